@@ -1,0 +1,78 @@
+"""Command-line entry point: global flags, subcommands, and the exit codes scripts rely on.
+
+Subcommands live in `cuetui/commands/<name>.py`; each module exposes `register(subparsers)` and sets
+`func` on its parser. Modules must stay cheap to import (no Textual, no httpx at module level) so that
+`cuetui --help` and the non-interactive commands start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from cuetui import __version__
+
+# Exit codes are an interface: scripts and CI test them.
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_UNREACHABLE = 3
+
+EPILOG = """\
+examples:
+  cuetui demo                          try it on a simulated farm, no set-up needed
+  cuetui --url http://gw:8448 jobs     list pending jobs (JWT_SECRET or JWT_TOKEN in the environment)
+  cuetui monitor my_job --until-dead   follow a job in a terminal or a pipe
+  cuetui doctor                        check config, gateway, token and clock
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors on exit code 2 and one clear line, never a traceback."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line: global flags first, then one subparser per command module."""
+    from cuetui.commands import COMMAND_MODULES
+
+    parser = _Parser(
+        prog="cuetui",
+        description="Watch and steer an OpenCue render farm from the terminal, through the OpenCue "
+        "REST Gateway. Without a command, opens the interactive monitor.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"cuetui {__version__}")
+    parser.add_argument("--url", help="gateway URL, e.g. http://gateway:8448 (env OPENCUE_REST_GATEWAY_URL)")
+    parser.add_argument("--farm", help="name of a [farms.NAME] section of the config (env CUETUI_FARM)")
+    parser.add_argument("--config", metavar="PATH", help="config file (default: the user config dir)")
+    parser.add_argument("--read-only", action="store_true", default=None, help="never send an action")
+    parser.add_argument("--refresh", type=float, metavar="SECONDS", help="poll interval of the screens")
+    parser.add_argument("--user", action="append", metavar="USER", help="show only jobs of this user")
+    parser.add_argument("--show", action="append", metavar="SHOW", help="show only jobs of this show")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"cuetui.commands.{name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and run the chosen command; returns the process exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        from cuetui.commands.tui import run_tui
+
+        func = run_tui
+    try:
+        return int(func(args) or 0)
+    except KeyboardInterrupt:
+        return 130

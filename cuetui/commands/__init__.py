@@ -1,0 +1,6 @@
+"""Subcommands of `cuetui`, one module each; see cuetui.cli for the contract."""
+
+# Order here is the order in `cuetui --help`.
+COMMAND_MODULES: list[str] = [
+    "tui",
+]
