@@ -1,0 +1,480 @@
+"""GatewayClient: one async method per gateway call, typed models back, errors as GatewayError values.
+
+One client per farm, one keep-alive `httpx.AsyncClient` inside. The request bodies come from
+`cuetui.gateway.requests` (checked against OpenCue's schema by the tests); this module only sends them,
+turns every failure into one GatewayError line, and decodes answers into `cuetui.gateway.models`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import math
+import time
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import httpx
+import orjson
+
+from cuetui import __version__
+from cuetui.gateway import requests as rq
+from cuetui.gateway.errors import (
+    BadResponse,
+    DeadlineExceeded,
+    GatewayError,
+    InvalidRequest,
+    NotFound,
+    ServerError,
+    StatusError,
+    TokenExpired,
+    Unauthorized,
+    Unreachable,
+    printable,
+)
+from cuetui.gateway.models import (
+    Comment,
+    Frame,
+    Host,
+    Job,
+    Layer,
+    Proc,
+    Show,
+    UpdatedFrame,
+    UpdatedFrames,
+    _enum,
+    decode_list,
+    unwrap_seq,
+)
+from cuetui.gateway.requests import Call, FrameSearch, HostSearch, JobSearch, ProcSearch, Requester
+
+DEFAULT_TIMEOUT = 30.0
+# GetUpdatedFrames hangs forever when Cuebot dislikes lastCheck; the gateway turns this header into a 504.
+UPDATED_FRAMES_GRPC_TIMEOUT = 10
+DEFAULT_PAGE_SIZE = 1000
+PAGE_CONCURRENCY = 4
+
+
+def _describe_transport_error(exc: Exception) -> str:
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "connection timed out"
+    if isinstance(exc, httpx.TimeoutException):
+        return "no answer in time"
+    if isinstance(exc, httpx.ConnectError):
+        text = str(exc).lower()
+        if "refused" in text:
+            return "connection refused"
+        if "name or service" in text or "nodename" in text or "getaddrinfo" in text:
+            return "host name not found"
+        if "certificate" in text or "ssl" in text:
+            return f"TLS error ({printable(str(exc), 120)})"
+        return printable(str(exc), 120) or "cannot connect"
+    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
+        return "connection dropped"
+    return printable(str(exc), 120) or type(exc).__name__
+
+
+class GatewayClient:
+    """Async client of one OpenCue REST Gateway.
+
+    `auth` is an httpx.Auth (see cuetui.gateway.auth); `verify` is True, False or a CA bundle path.
+    Use as `async with GatewayClient(url, auth) as client: ...` or call `aclose()`.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        auth: httpx.Auth | None = None,
+        *,
+        verify: bool | str = True,
+        timeout: float = DEFAULT_TIMEOUT,
+        transport: httpx.AsyncBaseTransport | None = None,
+        requester: Requester | None = None,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.auth = auth
+        self.timeout = timeout
+        self.requester = requester or Requester.local()
+        # The gateway's clock, from the HTTP Date header of the last answer (for skew checks).
+        self.server_date: float | None = None
+        self.local_date: float | None = None
+        self.requests_sent = 0
+        self.bytes_received = 0
+        self._http = httpx.AsyncClient(
+            base_url=self.url,
+            auth=auth,
+            verify=verify,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            headers={"User-Agent": f"cuetui/{__version__}", "Content-Type": "application/json"},
+            limits=httpx.Limits(max_connections=PAGE_CONCURRENCY * 2, max_keepalive_connections=PAGE_CONCURRENCY),
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    async def __aenter__(self) -> GatewayClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    # --- transport ----------------------------------------------------------------------------------
+
+    async def call(
+        self, call: Call, *, timeout: float | None = None, grpc_timeout: int | None = None
+    ) -> dict[str, Any]:
+        """Send one call and return the decoded JSON object; every failure is a GatewayError."""
+        self._check_token()
+        headers = {"Grpc-Timeout": f"{grpc_timeout}S"} if grpc_timeout else None
+        body = orjson.dumps(call.body)
+        try:
+            response = await self._http.post(
+                call.path,
+                content=body,
+                headers=headers,
+                timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
+            )
+        except httpx.TimeoutException as exc:
+            if grpc_timeout:
+                raise DeadlineExceeded(
+                    f"{_method(call)} did not answer within {grpc_timeout} s", self.url, status=0, code=4
+                ) from None
+            raise Unreachable(
+                f"gateway unreachable at {self.url}: {_describe_transport_error(exc)}", self.url
+            ) from None
+        except httpx.HTTPError as exc:
+            raise Unreachable(
+                f"gateway unreachable at {self.url}: {_describe_transport_error(exc)}", self.url
+            ) from None
+        except OSError as exc:  # e.g. a CA bundle path that does not exist
+            raise Unreachable(f"gateway unreachable at {self.url}: {printable(str(exc), 120)}", self.url) from None
+        self.requests_sent += 1
+        self.bytes_received += len(response.content)
+        self._note_date(response)
+        return self._decode(call, response)
+
+    def _check_token(self) -> None:
+        expired = getattr(self.auth, "expired", None)
+        if getattr(self.auth, "kind", None) == "fixed" and callable(expired) and expired():
+            raise TokenExpired(
+                "token expired: set a new JWT_TOKEN (or use JWT_SECRET to let cuetui renew it)", self.url, expired=True
+            )
+
+    def _note_date(self, response: httpx.Response) -> None:
+        date = response.headers.get("date")
+        if not date:
+            return
+        try:
+            self.server_date = email.utils.parsedate_to_datetime(date).timestamp()
+            self.local_date = time.time()
+        except (TypeError, ValueError):
+            pass
+
+    def _decode(self, call: Call, response: httpx.Response) -> dict[str, Any]:
+        status = response.status_code
+        content = response.content
+        if status == 401:
+            detail = content.decode("utf-8", "replace").strip()
+            expired = "expired" in detail.lower()
+            if getattr(self.auth, "kind", None) == "fixed" and expired:
+                raise TokenExpired(
+                    "token expired: set a new JWT_TOKEN (or use JWT_SECRET to let cuetui renew it)",
+                    self.url,
+                    detail=detail,
+                    expired=True,
+                )
+            hint = "" if self.auth is not None else " (no JWT_SECRET or JWT_TOKEN configured)"
+            raise Unauthorized(
+                f"gateway refused the token{hint}: {printable(detail, 160) or 'HTTP 401'}",
+                self.url,
+                detail=detail,
+                expired=expired,
+            )
+        try:
+            data = orjson.loads(content) if content else {}
+        except orjson.JSONDecodeError:
+            snippet = content[:80].decode("utf-8", "replace")
+            kind = (
+                "an HTML page" if snippet.lstrip().lower().startswith(("<!doctype", "<html")) else "a non-JSON answer"
+            )
+            if 200 <= status < 300:
+                kind = "a truncated or non-JSON answer" if content.lstrip()[:1] in (b"{", b"[") else kind
+            raise BadResponse(
+                f"{_method(call)}: gateway sent {kind} (HTTP {status}): {printable(snippet, 60)!r}",
+                self.url,
+                status=status,
+                snippet=snippet,
+            ) from None
+        if 200 <= status < 300:
+            if not isinstance(data, dict):
+                raise BadResponse(f"{_method(call)}: gateway sent JSON that is not an object", self.url, status=status)
+            return data
+        code, message = 0, ""
+        if isinstance(data, dict):
+            raw_code = data.get("code")
+            code = raw_code if isinstance(raw_code, int) and not isinstance(raw_code, bool) else 0
+            message = str(data.get("message") or "")
+        text = f"{_method(call)}: {printable(message, 200) or 'error'} (HTTP {status})"
+        cls: type[StatusError]
+        if status == 404:
+            cls = NotFound
+        elif status == 400:
+            cls = InvalidRequest
+        elif status == 504:
+            cls = DeadlineExceeded
+        else:
+            cls = ServerError
+        raise cls(text, self.url, status=status, code=code, detail=message)
+
+    def clock_skew(self) -> float | None:
+        """Seconds the gateway's clock is ahead of ours (from the last answer's Date header), or None."""
+        if self.server_date is None or self.local_date is None:
+            return None
+        return self.server_date - self.local_date
+
+    # --- shows --------------------------------------------------------------------------------------
+
+    async def get_shows(self) -> list[Show]:
+        """All shows."""
+        data = await self.call(rq.get_shows())
+        return decode_list(unwrap_seq(data, "shows"), Show.from_json)
+
+    async def get_active_shows(self) -> list[Show]:
+        """Active shows."""
+        data = await self.call(rq.get_active_shows())
+        return decode_list(unwrap_seq(data, "shows"), Show.from_json)
+
+    async def find_show(self, name: str) -> Show:
+        """A show by exact name; NotFound when there is none."""
+        data = await self.call(rq.find_show(name))
+        return Show.from_json(_required(data, "show", self.url))
+
+    # --- jobs ---------------------------------------------------------------------------------------
+
+    async def get_jobs(self, search: JobSearch | None = None) -> list[Job]:
+        """Jobs matching `search` (every pending job of every show when None)."""
+        data = await self.call(rq.get_jobs(search or JobSearch()))
+        return decode_list(unwrap_seq(data, "jobs"), Job.from_json)
+
+    async def get_job(self, job_id: str) -> Job:
+        """A job by id, finished or not."""
+        data = await self.call(rq.get_job(job_id))
+        return Job.from_json(_required(data, "job", self.url))
+
+    async def find_job(self, name: str) -> Job:
+        """A pending job by exact name."""
+        data = await self.call(rq.find_job(name))
+        return Job.from_json(_required(data, "job", self.url))
+
+    async def get_layers(self, job_id: str) -> list[Layer]:
+        """The layers of a job."""
+        data = await self.call(rq.get_layers(job_id))
+        return decode_list(unwrap_seq(data, "layers"), Layer.from_json)
+
+    async def get_frames(
+        self, job_id: str, search: FrameSearch | None = None, *, page: int = 1, limit: int = DEFAULT_PAGE_SIZE
+    ) -> list[Frame]:
+        """One page of a job's frames (Cuebot pages are 1-based; a short page is the last)."""
+        data = await self.call(rq.get_frames(job_id, search or FrameSearch(), page, limit))
+        return decode_list(unwrap_seq(data, "frames"), Frame.from_json)
+
+    async def iter_frame_pages(
+        self,
+        job_id: str,
+        search: FrameSearch | None = None,
+        *,
+        expected: int | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        concurrency: int = PAGE_CONCURRENCY,
+    ) -> AsyncIterator[list[Frame]]:
+        """Every page of a job's frames, in order. With `expected` (e.g. jobStats.totalFrames) the
+        known pages are fetched `concurrency` at a time; then pages follow one by one until a short one,
+        since the response has no total of its own."""
+        search = search or FrameSearch()
+        page = 1
+        if expected and expected > page_size:
+            known_pages = math.ceil(expected / page_size)
+            while page <= known_pages:
+                window = range(page, min(known_pages, page + concurrency - 1) + 1)
+                results = await asyncio.gather(
+                    *(self.get_frames(job_id, search, page=p, limit=page_size) for p in window)
+                )
+                for frames in results:
+                    yield frames
+                    if len(frames) < page_size:
+                        return
+                page = window[-1] + 1
+        while True:
+            frames = await self.get_frames(job_id, search, page=page, limit=page_size)
+            yield frames
+            if len(frames) < page_size:
+                return
+            page += 1
+
+    async def get_all_frames(
+        self,
+        job_id: str,
+        search: FrameSearch | None = None,
+        *,
+        expected: int | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
+    ) -> list[Frame]:
+        """Every frame of a job matching `search`, once each (pages can shift while frames change)."""
+        seen: set[str] = set()
+        out: list[Frame] = []
+        async for frames in self.iter_frame_pages(job_id, search, expected=expected, page_size=page_size):
+            for frame in frames:
+                if frame.id not in seen:
+                    seen.add(frame.id)
+                    out.append(frame)
+        return out
+
+    async def get_updated_frames(
+        self,
+        job_id: str,
+        last_check: int,
+        layer_ids: Sequence[str] = (),
+        *,
+        grpc_timeout: int = UPDATED_FRAMES_GRPC_TIMEOUT,
+    ) -> UpdatedFrames:
+        """Frames changed since `last_check`, the job's state and Cuebot's clock (`server_time`, the
+        next `last_check`). Raises DeadlineExceeded when Cuebot does not answer (lastCheck too old)."""
+        data = await self.call(
+            rq.get_updated_frames(job_id, last_check, layer_ids),
+            grpc_timeout=grpc_timeout,
+            timeout=grpc_timeout + 5.0,
+        )
+        frames = decode_list(unwrap_seq(data, "updatedFrames", "updatedFrames"), UpdatedFrame.from_json)
+        if not frames and "updatedFrames" not in data and "updated_frames" in data:
+            frames = decode_list(unwrap_seq(data, "updated_frames", "updated_frames"), UpdatedFrame.from_json)
+        state = _enum(data.get("state", "PENDING"), "JobState")
+        server_time = data.get("serverTime", data.get("server_time", 0))
+        try:
+            server_time = int(server_time)
+        except (TypeError, ValueError):
+            server_time = 0
+        return UpdatedFrames(state=state, server_time=server_time, frames=tuple(frames))
+
+    async def get_frame(self, frame_id: str) -> Frame:
+        """A frame by id."""
+        data = await self.call(rq.get_frame(frame_id))
+        return Frame.from_json(_required(data, "frame", self.url))
+
+    async def get_job_comments(self, job_id: str) -> list[Comment]:
+        """A job's comments, oldest first."""
+        data = await self.call(rq.get_job_comments(job_id))
+        return decode_list(unwrap_seq(data, "comments"), Comment.from_json)
+
+    async def add_job_comment(self, job_id: str, subject: str, message: str) -> None:
+        """Add a comment to a job as this user."""
+        await self.call(rq.add_job_comment(job_id, self.requester.username, subject, message))
+
+    # --- job and frame actions -----------------------------------------------------------------------
+
+    async def pause_job(self, job_id: str) -> None:
+        """Pause a job."""
+        await self.call(rq.pause_job(job_id))
+
+    async def resume_job(self, job_id: str) -> None:
+        """Resume a paused job."""
+        await self.call(rq.resume_job(job_id))
+
+    async def kill_job(self, job_id: str, reason: str) -> None:
+        """Kill a job (asynchronous on Cuebot's side); `reason` must not be empty."""
+        await self.call(rq.kill_job(job_id, reason, self.requester))
+
+    async def set_priority(self, job_id: str, priority: int) -> None:
+        """Set a job's priority."""
+        await self.call(rq.set_priority(job_id, priority))
+
+    async def set_min_cores(self, job_id: str, cores: float) -> None:
+        """Set a job's minimum cores."""
+        await self.call(rq.set_min_cores(job_id, cores))
+
+    async def set_max_cores(self, job_id: str, cores: float) -> None:
+        """Set a job's maximum cores."""
+        await self.call(rq.set_max_cores(job_id, cores))
+
+    async def retry_frames(self, job_id: str, search: FrameSearch) -> None:
+        """Retry every frame matching `search` (refused when `search` is empty)."""
+        await self.call(rq.retry_frames(job_id, search))
+
+    async def eat_frames(self, job_id: str, search: FrameSearch) -> None:
+        """Eat every frame matching `search` (refused when `search` is empty)."""
+        await self.call(rq.eat_frames(job_id, search))
+
+    async def kill_frames(self, job_id: str, search: FrameSearch, reason: str) -> None:
+        """Kill the running frames matching `search`."""
+        await self.call(rq.kill_frames(job_id, search, reason, self.requester))
+
+    async def retry_frame(self, frame_id: str) -> None:
+        """Retry one frame."""
+        await self.call(rq.retry_frame(frame_id))
+
+    async def eat_frame(self, frame_id: str) -> None:
+        """Eat one frame."""
+        await self.call(rq.eat_frame(frame_id))
+
+    async def kill_frame(self, frame_id: str, reason: str) -> None:
+        """Kill one running frame."""
+        await self.call(rq.kill_frame(frame_id, reason, self.requester))
+
+    # --- hosts and procs -------------------------------------------------------------------------------
+
+    async def get_hosts(self, search: HostSearch | None = None) -> list[Host]:
+        """Hosts matching `search` (all when None)."""
+        data = await self.call(rq.get_hosts(search or HostSearch()))
+        return decode_list(unwrap_seq(data, "hosts"), Host.from_json)
+
+    async def get_host(self, host_id: str) -> Host:
+        """A host by id."""
+        data = await self.call(rq.get_host(host_id))
+        return Host.from_json(_required(data, "host", self.url))
+
+    async def find_host(self, name: str) -> Host:
+        """A host by exact name."""
+        data = await self.call(rq.find_host(name))
+        return Host.from_json(_required(data, "host", self.url))
+
+    async def get_host_procs(self, host_id: str) -> list[Proc]:
+        """The procs running on one host."""
+        data = await self.call(rq.get_host_procs(host_id))
+        return decode_list(unwrap_seq(data, "procs"), Proc.from_json)
+
+    async def get_procs(self, search: ProcSearch) -> list[Proc]:
+        """Procs matching `search` (by host, job, layer, show or allocation names)."""
+        data = await self.call(rq.get_procs(search))
+        return decode_list(unwrap_seq(data, "procs"), Proc.from_json)
+
+    async def lock_host(self, host_id: str) -> None:
+        """Lock a host."""
+        await self.call(rq.lock_host(host_id))
+
+    async def unlock_host(self, host_id: str) -> None:
+        """Unlock a host."""
+        await self.call(rq.unlock_host(host_id))
+
+    async def reboot_host(self, host_id: str) -> None:
+        """Reboot a host now."""
+        await self.call(rq.reboot_host(host_id))
+
+    async def reboot_host_when_idle(self, host_id: str) -> None:
+        """Reboot a host when idle."""
+        await self.call(rq.reboot_host_when_idle(host_id))
+
+
+def _method(call: Call) -> str:
+    return call.path.rsplit("/", 1)[-1]
+
+
+def _required(data: dict[str, Any], key: str, url: str) -> Any:
+    value = data.get(key)
+    if not isinstance(value, dict):
+        raise BadResponse(f"gateway answer has no {key!r} object", url)
+    return value
+
+
+__all__ = ["GatewayClient", "GatewayError"]

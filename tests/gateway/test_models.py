@@ -1,0 +1,137 @@
+"""Decoding gateway JSON into models: the real shape fast, anything else tolerantly, never a crash."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from opencue_proto import comment_pb2, host_pb2, job_pb2, show_pb2
+
+from cuetui.gateway import models as m
+
+SCHEMA = [
+    (m.Show, show_pb2.Show),
+    (m.ShowStats, show_pb2.ShowStats),
+    (m.Job, job_pb2.Job),
+    (m.JobStats, job_pb2.JobStats),
+    (m.Layer, job_pb2.Layer),
+    (m.LayerStats, job_pb2.LayerStats),
+    (m.Frame, job_pb2.Frame),
+    (m.UpdatedFrame, job_pb2.UpdatedFrame),
+    (m.Host, host_pb2.Host),
+    (m.Proc, host_pb2.Proc),
+    (m.Comment, comment_pb2.Comment),
+]
+
+FRAME = {
+    "id": "2b3c4d5e-0000-4000-8000-000000000001",
+    "name": "0007-render",
+    "layerName": "render",
+    "number": 7,
+    "state": "DEAD",
+    "retryCount": 3,
+    "exitStatus": 1,
+    "dispatchOrder": 6,
+    "startTime": 1767229200,
+    "stopTime": 1767229320,
+    "maxRss": "4194304",
+    "usedMemory": "0",
+    "reservedMemory": "3355443",
+    "reservedGpuMemory": "0",
+    "lastResource": "render03/4.00/0",
+    "checkpointState": "DISABLED",
+    "checkpointCount": 0,
+    "totalCoreTime": 1920,
+    "lluTime": 1767229319,
+    "totalGpuTime": 0,
+    "maxGpuMemory": "0",
+    "usedGpuMemory": "0",
+    "frameStateDisplayOverride": None,
+    "maxPss": "0",
+    "usedPss": "0",
+    "eligibleTime": 1767225600,
+    "submissionTime": 1767225600,
+}
+
+
+@pytest.mark.parametrize(("model", "proto"), SCHEMA, ids=lambda x: getattr(x, "__name__", ""))
+def test_field_tables_match_the_schema(model: type, proto: type) -> None:
+    """Each model lists the schema's fields in declaration order (FrameStateDisplayOverride's colour
+    is the only field left out, on purpose)."""
+    names = [f.json_name for f in proto.DESCRIPTOR.fields]
+    assert list(model.JSON_FIELDS) == names  # type: ignore[attr-defined]
+
+
+def test_real_gateway_frame() -> None:
+    frame = m.Frame.from_json(FRAME)
+    assert frame.max_rss == 4194304 and frame.state == "DEAD" and frame.host == "render03"
+    assert frame.frame_state_display_override is None
+
+
+def test_snake_case_plain_numbers_and_missing_fields() -> None:
+    frame = m.Frame.from_json({"id": "a", "layer_name": "comp", "max_rss": 12, "retry_count": "2"})
+    assert (frame.id, frame.layer_name, frame.max_rss, frame.retry_count) == ("a", "comp", 12, 2)
+    assert frame.state == "WAITING" and frame.name == ""
+
+
+def test_null_sub_message_and_stats_fallback() -> None:
+    job = m.Job.from_json({"id": "j", "name": "n", "jobStats": None})
+    assert job.job_stats is None and job.stats.total_frames == 0
+    job = m.Job.from_json({"id": "j", "jobStats": {"totalFrames": 10, "deadFrames": 2, "maxRss": "7"}})
+    assert job.stats.total_frames == 10 and job.stats.max_rss == 7
+
+
+def test_unknown_enum_kept_and_logged(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="cuetui.gateway"):
+        frame = m.Frame.from_json(dict(FRAME, state="QUANTUM"))
+    assert frame.state == "QUANTUM"
+    assert not m.is_known_enum("FrameState", frame.state)
+    assert "QUANTUM" in caplog.text
+
+
+def test_enum_numbers() -> None:
+    assert m.Frame.from_json(dict(FRAME, state=5)).state == "DEAD"
+    assert m.Frame.from_json(dict(FRAME, state=99)).state == "99"
+
+
+def test_wrong_types_fall_back_to_defaults() -> None:
+    frame = m.Frame.from_json(dict(FRAME, exitStatus="oops", name=17, maxRss=None))
+    assert frame.exit_status == 0 and frame.name == "17" and frame.max_rss == 0
+
+
+def test_not_an_object() -> None:
+    assert m.Frame.from_json(None) == m.Frame()
+    assert m.Frame.from_json([1, 2]) == m.Frame()
+    assert m.decode_list("nope", m.Frame.from_json) == []
+    assert m.decode_list(None, m.Frame.from_json) == []
+
+
+def test_unwrap_seq() -> None:
+    assert m.unwrap_seq({"jobs": {"jobs": [1]}}, "jobs") == [1]
+    assert m.unwrap_seq({"jobs": [1]}, "jobs") == [1]
+    assert m.unwrap_seq({"jobs": None}, "jobs") is None
+    assert m.unwrap_seq("x", "jobs") is None
+
+
+def test_merge_updates() -> None:
+    frame = m.Frame.from_json(FRAME)
+    update = m.UpdatedFrame(id=frame.id, state="WAITING", retry_count=4, last_resource="")
+    merged = m.merge_updates([frame, m.Frame(id="other")], [update, m.UpdatedFrame(id="unknown")])
+    assert merged[0].state == "WAITING" and merged[0].retry_count == 4 and merged[0].name == "0007-render"
+    assert merged[1] == m.Frame(id="other")
+
+
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from([*FRAME, "bogus", "layer_name", "max_rss"]), JSONISH, max_size=12))
+def test_any_json_decodes_without_raising(data: dict[str, object]) -> None:
+    for model, _ in SCHEMA:
+        model.from_json(data)  # type: ignore[attr-defined]

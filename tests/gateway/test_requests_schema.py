@@ -1,0 +1,171 @@
+"""Every request body cuetui can build parses strictly into its gRPC request type (opencue-proto)."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+from google.protobuf import json_format
+
+from cuetui.gateway import requests as rq
+from cuetui.gateway.errors import RefusedRequest
+from cuetui.gateway.requests import FrameSearch, HostSearch, JobSearch, ProcSearch, Requester
+from tests.schema import check_request, request_type
+
+JOB = "0f8c2f4e-5a7b-4c1d-9e2f-3a4b5c6d7e8f"
+FRAME = "2b3c4d5e-0000-4000-8000-000000000001"
+HOST = "3c4d5e6f-0000-4000-8000-0000000000aa"
+LAYER = "1a2b3c4d-0000-4000-8000-00000000000a"
+ME = Requester("jdoe", 4242, "ws042")
+DEAD = FrameSearch(states=["DEAD"])
+FULL_FRAMES = FrameSearch(
+    ids=[FRAME],
+    frames=["0007-render"],
+    layers=["render"],
+    states=["dead", "RUNNING"],
+    frame_range="1-50",
+    memory_range="2-4",
+    duration_range="0.5-2",
+    change_date=1767229200,
+)
+
+# One or more calls per builder; test_every_builder_is_covered keeps this list complete.
+CALLS = {
+    "get_shows": [rq.get_shows()],
+    "get_active_shows": [rq.get_active_shows()],
+    "find_show": [rq.find_show("testing")],
+    "show_get_jobs": [rq.show_get_jobs("00000000-0000-0000-0000-000000000000")],
+    "get_jobs": [
+        rq.get_jobs(JobSearch()),
+        rq.get_jobs(JobSearch(shows=["testing"], users=["jdoe"], include_finished=True)),
+        rq.get_jobs(JobSearch(ids=[JOB], jobs=["a"], regex=["^t"], substr=["light"], shots=["sh010"])),
+    ],
+    "get_job": [rq.get_job(JOB)],
+    "find_job": [rq.find_job("testing-sh010-jdoe_lighting_v3")],
+    "get_layers": [rq.get_layers(JOB)],
+    "get_frames": [
+        rq.get_frames(JOB, FrameSearch(), 1, 500),
+        rq.get_frames(JOB, FULL_FRAMES, 2, 100),
+    ],
+    "get_updated_frames": [
+        rq.get_updated_frames(JOB, 1767230519),
+        rq.get_updated_frames(JOB, 1767230519, [LAYER]),
+    ],
+    "pause_job": [rq.pause_job(JOB)],
+    "resume_job": [rq.resume_job(JOB)],
+    "kill_job": [rq.kill_job(JOB, "wrangler: bad scene", ME)],
+    "set_priority": [rq.set_priority(JOB, 75), rq.set_priority(JOB, 0)],
+    "set_min_cores": [rq.set_min_cores(JOB, 2)],
+    "set_max_cores": [rq.set_max_cores(JOB, 64.5)],
+    "retry_frames": [rq.retry_frames(JOB, DEAD), rq.retry_frames(JOB, FrameSearch(layers=["render"], states=["DEAD"]))],
+    "eat_frames": [rq.eat_frames(JOB, DEAD)],
+    "kill_frames": [rq.kill_frames(JOB, FrameSearch(layers=["render"]), "stuck", ME)],
+    "get_job_comments": [rq.get_job_comments(JOB)],
+    "add_job_comment": [rq.add_job_comment(JOB, "jdoe", "Dead frames", "host render03 is bad")],
+    "get_frame": [rq.get_frame(FRAME)],
+    "find_frame": [rq.find_frame("testing-sh010-jdoe_lighting_v3", "render", 7)],
+    "layer_get_frames": [rq.layer_get_frames(LAYER, DEAD, 1, 500)],
+    "retry_frame": [rq.retry_frame(FRAME)],
+    "eat_frame": [rq.eat_frame(FRAME)],
+    "kill_frame": [rq.kill_frame(FRAME, "hung", ME)],
+    "get_hosts": [
+        rq.get_hosts(HostSearch()),
+        rq.get_hosts(
+            HostSearch(
+                hosts=["render01"],
+                regex=["^r"],
+                substr=["ren"],
+                ids=[HOST],
+                allocs=["local.general"],
+                states=["UP"],
+                lock_states=["OPEN"],
+            )
+        ),
+    ],
+    "get_host": [rq.get_host(HOST)],
+    "find_host": [rq.find_host("render01")],
+    "get_host_procs": [rq.get_host_procs(HOST)],
+    "get_procs": [
+        rq.get_procs(ProcSearch(hosts=["render01"])),
+        rq.get_procs(ProcSearch(jobs=["j"], layers=["l"], shows=["s"], allocs=["a"], max_results=10)),
+    ],
+    "lock_host": [rq.lock_host(HOST)],
+    "unlock_host": [rq.unlock_host(HOST)],
+    "reboot_host": [rq.reboot_host(HOST)],
+    "reboot_host_when_idle": [rq.reboot_host_when_idle(HOST)],
+    "get_host_comments": [rq.get_host_comments(HOST)],
+    "add_host_comment": [rq.add_host_comment(HOST, "jdoe", "s", "m")],
+}
+
+
+def _builders() -> list[str]:
+    return sorted(
+        name
+        for name, fn in inspect.getmembers(rq, inspect.isfunction)
+        if fn.__module__ == rq.__name__ and not name.startswith("_")
+    )
+
+
+def test_every_builder_is_covered() -> None:
+    assert sorted(CALLS) == _builders()
+
+
+@pytest.mark.parametrize(
+    "call", [c for calls in CALLS.values() for c in calls], ids=lambda c: c.path.rsplit("/", 1)[-1]
+)
+def test_request_parses_strictly(call: rq.Call) -> None:
+    check_request(call.path, call.body)
+
+
+def test_exact_shapes_from_the_protocol() -> None:
+    assert rq.set_priority(JOB, 75).body == {"job": {"id": JOB}, "val": 75}
+    assert rq.retry_frames(JOB, DEAD).body == {"job": {"id": JOB}, "req": {"states": {"frameStates": ["DEAD"]}}}
+    assert rq.get_frames(JOB, FrameSearch(), 1, 500).body == {"job": {"id": JOB}, "req": {"page": 1, "limit": 500}}
+    assert rq.get_hosts(HostSearch(states=["up"])).body == {"r": {"states": {"state": ["UP"]}}}
+    kill = rq.kill_job(JOB, "  why  ", ME).body
+    assert kill == {"job": {"id": JOB}, "username": "jdoe", "pid": "4242", "hostKill": "ws042", "reason": "why"}
+
+
+def test_the_oracle_rejects_bodies_the_gateway_would_drop_fields_from() -> None:
+    # The tutorial's bodies (protocol §6): each would be silently wrong on a real gateway.
+    for path, body in [
+        ("/job.JobInterface/SetPriority", {"job": {"id": JOB}, "priority": 75}),
+        ("/job.JobInterface/GetJobs", {"r": {"show": "demo_show"}}),
+        ("/host.HostInterface/GetHosts", {"r": {"state": ["UP"]}}),
+        ("/job.JobInterface/RetryFrames", {"job": {"id": JOB}, "req": {"state": ["DEAD"]}}),
+    ]:
+        with pytest.raises(json_format.ParseError):
+            check_request(path, body)
+    with pytest.raises(json_format.ParseError):
+        check_request(
+            "/job.JobInterface/RetryFrames", {"job": {"id": JOB}, "req": {"states": {"frameStates": ["dead"]}}}
+        )
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: rq.retry_frames(JOB, FrameSearch()),
+        lambda: rq.eat_frames(JOB, FrameSearch(states=[], layers=[])),
+        lambda: rq.kill_frames(JOB, FrameSearch(), "r", ME),
+        lambda: rq.retry_frames(JOB, FrameSearch(states=["DEADD"])),
+        lambda: rq.kill_job(JOB, "   ", ME),
+        lambda: rq.kill_frame(FRAME, "", ME),
+        lambda: rq.set_priority(JOB, 75.5),  # type: ignore[arg-type]
+        lambda: rq.set_priority(JOB, True),
+        lambda: rq.set_priority(JOB, 2**31),
+        lambda: rq.get_frames(JOB, FrameSearch(), 1, 0),
+        lambda: rq.get_updated_frames(JOB, 0),
+        lambda: rq.pause_job(""),
+        lambda: rq.get_hosts(HostSearch(states=["sideways"])),
+    ],
+)
+def test_refused_before_sending(make: object) -> None:
+    with pytest.raises(RefusedRequest):
+        make()  # type: ignore[operator]
+
+
+def test_request_types_resolve_for_every_builder_path() -> None:
+    for calls in CALLS.values():
+        for call in calls:
+            assert request_type(call.path) is not None
