@@ -1,0 +1,110 @@
+"""Pure formatting of farm values for people: durations, memory, progress, times, frame counts.
+
+Shared by the screens and the non-interactive commands so a duration reads the same everywhere.
+"""
+
+from __future__ import annotations
+
+import time
+
+
+def duration(seconds: float | None) -> str:
+    """`1d02h`, `3h05m`, `4m07s`, `12s`; "" for None or negative."""
+    if seconds is None or seconds < 0:
+        return ""
+    s = int(seconds)
+    days, s = divmod(s, 86400)
+    hours, s = divmod(s, 3600)
+    minutes, s = divmod(s, 60)
+    if days:
+        return f"{days}d{hours:02d}h"
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    if minutes:
+        return f"{minutes}m{s:02d}s"
+    return f"{s}s"
+
+
+def clock_duration(seconds: float | None) -> str:
+    """`HH:MM:SS` (hours may exceed 24), as in plain monitor lines; "" for None."""
+    if seconds is None or seconds < 0:
+        return ""
+    s = int(seconds)
+    hours, s = divmod(s, 3600)
+    minutes, s = divmod(s, 60)
+    return f"{hours:02d}:{minutes:02d}:{s:02d}"
+
+
+def memory_kb(kb: int | float | None) -> str:
+    """Memory given in KB (OpenCue's unit) as `512K`, `3.2M`, `4.0G`, `1.5T`; "" for 0/None."""
+    if not kb or kb < 0:
+        return ""
+    value = float(kb)
+    for unit in ("K", "M", "G", "T"):
+        if value < 1024 or unit == "T":
+            return f"{value:.0f}{unit}" if unit == "K" else f"{value:.1f}{unit}"
+        value /= 1024
+    return ""  # unreachable
+
+
+def cores(value: float) -> str:
+    """Cores without a needless `.00`: `4`, `0.5`, `12.25`."""
+    return f"{value:.2f}".rstrip("0").rstrip(".") if value else "0"
+
+
+def percent(done: int, total: int) -> int:
+    """Whole percent of `done` out of `total` (0 when total is 0), never above 100."""
+    if total <= 0:
+        return 0
+    return min(100, (done * 100) // total)
+
+
+def bar(done: int, total: int, width: int, *, full: str = "█", empty: str = "░") -> str:
+    """A text progress bar of exactly `width` cells, eighths for the partial cell."""
+    if width <= 0:
+        return ""
+    if total <= 0:
+        return empty * width
+    eighths = "▏▎▍▌▋▊▉"
+    filled = min(width * 8, (done * width * 8) // total)
+    whole, part = divmod(filled, 8)
+    text = full * whole
+    if part and whole < width:
+        text += eighths[part - 1]
+    return text + empty * (width - len(text))
+
+
+def timestamp(epoch: int | float, now: float | None = None) -> str:
+    """A local time `HH:MM` for today, `Mon DD HH:MM` otherwise; "" for 0 (never set)."""
+    if not epoch:
+        return ""
+    now = time.time() if now is None else now
+    t = time.localtime(epoch)
+    if time.localtime(now)[:3] == t[:3]:
+        return time.strftime("%H:%M", t)
+    return time.strftime("%b %d %H:%M", t)
+
+
+def age(epoch: int | float, now: float | None = None) -> str:
+    """How long ago: `12s ago`, `4m07s ago`; "" for 0."""
+    if not epoch:
+        return ""
+    now = time.time() if now is None else now
+    return f"{duration(max(0.0, now - epoch))} ago"
+
+
+def iso_utc(epoch: float) -> str:
+    """`2026-11-24T10:00:05Z`."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+
+def eta_seconds(remaining_frames: int, running: int, avg_frame_sec: float, rate_per_sec: float = 0.0) -> float | None:
+    """Seconds until the remaining frames are done: from the observed completion rate when there is
+    one, else from the average frame time and how many run at once; None when unknown."""
+    if remaining_frames <= 0:
+        return 0.0
+    if rate_per_sec > 0:
+        return remaining_frames / rate_per_sec
+    if avg_frame_sec > 0 and running > 0:
+        return remaining_frames * avg_frame_sec / running
+    return None

@@ -1,0 +1,54 @@
+"""Formatting and farm-string safety: plain functions, plain tests."""
+
+from __future__ import annotations
+
+from cuetui.farm import format as fmt
+from cuetui.farm.text import decode_log_bytes, safe, strip_ansi
+
+
+def test_duration() -> None:
+    assert fmt.duration(12) == "12s"
+    assert fmt.duration(247) == "4m07s"
+    assert fmt.duration(3 * 3600 + 300) == "3h05m"
+    assert fmt.duration(86400 + 7200) == "1d02h"
+    assert fmt.duration(None) == "" and fmt.duration(-1) == ""
+    assert fmt.clock_duration(45 * 60 + 30 + 3600 * 26) == "26:45:30"
+
+
+def test_memory_and_cores() -> None:
+    assert fmt.memory_kb(512) == "512K"
+    assert fmt.memory_kb(4194304) == "4.0G"
+    assert fmt.memory_kb(0) == ""
+    assert fmt.cores(4.0) == "4" and fmt.cores(0.5) == "0.5" and fmt.cores(0) == "0"
+
+
+def test_bar_and_percent() -> None:
+    assert fmt.bar(0, 10, 5) == "░░░░░"
+    assert fmt.bar(10, 10, 5) == "█████"
+    assert len(fmt.bar(3, 7, 9)) == 9
+    assert fmt.bar(1, 0, 3) == "░░░"
+    assert fmt.percent(45, 100) == 45 and fmt.percent(1, 0) == 0 and fmt.percent(5, 4) == 100
+
+
+def test_eta() -> None:
+    assert fmt.eta_seconds(0, 0, 0) == 0.0
+    assert fmt.eta_seconds(10, 0, 60) is None
+    assert fmt.eta_seconds(10, 5, 60) == 120
+    assert fmt.eta_seconds(10, 5, 60, rate_per_sec=0.5) == 20
+
+
+def test_iso() -> None:
+    assert fmt.iso_utc(0) == "1970-01-01T00:00:00Z"
+
+
+def test_strip_escapes() -> None:
+    evil = "a\x1b]0;pwned\x07b\x1b[2Jc\x1b]52;c;ZXZpbA==\x07d\x1b[31mred\x1b[0m\x07\x00e"
+    assert strip_ansi(evil) == "abcdrede"
+    assert safe("[bold red]x[/]") == "[bold red]x[/]"
+    assert safe("tab\there\nnext") == "tab here next"
+    assert safe("abcdef", limit=4) == "abc…"
+    assert safe("\x9b31mx") == "x"
+
+
+def test_non_utf8_bytes() -> None:
+    assert decode_log_bytes(b"ok \xff\xfe end") == "ok \ufffd\ufffd end"
