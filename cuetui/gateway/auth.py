@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import httpx
 import jwt
 
-from cuetui.config import DEFAULT_TOKEN_TTL, Secret
+from cuetui.config import DEFAULT_TOKEN_TTL, Secret, default_user
 
 if TYPE_CHECKING:
     from cuetui.config import Settings
@@ -116,7 +116,7 @@ class GatewayAuth(httpx.Auth):
         return cls(
             secret=settings.secret if kind == "minted" else None,
             token=settings.token if kind == "fixed" else None,
-            sub=settings.user,
+            sub=settings.user or default_user(),
             ttl=settings.token_ttl,
             clock=clock,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
 import httpx
 import jwt
@@ -13,7 +14,7 @@ from cuetui.config import Secret, Settings
 from cuetui.gateway.auth import GatewayAuth, mint_token, token_expiry
 
 SECRET = "gateway-secret-for-tests-0123456789abcdef"
-NO_TIME_CHECKS = {"verify_exp": False, "verify_iat": False}  # the tests' clock is not the real one
+NO_TIME_CHECKS: Any = {"verify_exp": False, "verify_iat": False}  # the tests' clock is not the real one
 EXPIRED_BODY = "Token validation error: token has invalid claims: token is expired\n"
 
 
@@ -213,6 +214,7 @@ def test_from_settings() -> None:
     fixed = GatewayAuth.from_settings(both)
     assert fixed.kind == "fixed"
     assert GatewayAuth.from_settings(Settings()).kind == "none"
+    assert GatewayAuth.from_settings(Settings(secret=Secret(SECRET))).sub  # no user set: the login name
 
 
 def test_token_never_in_repr_or_errors() -> None:
