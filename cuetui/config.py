@@ -760,7 +760,7 @@ def load_settings(
             "bell": _boolean,
             "theme": _string,
             "keymap": lambda v, p, ff: _keymap(ff, v),
-            "stuck": lambda v, p, ff: v,  # checked below, once the warnings list is at hand
+            "stuck": lambda v, p, ff: v,  # checked by _stuck(), which also records the values
             "farms": lambda v, p, ff: _table(ff, v, p),
         }
         top = _check_layer(f, data, (), top_checks, b.warnings)
@@ -769,25 +769,7 @@ def load_settings(
             farms[name] = _check_layer(f, _table(f, table, path), path, FARM_CHECKS, b.warnings,
                                        misplaced=TOP_ONLY_KEYS)
 
-    # Which farm: --farm, CUETUI_FARM, default_farm, the only/first [farms.*] section, else "default".
-    farm_name, farm_source = DEFAULT_FARM, "default"
-    if "farm" in flags:
-        farm_name, farm_source = str(flags["farm"]), "--farm"
-    elif ENV_FARM in env_value:
-        farm_name, farm_source = env_value[ENV_FARM], f"env {ENV_FARM}"
-    elif f is not None and "default_farm" in top:
-        farm_name, farm_source = top["default_farm"], f"default_farm in {f.where(('default_farm',))}"
-    elif f is not None and farms:
-        farm_name = next(iter(farms))
-        farm_source = f"first [farms.*] section in {f.where(('farms', farm_name))}"
-    if farm_source != "default" and farm_name not in farms:
-        known = ", ".join(farms) if farms else "none"
-        if f is None:
-            where = f"no config file at {config_path}"
-        else:
-            where = f"{f.where(('default_farm',))}" if farm_source.startswith("default_farm") else f"{f.path}"
-        raise ConfigError(f"{where}: unknown farm {json.dumps(farm_name)} (from {farm_source}); "
-                          f"farms defined: {known}")
+    farm_name, farm_source = _choose_farm(flags, env_value, f, config_path, top, farms)
     b.set("farm", farm_name, farm_source)
 
     b.set("user", default_user(), "the local login name")
@@ -806,7 +788,46 @@ def load_settings(
         if "stuck" in top:
             _stuck(f, top["stuck"], b)
 
-    # Environment.
+    _apply_environment(env_value, b)
+    _apply_flags(flags, b)
+    _check_tls(f, b)
+    return Settings(
+        **b.values,
+        prefer_token=b.levels.get("token", 0) > b.levels.get("secret", 0),
+        farms=tuple(farms),
+        config_path=f.path if f else None,
+        warnings=tuple(b.warnings),
+        sources=MappingProxyType(dict(b.sources)),
+    )
+
+
+def _choose_farm(
+    flags: Mapping[str, Any], env_value: Mapping[str, str], f: _File | None, config_path: Path,
+    top: Mapping[str, Any], farms: Mapping[str, Any],
+) -> tuple[str, str]:
+    """(farm name, where the choice came from): --farm, CUETUI_FARM, default_farm, the first [farms.*]
+    section, else "default" (the top-level keys alone)."""
+    name, source = DEFAULT_FARM, "default"
+    if "farm" in flags:
+        name, source = str(flags["farm"]), "--farm"
+    elif ENV_FARM in env_value:
+        name, source = env_value[ENV_FARM], f"env {ENV_FARM}"
+    elif f is not None and "default_farm" in top:
+        name, source = top["default_farm"], f"default_farm in {f.where(('default_farm',))}"
+    elif f is not None and farms:
+        name = next(iter(farms))
+        source = f"first [farms.*] section in {f.where(('farms', name))}"
+    if source != "default" and name not in farms:
+        known = ", ".join(farms) if farms else "none"
+        if f is None:
+            where = f"no config file at {config_path}"
+        else:
+            where = f.where(("default_farm",)) if source.startswith("default_farm") else str(f.path)
+        raise ConfigError(f"{where}: unknown farm {json.dumps(name)} (from {source}); farms defined: {known}")
+    return name, source
+
+
+def _apply_environment(env_value: Mapping[str, str], b: _Builder) -> None:
     if ENV_URL in env_value:
         try:
             url = validate_gateway_url(env_value[ENV_URL])
@@ -821,7 +842,8 @@ def load_settings(
             b.levels[name] = 3
             b.values.pop(f"{name}_file", None)
 
-    # Command-line flags.
+
+def _apply_flags(flags: Mapping[str, Any], b: _Builder) -> None:
     if "url" in flags:
         try:
             b.set("url", validate_gateway_url(str(flags["url"])), "--url")
@@ -840,23 +862,13 @@ def load_settings(
             value = flags[flag]
             b.set(key, (value,) if isinstance(value, str) else tuple(value), f"--{flag.rstrip('s')}")
 
-    _check_tls(f, b)
-    levels = b.levels
-    return Settings(
-        **b.values,
-        prefer_token=levels.get("token", 0) > levels.get("secret", 0),
-        farms=tuple(farms),
-        config_path=f.path if f else None,
-        warnings=tuple(b.warnings),
-        sources=MappingProxyType(dict(b.sources)),
-    )
-
 
 def _check_tls(f: _File | None, b: _Builder) -> None:
     url = b.values.get("url") or ""
     verify_off = b.values.get("verify") is False
     if verify_off and url.startswith("https://"):
-        b.warnings.append(f"TLS certificates of {url} are NOT verified ({b.sources['verify']} = false)")
+        source = b.sources["verify"]
+        b.warnings.append(f"TLS certificates of {url} are NOT verified: verify = false ({source})")
     ca = b.values.get("ca_bundle")
     if f is None or ca is None:
         return
