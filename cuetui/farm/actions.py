@@ -1,0 +1,246 @@
+"""Everything cuetui does to the farm goes through FarmActions: one place that enforces read-only,
+validates what a person typed, sends the protocol's bodies (through the client's typed builders) and
+reports what happened in one line with counts.
+
+The TUI, `cuetui monitor` and the action commands all use it, so read-only mode cannot be bypassed by
+a screen that forgot to hide a key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+from cuetui.gateway.client import GatewayClient
+from cuetui.gateway.errors import GatewayError, RefusedRequest
+from cuetui.gateway.models import Frame, Host, Job
+from cuetui.gateway.requests import FrameSearch
+
+PRIORITY_MIN = 0
+PRIORITY_MAX = 1_000_000
+PRIORITY_STEP = 10
+
+
+class ReadOnlyError(RefusedRequest):
+    """The action was not sent because cuetui runs read-only (`--read-only` or `read_only = true`)."""
+
+
+def parse_priority(text: str) -> int:
+    """A priority typed by a person: a whole number from 0 to 1 000 000 (as CueGUI allows)."""
+    cleaned = text.strip().replace("_", "").replace(" ", "")
+    if not cleaned or not (cleaned.isdigit() or (cleaned[0] in "+-" and cleaned[1:].isdigit())):
+        raise ValueError(f"priority must be a whole number from {PRIORITY_MIN} to {PRIORITY_MAX:,}, got {text!r}")
+    value = int(cleaned)
+    if not PRIORITY_MIN <= value <= PRIORITY_MAX:
+        raise ValueError(f"priority must be from {PRIORITY_MIN} to {PRIORITY_MAX:,}, got {value}")
+    return value
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """What an action did: `message` is one line for a notification; `errors` one line per failure."""
+
+    action: str
+    done: int
+    total: int
+    frames: int | None = None
+    errors: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        """True when every part succeeded."""
+        return not self.errors
+
+    @property
+    def message(self) -> str:
+        """E.g. "retried 12 frames of 2 jobs" or "paused 1 of 2 jobs; failed: …"."""
+        what = self.action
+        if self.frames is not None:
+            text = f"{what} {_plural(self.frames, 'frame')}"
+            if self.total > 1:
+                text += f" of {_plural(self.total, 'job')}"
+        elif self.done == self.total:
+            text = f"{what} {_plural(self.total, self._noun())}"
+        else:
+            text = f"{what} {self.done} of {_plural(self.total, self._noun())}"
+        if self.errors:
+            text += "; failed: " + self.errors[0] + (f" (+{len(self.errors) - 1} more)" if len(self.errors) > 1 else "")
+        return text
+
+    def _noun(self) -> str:
+        return "host" if self.action in ("locked", "unlocked") else "job"
+
+
+class FarmActions:
+    """Sends actions for a person or a script. Every method raises ReadOnlyError when read-only, and
+    RefusedRequest for input it will not send; gateway failures are collected into the result."""
+
+    def __init__(self, client: GatewayClient, *, read_only: bool = False) -> None:
+        self.client = client
+        self.read_only = read_only
+
+    def _check(self, what: str) -> None:
+        if self.read_only:
+            raise ReadOnlyError(f"read-only mode: {what} not sent")
+
+    async def _each(
+        self, action: str, items: Sequence[object], send: Callable[[object], Awaitable[None]], frames: int | None = None
+    ) -> ActionResult:
+        errors: list[str] = []
+        done = 0
+        for item in items:
+            try:
+                await send(item)
+            except GatewayError as exc:
+                errors.append(str(exc))
+            else:
+                done += 1
+        return ActionResult(action, done, len(items), frames=frames, errors=tuple(errors))
+
+    # --- jobs -----------------------------------------------------------------------------------------
+
+    async def pause(self, jobs: Sequence[Job]) -> ActionResult:
+        """Pause jobs."""
+        self._check("pause")
+        return await self._each("paused", jobs, lambda j: self.client.pause_job(j.id))  # type: ignore[attr-defined]
+
+    async def resume(self, jobs: Sequence[Job]) -> ActionResult:
+        """Resume jobs."""
+        self._check("resume")
+        return await self._each("resumed", jobs, lambda j: self.client.resume_job(j.id))  # type: ignore[attr-defined]
+
+    async def set_priority(self, jobs: Sequence[Job], priority: int) -> ActionResult:
+        """Set the same exact priority on jobs (0 to 1 000 000)."""
+        self._check("set priority")
+        if isinstance(priority, bool) or not isinstance(priority, int) or not PRIORITY_MIN <= priority <= PRIORITY_MAX:
+            raise RefusedRequest(f"priority must be a whole number from {PRIORITY_MIN} to {PRIORITY_MAX:,}")
+        result = await self._each(
+            f"set priority {priority} on",
+            jobs,
+            lambda j: self.client.set_priority(j.id, priority),  # type: ignore[attr-defined]
+        )
+        return result
+
+    async def bump_priority(self, jobs: Sequence[Job], delta: int = PRIORITY_STEP) -> ActionResult:
+        """Raise (or lower, with a negative delta) each job's priority, kept within 0 to 1 000 000."""
+        self._check("change priority")
+
+        async def send(job: object) -> None:
+            assert isinstance(job, Job)
+            value = max(PRIORITY_MIN, min(PRIORITY_MAX, job.priority + delta))
+            await self.client.set_priority(job.id, value)
+
+        verb = "raised priority of" if delta >= 0 else "lowered priority of"
+        return await self._each(verb, jobs, send)
+
+    async def kill(self, jobs: Sequence[Job], reason: str) -> ActionResult:
+        """Kill jobs with a reason (Cuebot ignores a kill without one, so it is required)."""
+        self._check("kill")
+        if not reason.strip():
+            raise RefusedRequest("a kill needs a reason")
+        return await self._each("killed", jobs, lambda j: self.client.kill_job(j.id, reason))  # type: ignore[attr-defined]
+
+    async def retry_dead(self, jobs: Sequence[Job]) -> ActionResult:
+        """Retry every dead frame of jobs (`frames` counts the dead frames the jobs reported)."""
+        self._check("retry")
+        dead = sum(j.stats.dead_frames for j in jobs)
+        search = FrameSearch(states=["DEAD"])
+        return await self._each(
+            "retried",
+            jobs,
+            lambda j: self.client.retry_frames(j.id, search),
+            frames=dead,  # type: ignore[attr-defined]
+        )
+
+    async def eat_dead(self, jobs: Sequence[Job]) -> ActionResult:
+        """Eat every dead frame of jobs."""
+        self._check("eat")
+        dead = sum(j.stats.dead_frames for j in jobs)
+        search = FrameSearch(states=["DEAD"])
+        return await self._each(
+            "ate",
+            jobs,
+            lambda j: self.client.eat_frames(j.id, search),
+            frames=dead,  # type: ignore[attr-defined]
+        )
+
+    # --- frames ---------------------------------------------------------------------------------------
+
+    async def count_frames(self, job: Job, search: FrameSearch) -> int:
+        """How many frames of `job` match `search` (pages through them; the gateway has no count)."""
+        if search.is_empty():
+            raise RefusedRequest("no criteria: this would match every frame of the job")
+        total = 0
+        async for page in self.client.iter_frame_pages(job.id, search):
+            total += len(page)
+        return total
+
+    async def retry_matching(self, job: Job, search: FrameSearch, count: int | None = None) -> ActionResult:
+        """Retry the frames of `job` matching non-empty criteria."""
+        self._check("retry")
+        return await self._each("retried", [job], lambda j: self.client.retry_frames(job.id, search), frames=count)
+
+    async def eat_matching(self, job: Job, search: FrameSearch, count: int | None = None) -> ActionResult:
+        """Eat the frames of `job` matching non-empty criteria."""
+        self._check("eat")
+        return await self._each("ate", [job], lambda j: self.client.eat_frames(job.id, search), frames=count)
+
+    async def kill_matching(self, job: Job, search: FrameSearch, reason: str, count: int | None = None) -> ActionResult:
+        """Kill the running frames of `job` matching non-empty criteria."""
+        self._check("kill frames")
+        if not reason.strip():
+            raise RefusedRequest("a kill needs a reason")
+        return await self._each(
+            "killed", [job], lambda j: self.client.kill_frames(job.id, search, reason), frames=count
+        )
+
+    async def retry_frames(self, job: Job, frames: Sequence[Frame]) -> ActionResult:
+        """Retry these frames of one job (one request, by frame id)."""
+        self._check("retry")
+        if not frames:
+            raise RefusedRequest("no frames selected")
+        return await self.retry_matching(job, FrameSearch(ids=[f.id for f in frames]), count=len(frames))
+
+    async def eat_frames(self, job: Job, frames: Sequence[Frame]) -> ActionResult:
+        """Eat these frames of one job."""
+        self._check("eat")
+        if not frames:
+            raise RefusedRequest("no frames selected")
+        return await self.eat_matching(job, FrameSearch(ids=[f.id for f in frames]), count=len(frames))
+
+    async def kill_frames(self, frames: Sequence[Frame], reason: str) -> ActionResult:
+        """Kill these running frames, one FrameInterface/Kill each, all at once."""
+        self._check("kill frames")
+        if not reason.strip():
+            raise RefusedRequest("a kill needs a reason")
+        running = [f for f in frames if f.state == "RUNNING"]
+        if not running:
+            raise RefusedRequest("none of the selected frames is running")
+        results = await asyncio.gather(*(self.client.kill_frame(f.id, reason) for f in running), return_exceptions=True)
+        errors = tuple(str(r) for r in results if isinstance(r, GatewayError))
+        for r in results:
+            if isinstance(r, BaseException) and not isinstance(r, GatewayError):
+                raise r
+        return ActionResult(
+            "killed", len(running) - len(errors), len(running), frames=len(running) - len(errors), errors=errors
+        )
+
+    # --- hosts ----------------------------------------------------------------------------------------
+
+    async def lock(self, hosts: Sequence[Host]) -> ActionResult:
+        """Lock hosts (no new frames are booked on them)."""
+        self._check("lock")
+        return await self._each("locked", hosts, lambda h: self.client.lock_host(h.id))  # type: ignore[attr-defined]
+
+    async def unlock(self, hosts: Sequence[Host]) -> ActionResult:
+        """Unlock hosts; a NIMBY lock belongs to the workstation's user and is refused."""
+        self._check("unlock")
+        nimby = [h.name for h in hosts if h.lock_state == "NIMBY_LOCKED"]
+        if nimby:
+            raise RefusedRequest(f"{', '.join(nimby[:3])}: NIMBY-locked by the workstation's user; not unlocked")
+        return await self._each("unlocked", hosts, lambda h: self.client.unlock_host(h.id))  # type: ignore[attr-defined]

@@ -1,0 +1,38 @@
+"""One action catalogue: each action of a screen is declared once, and that declaration feeds the
+key bindings, the footer, `?` help, the command palette, read-only mode and `[keymap]` remapping.
+
+A screen lists its actions as `ACTIONS = (ActionSpec(...), ...)` and sets `BINDINGS = bindings(ACTIONS)`.
+The binding id is the action id, so `App.set_keymap({"job.pause": "P"})` remaps it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One user action: `id` (stable, used in [keymap]), default `key` (Textual key syntax, several
+    separated by commas), the Textual `action` to run, a short `description` for footer and help,
+    `dangerous` when it changes the farm (confirmed; refused in read-only mode), `footer` to show it
+    in the footer, and `palette` to offer it in the command palette."""
+
+    id: str
+    key: str
+    action: str
+    description: str
+    dangerous: bool = False
+    footer: bool = True
+    palette: bool = True
+
+    def binding(self) -> Binding:
+        """The Textual binding for this action."""
+        return Binding(self.key, self.action, self.description, show=self.footer, id=self.id)
+
+
+def bindings(specs: Iterable[ActionSpec]) -> list[Binding]:
+    """Bindings for a screen's BINDINGS from its ActionSpecs."""
+    return [spec.binding() for spec in specs]
