@@ -3,6 +3,7 @@
 # Order here is the order in `cuetui --help`.
 COMMAND_MODULES: list[str] = [
     "tui",
+    "query",
     "demo",
     "token",
 ]

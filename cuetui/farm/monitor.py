@@ -32,8 +32,6 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 
 RATE_WINDOW_SECONDS = 300.0  # frames/minute is measured over the last five minutes
-BACKOFF_START = 1.0
-BACKOFF_CAP = 15.0  # issue 10: back online within one step, never more than 15 s after the gateway returns
 
 
 @dataclass(frozen=True)
@@ -260,25 +258,6 @@ class Monitor:
         if not bad:
             return f"all frames succeeded ({total} job{'s' if total != 1 else ''})"
         return f"{len(bad)} of {total} job{'s' if total != 1 else ''} ended with dead, eaten or unfinished frames"
-
-
-class Backoff:
-    """Delays between retries while the gateway is unreachable: 1, 2, 4, 8, 15, 15 … seconds."""
-
-    def __init__(self, start: float = BACKOFF_START, cap: float = BACKOFF_CAP) -> None:
-        self.start = start
-        self.cap = cap
-        self._next = start
-
-    def next(self) -> float:
-        """The delay before the next retry (grows until the cap)."""
-        delay = self._next
-        self._next = min(self.cap, self._next * 2)
-        return delay
-
-    def reset(self) -> None:
-        """The gateway answered: start small again next time."""
-        self._next = self.start
 
 
 async def poll(client: GatewayClient, monitor: Monitor, now: float) -> list[Event]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from cuetui.farm.monitor import Backoff, DeadFrameEvent, Monitor, ProgressEvent, json_event, plain_line
+from cuetui.farm.monitor import DeadFrameEvent, Monitor, ProgressEvent, json_event, plain_line
 from tests.commands.helpers import frame, job
 
 T0 = 1795600000.0  # 2026-11-24T...
@@ -124,10 +124,3 @@ def test_json_events_parse() -> None:
     d = json.loads(json.dumps(json_event(dead)))
     assert p["event"] == "progress" and p["succeeded"] == 45 and p["total"] == 100 and p["eta_seconds"] is None
     assert d["event"] == "dead_frame" and d["frame"] == "0007-render" and d["host"] == "render03"
-
-
-def test_backoff_grows_to_cap_and_resets() -> None:
-    b = Backoff()
-    assert [b.next() for _ in range(6)] == [1, 2, 4, 8, 15, 15]
-    b.reset()
-    assert b.next() == 1
