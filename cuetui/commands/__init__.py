@@ -4,6 +4,7 @@
 COMMAND_MODULES: list[str] = [
     "tui",
     "query",
+    "jobactions",
     "demo",
     "token",
 ]

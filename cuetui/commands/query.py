@@ -243,8 +243,12 @@ def frame_columns(now: float) -> list[Column]:
 
 def frame_search_from(args: argparse.Namespace) -> Any:
     """The FrameSearch for `--state/--layer/--range` (unknown states are refused by the builder)."""
+    from cuetui.commands.jobactions import FRAME_SET
+    from cuetui.gateway.errors import RefusedRequest
     from cuetui.gateway.requests import FrameSearch
 
+    if args.frame_range and not FRAME_SET.match(args.frame_range):
+        raise RefusedRequest(f"bad frame range {args.frame_range!r}: use numbers like 1-100 or 1,3,5")
     search = FrameSearch(
         states=tuple(args.states or ()), layers=tuple(args.layers or ()), frame_range=args.frame_range or ""
     )
@@ -255,11 +259,18 @@ def frame_search_from(args: argparse.Namespace) -> Any:
 def cmd_frames(args: argparse.Namespace) -> int:
     """`cuetui frames JOB`."""
 
+    from cuetui.gateway.errors import RefusedRequest
+
+    try:
+        search = frame_search_from(args)
+    except RefusedRequest as exc:
+        _common.err(args, str(exc))
+        return 2
+
     async def body(settings: Settings, client: GatewayClient) -> int:
         from cuetui.farm.jobmatch import resolve_job
         from cuetui.farm.output import JsonListWriter, cells, render_cells, terminal_width
 
-        search = frame_search_from(args)
         job = await resolve_job(client, args.job)
         expected = job.stats.total_frames if search.is_empty() else None
         seen: set[str] = set()

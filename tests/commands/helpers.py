@@ -33,3 +33,17 @@ def frame(name: str = "0007-render", frame_id: str = "f-7", state: str = "DEAD",
         last_resource=f"{host}/4.00/0" if host else "",
         **fields,
     )
+
+
+def wait_for(predicate: Any, timeout: float = 15.0, what: str = "condition") -> Any:
+    """Poll `predicate()` until it returns something truthy or the deadline passes (then fail)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)

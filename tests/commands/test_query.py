@@ -89,6 +89,8 @@ def test_layers_and_frames(cli: Cli, demo_gateway: DemoGatewayThread) -> None:
 def test_frames_unknown_state_refused_before_sending(cli: Cli, demo_gateway: DemoGatewayThread) -> None:
     r = cli("--url", demo_gateway.url, "frames", "sh", "--state", "DEADD")
     assert r.code == 2 and "unknown frame state" in r.err
+    r = cli("--url", demo_gateway.url, "frames", "sh", "--range", "one to ten")
+    assert r.code == 2 and "bad frame range" in r.err
 
 
 def test_hosts_and_procs(cli: Cli, demo_gateway: DemoGatewayThread) -> None:
