@@ -5,6 +5,7 @@ COMMAND_MODULES: list[str] = [
     "tui",
     "query",
     "jobactions",
+    "monitor",
     "demo",
     "token",
 ]

@@ -90,11 +90,26 @@ def run(args: argparse.Namespace, body: Callable[[Settings, GatewayClient], Awai
 
     try:
         return asyncio.run(main())
+    except BrokenPipeError:
+        return broken_pipe()
     except Exception as exc:
         status = exit_for(args, exc)
         if status is None:
             raise
         return status
+
+
+def broken_pipe() -> int:
+    """The reader of our stdout went away (`cuetui frames JOB | head`): stop quietly, exit 1 (the
+    output was not all delivered). stdout is pointed at /dev/null so the final flush cannot fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    return EXIT_FAILURE
 
 
 def add_json_flag(parser: argparse.ArgumentParser) -> None:

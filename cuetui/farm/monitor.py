@@ -260,12 +260,13 @@ class Monitor:
         return f"{len(bad)} of {total} job{'s' if total != 1 else ''} ended with dead, eaten or unfinished frames"
 
 
-async def poll(client: GatewayClient, monitor: Monitor, now: float) -> list[Event]:
-    """One monitoring step: fetch every active job at once, then the dead frames of the jobs that need
-    it. Raises GatewayError when the gateway fails (the caller backs off)."""
+async def poll(client: GatewayClient, monitor: Monitor, now: float, *, ended_too: bool = False) -> list[Event]:
+    """One monitoring step: fetch every active job (every job with `ended_too`, to notice a retry) at
+    once, then the dead frames of the jobs that need it. Raises GatewayError when the gateway fails (the
+    caller backs off)."""
     from cuetui.gateway.requests import FrameSearch, JobSearch
 
-    ids = monitor.active_ids()
+    ids = monitor.job_ids if ended_too else monitor.active_ids()
     if not ids:
         return []
     jobs = await client.get_jobs(JobSearch(ids=ids, include_finished=True))
