@@ -387,6 +387,7 @@ def _read_file(path: Path, explicit: bool) -> _File | None:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _syntax_error(path, text, exc) from None
+    _hide_secrets(data)
     return _File(path, text, data)
 
 
@@ -513,12 +514,35 @@ def _any_url(value: Any, path: tuple[str, ...], f: _File) -> str:
         raise f.error(path, str(exc)) from None
 
 
+class _NotAString:
+    """Stands in for a token/secret of the wrong type, so the value itself is not kept around."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+
+def _hide_secrets(data: dict[str, Any]) -> None:
+    """Wrap every token/secret value as soon as the file is parsed, so that no dict or local variable met
+    later (a traceback that shows locals, a debugger) holds one in the clear."""
+    tables = [data]
+    farms = data.get("farms")
+    if isinstance(farms, dict):
+        tables += [t for t in farms.values() if isinstance(t, dict)]
+    for table in tables:
+        for key in SECRET_KEYS:
+            if key in table:
+                value = table[key]
+                table[key] = Secret(value) if isinstance(value, str) else _NotAString(_kind(value))
+
+
 def _secret(value: Any, path: tuple[str, ...], f: _File) -> Secret:
-    if not isinstance(value, str):
+    if isinstance(value, _NotAString):
+        raise f.error(path, f"must be a string, got {value.kind}")
+    if not isinstance(value, Secret):
         raise f.bad_type(path, value, "a string")
-    if not value.strip():
+    if not value.reveal().strip():
         raise f.error(path, "must not be empty")
-    return Secret(value.strip())
+    return Secret(value.reveal().strip())
 
 
 FARM_CHECKS: dict[str, Check] = {
@@ -738,10 +762,28 @@ def load_settings(
     `cli` holds the parsed global flags (`url`, `farm`, `config`, `read_only`, `refresh`, `user`, `show`;
     None or absent = not given); `env` defaults to os.environ. Raises ConfigError for a bad config.
     """
-    flags = _cli_mapping(cli)
-    environ: Mapping[str, str] = os.environ if env is None else env
-    env_value = {k: environ[k].strip() for k in (ENV_URL, ENV_TOKEN, ENV_SECRET, ENV_FARM)
-                 if environ.get(k, "").strip()}
+    try:
+        return _load_settings(_cli_mapping(cli), _read_environment(os.environ if env is None else env))
+    except ConfigError as exc:
+        message = str(exc)
+    # A fresh exception raised outside the handler, from a frame that no longer holds the environment: no
+    # traceback into frames that held the file's text or a secret, for whoever renders one with local
+    # variables (Textual does).
+    del cli, env
+    raise ConfigError(message)
+
+
+def _read_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The variables cuetui reads that are set and not blank; JWT_TOKEN/JWT_SECRET wrapped at once."""
+    values: dict[str, Any] = {}
+    for var in (ENV_URL, ENV_TOKEN, ENV_SECRET, ENV_FARM):
+        value = environ.get(var, "").strip()
+        if value:
+            values[var] = Secret(value) if var in (ENV_TOKEN, ENV_SECRET) else value
+    return values
+
+
+def _load_settings(flags: Mapping[str, Any], env_value: Mapping[str, Any]) -> Settings:
     b = _Builder()
 
     explicit = flags.get("config")
@@ -802,7 +844,7 @@ def load_settings(
 
 
 def _choose_farm(
-    flags: Mapping[str, Any], env_value: Mapping[str, str], f: _File | None, config_path: Path,
+    flags: Mapping[str, Any], env_value: Mapping[str, Any], f: _File | None, config_path: Path,
     top: Mapping[str, Any], farms: Mapping[str, Any],
 ) -> tuple[str, str]:
     """(farm name, where the choice came from): --farm, CUETUI_FARM, default_farm, the first [farms.*]
@@ -827,7 +869,7 @@ def _choose_farm(
     return name, source
 
 
-def _apply_environment(env_value: Mapping[str, str], b: _Builder) -> None:
+def _apply_environment(env_value: Mapping[str, Any], b: _Builder) -> None:
     if ENV_URL in env_value:
         try:
             url = validate_gateway_url(env_value[ENV_URL])
@@ -838,7 +880,7 @@ def _apply_environment(env_value: Mapping[str, str], b: _Builder) -> None:
         b.set("url", url, f"env {ENV_URL}")
     for name, var in (("token", ENV_TOKEN), ("secret", ENV_SECRET)):
         if var in env_value:
-            b.set(name, Secret(env_value[var]), f"env {var}")
+            b.set(name, env_value[var], f"env {var}")
             b.levels[name] = 3
             b.values.pop(f"{name}_file", None)
 

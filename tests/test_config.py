@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import ssl
@@ -401,8 +402,27 @@ PLANTED = "PLANTED-s3cret-9d1e7c"
     ],
 )
 def test_planted_secret_never_in_errors(tmp_path: Path, text: str) -> None:
-    message = error_of(write(tmp_path, text, mode=0o644))
+    path = write(tmp_path, text, mode=0o644)
+    message = error_of(path)
     assert PLANTED not in message and "987654321987" not in message
+    # Nor in the traceback as Textual renders an uncaught one: with every frame's local variables.
+    with pytest.raises(ConfigError) as exc:
+        load(path, env={"JWT_SECRET": PLANTED, "JWT_TOKEN": PLANTED})
+    rendered = traceback_with_locals(exc.value)
+    assert "ConfigError" in rendered and PLANTED not in rendered and "987654321987" not in rendered
+
+
+def traceback_with_locals(exc: BaseException) -> str:
+    from rich.console import Console
+    from rich.traceback import Traceback
+
+    tb = exc.__traceback__
+    while tb is not None and "/cuetui/" not in tb.tb_frame.f_code.co_filename:
+        tb = tb.tb_next  # from the first frame of cuetui's code on: the test's own locals hold the secret
+    console = Console(file=io.StringIO(), width=300, color_system=None)
+    console.print(Traceback.from_exception(type(exc), exc, tb, show_locals=True, locals_max_string=10_000,
+                                           width=300))
+    return console.file.getvalue()  # type: ignore[attr-defined,no-any-return]
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
