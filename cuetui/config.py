@@ -865,7 +865,11 @@ def _choose_farm(
             where = f"no config file at {config_path}"
         else:
             where = f.where(("default_farm",)) if source.startswith("default_farm") else str(f.path)
-        raise ConfigError(f"{where}: unknown farm {json.dumps(name)} (from {source}); farms defined: {known}")
+        close = difflib.get_close_matches(name, list(farms), n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise ConfigError(
+            f"{where}: unknown farm {json.dumps(name)} (from {source}); farms defined: {known}{hint}"
+        )
     return name, source
 
 

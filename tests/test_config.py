@@ -128,8 +128,8 @@ def test_unknown_farm_is_an_error_naming_the_farms(tmp_path: Path) -> None:
     path = write(tmp_path, FILE)
     message = error_of(path, farm="qa")
     assert '"qa"' in message and "prod, staging" in message and str(path) in message
-    message = error_of(path, env={"CUETUI_FARM": "qa"})
-    assert "CUETUI_FARM" in message
+    message = error_of(path, env={"CUETUI_FARM": "prd"})
+    assert "CUETUI_FARM" in message and message.endswith("did you mean prod?")
 
 
 def test_unknown_default_farm_names_its_line(tmp_path: Path) -> None:
@@ -539,3 +539,38 @@ def test_url_validation_never_crashes(url: str) -> None:
     except ValueError:
         return
     assert out.startswith(("http://", "https://")) and not out.endswith("/")
+
+
+_GOOD_LINES = {
+    "url": 'url = "http://gw:8448"',
+    "shows": 'shows = ["a", "b"]',
+    "users": "users = [\n  \"x\",\n  \"y\",\n]",  # a multi-line value shifts the lines after it
+    "refresh": "refresh = 3",
+    "read_only": "read_only = true",
+    "verify": "verify = true",
+    "notes": 'notes = """\nrefresh = "inside a string"\n"""',  # an unknown key holding a decoy
+    "keymap": '"quoted.key" = 1',
+}
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    order=st.permutations(list(_GOOD_LINES)),
+    bad_at=st.integers(min_value=0, max_value=len(_GOOD_LINES)),
+    comments=st.lists(st.booleans(), min_size=len(_GOOD_LINES), max_size=len(_GOOD_LINES)),
+)
+def test_error_line_is_the_bad_keys_line(
+    tmp_path: Path, order: list[str], bad_at: int, comments: list[bool]
+) -> None:
+    chunks = ["[farms.prod]"]
+    for key, comment in zip(order, comments, strict=True):
+        chunks.append(_GOOD_LINES[key].replace('refresh = 3', "frame_refresh = 3"))
+        if comment:
+            chunks.append("# refresh = 1  (a comment)")
+    chunks.insert(bad_at + 1, 'refresh = "fast"')
+    text = "\n".join(chunks) + "\n"
+    expected_line = text.splitlines().index('refresh = "fast"') + 1
+    path = write(tmp_path, text)
+    assert error_of(path) == (
+        f'config error: {path} line {expected_line}: farms.prod.refresh must be a number, got "fast"'
+    )
