@@ -178,7 +178,7 @@ def map_log_path(path: str, mapping: tuple[tuple[str, str], ...]) -> str:
     for src, dst in mapping:
         root = src.rstrip("/")  # "/net/logs/" and "/net/logs" mean the same; "/net/logs2" does not match
         if path == root or path.startswith(root + "/"):
-            rest = path[len(root):]
+            rest = path[len(root) :]
             return dst.rstrip("/") + rest if rest else (dst.rstrip("/") or "/")
     return path
 
@@ -311,8 +311,22 @@ def _open_string(value: str) -> bool:
 
 # Keys a [farms.NAME] section may set; at the top level they apply to every farm.
 FARM_KEYS = (
-    "url", "token", "secret", "token_file", "secret_file", "shows", "users", "refresh", "frame_refresh",
-    "read_only", "verify", "ca_bundle", "log_path_map", "loki_url", "token_ttl", "user",
+    "url",
+    "token",
+    "secret",
+    "token_file",
+    "secret_file",
+    "shows",
+    "users",
+    "refresh",
+    "frame_refresh",
+    "read_only",
+    "verify",
+    "ca_bundle",
+    "log_path_map",
+    "loki_url",
+    "token_ttl",
+    "user",
 )
 # Keys only the top level may set.
 TOP_ONLY_KEYS = ("default_farm", "bell", "theme", "keymap", "stuck", "farms")
@@ -387,6 +401,7 @@ def _read_file(path: Path, explicit: bool) -> _File | None:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _syntax_error(path, text, exc) from None
+    _hide_secrets(data)
     return _File(path, text, data)
 
 
@@ -420,7 +435,7 @@ def _syntax_error(path: Path, text: str, exc: Exception) -> ConfigError:
     where = f"{path} line {line}" if line else f"{path}"
     hint = ""
     if key is not None and message.startswith("invalid value"):
-        hint = f"; strings need quotes: {_dotted(key[-1:])} = \"…\""
+        hint = f'; strings need quotes: {_dotted(key[-1:])} = "…"'
     subject = f"{_dotted(key)}: " if key is not None else ""
     return ConfigError(f"{where}: {subject}TOML syntax error: {message}{column}{hint}")
 
@@ -513,12 +528,35 @@ def _any_url(value: Any, path: tuple[str, ...], f: _File) -> str:
         raise f.error(path, str(exc)) from None
 
 
+class _NotAString:
+    """Stands in for a token/secret of the wrong type, so the value itself is not kept around."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+
+def _hide_secrets(data: dict[str, Any]) -> None:
+    """Wrap every token/secret value as soon as the file is parsed, so that no dict or local variable met
+    later (a traceback that shows locals, a debugger) holds one in the clear."""
+    tables = [data]
+    farms = data.get("farms")
+    if isinstance(farms, dict):
+        tables += [t for t in farms.values() if isinstance(t, dict)]
+    for table in tables:
+        for key in SECRET_KEYS:
+            if key in table:
+                value = table[key]
+                table[key] = Secret(value) if isinstance(value, str) else _NotAString(_kind(value))
+
+
 def _secret(value: Any, path: tuple[str, ...], f: _File) -> Secret:
-    if not isinstance(value, str):
+    if isinstance(value, _NotAString):
+        raise f.error(path, f"must be a string, got {value.kind}")
+    if not isinstance(value, Secret):
         raise f.bad_type(path, value, "a string")
-    if not value.strip():
+    if not value.reveal().strip():
         raise f.error(path, "must not be empty")
-    return Secret(value.strip())
+    return Secret(value.reveal().strip())
 
 
 FARM_CHECKS: dict[str, Check] = {
@@ -566,9 +604,7 @@ def validate_gateway_url(raw: str, allow_path: bool = False) -> str:
     path = parts.path.rstrip("/")
     if path and not allow_path:
         base = f"{parts.scheme.lower()}://{parts.netloc}"
-        raise ValueError(
-            f"must not have a path ({path}): the gateway serves every call at the root, use {base}"
-        )
+        raise ValueError(f"must not have a path ({path}): the gateway serves every call at the root, use {base}")
     return f"{parts.scheme.lower()}://{parts.netloc}{path}"
 
 
@@ -599,8 +635,12 @@ class _Builder:
 
 
 def _check_layer(
-    f: _File, table: Mapping[str, Any], prefix: tuple[str, ...], allowed: Mapping[str, Check],
-    warnings: list[str], misplaced: tuple[str, ...] = (),
+    f: _File,
+    table: Mapping[str, Any],
+    prefix: tuple[str, ...],
+    allowed: Mapping[str, Check],
+    warnings: list[str],
+    misplaced: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """Validate the known keys of one table; warn about unknown ones (with a did-you-mean)."""
     clean: dict[str, Any] = {}
@@ -610,8 +650,7 @@ def _check_layer(
             clean[key] = allowed[key](value, path, f)
         elif key in misplaced:
             warnings.append(
-                f"{f.where(path)}: {_dotted(path)} is only read at the top of the file (not in a farm "
-                "section); ignored"
+                f"{f.where(path)}: {_dotted(path)} is only read at the top of the file (not in a farm section); ignored"
             )
         else:
             close = difflib.get_close_matches(key, list(allowed) + list(misplaced), n=1)
@@ -710,7 +749,11 @@ def _holds_secret(data: Mapping[str, Any]) -> bool:
 
 
 def _apply_credentials(
-    f: _File, layer: Mapping[str, Any], prefix: tuple[str, ...], level: int, b: _Builder,
+    f: _File,
+    layer: Mapping[str, Any],
+    prefix: tuple[str, ...],
+    level: int,
+    b: _Builder,
 ) -> None:
     """Token/secret of one file layer: inline value or a *_file, never both at the same level."""
     for name in ("token", "secret"):
@@ -723,8 +766,11 @@ def _apply_credentials(
             b.values.pop(file_key, None)
         elif file_key in layer:
             path = layer[file_key]
-            b.set(name, _read_secret_file(path, (*prefix, file_key), f, b.warnings),
-                  f"{_dotted((*prefix, file_key))} {path}")
+            b.set(
+                name,
+                _read_secret_file(path, (*prefix, file_key), f, b.warnings),
+                f"{_dotted((*prefix, file_key))} {path}",
+            )
             b.levels[name] = level
             b.values[file_key] = path
 
@@ -738,10 +784,28 @@ def load_settings(
     `cli` holds the parsed global flags (`url`, `farm`, `config`, `read_only`, `refresh`, `user`, `show`;
     None or absent = not given); `env` defaults to os.environ. Raises ConfigError for a bad config.
     """
-    flags = _cli_mapping(cli)
-    environ: Mapping[str, str] = os.environ if env is None else env
-    env_value = {k: environ[k].strip() for k in (ENV_URL, ENV_TOKEN, ENV_SECRET, ENV_FARM)
-                 if environ.get(k, "").strip()}
+    try:
+        return _load_settings(_cli_mapping(cli), _read_environment(os.environ if env is None else env))
+    except ConfigError as exc:
+        message = str(exc)
+    # A fresh exception raised outside the handler, from a frame that no longer holds the environment: no
+    # traceback into frames that held the file's text or a secret, for whoever renders one with local
+    # variables (Textual does).
+    del cli, env
+    raise ConfigError(message)
+
+
+def _read_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The variables cuetui reads that are set and not blank; JWT_TOKEN/JWT_SECRET wrapped at once."""
+    values: dict[str, Any] = {}
+    for var in (ENV_URL, ENV_TOKEN, ENV_SECRET, ENV_FARM):
+        value = environ.get(var, "").strip()
+        if value:
+            values[var] = Secret(value) if var in (ENV_TOKEN, ENV_SECRET) else value
+    return values
+
+
+def _load_settings(flags: Mapping[str, Any], env_value: Mapping[str, Any]) -> Settings:
     b = _Builder()
 
     explicit = flags.get("config")
@@ -766,8 +830,9 @@ def load_settings(
         top = _check_layer(f, data, (), top_checks, b.warnings)
         for name, table in top.get("farms", {}).items():
             path = ("farms", name)
-            farms[name] = _check_layer(f, _table(f, table, path), path, FARM_CHECKS, b.warnings,
-                                       misplaced=TOP_ONLY_KEYS)
+            farms[name] = _check_layer(
+                f, _table(f, table, path), path, FARM_CHECKS, b.warnings, misplaced=TOP_ONLY_KEYS
+            )
 
     farm_name, farm_source = _choose_farm(flags, env_value, f, config_path, top, farms)
     b.set("farm", farm_name, farm_source)
@@ -802,8 +867,12 @@ def load_settings(
 
 
 def _choose_farm(
-    flags: Mapping[str, Any], env_value: Mapping[str, str], f: _File | None, config_path: Path,
-    top: Mapping[str, Any], farms: Mapping[str, Any],
+    flags: Mapping[str, Any],
+    env_value: Mapping[str, Any],
+    f: _File | None,
+    config_path: Path,
+    top: Mapping[str, Any],
+    farms: Mapping[str, Any],
 ) -> tuple[str, str]:
     """(farm name, where the choice came from): --farm, CUETUI_FARM, default_farm, the first [farms.*]
     section, else "default" (the top-level keys alone)."""
@@ -823,11 +892,13 @@ def _choose_farm(
             where = f"no config file at {config_path}"
         else:
             where = f.where(("default_farm",)) if source.startswith("default_farm") else str(f.path)
-        raise ConfigError(f"{where}: unknown farm {json.dumps(name)} (from {source}); farms defined: {known}")
+        close = difflib.get_close_matches(name, list(farms), n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise ConfigError(f"{where}: unknown farm {json.dumps(name)} (from {source}); farms defined: {known}{hint}")
     return name, source
 
 
-def _apply_environment(env_value: Mapping[str, str], b: _Builder) -> None:
+def _apply_environment(env_value: Mapping[str, Any], b: _Builder) -> None:
     if ENV_URL in env_value:
         try:
             url = validate_gateway_url(env_value[ENV_URL])
@@ -838,7 +909,7 @@ def _apply_environment(env_value: Mapping[str, str], b: _Builder) -> None:
         b.set("url", url, f"env {ENV_URL}")
     for name, var in (("token", ENV_TOKEN), ("secret", ENV_SECRET)):
         if var in env_value:
-            b.set(name, Secret(env_value[var]), f"env {var}")
+            b.set(name, env_value[var], f"env {var}")
             b.levels[name] = 3
             b.values.pop(f"{name}_file", None)
 
@@ -853,8 +924,12 @@ def _apply_flags(flags: Mapping[str, Any], b: _Builder) -> None:
         b.set("read_only", True, "--read-only")
     if "refresh" in flags:
         refresh = flags["refresh"]
-        if isinstance(refresh, bool) or not isinstance(refresh, (int, float)) or not math.isfinite(refresh) \
-                or refresh <= 0:
+        if (
+            isinstance(refresh, bool)
+            or not isinstance(refresh, (int, float))
+            or not math.isfinite(refresh)
+            or refresh <= 0
+        ):
             raise ConfigError(f"--refresh must be a positive number of seconds, got {refresh!r}")
         b.set("refresh", float(refresh), "--refresh")
     for flag, key in (("user", "users"), ("users", "users"), ("show", "shows"), ("shows", "shows")):

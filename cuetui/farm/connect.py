@@ -1,28 +1,30 @@
-"""Build the gateway client the settings describe: URL, JWT auth, TLS verification, who we are.
+"""From Settings to a GatewayClient: URL, auth (minted or fixed token), TLS verification, requester.
 
-One function, so the TUI, the non-interactive commands and `doctor` all connect the same way.
+Every command and the TUI connect through here, so they all send the same credentials the same way.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import ssl
 
-if TYPE_CHECKING:
-    from cuetui.config import Settings
-    from cuetui.gateway.client import GatewayClient
+from cuetui.config import ConfigError, Settings
+from cuetui.gateway.auth import GatewayAuth
+from cuetui.gateway.client import DEFAULT_TIMEOUT, GatewayClient
+from cuetui.gateway.requests import Requester
 
 
-def client_from_settings(settings: Settings, *, timeout: float | None = None) -> GatewayClient:
-    """A GatewayClient for the chosen farm; ConfigError when no URL is set. Close it (`async with`)."""
-    from cuetui.gateway.auth import GatewayAuth
-    from cuetui.gateway.client import DEFAULT_TIMEOUT, GatewayClient
-    from cuetui.gateway.requests import Requester
-
+def client_from_settings(settings: Settings, *, timeout: float = DEFAULT_TIMEOUT) -> GatewayClient:
+    """A client for the settings' farm. Raises ConfigError when no URL is configured."""
     url = settings.require_url()
+    auth = GatewayAuth.from_settings(settings)
+    try:
+        verify = settings.tls_verify()
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(f"config error: ca_bundle {settings.ca_bundle}: {exc.strerror or exc}") from None
     return GatewayClient(
         url,
-        GatewayAuth.from_settings(settings),
-        verify=settings.tls_verify(),
-        timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
+        auth,
+        verify=verify,
+        timeout=timeout,
         requester=Requester.local(settings.user or None),
     )
