@@ -11,7 +11,7 @@ import pytest
 
 from cuetui.demo.server import DemoGatewayThread
 
-DEMO_SECRET = "test-secret-for-the-demo-gateway-0123456789"
+DEMO_SECRET = "test-secret-for-the-demo-gateway-0123456789-0123456789-0123456789"
 
 
 @pytest.fixture

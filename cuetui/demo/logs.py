@@ -67,6 +67,8 @@ class LogWriter:
     def __init__(self, farm: Farm) -> None:
         self.farm = farm
         self._growing: deque[Proc] = deque()
+        self._dirs: set[str] = set()
+        self.enabled = True
 
     # --- content ---------------------------------------------------------------------------------
     def attempts(self, job: Job, i: int) -> list[Attempt]:
@@ -176,8 +178,9 @@ class LogWriter:
     # --- files -----------------------------------------------------------------------------------
     def _write(self, path: str, text: str, mode: str = "w") -> None:
         parent = os.path.dirname(path)
-        if parent:
+        if parent and parent not in self._dirs:
             os.makedirs(parent, exist_ok=True)
+            self._dirs.add(parent)
         with open(path, mode, encoding="utf-8", errors="surrogateescape") as f:
             f.write(text)
 
@@ -188,7 +191,7 @@ class LogWriter:
 
     def materialize(self, job: Job, i: int) -> None:
         """Make sure every started attempt of frame i has its file (cheap when already done)."""
-        if not job.log_dir or job.f_attempts[i] <= 0:
+        if not self.enabled or not job.log_dir or job.f_attempts[i] <= 0:
             return
         farm = self.farm
         proc = farm.procs.get((job.index, i))
@@ -216,7 +219,7 @@ class LogWriter:
 
     def frame_started(self, job: Job, i: int, proc: Proc) -> None:
         """A new attempt: rotate the previous file to .N and start a fresh one with the header."""
-        if not job.log_dir:
+        if not self.enabled or not job.log_dir:
             return
         path = job.log_path(i)
         previous = job.f_attempts[i] - 1
@@ -234,7 +237,7 @@ class LogWriter:
 
     def frame_finished(self, job: Job, i: int, proc: Proc, exit_status: int, kill_message: str) -> None:
         """Complete the current attempt's file with the rest of the output and the footer."""
-        if not job.log_dir:
+        if not self.enabled or not job.log_dir:
             return
         attempt = self.attempts(job, i)[-1]
         attempt.end = float(job.f_stop[i])

@@ -77,10 +77,12 @@ def build_farm(
     clock=None,  # type: ignore[no-untyped-def]
     log_root: str | None = None,
     loki_url: str = "",
+    write_logs: bool = True,
 ) -> Farm:
-    """Generate a whole farm, its history, and the frames running at start."""
+    """Generate a whole farm, its history, and the frames running at start (write_logs=False: no files)."""
     spec = PROFILES[profile]
     farm = Farm(seed=seed, speed=speed, clock=clock, log_root=log_root, loki_url=loki_url)
+    farm.logs.enabled = write_logs
     rng = random.Random(seed)
     now = farm.now()
     for s in range(spec.shows):

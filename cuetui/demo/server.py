@@ -783,7 +783,7 @@ class Server:
 
     async def _listen(self) -> None:
         assert self.runner is not None
-        self.site = web.TCPSite(self.runner, self.host, self.port, reuse_address=True, shutdown_timeout=0.5)
+        self.site = web.TCPSite(self.runner, self.host, self.port, reuse_address=True)
         await self.site.start()
         if self.port == 0:
             server = self.site._server
