@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
-import selectors
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -47,31 +48,41 @@ class Monitor:
             env=env,
         )
         self.lines: list[str] = []
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
     def wait_line(self, predicate: Callable[[str], bool], timeout: float = 20.0) -> str:
         """The next stdout line for which predicate holds (earlier lines are kept in self.lines)."""
-        assert self.proc.stdout is not None
         deadline = time.monotonic() + timeout
-        sel = selectors.DefaultSelector()
-        sel.register(self.proc.stdout, selectors.EVENT_READ)
-        try:
-            while time.monotonic() < deadline:
-                if not sel.select(timeout=max(0.0, deadline - time.monotonic())):
-                    continue
-                line = self.proc.stdout.readline()
-                if not line:
-                    break
-                self.lines.append(line.rstrip("\n"))
-                if predicate(self.lines[-1]):
-                    return self.lines[-1]
-        finally:
-            sel.close()
-        raise AssertionError(f"no such line; got {self.lines!r}")
+        while True:
+            try:
+                line = self._queue.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                line = None
+            if line is None:  # end of output, or the deadline passed
+                self.proc.kill()
+                _out, err = self.proc.communicate()
+                raise AssertionError(f"no such line; got {self.lines!r}; stderr {err[-2000:]!r}")
+            self.lines.append(line)
+            if predicate(line):
+                return line
+
+    def _read(self) -> None:
+        # A thread, not select(): a text stream buffers lines select() can no longer see.
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self._queue.put(line.rstrip("\n"))
+        self._queue.put(None)
 
     def finish(self, timeout: float = 30.0) -> tuple[int, str, str]:
         """Wait for the exit; (status, all stdout, stderr)."""
-        out, err = self.proc.communicate(timeout=timeout)
-        self.lines.extend(out.splitlines())
+        assert self.proc.stderr is not None
+        err = self.proc.stderr.read()
+        self.proc.wait(timeout=timeout)
+        self._reader.join(timeout)
+        while (line := self._queue.get_nowait() if not self._queue.empty() else None) is not None:
+            self.lines.append(line)
         return self.proc.returncode, "\n".join(self.lines), err
 
 
