@@ -6,6 +6,7 @@ COMMAND_MODULES: list[str] = [
     "query",
     "jobactions",
     "monitor",
+    "doctor",
     "demo",
     "token",
 ]
