@@ -7,6 +7,7 @@ COMMAND_MODULES: list[str] = [
     "jobactions",
     "monitor",
     "doctor",
+    "capture",
     "demo",
     "token",
 ]
