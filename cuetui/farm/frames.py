@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from cuetui.gateway.client import GatewayClient
+from cuetui.gateway.client import UPDATED_FRAMES_GRPC_TIMEOUT, GatewayClient
 from cuetui.gateway.errors import DeadlineExceeded
 from cuetui.gateway.models import Frame, Job
 from cuetui.gateway.requests import FrameSearch
@@ -98,6 +98,7 @@ class FrameSync:
         on_progress: ProgressCallback | None = None,
         layer_order: Mapping[str, int] | None = None,
         page_size: int = 1000,
+        grpc_timeout: int = UPDATED_FRAMES_GRPC_TIMEOUT,
     ) -> None:
         self.client = client
         self.job_id = job_id
@@ -105,6 +106,7 @@ class FrameSync:
         self.on_progress = on_progress
         self.layer_order: dict[str, int] = dict(layer_order or {})
         self.page_size = page_size
+        self.grpc_timeout = grpc_timeout
         self.frames: dict[str, Frame] = {}
         self.order: list[str] = []
         self.job_state = "PENDING"
@@ -162,7 +164,7 @@ class FrameSync:
             # Asking with an old lastCheck would hang Cuebot's answer; a reload is cheaper than 10 s.
             return await self._full_load("last check too old", expected)
         try:
-            answer = await self.client.get_updated_frames(self.job_id, self._last_check)
+            answer = await self.client.get_updated_frames(self.job_id, self._last_check, grpc_timeout=self.grpc_timeout)
         except DeadlineExceeded:
             self.stats.timeouts += 1
             self._timeouts_in_row += 1

@@ -66,7 +66,9 @@ class FakeClient:
             if len(page) < page_size:
                 return
 
-    async def get_updated_frames(self, job_id: str, last_check: int, layer_ids: Any = ()) -> UpdatedFrames:
+    async def get_updated_frames(
+        self, job_id: str, last_check: int, layer_ids: Any = (), grpc_timeout: int = 10
+    ) -> UpdatedFrames:
         self.calls.append(("GetUpdatedFrames", last_check))
         now = self.clock() + self.server_skew
         if self.hang or (self.strict and last_check < now - 60):
