@@ -3,4 +3,5 @@
 # Order here is the order in `cuetui --help`.
 COMMAND_MODULES: list[str] = [
     "tui",
+    "token",
 ]
