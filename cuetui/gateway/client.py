@@ -62,7 +62,7 @@ def _describe_transport_error(exc: Exception) -> str:
         return "no answer in time"
     if isinstance(exc, httpx.ConnectError):
         text = str(exc).lower()
-        if "refused" in text:
+        if "refused" in text or "all connection attempts failed" in text:
             return "connection refused"
         if "name or service" in text or "nodename" in text or "getaddrinfo" in text:
             return "host name not found"
