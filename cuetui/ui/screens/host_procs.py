@@ -93,7 +93,7 @@ class HostProcsScreen(FarmScreen[Proc]):
         )
 
     def name_of(self, model: Proc) -> str:
-        return (model.frame_name and f"{model.job_name}.{model.frame_name}") or model.job_name
+        return model.frame_name and f"{model.job_name}.{model.frame_name}" or model.job_name
 
     async def fetch(self) -> list[Proc]:
         return await self.cue_app.client.get_host_procs(self.host.id)

@@ -142,9 +142,8 @@ def all_layers_cells(layers: Sequence[Layer], job: Job | None) -> tuple[Text, ..
     total = job.stats.total_frames if job else sum(layer.stats.total_frames for layer in layers)
     done = job.stats.succeeded_frames if job else sum(layer.stats.succeeded_frames for layer in layers)
     label = Text(f"all {len(layers)} layers", style="italic", end="")
-    return (label, Text(""), Text(""), Text(""), Text(f"{done:,}/{total:,}", justify="right", end="")) + tuple(
-        Text("") for _ in LAYER_COLUMNS[5:]
-    )
+    blanks = tuple(Text("") for _ in LAYER_COLUMNS[5:])
+    return (label, Text(""), Text(""), Text(""), Text(f"{done:,}/{total:,}", justify="right", end=""), *blanks)
 
 
 class JobScreen(Screen[None]):
