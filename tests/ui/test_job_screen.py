@@ -31,6 +31,11 @@ def set_states(gw: DemoGatewayThread, job_id: str, indices: list[int] | range, s
     return gw.run(change)
 
 
+def farm_index(gw: DemoGatewayThread, job_id: str, frame_name: str) -> int:
+    """The demo farm's index of a frame, by name."""
+    return gw.run(lambda farm: farm.find_job(job_id).frame_index(frame_name))
+
+
 def loaded(app: Any) -> bool:
     screen = app.screen
     return isinstance(screen, JobScreen) and screen.sync is not None and screen.sync.loaded
