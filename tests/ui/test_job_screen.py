@@ -177,12 +177,16 @@ async def test_hang_then_504_then_reload_then_fallback_warned_once(
         sync = screen.sync
         assert sync is not None
         sync.grpc_timeout = 1
-        await wait_for(pilot, lambda: sync.stats.timeouts >= 1 and sync.stats.full_loads >= 2, what="timeout+reload")
+        await wait_for(
+            pilot, lambda: sync.stats.timeouts >= 1 and sync.stats.full_loads >= 2, timeout=20, what="timeout+reload"
+        )
         statuses = [s for _, path, _, _, s in gw.recorded if path.endswith("GetUpdatedFrames")]
         assert 504 in statuses
         await wait_for(pilot, lambda: sync.fallback, timeout=20, what="the changeDate fallback")
         (frame_id,) = set_states(gw, job_id, [0], DEAD)
-        await wait_for(pilot, lambda: sync.frames[frame_id].state == "DEAD", what="a change seen in fallback")
+        await wait_for(
+            pilot, lambda: sync.frames[frame_id].state == "DEAD", timeout=20, what="a change seen in fallback"
+        )
         warnings = [n for n in app._notifications if "fall back" in n.message]
         assert len(warnings) == 1
         assert "changeDate" in str(screen.query_one("#job-status").render())
