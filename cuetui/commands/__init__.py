@@ -8,6 +8,7 @@ COMMAND_MODULES: list[str] = [
     "monitor",
     "doctor",
     "capture",
+    "log",
     "demo",
     "token",
 ]
