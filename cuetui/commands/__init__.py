@@ -4,11 +4,11 @@
 COMMAND_MODULES: list[str] = [
     "tui",
     "query",
+    "log",
     "jobactions",
     "monitor",
     "doctor",
     "capture",
-    "log",
     "demo",
     "token",
 ]

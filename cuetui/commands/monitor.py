@@ -68,7 +68,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "frames keep a job pending). Exit 0 when all frames succeeded, 1 when some died or were eaten "
         "(or --until-dead saw one), 2 when a job is not found, 3 when the gateway stayed unreachable "
         "longer than --timeout.",
-        epilog="plain lines: TIME job=NAME state=S done=N/T (P%%) running=R dead=D [eaten=E] [paused=yes] "
+        epilog="plain lines: TIME job=NAME state=S done=N/T (P%) running=R dead=D [eaten=E] [paused=yes] "
         "[rate=X/min] eta=HH:MM:SS, and TIME job=NAME frame=F state=DEAD exit=N host=H retries=N",
     )
     p.add_argument("jobs", nargs="+", metavar="JOB", help="job name, unique part of a name, or id")
@@ -164,9 +164,10 @@ class GatewayDown(Exception):
 
 def _transient(exc: BaseException) -> bool:
     """Gateway trouble worth waiting out (not a job that does not exist)."""
-    from cuetui.gateway.errors import GatewayError, NotFound, RefusedRequest
+    from cuetui.gateway.errors import GatewayError, NotFound, RefusedRequest, TokenExpired
 
-    return isinstance(exc, GatewayError) and not isinstance(exc, (NotFound, RefusedRequest))
+    # An expired fixed token cannot come back by waiting: say so at once (exit 3).
+    return isinstance(exc, GatewayError) and not isinstance(exc, (NotFound, RefusedRequest, TokenExpired))
 
 
 class Retrier:
