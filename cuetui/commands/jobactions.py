@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from cuetui.commands import _common
 
 if TYPE_CHECKING:
     from cuetui.config import Settings
-    from cuetui.farm.actions import ActionResult
+    from cuetui.farm.actions import ActionResult, FarmActions
     from cuetui.gateway.client import GatewayClient
     from cuetui.gateway.models import Job
 
@@ -184,15 +185,14 @@ def _finish(args: argparse.Namespace, result: ActionResult, line: str) -> int:
     return 0
 
 
-def _job_action(args: argparse.Namespace, what: str, act: Any) -> int:
+def _job_action(args: argparse.Namespace, what: str, act: Callable[[FarmActions, Job], Awaitable[int]]) -> int:
     async def body(settings: Settings, client: GatewayClient) -> int:
-        from cuetui.farm.actions import FarmActions
+        from cuetui.farm.actions import FarmActions as Actions
         from cuetui.farm.jobmatch import resolve_job
 
         _check_read_only(settings, what)
         job = await resolve_job(client, args.job)
-        actions = FarmActions(client, read_only=settings.read_only)
-        return await act(actions, job)
+        return await act(Actions(client, read_only=settings.read_only), job)
 
     return _common.run(args, body)
 
@@ -200,7 +200,7 @@ def _job_action(args: argparse.Namespace, what: str, act: Any) -> int:
 def cmd_pause(args: argparse.Namespace) -> int:
     """`cuetui pause JOB`."""
 
-    async def act(actions: Any, job: Job) -> int:
+    async def act(actions: FarmActions, job: Job) -> int:
         result = await actions.pause([job])
         note = " (already paused)" if job.is_paused else ""
         return _finish(args, result, f"paused {_name(job)}{note}: {_frames_of(job)}")
@@ -211,7 +211,7 @@ def cmd_pause(args: argparse.Namespace) -> int:
 def cmd_resume(args: argparse.Namespace) -> int:
     """`cuetui resume JOB`."""
 
-    async def act(actions: Any, job: Job) -> int:
+    async def act(actions: FarmActions, job: Job) -> int:
         result = await actions.resume([job])
         note = "" if job.is_paused else " (was not paused)"
         return _finish(args, result, f"resumed {_name(job)}{note}: {_frames_of(job)}")
@@ -229,7 +229,7 @@ def cmd_priority(args: argparse.Namespace) -> int:
         _common.err(args, str(exc))
         return 2
 
-    async def act(actions: Any, job: Job) -> int:
+    async def act(actions: FarmActions, job: Job) -> int:
         result = await actions.set_priority([job], value)
         return _finish(args, result, f"set priority of {_name(job)} to {value} (was {job.priority}): {_frames_of(job)}")
 
@@ -242,7 +242,7 @@ def cmd_kill(args: argparse.Namespace) -> int:
         _common.err(args, "a kill needs a non-empty --reason (Cuebot ignores a kill without one)")
         return 2
 
-    async def act(actions: Any, job: Job) -> int:
+    async def act(actions: FarmActions, job: Job) -> int:
         if job.is_finished:
             print(f"{_name(job)} is already finished: nothing killed, 0 frames", flush=True)
             return 0
