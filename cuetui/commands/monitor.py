@@ -86,7 +86,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         type=_interval,
         default=None,
         metavar="S",
-        help=f"seconds between polls (default {DEFAULT_INTERVAL:g})",
+        help=f"seconds between polls (default: the configured refresh, {DEFAULT_INTERVAL:g} s)",
     )
     p.set_defaults(func=cmd_monitor)
 
@@ -271,7 +271,8 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     settings = _common.load(args)
     if settings is None:
         return 2
-    interval = args.interval if args.interval is not None else DEFAULT_INTERVAL
+    # --interval, else the configured refresh (`--refresh`, `refresh =`; 5 s by default)
+    interval = args.interval if args.interval is not None else settings.refresh
     if args.plain and args.json:
         _common.err(args, "--plain and --json exclude each other")
         return 2

@@ -115,3 +115,51 @@ def test_fixed_token_never_printed_even_when_refused(
         r = cli("--url", demo_gateway.url, *argv)
         assert r.code in (2, 3), (argv, r)
         assert token not in r.out + r.err and token.split(".")[2] not in r.out + r.err
+
+
+def test_url_without_scheme_is_a_usage_error(cli: Cli) -> None:
+    r = cli("--url", "gateway:8448", "jobs")
+    assert r.code == 2 and "--url" in r.err and r.out == ""
+
+
+def test_queries_ride_out_passing_faults(cli: Cli, make_gateway: Callable[..., DemoGatewayThread]) -> None:
+    # 500s, a proxy's HTML page and dropped connections now and then (seeded, so the same every run)
+    gw = make_gateway(faults=("error-rate=0.15,html=0.1,drop=0.1",))
+    for argv in (["shows", "--json"], ["jobs", "--json"], ["frames", "layout_v015", "--json"], ["hosts", "--json"]):
+        for _ in range(3):
+            r = cli("--url", gw.url, *argv)
+            assert r.code == 0, (argv, r.err)
+            json.loads(r.out)
+
+
+def test_an_action_is_never_resent(cli: Cli, make_gateway: Callable[..., DemoGatewayThread]) -> None:
+    gw = make_gateway(faults=("error-rate=1",), record=True)
+    r = cli("--url", gw.url, "pause", "layout_v015")
+    assert r.code in (1, 3) and len(r.err.strip().splitlines()) == 1
+    assert sum(path.endswith("/Pause") for _m, path, _h, _b, _s in gw.recorded) <= 1
+
+
+async def test_retry_reads_only_retries_reads() -> None:
+    from cuetui.commands._common import retry_reads
+    from cuetui.gateway.errors import ServerError
+    from cuetui.gateway.requests import Call
+
+    sent: list[str] = []
+
+    class Fake:
+        url = "http://x"
+
+        async def call(self, request: Call, **options: object) -> dict[str, object]:
+            sent.append(request.path)
+            if len(sent) % 2:
+                raise ServerError("boom", "http://x", status=500)
+            return {}
+
+    fake = Fake()
+    retry_reads(fake, delays=(0.0, 0.0))  # type: ignore[arg-type]
+    assert await fake.call(Call("/job.JobInterface/GetJobs", {})) == {}
+    assert sent == ["/job.JobInterface/GetJobs"] * 2
+    sent.clear()
+    with pytest.raises(ServerError):
+        await fake.call(Call("/job.JobInterface/Pause", {}))
+    assert sent == ["/job.JobInterface/Pause"]
