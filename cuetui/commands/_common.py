@@ -84,6 +84,7 @@ def run(args: argparse.Namespace, body: Callable[[Settings, GatewayClient], Awai
 
     async def main() -> int:
         from cuetui.farm.connect import client_from_settings
+        from cuetui.farm.reads import retry_reads
 
         async with client_from_settings(settings) as client:
             retry_reads(client)
@@ -98,34 +99,6 @@ def run(args: argparse.Namespace, body: Callable[[Settings, GatewayClient], Awai
         if status is None:
             raise
         return status
-
-
-# A read that hit a passing fault (a 500, a proxy's HTML page, a dropped connection) is tried again
-# after these pauses; an action is never resent automatically (it may have been done).
-READ_RETRY_DELAYS = (0.3, 1.0)
-READ_METHOD_PREFIXES = ("Get", "Find")
-
-
-def retry_reads(client: GatewayClient, delays: tuple[float, ...] = READ_RETRY_DELAYS) -> None:
-    """Make `client` try read calls (Get*/Find*) again on transient failures, a few times."""
-    import asyncio
-
-    from cuetui.gateway.errors import BadResponse, ServerError, Unreachable
-
-    send = client.call
-
-    async def call(request: Any, **options: Any) -> dict[str, Any]:
-        method = request.path.rsplit("/", 1)[-1]
-        if not method.startswith(READ_METHOD_PREFIXES):
-            return await send(request, **options)
-        for delay in delays:
-            try:
-                return await send(request, **options)
-            except (Unreachable, ServerError, BadResponse):
-                await asyncio.sleep(delay)
-        return await send(request, **options)
-
-    client.call = call  # type: ignore[method-assign,assignment]
 
 
 def broken_pipe() -> int:

@@ -283,8 +283,10 @@ def cmd_monitor(args: argparse.Namespace) -> int:
 
     async def main() -> int:
         from cuetui.farm.connect import client_from_settings
+        from cuetui.farm.reads import retry_reads
 
         async with client_from_settings(settings) as client:
+            retry_reads(client)  # a passing fault costs a quick retry, not a back-off step
             return await run_lines(
                 client, args.jobs, sink, until_dead=args.until_dead, interval=interval, timeout=args.timeout
             )

@@ -193,6 +193,9 @@ class Monitor:
             samples.popleft()
         if progress.dead > 0 and self.until_dead:
             self.dead_hit = True
+        if progress.dead == 0:
+            # Nothing dead now: a frame that dies later is news even if its counters return to old values.
+            watch.dead_marker = (0, job.stats.failed_frame_count)
         if progress == watch.progress:
             return []
         watch.progress = progress
@@ -203,12 +206,12 @@ class Monitor:
         if job_id in self.watches:
             self.watches[job_id].gone = True
 
-    def wants_dead_frames(self, job_id: str) -> bool:
-        """True when the job's dead or failed counters grew since the dead frames were last fetched."""
+    def wants_dead_frames(self, job_id: str, job: Job | None = None) -> bool:
+        """True when the job's dead or failed counters (of `job`, a fresh copy, else the last one seen)
+        grew since its dead frames were last fetched. Pure: changes nothing."""
         watch = self.watches[job_id]
-        s = watch.job.stats
+        s = (job or watch.job).stats
         if s.dead_frames <= 0:
-            watch.dead_marker = (0, s.failed_frame_count)
             return False
         dead, failed = watch.dead_marker
         return s.dead_frames > dead or s.failed_frame_count > failed
@@ -269,8 +272,16 @@ async def poll(client: GatewayClient, monitor: Monitor, now: float, *, ended_too
     ids = monitor.job_ids if ended_too else monitor.active_ids()
     if not ids:
         return []
+    # Everything is fetched before the monitor is told anything: a call that fails half-way leaves the
+    # state as it was, so the retried poll reports the same changes instead of losing them.
     jobs = await client.get_jobs(JobSearch(ids=ids, include_finished=True))
     by_id = {job.id: job for job in jobs}
+    dead: dict[str, list[Frame]] = {}
+    for job_id in ids:
+        job = by_id.get(job_id)
+        if job is not None and monitor.wants_dead_frames(job_id, job):
+            search = FrameSearch(states=["DEAD"])
+            dead[job_id] = await client.get_all_frames(job_id, search, expected=job.stats.dead_frames)
     events: list[Event] = []
     for job_id in ids:
         job = by_id.get(job_id)
@@ -278,11 +289,8 @@ async def poll(client: GatewayClient, monitor: Monitor, now: float, *, ended_too
             monitor.observe_missing(job_id)
             continue
         events.extend(monitor.observe_job(job, now))
-    for job_id in ids:
-        if job_id in by_id and monitor.wants_dead_frames(job_id):
-            expected = by_id[job_id].stats.dead_frames
-            frames = await client.get_all_frames(job_id, FrameSearch(states=["DEAD"]), expected=expected)
-            events.extend(monitor.observe_dead_frames(job_id, frames, now))
+    for job_id, frames in dead.items():
+        events.extend(monitor.observe_dead_frames(job_id, frames, now))
     return events
 
 

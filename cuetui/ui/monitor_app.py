@@ -176,6 +176,9 @@ class MonitorApp(App[int]):
             from cuetui.farm.connect import client_from_settings
 
             self.client = client_from_settings(self.settings)
+            from cuetui.farm.reads import retry_reads
+
+            retry_reads(self.client)  # a passing fault costs a quick retry, not a back-off step
         self._set_status(f"connecting to {self.settings.url}")
         self.render_jobs()
         self.poll()

@@ -140,7 +140,7 @@ def test_an_action_is_never_resent(cli: Cli, make_gateway: Callable[..., DemoGat
 
 
 async def test_retry_reads_only_retries_reads() -> None:
-    from cuetui.commands._common import retry_reads
+    from cuetui.farm.reads import retry_reads
     from cuetui.gateway.errors import ServerError
     from cuetui.gateway.requests import Call
 

@@ -203,3 +203,15 @@ def test_survives_a_gateway_restart(
     finish_running(again, CLEAN_JOB)
     status, out, _err = m.finish()
     assert status == 0 and f"job={CLEAN_JOB} state=FINISHED" in out
+
+
+def test_rides_out_faults(make_gateway: Callable[..., DemoGatewayThread], monitor: Callable[..., Monitor]) -> None:
+    gw = make_gateway(faults=("error-rate=0.1,html=0.05,drop=0.05,truncate=0.05",))
+    m = monitor(gw.url, DEAD_JOB, "--interval", "0.1")
+    m.wait_line(lambda line: "frame=" in line)
+    finish_running(gw, DEAD_JOB)
+    status, out, err = m.finish()
+    assert status == 1, err  # the job's own result, not a gateway failure
+    assert len([line for line in out.splitlines() if " frame=" in line]) == 5  # each dead frame once
+    assert "Traceback" not in err
+    _clean(out + err)
