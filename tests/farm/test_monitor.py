@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from cuetui.farm.monitor import DeadFrameEvent, Monitor, ProgressEvent, json_event, plain_line
 from tests.commands.helpers import frame, job
 
@@ -124,3 +126,29 @@ def test_json_events_parse() -> None:
     d = json.loads(json.dumps(json_event(dead)))
     assert p["event"] == "progress" and p["succeeded"] == 45 and p["total"] == 100 and p["eta_seconds"] is None
     assert d["event"] == "dead_frame" and d["frame"] == "0007-render" and d["host"] == "render03"
+
+
+async def test_a_poll_failing_half_way_loses_no_event() -> None:
+    from cuetui.farm.monitor import poll
+    from cuetui.gateway.errors import ServerError
+
+    j = job(**running(dead_frames=1, failed_frame_count=1))
+
+    class Client:
+        fail = True
+
+        async def get_jobs(self, search: object) -> list[object]:
+            return [j]
+
+        async def get_all_frames(self, job_id: str, search: object, expected: int | None = None) -> list[object]:
+            if self.fail:
+                self.fail = False
+                raise ServerError("GetFrames: boom (HTTP 500)", "http://gw", status=500)
+            return [frame()]
+
+    m = Monitor([j])
+    client = Client()
+    with pytest.raises(ServerError):
+        await poll(client, m, T0)  # type: ignore[arg-type]
+    events = await poll(client, m, T0 + 1)  # type: ignore[arg-type]
+    assert [type(e).__name__ for e in events] == ["ProgressEvent", "DeadFrameEvent"]
