@@ -405,6 +405,8 @@ class Host:
 class Farm:
     """The whole simulated farm; every method runs on one thread (the server's event loop)."""
 
+    DISPATCH_INTERVAL = 0.5  # real seconds between dispatch passes
+
     def __init__(
         self,
         seed: int = 0,
@@ -437,6 +439,7 @@ class Farm:
         self._due_seq = 0
         self.logs = LogWriter(self)
         self.sim_elapsed = 0.0
+        self._dispatch_wait = 0.0
         self._next_submit = 0.0
         self._submitted = 0
         self.submit_job: Callable[[Farm], Job | None] | None = None  # set by profiles
@@ -645,6 +648,10 @@ class Farm:
         jobs.sort(key=lambda j: (-j.priority, j.start_time, j.index))
         booked = 0
         host_pos = 0
+        # Upper bounds of what any free host can take; lowered when a search fails, so jobs whose next
+        # layer fits nowhere are skipped without scanning every host.
+        best_cores = max(h.idle_cores for h in free)
+        best_memory = max(h.idle_memory for h in free)
         for job in jobs:
             if booked >= budget or not free:
                 break
@@ -660,16 +667,22 @@ class Farm:
                         job.cursor = p
                     continue
                 layer = job.layers[job.f_layer[i]]
+                need_cores, need_memory = layer.min_cores, layer.min_memory
+                if need_cores > best_cores or need_memory > best_memory:
+                    break  # this layer fits nowhere now; try the next job
                 # First fit from a rotating start, so frames spread over hosts.
                 chosen = None
-                for k in range(len(free)):
-                    h = free[(host_pos + k) % len(free)]
-                    if h.idle_cores >= layer.min_cores and h.idle_memory >= layer.min_memory:
+                n = len(free)
+                for k in range(n):
+                    h = free[(host_pos + k) % n]
+                    if h.idle_cores >= need_cores and h.idle_memory >= need_memory:
                         chosen = h
-                        host_pos = (host_pos + k + 1) % len(free)
+                        host_pos = (host_pos + k + 1) % n
                         break
                 if chosen is None:
-                    break  # this layer fits nowhere now; try the next job
+                    best_cores = max(h.idle_cores for h in free)
+                    best_memory = max(h.idle_memory for h in free)
+                    break
                 self.start_frame(
                     job, i, chosen, backdate=self.rng.random() if backdate else 0.0, write_log=write_log
                 )
@@ -703,9 +716,14 @@ class Farm:
             self.finish_frame(proc, proc.succeed, proc.exit_status)
         sim_dt = real_dt * self.speed
         self.sim_elapsed += sim_dt
-        self.dispatch(budget=max(20, int(200 * real_dt * max(1.0, self.speed))))
+        # Dispatch a few times a second, not every tick: sorting thousands of jobs is the costly part.
+        self._dispatch_wait -= real_dt
+        if self._dispatch_wait <= 0:
+            self._dispatch_wait = self.DISPATCH_INTERVAL
+            self.dispatch(budget=max(20, int(200 * self.DISPATCH_INTERVAL * max(1.0, self.speed))))
         self._random_events(sim_dt)
         self.logs.grow_running()
+        self.logs.drain_backlog()
 
     def _random_events(self, sim_dt: float) -> None:
         rng = self.rng

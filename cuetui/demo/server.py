@@ -672,6 +672,7 @@ class Gateway:
                 timeout = parse_grpc_timeout(request.headers["Grpc-Timeout"])
             except ValueError:
                 return _json(400, error_body(3, f"invalid grpc-timeout: {request.headers['Grpc-Timeout']}"))
+        self.farm.logs.begin_request()
         entry = HANDLERS.get(path)
         if entry is None:
             return _json(501, error_body(12, f"{path[1:].replace('/', '.')} is not simulated by cuetui demo"))
