@@ -6,13 +6,16 @@ frame names are computed (``f"{number:04d}-{layer}"``) and generated frame ids a
 
 Query API for tests (run it on the server thread with ``DemoGatewayThread.run(fn)``)::
 
-    farm.find_job(name_or_id) -> Job        # .id .name .state ("PENDING"/"FINISHED") .is_paused .priority
-                                            # .min_cores .max_cores .comments .layers
+    farm.find_job(name_or_id) -> JobView    # .id .name .state ("PENDING"/"FINISHED") .is_paused .priority
+                                            # .min_cores .max_cores .comments .layers .user .show.name
                                             # .frame_states() -> {frame name: state name}
-                                            # .frame_index(name) -> int, .frame_name(i), .stats() -> dict
-    farm.find_host(name_or_id) -> Host      # .state .lock_state (names) .procs .idle_cores .comments
+                                            # .frame_state(frame name) -> state name
+                                            # .stats() -> {"waiting": n, "running": n, "dead": n, ...}
+                                            # .frame_index(name) -> int | None, .frame_name(i), .log_path(i)
+                                            # .job -> the raw Job (enum fields as ints)
+    farm.find_host(name_or_id) -> HostView  # .state .lock_state (names) .procs .idle_cores .comments .name
     farm.find_show(name_or_id) -> Show
-    farm.jobs / farm.hosts / farm.shows     # lists
+    farm.jobs / farm.hosts / farm.shows     # raw lists (Job.state is an int; JOB_STATES[...] names it)
     farm.now()                              # the farm clock (epoch seconds, float)
     farm.check_invariants()                 # raises AssertionError if stats disagree with frames
 
@@ -402,6 +405,59 @@ class Host:
         return LOCK_STATES[self.lock_state]
 
 
+class _View:
+    """Delegates to the wrapped object; subclasses turn enum ints into names."""
+
+    _target: Any
+
+    def __init__(self, target: Any) -> None:
+        object.__setattr__(self, "_target", target)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._target, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._target, name, value)
+
+    def __repr__(self) -> str:
+        return repr(self._target)
+
+
+class JobView(_View):
+    """A job for tests: every Job attribute, with ``state`` as a name."""
+
+    @property
+    def job(self) -> Job:
+        return self._target  # type: ignore[no-any-return]
+
+    @property
+    def state(self) -> str:
+        return JOB_STATES[self._target.state]
+
+    def frame_state(self, frame_name: str) -> str:
+        """State name of one frame, by name."""
+        i = self._target.frame_index(frame_name)
+        if i is None:
+            raise KeyError(frame_name)
+        return FRAME_STATES[self._target.f_state[i]]
+
+
+class HostView(_View):
+    """A host for tests: every Host attribute, with ``state`` and ``lock_state`` as names."""
+
+    @property
+    def host(self) -> Host:
+        return self._target  # type: ignore[no-any-return]
+
+    @property
+    def state(self) -> str:
+        return HARDWARE_STATES[self._target.state]
+
+    @property
+    def lock_state(self) -> str:
+        return LOCK_STATES[self._target.lock_state]
+
+
 class Farm:
     """The whole simulated farm; every method runs on one thread (the server's event loop)."""
 
@@ -476,13 +532,15 @@ class Farm:
                 return show
         return None
 
-    def find_job(self, key: str) -> Job | None:
-        """A job by id or name."""
-        return self.jobs_by_id.get(key) or self.jobs_by_name.get(key)
+    def find_job(self, key: str) -> JobView | None:
+        """A job by id or name, as a view whose enum fields are names (for tests)."""
+        job = self.jobs_by_id.get(key) or self.jobs_by_name.get(key)
+        return JobView(job) if job is not None else None
 
-    def find_host(self, key: str) -> Host | None:
-        """A host by id or name."""
-        return self.hosts_by_id.get(key) or self.hosts_by_name.get(key)
+    def find_host(self, key: str) -> HostView | None:
+        """A host by id or name, as a view whose enum fields are names (for tests)."""
+        host = self.hosts_by_id.get(key) or self.hosts_by_name.get(key)
+        return HostView(host) if host is not None else None
 
     def find_frame(self, frame_id: str) -> tuple[Job, int] | None:
         """(job, index) of a frame id, without a per-frame dict for generated frames."""

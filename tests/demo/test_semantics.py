@@ -376,3 +376,27 @@ def test_tutorial_bodies_behave_like_the_real_gateway(
         assert client.post(path, json={}).status_code == 404
     # 13: Pause/Resume with {"job":{"id"}} are right.
     assert post(client, "/job.JobInterface/Pause", {"job": {"id": job["id"]}}) == {}
+
+
+def test_farm_query_api(demo_gateway: DemoGatewayThread, client: httpx.Client) -> None:
+    job = all_jobs(client)[0]
+    post(client, "/job.JobInterface/Pause", {"job": {"id": job["id"]}})
+    view = demo_gateway.run(lambda farm: farm.find_job(job["name"]))
+    assert (view.id, view.name, view.state, view.is_paused, view.priority) == (
+        job["id"],
+        job["name"],
+        "PENDING",
+        True,
+        job["priority"],
+    )
+    states = demo_gateway.run(lambda farm: farm.find_job(job["id"]).frame_states())
+    assert len(states) == job["jobStats"]["totalFrames"]
+    name, state = next(iter(states.items()))
+    assert demo_gateway.run(lambda farm: farm.find_job(job["id"]).frame_state(name)) == state
+    assert (
+        demo_gateway.run(lambda farm: farm.find_job(job["id"]).stats())["waiting"]
+        == job["jobStats"]["waitingFrames"]
+    )
+    host = demo_gateway.run(lambda farm: farm.find_host("render001"))
+    assert (host.name, host.state, host.lock_state) == ("render001", "UP", "OPEN")
+    assert demo_gateway.run(lambda farm: farm.find_job("nope")) is None
