@@ -587,6 +587,18 @@ def _json(status: int, body: bytes) -> web.Response:
     return web.Response(status=status, body=body, headers={"Content-Type": "application/json"})
 
 
+# What the gateway copies from Cuebot's gRPC metadata onto answers that reached Cuebot (protocol §1.1).
+_CUEBOT_HEADERS = {
+    "Content-Type": "application/json",
+    "Grpc-Metadata-Content-Type": "application/grpc",
+    "Grpc-Metadata-Grpc-Accept-Encoding": "gzip",
+}
+
+
+def _cuebot_json(status: int, body: bytes) -> web.Response:
+    return web.Response(status=status, body=body, headers=_CUEBOT_HEADERS)
+
+
 _LOKI_QUERY = re.compile(r'^\s*\{\s*frame_id\s*=\s*"([^"]*)"\s*\}\s*$')
 
 
@@ -689,10 +701,10 @@ class Gateway:
                 else:
                     result = await result
         except GatewayError as err:
-            return _json(err.status, error_body(err.code, err.message))
+            return _cuebot_json(err.status, error_body(err.code, err.message))
         except asyncio.TimeoutError:
             return _json(504, error_body(4, "Deadline Exceeded"))
-        return _json(200, dumps(result))
+        return _cuebot_json(200, dumps(result))
 
     def _loki(self, request: web.Request) -> web.Response:
         m = _LOKI_QUERY.match(request.query.get("query", ""))
