@@ -26,6 +26,7 @@ events, while client actions still apply (`apply_due`, called by the server ever
 
 from __future__ import annotations
 
+import functools
 import heapq
 import os
 import random
@@ -219,8 +220,8 @@ class Job:
         self.f_layer = array("H")
         self.f_number = array("i")
         self.f_state = bytearray()
-        self.f_retry = array("h")
-        self.f_attempts = array("h")
+        self.f_retry = array("i")
+        self.f_attempts = array("i")
         self.f_exit = array("i")
         self.f_start = array("q")
         self.f_stop = array("q")
@@ -799,7 +800,7 @@ class Farm:
             host = rng.choice(self.hosts)
             if host.state == UP and not host.procs:
                 host.state = DOWN
-                self.schedule(5.0 + 20 * rng.random(), lambda h=host: self._host_back(h))
+                self.schedule(5.0 + 20 * rng.random(), functools.partial(self._host_back, host))
         if self.submit_job is not None and self.sim_elapsed >= self._next_submit:
             self._next_submit = self.sim_elapsed + 120 + 600 * rng.random()
             self.submit_job(self)

@@ -493,7 +493,8 @@ def _host_add_comment(gw: Gateway, req: dict[str, Any]) -> Any:
 
 
 def _comment_owner(gw: Gateway, comment_id: str) -> tuple[list[Any], int]:
-    for owner in [*gw.farm.jobs, *gw.farm.hosts]:
+    owners: list[Job | Host] = [*gw.farm.jobs, *gw.farm.hosts]
+    for owner in owners:
         for k, comment in enumerate(owner.comments):
             if comment.id == comment_id:
                 return owner.comments, k
@@ -799,9 +800,9 @@ class Server:
         self.site = web.TCPSite(self.runner, self.host, self.port, reuse_address=True)
         await self.site.start()
         if self.port == 0:
-            server = self.site._server
+            server: Any = self.site._server
             assert server is not None
-            self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+            self.port = server.sockets[0].getsockname()[1]
 
     async def _ticker(self) -> None:
         loop = asyncio.get_running_loop()
