@@ -497,7 +497,7 @@ class Farm:
         self.logs = LogWriter(self)
         self.sim_elapsed = 0.0
         self._dispatch_wait = 0.0
-        self._next_submit = 0.0
+        self._next_submit = 300.0  # sim seconds before the first new job arrives
         self._submitted = 0
         self.submit_job: Callable[[Farm], Job | None] | None = None  # set by profiles
 

@@ -139,9 +139,7 @@ class LogWriter:
             if k == 0:
                 text = f"[{_stamp(t)}] INFO  | loading scene for {frame} ({layer.name})"
             elif k == 1:
-                text = (
-                    f"[{_stamp(t)}] INFO  | {rnd(1, 200, 4000)} objects, {rnd(2, 20, 300)} textures"
-                )
+                text = f"[{_stamp(t)}] INFO  | {rnd(1, 200, 4000)} objects, {rnd(2, 20, 300)} textures"
             else:
                 pct = int(100 * k / total)
                 text = (

@@ -21,7 +21,9 @@ EVIL = "evil/../name \"quoted\" 'single' \\back \x1b[31mred\x1b[0m"
 
 @pytest.fixture
 def scenario_file(tmp_path: Path) -> Path:
-    text = EXAMPLE.read_text(encoding="utf-8").replace("LOGROOT", str(tmp_path / "scenario-logs"))
+    # The example's absolute logDir is rewritten into this test's tmp dir; its relative one lands under
+    # --log-root.
+    text = EXAMPLE.read_text(encoding="utf-8").replace("ABSROOT", str(tmp_path / "scenario-logs"))
     path = tmp_path / "scenario.json"
     path.write_text(text, encoding="utf-8")
     return path
@@ -103,7 +105,7 @@ def test_example_scenario(make_gateway: Any, gateway_token: str, scenario_file: 
     )
     assert (given / "testing-sh010-jdoe_lighting_v3.0001-render.rqlog").is_file()  # generated, lazily
     assert (given / "testing-sh010-jdoe_lighting_v3.0003-render.rqlog.1").is_file()  # retryCount 1
-    evil_log = f"{logs}/nested/dir/{EVIL}.0001-comp/slash.rqlog"
+    evil_log = f"{tmp_path}/root/nested/dir/{EVIL}.0001-comp/slash.rqlog"
     assert os.path.isfile(evil_log)
     assert Path(evil_log).read_text() == "a log \x1b[1mwith escapes\x1b[0m\n"
     markup_log = Path(f"{markup['logDir']}/[bold red]x[/].0001-[b].rqlog")
