@@ -3,7 +3,10 @@
 Every frame a client can see as started has ``<job.logDir>/<job.name>.<frame.name>.rqlog`` on disk by
 the time the response that shows it is sent: files are written when a frame starts or ends after launch,
 and history (frames that ran before the server started) is materialised lazily, the first time a frame
-is returned by any RPC or its proc is listed. Older attempts are ``.rqlog.1`` (first attempt),
+is returned by any RPC or its proc is listed. Huge-profile compromise: one request writes at most 200
+history logs itself and queues the rest, which the scheduler tick writes (100 per tick, 1000 a second),
+so a client paging a 50 000-frame job can briefly see a SUCCEEDED frame whose file is not there yet.
+Older attempts are ``.rqlog.1`` (first attempt),
 ``.rqlog.2``..., as RQD renames them. A log's text is a deterministic function of the seed, the frame and
 the attempt, so the same seed gives the same logs.
 """

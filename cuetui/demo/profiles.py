@@ -98,6 +98,10 @@ def build_farm(
     # Fill the farm: the frames that are running when the server starts, started a while ago. Their
     # logs are written lazily (a huge farm would otherwise write ten thousand files before serving).
     farm.dispatch(budget=10**9, backdate=True, write_log=False)
+    for host in farm.hosts:
+        busy = host.cores - host.idle_cores
+        host.load = int(busy * 100 * (0.85 + 0.3 * rng.random())) if host.state == 0 else 0
+        host.free_memory = max(0, int(host.total_memory - (host.memory - host.idle_memory) * 0.7 - GB))
     farm.submit_job = _submitter(spec, seed)
     if profile == "huge":
         # Huge compromise: a request writes at most 200 history logs itself, the scheduler the rest.
