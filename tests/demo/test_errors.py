@@ -75,6 +75,10 @@ GET_SHOWS = "/show.ShowInterface/GetShows"
             PREFIX + "token has invalid claims: token is not valid yet",
         ),
         (
+            "Bearer " + token({"exp": None}),
+            PREFIX + "token has invalid claims: invalid type for claim: exp is invalid",
+        ),
+        (
             "Bearer " + token({"exp": "tomorrow"}),
             PREFIX + "token has invalid claims: invalid type for claim: exp is invalid",
         ),
