@@ -373,7 +373,8 @@ def _add_proc(farm: Farm, host: Host, raw: dict[str, Any]) -> None:
 
 
 def dump_scenario(farm: Farm, logs: bool = False) -> dict[str, Any]:
-    """The farm as a scenario (the same shape `cuetui capture` writes)."""
+    """The farm as a scenario (the same shape `cuetui capture` writes); logs=True adds each started
+    frame's current log text."""
     from cuetui.demo.serialize import frame_json, host_json, job_json, layer_json, proc_json, show_json
 
     now = int(farm.now())
@@ -386,6 +387,14 @@ def dump_scenario(farm: Farm, logs: bool = False) -> dict[str, Any]:
         }
         if logs:
             entry["logs"] = {}
+            for i in range(job.total):
+                if job.f_attempts[i] > 0:
+                    farm.logs.materialize(job, i)
+                    try:
+                        with open(job.log_path(i), encoding="utf-8", errors="surrogateescape") as f:
+                            entry["logs"][job.frame_name(i)] = f.read()
+                    except OSError:
+                        pass
         jobs.append(entry)
     return {
         "shows": [show_json(farm, s) for s in farm.shows],

@@ -185,6 +185,18 @@ def test_round_trip_through_capture_format(tmp_path: Path) -> None:
     assert essentials(second) == essentials(data)
 
 
+def test_round_trip_keeps_logs(tmp_path: Path) -> None:
+    farm = build_farm("small", seed=6, speed=0.0, log_root=str(tmp_path / "a"))
+    data = json.loads(json.dumps(dump_scenario(farm, logs=True)))
+    entry = next(e for e in data["jobs"] if e["logs"])
+    name, text = next(iter(entry["logs"].items()))
+    entry["job"]["logDir"] = str(tmp_path / "b")
+    again = farm_from_scenario(data, log_root=str(tmp_path / "c"))
+    job = again.find_job(entry["job"]["id"])
+    assert job is not None
+    assert Path(f"{tmp_path}/b/{job.name}.{name}.rqlog").read_text(encoding="utf-8") == text
+
+
 def test_missing_fields_get_defaults() -> None:
     farm = farm_from_scenario(
         {"jobs": [{"job": {"name": "bare"}, "frames": [{"number": 1, "layerName": "l"}]}]},
