@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 
 from cuetui.demo.server import DemoGatewayThread
-from tests.demo.conftest import wait_for
+
+from .helpers import wait_for
 
 
 def frames_of(client: httpx.Client, job: dict[str, Any]) -> list[dict[str, Any]]:

@@ -13,7 +13,8 @@ import pytest
 from cuetui.demo.farm import FarmClock
 from cuetui.demo.profiles import build_farm
 from cuetui.demo.scenario import dump_scenario, farm_from_scenario
-from tests.demo.test_wire import assert_valid
+
+from .test_wire import assert_valid
 
 EXAMPLE = Path(__file__).parent / "data" / "scenario-example.json"
 EVIL = "evil/../name \"quoted\" 'single' \\back \x1b[31mred\x1b[0m"

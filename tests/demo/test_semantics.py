@@ -10,7 +10,8 @@ import pytest
 
 from cuetui.demo.farm import DEAD, RUNNING, SUCCEEDED, WAITING, Farm
 from cuetui.demo.server import DemoGatewayThread
-from tests.demo.conftest import wait_for
+
+from .helpers import wait_for
 
 
 def post(client: httpx.Client, path: str, body: Any) -> Any:
