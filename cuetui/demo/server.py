@@ -11,6 +11,15 @@ In-process use (tests)::
         gw.url                      # "http://127.0.0.1:PORT"
         gw.run(lambda farm: farm.find_job(name).is_paused)   # on the server thread
         gw.recorded                 # [(method, path, headers, body, status)] when record=True
+        gw.secret, gw.port          # the JWT secret (HS256/384/512) and the port
+    # other kwargs: faults=("latency=0.2,error-rate=0.1",), scenario=path, loki=True, epoch=1767225600.0
+
+Pytest fixtures (tests/conftest.py): ``demo_gateway`` (small, seed 7, speed 0, record=True, logs under
+tmp_path), ``make_gateway(**kwargs)`` (same kwargs; all stopped at teardown), ``gateway_token`` (HS256
+token for the fixtures' secret). The farm query API is documented in `cuetui.demo.farm`.
+
+Frame logs are files (`cuetui.demo.logs`): ``<job.logDir>/<job.name>.<frame.name>.rqlog``, older
+attempts ``.rqlog.1``, ``.rqlog.2``...; the gateway itself never serves logs, as on a real farm.
 
 Loki (``loki=True``; no JWT, no faults), for a TUI that reads logs from Loki:
 
