@@ -767,6 +767,7 @@ class Farm:
     def tick(self, real_dt: float) -> None:
         """One scheduler step: due actions always; finishing, dispatch and events only if speed > 0."""
         self.apply_due()
+        self.logs.drain_backlog()  # writing queued history logs is not farm activity: also when frozen
         if self.speed <= 0:
             return
         now = self.now()
@@ -782,7 +783,6 @@ class Farm:
             self.dispatch(budget=max(20, int(200 * self.DISPATCH_INTERVAL * max(1.0, self.speed))))
         self._random_events(sim_dt)
         self.logs.grow_running()
-        self.logs.drain_backlog()
 
     def _random_events(self, sim_dt: float) -> None:
         rng = self.rng

@@ -117,3 +117,19 @@ def test_loki_endpoints(make_gateway: Any, gateway_token: str) -> None:
 
 def test_loki_off_by_default(demo_gateway: DemoGatewayThread) -> None:
     assert httpx.get(demo_gateway.url + "/loki/api/v1/query_range").status_code == 401
+
+
+def test_huge_compromise_backlog_drains_even_when_frozen(tmp_path: Path) -> None:
+    from cuetui.demo.farm import SUCCEEDED, ManualClock
+    from cuetui.demo.profiles import build_farm
+
+    farm = build_farm("small", seed=4, speed=0.0, clock=ManualClock(), log_root=str(tmp_path))
+    farm.logs.sync_limit = 2  # what the huge profile does with 200
+    job = next(j for j in farm.jobs if j.counts[SUCCEEDED] >= 10)
+    done = [i for i in range(job.total) if job.f_state[i] == SUCCEEDED][:10]
+    farm.logs.begin_request()
+    for i in done:
+        farm.logs.materialize(job, i)
+    assert sum(os.path.exists(job.log_path(i)) for i in done) == 2
+    farm.tick(0.1)
+    assert all(os.path.exists(job.log_path(i)) for i in done)
