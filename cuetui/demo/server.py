@@ -878,7 +878,9 @@ class DemoGatewayThread:
         self.secret = secret
         self.faults = Faults.parse(tuple(faults))
         self.scenario = scenario
-        self.log_root = log_root
+        # A log root we create is ours to remove at stop(); a given one is the caller's.
+        self._own_log_root = None if log_root is not None else tempfile.mkdtemp(prefix="cuetui-demo-logs-")
+        self.log_root = log_root if log_root is not None else self._own_log_root
         self.loki = loki
         self.epoch = epoch
         self.record = record
@@ -968,6 +970,11 @@ class DemoGatewayThread:
             self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
         self._thread = None
+        if self._own_log_root is not None:
+            import shutil
+
+            shutil.rmtree(self._own_log_root, ignore_errors=True)
+            self._own_log_root = None
 
     def __enter__(self) -> DemoGatewayThread:
         return self.start()
