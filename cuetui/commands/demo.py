@@ -36,7 +36,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     gw.add_argument("--scenario", metavar="FILE", default=None, help="start from a scenario JSON file")
     gw.add_argument(
-        "--log-root", metavar="DIR", default=None, help="where frame logs go (default: a temp dir)"
+        "--log-root",
+        metavar="DIR",
+        default=None,
+        help="where frame logs go (default: a temp dir, removed at exit)",
     )
     gw.add_argument(
         "--fault",
