@@ -819,6 +819,8 @@ class Farm:
             booked = sum(p.cores for p in host.procs.values())
             assert abs(host.cores - host.idle_cores - booked) < 1e-6, host.name
             assert host.idle_cores >= -1e-6, host.name
+            assert host.memory - host.idle_memory == sum(p.reserved_memory for p in host.procs.values())
+            assert host.idle_memory >= 0, host.name
             for proc in host.procs.values():
                 key = (proc.job.index, proc.frame)
                 assert key not in seen_frames, f"frame on two procs: {key}"
