@@ -249,15 +249,24 @@ class LogWriter:
         if not self.enabled or not job.log_dir:
             return
         path = job.log_path(i)
-        previous = job.f_attempts[i] - 1
-        if os.path.exists(path):
-            target = f"{path}.{previous}" if previous > 0 else f"{path}.1"
+        attempts = self.attempts(job, i)
+        previous = len(attempts) - 1
+        # The main file, when there is one, is the previous attempt's: it becomes .<previous>, as RQD
+        # renames it. Older attempts never looked at (history) are written now so .1 ... stay complete.
+        for older in attempts[:-1]:
+            target = f"{path}.{older.number}"
+            if os.path.exists(target):
+                continue
+            if older.number == previous and os.path.exists(path):
+                os.replace(path, target)
+            else:
+                self._write(target, self.text(job, i, older))
+        if os.path.exists(path):  # a scenario's stray file: keep it under the first free number
             n = 1
-            while os.path.exists(target):
-                target = f"{path}.{n}"
+            while os.path.exists(f"{path}.{n}"):
                 n += 1
-            os.replace(path, target)
-        attempt = self.attempts(job, i)[-1]
+            os.replace(path, f"{path}.{n}")
+        attempt = attempts[-1]
         self._write(path, "".join(t + "\n" for _, t in self.lines(job, i, attempt, 0, footer=False)))
         proc.log_lines = 0
         self._growing.append(proc)
