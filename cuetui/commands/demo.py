@@ -17,19 +17,30 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     demo = sub.add_parser("demo", help="try cuetui on a simulated farm (no set-up needed)")
     demo.add_argument("--profile", choices=PROFILES, default="small", help="farm size (default: small)")
     demo.add_argument("--seed", type=int, default=0, help="random seed: same seed, same farm")
-    demo.add_argument("--speed", type=float, default=1.0, help="1 = real time, 60 = a minute a second, 0 = frozen")
+    demo.add_argument(
+        "--speed", type=float, default=1.0, help="1 = real time, 60 = a minute a second, 0 = frozen"
+    )
     demo.add_argument("--read-only", dest="demo_read_only", action="store_true", help="never send an action")
     demo.set_defaults(func=run_demo)
 
     gw = sub.add_parser("demo-gateway", help="serve a simulated farm through a gateway-compatible HTTP API")
-    gw.add_argument("--host", default=None, help="address to bind (default 127.0.0.1; others only when given)")
+    gw.add_argument(
+        "--host", default=None, help="address to bind (default 127.0.0.1; others only when given)"
+    )
     gw.add_argument("--port", type=int, default=8448, help="port (0 picks a free one; default 8448)")
     gw.add_argument("--jwt-secret", default=None, help="JWT secret (else env JWT_SECRET, else generated)")
     gw.add_argument("--profile", choices=PROFILES, default="small", help="farm size (default: small)")
     gw.add_argument("--seed", type=int, default=0, help="random seed: same seed, same farm")
-    gw.add_argument("--speed", type=float, default=1.0, help="1 = real time, 60 = a minute a second, 0 = frozen")
+    gw.add_argument(
+        "--speed", type=float, default=1.0, help="1 = real time, 60 = a minute a second, 0 = frozen"
+    )
     gw.add_argument("--scenario", metavar="FILE", default=None, help="start from a scenario JSON file")
-    gw.add_argument("--log-root", metavar="DIR", default=None, help="where frame logs go (default: a temp dir)")
+    gw.add_argument(
+        "--log-root",
+        metavar="DIR",
+        default=None,
+        help="where frame logs go (default: a temp dir, removed at exit)",
+    )
     gw.add_argument(
         "--fault",
         action="append",
@@ -63,6 +74,13 @@ def run_demo_gateway(args: argparse.Namespace) -> int:
     if not secret:
         secret = secrets.token_urlsafe(32)
 
+    import shutil
+    import tempfile
+
+    # A log root we create is ours to remove at exit; a given one is the user's.
+    own_log_root = None if args.log_root else tempfile.mkdtemp(prefix="cuetui-demo-logs-")
+    log_root = args.log_root or own_log_root
+
     async def main() -> int:
         import socket
 
@@ -80,7 +98,7 @@ def run_demo_gateway(args: argparse.Namespace) -> int:
                 args.seed,
                 args.speed,
                 args.scenario,
-                args.log_root,
+                log_root,
                 args.epoch,
                 faults.skew,
                 loki_url=url if args.loki else "",
@@ -111,7 +129,11 @@ def run_demo_gateway(args: argparse.Namespace) -> int:
         await server.stop()
         return 0
 
-    return asyncio.run(main())
+    try:
+        return asyncio.run(main())
+    finally:
+        if own_log_root is not None:
+            shutil.rmtree(own_log_root, ignore_errors=True)
 
 
 def _is_v6(host: str) -> bool:
@@ -154,7 +176,9 @@ def run_demo(args: argparse.Namespace) -> int:
 
         run_demo_tui = getattr(tui, "run_demo_tui", None)
         if run_demo_tui is not None:
-            return int(run_demo_tui(url, secret, bool(args.demo_read_only or getattr(args, "read_only", None))) or 0)
+            return int(
+                run_demo_tui(url, secret, bool(args.demo_read_only or getattr(args, "read_only", None))) or 0
+            )
         print(f"Simulated farm ({args.profile}, seed {args.seed}) at {url}")
         print("Connect a client with:")
         print(f"  export OPENCUE_REST_GATEWAY_URL={url}")

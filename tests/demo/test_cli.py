@@ -13,7 +13,7 @@ import httpx
 import jwt
 import pytest
 
-from tests.demo.conftest import wait_for
+from .helpers import wait_for
 
 SECRET = "cli-test-secret-0123456789-0123456789-0123456789"
 

@@ -10,7 +10,8 @@ import orjson
 import pytest
 
 from cuetui.demo.server import Faults
-from tests.demo.conftest import wait_for
+
+from .helpers import wait_for
 
 GET_SHOWS = "/show.ShowInterface/GetShows"
 

@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 
 from cuetui.demo.server import DemoGatewayThread
-from tests.demo.conftest import wait_for
+
+from .helpers import wait_for
 
 
 def frames_of(client: httpx.Client, job: dict[str, Any]) -> list[dict[str, Any]]:
@@ -116,3 +117,43 @@ def test_loki_endpoints(make_gateway: Any, gateway_token: str) -> None:
 
 def test_loki_off_by_default(demo_gateway: DemoGatewayThread) -> None:
     assert httpx.get(demo_gateway.url + "/loki/api/v1/query_range").status_code == 401
+
+
+def test_huge_compromise_backlog_drains_even_when_frozen(tmp_path: Path) -> None:
+    from cuetui.demo.farm import SUCCEEDED, ManualClock
+    from cuetui.demo.profiles import build_farm
+
+    farm = build_farm("small", seed=4, speed=0.0, clock=ManualClock(), log_root=str(tmp_path))
+    farm.logs.sync_limit = 2  # what the huge profile does with 200
+    job = next(j for j in farm.jobs if j.counts[SUCCEEDED] >= 10)
+    done = [i for i in range(job.total) if job.f_state[i] == SUCCEEDED][:10]
+    farm.logs.begin_request()
+    for i in done:
+        farm.logs.materialize(job, i)
+    assert sum(os.path.exists(job.log_path(i)) for i in done) == 2
+    farm.tick(0.1)
+    assert all(os.path.exists(job.log_path(i)) for i in done)
+
+
+def test_retrying_a_history_frame_keeps_every_attempt(tmp_path: Path) -> None:
+    from cuetui.demo import actions
+    from cuetui.demo.farm import SUCCEEDED, ManualClock
+    from cuetui.demo.profiles import build_farm
+
+    clock = ManualClock()
+    farm = build_farm("small", seed=8, speed=30.0, clock=clock, log_root=str(tmp_path))
+    job, i = next(
+        (j, k) for j in farm.jobs for k in range(j.total) if j.f_state[k] == SUCCEEDED and j.f_retry[k]
+    )
+    for j in farm.jobs:  # make room so the retried frame is dispatched at once
+        actions.kill_frames(farm, j, range(j.total), "make room")
+        j.is_paused = j is not job
+    attempts_before = job.f_attempts[i]
+    actions.retry_frames(farm, job, [i])
+    job.priority = 10**6
+    farm.dispatch(budget=10**6)
+    assert job.f_state[i] == 2 and job.f_attempts[i] == attempts_before + 1
+    path = job.log_path(i)
+    for k in range(1, attempts_before + 1):
+        assert os.path.isfile(f"{path}.{k}"), k
+    assert os.path.isfile(path) and not os.path.exists(f"{path}.{attempts_before + 1}")

@@ -13,7 +13,8 @@ import pytest
 from cuetui.demo.farm import FarmClock
 from cuetui.demo.profiles import build_farm
 from cuetui.demo.scenario import dump_scenario, farm_from_scenario
-from tests.demo.test_wire import assert_valid
+
+from .test_wire import assert_valid
 
 EXAMPLE = Path(__file__).parent / "data" / "scenario-example.json"
 EVIL = "evil/../name \"quoted\" 'single' \\back \x1b[31mred\x1b[0m"
@@ -21,7 +22,9 @@ EVIL = "evil/../name \"quoted\" 'single' \\back \x1b[31mred\x1b[0m"
 
 @pytest.fixture
 def scenario_file(tmp_path: Path) -> Path:
-    text = EXAMPLE.read_text(encoding="utf-8").replace("LOGROOT", str(tmp_path / "scenario-logs"))
+    # The example's absolute logDir is rewritten into this test's tmp dir; its relative one lands under
+    # --log-root.
+    text = EXAMPLE.read_text(encoding="utf-8").replace("ABSROOT", str(tmp_path / "scenario-logs"))
     path = tmp_path / "scenario.json"
     path.write_text(text, encoding="utf-8")
     return path
@@ -103,7 +106,7 @@ def test_example_scenario(make_gateway: Any, gateway_token: str, scenario_file: 
     )
     assert (given / "testing-sh010-jdoe_lighting_v3.0001-render.rqlog").is_file()  # generated, lazily
     assert (given / "testing-sh010-jdoe_lighting_v3.0003-render.rqlog.1").is_file()  # retryCount 1
-    evil_log = f"{logs}/nested/dir/{EVIL}.0001-comp/slash.rqlog"
+    evil_log = f"{tmp_path}/root/nested/dir/{EVIL}.0001-comp/slash.rqlog"
     assert os.path.isfile(evil_log)
     assert Path(evil_log).read_text() == "a log \x1b[1mwith escapes\x1b[0m\n"
     markup_log = Path(f"{markup['logDir']}/[bold red]x[/].0001-[b].rqlog")
@@ -181,6 +184,18 @@ def test_round_trip_through_capture_format(tmp_path: Path) -> None:
         return jobs, hosts, shows
 
     assert essentials(second) == essentials(data)
+
+
+def test_round_trip_keeps_logs(tmp_path: Path) -> None:
+    farm = build_farm("small", seed=6, speed=0.0, log_root=str(tmp_path / "a"))
+    data = json.loads(json.dumps(dump_scenario(farm, logs=True)))
+    entry = next(e for e in data["jobs"] if e["logs"])
+    name, text = next(iter(entry["logs"].items()))
+    entry["job"]["logDir"] = str(tmp_path / "b")
+    again = farm_from_scenario(data, log_root=str(tmp_path / "c"))
+    job = again.find_job(entry["job"]["id"])
+    assert job is not None
+    assert Path(f"{tmp_path}/b/{job.name}.{name}.rqlog").read_text(encoding="utf-8") == text
 
 
 def test_missing_fields_get_defaults() -> None:

@@ -126,8 +126,8 @@ def snapshot(farm: Farm) -> list[object]:
 
 def test_same_seed_same_farm() -> None:
     with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
-        one = build_farm("small", seed=11, speed=100.0, clock=ManualClock(), log_root=a)
-        two = build_farm("small", seed=11, speed=100.0, clock=ManualClock(), log_root=b)
+        one = build_farm("small", seed=11, speed=100.0, clock=ManualClock(), log_root=a, write_logs=False)
+        two = build_farm("small", seed=11, speed=100.0, clock=ManualClock(), log_root=b, write_logs=False)
         strip = lambda s: str(s).replace(a, "ROOT").replace(b, "ROOT")  # noqa: E731
         assert strip(snapshot(one)) == strip(snapshot(two))
         for farm in (one, two):
@@ -163,3 +163,21 @@ def test_profile_sizes() -> None:
         names = [j.name for j in studio.jobs]
         assert len(set(names)) == len(names)
         assert all(n.count("-") >= 2 and "_v" in n for n in names)
+
+
+def test_fixed_epoch_gives_identical_answers(make_gateway: object, gateway_token: str) -> None:
+    import httpx
+
+    bodies = []
+    for _ in range(2):
+        gw = make_gateway(epoch=1_767_225_600)  # type: ignore[operator]
+        with httpx.Client(base_url=gw.url, headers={"Authorization": f"Bearer {gateway_token}"}) as c:
+            jobs = c.post("/job.JobInterface/GetJobs", json={"r": {"includeFinished": True}}).json()
+            hosts = c.post("/host.HostInterface/GetHosts", json={}).json()
+        for job in jobs["jobs"]["jobs"]:
+            job["logDir"] = job["logDir"].replace(str(gw.log_root), "ROOT")
+        for host in hosts["hosts"]["hosts"]:
+            host["pingTime"] = 0
+        bodies.append((jobs, hosts))
+    assert bodies[0] == bodies[1]
+    assert bodies[0][0]["jobs"]["jobs"][0]["startTime"] < 1_767_225_600

@@ -10,7 +10,8 @@ import pytest
 
 from cuetui.demo.farm import DEAD, RUNNING, SUCCEEDED, WAITING, Farm
 from cuetui.demo.server import DemoGatewayThread
-from tests.demo.conftest import wait_for
+
+from .helpers import wait_for
 
 
 def post(client: httpx.Client, path: str, body: Any) -> Any:
@@ -140,6 +141,28 @@ def test_get_updated_frames(make_gateway: Any, gateway_token: str) -> None:
     demo_gateway.run(touch)
     r = post(client, "/job.JobInterface/GetUpdatedFrames", {"job": {"id": job.id}, "lastCheck": int(now) - 1})
     assert len(r["updatedFrames"]["updatedFrames"]) == min(100, job.total)
+    # layerFilter: only that layer's frames.
+    layer = job.layers[-1]
+    in_layer = post(
+        client,
+        "/job.JobInterface/GetFrames",
+        {"job": {"id": job.id}, "req": {"layers": [layer.name], "page": 1, "limit": 100000}},
+    )["frames"]["frames"]
+    filtered = post(
+        client,
+        "/job.JobInterface/GetUpdatedFrames",
+        {"job": {"id": job.id}, "lastCheck": int(now) - 1, "layerFilter": {"layers": [{"id": layer.id}]}},
+    )["updatedFrames"]["updatedFrames"]
+    assert filtered and {f["id"] for f in filtered} <= {f["id"] for f in in_layer}
+    # GetFrames changeDate: only frames whose row changed after it.
+    touched_ids = demo_gateway.run(lambda farm: {farm.find_job(job.id).frame_id(i) for i in range(150)})
+    changed = post(
+        client,
+        "/job.JobInterface/GetFrames",
+        {"job": {"id": job.id}, "req": {"changeDate": int(now) - 1, "page": 1, "limit": 100000}},
+    )["frames"]["frames"]
+    running = demo_gateway.run(lambda farm: farm.find_job(job.id).counts[2])
+    assert touched_ids <= {f["id"] for f in changed} and len(changed) <= 150 + running
     assert set(r["updatedFrames"]["updatedFrames"][0]) == {
         "id",
         "state",
@@ -202,7 +225,6 @@ def test_kill_needs_a_reason_and_is_asynchronous(
 ) -> None:
     job = job_with(demo_gateway, lambda j: j.state_name == "PENDING" and j.counts[RUNNING] > 0)
     assert post(client, "/job.JobInterface/Kill", {"job": {"id": job.id}}) == {}
-    time.sleep(0)  # nothing to wait for: a kill without reason never happens
     assert demo_gateway.run(lambda farm: farm.find_job(job.id).state_name) == "PENDING"
     post(
         client,
@@ -376,3 +398,27 @@ def test_tutorial_bodies_behave_like_the_real_gateway(
         assert client.post(path, json={}).status_code == 404
     # 13: Pause/Resume with {"job":{"id"}} are right.
     assert post(client, "/job.JobInterface/Pause", {"job": {"id": job["id"]}}) == {}
+
+
+def test_farm_query_api(demo_gateway: DemoGatewayThread, client: httpx.Client) -> None:
+    job = all_jobs(client)[0]
+    post(client, "/job.JobInterface/Pause", {"job": {"id": job["id"]}})
+    view = demo_gateway.run(lambda farm: farm.find_job(job["name"]))
+    assert (view.id, view.name, view.state, view.is_paused, view.priority) == (
+        job["id"],
+        job["name"],
+        "PENDING",
+        True,
+        job["priority"],
+    )
+    states = demo_gateway.run(lambda farm: farm.find_job(job["id"]).frame_states())
+    assert len(states) == job["jobStats"]["totalFrames"]
+    name, state = next(iter(states.items()))
+    assert demo_gateway.run(lambda farm: farm.find_job(job["id"]).frame_state(name)) == state
+    assert (
+        demo_gateway.run(lambda farm: farm.find_job(job["id"]).stats())["waiting"]
+        == job["jobStats"]["waitingFrames"]
+    )
+    host = demo_gateway.run(lambda farm: farm.find_host("render001"))
+    assert (host.name, host.state, host.lock_state) == ("render001", "UP", "OPEN")
+    assert demo_gateway.run(lambda farm: farm.find_job("nope")) is None
