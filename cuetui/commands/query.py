@@ -278,10 +278,9 @@ def cmd_frames(args: argparse.Namespace) -> int:
             # Each page is written as it arrives and then dropped: a 50 000-frame job is never held twice.
             with JsonListWriter() as writer:
                 async for page in client.iter_frame_pages(job.id, search, expected=expected):
-                    for frame in page:
-                        if frame.id not in seen:
-                            seen.add(frame.id)
-                            writer.write(frame)
+                    fresh = [frame for frame in page if frame.id not in seen]
+                    seen.update(frame.id for frame in fresh)
+                    writer.write_all(fresh)
             return 0
         columns = frame_columns(time.time())
         grid: list[list[str]] = []  # only the cell texts are kept, not the models
