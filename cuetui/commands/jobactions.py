@@ -270,7 +270,8 @@ def _frames_action(args: argparse.Namespace, what: str, verb: str, *, default_de
         actions = FarmActions(client, read_only=settings.read_only)
         count = await actions.count_frames(job, search)
         if count == 0:
-            print(f"0 frames of {_name(job)} match ({text}): nothing {verb}", flush=True)
+            done = "eaten" if what == "eat" else verb
+            print(f"0 frames of {_name(job)} match ({text}): nothing {done}", flush=True)
             return 0
         if what == "retry":
             result = await actions.retry_matching(job, search, count)
