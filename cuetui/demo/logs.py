@@ -128,7 +128,9 @@ class LogWriter:
             if k == 0:
                 text = f"[{_stamp(t)}] INFO  | loading scene for {frame} ({layer.name})"
             elif k == 1:
-                text = f"[{_stamp(t)}] INFO  | {rng.randint(200, 4000)} objects, {rng.randint(20, 300)} textures"
+                text = (
+                    f"[{_stamp(t)}] INFO  | {rng.randint(200, 4000)} objects, {rng.randint(20, 300)} textures"
+                )
             else:
                 pct = int(100 * k / total)
                 text = (
@@ -140,7 +142,9 @@ class LogWriter:
             if failed:
                 out.append((end, f"[{_stamp(end)}] {_ERRORS.get(attempt.exit_status, _ERRORS[1])}"))
             else:
-                out.append((end, f"[{_stamp(end)}] INFO  | render done, wrote /shots/out/{job.name}.{frame}.exr"))
+                out.append(
+                    (end, f"[{_stamp(end)}] INFO  | render done, wrote /shots/out/{job.name}.{frame}.exr")
+                )
             rss = rng.randint(800_000, 9_000_000)
             footer_lines = [
                 "",
@@ -259,7 +263,9 @@ class LogWriter:
                 job, i = proc.job, proc.frame
                 attempt = self.attempts(job, i)[-1]
                 lines = self.lines(job, i, attempt, n, footer=False)
-                self._write(job.log_path(i), "".join(t + "\n" for _, t in lines[14 + proc.log_lines :]), mode="a")
+                self._write(
+                    job.log_path(i), "".join(t + "\n" for _, t in lines[14 + proc.log_lines :]), mode="a"
+                )
                 proc.log_lines = n
             self._growing.append(proc)
 

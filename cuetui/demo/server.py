@@ -59,8 +59,8 @@ from cuetui.demo.wire import dumps, error_body
 # Every method of every service the gateway registers (protocol §1.1): POST to one of these is routed,
 # another HTTP method gets 501, any other path 404.
 REGISTERED: dict[str, str] = {
-    "show.ShowInterface": "CreateFilter CreateOwner CreateServiceOverride CreateShow CreateSubscription Delete "
-    "EnableBooking EnableDispatching FindFilter FindShow GetActiveShows GetDeeds GetDepartment GetDepartments "
+    "show.ShowInterface": "CreateFilter CreateOwner CreateServiceOverride CreateShow CreateSubscription Delete "  # noqa: E501
+    "EnableBooking EnableDispatching FindFilter FindShow GetActiveShows GetDeeds GetDepartment GetDepartments "  # noqa: E501
     "GetFilters GetGroups GetJobs GetJobWhiteboard GetRootGroup GetServiceOverride GetServiceOverrides "
     "GetShows GetSubscriptions SetActive SetCommentEmail SetDefaultMaxCores SetDefaultMinCores "
     "SetDefaultMaxGpus SetDefaultMinGpus SetSchedulerManaged Archive",
@@ -95,7 +95,7 @@ REGISTERED: dict[str, str] = {
     "facility.AllocationInterface": "Create Delete Find FindHosts Get GetAll GetHosts GetSubscriptions "
     "ReparentHosts SetBillable SetName SetTag GetDefault SetDefault",
     "facility.FacilityInterface": "Create Delete Get Rename GetAllocations",
-    "filter.FilterInterface": "CreateAction CreateMatcher Delete FindFilter GetActions GetMatchers LowerOrder "
+    "filter.FilterInterface": "CreateAction CreateMatcher Delete FindFilter GetActions GetMatchers LowerOrder "  # noqa: E501
     "OrderFirst OrderLast RaiseOrder RunFilterOnGroup RunFilterOnJobs SetEnabled SetName SetOrder SetType",
     "filter.ActionInterface": "Commit Delete GetParentFilter",
     "filter.MatcherInterface": "Commit Delete GetParentFilter",
@@ -147,7 +147,9 @@ def rpc(path: str, request_type: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def _job_by_id(gw: Gateway, req: dict[str, Any], field: str = "job", missing: GatewayError | None = None) -> Job:
+def _job_by_id(
+    gw: Gateway, req: dict[str, Any], field: str = "job", missing: GatewayError | None = None
+) -> Job:
     job_id = (req.get(field) or {}).get("id", "")
     job = gw.farm.jobs_by_id.get(job_id)
     if job is None:
@@ -356,7 +358,9 @@ def _job_comments(gw: Gateway, req: dict[str, Any]) -> Any:
 def _job_add_comment(gw: Gateway, req: dict[str, Any]) -> Any:
     job = _job_by_id(gw, req)
     new = req.get("new_comment") or {}
-    job.comments.append(gw.farm.new_comment(new.get("user", ""), new.get("subject", ""), new.get("message", "")))
+    job.comments.append(
+        gw.farm.new_comment(new.get("user", ""), new.get("subject", ""), new.get("message", ""))
+    )
     return {}
 
 
@@ -482,7 +486,9 @@ def _host_comments(gw: Gateway, req: dict[str, Any]) -> Any:
 def _host_add_comment(gw: Gateway, req: dict[str, Any]) -> Any:
     host = _host_by_id(gw, req)
     new = req.get("new_comment") or {}
-    host.comments.append(gw.farm.new_comment(new.get("user", ""), new.get("subject", ""), new.get("message", "")))
+    host.comments.append(
+        gw.farm.new_comment(new.get("user", ""), new.get("subject", ""), new.get("message", ""))
+    )
     return {}
 
 
@@ -637,7 +643,9 @@ class Gateway:
         if faults.html and rng.random() < faults.html:
             return web.Response(status=502, body=_PROXY_PAGE.encode(), headers={"Content-Type": "text/html"})
         if faults.error_rate and rng.random() < faults.error_rate:
-            return _json(500, error_body(13, "java.lang.RuntimeException: simulated failure (--fault error-rate)"))
+            return _json(
+                500, error_body(13, "java.lang.RuntimeException: simulated failure (--fault error-rate)")
+            )
         response = await self._pipeline(request, body)
         if faults.truncate and rng.random() < faults.truncate and isinstance(response, web.Response):
             raw = response.body if isinstance(response.body, bytes) else b""
@@ -764,7 +772,9 @@ class Server:
         return f"http://{host}:{self.port}"
 
     async def start(self) -> None:
-        self.runner = web.AppRunner(self.gateway.app, handler_cancellation=True, access_log=None, shutdown_timeout=0.5)
+        self.runner = web.AppRunner(
+            self.gateway.app, handler_cancellation=True, access_log=None, shutdown_timeout=0.5
+        )
         await self.runner.setup()
         await self._listen()
         self._tasks.append(asyncio.create_task(self._ticker()))
