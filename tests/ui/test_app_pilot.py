@@ -49,7 +49,7 @@ async def test_hidden_screens_send_no_requests(studio_gateway: DemoGatewayThread
         polls = hosts.poll.polls
         for _ in range(3):
             hosts.refresh_now()
-            await wait_for(pilot, lambda: hosts.poll.polls > polls)
+            await wait_for(pilot, lambda n=polls: hosts.poll.polls > n)
             polls = hosts.poll.polls
         assert len(job_requests(studio_gateway)) == before
 
@@ -94,7 +94,7 @@ async def test_sort_and_refresh_keep_the_cursor_on_the_same_job(studio_gateway: 
         studio_gateway.run(lambda farm: setattr(farm.jobs_by_id[other], "priority", 99_999))
         polls = screen.poll.polls
         screen.refresh_now()
-        await wait_for(pilot, lambda: screen.poll.polls > polls)
+        await wait_for(pilot, lambda n=polls: screen.poll.polls > n)
         await pilot.pause()
         assert table.shown_keys()[0] == other
         assert table.get_cell(other, "priority").plain == "99999"
@@ -111,7 +111,7 @@ async def test_a_refresh_without_changes_repaints_nothing(studio_gateway: DemoGa
         count = table._update_count
         polls = screen.poll.polls
         screen.refresh_now()
-        await wait_for(pilot, lambda: screen.poll.polls > polls)
+        await wait_for(pilot, lambda n=polls: screen.poll.polls > n)
         assert table._update_count == count
 
 
@@ -291,7 +291,7 @@ async def test_finished_and_my_jobs_change_the_request(studio_gateway: DemoGatew
         ):
             polls = screen.poll.polls
             await pilot.press(key)
-            await wait_for(pilot, lambda: screen.poll.polls > polls)
+            await wait_for(pilot, lambda n=polls: screen.poll.polls > n)
             assert job_requests(studio_gateway)[-1] == expected
         assert {j.user for j in screen.table.models()} <= {"jdoe"}
 
