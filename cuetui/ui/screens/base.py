@@ -30,7 +30,7 @@ T = TypeVar("T")
 
 TABLE_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("table.filter", "slash", "start_filter", "filter"),
-    ActionSpec("table.sort", "s", "cycle_sort", "sort"),
+    ActionSpec("table.sort", "s", "cycle_sort", "sort", footer=False),
     ActionSpec("table.reverse", "S", "reverse_sort", "reverse sort", footer=False),
     ActionSpec("table.mark", "space", "toggle_mark", "mark", footer=False),
     ActionSpec("table.copy", "c", "copy_name", "copy name", footer=False),
@@ -126,7 +126,7 @@ class FarmScreen(Screen[None], Generic[T]):
             tls_unverified=app.options.tls_unverified,
             clock=app.clock,
         )
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     @property
     def table(self) -> FarmTable[T]:
