@@ -59,8 +59,8 @@ from cuetui.demo.wire import dumps, error_body
 # Every method of every service the gateway registers (protocol §1.1): POST to one of these is routed,
 # another HTTP method gets 501, any other path 404.
 REGISTERED: dict[str, str] = {
-    "show.ShowInterface": "CreateFilter CreateOwner CreateServiceOverride CreateShow CreateSubscription Delete "  # noqa: E501
-    "EnableBooking EnableDispatching FindFilter FindShow GetActiveShows GetDeeds GetDepartment GetDepartments "  # noqa: E501
+    "show.ShowInterface": "CreateFilter CreateOwner CreateServiceOverride CreateShow CreateSubscription Delete "
+    "EnableBooking EnableDispatching FindFilter FindShow GetActiveShows GetDeeds GetDepartment GetDepartments "
     "GetFilters GetGroups GetJobs GetJobWhiteboard GetRootGroup GetServiceOverride GetServiceOverrides "
     "GetShows GetSubscriptions SetActive SetCommentEmail SetDefaultMaxCores SetDefaultMinCores "
     "SetDefaultMaxGpus SetDefaultMinGpus SetSchedulerManaged Archive",
@@ -95,7 +95,7 @@ REGISTERED: dict[str, str] = {
     "facility.AllocationInterface": "Create Delete Find FindHosts Get GetAll GetHosts GetSubscriptions "
     "ReparentHosts SetBillable SetName SetTag GetDefault SetDefault",
     "facility.FacilityInterface": "Create Delete Get Rename GetAllocations",
-    "filter.FilterInterface": "CreateAction CreateMatcher Delete FindFilter GetActions GetMatchers LowerOrder "  # noqa: E501
+    "filter.FilterInterface": "CreateAction CreateMatcher Delete FindFilter GetActions GetMatchers LowerOrder "
     "OrderFirst OrderLast RaiseOrder RunFilterOnGroup RunFilterOnJobs SetEnabled SetName SetOrder SetType",
     "filter.ActionInterface": "Commit Delete GetParentFilter",
     "filter.MatcherInterface": "Commit Delete GetParentFilter",
