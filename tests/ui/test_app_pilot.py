@@ -215,13 +215,16 @@ async def test_farm_strings_are_shown_literally(studio_gateway: DemoGatewayThrea
         table = app.screen.table
         shown = {table.get_cell(i, "name").plain for i in ids}
         assert shown == {"[bold red]x[/]", "[@click=app.quit]", "evilname"}
-        table.move_to_key(ids[1])
-        await pilot.press("enter")  # opening it must not run the "click" action
-        await pilot.pause()
-        await pilot.press("c")
-        assert app.is_running
         svg = app.export_screenshot()
         assert "[bold&#160;red]x[/]" in svg or "[bold red]x[/]" in svg
+        table.move_to_key(ids[1])
+        await pilot.press("c")
+        assert app.clipboard == "[@click=app.quit]"
+        await pilot.press("enter")  # the job screen shows the name too; nothing runs the "click"
+        await pilot.pause(0.5)
+        assert app.is_running
+        await pilot.press("escape")
+        assert app.screen.table is table
         assert "\x1b" not in svg
 
 
@@ -311,3 +314,38 @@ async def test_quit_exits_zero(studio_gateway: DemoGatewayThread) -> None:
         await wait_loaded(pilot)
         await pilot.press("q")
     assert app.return_code == 0
+
+
+async def test_enter_opens_the_job_and_escape_comes_back(studio_gateway: DemoGatewayThread) -> None:
+    from cuetui.ui.screens.job import JobScreen
+
+    app = make_app(studio_gateway.url)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_loaded(pilot)
+        jobs = app.screen
+        job = jobs.table.cursor_model
+        await pilot.press("enter")
+        assert isinstance(app.screen, JobScreen) and app.screen.job_id == job.id
+        assert jobs.poll.paused, "the jobs screen stops polling while the job screen is on top"
+        await pilot.press("escape")
+        assert app.screen is jobs
+        await wait_for(pilot, lambda: not jobs.poll.paused)
+
+
+async def test_a_proc_opens_its_frame_log(studio_gateway: DemoGatewayThread) -> None:
+    from cuetui.ui.screens.frame_log import FrameLogScreen
+
+    app = make_app(studio_gateway.url)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("3")
+        await wait_loaded(pilot)
+        hosts = app.screen
+        busy = next(h for h in hosts.table.models() if h.idle_cores < h.cores and h.state == "UP")
+        hosts.table.move_to_key(busy.id)
+        await pilot.press("enter")
+        await wait_loaded(pilot)
+        proc = app.screen.table.cursor_model
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, FrameLogScreen))
+        assert app.screen.frame.name == proc.frame_name
+        assert app.screen.job.name == proc.job_name
