@@ -178,7 +178,7 @@ def map_log_path(path: str, mapping: tuple[tuple[str, str], ...]) -> str:
     for src, dst in mapping:
         root = src.rstrip("/")  # "/net/logs/" and "/net/logs" mean the same; "/net/logs2" does not match
         if path == root or path.startswith(root + "/"):
-            rest = path[len(root):]
+            rest = path[len(root) :]
             return dst.rstrip("/") + rest if rest else (dst.rstrip("/") or "/")
     return path
 
@@ -311,8 +311,22 @@ def _open_string(value: str) -> bool:
 
 # Keys a [farms.NAME] section may set; at the top level they apply to every farm.
 FARM_KEYS = (
-    "url", "token", "secret", "token_file", "secret_file", "shows", "users", "refresh", "frame_refresh",
-    "read_only", "verify", "ca_bundle", "log_path_map", "loki_url", "token_ttl", "user",
+    "url",
+    "token",
+    "secret",
+    "token_file",
+    "secret_file",
+    "shows",
+    "users",
+    "refresh",
+    "frame_refresh",
+    "read_only",
+    "verify",
+    "ca_bundle",
+    "log_path_map",
+    "loki_url",
+    "token_ttl",
+    "user",
 )
 # Keys only the top level may set.
 TOP_ONLY_KEYS = ("default_farm", "bell", "theme", "keymap", "stuck", "farms")
@@ -421,7 +435,7 @@ def _syntax_error(path: Path, text: str, exc: Exception) -> ConfigError:
     where = f"{path} line {line}" if line else f"{path}"
     hint = ""
     if key is not None and message.startswith("invalid value"):
-        hint = f"; strings need quotes: {_dotted(key[-1:])} = \"…\""
+        hint = f'; strings need quotes: {_dotted(key[-1:])} = "…"'
     subject = f"{_dotted(key)}: " if key is not None else ""
     return ConfigError(f"{where}: {subject}TOML syntax error: {message}{column}{hint}")
 
@@ -590,9 +604,7 @@ def validate_gateway_url(raw: str, allow_path: bool = False) -> str:
     path = parts.path.rstrip("/")
     if path and not allow_path:
         base = f"{parts.scheme.lower()}://{parts.netloc}"
-        raise ValueError(
-            f"must not have a path ({path}): the gateway serves every call at the root, use {base}"
-        )
+        raise ValueError(f"must not have a path ({path}): the gateway serves every call at the root, use {base}")
     return f"{parts.scheme.lower()}://{parts.netloc}{path}"
 
 
@@ -623,8 +635,12 @@ class _Builder:
 
 
 def _check_layer(
-    f: _File, table: Mapping[str, Any], prefix: tuple[str, ...], allowed: Mapping[str, Check],
-    warnings: list[str], misplaced: tuple[str, ...] = (),
+    f: _File,
+    table: Mapping[str, Any],
+    prefix: tuple[str, ...],
+    allowed: Mapping[str, Check],
+    warnings: list[str],
+    misplaced: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """Validate the known keys of one table; warn about unknown ones (with a did-you-mean)."""
     clean: dict[str, Any] = {}
@@ -634,8 +650,7 @@ def _check_layer(
             clean[key] = allowed[key](value, path, f)
         elif key in misplaced:
             warnings.append(
-                f"{f.where(path)}: {_dotted(path)} is only read at the top of the file (not in a farm "
-                "section); ignored"
+                f"{f.where(path)}: {_dotted(path)} is only read at the top of the file (not in a farm section); ignored"
             )
         else:
             close = difflib.get_close_matches(key, list(allowed) + list(misplaced), n=1)
@@ -734,7 +749,11 @@ def _holds_secret(data: Mapping[str, Any]) -> bool:
 
 
 def _apply_credentials(
-    f: _File, layer: Mapping[str, Any], prefix: tuple[str, ...], level: int, b: _Builder,
+    f: _File,
+    layer: Mapping[str, Any],
+    prefix: tuple[str, ...],
+    level: int,
+    b: _Builder,
 ) -> None:
     """Token/secret of one file layer: inline value or a *_file, never both at the same level."""
     for name in ("token", "secret"):
@@ -747,8 +766,11 @@ def _apply_credentials(
             b.values.pop(file_key, None)
         elif file_key in layer:
             path = layer[file_key]
-            b.set(name, _read_secret_file(path, (*prefix, file_key), f, b.warnings),
-                  f"{_dotted((*prefix, file_key))} {path}")
+            b.set(
+                name,
+                _read_secret_file(path, (*prefix, file_key), f, b.warnings),
+                f"{_dotted((*prefix, file_key))} {path}",
+            )
             b.levels[name] = level
             b.values[file_key] = path
 
@@ -808,8 +830,9 @@ def _load_settings(flags: Mapping[str, Any], env_value: Mapping[str, Any]) -> Se
         top = _check_layer(f, data, (), top_checks, b.warnings)
         for name, table in top.get("farms", {}).items():
             path = ("farms", name)
-            farms[name] = _check_layer(f, _table(f, table, path), path, FARM_CHECKS, b.warnings,
-                                       misplaced=TOP_ONLY_KEYS)
+            farms[name] = _check_layer(
+                f, _table(f, table, path), path, FARM_CHECKS, b.warnings, misplaced=TOP_ONLY_KEYS
+            )
 
     farm_name, farm_source = _choose_farm(flags, env_value, f, config_path, top, farms)
     b.set("farm", farm_name, farm_source)
@@ -844,8 +867,12 @@ def _load_settings(flags: Mapping[str, Any], env_value: Mapping[str, Any]) -> Se
 
 
 def _choose_farm(
-    flags: Mapping[str, Any], env_value: Mapping[str, Any], f: _File | None, config_path: Path,
-    top: Mapping[str, Any], farms: Mapping[str, Any],
+    flags: Mapping[str, Any],
+    env_value: Mapping[str, Any],
+    f: _File | None,
+    config_path: Path,
+    top: Mapping[str, Any],
+    farms: Mapping[str, Any],
 ) -> tuple[str, str]:
     """(farm name, where the choice came from): --farm, CUETUI_FARM, default_farm, the first [farms.*]
     section, else "default" (the top-level keys alone)."""
@@ -867,9 +894,7 @@ def _choose_farm(
             where = f.where(("default_farm",)) if source.startswith("default_farm") else str(f.path)
         close = difflib.get_close_matches(name, list(farms), n=1)
         hint = f"; did you mean {close[0]}?" if close else ""
-        raise ConfigError(
-            f"{where}: unknown farm {json.dumps(name)} (from {source}); farms defined: {known}{hint}"
-        )
+        raise ConfigError(f"{where}: unknown farm {json.dumps(name)} (from {source}); farms defined: {known}{hint}")
     return name, source
 
 
@@ -899,8 +924,12 @@ def _apply_flags(flags: Mapping[str, Any], b: _Builder) -> None:
         b.set("read_only", True, "--read-only")
     if "refresh" in flags:
         refresh = flags["refresh"]
-        if isinstance(refresh, bool) or not isinstance(refresh, (int, float)) or not math.isfinite(refresh) \
-                or refresh <= 0:
+        if (
+            isinstance(refresh, bool)
+            or not isinstance(refresh, (int, float))
+            or not math.isfinite(refresh)
+            or refresh <= 0
+        ):
             raise ConfigError(f"--refresh must be a positive number of seconds, got {refresh!r}")
         b.set("refresh", float(refresh), "--refresh")
     for flag, key in (("user", "users"), ("users", "users"), ("show", "shows"), ("shows", "shows")):

@@ -149,8 +149,7 @@ def test_environment_overrides_file_and_flags_override_environment(tmp_path: Pat
     assert s.url == "http://env:1" and s.sources["url"] == "env OPENCUE_REST_GATEWAY_URL"
     assert any("overrides farms.prod.url" in w for w in s.warnings)
     s = load(path, env=env, url="http://flag:2", refresh=0.5, read_only=True, user=["bob"], show=["s1", "s2"])
-    assert (s.url, s.refresh, s.read_only, s.users, s.shows) == ("http://flag:2", 0.5, True, ("bob",),
-                                                                 ("s1", "s2"))
+    assert (s.url, s.refresh, s.read_only, s.users, s.shows) == ("http://flag:2", 0.5, True, ("bob",), ("s1", "s2"))
 
 
 def test_cli_namespace_from_the_real_parser(tmp_path: Path) -> None:
@@ -221,8 +220,8 @@ def test_wrong_type_names_file_line_and_key(tmp_path: Path) -> None:
         ('[farms]\nprod = "x"\n', "line 2: farms.prod must be a table"),
         ('[keymap]\n"job.kill" = 3\n', 'line 2: keymap."job.kill" must be a key or a list of keys'),
         ("[stuck]\npercent_of_runtime = 150\n", "stuck.percent_of_runtime must be a percentage"),
-        ("[stuck.services]\nsim = { min_silence = \"x\" }\n", "line 2: stuck.services.sim.min_silence must"),
-        ("theme = \"\"\n", "theme must not be empty"),
+        ('[stuck.services]\nsim = { min_silence = "x" }\n', "line 2: stuck.services.sim.min_silence must"),
+        ('theme = ""\n', "theme must not be empty"),
         ('user = ["a"]\n', "user must be a string, got a list"),
         ('token = "a"\ntoken_file = "b"\n', "line 2: token_file and token are both set; keep one"),
     ],
@@ -309,7 +308,8 @@ def test_bad_url_from_each_source(tmp_path: Path) -> None:
     path = write(tmp_path, 'x = 1\nurl = "gw:8448"\n')
     assert f"{path} line 2: url must start with http://" in error_of(path)
     assert "env OPENCUE_REST_GATEWAY_URL must not have a path" in error_of(
-        env={"OPENCUE_REST_GATEWAY_URL": "http://gw/x"})
+        env={"OPENCUE_REST_GATEWAY_URL": "http://gw/x"}
+    )
     assert "--url must start with http://" in error_of(url="gw")
 
 
@@ -364,8 +364,7 @@ def test_readable_secrets_warn_like_ssh(tmp_path: Path) -> None:
     s = load(path)
     # The config file itself holds no secret, so only the secret file is reported.
     assert s.warnings == (
-        f"{secret_file} holds a JWT secret or token and is readable by others (mode 0644); "
-        f"chmod 600 {secret_file}",
+        f"{secret_file} holds a JWT secret or token and is readable by others (mode 0644); chmod 600 {secret_file}",
     )
     path = write(tmp_path, 'secret = "s3cret"\n', mode=0o640)
     assert any(f"chmod 600 {path}" in w for w in load(path).warnings)
@@ -390,11 +389,11 @@ PLANTED = "PLANTED-s3cret-9d1e7c"
 @pytest.mark.parametrize(
     "text",
     [
-        f'secret = {PLANTED}\n',  # syntax error on the secret's line
+        f"secret = {PLANTED}\n",  # syntax error on the secret's line
         f'secret = "{PLANTED}\n',  # unterminated string
         f'secret = "{PLANTED}"\nrefresh = "fast"\n',
         f'token = "{PLANTED}"\ntoken_file = "x"\n',
-        'secret = 987654321987\n',
+        "secret = 987654321987\n",
         'token = ["987654321987"]\n',
         f'url = "http://u:{PLANTED}@gw"\n',
         f'[farms.prod]\nsecret = "{PLANTED}"\nurl = "gw"\n',
@@ -420,8 +419,7 @@ def traceback_with_locals(exc: BaseException) -> str:
     while tb is not None and "/cuetui/" not in tb.tb_frame.f_code.co_filename:
         tb = tb.tb_next  # from the first frame of cuetui's code on: the test's own locals hold the secret
     console = Console(file=io.StringIO(), width=300, color_system=None)
-    console.print(Traceback.from_exception(type(exc), exc, tb, show_locals=True, locals_max_string=10_000,
-                                           width=300))
+    console.print(Traceback.from_exception(type(exc), exc, tb, show_locals=True, locals_max_string=10_000, width=300))
     return console.file.getvalue()  # type: ignore[attr-defined,no-any-return]
 
 
@@ -455,7 +453,7 @@ def test_keymap_stuck_and_misc(tmp_path: Path) -> None:
         'log_path_map = [["/shots/", "/Volumes/shots"], ["/", "/mnt/farm"]]\n'
         '[keymap]\n"job.kill" = "ctrl+k"\n"frame.retry" = ["R", "f8"]\n'
         '[stuck]\nmin_silence = 300\nexclude_jobs = ["sim_"]\n'
-        '[stuck.services]\nsimulation = { percent_of_runtime = 80 }\n',
+        "[stuck.services]\nsimulation = { percent_of_runtime = 80 }\n",
     )
     s = load(path)
     assert (s.bell, s.theme, s.user, s.token_ttl) == (True, "nord", "wrangler", 600)
@@ -505,8 +503,7 @@ def _toml(value: object) -> str:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    top=st.dictionaries(st.sampled_from([*FARM_KEYS, "bell", "theme", "default_farm", "zzz"]), _values,
-                        max_size=4),
+    top=st.dictionaries(st.sampled_from([*FARM_KEYS, "bell", "theme", "default_farm", "zzz"]), _values, max_size=4),
     farm=st.dictionaries(st.sampled_from([*FARM_KEYS, "theme"]), _values, max_size=4),
 )
 def test_any_values_give_settings_or_one_config_error(
@@ -544,7 +541,7 @@ def test_url_validation_never_crashes(url: str) -> None:
 _GOOD_LINES = {
     "url": 'url = "http://gw:8448"',
     "shows": 'shows = ["a", "b"]',
-    "users": "users = [\n  \"x\",\n  \"y\",\n]",  # a multi-line value shifts the lines after it
+    "users": 'users = [\n  "x",\n  "y",\n]',  # a multi-line value shifts the lines after it
     "refresh": "refresh = 3",
     "read_only": "read_only = true",
     "verify": "verify = true",
@@ -559,12 +556,10 @@ _GOOD_LINES = {
     bad_at=st.integers(min_value=0, max_value=len(_GOOD_LINES)),
     comments=st.lists(st.booleans(), min_size=len(_GOOD_LINES), max_size=len(_GOOD_LINES)),
 )
-def test_error_line_is_the_bad_keys_line(
-    tmp_path: Path, order: list[str], bad_at: int, comments: list[bool]
-) -> None:
+def test_error_line_is_the_bad_keys_line(tmp_path: Path, order: list[str], bad_at: int, comments: list[bool]) -> None:
     chunks = ["[farms.prod]"]
     for key, comment in zip(order, comments, strict=True):
-        chunks.append(_GOOD_LINES[key].replace('refresh = 3', "frame_refresh = 3"))
+        chunks.append(_GOOD_LINES[key].replace("refresh = 3", "frame_refresh = 3"))
         if comment:
             chunks.append("# refresh = 1  (a comment)")
     chunks.insert(bad_at + 1, 'refresh = "fast"')

@@ -53,8 +53,7 @@ def test_farm_secret_file_and_configured_ttl(tmp_path: Path, capsys: pytest.Capt
     secret_file.write_text(SECRET + "\n")
     secret_file.chmod(0o600)
     cfg = tmp_path / "config.toml"
-    cfg.write_text('user = "wrangler"\n[farms.qa]\n[farms.prod]\nsecret_file = "prod.secret"\n'
-                   "token_ttl = 900\n")
+    cfg.write_text('user = "wrangler"\n[farms.qa]\n[farms.prod]\nsecret_file = "prod.secret"\ntoken_ttl = 900\n')
     assert main(["--config", str(cfg), "--farm", "prod", "token"]) == 0
     claims = decode(capsys.readouterr().out.strip())
     assert claims["sub"] == "wrangler" and claims["exp"] == claims["iat"] + 900  # type: ignore[operator]
@@ -103,17 +102,24 @@ def test_warnings_go_to_stderr_not_into_the_token(tmp_path: Path, capsys: pytest
 def test_as_a_subprocess(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("JWT_TOKEN", "CUETUI_FARM")}
     env.update(JWT_SECRET=SECRET, XDG_CONFIG_HOME=str(tmp_path), HOME=str(tmp_path))
-    proc = subprocess.run([sys.executable, "-m", "cuetui", "token", "--sub", "sh"],
-                          capture_output=True, text=True, env=env, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "cuetui", "token", "--sub", "sh"], capture_output=True, text=True, env=env, timeout=60
+    )
     assert proc.returncode == 0 and proc.stderr == ""
     assert decode(proc.stdout.removesuffix("\n"))["sub"] == "sh" and proc.stdout.count("\n") == 1
     # What `$(cuetui token)` gives the shell.
-    shell = subprocess.run(["sh", "-c", 'T=$("$0" -m cuetui token) && printf "%s" "$T"', sys.executable],
-                           capture_output=True, text=True, env=env, timeout=60)
+    shell = subprocess.run(
+        ["sh", "-c", 'T=$("$0" -m cuetui token) && printf "%s" "$T"', sys.executable],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert shell.returncode == 0 and decode(shell.stdout)["sub"]
     del env["JWT_SECRET"]
-    proc = subprocess.run([sys.executable, "-m", "cuetui", "token"], capture_output=True, text=True, env=env,
-                          timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "cuetui", "token"], capture_output=True, text=True, env=env, timeout=60
+    )
     assert proc.returncode == 2 and proc.stdout == "" and proc.stderr.count("\n") == 1
 
 

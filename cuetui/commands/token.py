@@ -26,10 +26,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "token",
         help="print a JWT minted from JWT_SECRET (or the farm's secret) for curl",
         description="Print a JWT for the gateway, minted from JWT_SECRET or the chosen farm's secret / "
-        "secret_file, and nothing else, so that `curl -H \"Authorization: Bearer $(cuetui token)\"` works.",
+        'secret_file, and nothing else, so that `curl -H "Authorization: Bearer $(cuetui token)"` works.',
     )
-    p.add_argument("--ttl", type=_ttl, metavar="SECONDS",
-                   help="lifetime of the token (default: token_ttl from the config, else 3600)")
+    p.add_argument(
+        "--ttl",
+        type=_ttl,
+        metavar="SECONDS",
+        help="lifetime of the token (default: token_ttl from the config, else 3600)",
+    )
     p.add_argument("--sub", metavar="USER", help="the token's subject (default: the configured user)")
     p.set_defaults(func=run_token)
 
@@ -48,8 +52,10 @@ def run_token(args: argparse.Namespace) -> int:
     if not settings.secret:
         where = f"[farms.{settings.farm}] of {settings.config_path}" if settings.config_path else "the config"
         also = " (a fixed token is configured, but minting needs the secret)" if settings.token else ""
-        print(f"cuetui token: no JWT secret to sign with: set {ENV_SECRET}, or secret / secret_file in "
-              f"{where}{also}", file=sys.stderr)
+        print(
+            f"cuetui token: no JWT secret to sign with: set {ENV_SECRET}, or secret / secret_file in {where}{also}",
+            file=sys.stderr,
+        )
         return 2
     sub = args.sub if getattr(args, "sub", None) else settings.user
     ttl = args.ttl if getattr(args, "ttl", None) else settings.token_ttl

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from cuetui.gateway.client import GatewayClient
 from cuetui.gateway.errors import GatewayError, RefusedRequest
@@ -20,6 +21,8 @@ from cuetui.gateway.requests import FrameSearch
 PRIORITY_MIN = 0
 PRIORITY_MAX = 1_000_000
 PRIORITY_STEP = 10
+
+T = TypeVar("T")
 
 
 class ReadOnlyError(RefusedRequest):
@@ -89,7 +92,7 @@ class FarmActions:
             raise ReadOnlyError(f"read-only mode: {what} not sent")
 
     async def _each(
-        self, action: str, items: Sequence[object], send: Callable[[object], Awaitable[None]], frames: int | None = None
+        self, action: str, items: Sequence[T], send: Callable[[T], Awaitable[None]], frames: int | None = None
     ) -> ActionResult:
         errors: list[str] = []
         done = 0
@@ -107,12 +110,12 @@ class FarmActions:
     async def pause(self, jobs: Sequence[Job]) -> ActionResult:
         """Pause jobs."""
         self._check("pause")
-        return await self._each("paused", jobs, lambda j: self.client.pause_job(j.id))  # type: ignore[attr-defined]
+        return await self._each("paused", jobs, lambda j: self.client.pause_job(j.id))
 
     async def resume(self, jobs: Sequence[Job]) -> ActionResult:
         """Resume jobs."""
         self._check("resume")
-        return await self._each("resumed", jobs, lambda j: self.client.resume_job(j.id))  # type: ignore[attr-defined]
+        return await self._each("resumed", jobs, lambda j: self.client.resume_job(j.id))
 
     async def set_priority(self, jobs: Sequence[Job], priority: int) -> ActionResult:
         """Set the same exact priority on jobs (0 to 1 000 000)."""
@@ -122,7 +125,7 @@ class FarmActions:
         result = await self._each(
             f"set priority {priority} on",
             jobs,
-            lambda j: self.client.set_priority(j.id, priority),  # type: ignore[attr-defined]
+            lambda j: self.client.set_priority(j.id, priority),
         )
         return result
 
@@ -130,8 +133,7 @@ class FarmActions:
         """Raise (or lower, with a negative delta) each job's priority, kept within 0 to 1 000 000."""
         self._check("change priority")
 
-        async def send(job: object) -> None:
-            assert isinstance(job, Job)
+        async def send(job: Job) -> None:
             value = max(PRIORITY_MIN, min(PRIORITY_MAX, job.priority + delta))
             await self.client.set_priority(job.id, value)
 
@@ -143,7 +145,7 @@ class FarmActions:
         self._check("kill")
         if not reason.strip():
             raise RefusedRequest("a kill needs a reason")
-        return await self._each("killed", jobs, lambda j: self.client.kill_job(j.id, reason))  # type: ignore[attr-defined]
+        return await self._each("killed", jobs, lambda j: self.client.kill_job(j.id, reason))
 
     async def retry_dead(self, jobs: Sequence[Job]) -> ActionResult:
         """Retry every dead frame of jobs (`frames` counts the dead frames the jobs reported)."""
@@ -154,7 +156,7 @@ class FarmActions:
             "retried",
             jobs,
             lambda j: self.client.retry_frames(j.id, search),
-            frames=dead,  # type: ignore[attr-defined]
+            frames=dead,
         )
 
     async def eat_dead(self, jobs: Sequence[Job]) -> ActionResult:
@@ -166,7 +168,7 @@ class FarmActions:
             "ate",
             jobs,
             lambda j: self.client.eat_frames(j.id, search),
-            frames=dead,  # type: ignore[attr-defined]
+            frames=dead,
         )
 
     # --- frames ---------------------------------------------------------------------------------------
@@ -235,7 +237,7 @@ class FarmActions:
     async def lock(self, hosts: Sequence[Host]) -> ActionResult:
         """Lock hosts (no new frames are booked on them)."""
         self._check("lock")
-        return await self._each("locked", hosts, lambda h: self.client.lock_host(h.id))  # type: ignore[attr-defined]
+        return await self._each("locked", hosts, lambda h: self.client.lock_host(h.id))
 
     async def unlock(self, hosts: Sequence[Host]) -> ActionResult:
         """Unlock hosts; a NIMBY lock belongs to the workstation's user and is refused."""
@@ -243,4 +245,4 @@ class FarmActions:
         nimby = [h.name for h in hosts if h.lock_state == "NIMBY_LOCKED"]
         if nimby:
             raise RefusedRequest(f"{', '.join(nimby[:3])}: NIMBY-locked by the workstation's user; not unlocked")
-        return await self._each("unlocked", hosts, lambda h: self.client.unlock_host(h.id))  # type: ignore[attr-defined]
+        return await self._each("unlocked", hosts, lambda h: self.client.unlock_host(h.id))

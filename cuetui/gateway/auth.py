@@ -43,9 +43,7 @@ def mint_token(secret: str | Secret, sub: str, ttl: int = DEFAULT_TOKEN_TTL, now
     with warnings.catch_warnings():
         # PyJWT warns of HMAC keys under 32 bytes; the farm chose its JWT_SECRET, the user cannot act on it.
         warnings.simplefilter("ignore", getattr(jwt, "InsecureKeyLengthWarning", UserWarning))
-        return jwt.encode(
-            {"sub": sub, "iat": issued, "exp": issued + int(ttl)}, _reveal(secret), algorithm="HS256"
-        )
+        return jwt.encode({"sub": sub, "iat": issued, "exp": issued + int(ttl)}, _reveal(secret), algorithm="HS256")
 
 
 def token_expiry(token: str) -> float | None:
@@ -65,9 +63,7 @@ def _says_expired(response: httpx.Response) -> bool:
     # newer golang-jwt appends " by 1h0m0s" (protocol §1.3).
     content_type = response.headers.get("content-type", "")
     return (
-        response.status_code == 401
-        and not content_type.startswith("application/json")
-        and "expired" in response.text
+        response.status_code == 401 and not content_type.startswith("application/json") and "expired" in response.text
     )
 
 
@@ -95,7 +91,7 @@ class GatewayAuth(httpx.Auth):
         fixed = _reveal(token).strip() if token else ""
         # A pasted "Bearer xyz" would become "Bearer Bearer xyz", which the gateway rejects as malformed.
         if fixed.startswith("Bearer "):
-            fixed = fixed[len("Bearer "):].strip()
+            fixed = fixed[len("Bearer ") :].strip()
         self._fixed = Secret(fixed) if fixed and self._secret is None else None
         if self._secret is not None and not sub:
             raise ValueError("a subject (user name) is needed to mint tokens")
@@ -123,7 +119,7 @@ class GatewayAuth(httpx.Auth):
 
     @property
     def kind(self) -> str:
-        """"minted", "fixed" or "none"."""
+        """ "minted", "fixed" or "none"."""
         if self._secret is not None:
             return "minted"
         return "fixed" if self._fixed is not None else "none"

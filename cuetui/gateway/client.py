@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import math
+import ssl
 import time
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
@@ -86,7 +87,7 @@ class GatewayClient:
         url: str,
         auth: httpx.Auth | None = None,
         *,
-        verify: bool | str = True,
+        verify: bool | str | ssl.SSLContext = True,
         timeout: float = DEFAULT_TIMEOUT,
         transport: httpx.AsyncBaseTransport | None = None,
         requester: Requester | None = None,

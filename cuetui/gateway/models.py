@@ -94,6 +94,7 @@ def _camel(name: str) -> str:
 
 _DEFAULTS = {"s": "", "i": 0, "f": 0.0, "b": False, "sl": ()}
 _MODELS: dict[str, type[Any]] = {}
+_DECODERS: dict[type[Any], Callable[[Any], Any]] = {}
 
 M = TypeVar("M")
 
@@ -116,7 +117,7 @@ def _to_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     if value in ("true", "false"):
-        return value == "true"
+        return bool(value == "true")
     raise TypeError(type(value).__name__)
 
 
@@ -232,12 +233,17 @@ def _model(spec: str) -> Callable[[type[M]], type[M]]:
                 return tolerant(d)
 
         cls._fast = staticmethod(fast)  # type: ignore[attr-defined]
-        cls.from_json = staticmethod(from_json)  # type: ignore[attr-defined]
+        _DECODERS[cls] = from_json
         cls.JSON_FIELDS = tuple(_camel(a) for a in attrs)  # type: ignore[attr-defined]
         _MODELS[cls_name] = cls
         return cls
 
     return wrap
+
+
+def _decode(cls: type[M], data: Any) -> M:
+    """Decode `data` as model `cls` with the decoder generated for it."""
+    return _DECODERS[cls](data)  # type: ignore[no-any-return]
 
 
 def _default(kind: str) -> Any:
@@ -294,6 +300,11 @@ class ShowStats(NamedTuple):
     reserved_cores: float = 0.0
     reserved_gpus: float = 0.0
 
+    @staticmethod
+    def from_json(data: Any) -> ShowStats:
+        """Decode the gateway's JSON for this message (any shape; never raises)."""
+        return _decode(ShowStats, data)
+
 
 @_model("""
 id s
@@ -324,6 +335,11 @@ class Show(NamedTuple):
     default_min_gpus: float = 0.0
     default_max_gpus: float = 0.0
     scheduler_managed: bool = False
+
+    @staticmethod
+    def from_json(data: Any) -> Show:
+        """Decode the gateway's JSON for this message (any shape; never raises)."""
+        return _decode(Show, data)
 
     @property
     def stats(self) -> ShowStats:
@@ -391,6 +407,11 @@ class JobStats(NamedTuple):
     max_gpu_memory: int = 0
     max_pss: int = 0
 
+    @staticmethod
+    def from_json(data: Any) -> JobStats:
+        """Decode the gateway's JSON for this message (any shape; never raises)."""
+        return _decode(JobStats, data)
+
 
 @_model(_STATS_SPEC_HEAD + "avg_frame_sec i\nlow_frame_sec i\nhigh_frame_sec i\n" + _STATS_SPEC_TAIL)
 class LayerStats(NamedTuple):
@@ -422,6 +443,11 @@ class LayerStats(NamedTuple):
     reserved_gpus: float = 0.0
     max_gpu_memory: int = 0
     max_pss: int = 0
+
+    @staticmethod
+    def from_json(data: Any) -> LayerStats:
+        """Decode the gateway's JSON for this message (any shape; never raises)."""
+        return _decode(LayerStats, data)
 
 
 _EMPTY_SHOW_STATS = ShowStats()
@@ -482,6 +508,11 @@ class Job(NamedTuple):
     max_gpus: float = 0.0
     loki_url: str = ""
     eligible_time: int = 0
+
+    @staticmethod
+    def from_json(data: Any) -> Job:
+        """Decode the gateway's JSON for this message (any shape; never raises)."""
+        return _decode(Job, data)
 
     @property
     def stats(self) -> JobStats:
@@ -554,6 +585,11 @@ class Layer(NamedTuple):
     start_after: int = 0
     start_after_reason: str = ""
 
+    @staticmethod
+    def from_json(data: Any) -> Layer:
+        """Decode the gateway's JSON for this message (any shape; never raises)."""
+        return _decode(Layer, data)
+
     @property
     def stats(self) -> LayerStats:
         """The layer's counters, zeros when the gateway sent none."""
@@ -569,6 +605,11 @@ class FrameStateDisplayOverride(NamedTuple):
 
     state: str = "WAITING"
     text: str = ""
+
+    @staticmethod
+    def from_json(data: Any) -> FrameStateDisplayOverride:
+        """Decode the gateway's JSON for this message (any shape; never raises)."""
+        return _decode(FrameStateDisplayOverride, data)
 
 
 @_model("""
@@ -631,6 +672,11 @@ class Frame(NamedTuple):
     eligible_time: int = 0
     submission_time: int = 0
 
+    @staticmethod
+    def from_json(data: Any) -> Frame:
+        """Decode the gateway's JSON for this message (any shape; never raises)."""
+        return _decode(Frame, data)
+
     @property
     def host(self) -> str:
         """The host name the frame last ran on, from `last_resource`; "" if it never ran."""
@@ -688,6 +734,11 @@ class UpdatedFrame(NamedTuple):
     used_gpu_memory: int = 0
     frame_state_display_override: FrameStateDisplayOverride | None = None
     max_pss: int = 0
+
+    @staticmethod
+    def from_json(data: Any) -> UpdatedFrame:
+        """Decode the gateway's JSON for this message (any shape; never raises)."""
+        return _decode(UpdatedFrame, data)
 
 
 # Cuebot's GetUpdatedFrames returns at most this many frames and says nothing when it cut the list.
@@ -771,6 +822,11 @@ class Host(NamedTuple):
     gpus: float = 0.0
     idle_gpus: float = 0.0
 
+    @staticmethod
+    def from_json(data: Any) -> Host:
+        """Decode the gateway's JSON for this message (any shape; never raises)."""
+        return _decode(Host, data)
+
 
 @_model("""
 id s
@@ -818,6 +874,11 @@ class Proc(NamedTuple):
     reserved_gpus: float = 0.0
     child_processes: str = ""
 
+    @staticmethod
+    def from_json(data: Any) -> Proc:
+        """Decode the gateway's JSON for this message (any shape; never raises)."""
+        return _decode(Proc, data)
+
     @property
     def host(self) -> str:
         """The host name, from the proc name `host/cores/gpus`."""
@@ -839,6 +900,11 @@ class Comment(NamedTuple):
     user: str = ""
     subject: str = ""
     message: str = ""
+
+    @staticmethod
+    def from_json(data: Any) -> Comment:
+        """Decode the gateway's JSON for this message (any shape; never raises)."""
+        return _decode(Comment, data)
 
 
 def merge_updates(frames: Iterable[Frame], updates: Iterable[UpdatedFrame]) -> list[Frame]:

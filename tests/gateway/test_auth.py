@@ -45,8 +45,7 @@ class Gateway:
         if not header:
             return self._deny("Authorization header required")
         try:
-            claims = jwt.decode(token, self.secret, algorithms=["HS256", "HS384", "HS512"],
-                                options=NO_TIME_CHECKS)
+            claims = jwt.decode(token, self.secret, algorithms=["HS256", "HS384", "HS512"], options=NO_TIME_CHECKS)
         except jwt.PyJWTError:
             return self._deny("Token validation error: token signature is invalid: signature is invalid")
         if "exp" in claims and not self.clock() < claims["exp"]:
@@ -113,8 +112,7 @@ def test_renewed_before_expiry(ttl: int, margin: float) -> None:
         clock.now += 2  # less than the margin left: a new one, before the gateway would refuse
         assert call(c).status_code == 200
     assert auth.mint_count == 2 and gateway.seen[1] != gateway.seen[2]
-    assert jwt.decode(gateway.seen[2], SECRET, algorithms=["HS256"],
-                      options=NO_TIME_CHECKS)["iat"] == int(clock.now)
+    assert jwt.decode(gateway.seen[2], SECRET, algorithms=["HS256"], options=NO_TIME_CHECKS)["iat"] == int(clock.now)
 
 
 def test_minted_token_remints_once_on_expired_401() -> None:
@@ -243,15 +241,17 @@ def test_token_not_in_a_traceback_with_locals() -> None:
         raise httpx.ConnectError("connection refused", request=request)
 
     auth = GatewayAuth(secret=SECRET, sub="alice")
-    with httpx.Client(auth=auth, transport=httpx.MockTransport(refuse)) as c, \
-            pytest.raises(httpx.ConnectError) as exc:
+    with httpx.Client(auth=auth, transport=httpx.MockTransport(refuse)) as c, pytest.raises(httpx.ConnectError) as exc:
         c.post("http://gw:8448/show.ShowInterface/GetShows", json={})
     token = auth._token()
     assert token is not None and auth.mint_count == 1
     console = Console(file=io.StringIO(), width=300, color_system=None)
     # From the frame below this test's own (whose locals hold the token now, for the assertion) on.
-    console.print(Traceback.from_exception(exc.type, exc.value, exc.tb.tb_next, show_locals=True,
-                                           locals_max_string=100_000, width=300))
+    console.print(
+        Traceback.from_exception(
+            exc.type, exc.value, exc.tb.tb_next, show_locals=True, locals_max_string=100_000, width=300
+        )
+    )
     rendered = console.file.getvalue()  # type: ignore[attr-defined]
     assert "ConnectError" in rendered and "GatewayAuth(kind=" in rendered  # the auth object was shown
     assert SECRET not in rendered and token not in rendered
