@@ -3,6 +3,6 @@
 # Order here is the order in `cuetui --help`.
 COMMAND_MODULES: list[str] = [
     "tui",
-    "token",
     "demo",
+    "token",
 ]
