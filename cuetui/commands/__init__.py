@@ -4,4 +4,5 @@
 COMMAND_MODULES: list[str] = [
     "tui",
     "token",
+    "demo",
 ]

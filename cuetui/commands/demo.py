@@ -1,0 +1,183 @@
+"""`cuetui demo` (simulated farm + the TUI) and `cuetui demo-gateway` (the simulated gateway only)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ipaddress
+import os
+import secrets
+import sys
+
+PROFILES = ("small", "studio", "huge")
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add `cuetui demo` and `cuetui demo-gateway`."""
+    demo = sub.add_parser("demo", help="try cuetui on a simulated farm (no set-up needed)")
+    demo.add_argument("--profile", choices=PROFILES, default="small", help="farm size (default: small)")
+    demo.add_argument("--seed", type=int, default=0, help="random seed: same seed, same farm")
+    demo.add_argument(
+        "--speed", type=float, default=1.0, help="1 = real time, 60 = a minute a second, 0 = frozen"
+    )
+    demo.add_argument("--read-only", dest="demo_read_only", action="store_true", help="never send an action")
+    demo.set_defaults(func=run_demo)
+
+    gw = sub.add_parser("demo-gateway", help="serve a simulated farm through a gateway-compatible HTTP API")
+    gw.add_argument(
+        "--host", default=None, help="address to bind (default 127.0.0.1; others only when given)"
+    )
+    gw.add_argument("--port", type=int, default=8448, help="port (0 picks a free one; default 8448)")
+    gw.add_argument("--jwt-secret", default=None, help="JWT secret (else env JWT_SECRET, else generated)")
+    gw.add_argument("--profile", choices=PROFILES, default="small", help="farm size (default: small)")
+    gw.add_argument("--seed", type=int, default=0, help="random seed: same seed, same farm")
+    gw.add_argument(
+        "--speed", type=float, default=1.0, help="1 = real time, 60 = a minute a second, 0 = frozen"
+    )
+    gw.add_argument("--scenario", metavar="FILE", default=None, help="start from a scenario JSON file")
+    gw.add_argument(
+        "--log-root", metavar="DIR", default=None, help="where frame logs go (default: a temp dir)"
+    )
+    gw.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="latency=S, error-rate=P, html=P, truncate=P, drop=P, down=A-B, skew=S (repeatable)",
+    )
+    gw.add_argument("--loki", action="store_true", help="also serve a Loki query API for the frame logs")
+    gw.add_argument("--epoch", type=float, default=None, help=argparse.SUPPRESS)
+    gw.set_defaults(func=run_demo_gateway)
+
+
+def run_demo_gateway(args: argparse.Namespace) -> int:
+    """Serve until SIGINT/SIGTERM; the first stdout line is the URL."""
+    import asyncio
+    import signal
+
+    from cuetui.demo.server import Faults, Gateway, Server, build
+
+    host = args.host or "127.0.0.1"
+    try:
+        faults = Faults.parse(args.fault)
+    except ValueError as err:
+        print(f"cuetui demo-gateway: {err}", file=sys.stderr)
+        return 2
+    if args.scenario and not os.path.exists(args.scenario):
+        print(f"cuetui demo-gateway: no such scenario file: {args.scenario}", file=sys.stderr)
+        return 2
+    secret = args.jwt_secret or os.environ.get("JWT_SECRET")
+    generated = not secret
+    if not secret:
+        secret = secrets.token_urlsafe(32)
+
+    async def main() -> int:
+        import socket
+
+        port = args.port
+        if port == 0:
+            family = socket.AF_INET6 if _is_v6(host) else socket.AF_INET
+            with socket.socket(family) as s:
+                s.bind((host, 0))
+                port = s.getsockname()[1]
+        url_host = f"[{host}]" if _is_v6(host) else host
+        url = f"http://{url_host}:{port}"
+        try:
+            farm = build(
+                args.profile,
+                args.seed,
+                args.speed,
+                args.scenario,
+                args.log_root,
+                args.epoch,
+                faults.skew,
+                loki_url=url if args.loki else "",
+            )
+        except (OSError, ValueError) as err:
+            print(f"cuetui demo-gateway: {err}", file=sys.stderr)
+            return 2
+        server = Server(Gateway(farm, secret, faults, loki=args.loki), host, port)
+        try:
+            await server.start()
+        except OSError as err:
+            print(f"cuetui demo-gateway: cannot listen on {host}:{port}: {err}", file=sys.stderr)
+            return 1
+        print(f"OPENCUE_REST_GATEWAY_URL={server.url}", flush=True)
+        if generated:
+            print(f"JWT_SECRET={secret}", flush=True)
+            print(
+                "cuetui demo-gateway: generated a JWT secret (second stdout line); "
+                "pass --jwt-secret or JWT_SECRET to choose one",
+                file=sys.stderr,
+                flush=True,
+            )
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        await server.stop()
+        return 0
+
+    return asyncio.run(main())
+
+
+def _is_v6(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).version == 6
+    except ValueError:
+        return False
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Start the simulated gateway as a child process, then the TUI on it (or print how to connect)."""
+    import signal
+    import subprocess
+
+    secret = secrets.token_urlsafe(32)
+    env = dict(os.environ, JWT_SECRET=secret)
+    cmd = [
+        sys.executable,
+        "-m",
+        "cuetui",
+        "demo-gateway",
+        "--port",
+        "0",
+        "--profile",
+        args.profile,
+        "--seed",
+        str(args.seed),
+        "--speed",
+        str(args.speed),
+    ]
+    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, env=env, text=True)
+    try:
+        assert child.stdout is not None
+        line = child.stdout.readline().strip()
+        if not line.startswith("OPENCUE_REST_GATEWAY_URL="):
+            print("cuetui demo: the simulated gateway did not start", file=sys.stderr)
+            return 1
+        url = line.split("=", 1)[1]
+        from cuetui.commands import tui
+
+        run_demo_tui = getattr(tui, "run_demo_tui", None)
+        if run_demo_tui is not None:
+            return int(
+                run_demo_tui(url, secret, bool(args.demo_read_only or getattr(args, "read_only", None))) or 0
+            )
+        print(f"Simulated farm ({args.profile}, seed {args.seed}) at {url}")
+        print("Connect a client with:")
+        print(f"  export OPENCUE_REST_GATEWAY_URL={url}")
+        print(f"  export JWT_SECRET={secret}")
+        print("Ctrl-C stops it.", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            child.wait()
+        return 0
+    finally:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+            try:
+                child.wait(10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()

@@ -1,0 +1,132 @@
+"""Client actions on the simulated farm, with Cuebot's semantics (protocol §3.9-§3.12)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from cuetui.demo.farm import (
+    EATEN,
+    FINISHED,
+    LOCKED,
+    OPEN,
+    PENDING,
+    REBOOT_WHEN_IDLE,
+    REBOOTING,
+    RUNNING,
+    SUCCEEDED,
+    UP,
+    WAITING,
+    Farm,
+    Host,
+    Job,
+)
+
+
+def _reopen(farm: Farm, job: Job) -> None:
+    c = job.counts
+    if job.state == FINISHED and c[WAITING] + c[RUNNING] > 0:
+        job.state = PENDING
+        job.stop_time = 0
+    else:
+        farm._update_job_state(job)
+
+
+def kill_job(farm: Farm, job: Job, reason: str) -> None:
+    """Kill: asynchronous on Cuebot; running frames are killed and the job goes FINISHED."""
+
+    def apply() -> None:
+        if job.state == FINISHED:
+            return
+        for i in list(_running(farm, job)):
+            proc = farm.procs[(job.index, i)]
+            farm.finish_frame(proc, False, 299, kill_message=f"Job killed: {reason}", requeue=True)
+        job.state = FINISHED
+        job.stop_time = int(farm.now())
+
+    farm.schedule(0.3, apply)
+
+
+def _running(farm: Farm, job: Job) -> Iterable[int]:
+    return [i for (j, i) in list(farm.procs) if j == job.index]
+
+
+def retry_frames(farm: Farm, job: Job, frames: Iterable[int]) -> None:
+    """Every non-running frame goes back to WAITING, SUCCEEDED included."""
+    for i in frames:
+        state = job.f_state[i]
+        if state == RUNNING:
+            continue
+        if state != WAITING:
+            job.f_retry[i] += 1
+        farm.set_state(job, i, WAITING)
+    _reopen(farm, job)
+
+
+def retry_frame(farm: Farm, job: Job, i: int) -> None:
+    """FrameInterface/Retry: a running frame is killed first."""
+    proc = farm.procs.get((job.index, i))
+    if proc is not None:
+        farm.finish_frame(proc, False, 299, kill_message="Frame retried by user", requeue=True)
+    else:
+        retry_frames(farm, job, [i])
+    _reopen(farm, job)
+
+
+def eat_frames(farm: Farm, job: Job, frames: Iterable[int]) -> None:
+    """Running matches are killed and EATEN; SUCCEEDED frames stay SUCCEEDED."""
+    for i in frames:
+        state = job.f_state[i]
+        if state in (SUCCEEDED, EATEN):
+            continue
+        proc = farm.procs.get((job.index, i))
+        if proc is not None:
+            farm.finish_frame(proc, False, 299, kill_message="Frame eaten by user", final_state=EATEN)
+        else:
+            farm.set_state(job, i, EATEN)
+    farm._update_job_state(job)
+
+
+def kill_frames(farm: Farm, job: Job, frames: Iterable[int], reason: str) -> None:
+    """Kill the procs of running frames; the frames go back to WAITING."""
+    for i in frames:
+        proc = farm.procs.get((job.index, i))
+        if proc is not None:
+            farm.finish_frame(proc, False, 299, kill_message=reason or "Frame killed by user", requeue=True)
+
+
+def lock_host(host: Host, locked: bool) -> None:
+    """Lock or unlock: a locked host takes no new frames, running ones continue."""
+    host.lock_state = LOCKED if locked else OPEN
+
+
+def reboot_host(farm: Farm, host: Host) -> None:
+    """REBOOTING now, running frames die and are requeued; the host is back UP a few seconds later."""
+    host.state = REBOOTING
+    for proc in list(host.procs.values()):
+        farm.finish_frame(proc, False, 399, kill_message="host rebooted", requeue=True)
+
+    def back() -> None:
+        if host.state == REBOOTING:
+            host.state = UP
+            host.boot_time = int(farm.now())
+            host.ping_time = host.boot_time
+
+    farm.schedule(3.0, back)
+
+
+def reboot_when_idle(farm: Farm, host: Host) -> None:
+    """REBOOT_WHEN_IDLE; reboots at once if nothing runs, else when the last frame ends."""
+    if not host.procs:
+        reboot_host(farm, host)
+        return
+    host.state = REBOOT_WHEN_IDLE
+
+    def check() -> None:
+        if host.state != REBOOT_WHEN_IDLE:
+            return
+        if host.procs:
+            farm.schedule(1.0, check)
+        else:
+            reboot_host(farm, host)
+
+    farm.schedule(1.0, check)

@@ -1,0 +1,290 @@
+"""Frame logs of the simulated farm: RQD-style ``.rqlog`` files, rotated per attempt, and Loki streams.
+
+Every frame a client can see as started has ``<job.logDir>/<job.name>.<frame.name>.rqlog`` on disk by
+the time the response that shows it is sent: files are written when a frame starts or ends after launch,
+and history (frames that ran before the server started) is materialised lazily, the first time a frame
+is returned by any RPC or its proc is listed. Older attempts are ``.rqlog.1`` (first attempt),
+``.rqlog.2``..., as RQD renames them. A log's text is a deterministic function of the seed, the frame and
+the attempt, so the same seed gives the same logs.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cuetui.demo.farm import Farm, Job, Proc
+
+BODY_LINES = 40
+_BAR = "=" * 59
+
+_ERRORS = {
+    1: "ERROR: [kick] failed to open texture '/shots/assets/tex/ground_diffuse.1042.tx': No such file",
+    137: "ERROR: process killed by the OOM killer (memory limit exceeded)",
+    139: "ERROR: Segmentation fault (core dumped) in libai.so",
+    299: "Frame cleared by the system",
+    399: "ERROR: host went down while the frame was running",
+}
+
+
+def _ctime(t: float) -> str:
+    return time.strftime("%a %b %d %H:%M:%S %Y", time.gmtime(t))
+
+
+def _stamp(t: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t))
+
+
+class Attempt:
+    """What a log needs to know about one run of a frame."""
+
+    __slots__ = ("end", "exit_status", "host", "kill_message", "number", "start")
+
+    def __init__(
+        self,
+        number: int,
+        start: float,
+        end: float | None,
+        host: str,
+        exit_status: int,
+        kill_message: str = "",
+    ) -> None:
+        self.number = number
+        self.start = start
+        self.end = end
+        self.host = host
+        self.exit_status = exit_status
+        self.kill_message = kill_message
+
+
+class LogWriter:
+    """Writes and grows the log files of one farm."""
+
+    def __init__(self, farm: Farm) -> None:
+        self.farm = farm
+        self._growing: deque[Proc] = deque()
+
+    # --- content ---------------------------------------------------------------------------------
+    def attempts(self, job: Job, i: int) -> list[Attempt]:
+        """Every started attempt of frame i, oldest first."""
+        farm = self.farm
+        count = job.f_attempts[i]
+        if count <= 0:
+            return []
+        host_index = job.f_host[i]
+        hosts = farm.hosts
+        host_name = hosts[host_index].name if 0 <= host_index < len(hosts) else "localhost"
+        layer = job.layers[job.f_layer[i]]
+        proc = farm.procs.get((job.index, i))
+        current_end = None if proc is not None or job.f_stop[i] == 0 else float(job.f_stop[i])
+        out = []
+        for k in range(1, count):
+            d = layer.base_seconds
+            start = job.f_start[i] - (count - k) * (d + 30)
+            other = hosts[(max(host_index, 0) + k) % len(hosts)].name if hosts else host_name
+            out.append(Attempt(k, start, start + d * 0.6, other, 1))
+        out.append(Attempt(count, float(job.f_start[i]), current_end, host_name, job.f_exit[i]))
+        return out
+
+    def lines(
+        self, job: Job, i: int, attempt: Attempt, body_lines: int | None = None, footer: bool = True
+    ) -> list[tuple[float, str]]:
+        """(time, text) lines of one attempt's log; running attempts stop after `body_lines`."""
+        farm = self.farm
+        layer = job.layers[job.f_layer[i]]
+        rng = random.Random(hash((farm.seed, job.index, i, attempt.number)) & 0xFFFFFFFF)
+        start = attempt.start
+        end = attempt.end if attempt.end is not None else start + layer.base_seconds
+        frame = job.frame_name(i)
+        path = job.log_path(i)
+        command = layer.command or f"render {job.name} {frame}"
+        header = [
+            _BAR,
+            f"RenderQ JobSpec      {_ctime(start)}",
+            "",
+            f"proxy                rqd.rqnetwork.RunningFrame/{job.frame_id(i)}",
+            f"command              {command}",
+            f"uid                  {job.uid or 0}",
+            "gid                  20",
+            f"logDestination       {path}",
+            f"cwd                  /tmp/{job.name}/{frame}",
+            f"renderHost           {attempt.host}",
+            f"jobId                {job.id}",
+            f"frameId              {job.frame_id(i)}",
+            f"env                  CUE_SHOW={job.show.name} CUE_SHOT={job.shot} CUE_USER={job.user}",
+            _BAR,
+        ]
+        out = [(start, text) for text in header]
+        failed = attempt.end is not None and attempt.exit_status not in (0, -1)
+        total = BODY_LINES // 2 if failed else BODY_LINES
+        n = total if body_lines is None else min(body_lines, total)
+        span = max(1.0, end - start)
+        for k in range(n):
+            t = start + span * (k + 1) / (total + 1)
+            if k == 0:
+                text = f"[{_stamp(t)}] INFO  | loading scene for {frame} ({layer.name})"
+            elif k == 1:
+                text = (
+                    f"[{_stamp(t)}] INFO  | {rng.randint(200, 4000)} objects, {rng.randint(20, 300)} textures"
+                )
+            else:
+                pct = int(100 * k / total)
+                text = (
+                    f"[{_stamp(t)}] INFO  | {pct:3d}% done, {rng.randint(1, 64)} threads, "
+                    f"mem {rng.randint(900, 9000)} MB"
+                )
+            out.append((t, text))
+        if footer and attempt.end is not None:
+            if failed:
+                out.append((end, f"[{_stamp(end)}] {_ERRORS.get(attempt.exit_status, _ERRORS[1])}"))
+            else:
+                out.append(
+                    (end, f"[{_stamp(end)}] INFO  | render done, wrote /shots/out/{job.name}.{frame}.exr")
+                )
+            rss = rng.randint(800_000, 9_000_000)
+            footer_lines = [
+                "",
+                _BAR,
+                "RenderQ Job Complete",
+                "",
+                f"exitStatus          {attempt.exit_status}",
+                f"exitSignal          {9 if attempt.exit_status == 137 else 0}",
+            ]
+            if attempt.kill_message:
+                footer_lines.append(f"killMessage         {attempt.kill_message}")
+            footer_lines += [
+                f"startTime           {_ctime(start)}",
+                f"endTime             {_ctime(end)}",
+                f"maxrss              {rss}",
+                "maxUsedGpuMemory    0",
+                f"utime               {int(span * 0.9)}",
+                f"stime               {int(span * 0.05)}",
+                f"renderhost          {attempt.host}",
+                f"maxrss (KB)         {rss}",
+                _BAR,
+            ]
+            out += [(end, text) for text in footer_lines]
+        return out
+
+    def text(self, job: Job, i: int, attempt: Attempt, body_lines: int | None = None) -> str:
+        return "".join(line + "\n" for _, line in self.lines(job, i, attempt, body_lines))
+
+    # --- files -----------------------------------------------------------------------------------
+    def _write(self, path: str, text: str, mode: str = "w") -> None:
+        parent = os.path.dirname(path)
+        if parent:
+            os.makedirs(parent, exist_ok=True)
+        with open(path, mode, encoding="utf-8", errors="surrogateescape") as f:
+            f.write(text)
+
+    def _progress_lines(self, proc: Proc) -> int:
+        elapsed = self.farm.now() - proc.job.f_start[proc.frame]
+        frac = min(0.97, max(0.0, elapsed / proc.duration)) if proc.duration > 0 else 0.0
+        return int(frac * BODY_LINES)
+
+    def materialize(self, job: Job, i: int) -> None:
+        """Make sure every started attempt of frame i has its file (cheap when already done)."""
+        if not job.log_dir or job.f_attempts[i] <= 0:
+            return
+        farm = self.farm
+        proc = farm.procs.get((job.index, i))
+        if proc is not None:
+            if proc.log_lines >= 0:
+                return
+        elif job.f_logged[i]:
+            return
+        attempts = self.attempts(job, i)
+        path = job.log_path(i)
+        for attempt in attempts[:-1]:
+            old = f"{path}.{attempt.number}"
+            if not os.path.exists(old):
+                self._write(old, self.text(job, i, attempt))
+        current = attempts[-1]
+        if proc is not None:
+            n = self._progress_lines(proc)
+            self._write(path, "".join(t + "\n" for _, t in self.lines(job, i, current, n, footer=False)))
+            proc.log_lines = n
+            self._growing.append(proc)
+        else:
+            if not os.path.exists(path):
+                self._write(path, self.text(job, i, current))
+            job.f_logged[i] = 1
+
+    def frame_started(self, job: Job, i: int, proc: Proc) -> None:
+        """A new attempt: rotate the previous file to .N and start a fresh one with the header."""
+        if not job.log_dir:
+            return
+        path = job.log_path(i)
+        previous = job.f_attempts[i] - 1
+        if os.path.exists(path):
+            target = f"{path}.{previous}" if previous > 0 else f"{path}.1"
+            n = 1
+            while os.path.exists(target):
+                target = f"{path}.{n}"
+                n += 1
+            os.replace(path, target)
+        attempt = self.attempts(job, i)[-1]
+        self._write(path, "".join(t + "\n" for _, t in self.lines(job, i, attempt, 0, footer=False)))
+        proc.log_lines = 0
+        self._growing.append(proc)
+
+    def frame_finished(self, job: Job, i: int, proc: Proc, exit_status: int, kill_message: str) -> None:
+        """Complete the current attempt's file with the rest of the output and the footer."""
+        if not job.log_dir:
+            return
+        attempt = self.attempts(job, i)[-1]
+        attempt.end = float(job.f_stop[i])
+        attempt.exit_status = exit_status
+        attempt.kill_message = kill_message
+        path = job.log_path(i)
+        lines = self.lines(job, i, attempt)
+        if proc.log_lines < 0 or not os.path.exists(path):
+            self._write(path, "".join(t + "\n" for _, t in lines))
+        else:
+            header = 14
+            done = header + proc.log_lines
+            self._write(path, "".join(t + "\n" for _, t in lines[done:]), mode="a")
+        proc.log_lines = -2
+        job.f_logged[i] = 1
+
+    def grow_running(self, budget: int = 200) -> None:
+        """Append newly produced lines to the logs of running frames, a bounded number per tick."""
+        farm = self.farm
+        for _ in range(min(budget, len(self._growing))):
+            proc = self._growing.popleft()
+            if proc.log_lines < 0 or farm.procs.get((proc.job.index, proc.frame)) is not proc:
+                continue
+            n = self._progress_lines(proc)
+            if n > proc.log_lines:
+                job, i = proc.job, proc.frame
+                attempt = self.attempts(job, i)[-1]
+                lines = self.lines(job, i, attempt, n, footer=False)
+                self._write(
+                    job.log_path(i), "".join(t + "\n" for _, t in lines[14 + proc.log_lines :]), mode="a"
+                )
+                proc.log_lines = n
+            self._growing.append(proc)
+
+    # --- Loki ------------------------------------------------------------------------------------
+    def loki_streams(self, job: Job, i: int) -> list[dict[str, Any]]:
+        """One Loki stream per attempt: labels as RQD writes them, values [[ns, line], ...]."""
+        out = []
+        for attempt in self.attempts(job, i):
+            proc = self.farm.procs.get((job.index, i))
+            body = self._progress_lines(proc) if proc is not None and attempt.end is None else None
+            lines = self.lines(job, i, attempt, body)
+            labels = {
+                "frame_id": job.frame_id(i),
+                "session_start_time": str(int(attempt.start)),
+                "job_name": job.name,
+                "frame_name": job.frame_name(i),
+                "host": attempt.host,
+                "username": job.user,
+            }
+            values = [[str(int(t * 1e9) + k), text] for k, (t, text) in enumerate(lines)]
+            out.append({"stream": labels, "values": values})
+        return out

@@ -1,0 +1,245 @@
+"""CueTuiApp: the shell around the screens: modes for shows (1), jobs (2, the default) and hosts (3),
+the `:` command line, the command palette, `?` help, quitting, and the one connection tracker every
+screen's poll loop feeds and every status bar renders.
+
+Contract for other screens (the job and frame-log screens rely on it): `app.client` (GatewayClient),
+`app.options` (UiOptions), `app.actions` (FarmActions, read-only enforced there), `app.connection`
+(ConnectionTracker), `app.clock()`; `app.open_job(job)` and `app.open_frame_log(job, frame, path)`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from cuetui.farm.actions import FarmActions
+from cuetui.farm.connection import ConnectionStatus, ConnectionTracker
+from cuetui.farm.text import safe
+from cuetui.gateway.client import GatewayClient
+from cuetui.gateway.errors import GatewayError, NotFound
+from cuetui.gateway.models import Frame, Job
+from cuetui.ui.catalogue import ActionSpec, bindings
+from cuetui.ui.options import UiOptions
+from cuetui.ui.screens.command_line import COMMANDS, CommandError, CommandLine, parse_command
+from cuetui.ui.screens.hosts import HostsScreen
+from cuetui.ui.screens.jobs import JobsScreen
+from cuetui.ui.screens.shows import ShowsScreen
+
+if TYPE_CHECKING:
+    from cuetui.ui.widgets.status_bar import StatusBar
+
+APP_ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("nav.shows", "1", "goto('shows')", "shows"),
+    ActionSpec("nav.jobs", "2", "goto('jobs')", "jobs"),
+    ActionSpec("nav.hosts", "3", "goto('hosts')", "hosts"),
+    ActionSpec("app.command", "colon", "command_line", "command", footer=False),
+    ActionSpec("app.help", "question_mark", "help", "help"),
+    ActionSpec("app.palette", "ctrl+p", "command_palette", "palette", footer=False, palette=False),
+    ActionSpec("app.quit", "q", "quit", "quit"),
+)
+
+KNOWN_JOBS_CAP = 20_000
+
+
+class CueTuiCommands(Provider):
+    """Palette entries: the `:` commands, the current screen's actions, and every known job by name."""
+
+    def _entries(self) -> list[tuple[str, Callable[[], object], str]]:
+        app = self.app
+        assert isinstance(app, CueTuiApp)
+        entries: list[tuple[str, Callable[[], object], str]] = [
+            ("Shows", partial(app.action_goto, "shows"), "the shows screen (1)"),
+            ("Jobs", partial(app.action_goto, "jobs"), "the jobs screen (2)"),
+            ("Hosts", partial(app.action_goto, "hosts"), "the hosts screen (3)"),
+            ("Help", app.action_help, "keys of this screen (?)"),
+        ]
+        screen = self.screen
+        for spec in getattr(screen, "ACTIONS", ()):
+            if spec.palette and not (spec.dangerous and app.options.read_only):
+                entries.append((spec.description.capitalize(), partial(screen.run_action, spec.action), spec.id))
+        return entries
+
+    async def discover(self) -> Hits:
+        for text, command, help_text in self._entries():
+            yield DiscoveryHit(text, command, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for text, command, help_text in self._entries():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), command, help=help_text)
+        app = self.app
+        assert isinstance(app, CueTuiApp)
+        for job in list(app.known_jobs.values()):
+            name = safe(job.name, 200)
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), partial(app.open_job, job), text=name, help="open job")
+
+
+class CueTuiApp(App[int]):
+    """The cuetui monitor (see the module docstring)."""
+
+    TITLE = "cuetui"
+    CSS_PATH = "styles/app.tcss"
+    MODES: ClassVar[dict[str, type]] = {"shows": ShowsScreen, "jobs": JobsScreen, "hosts": HostsScreen}  # type: ignore[assignment]
+    DEFAULT_MODE = "jobs"
+    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = APP_ACTIONS
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
+        *bindings(APP_ACTIONS),
+        # ctrl+c quits at once, even from an input (Textual would otherwise offer to copy).
+        Binding("ctrl+c", "quit", "quit", show=False, priority=True, id="app.quit_now"),
+    ]
+    COMMANDS = App.COMMANDS | {CueTuiCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, client: GatewayClient, options: UiOptions, *, clock: Callable[[], float] = time.time) -> None:
+        super().__init__()
+        self.client = client
+        self.options = options
+        self.clock = clock
+        self.actions = FarmActions(client, read_only=options.read_only)
+        self.connection = ConnectionTracker(options.url or client.url, clock=clock)
+        self.connection.listen(self._connection_changed)
+        self.status_bars: set[StatusBar] = set()
+        self.known_jobs: dict[str, Job] = {}
+        if options.keymap:
+            self.set_keymap(dict(options.keymap))
+
+    def on_mount(self) -> None:
+        if self.options.theme:
+            if self.options.theme in self.available_themes:
+                self.theme = self.options.theme
+            else:
+                self.notify(f"unknown theme {safe(self.options.theme, 40)}; using the default", markup=False)
+
+    # --- connection ---------------------------------------------------------------------------------
+
+    def _connection_changed(self, status: ConnectionStatus) -> None:
+        for bar in list(self.status_bars):
+            bar.set_connection(status)
+            screen = bar.screen
+            changed = getattr(screen, "connection_changed", None)
+            if changed is not None:
+                changed(status)
+
+    # --- navigation ---------------------------------------------------------------------------------
+
+    def action_goto(self, mode: str) -> None:
+        """Switch to the shows, jobs or hosts screen (each keeps its own stack)."""
+        if mode in self.MODES and mode != self.current_mode:
+            self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        from cuetui.ui.screens.help import HelpScreen
+
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            return
+        specs: Sequence[ActionSpec] = getattr(screen, "ACTIONS", ())
+        title = type(screen).__name__.removesuffix("Screen")
+        self.push_screen(
+            HelpScreen(
+                title,
+                [(title, specs), ("Everywhere", APP_ACTIONS)],
+                self.options.keymap,
+                read_only=self.options.read_only,
+            )
+        )
+
+    def action_command_line(self) -> None:
+        self.push_screen(CommandLine(id="command-line"), self._run_command_line)
+
+    def _run_command_line(self, line: str | None) -> None:
+        if line is None or not line.strip():
+            return
+        try:
+            command = parse_command(line)
+        except CommandError as err:
+            self.notify(str(err), severity="warning", markup=False)
+            return
+        self.run_command(command.name, command.arg)
+
+    def run_command(self, name: str, arg: str = "") -> None:
+        """Run one `:` command (also used by the palette)."""
+        if name in ("jobs", "shows", "hosts"):
+            self.action_goto(name)
+        elif name == "show":
+            self.action_goto("shows")
+            self.push_screen(JobsScreen(shows=[arg]))
+        elif name == "job":
+            self.open_job_by_name(arg)
+        elif name == "help":
+            self.action_help()
+        elif name == "quit":
+            self.exit(0)
+        elif name not in COMMANDS:  # pragma: no cover - parse_command refuses these
+            self.notify(f"unknown command {name}", markup=False)
+
+    # --- jobs and logs (the job/frame-log screens live in their own modules) --------------------------
+
+    def remember_jobs(self, jobs: Iterable[Job]) -> None:
+        """Jobs seen by a jobs screen, for the palette's jump-to-job and `:job NAME`."""
+        if len(self.known_jobs) > KNOWN_JOBS_CAP:
+            self.known_jobs.clear()
+        self.known_jobs.update((job.id, job) for job in jobs)
+
+    def open_job(self, job: Job) -> None:
+        """Push the job screen for `job`."""
+        try:
+            from cuetui.ui.screens.job import JobScreen  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:
+            self.notify("the job screen is not part of this build", severity="error")
+            return
+        self.push_screen(JobScreen(job_id=job.id, job_name=job.name))
+
+    def open_frame_log(self, job: Job, frame: Frame, proc_log_path: str = "") -> None:
+        """Push the frame-log screen for one frame of `job`."""
+        try:
+            from cuetui.ui.screens.frame_log import FrameLogScreen  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:
+            self.notify("the frame log screen is not part of this build", severity="error")
+            return
+        self.push_screen(FrameLogScreen(job=job, frame=frame, proc_log_path=proc_log_path))
+
+    def open_job_by_name(self, name: str) -> None:
+        """Open the job called `name`: exact match first, then the only job whose name contains it,
+        then the gateway's FindJob; says so when there is none or several."""
+        needle = name.strip().lower()
+        jobs = list(self.known_jobs.values())
+        exact = [j for j in jobs if j.name.lower() == needle]
+        if exact:
+            self.open_job(exact[0])
+            return
+        partial_matches = [j for j in jobs if needle in j.name.lower()]
+        if len(partial_matches) == 1:
+            self.open_job(partial_matches[0])
+            return
+        if len(partial_matches) > 1:
+            self.notify(
+                f"{len(partial_matches)} jobs contain {safe(name, 60)!r}: be more precise, or use ctrl+p",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self._find_job(name)
+
+    @work(exclusive=True, group="find-job")
+    async def _find_job(self, name: str) -> None:
+        try:
+            job = await self.client.find_job(name)
+        except NotFound:
+            self.notify(f"no active job named {safe(name, 60)!r}", severity="warning", markup=False)
+            return
+        except GatewayError as err:
+            self.notify(str(err), severity="error", markup=False)
+            return
+        self.open_job(job)

@@ -1,0 +1,266 @@
+"""FarmScreen: what every table screen shares: a title line, a live filter, one FarmTable kept in place,
+the status bar and footer, and one poll loop that runs only while the screen is visible.
+
+A subclass sets `ACTIONS` (its own plus `TABLE_ACTIONS`), builds its columns, and implements `fetch()`
+(one gateway round) and `counts()`; everything else (pausing when hidden, stale marking, back-off,
+filter, sort, marks, copy) is here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from cuetui.farm.connection import ConnectionStatus
+from cuetui.farm.poller import PollLoop
+from cuetui.farm.text import safe
+from cuetui.ui.catalogue import ActionSpec, bindings
+from cuetui.ui.widgets.farm_table import Column, FarmTable
+from cuetui.ui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from cuetui.ui.app import CueTuiApp
+
+T = TypeVar("T")
+
+TABLE_ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("table.filter", "slash", "start_filter", "filter"),
+    ActionSpec("table.sort", "s", "cycle_sort", "sort"),
+    ActionSpec("table.reverse", "S", "reverse_sort", "reverse sort", footer=False),
+    ActionSpec("table.mark", "space", "toggle_mark", "mark", footer=False),
+    ActionSpec("table.copy", "c", "copy_name", "copy name", footer=False),
+    ActionSpec("screen.back", "escape", "back", "back / clear filter", footer=False, palette=False),
+)
+
+
+class FilterInput(Input):
+    """The `/` filter line: typing filters live, enter keeps it, escape clears it."""
+
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
+        Binding("escape", "clear", "clear filter", show=False),
+    ]
+
+    def action_clear(self) -> None:
+        screen = self.screen
+        if isinstance(screen, FarmScreen):
+            screen.clear_filter()
+
+
+class FarmScreen(Screen[None], Generic[T]):
+    """A screen showing one live FarmTable (see the module docstring)."""
+
+    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = TABLE_ACTIONS
+    BINDINGS = bindings(TABLE_ACTIONS)
+    TITLE_TEXT = ""
+    NOUN = "rows"
+
+    def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
+        super().__init__(name=name, id=id)
+        self.poll: PollLoop[Sequence[T]] | None = None
+        self._stale = False
+
+    @property
+    def cue_app(self) -> CueTuiApp:
+        """The app, typed."""
+        return self.app  # type: ignore[return-value]
+
+    # --- for subclasses ---------------------------------------------------------------------------
+
+    def columns(self) -> Sequence[Column[T]]:
+        """The table's columns, most important first."""
+        raise NotImplementedError
+
+    def key_of(self, model: T) -> str:
+        """A model's stable row key (its id)."""
+        return str(getattr(model, "id", ""))
+
+    async def fetch(self) -> Sequence[T]:
+        """One gateway round for this screen."""
+        raise NotImplementedError
+
+    def title(self) -> str:
+        """The title line (plain text)."""
+        return self.TITLE_TEXT
+
+    def counts(self, table: FarmTable[T]) -> str:
+        """The status bar's counts part."""
+        text = f"{table.shown_count}/{table.total_count} {self.NOUN}"
+        if table.marked:
+            text += f" · {len(table.marked)} marked"
+        return text
+
+    def sort_default(self) -> tuple[str, bool]:
+        """Initial sort column and order."""
+        return "", False
+
+    def poll_interval(self) -> float:
+        """Seconds between polls."""
+        return self.cue_app.options.refresh
+
+    def name_of(self, model: T) -> str:
+        """What `c` copies."""
+        return str(getattr(model, "name", ""))
+
+    def data_arrived(self, models: Sequence[T]) -> None:
+        """Hook after a successful poll (the table is already updated)."""
+
+    # --- composition and polling --------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        app = self.cue_app
+        yield Static(self.title(), id="title", markup=False)
+        filter_input = FilterInput(placeholder="filter: type to narrow, enter to keep, escape to clear", id="filter")
+        filter_input.display = False
+        yield filter_input
+        sort_column, reverse = self.sort_default()
+        yield FarmTable(self.columns(), self.key_of, sort_column=sort_column, sort_reverse=reverse, id="table")
+        yield StatusBar(
+            app.options.farm_name,
+            app.options.url,
+            read_only=app.options.read_only,
+            tls_unverified=app.options.tls_unverified,
+            clock=app.clock,
+        )
+        yield Footer()
+
+    @property
+    def table(self) -> FarmTable[T]:
+        """This screen's table."""
+        return self.query_one("#table", FarmTable)
+
+    @property
+    def status_bar(self) -> StatusBar:
+        """This screen's status bar."""
+        return self.query_one(StatusBar)
+
+    def on_mount(self) -> None:
+        self.cue_app.status_bars.add(self.status_bar)
+        self.status_bar.set_connection(self.cue_app.connection.status)
+        self.poll = PollLoop(
+            self.fetch,
+            interval=self.poll_interval(),
+            on_result=self._on_result,
+            on_error=self._on_error,
+            name=type(self).__name__,
+        )
+        self.run_worker(self.poll.run(), name=f"poll-{type(self).__name__}", group="poll", exit_on_error=False)
+        self.table.focus()
+
+    def on_unmount(self) -> None:
+        self.cue_app.status_bars.discard(self.status_bar)
+        if self.poll is not None:
+            self.poll.stop()
+
+    def on_screen_suspend(self) -> None:
+        if self.poll is not None:
+            self.poll.pause()
+
+    def on_screen_resume(self) -> None:
+        if self.poll is not None and self.poll.paused:
+            self.poll.resume()
+
+    def refresh_now(self) -> None:
+        """Poll at once (after an action, or a change of what to fetch)."""
+        if self.poll is not None:
+            self.poll.poke()
+
+    def _on_result(self, models: Sequence[T]) -> None:
+        app = self.cue_app
+        app.connection.success()
+        now = app.clock()
+        table = self.table
+        table.set_data(models, now)
+        self.status_bar.set_refreshed(now)
+        self._update_counts()
+        self.data_arrived(models)
+
+    def _on_error(self, error: Exception, retry_in: float) -> None:
+        self.cue_app.connection.failure(error, retry_in)
+
+    def connection_changed(self, status: ConnectionStatus) -> None:
+        """The app's connection changed: mark what is on screen stale when it is not live."""
+        stale = status.stale
+        if stale != self._stale:
+            self._stale = stale
+            self.set_class(stale, "-stale")
+
+    def _update_counts(self) -> None:
+        self.status_bar.set_counts(self.counts(self.table))
+
+    def on_farm_table_refreshed(self, event: FarmTable.Refreshed) -> None:
+        event.stop()
+        self._update_counts()
+
+    # --- filter, sort, marks, copy, back --------------------------------------------------------
+
+    def action_start_filter(self) -> None:
+        filter_input = self.query_one("#filter", FilterInput)
+        filter_input.display = True
+        filter_input.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter":
+            event.stop()
+            self.table.set_filter(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            event.stop()
+            table = self.table
+            if not event.value.strip():
+                self.clear_filter()
+                return
+            table.focus()
+            if table.row_count:
+                table.move_cursor(row=0)
+
+    def clear_filter(self) -> None:
+        """Drop the filter and go back to the table."""
+        filter_input = self.query_one("#filter", FilterInput)
+        filter_input.value = ""
+        filter_input.display = False
+        table = self.table
+        table.set_filter("")
+        table.focus()
+
+    def action_cycle_sort(self) -> None:
+        self.table.cycle_sort()
+
+    def action_reverse_sort(self) -> None:
+        self.table.reverse_sort()
+
+    def action_toggle_mark(self) -> None:
+        self.table.toggle_mark()
+
+    def action_copy_name(self) -> None:
+        model = self.table.cursor_model
+        if model is None:
+            return
+        name = safe(self.name_of(model))
+        self.app.copy_to_clipboard(name)
+        self.notify(f"copied {name}", markup=False, timeout=3)
+
+    def action_back(self) -> None:
+        if self.table.filter_text or self.query_one("#filter", FilterInput).display:
+            self.clear_filter()
+        elif self.table.marked:
+            self.table.clear_marks()
+        elif len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+
+    def selected(self) -> list[T]:
+        """Marked rows, or the cursor row."""
+        return self.table.selected_models()
+
+    def help_actions(self) -> Sequence[ActionSpec]:
+        """What `?` lists for this screen."""
+        return self.ACTIONS
+
+    def extra_counts(self) -> dict[str, Any]:
+        """Extra figures for tests and benches."""
+        return {}

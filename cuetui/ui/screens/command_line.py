@@ -1,0 +1,78 @@
+"""The `:` command line (like k9s) and its parser: `:jobs`, `:shows`, `:hosts`, `:show NAME`, `:job NAME`,
+`:help`, `:quit`. Parsing is pure so it is tested without a terminal; the app runs the result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen
+from textual.widgets import Input
+
+
+@dataclass(frozen=True)
+class Command:
+    """A parsed command: `name` is one of COMMANDS, `arg` the rest of the line."""
+
+    name: str
+    arg: str = ""
+
+
+# command -> (needs an argument, description); aliases map onto these.
+COMMANDS: dict[str, tuple[bool, str]] = {
+    "jobs": (False, "the jobs screen"),
+    "shows": (False, "the shows screen"),
+    "hosts": (False, "the hosts screen"),
+    "show": (True, "the jobs of show NAME"),
+    "job": (True, "open job NAME (exact, or the one job whose name contains it)"),
+    "help": (False, "keys of this screen"),
+    "quit": (False, "quit cuetui"),
+}
+ALIASES = {"j": "jobs", "s": "shows", "h": "hosts", "q": "quit", "q!": "quit", "?": "help", "host": "hosts"}
+
+
+class CommandError(ValueError):
+    """A command line that cannot be run; the message says why in one line."""
+
+
+def parse_command(line: str) -> Command:
+    """`":show testing"` → Command("show", "testing"). Raises CommandError for unknown or incomplete ones."""
+    text = line.strip().lstrip(":").strip()
+    if not text:
+        raise CommandError("empty command: try :jobs, :shows, :hosts, :show NAME, :job NAME")
+    word, _, rest = text.partition(" ")
+    word = word.lower()
+    name = ALIASES.get(word, word)
+    if name not in COMMANDS:
+        known = ", ".join(f":{c}" for c in COMMANDS)
+        raise CommandError(f"unknown command :{word[:30]} (known: {known})")
+    needs_arg, _ = COMMANDS[name]
+    arg = rest.strip()
+    if needs_arg and not arg:
+        raise CommandError(f":{name} needs a name, e.g. :{name} NAME")
+    if not needs_arg and arg and name != "show":
+        raise CommandError(f":{name} takes no argument")
+    return Command(name, arg)
+
+
+class CommandLine(ModalScreen[str | None]):
+    """A one-line prompt at the bottom; enter returns the line, escape returns None."""
+
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
+        Binding("escape", "cancel", "cancel", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="jobs · shows · hosts · show NAME · job NAME · help · quit", id="command-input")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

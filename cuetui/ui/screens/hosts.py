@@ -1,0 +1,162 @@
+"""The hosts screen: every render host with its state, lock, allocation, free cores and memory, load,
+GPUs, tags and last ping; `t` and `o` filter by hardware state and allocation; enter lists its procs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from textual.widgets import DataTable
+
+from cuetui.farm import format as fmt
+from cuetui.farm.text import safe
+from cuetui.gateway.models import HARDWARE_STATES, Host
+from cuetui.ui.catalogue import ActionSpec, bindings
+from cuetui.ui.screens.base import TABLE_ACTIONS, FarmScreen
+from cuetui.ui.widgets import cells
+from cuetui.ui.widgets.farm_table import CellContext, Column
+
+HOST_STATE_STYLES = {"UP": "", "DOWN": "down", "REPAIR": "down", "REBOOTING": "warn", "REBOOT_WHEN_IDLE": "warn"}
+LOCK_STYLES = {"OPEN": "", "LOCKED": "locked", "NIMBY_LOCKED": "locked"}
+
+
+def _ping_cell(host: Host, ctx: CellContext) -> object:
+    if not host.ping_time:
+        return ctx.text("never", "dim", justify="right")
+    age = max(0.0, ctx.now - host.ping_time)
+    return cells.number_cell(cells.coarse_duration(age), ctx, "warn" if age > 300 else "")
+
+
+def _cores_cell(host: Host, ctx: CellContext) -> object:
+    return cells.number_cell(f"{fmt.cores(host.idle_cores)}/{fmt.cores(host.cores)}", ctx)
+
+
+def _memory_cell(host: Host, ctx: CellContext) -> object:
+    return cells.number_cell(f"{fmt.memory_kb(host.free_memory) or '0'}/{fmt.memory_kb(host.total_memory) or '0'}", ctx)
+
+
+def _gpus_cell(host: Host, ctx: CellContext) -> object:
+    if not host.gpus:
+        return ctx.text("-", "dim", justify="right")
+    return cells.number_cell(f"{fmt.cores(host.idle_gpus)}/{fmt.cores(host.gpus)}", ctx)
+
+
+def host_columns() -> list[Column[Host]]:
+    """The hosts table's columns."""
+    return [
+        Column("name", "Host", lambda h, c: cells.name_cell(h.name, c), lambda h: h.name, width=14, flex=True, max_width=32),
+        Column(
+            "state",
+            "State",
+            lambda h, c: cells.enum_cell(h.state, "HardwareState", c, HOST_STATE_STYLES),
+            lambda h: h.state,
+            width=8,
+        ),
+        Column(
+            "lock", "Lock", lambda h, c: cells.enum_cell(h.lock_state, "LockState", c, LOCK_STYLES), lambda h: h.lock_state, width=6
+        ),
+        Column("alloc", "Alloc", lambda h, c: cells.name_cell(h.alloc_name, c), lambda h: h.alloc_name, width=14, priority=3),
+        Column("cores", "Cores idle", _cores_cell, lambda h: h.idle_cores, width=10, reverse_first=True),
+        Column("memory", "Mem free", _memory_cell, lambda h: h.free_memory, width=13, priority=1, reverse_first=True),
+        Column(
+            "load",
+            "Load",
+            lambda h, c: cells.number_cell(f"{h.load / 100:.2f}", c),
+            lambda h: h.load,
+            width=6,
+            priority=2,
+            reverse_first=True,
+        ),
+        Column("gpus", "GPUs", _gpus_cell, lambda h: h.idle_gpus, width=5, priority=5, reverse_first=True),
+        Column(
+            "tags",
+            "Tags",
+            lambda h, c: cells.name_cell(" ".join(h.tags), c, "dim"),
+            lambda h: " ".join(h.tags),
+            width=16,
+            priority=6,
+            flex=True,
+            max_width=40,
+        ),
+        Column("ping", "Ping", _ping_cell, lambda h: -h.ping_time, width=5, priority=4, live=True),
+    ]
+
+
+HOST_ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("hosts.open", "enter", "open_host", "procs of host", footer=False),
+    ActionSpec("hosts.state_filter", "t", "cycle_state", "state filter"),
+    ActionSpec("hosts.alloc_filter", "o", "cycle_alloc", "alloc filter"),
+)
+
+
+class HostsScreen(FarmScreen[Host]):
+    """All hosts, filtered client-side by hardware state and allocation."""
+
+    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = HOST_ACTIONS + TABLE_ACTIONS
+    BINDINGS = bindings(HOST_ACTIONS)
+    NOUN = "hosts"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.state_filter = ""
+        self.alloc_filter = ""
+        self._all: list[Host] = []
+
+    def columns(self) -> list[Column[Host]]:
+        return host_columns()
+
+    def sort_default(self) -> tuple[str, bool]:
+        return "name", False
+
+    def title(self) -> str:
+        parts = ["Hosts"]
+        parts.append(f"state {self.state_filter}" if self.state_filter else "all states")
+        parts.append(f"alloc {safe(self.alloc_filter, 40)}" if self.alloc_filter else "all allocs")
+        return " · ".join(parts)
+
+    async def fetch(self) -> list[Host]:
+        self._all = await self.cue_app.client.get_hosts()
+        return self._filtered(self._all)
+
+    def _filtered(self, hosts: Sequence[Host]) -> list[Host]:
+        return [
+            h
+            for h in hosts
+            if (not self.state_filter or h.state == self.state_filter)
+            and (not self.alloc_filter or h.alloc_name == self.alloc_filter)
+        ]
+
+    def _refilter(self) -> None:
+        self.query_one("#title").update(self.title())  # type: ignore[attr-defined]
+        self.table.set_data(self._filtered(self._all), self.cue_app.clock())
+
+    def action_cycle_state(self) -> None:
+        order = ["", *HARDWARE_STATES]
+        self.state_filter = order[(order.index(self.state_filter) + 1) % len(order)] if self.state_filter in order else ""
+        self._refilter()
+
+    def action_cycle_alloc(self) -> None:
+        allocs = ["", *sorted({h.alloc_name for h in self._all})]
+        index = allocs.index(self.alloc_filter) + 1 if self.alloc_filter in allocs else 0
+        self.alloc_filter = allocs[index % len(allocs)]
+        self._refilter()
+
+    def counts(self, table: object) -> str:
+        t = self.table
+        hosts = t.models()
+        down = sum(1 for h in hosts if h.state != "UP")
+        text = f"{t.shown_count}/{len(self._all) or t.total_count} hosts"
+        if down:
+            text += f" · {down} not up"
+        return text
+
+    def action_open_host(self) -> None:
+        host = self.table.cursor_model
+        if host is not None:
+            from cuetui.ui.screens.host_procs import HostProcsScreen
+
+            self.app.push_screen(HostProcsScreen(host))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_host()

@@ -1,0 +1,257 @@
+"""The jobs screen (the default): every job of the configured shows and users, live, with progress,
+frame counts by state, cores, memory, times and ETA. Dead frames stand out; paused jobs say so."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from textual.widgets import DataTable
+
+from cuetui.farm import format as fmt
+from cuetui.gateway.models import Job
+from cuetui.gateway.requests import JobSearch
+from cuetui.ui.catalogue import ActionSpec, bindings
+from cuetui.ui.screens.base import TABLE_ACTIONS, FarmScreen
+from cuetui.ui.widgets import cells
+from cuetui.ui.widgets.farm_table import CellContext, Column
+
+PROGRESS_WIDTH = 15
+
+
+def _state_cell(job: Job, ctx: CellContext) -> object:
+    word, style = cells.job_state(job)
+    return ctx.text(word, style)
+
+
+def _state_order(job: Job) -> tuple[int, str]:
+    word, _ = cells.job_state(job)
+    order = {"DEAD": 0, "RUNNING": 1, "PAUSED": 2, "WAITING": 3, "DEPEND": 4, "FINISHED": 5}
+    return order.get(word, 6), word
+
+
+def _name_cell(job: Job, ctx: CellContext) -> object:
+    return cells.name_cell(job.name, ctx, "dead" if job.stats.dead_frames else "")
+
+
+def _progress_cell(job: Job, ctx: CellContext) -> object:
+    stats = job.stats
+    return cells.progress_cell(stats.succeeded_frames, stats.total_frames, PROGRESS_WIDTH, ctx)
+
+
+def _done_fraction(job: Job) -> float:
+    total = job.stats.total_frames
+    return job.stats.succeeded_frames / total if total else 0.0
+
+
+def _eta_cell(job: Job, ctx: CellContext) -> object:
+    eta = cells.job_eta(job)
+    if eta == 0 and job.is_finished:
+        return ctx.text("", justify="right")
+    return cells.number_cell(cells.coarse_duration(eta) if eta is not None else "", ctx)
+
+
+def _eta_sort(job: Job) -> float:
+    eta = cells.job_eta(job)
+    return float("inf") if eta is None else eta
+
+
+def job_columns() -> list[Column[Job]]:
+    """The jobs table's columns, in display order; priority 0 is always shown."""
+    return [
+        Column("name", "Job", _name_cell, lambda j: j.name, width=24, flex=True, max_width=64),
+        Column("show", "Show", lambda j, c: cells.name_cell(j.show, c), lambda j: j.show, width=8, priority=6),
+        Column("user", "User", lambda j, c: cells.name_cell(j.user, c), lambda j: j.user, width=8, priority=4),
+        Column("state", "State", _state_cell, _state_order, width=8),
+        Column(
+            "priority",
+            "Pri",
+            lambda j, c: cells.number_cell(str(j.priority), c),
+            lambda j: j.priority,
+            width=4,
+            priority=5,
+            reverse_first=True,
+        ),
+        Column("progress", "Progress", _progress_cell, _done_fraction, width=PROGRESS_WIDTH, priority=1),
+        Column(
+            "running",
+            "Run",
+            lambda j, c: cells.count_cell(j.stats.running_frames, c, "running"),
+            lambda j: j.stats.running_frames,
+            width=4,
+            priority=2,
+            reverse_first=True,
+        ),
+        Column(
+            "waiting",
+            "Wait",
+            lambda j, c: cells.count_cell(j.stats.waiting_frames, c),
+            lambda j: j.stats.waiting_frames,
+            width=5,
+            priority=3,
+            reverse_first=True,
+        ),
+        Column(
+            "dead",
+            "Dead",
+            lambda j, c: cells.count_cell(j.stats.dead_frames, c, "dead-count"),
+            lambda j: j.stats.dead_frames,
+            width=4,
+            reverse_first=True,
+        ),
+        Column(
+            "eaten",
+            "Eaten",
+            lambda j, c: cells.count_cell(j.stats.eaten_frames, c),
+            lambda j: j.stats.eaten_frames,
+            width=5,
+            priority=8,
+            reverse_first=True,
+        ),
+        Column(
+            "depend",
+            "Dep",
+            lambda j, c: cells.count_cell(j.stats.depend_frames, c),
+            lambda j: j.stats.depend_frames,
+            width=4,
+            priority=8,
+            reverse_first=True,
+        ),
+        Column(
+            "cores",
+            "Cores",
+            lambda j, c: cells.number_cell(fmt.cores(j.stats.reserved_cores), c),
+            lambda j: j.stats.reserved_cores,
+            width=5,
+            priority=4,
+            reverse_first=True,
+        ),
+        Column(
+            "max_rss",
+            "MaxRSS",
+            lambda j, c: cells.number_cell(fmt.memory_kb(j.stats.max_rss), c),
+            lambda j: j.stats.max_rss,
+            width=6,
+            priority=7,
+            reverse_first=True,
+        ),
+        Column(
+            "started",
+            "Started",
+            lambda j, c: cells.number_cell(fmt.timestamp(j.start_time, c.now), c),
+            lambda j: j.start_time,
+            width=12,
+            priority=9,
+            live=True,
+        ),
+        Column(
+            "elapsed",
+            "Elapsed",
+            lambda j, c: cells.number_cell(cells.coarse_duration(cells.job_elapsed(j, c.now)), c),
+            lambda j: -j.start_time,
+            width=7,
+            priority=6,
+            live=True,
+            reverse_first=True,
+        ),
+        Column("eta", "ETA", _eta_cell, _eta_sort, width=6, priority=3),
+    ]
+
+
+JOB_ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("jobs.open", "enter", "open_job", "open job", footer=False),
+    ActionSpec("jobs.finished", "f", "toggle_finished", "finished jobs"),
+    ActionSpec("jobs.mine", "m", "toggle_mine", "my jobs"),
+    ActionSpec("jobs.refresh", "ctrl+r", "refresh", "refresh now", footer=False),
+)
+
+
+class JobsScreen(FarmScreen[Job]):
+    """Jobs of the configured shows/users (or of one show when opened from the shows screen)."""
+
+    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = JOB_ACTIONS + TABLE_ACTIONS
+    BINDINGS = bindings(JOB_ACTIONS)
+    NOUN = "jobs"
+
+    def __init__(self, *, shows: Sequence[str] | None = None, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.pinned_shows = tuple(shows) if shows is not None else None
+        self.include_finished = False
+        self.only_mine = False
+
+    def columns(self) -> list[Column[Job]]:
+        return job_columns()
+
+    def sort_default(self) -> tuple[str, bool]:
+        return "name", False
+
+    def search(self) -> JobSearch:
+        """What to ask the gateway for: the show and user filters, finished jobs or not."""
+        options = self.cue_app.options
+        shows = self.pinned_shows if self.pinned_shows is not None else tuple(options.shows)
+        users: tuple[str, ...] = tuple(options.users)
+        if self.only_mine and options.user:
+            users = (options.user,)
+        return JobSearch(shows=shows, users=users, include_finished=self.include_finished)
+
+    def title(self) -> str:
+        search = self.search()
+        parts = ["Jobs"]
+        parts.append("show " + ", ".join(search.shows) if search.shows else "all shows")
+        if search.users:
+            parts.append("user " + ", ".join(search.users))
+        parts.append("finished included" if search.include_finished else "active only")
+        return " · ".join(parts)
+
+    async def fetch(self) -> list[Job]:
+        return await self.cue_app.client.get_jobs(self.search())
+
+    def data_arrived(self, models: Sequence[Job]) -> None:
+        self.cue_app.remember_jobs(models)
+
+    def counts(self, table: object) -> str:
+        table_ = self.table
+        jobs = table_.models()
+        dead = sum(1 for j in jobs if j.stats.dead_frames)
+        paused = sum(1 for j in jobs if j.is_paused)
+        text = f"{table_.shown_count}/{table_.total_count} jobs"
+        if dead:
+            text += f" · {dead} with dead"
+        if paused:
+            text += f" · {paused} paused"
+        if table_.marked:
+            text += f" · {len(table_.marked)} marked"
+        return text
+
+    def selected_jobs(self) -> list[Job]:
+        """The marked jobs still shown, or the job under the cursor (for the actions of issue 7)."""
+        return self.table.selected_models()
+
+    def _retitle(self) -> None:
+        self.query_one("#title").update(self.title())  # type: ignore[attr-defined]
+
+    def action_toggle_finished(self) -> None:
+        self.include_finished = not self.include_finished
+        self._retitle()
+        self.notify("showing finished jobs too" if self.include_finished else "showing active jobs only", timeout=3)
+        self.refresh_now()
+
+    def action_toggle_mine(self) -> None:
+        if not self.cue_app.options.user:
+            self.notify("no user name known: set `user` in the config", severity="warning")
+            return
+        self.only_mine = not self.only_mine
+        self._retitle()
+        self.refresh_now()
+
+    def action_refresh(self) -> None:
+        self.refresh_now()
+
+    def action_open_job(self) -> None:
+        job = self.table.cursor_model
+        if job is not None:
+            self.cue_app.open_job(job)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_job()

@@ -1,0 +1,104 @@
+"""The shows screen: every show with its frame counts and cores; enter opens that show's jobs."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.widgets import DataTable
+
+from cuetui.farm import format as fmt
+from cuetui.gateway.models import Show
+from cuetui.ui.catalogue import ActionSpec, bindings
+from cuetui.ui.screens.base import TABLE_ACTIONS, FarmScreen
+from cuetui.ui.widgets import cells
+from cuetui.ui.widgets.farm_table import Column
+
+
+def show_columns() -> list[Column[Show]]:
+    """The shows table's columns."""
+    return [
+        Column("name", "Show", lambda s, c: cells.name_cell(s.name, c), lambda s: s.name, width=16, flex=True, max_width=40),
+        Column(
+            "active",
+            "Active",
+            lambda s, c: c.text("yes" if s.active else "no", "" if s.active else "dim"),
+            lambda s: not s.active,
+            width=6,
+            priority=2,
+        ),
+        Column(
+            "running",
+            "Running",
+            lambda s, c: cells.count_cell(s.stats.running_frames, c, "running"),
+            lambda s: s.stats.running_frames,
+            width=7,
+            reverse_first=True,
+        ),
+        Column(
+            "dead",
+            "Dead",
+            lambda s, c: cells.count_cell(s.stats.dead_frames, c, "dead-count"),
+            lambda s: s.stats.dead_frames,
+            width=6,
+            reverse_first=True,
+        ),
+        Column(
+            "pending",
+            "Pending",
+            lambda s, c: cells.count_cell(s.stats.pending_frames, c),
+            lambda s: s.stats.pending_frames,
+            width=7,
+            priority=1,
+            reverse_first=True,
+        ),
+        Column(
+            "pending_jobs",
+            "Jobs",
+            lambda s, c: cells.count_cell(s.stats.pending_jobs, c),
+            lambda s: s.stats.pending_jobs,
+            width=5,
+            priority=1,
+            reverse_first=True,
+        ),
+        Column(
+            "cores",
+            "Cores",
+            lambda s, c: cells.number_cell(fmt.cores(s.stats.reserved_cores), c),
+            lambda s: s.stats.reserved_cores,
+            width=7,
+            priority=1,
+            reverse_first=True,
+        ),
+    ]
+
+
+SHOW_ACTIONS: tuple[ActionSpec, ...] = (ActionSpec("shows.open", "enter", "open_show", "jobs of show", footer=False),)
+
+
+class ShowsScreen(FarmScreen[Show]):
+    """All shows; `enter` pushes the jobs screen for the show under the cursor."""
+
+    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = SHOW_ACTIONS + TABLE_ACTIONS
+    BINDINGS = bindings(SHOW_ACTIONS)
+    TITLE_TEXT = "Shows"
+    NOUN = "shows"
+
+    def columns(self) -> list[Column[Show]]:
+        return show_columns()
+
+    def sort_default(self) -> tuple[str, bool]:
+        return "name", False
+
+    async def fetch(self) -> list[Show]:
+        return await self.cue_app.client.get_shows()
+
+    def action_open_show(self) -> None:
+        show = self.table.cursor_model
+        if show is not None:
+            from cuetui.ui.screens.jobs import JobsScreen
+
+            self.app.push_screen(JobsScreen(shows=[show.name]))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_show()

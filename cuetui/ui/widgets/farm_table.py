@@ -1,0 +1,454 @@
+"""FarmTable: a DataTable of farm models that is updated in place, filtered, sorted and marked.
+
+Every screen's table is one of these. The screen hands it the models of a poll (`set_data`); the table
+renders only rows whose model changed, filters and sorts them, works out with `farm.snapshot.diff_rows`
+which rows to add and remove and which cells changed, and applies exactly that. A poll in which nothing
+changed costs no repaint at all; a changed cell repaints only its own region (columns have fixed widths,
+so a new value never triggers a relayout). The cursor stays on the same row id across refreshes,
+filters and re-sorts.
+
+Columns carry a priority: when the terminal is narrow the highest-numbered ones are dropped first.
+
+DataTable has no bulk add/remove (its `remove_row` re-indexes every row, O(n²) for a filter over
+5 000 jobs), so `_apply` edits its row bookkeeping directly, the way its own `sort()` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual._two_way_dict import TwoWayDict
+from textual.coordinate import Coordinate
+from textual.message import Message
+from textual.widgets import DataTable
+from textual.widgets._data_table import ColumnKey, Row, RowKey
+
+from cuetui.farm.snapshot import diff_rows
+
+T = TypeVar("T")
+
+MARK_COLUMN = "_mark"
+CELL_PADDING = 1  # DataTable's default, on each side of a cell
+
+
+class CellContext:
+    """What a cell renderer may use besides its model: the display clock and the table's styles
+    (component classes from the .tcss, so colours come from the theme, never from Python)."""
+
+    def __init__(self, table: FarmTable[Any], now: float) -> None:
+        self.table = table
+        self.now = now
+        self._styles: dict[str, Style] = {}
+
+    def style(self, name: str) -> Style:
+        """The rich Style of component class `farm-table--<name>`."""
+        style = self._styles.get(name)
+        if style is None:
+            style = self.table.cell_style(name)
+            self._styles[name] = style
+        return style
+
+    def text(self, value: str, style: str = "", *, justify: str = "left") -> Text:
+        """A cell of plain (never markup) text, optionally styled by a component class name."""
+        return Text(value, style=self.style(style) if style else "", justify=justify, end="", no_wrap=True)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Column(Generic[T]):
+    """One column: `cell(model, ctx)` renders it, `sort(model)` orders by it. `width` is fixed (the
+    minimum when `flex`, which takes the space left, up to `max_width`). `priority` 0 is always shown;
+    higher numbers are dropped first when the terminal is narrow. `live` cells depend on the clock."""
+
+    key: str
+    label: str
+    cell: Callable[[T, CellContext], Text]
+    sort: Callable[[T], Any]
+    width: int
+    priority: int = 0
+    flex: bool = False
+    max_width: int = 0
+    live: bool = False
+    reverse_first: bool = False  # numbers read best largest-first on the first sort
+
+
+@dataclass
+class _Layout:
+    keys: tuple[str, ...] = ()
+    widths: tuple[int, ...] = ()
+
+
+class FarmTable(DataTable[Text], Generic[T]):
+    """A live table of farm models keyed by id (see the module docstring)."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "farm-table--dead",
+        "farm-table--dead-count",
+        "farm-table--running",
+        "farm-table--waiting",
+        "farm-table--depend",
+        "farm-table--succeeded",
+        "farm-table--eaten",
+        "farm-table--paused",
+        "farm-table--finished",
+        "farm-table--unknown",
+        "farm-table--dim",
+        "farm-table--warn",
+        "farm-table--bar-done",
+        "farm-table--bar-todo",
+        "farm-table--mark",
+        "farm-table--down",
+        "farm-table--locked",
+    }
+
+    class Refreshed(Message):
+        """The rows shown changed (counts for a status line)."""
+
+        def __init__(self, table: FarmTable[Any]) -> None:
+            super().__init__()
+            self.table = table
+
+    def __init__(
+        self,
+        columns: Sequence[Column[T]],
+        key_of: Callable[[T], str],
+        *,
+        sort_column: str = "",
+        sort_reverse: bool = False,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=False)
+        self.all_columns = list(columns)
+        self.key_of = key_of
+        self.sort_column = sort_column or self.all_columns[0].key
+        self.sort_reverse = sort_reverse
+        self.filter_text = ""
+        self.marked: set[str] = set()
+        self.now = 0.0
+        self._models: dict[str, T] = {}
+        self._rendered: dict[str, tuple[Text, ...]] = {}
+        self._haystack: dict[str, str] = {}
+        self._shown: dict[str, tuple[Text, ...]] = {}
+        self._layout = _Layout()
+        self._visible: list[Column[T]] = []
+        self._live_bucket: int | None = None
+        self._loaded = False
+
+    # --- public API -----------------------------------------------------------------------------
+
+    @property
+    def loaded(self) -> bool:
+        """True once data has been set at least once."""
+        return self._loaded
+
+    @property
+    def total_count(self) -> int:
+        """Rows before the filter."""
+        return len(self._models)
+
+    @property
+    def shown_count(self) -> int:
+        """Rows after the filter."""
+        return len(self._shown)
+
+    @property
+    def visible_columns(self) -> list[str]:
+        """Keys of the columns shown at the current width."""
+        return [c.key for c in self._visible]
+
+    def models(self) -> list[T]:
+        """Every model of the last update, filtered out or not."""
+        return list(self._models.values())
+
+    def shown_keys(self) -> list[str]:
+        """Row keys in display order."""
+        return list(self._shown)
+
+    def model(self, key: str) -> T | None:
+        """The model of row `key`, if present."""
+        return self._models.get(key)
+
+    @property
+    def cursor_key(self) -> str | None:
+        """The key of the row under the cursor."""
+        if not self._shown or not self.is_valid_row_index(self.cursor_row):
+            return None
+        return self._key_at(self.cursor_row)
+
+    @property
+    def cursor_model(self) -> T | None:
+        """The model of the row under the cursor."""
+        key = self.cursor_key
+        return None if key is None else self._models.get(key)
+
+    def selected_models(self) -> list[T]:
+        """The marked rows still shown, in display order, or else the cursor row."""
+        marked = [self._models[k] for k in self._shown if k in self.marked]
+        if marked:
+            return marked
+        model = self.cursor_model
+        return [] if model is None else [model]
+
+    def move_to_key(self, key: str) -> bool:
+        """Put the cursor on row `key` if it is shown."""
+        if key not in self._shown:
+            return False
+        self.move_cursor(row=self._index_of(key))
+        return True
+
+    def set_data(self, models: Iterable[T], now: float) -> None:
+        """A new snapshot: re-render changed rows only, then update the table in place."""
+        self.now = now
+        new = {self.key_of(m): m for m in models}
+        old = self._models
+        live_visible = any(c.live for c in self._visible)
+        bucket = int(now // 60)
+        rerender_all = live_visible and bucket != self._live_bucket
+        self._live_bucket = bucket
+        ctx = self._context()
+        rendered = self._rendered
+        haystack = self._haystack
+        if self._visible:
+            for key, model in new.items():
+                before = old.get(key)
+                if rerender_all or before is None or (before is not model and before != model):
+                    self._render_row(key, model, ctx)
+        for key in old.keys() - new.keys():
+            rendered.pop(key, None)
+            haystack.pop(key, None)
+        self.marked &= new.keys()
+        self._models = new
+        self._loaded = True
+        self._sync()
+
+    def set_filter(self, text: str) -> None:
+        """Show only rows with `text` (case-insensitive) in any visible column."""
+        text = text.strip().lower()
+        if text != self.filter_text:
+            self.filter_text = text
+            self._sync()
+
+    def sort_by(self, column: str, reverse: bool | None = None) -> None:
+        """Sort by `column`; `reverse` None toggles when it is already the sort column."""
+        spec = self._column(column)
+        if spec is None:
+            return
+        if reverse is None:
+            reverse = not self.sort_reverse if column == self.sort_column else spec.reverse_first
+        self.sort_column = column
+        self.sort_reverse = reverse
+        self._relabel()
+        self._sync()
+
+    def cycle_sort(self) -> None:
+        """Sort by the next visible column."""
+        keys = self.visible_columns
+        if not keys:
+            return
+        index = keys.index(self.sort_column) + 1 if self.sort_column in keys else 0
+        self.sort_by(keys[index % len(keys)], reverse=self._column(keys[index % len(keys)]).reverse_first)  # type: ignore[union-attr]
+
+    def reverse_sort(self) -> None:
+        """Flip the sort order."""
+        self.sort_by(self.sort_column, reverse=not self.sort_reverse)
+
+    def toggle_mark(self) -> None:
+        """Mark or unmark the cursor row, then move down a row."""
+        key = self.cursor_key
+        if key is None:
+            return
+        if key in self.marked:
+            self.marked.discard(key)
+        else:
+            self.marked.add(key)
+        self._sync()
+        if self.cursor_row + 1 < self.row_count:
+            self.move_cursor(row=self.cursor_row + 1)
+
+    def mark_all(self) -> None:
+        """Mark every shown row (unmark them all when they already are)."""
+        shown = set(self._shown)
+        self.marked = set() if shown <= self.marked else self.marked | shown
+        self._sync()
+
+    def clear_marks(self) -> None:
+        """Unmark every row."""
+        if self.marked:
+            self.marked.clear()
+            self._sync()
+
+    def cell_style(self, name: str) -> Style:
+        """The rich Style of component class `farm-table--<name>`."""
+        try:
+            return self.get_component_rich_style(f"farm-table--{name}", partial=True)
+        except Exception:  # before the widget is mounted there is no stylesheet
+            return Style()
+
+    # --- layout -----------------------------------------------------------------------------------
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._relayout(event.size.width)
+
+    def on_mount(self) -> None:
+        if self.size.width:
+            self._relayout(self.size.width)
+
+    def _relayout(self, width: int) -> None:
+        layout = self._plan(width)
+        if layout.keys == self._layout.keys and layout.widths == self._layout.widths:
+            return
+        self._layout = layout
+        by_key = {c.key: c for c in self.all_columns}
+        self._visible = [by_key[k] for k in layout.keys]
+        cursor = self.cursor_key
+        self.clear(columns=True)
+        self._shown = {}
+        self.add_column(Text(" "), width=1, key=MARK_COLUMN)
+        for column, w in zip(self._visible, layout.widths):
+            self.add_column(self._label(column), width=w, key=column.key)
+        ctx = self._context()
+        self._rendered.clear()
+        self._haystack.clear()
+        for key, model in self._models.items():
+            self._render_row(key, model, ctx)
+        self._sync()
+        if cursor is not None:
+            self.move_to_key(cursor)
+
+    def _plan(self, width: int) -> _Layout:
+        """Which columns fit in `width` cells, dropping the highest priority numbers first."""
+        room = max(10, width - 2 - (1 + 2 * CELL_PADDING))  # a scrollbar's worth, and the mark column
+        columns = list(self.all_columns)
+
+        def need(cols: list[Column[T]]) -> int:
+            return sum(c.width + 2 * CELL_PADDING for c in cols)
+
+        while need(columns) > room and any(c.priority for c in columns):
+            worst = max(columns, key=lambda c: (c.priority, columns.index(c)))
+            columns.remove(worst)
+        spare = max(0, room - need(columns))
+        widths = []
+        flex = [c for c in columns if c.flex]
+        for c in columns:
+            w = c.width
+            if c.flex and flex:
+                extra = spare // len(flex)
+                w = min(c.max_width or 10_000, w + extra)
+            widths.append(w)
+        return _Layout(tuple(c.key for c in columns), tuple(widths))
+
+    def _label(self, column: Column[T]) -> Text:
+        label = Text(column.label, end="", no_wrap=True)
+        if column.key == self.sort_column:
+            label.append(" ▼" if self.sort_reverse else " ▲", style=self.cell_style("dim"))
+        return label
+
+    def _relabel(self) -> None:
+        for column in self._visible:
+            ck = ColumnKey(column.key)
+            if ck in self.columns:
+                self.columns[ck].label = self._label(column)
+        self._update_count += 1
+        self.refresh()
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        key = event.column_key.value
+        if key and key != MARK_COLUMN:
+            self.sort_by(key)
+
+    # --- rendering and applying -------------------------------------------------------------------
+
+    def _column(self, key: str) -> Column[T] | None:
+        return next((c for c in self.all_columns if c.key == key), None)
+
+    def _context(self) -> CellContext:
+        return CellContext(self, self.now)
+
+    def _render_row(self, key: str, model: T, ctx: CellContext) -> None:
+        cells = tuple(column.cell(model, ctx) for column in self._visible)
+        self._rendered[key] = cells
+        self._haystack[key] = "\x00".join(cell.plain for cell in cells).lower()
+
+    def _mark_cell(self, key: str) -> Text:
+        if key in self.marked:
+            return Text("●", style=self.cell_style("mark"), end="")
+        return Text(" ", end="")
+
+    def _sync(self) -> None:
+        """Filter, sort and apply the rendered rows to the table."""
+        if not self._layout.keys:
+            return
+        needle = self.filter_text
+        keys = [k for k in self._models if not needle or needle in self._haystack.get(k, "")]
+        spec = self._column(self.sort_column)
+        if spec is not None:
+            models = self._models
+            sort = spec.sort
+
+            def order(k: str) -> Any:
+                return (sort(models[k]), k)
+
+            try:
+                keys.sort(key=order, reverse=self.sort_reverse)
+            except TypeError:  # mixed types from an odd gateway: fall back to text order
+                keys.sort(key=lambda k: (str(sort(models[k])), k), reverse=self.sort_reverse)
+        desired = {k: (self._mark_cell(k), *self._rendered[k]) for k in keys if k in self._rendered}
+        self._apply(desired)
+
+    def _apply(self, desired: dict[str, tuple[Text, ...]]) -> None:
+        diff = diff_rows(self._shown, desired)
+        if diff.empty:
+            return
+        cursor_key = self.cursor_key
+        cursor_row = self.cursor_row
+        column_keys = [ColumnKey(MARK_COLUMN), *(ColumnKey(c.key) for c in self._visible)]
+        structural = bool(diff.added or diff.removed or diff.moved)
+        for key in diff.removed:
+            rk = RowKey(key)
+            self.rows.pop(rk, None)
+            self._data.pop(rk, None)
+        for key in diff.added:
+            rk = RowKey(key)
+            self.rows[rk] = Row(rk, 1)
+            self._data[rk] = dict(zip(column_keys, desired[key]))
+        dirty: list[tuple[str, int]] = []
+        for key, indexes in diff.changed.items():
+            row = self._data[RowKey(key)]
+            cells = desired[key]
+            for i in indexes:
+                row[column_keys[i]] = cells[i]
+                dirty.append((key, i))
+        self._shown = desired
+        self._update_count += 1
+        if structural:
+            self._row_locations = TwoWayDict({RowKey(k): i for i, k in enumerate(desired)})
+            self._require_update_dimensions = True
+            self.refresh()
+            self.check_idle()
+            if cursor_key is not None and cursor_key in desired:
+                target = self._index_of(cursor_key)
+            else:
+                target = min(cursor_row, len(desired) - 1)
+            target = max(0, target)
+            if desired and target != self.cursor_row:
+                self.move_cursor(row=target, scroll=True)
+            else:
+                self.cursor_coordinate = self.cursor_coordinate  # revalidate against the new row count
+        else:
+            for key, i in dirty:
+                self.refresh_coordinate(Coordinate(self._index_of(key), i))
+        self.post_message(self.Refreshed(self))
+
+    def _index_of(self, key: str) -> int:
+        return int(self._row_locations.get(RowKey(key)))  # type: ignore[arg-type]
+
+    def _key_at(self, index: int) -> str | None:
+        rk = self._row_locations.get_key(index)
+        return None if rk is None else str(rk.value)
+

@@ -1,0 +1,85 @@
+"""The status bar: farm and URL, connection state, counts and the time of the last refresh.
+
+Each part is its own fixed-size widget, so a change repaints only that part and never causes a
+relayout: an idle monitor rewrites the refresh time once per poll (~20 cells) and nothing else. Nothing
+here ticks on a timer.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from cuetui.farm.connection import LIVE, ConnectionStatus
+from cuetui.farm.text import safe
+
+
+class Segment(Widget):
+    """One part of the status bar: a line of plain text, repainted only when it changes."""
+
+    text: reactive[str] = reactive("", layout=False)
+
+    def render(self) -> Text:
+        return Text(self.text, no_wrap=True, overflow="ellipsis", end="")
+
+
+def connection_text(status: ConnectionStatus, now: float) -> str:
+    """The connection part, e.g. "live" or "unreachable at http://gw:8448, retrying in 4 s"."""
+    return safe(status.text(now), 200)
+
+
+class StatusBar(Horizontal):
+    """Farm │ connection │ counts │ last refresh. Screens call `set_counts` and `set_refreshed`; the
+    app pushes connection changes with `set_connection`."""
+
+    def __init__(self, farm: str, url: str, *, read_only: bool, tls_unverified: bool, clock: Callable[[], float]):
+        super().__init__(id="status-bar")
+        self.clock = clock
+        label = f" {safe(farm, 40)}  {safe(url, 80)}"
+        if read_only:
+            label += "  READ-ONLY"
+        if tls_unverified:
+            label += "  TLS UNVERIFIED"
+        self._farm_text = label + " "
+        self._last_refresh: float | None = None
+        self._stale = False
+
+    def compose(self) -> ComposeResult:
+        farm = Segment(id="status-farm")
+        farm.text = self._farm_text
+        yield farm
+        yield Segment(id="status-conn")
+        yield Segment(id="status-counts")
+        yield Segment(id="status-time")
+
+    def set_connection(self, status: ConnectionStatus) -> None:
+        """Show the connection state; data on screen becomes stale when it is not live."""
+        conn = self.query_one("#status-conn", Segment)
+        conn.text = " " + connection_text(status, self.clock())
+        conn.set_class(status.state != LIVE, "-problem")
+        self._stale = status.state != LIVE
+        self._render_time()
+
+    def set_counts(self, text: str) -> None:
+        """Counts of the current screen, e.g. "42/120 jobs · 3 marked"."""
+        self.query_one("#status-counts", Segment).text = text
+
+    def set_refreshed(self, when: float) -> None:
+        """Data arrived at `when` (epoch seconds)."""
+        self._last_refresh = when
+        self._render_time()
+
+    def _render_time(self) -> None:
+        seg = self.query_one("#status-time", Segment)
+        if self._last_refresh is None:
+            seg.text = ""
+            return
+        stamp = time.strftime("%H:%M:%S", time.localtime(self._last_refresh))
+        seg.text = f"stale {stamp}" if self._stale else f"updated {stamp}"
+        seg.set_class(self._stale, "-stale")

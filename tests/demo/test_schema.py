@@ -1,0 +1,145 @@
+"""The hand-written mini-schema and serialisers agree with the published OpenCue descriptors."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from google.protobuf.descriptor import FieldDescriptor
+
+from cuetui.demo.schema import ENUMS, MESSAGES, DecodeError, decode_request
+from cuetui.demo.server import HANDLERS, REGISTERED
+
+_KIND = {
+    FieldDescriptor.TYPE_STRING: "s",
+    FieldDescriptor.TYPE_INT32: "i32",
+    FieldDescriptor.TYPE_INT64: "i64",
+    FieldDescriptor.TYPE_FLOAT: "f",
+    FieldDescriptor.TYPE_DOUBLE: "d",
+    FieldDescriptor.TYPE_BOOL: "b",
+    FieldDescriptor.TYPE_SINT64: "i64",
+    FieldDescriptor.TYPE_BYTES: "bytes",
+    FieldDescriptor.TYPE_ENUM: "E",
+    FieldDescriptor.TYPE_MESSAGE: "M",
+}
+
+
+def descriptor(full_name: str):  # type: ignore[no-untyped-def]
+    package = full_name.split(".")[0]
+    module = importlib.import_module(f"opencue_proto.{package}_pb2")
+    return module.DESCRIPTOR.pool.FindMessageTypeByName(full_name)
+
+
+@pytest.mark.parametrize("name", sorted(MESSAGES))
+def test_message_fields_match_descriptor(name: str) -> None:
+    desc = descriptor(name)
+    ours = [(f.name, f.json_name, f.kind, f.ref, f.repeated) for f in MESSAGES[name]]
+    theirs = []
+    for f in desc.fields:
+        ref = ""
+        if f.message_type is not None:
+            ref = f.message_type.full_name
+        elif f.enum_type is not None:
+            ref = f.enum_type.full_name
+        theirs.append((f.name, f.json_name, _KIND[f.type], ref, f.is_repeated))
+    assert ours == theirs
+
+
+def test_enums_match_descriptor() -> None:
+    for name, values in ENUMS.items():
+        package, enum = name.split(".")
+        module = importlib.import_module(f"opencue_proto.{package}_pb2")
+        desc = module.DESCRIPTOR.enum_types_by_name[enum]
+        assert tuple(v.name for v in desc.values) == values
+        assert [v.number for v in desc.values] == list(range(len(values)))
+
+
+def test_registered_services_and_methods_match_descriptors() -> None:
+    for service, methods in REGISTERED.items():
+        package, name = service.split(".")
+        module = importlib.import_module(f"opencue_proto.{package}_pb2")
+        desc = module.DESCRIPTOR.services_by_name[name]
+        assert methods.split() == [m.name for m in desc.methods]
+
+
+@pytest.mark.parametrize("path", sorted(HANDLERS))
+def test_handler_request_types_match_service(path: str) -> None:
+    service, method = path[1:].split("/")
+    package, name = service.split(".")
+    module = importlib.import_module(f"opencue_proto.{package}_pb2")
+    meth = module.DESCRIPTOR.services_by_name[name].methods_by_name[method]
+    assert HANDLERS[path][0] == meth.input_type.full_name
+
+
+# --- decoding rules (protocol §1.5, §2.2) -------------------------------------------------------------
+def test_empty_body_and_trailing_data() -> None:
+    assert decode_request("job.JobGetJobsRequest", b"") == {}
+    assert decode_request("job.JobGetJobsRequest", b"  \n") == {}
+    assert decode_request("job.JobGetJobRequest", b'{"id":"x"} trailing') == {"id": "x"}
+
+
+def test_unknown_fields_and_enum_names_are_dropped_at_any_depth() -> None:
+    req = decode_request(
+        "job.JobGetFramesRequest",
+        b'{"job":{"id":"j","bogus":1,"jobStats":{"nope":[1]}},"req":{"state":["DEAD"],'
+        b'"states":{"frameStates":["DEAD","dead",2]},"limit":5},"x":{"y":"z"}}',
+    )
+    assert req == {
+        "job": {"id": "j", "job_stats": {}},
+        "req": {"states": {"frame_states": [5, 2]}, "limit": 5},
+    }
+    assert decode_request("host.HostGetHostsRequest", b'{"r":{"state":["UP"]}}') == {"r": {}}
+    job = decode_request("job.JobGetCurrentRequest", b'{"job":{"state":"NOPE","id":"a"}}')
+    assert job == {"job": {"id": "a"}}
+
+
+def test_both_name_styles_accepted() -> None:
+    a = decode_request("job.JobGetJobsRequest", b'{"r":{"includeFinished":true}}')
+    b = decode_request("job.JobGetJobsRequest", b'{"r":{"include_finished":true}}')
+    assert a == b == {"r": {"include_finished": True}}
+
+
+def test_full_response_objects_accepted_as_request_fields() -> None:
+    body = (
+        b'{"job":{"id":"a","state":"PENDING","uid":1000,"minCores":1,"jobStats":{"maxRss":"42",'
+        b'"reservedCores":0.5},"startTime":"17"},"val":"75"}'
+    )
+    req = decode_request("job.JobSetPriorityRequest", body)
+    assert req["val"] == 75 and req["job"]["job_stats"]["max_rss"] == 42
+    assert decode_request(
+        "job.FrameRetryRequest", b'{"frame":{"id":"f","frameStateDisplayOverride":null}}'
+    ) == {"frame": {"id": "f"}}
+
+
+@pytest.mark.parametrize(
+    "type_name, body, needle",
+    [
+        ("job.JobGetJobsRequest", b"invalid-json", "invalid character 'i' looking for beginning of value"),
+        ("job.JobGetJobsRequest", b'{"r":', "unexpected EOF"),
+        ("job.JobGetJobsRequest", b"[]", "unexpected token ["),
+        ("job.JobGetJobsRequest", b'"x"', 'unexpected token "x"'),
+        ("job.JobGetJobsRequest", b'{"r":{"shows":"testing"}}', 'unexpected token "testing"'),
+        ("job.JobPauseRequest", b'{"job":"abc"}', 'unexpected token "abc"'),
+        ("job.JobSetPriorityRequest", b'{"val":75.5}', "invalid value for int32 field val: 75.5"),
+        (
+            "job.JobGetJobsRequest",
+            b'{"r":{"includeFinished":true,"include_finished":true}}',
+            "duplicate field",
+        ),
+        ("job.JobGetJobRequest", b'{"id":"a","id":"b"}', "duplicate field"),
+        ("job.JobGetJobsRequest", b'{"r":{"includeFinished":"yes"}}', "invalid value for bool"),
+        ("job.JobGetJobRequest", b'{"id":5}', "invalid value for string"),
+        ("job.JobSetPriorityRequest", b'{"val":3000000000}', "invalid value for int32"),
+    ],
+)
+def test_rejected_like_go(type_name: str, body: bytes, needle: str) -> None:
+    with pytest.raises(DecodeError) as err:
+        decode_request(type_name, body)
+    assert needle in str(err.value)
+
+
+def test_integral_float_and_numeric_string_accepted_for_int32() -> None:
+    assert decode_request("job.JobSetPriorityRequest", b'{"val":75.0}') == {"val": 75}
+    assert decode_request("job.JobSetPriorityRequest", b'{"val":"75"}') == {"val": 75}
+    assert decode_request("job.JobSetMaxCoresRequest", b'{"val":"2.5"}') == {"val": 2.5}
+    assert decode_request("job.JobSetPriorityRequest", b'{"val":null}') == {}
