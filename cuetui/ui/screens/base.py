@@ -83,7 +83,7 @@ class FarmScreen(Screen[None], Generic[T]):
         """One gateway round for this screen."""
         raise NotImplementedError
 
-    def title(self) -> str:
+    def heading(self) -> str:
         """The title line (plain text)."""
         return self.TITLE_TEXT
 
@@ -113,7 +113,7 @@ class FarmScreen(Screen[None], Generic[T]):
 
     def compose(self) -> ComposeResult:
         app = self.cue_app
-        yield Static(self.title(), id="title", markup=False)
+        yield Static(self.heading(), id="title", markup=False)
         filter_input = FilterInput(placeholder="filter: type to narrow, enter to keep, escape to clear", id="filter")
         filter_input.display = False
         yield filter_input
@@ -139,7 +139,8 @@ class FarmScreen(Screen[None], Generic[T]):
         return self.query_one(StatusBar)
 
     def on_mount(self) -> None:
-        self.cue_app.status_bars.add(self.status_bar)
+        self._bar = self.status_bar
+        self.cue_app.status_bars.add(self._bar)
         self.status_bar.set_connection(self.cue_app.connection.status)
         self.poll = PollLoop(
             self.fetch,
@@ -152,7 +153,9 @@ class FarmScreen(Screen[None], Generic[T]):
         self.table.focus()
 
     def on_unmount(self) -> None:
-        self.cue_app.status_bars.discard(self.status_bar)
+        bar = getattr(self, "_bar", None)
+        if bar is not None:
+            self.cue_app.status_bars.discard(bar)
         if self.poll is not None:
             self.poll.stop()
 

@@ -31,7 +31,8 @@ def _state_order(job: Job) -> tuple[int, str]:
 
 
 def _name_cell(job: Job, ctx: CellContext) -> object:
-    return cells.name_cell(job.name, ctx, "dead" if job.stats.dead_frames else "")
+    # Only the Dead count is loud: colouring every name with a dead frame would paint most of the table.
+    return cells.name_cell(job.name, ctx)
 
 
 def _progress_cell(job: Job, ctx: CellContext) -> object:
@@ -194,7 +195,7 @@ class JobsScreen(FarmScreen[Job]):
             users = (options.user,)
         return JobSearch(shows=shows, users=users, include_finished=self.include_finished)
 
-    def title(self) -> str:
+    def heading(self) -> str:
         search = self.search()
         parts = ["Jobs"]
         parts.append("show " + ", ".join(search.shows) if search.shows else "all shows")
@@ -228,7 +229,7 @@ class JobsScreen(FarmScreen[Job]):
         return self.table.selected_models()
 
     def _retitle(self) -> None:
-        self.query_one("#title").update(self.title())  # type: ignore[attr-defined]
+        self.query_one("#title").update(self.heading())  # type: ignore[attr-defined]
 
     def action_toggle_finished(self) -> None:
         self.include_finished = not self.include_finished

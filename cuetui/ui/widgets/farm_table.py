@@ -210,7 +210,7 @@ class FarmTable(DataTable[Text], Generic[T]):
         bucket = int(now // 60)
         rerender_all = live_visible and bucket != self._live_bucket
         self._live_bucket = bucket
-        ctx = self._context()
+        ctx = self._cell_context()
         rendered = self._rendered
         haystack = self._haystack
         if self._visible:
@@ -309,9 +309,9 @@ class FarmTable(DataTable[Text], Generic[T]):
         self.clear(columns=True)
         self._shown = {}
         self.add_column(Text(" "), width=1, key=MARK_COLUMN)
-        for column, w in zip(self._visible, layout.widths):
+        for column, w in zip(self._visible, layout.widths, strict=True):
             self.add_column(self._label(column), width=w, key=column.key)
-        ctx = self._context()
+        ctx = self._cell_context()
         self._rendered.clear()
         self._haystack.clear()
         for key, model in self._models.items():
@@ -367,7 +367,7 @@ class FarmTable(DataTable[Text], Generic[T]):
     def _column(self, key: str) -> Column[T] | None:
         return next((c for c in self.all_columns if c.key == key), None)
 
-    def _context(self) -> CellContext:
+    def _cell_context(self) -> CellContext:
         return CellContext(self, self.now)
 
     def _render_row(self, key: str, model: T, ctx: CellContext) -> None:
@@ -416,7 +416,7 @@ class FarmTable(DataTable[Text], Generic[T]):
         for key in diff.added:
             rk = RowKey(key)
             self.rows[rk] = Row(rk, 1)
-            self._data[rk] = dict(zip(column_keys, desired[key]))
+            self._data[rk] = dict(zip(column_keys, desired[key], strict=True))
         dirty: list[tuple[str, int]] = []
         for key, indexes in diff.changed.items():
             row = self._data[RowKey(key)]
@@ -451,4 +451,3 @@ class FarmTable(DataTable[Text], Generic[T]):
     def _key_at(self, index: int) -> str | None:
         rk = self._row_locations.get_key(index)
         return None if rk is None else str(rk.value)
-
