@@ -1,0 +1,670 @@
+"""The job screen: the job's stats, its layers (with a progress bar each), a strip of every frame's
+state, and the frames table, kept live with GetUpdatedFrames through `FrameSync`.
+
+Polling runs only while the screen is visible, never stacks calls, and stops once the job is
+FINISHED. A 50 000-frame job opens without freezing: frames arrive page by page (the table shows the
+first pages at once and says how many are loaded), the table is virtual (only the lines on screen are
+rendered), and each poll redraws only the rows of frames that changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from cuetui.farm import format as fmt
+from cuetui.farm.connection import ConnectionStatus
+from cuetui.farm.frames import FrameSync, SyncResult
+from cuetui.farm.poller import PollLoop
+from cuetui.farm.text import safe
+from cuetui.gateway.models import Frame, Job, Layer, is_known_enum
+from cuetui.ui.catalogue import ActionSpec, bindings
+from cuetui.ui.widgets.frame_strip import FrameStrip
+from cuetui.ui.widgets.frame_table import FRAME_COLUMNS, FrameTable
+
+if TYPE_CHECKING:
+    from cuetui.farm.connection import ConnectionTracker
+
+ALL_LAYERS = "*all*"
+LAYERS_EVERY = 5  # polls between layer refreshes when no frame changed
+LAYER_BAR = 12
+
+JOB_ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("job.log", "enter,l", "open_log", "log"),
+    ActionSpec("job.dead_only", "d", "toggle_dead", "dead only"),
+    ActionSpec("job.filter", "slash", "start_filter", "filter"),
+    ActionSpec("job.sort", "s", "cycle_sort", "sort"),
+    ActionSpec("job.reverse", "S", "reverse_sort", "reverse sort", footer=False),
+    ActionSpec("job.mark", "space", "toggle_mark", "mark", footer=False),
+    ActionSpec("job.mark_all", "a", "mark_all", "mark all", footer=False),
+    ActionSpec("job.copy", "c", "copy_name", "copy frame name", footer=False),
+    ActionSpec("job.refresh", "ctrl+r", "refresh", "refresh now", footer=False),
+    ActionSpec("screen.back", "escape", "back", "back", footer=False, palette=False),
+)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def job_summary(job: Job, now: float) -> Text:
+    """Two lines about the job: who, what, state; then frame counts, cores, memory and times."""
+    stats = job.stats
+    text = Text(no_wrap=True, overflow="ellipsis", end="")
+    text.append(safe(job.name, 200), style="bold")
+    if job.is_paused:
+        text.append("  PAUSED", style="bold reverse")
+    state = job.state if is_known_enum("JobState", job.state) else "?" + safe(job.state, 20)
+    text.append(f"  {state}")
+    text.append(f"  pri {job.priority}  {safe(job.user, 40)}  {safe(job.show, 40)}/{safe(job.shot, 40)}")
+    text.append("\n")
+    bar = fmt.bar(stats.succeeded_frames, stats.total_frames, 16)
+    done = len(bar.rstrip("░"))
+    text.append(bar[:done], style="green")
+    text.append(bar[done:], style="dim")
+    text.append(f" {fmt.percent(stats.succeeded_frames, stats.total_frames):3d}%  ")
+    text.append(f"{stats.succeeded_frames:,}/{stats.total_frames:,} done  ")
+    text.append(f"run {stats.running_frames:,}  wait {stats.waiting_frames:,}  dep {stats.depend_frames:,}  ")
+    text.append(f"dead {stats.dead_frames:,}", style="bold red" if stats.dead_frames else "")
+    text.append(f"  eaten {stats.eaten_frames:,}  cores {fmt.cores(stats.reserved_cores)}")
+    if stats.max_rss:
+        text.append(f"  max rss {fmt.memory_kb(stats.max_rss)}")
+    if job.start_time:
+        end = job.stop_time if job.stop_time else now
+        text.append(f"  elapsed {fmt.duration(end - job.start_time)}")
+    if not job.is_finished:
+        remaining = stats.waiting_frames + stats.running_frames + stats.depend_frames
+        eta = fmt.eta_seconds(remaining, stats.running_frames, stats.avg_frame_sec)
+        if eta:
+            text.append(f"  eta {fmt.duration(eta)}")
+    return text
+
+
+LAYER_COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("name", "layer", 16),
+    ("type", "type", 6),
+    ("services", "services", 10),
+    ("progress", "progress", LAYER_BAR + 5),
+    ("done", "done/total", 11),
+    ("running", "run", 5),
+    ("waiting", "wait", 5),
+    ("depend", "dep", 5),
+    ("dead", "dead", 5),
+    ("eaten", "eaten", 5),
+    ("avg", "avg", 7),
+    ("high", "high", 7),
+    ("cores", "cores", 5),
+    ("memory", "mem", 7),
+)
+
+
+def layer_cells(layer: Layer) -> tuple[Text, ...]:
+    """The layers table row of one layer (plain text cells, never markup)."""
+    s = layer.stats
+    bar = fmt.bar(s.succeeded_frames, s.total_frames, LAYER_BAR)
+    done = len(bar.rstrip("░"))
+    progress = Text(end="", no_wrap=True)
+    progress.append(bar[:done], style="green")
+    progress.append(bar[done:], style="dim")
+    progress.append(f"{fmt.percent(s.succeeded_frames, s.total_frames):4d}%")
+    layer_type = layer.type if is_known_enum("LayerType", layer.type) else "?" + safe(layer.type, 8)
+
+    def num(n: int, style: str = "") -> Text:
+        return Text(f"{n:,}" if n else "0", style=style if n else "dim", justify="right", end="")
+
+    return (
+        Text(safe(layer.name, 80), end=""),
+        Text(layer_type, end=""),
+        Text(safe(",".join(layer.services), 80), end=""),
+        progress,
+        Text(f"{s.succeeded_frames:,}/{s.total_frames:,}", justify="right", end=""),
+        num(s.running_frames, "green"),
+        num(s.waiting_frames),
+        num(s.depend_frames),
+        num(s.dead_frames, "bold red"),
+        num(s.eaten_frames),
+        Text(fmt.duration(s.avg_frame_sec), justify="right", end=""),
+        Text(fmt.duration(s.high_frame_sec), justify="right", end=""),
+        Text(fmt.cores(layer.min_cores), justify="right", end=""),
+        Text(fmt.memory_kb(layer.min_memory), justify="right", end=""),
+    )
+
+
+def all_layers_cells(layers: Sequence[Layer], job: Job | None) -> tuple[Text, ...]:
+    """The first row of the layers table: every layer together (selecting it clears the filter)."""
+    total = job.stats.total_frames if job else sum(layer.stats.total_frames for layer in layers)
+    done = job.stats.succeeded_frames if job else sum(layer.stats.succeeded_frames for layer in layers)
+    label = Text(f"all {len(layers)} layers", style="italic", end="")
+    blanks = tuple(Text("") for _ in LAYER_COLUMNS[5:])
+    return (label, Text(""), Text(""), Text(""), Text(f"{done:,}/{total:,}", justify="right", end=""), *blanks)
+
+
+class JobScreen(Screen[None]):
+    """One job: header, layers, frame-state strip and frames (see the module docstring)."""
+
+    CSS_PATH = "../styles/job.tcss"
+    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = JOB_ACTIONS
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = bindings(JOB_ACTIONS)
+
+    def __init__(self, job_id: str, job_name: str = "") -> None:
+        super().__init__()
+        self.job_id = job_id
+        self.job_name = job_name
+        self.job: Job | None = None
+        self.job_layers: list[Layer] = []
+        self.layer_filter: str | None = None  # layer name
+        self.dead_only = False
+        self.text_filter = ""
+        self.sort_column = ""
+        self.sort_reverse = False
+        self.sync: FrameSync | None = None
+        self.poll: PollLoop[tuple[Job, list[Layer] | None, SyncResult]] | None = None
+        self.polls = 0
+        self.last_result: SyncResult | None = None
+        self._layer_rows: dict[str, tuple[Text, ...]] = {}
+        self._load_progress: tuple[int, int | None] = (0, None)
+        self._stale = False
+
+    # --- the app's contract ----------------------------------------------------------------------
+
+    @property
+    def cue_app(self) -> Any:
+        """The app: `client`, `options`, `connection`, `actions`, `clock`."""
+        return self.app
+
+    def _clock(self) -> float:
+        clock = getattr(self.app, "clock", None)
+        if callable(clock):
+            return float(clock())
+        import time
+
+        return time.time()
+
+    @property
+    def connection(self) -> ConnectionTracker | None:
+        return getattr(self.app, "connection", None)
+
+    # --- composition -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(safe(self.job_name or self.job_id, 200), style="bold"), id="job-header")
+        layers = DataTable(id="layers", cursor_type="row", zebra_stripes=False)
+        yield layers
+        with Horizontal(id="strip-bar"):
+            yield Static("", id="frames-title")
+            yield Static("", id="job-status")
+        yield FrameStrip(id="strip")
+        filter_input = Input(placeholder="filter frames: type to narrow, enter to keep, escape to clear", id="filter")
+        filter_input.display = False
+        yield filter_input
+        yield FrameTable(FRAME_COLUMNS, clock=self._clock, id="frames")
+        status_bar = self._make_status_bar()
+        if status_bar is not None:
+            yield status_bar
+        yield Footer()
+
+    def _make_status_bar(self) -> Any:
+        """The app's status bar (farm, connection, counts, last refresh) when the app provides one."""
+        try:
+            from cuetui.ui.widgets.status_bar import StatusBar
+        except ImportError:  # pragma: no cover - the shell always has it
+            return None
+        options = getattr(self.app, "options", None)
+        if options is None:
+            return None
+        return StatusBar(
+            options.farm_name,
+            options.url,
+            read_only=options.read_only,
+            tls_unverified=options.tls_unverified,
+            clock=self._clock,
+        )
+
+    def _status_bar(self) -> Any:
+        try:
+            from cuetui.ui.widgets.status_bar import StatusBar
+
+            return self.query_one(StatusBar)
+        except Exception:
+            return None
+
+    @property
+    def frames_table(self) -> FrameTable:
+        """The frames table."""
+        return self.query_one("#frames", FrameTable)
+
+    @property
+    def layers_table(self) -> DataTable[Any]:
+        """The layers table."""
+        return self.query_one("#layers", DataTable)
+
+    @property
+    def strip(self) -> FrameStrip:
+        """The frame-state strip."""
+        return self.query_one("#strip", FrameStrip)
+
+    def on_mount(self) -> None:
+        table = self.layers_table
+        for key, label, width in LAYER_COLUMNS:
+            table.add_column(label, width=width, key=key)
+        self.frames_table.set_empty_text("loading frames…")
+        grpc_timeout = getattr(getattr(self.app, "options", None), "grpc_timeout", None)
+        kwargs: dict[str, Any] = {}
+        if isinstance(grpc_timeout, int):
+            kwargs["grpc_timeout"] = grpc_timeout
+        self.sync = FrameSync(self.app.client, self.job_id, clock=self._clock, on_progress=self._progress, **kwargs)  # type: ignore[attr-defined]
+        options = getattr(self.app, "options", None)
+        interval = float(getattr(options, "frame_refresh", 2.0) or 2.0)
+        self.poll = PollLoop(
+            self._fetch, interval=interval, on_result=self._on_result, on_error=self._on_error, name="JobScreen"
+        )
+        self.run_worker(self.poll.run(), name="poll-job", group="poll-job", exit_on_error=False)
+        bar = self._status_bar()
+        bars = getattr(self.app, "status_bars", None)
+        if bar is not None and isinstance(bars, set):
+            bars.add(bar)
+            if self.connection is not None:
+                bar.set_connection(self.connection.status)
+        self.frames_table.focus()
+
+    def on_unmount(self) -> None:
+        bars = getattr(self.app, "status_bars", None)
+        if isinstance(bars, set):
+            bars.discard(self._status_bar())
+        if self.poll is not None:
+            self.poll.stop()
+
+    def on_screen_suspend(self) -> None:
+        if self.poll is not None:
+            self.poll.pause()
+
+    def on_screen_resume(self) -> None:
+        if self.poll is not None and self.poll.paused and not (self.sync and self.sync.finished):
+            self.poll.resume()
+
+    # --- polling -----------------------------------------------------------------------------------
+
+    async def _fetch(self) -> tuple[Job, list[Layer] | None, SyncResult]:
+        client = self.app.client  # type: ignore[attr-defined]
+        sync = self.sync
+        assert sync is not None
+        job = await client.get_job(self.job_id)
+        layers: list[Layer] | None = None
+        if not sync.loaded:
+            # Header and layers first, so a big job shows something while its frames load.
+            layers = await client.get_layers(self.job_id)
+            sync.set_layers(layer.name for layer in sorted(layers, key=lambda layer: layer.dispatch_order))
+            self._show_job(job)
+            self._show_layers(layers)
+        result = await sync.poll(job)
+        self.polls += 1
+        if layers is None and (result.changed or result.full or self.polls % LAYERS_EVERY == 0):
+            layers = await client.get_layers(self.job_id)
+        return job, layers, result
+
+    def _progress(self, loaded: int, expected: int | None) -> None:
+        """Called by FrameSync while a full load is under way."""
+        self._load_progress = (loaded, expected)
+        sync = self.sync
+        if sync is None or sync.loaded:
+            return
+        total = f" / {expected:,}" if expected else ""
+        self.frames_table.set_empty_text(f"loading frames… {loaded:,}{total}")
+        self._set_frames_title(f"loading {loaded:,}{total} frames")
+        if loaded:
+            # Show the pages that arrived (frame order is Cuebot's while loading).
+            self._apply_rows()
+            self.strip.set_states(sync.frames[i].state for i in sync.order)
+
+    def _on_result(self, result: tuple[Job, list[Layer] | None, SyncResult]) -> None:
+        job, layers, sync_result = result
+        connection = self.connection
+        if connection is not None:
+            connection.success()
+        self._set_stale(False)
+        self.last_result = sync_result
+        self._show_job(job)
+        if layers is not None:
+            self._show_layers(layers)
+        self._apply(sync_result)
+        if sync_result.warning:
+            self.notify(sync_result.warning, severity="warning", markup=False, timeout=10)
+        sync = self.sync
+        if sync is not None and sync.finished and self.poll is not None:
+            self.poll.pause()
+        self._show_status()
+
+    def _on_error(self, error: Exception, retry_in: float) -> None:
+        connection = self.connection
+        if connection is not None:
+            connection.failure(error, retry_in)
+        self._set_stale(True)
+        self.query_one("#job-status", Static).update(
+            Text(f"{safe(str(error), 200)} (retrying in {retry_in:.0f} s)", style="bold", end="")
+        )
+
+    def connection_changed(self, status: ConnectionStatus) -> None:
+        """The app's connection changed (the app calls this on screens that have it)."""
+        self._set_stale(status.stale)
+
+    def _set_stale(self, stale: bool) -> None:
+        if stale != self._stale:
+            self._stale = stale
+            self.set_class(stale, "-stale")
+
+    def action_refresh(self) -> None:
+        if self.poll is not None:
+            if self.poll.paused:
+                self.poll.resume()
+            else:
+                self.poll.poke()
+
+    # --- applying data -----------------------------------------------------------------------------
+
+    def _show_job(self, job: Job) -> None:
+        self.job = job
+        self.job_name = job.name
+        self.query_one("#job-header", Static).update(job_summary(job, self._clock()))
+
+    def _show_layers(self, layers: Sequence[Layer]) -> None:
+        ordered = sorted(layers, key=lambda layer: layer.dispatch_order)
+        self.job_layers = list(ordered)
+        table = self.layers_table
+        desired: dict[str, tuple[Text, ...]] = {ALL_LAYERS: all_layers_cells(ordered, self.job)}
+        for layer in ordered:
+            desired[layer.id] = layer_cells(layer)
+        keys = [key for key, _l, _w in LAYER_COLUMNS]
+        if list(desired) != list(self._layer_rows):
+            # Layers appear or go away only when the job changes shape: rebuild this small table.
+            cursor_key = self._layer_key_at(table.cursor_row)
+            table.clear()
+            for row_key, cells in desired.items():
+                table.add_row(*cells, key=row_key)
+            if cursor_key is not None and cursor_key in desired:
+                table.move_cursor(row=list(desired).index(cursor_key))
+        else:
+            for row_key, cells in desired.items():
+                old = self._layer_rows.get(row_key)
+                for n, cell in enumerate(cells):
+                    if old is None or old[n].plain != cell.plain or old[n].spans != cell.spans:
+                        table.update_cell(row_key, keys[n], cell)
+        self._layer_rows = desired
+        table.styles.height = min(len(desired), 6 if self.app.size.height < 40 else 10) + 1
+
+    def _layer_key_at(self, row: int) -> str | None:
+        try:
+            return str(self.layers_table.coordinate_to_cell_key((row, 0)).row_key.value)
+        except Exception:
+            return None
+
+    def _apply(self, result: SyncResult) -> None:
+        sync = self.sync
+        assert sync is not None
+        table = self.frames_table
+        if result.reordered or result.removed:
+            self.strip.set_states(sync.frames[i].state for i in sync.order)
+            self._apply_rows()
+        elif result.changed:
+            changed = result.changed
+            self.strip.update_states([(sync.index_of(i), sync.frames[i].state) for i in changed if i in sync.frames])
+            if self._membership_changed(changed):
+                self._apply_rows()
+            else:
+                # Same rows: hand the table the new frames and redraw only the changed lines.
+                table.frames = sync.frames
+                table.refresh_frames(changed)
+        if not sync.frames:
+            table.set_empty_text("this job has no frames")
+        elif not table.rows:
+            table.set_empty_text("no frames match" + self._filter_words())
+        self._set_frames_title()
+
+    def _membership_changed(self, changed: Iterable[str]) -> bool:
+        if not (self.dead_only or self.text_filter):
+            return False
+        table = self.frames_table
+        sync = self.sync
+        assert sync is not None
+        return any((table.row_of(i) is not None) != self._wanted(sync.frames[i]) for i in changed if i in sync.frames)
+
+    def _wanted(self, frame: Frame) -> bool:
+        if self.layer_filter is not None and frame.layer_name != self.layer_filter:
+            return False
+        if self.dead_only and frame.state != "DEAD":
+            return False
+        if self.text_filter:
+            haystack = f"{frame.name}\x00{frame.layer_name}\x00{frame.state}\x00{frame.last_resource}".lower()
+            return self.text_filter in haystack
+        return True
+
+    def _apply_rows(self) -> None:
+        sync = self.sync
+        assert sync is not None
+        frames = sync.frames
+        if self.layer_filter is None and not self.dead_only and not self.text_filter:
+            rows = list(sync.order)
+        else:
+            wanted = self._wanted
+            rows = [i for i in sync.order if wanted(frames[i])]
+        column = next((c for c in FRAME_COLUMNS if c.key == self.sort_column), None)
+        if column is not None:
+            key = column.sort
+            try:
+                rows.sort(key=lambda i: key(frames[i]), reverse=self.sort_reverse)
+            except TypeError:
+                rows.sort(key=lambda i: str(key(frames[i])), reverse=self.sort_reverse)
+        table = self.frames_table
+        table.sort_column, table.sort_reverse = self.sort_column, self.sort_reverse
+        table.set_rows(rows, frames)
+        if not rows and sync.loaded:
+            table.set_empty_text("no frames match" + self._filter_words())
+
+    def _filter_words(self) -> str:
+        words = []
+        if self.layer_filter is not None:
+            words.append(f"layer {safe(self.layer_filter, 40)}")
+        if self.dead_only:
+            words.append("dead only")
+        if self.text_filter:
+            words.append(f"“{safe(self.text_filter, 40)}”")
+        return f" ({', '.join(words)})" if words else ""
+
+    def _set_frames_title(self, text: str | None = None) -> None:
+        sync = self.sync
+        if text is None:
+            shown = len(self.frames_table.rows)
+            total = len(sync.frames) if sync else 0
+            text = f"frames {shown:,}" + (f" of {total:,}" if shown != total else "") + self._filter_words()
+            marked = len(self.frames_table.marked)
+            if marked:
+                text += f" · {marked:,} marked"
+        self.query_one("#frames-title", Static).update(Text(text, end="", no_wrap=True))
+
+    def _show_status(self) -> None:
+        sync = self.sync
+        parts = []
+        if sync is not None:
+            if sync.finished:
+                parts.append("job finished: not polling (ctrl+r refreshes)")
+            elif sync.fallback:
+                parts.append("frames: GetFrames with changeDate (GetUpdatedFrames unusable)")
+            else:
+                parts.append(f"live every {self.poll.interval if self.poll else 0:g} s")
+        text = Text("  ·  ".join(parts), end="", no_wrap=True)
+        self.query_one("#job-status", Static).update(text)
+        bar = self._status_bar()
+        if bar is not None:
+            bar.set_refreshed(self._clock())
+            sync_frames = len(sync.frames) if sync else 0
+            bar.set_counts(f"{len(self.frames_table.rows):,}/{sync_frames:,} frames")
+
+    # --- user actions --------------------------------------------------------------------------------
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id != "layers":
+            return
+        event.stop()
+        key = event.row_key.value if event.row_key is not None else None
+        layer = next((layer for layer in self.job_layers if layer.id == key), None)
+        name = layer.name if layer is not None else None
+        if name != self.layer_filter:
+            self.layer_filter = name
+            if self.sync is not None and self.sync.frames:
+                self._apply_rows()
+                self._set_frames_title()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "layers":
+            event.stop()
+            self.frames_table.focus()
+
+    def on_frame_table_selected(self, event: FrameTable.Selected) -> None:
+        event.stop()
+        self._open_log(event.frame_id)
+
+    def on_frame_table_sort_changed(self, event: FrameTable.SortChanged) -> None:
+        event.stop()
+        if event.column == self.sort_column:
+            self.sort_reverse = not self.sort_reverse
+        else:
+            self.sort_column, self.sort_reverse = event.column, False
+        self._apply_rows()
+
+    def on_frame_strip_clicked(self, event: FrameStrip.Clicked) -> None:
+        event.stop()
+        sync = self.sync
+        if sync is not None and 0 <= event.index < len(sync.order):
+            table = self.frames_table
+            if not table.move_to(sync.order[event.index]):
+                self.notify("that frame is filtered out", timeout=3)
+            table.focus()
+
+    def on_frame_table_cursor_moved(self, event: FrameTable.CursorMoved) -> None:
+        event.stop()
+
+    def action_open_log(self) -> None:
+        if self.focused is self.layers_table:
+            self.frames_table.focus()
+            return
+        frame_id = self.frames_table.cursor_id
+        if frame_id is not None:
+            self._open_log(frame_id)
+
+    def _open_log(self, frame_id: str) -> None:
+        sync = self.sync
+        frame = sync.frames.get(frame_id) if sync else None
+        if frame is None or self.job is None:
+            return
+        opener = getattr(self.app, "open_frame_log", None)
+        if callable(opener):
+            opener(self.job, frame, "")
+        else:
+            from cuetui.ui.screens.frame_log import FrameLogScreen
+
+            self.app.push_screen(FrameLogScreen(self.job, frame))
+
+    def action_toggle_dead(self) -> None:
+        self.dead_only = not self.dead_only
+        if self.sync is not None:
+            self._apply_rows()
+            self._set_frames_title()
+
+    def action_start_filter(self) -> None:
+        filter_input = self.query_one("#filter", Input)
+        filter_input.display = True
+        filter_input.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter":
+            event.stop()
+            text = event.value.strip().lower()
+            if text != self.text_filter:
+                self.text_filter = text
+                if self.sync is not None:
+                    self._apply_rows()
+                    self._set_frames_title()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            event.stop()
+            if not event.value.strip():
+                self._clear_filter()
+                return
+            table = self.frames_table
+            table.focus()
+            if table.rows:
+                table.move_to(table.rows[0])
+
+    def _clear_filter(self) -> None:
+        filter_input = self.query_one("#filter", Input)
+        filter_input.value = ""
+        filter_input.display = False
+        if self.text_filter:
+            self.text_filter = ""
+            if self.sync is not None:
+                self._apply_rows()
+                self._set_frames_title()
+        self.frames_table.focus()
+
+    def action_cycle_sort(self) -> None:
+        keys = self.frames_table.visible_columns or [c.key for c in FRAME_COLUMNS]
+        options = ["", *keys]
+        index = options.index(self.sort_column) + 1 if self.sort_column in options else 0
+        self.sort_column = options[index % len(options)]
+        self.sort_reverse = False
+        self._apply_rows()
+        label = self.sort_column or "frame order"
+        self.notify(f"sorted by {label}", timeout=2)
+
+    def action_reverse_sort(self) -> None:
+        self.sort_reverse = not self.sort_reverse
+        self._apply_rows()
+
+    def action_toggle_mark(self) -> None:
+        self.frames_table.toggle_mark()
+        self._set_frames_title()
+
+    def action_mark_all(self) -> None:
+        self.frames_table.mark_all()
+        self._set_frames_title()
+
+    def action_copy_name(self) -> None:
+        frame_id = self.frames_table.cursor_id
+        sync = self.sync
+        if frame_id is None or sync is None or frame_id not in sync.frames:
+            return
+        name = safe(sync.frames[frame_id].name)
+        self.app.copy_to_clipboard(name)
+        self.notify(f"copied {name}", markup=False, timeout=3)
+
+    def action_back(self) -> None:
+        filter_input = self.query_one("#filter", Input)
+        if filter_input.display or self.text_filter:
+            self._clear_filter()
+        elif self.frames_table.marked:
+            self.frames_table.marked.clear()
+            self.frames_table.refresh()
+            self._set_frames_title()
+        elif len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+
+    # --- for tests and benches ------------------------------------------------------------------------
+
+    def selected_frames(self) -> list[Frame]:
+        """Marked frames still shown, in table order, or else the cursor frame."""
+        sync = self.sync
+        if sync is None:
+            return []
+        table = self.frames_table
+        marked = [sync.frames[i] for i in table.rows if i in table.marked]
+        if marked:
+            return marked
+        frame_id = table.cursor_id
+        return [sync.frames[frame_id]] if frame_id is not None else []

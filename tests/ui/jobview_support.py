@@ -1,0 +1,87 @@
+"""Shared by the job-screen and frame-log tests: a CueTuiApp on a demo gateway, showing one screen,
+and waiting on conditions with a deadline (never sleeping a fixed time)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from textual.app import App
+from textual.pilot import Pilot
+
+from cuetui.demo.server import DemoGatewayThread
+from cuetui.farm.actions import FarmActions
+from cuetui.farm.connection import ConnectionTracker
+from cuetui.gateway.auth import GatewayAuth
+from cuetui.gateway.client import GatewayClient
+from cuetui.gateway.models import Frame, Job
+from cuetui.ui.options import UiOptions
+
+EPOCH = 1_767_225_600.0  # 2026-01-01 00:00 UTC: a fixed farm clock for stable screens
+
+
+def make_client(gw: DemoGatewayThread, token: str) -> GatewayClient:
+    """A client of the demo gateway with a fixed token."""
+    return GatewayClient(gw.url, GatewayAuth(token=token))
+
+
+class ScreenTestApp(App[int]):
+    """The app shell's contract (client, options, actions, connection, clock, open_frame_log) without
+    its other screens: the job and frame-log screens are tested on their own."""
+
+    CSS_PATH = "../../cuetui/ui/styles/app.tcss"
+
+    def __init__(
+        self, client: GatewayClient, options: UiOptions, *, clock: Callable[[], float], first: Callable[[], Any]
+    ) -> None:
+        super().__init__()
+        self.client = client
+        self.options = options
+        self.clock = clock
+        self.actions = FarmActions(client, read_only=options.read_only)
+        self.connection = ConnectionTracker(options.url or client.url, clock=clock)
+        self.status_bars: set[Any] = set()
+        self._first = first
+        self.connection.listen(self._connection_changed)
+
+    def _connection_changed(self, status: Any) -> None:
+        for bar in list(self.status_bars):
+            bar.set_connection(status)
+            changed = getattr(bar.screen, "connection_changed", None)
+            if changed is not None:
+                changed(status)
+
+    def on_mount(self) -> None:
+        self.push_screen(self._first())
+
+    def open_frame_log(self, job: Job, frame: Frame, proc_log_path: str = "") -> None:
+        from cuetui.ui.screens.frame_log import FrameLogScreen
+
+        self.push_screen(FrameLogScreen(job=job, frame=frame, proc_log_path=proc_log_path or None))
+
+
+def make_app(
+    gw: DemoGatewayThread,
+    token: str,
+    screen_factory: Callable[[], Any],
+    *,
+    clock: Callable[[], float] | None = None,
+    **options: Any,
+) -> ScreenTestApp:
+    """A test app on the demo gateway showing `screen_factory()` once mounted."""
+    options.setdefault("url", gw.url)
+    options.setdefault("farm_name", "demo")
+    options.setdefault("frame_refresh", 0.2)
+    farm_clock = clock or gw.farm.now  # type: ignore[union-attr]
+    return ScreenTestApp(make_client(gw, token), UiOptions(**options), clock=farm_clock, first=screen_factory)
+
+
+async def wait_for(pilot: Pilot[Any], predicate: Callable[[], object], timeout: float = 10.0, what: str = "") -> None:
+    """Let the app run until `predicate()` is true; fail after `timeout` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what or predicate}")
+        await pilot.pause(0.02)

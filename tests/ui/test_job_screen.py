@@ -1,0 +1,192 @@
+"""The job screen against the demo gateway: opening, layer filter, dead only, live updates in place,
+the 100-frame rule and the hang → 504 → reload path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from cuetui.demo.farm import DEAD, RUNNING, SUCCEEDED
+from cuetui.demo.server import DemoGatewayThread
+from cuetui.ui.screens.job import JobScreen
+from cuetui.ui.widgets.frame_strip import state_code
+from tests.ui.jobview_support import EPOCH, make_app, wait_for
+
+
+def biggest_pending_job(gw: DemoGatewayThread) -> tuple[str, str]:
+    def pick(farm: Any) -> tuple[str, str]:
+        job = max((j for j in farm.jobs if j.state_name == "PENDING"), key=lambda j: (len(j.layers), j.total))
+        return job.id, job.name
+
+    return gw.run(pick)
+
+
+def set_states(gw: DemoGatewayThread, job_id: str, indices: list[int] | range, state: int) -> list[str]:
+    def change(farm: Any) -> list[str]:
+        job = farm.find_job(job_id)
+        for i in indices:
+            farm.set_state(job, i, state)
+        return [job.frame_id(i) for i in indices]
+
+    return gw.run(change)
+
+
+def farm_index(gw: DemoGatewayThread, job_id: str, frame_name: str) -> int:
+    """The demo farm's index of a frame, by name."""
+    return gw.run(lambda farm: farm.find_job(job_id).frame_index(frame_name))
+
+
+def loaded(app: Any) -> bool:
+    screen = app.screen
+    return isinstance(screen, JobScreen) and screen.sync is not None and screen.sync.loaded
+
+
+async def test_opens_with_header_layers_strip_and_every_frame(
+    make_gateway: Callable[..., DemoGatewayThread], gateway_token: str
+) -> None:
+    gw = make_gateway(epoch=EPOCH)
+    job_id, job_name = biggest_pending_job(gw)
+    total, layer_names = gw.run(
+        lambda farm: (farm.find_job(job_id).total, [la.name for la in farm.find_job(job_id).layers])
+    )
+    app = make_app(gw, gateway_token, lambda: JobScreen(job_id, job_name))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: loaded(app), what="frames loaded")
+        screen: JobScreen = app.screen  # type: ignore[assignment]
+        await wait_for(pilot, lambda: screen.layers_table.row_count == len(layer_names) + 1, what="layers")
+        assert len(screen.frames_table.rows) == total
+        assert len(screen.strip.codes) == total
+        assert job_name in str(screen.query_one("#job-header").render())
+        # frame order: as Cuebot orders them (frame dispatch order, then layer order)
+        names = [screen.sync.frames[i].name for i in screen.frames_table.rows[:2]]  # type: ignore[union-attr]
+        assert names[0].split("-")[0] == names[1].split("-")[0]
+        await pilot.press("escape")
+        assert not isinstance(app.screen, JobScreen) or len(app.screen_stack) == 1
+
+
+async def test_layer_selection_and_dead_only_filter_frames(
+    make_gateway: Callable[..., DemoGatewayThread], gateway_token: str
+) -> None:
+    gw = make_gateway(epoch=EPOCH)
+    job_id, job_name = biggest_pending_job(gw)
+    states = gw.run(lambda farm: farm.find_job(job_id).frame_states())
+    app = make_app(gw, gateway_token, lambda: JobScreen(job_id, job_name))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        screen: JobScreen = app.screen  # type: ignore[assignment]
+        sync = screen.sync
+        assert sync is not None
+        await wait_for(pilot, lambda: screen.layers_table.row_count > 2)
+        screen.layers_table.focus()
+        await pilot.press("down")  # from "all layers" to the first layer
+        first_layer = screen.job_layers[0].name
+        await wait_for(pilot, lambda: screen.layer_filter == first_layer)
+        rows = screen.frames_table.rows
+        assert rows and all(sync.frames[i].layer_name == first_layer for i in rows)
+        assert len(rows) == sum(1 for name in states if name.endswith("-" + first_layer))
+        await pilot.press("up")
+        await wait_for(pilot, lambda: screen.layer_filter is None)
+        assert len(screen.frames_table.rows) == len(states)
+        screen.frames_table.focus()
+        await pilot.press("d")
+        dead = [name for name, state in states.items() if state == "DEAD"]
+        assert dead, "the small farm has dead frames"
+        assert sorted(sync.frames[i].name for i in screen.frames_table.rows) == sorted(dead)
+        await pilot.press("d")
+        assert len(screen.frames_table.rows) == len(states)
+
+
+async def test_live_update_in_place_and_dead_only_membership(
+    make_gateway: Callable[..., DemoGatewayThread], gateway_token: str
+) -> None:
+    gw = make_gateway(epoch=EPOCH)
+    job_id, job_name = biggest_pending_job(gw)
+    app = make_app(gw, gateway_token, lambda: JobScreen(job_id, job_name))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        screen: JobScreen = app.screen  # type: ignore[assignment]
+        sync = screen.sync
+        assert sync is not None
+        table = screen.frames_table
+        table.move_to(table.rows[10])
+        cursor_frame = table.cursor_id
+        rows_before = table.rows
+        waiting = [i for i, fid in enumerate(sync.order) if sync.frames[fid].state != "DEAD"]
+        index = waiting[3]
+        (frame_id,) = set_states(
+            gw,
+            job_id,
+            [gw.run(lambda farm: farm.find_job(job_id).frame_index(sync.frames[sync.order[index]].name))],
+            DEAD,
+        )
+        await wait_for(
+            pilot,
+            lambda: screen.strip.codes[sync.index_of(frame_id)] == state_code("DEAD"),
+            what="the frame to turn DEAD on screen",
+        )
+        assert sync.frames[frame_id].state == "DEAD"
+        row = table.row_of(frame_id)
+        assert row is not None and row < table.size.height - 1
+        line = "".join(segment.text for segment in table.render_line(row + 1 - int(table.scroll_y)))
+        assert sync.frames[frame_id].name in line and " DEAD " in line
+        assert table.rows is rows_before, "the table was rebuilt instead of updated in place"
+        assert table.cursor_id == cursor_frame
+        assert sync.stats.full_loads == 1 and sync.stats.incremental >= 1
+        # in dead-only mode a frame that leaves DEAD leaves the table
+        await pilot.press("d")
+        assert frame_id in table.rows
+        set_states(
+            gw, job_id, [gw.run(lambda farm: farm.find_job(job_id).frame_index(sync.frames[frame_id].name))], RUNNING
+        )
+        await wait_for(pilot, lambda: frame_id not in table.rows, what="the frame to leave the dead-only table")
+
+
+async def test_hundred_changes_reload_the_whole_list(
+    make_gateway: Callable[..., DemoGatewayThread], gateway_token: str
+) -> None:
+    gw = make_gateway(profile="studio", epoch=EPOCH)
+
+    def pick(farm: Any) -> tuple[str, str]:
+        job = max((j for j in farm.jobs if j.state_name == "PENDING"), key=lambda j: j.total)
+        return job.id, job.name
+
+    job_id, job_name = gw.run(pick)
+    app = make_app(gw, gateway_token, lambda: JobScreen(job_id, job_name))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        screen: JobScreen = app.screen  # type: ignore[assignment]
+        sync = screen.sync
+        assert sync is not None
+        ids = set_states(gw, job_id, range(100), SUCCEEDED)
+        await wait_for(pilot, lambda: sync.stats.full_loads >= 2, what="a full reload")
+        assert any("100 frames" in reason for reason in sync.stats.reasons)
+        assert all(sync.frames[i].state == "SUCCEEDED" for i in ids)
+
+
+async def test_hang_then_504_then_reload_then_fallback_warned_once(
+    make_gateway: Callable[..., DemoGatewayThread], gateway_token: str
+) -> None:
+    gw = make_gateway(epoch=EPOCH, record=True)
+    job_id, job_name = biggest_pending_job(gw)
+    farm_now = gw.farm.now  # type: ignore[union-attr]
+    # this machine's clock 70 s behind the farm's: every GetUpdatedFrames hangs until Grpc-Timeout
+    app = make_app(gw, gateway_token, lambda: JobScreen(job_id, job_name), clock=lambda: farm_now() - 70)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen) and app.screen.sync is not None)
+        screen: JobScreen = app.screen  # type: ignore[assignment]
+        sync = screen.sync
+        assert sync is not None
+        sync.grpc_timeout = 1
+        await wait_for(
+            pilot, lambda: sync.stats.timeouts >= 1 and sync.stats.full_loads >= 2, timeout=20, what="timeout+reload"
+        )
+        statuses = [s for _, path, _, _, s in gw.recorded if path.endswith("GetUpdatedFrames")]
+        assert 504 in statuses
+        await wait_for(pilot, lambda: sync.fallback, timeout=20, what="the changeDate fallback")
+        (frame_id,) = set_states(gw, job_id, [0], DEAD)
+        await wait_for(
+            pilot, lambda: sync.frames[frame_id].state == "DEAD", timeout=20, what="a change seen in fallback"
+        )
+        warnings = [n for n in app._notifications if "fall back" in n.message]
+        assert len(warnings) == 1
+        assert "changeDate" in str(screen.query_one("#job-status").render())
