@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
 from textual.app import ComposeResult
-from textual.binding import ActiveBinding
 from textual.containers import Horizontal
 from textual.events import Resize
 from textual.widget import Widget
@@ -21,8 +20,8 @@ from textual.widgets import DataTable, Footer, Static
 from cuetui.gateway.models import Frame, Job
 from cuetui.gateway.requests import JobSearch
 from cuetui.ui import steering
-from cuetui.ui.catalogue import ActionSpec
 from cuetui.ui.screens.base import FarmScreen, FilterInput
+from cuetui.ui.steer_keys import SteersFarm
 from cuetui.ui.widgets.farm_table import FarmTable
 from cuetui.ui.widgets.status_bar import StatusBar
 
@@ -45,12 +44,6 @@ class FrameRow(Protocol):
     def frame(self) -> Frame: ...
 
 
-def hide_dangerous(bindings: dict[str, ActiveBinding], specs: Sequence[ActionSpec]) -> dict[str, ActiveBinding]:
-    """`bindings` without the farm-changing ones (read-only mode's footer and key panel)."""
-    dangerous = {spec.action for spec in specs if spec.dangerous}
-    return {key: active for key, active in bindings.items() if active.binding.action not in dangerous}
-
-
 async def gather_limited(calls: Sequence[Callable[[], Awaitable[T]]], limit: int = JOB_CONCURRENCY) -> list[T]:
     """Await every call, at most `limit` at a time, results in order."""
     semaphore = asyncio.Semaphore(limit)
@@ -62,7 +55,7 @@ async def gather_limited(calls: Sequence[Callable[[], Awaitable[T]]], limit: int
     return list(await asyncio.gather(*(one(c) for c in calls)))
 
 
-class AcrossJobsScreen(FarmScreen[R], Generic[R]):
+class AcrossJobsScreen(SteersFarm, FarmScreen[R], Generic[R]):
     """A FarmScreen of frame rows across the jobs in view (see the module docstring)."""
 
     NOUN = "frames"
@@ -110,13 +103,6 @@ class AcrossJobsScreen(FarmScreen[R], Generic[R]):
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW, "-narrow")
 
-    @property
-    def active_bindings(self) -> dict[str, ActiveBinding]:
-        bindings = super().active_bindings
-        if self.cue_app.options.read_only:
-            return hide_dangerous(bindings, self.ACTIONS)
-        return bindings
-
     def key_of(self, model: R) -> str:
         return model.frame.id
 
@@ -157,9 +143,16 @@ class AcrossJobsScreen(FarmScreen[R], Generic[R]):
 
     # --- selection and actions --------------------------------------------------------------------
 
-    def selected_pairs(self) -> list[tuple[Job, Frame]]:
+    def steer_frames(self) -> list[tuple[Job, Frame]]:
         """(job, frame) of the marked rows still shown, or of the cursor row."""
         return [(row.job, row.frame) for row in self.selected()]
+
+    def steer_jobs(self) -> list[Job]:
+        """The jobs of the selected frames (for `R`), each once."""
+        jobs: dict[str, Job] = {}
+        for row in self.selected():
+            jobs.setdefault(row.job.id, row.job)
+        return list(jobs.values())
 
     def action_mark_all(self) -> None:
         self.table.mark_all()
@@ -169,15 +162,6 @@ class AcrossJobsScreen(FarmScreen[R], Generic[R]):
         self._retitle()
         self.notify("finished jobs included" if self.include_finished else "active jobs only", timeout=3)
         self.refresh_now()
-
-    def action_retry_frames(self) -> None:
-        steering.retry_frames(self, self.selected_pairs())
-
-    def action_eat_frames(self) -> None:
-        steering.eat_frames(self, self.selected_pairs())
-
-    def action_kill_frames(self) -> None:
-        steering.kill_frames(self, self.selected_pairs())
 
     def action_open_log(self) -> None:
         row = self.table.cursor_model

@@ -17,11 +17,9 @@ from textual import work
 from textual.widget import Widget
 from textual.widgets import DataTable
 
-from cuetui.farm import format as fmt
 from cuetui.farm.triage import DeadFrame, Group, collect_dead, exit_meaning, group_by, suspect_hosts
 from cuetui.gateway.models import Frame, Job
 from cuetui.gateway.requests import FrameSearch
-from cuetui.ui import steering
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.screens.across_jobs import AcrossJobsScreen, gather_limited
 from cuetui.ui.screens.base import TABLE_ACTIONS
@@ -59,6 +57,14 @@ def _host_cell(row: TriageRow, ctx: CellContext) -> Text:
     return cells.name_cell(row.dead.host or "-", ctx, "warn" if row.suspect else "")
 
 
+def _died_cell(row: TriageRow, ctx: CellContext) -> Text:
+    """How long ago the frame died (`4m ago`): what a wrangler reads first, and short."""
+    died = row.dead.died_at
+    if not died:
+        return cells.number_cell("", ctx)
+    return cells.number_cell(f"{cells.coarse_duration(max(0.0, ctx.now - died))} ago", ctx)
+
+
 def triage_columns() -> list[Column[TriageRow]]:
     """Job, frame, layer, exit status and meaning, retries, host, time of death."""
     return [
@@ -67,7 +73,7 @@ def triage_columns() -> list[Column[TriageRow]]:
             "Job",
             lambda r, c: cells.name_cell(r.job.name, c),
             lambda r: r.job.name,
-            width=20,
+            width=16,
             flex=True,
             max_width=48,
         ),
@@ -91,7 +97,7 @@ def triage_columns() -> list[Column[TriageRow]]:
             "Exit",
             lambda r, c: cells.name_cell(exit_text(r.frame.exit_status), c, "dead"),
             lambda r: r.frame.exit_status,
-            width=18,
+            width=14,
         ),
         Column(
             "retries",
@@ -107,10 +113,11 @@ def triage_columns() -> list[Column[TriageRow]]:
         Column(
             "died",
             "Died",
-            lambda r, c: cells.number_cell(fmt.timestamp(r.dead.died_at, c.now), c),
+            _died_cell,
             lambda r: (r.rank, -r.dead.died_at),
-            width=12,
+            width=8,
             priority=2,
+            live=True,
         ),
     ]
 
@@ -118,7 +125,7 @@ def triage_columns() -> list[Column[TriageRow]]:
 TRIAGE_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("triage.retry", "r", "retry_frames", "retry frames", dangerous=True),
     ActionSpec("triage.eat", "e", "eat_frames", "eat frames", dangerous=True),
-    ActionSpec("triage.retry_job", "R", "retry_job", "retry job's dead", dangerous=True),
+    ActionSpec("triage.retry_dead", "R", "retry_dead", "retry job's dead", dangerous=True),
     ActionSpec("triage.group", "g", "cycle_group", "group"),
     ActionSpec("triage.log", "enter,l", "open_log", "log"),
     ActionSpec("triage.mark_all", "a", "mark_all", "mark all", footer=False),
@@ -224,13 +231,6 @@ class TriageScreen(AcrossJobsScreen[TriageRow]):
             table.move_cursor(row=0)
 
     # --- actions ----------------------------------------------------------------------------------
-
-    def action_retry_job(self) -> None:
-        """`R`: every dead frame of the selected frames' jobs (confirmed with the count)."""
-        jobs: dict[str, Job] = {}
-        for row in self.selected():
-            jobs.setdefault(row.job.id, row.job)
-        steering.retry_dead(self, list(jobs.values()))
 
     def action_refresh(self) -> None:
         self.refresh_now()
