@@ -14,7 +14,7 @@ answers, with FarmActions' "read-only mode: … not sent".
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from textual.binding import ActiveBinding
 
@@ -64,7 +64,7 @@ def hide_dangerous(bindings: dict[str, ActiveBinding], specs: Sequence[ActionSpe
 class SteersFarm:
     """Mixin for a Screen with steering keys (see the module docstring). Put it before the Screen base."""
 
-    ACTIONS: Any
+    ACTIONS: ClassVar[tuple[ActionSpec, ...]]
 
     # --- what a screen answers ----------------------------------------------------------------------
 
