@@ -202,3 +202,30 @@ async def test_read_only_hides_the_keys_and_sends_nothing(gw: DemoGatewayThread)
         assert any("read-only mode: eat not sent" in t for t in toasts(app))
         assert actions_sent(gw) == []
         assert state_of(gw, job, frame) == "DEAD"
+
+
+async def test_only_jobs_whose_counters_changed_are_fetched_again(gw: DemoGatewayThread) -> None:
+    app = make_app(gw, clock=lambda: APP_NOW, refresh=0.2)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_triage(pilot)
+        assert screen.poll is not None
+
+        def frame_calls() -> list[str]:
+            return [
+                json.loads(b)["job"]["id"] for _m, p, _h, b, _s in gw.recorded if p == "/job.JobInterface/GetFrames"
+            ]
+
+        polls = screen.poll.polls
+        before = len(frame_calls())
+        await wait_for(pilot, lambda: screen.poll is not None and screen.poll.polls >= polls + 2)
+        assert len(frame_calls()) == before  # nothing changed: no GetFrames at all
+
+        def one_more_dead(farm: Any) -> str:
+            job = farm.find_job("testing-sh020-asmith_fx_v012")
+            i = next(i for i in range(job.total) if job.f_state[i] == 0)
+            farm.set_state(job, i, 5)
+            return str(job.id)
+
+        job_id = gw.run(one_more_dead)
+        await wait_for(pilot, lambda: screen.table.total_count == 9, what="the new dead frame")
+        assert set(frame_calls()[before:]) == {job_id}

@@ -28,6 +28,7 @@ from cuetui.ui.widgets.log_tail import read_log_tail
 LAST_LINE_BYTES = 4096
 # Past this many stuck frames the last log lines are not read (each is a file or Loki read).
 LAST_LINE_CAP = 200
+MIN_POLL = 10.0
 
 
 class StuckRow(NamedTuple):
@@ -145,6 +146,10 @@ class StuckScreen(AcrossJobsScreen[StuckRow]):
     def on_mount(self) -> None:
         self.rules = rules_from_options(self.cue_app.options)
         super().on_mount()
+
+    def poll_interval(self) -> float:
+        # Stuck means minutes of silence: polling faster than this only costs the gateway.
+        return max(self.cue_app.options.refresh, MIN_POLL)
 
     def columns(self) -> list[Column[StuckRow]]:
         return stuck_columns()

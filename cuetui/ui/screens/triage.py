@@ -9,7 +9,7 @@ retries every dead frame of the selected frames' jobs, `enter` / `l` opens the f
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import ClassVar, NamedTuple
 
 from rich.text import Text
@@ -28,6 +28,16 @@ from cuetui.ui.widgets.farm_table import CellContext, Column
 from cuetui.ui.widgets.log_tail import LogTail, TailRead, read_log_tail
 
 GROUP_MODES = ("", "exit_status", "host")
+# A job's dead frames are fetched again only when its counters say something changed (a frame died,
+# was retried or eaten), and at least every this many polls.
+FULL_RELOAD_EVERY = 12
+
+
+def _dead_key(job: Job) -> tuple[int, int, int]:
+    stats = job.stats
+    return stats.dead_frames, stats.failed_frame_count, stats.eaten_frames
+
+
 GROUP_NAMES = {"": "newest first", "exit_status": "grouped by exit status", "host": "grouped by host"}
 
 
@@ -167,6 +177,7 @@ class TriageScreen(AcrossJobsScreen[TriageRow]):
         self.suspects: list[Group] = []
         self.groups: list[Group] = []
         self._log_key: tuple[str, int, int] | None = None
+        self._dead_cache: dict[str, tuple[tuple[int, int, int], int, list[Frame]]] = {}
 
     def columns(self) -> list[Column[TriageRow]]:
         return triage_columns()
@@ -189,14 +200,27 @@ class TriageScreen(AcrossJobsScreen[TriageRow]):
         client = self.cue_app.client
         with_dead = [j for j in jobs if j.stats.dead_frames]
         dead_search = FrameSearch(states=["DEAD"])
+        poll = self.poll.polls if self.poll is not None else 0
+        cache = self._dead_cache
 
-        def dead_of(job: Job):  # type: ignore[no-untyped-def]
+        def fresh(job: Job) -> bool:
+            entry = cache.get(job.id)
+            return entry is not None and entry[0] == _dead_key(job) and poll - entry[1] < FULL_RELOAD_EVERY
+
+        def dead_of(job: Job) -> Callable[[], Awaitable[tuple[Job, list[Frame]]]]:
             async def call() -> tuple[Job, list[Frame]]:
-                return job, await client.get_all_frames(job.id, dead_search, expected=job.stats.dead_frames)
+                frames = await client.get_all_frames(job.id, dead_search, expected=job.stats.dead_frames)
+                cache[job.id] = (_dead_key(job), poll, frames)
+                return job, frames
 
             return call
 
-        pairs = await gather_limited([dead_of(j) for j in with_dead])
+        stale = [j for j in with_dead if not fresh(j)]
+        stale_ids = {j.id for j in stale}
+        kept = [(j, cache[j.id][2]) for j in with_dead if j.id not in stale_ids]
+        pairs = await gather_limited([dead_of(j) for j in stale]) + kept
+        for job_id in cache.keys() - {j.id for j in with_dead}:
+            del cache[job_id]
         self.dead = collect_dead(pairs)
         return self._rows()
 
