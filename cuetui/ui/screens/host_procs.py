@@ -36,9 +36,7 @@ def proc_columns() -> list[Column[Proc]]:
             "Frame",
             lambda p, c: cells.name_cell(p.frame_name, c),
             lambda p: p.frame_name,
-            width=14,
-            flex=True,
-            max_width=28,
+            width=13,
         ),
         Column(
             "cores",

@@ -55,7 +55,14 @@ class CellContext:
 
     def text(self, value: str, style: str = "", *, justify: str = "left") -> Text:
         """A cell of plain (never markup) text, optionally styled by a component class name."""
-        return Text(value, style=self.style(style) if style else "", justify=justify, end="", no_wrap=True)  # type: ignore[arg-type]
+        return Text(
+            value,
+            style=self.style(style) if style else "",
+            justify=justify,  # type: ignore[arg-type]
+            overflow="ellipsis",
+            end="",
+            no_wrap=True,
+        )
 
 
 @dataclass(frozen=True)

@@ -281,9 +281,9 @@ class FrameTable(ScrollView, can_focus=True):
         visible = max(1, self.size.height - 1)
         top = int(self.scroll_y)
         if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
         elif self.cursor >= top + visible:
-            self.scroll_to(y=self.cursor - visible + 1, animate=False)
+            self.scroll_to(y=self.cursor - visible + 1, animate=False, immediate=True)
 
     def action_cursor(self, delta: int) -> None:
         self._set_cursor(self.cursor + delta)
@@ -334,7 +334,7 @@ class FrameTable(ScrollView, can_focus=True):
         out = []
         for c in columns:
             w = c.width + (spare // len(flex) if c.flex and flex else 0)
-            out.append((c, min(w, 40) if c.flex else w))
+            out.append((c, min(w, 30) if c.flex else w))
         return out
 
     def _content_width(self) -> int:
@@ -400,13 +400,11 @@ class FrameTable(ScrollView, can_focus=True):
         for column, w in self._visible:
             text = self._fit(column.text(frame, now), w, column.right)
             style = line_style
-            if column.style is not None:
+            if column.style is not None and row != self.cursor:
+                # (on the cursor row the cursor's colours win: a reversed DEAD would be unreadable)
                 name = column.style(frame)
                 if name:
                     style = line_style + self._style(name)
-                    if row == self.cursor:
-                        # keep the cursor's background over the state's colour
-                        style = style + Style(bgcolor=line_style.bgcolor)
             segments.append(Segment(text, style))
             segments.append(Segment(" " * GAP, line_style))
         used = 1 + sum(w + GAP for _c, w in self._visible)
