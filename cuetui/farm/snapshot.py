@@ -34,7 +34,7 @@ class RowDiff(Generic[K]):
 
 def changed_cells(old: Sequence[Any], new: Sequence[Any]) -> list[int]:
     """Indexes of the cells that differ between two rows (a longer row's extra cells count as changed)."""
-    out = [i for i, (a, b) in enumerate(zip(old, new)) if a != b]
+    out = [i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b]
     if len(old) != len(new):
         out.extend(range(min(len(old), len(new)), max(len(old), len(new))))
     return out

@@ -111,10 +111,13 @@ class CueTuiApp(App[int]):
         self.connection.listen(self._connection_changed)
         self.status_bars: set[StatusBar] = set()
         self.known_jobs: dict[str, Job] = {}
+        self.startup_messages: list[str] = []  # config warnings, shown once the app is up
         if options.keymap:
             self.set_keymap(dict(options.keymap))
 
     def on_mount(self) -> None:
+        for message in self.startup_messages:
+            self.notify(safe(message, 300), severity="warning", markup=False, timeout=10)
         if self.options.theme:
             if self.options.theme in self.available_themes:
                 self.theme = self.options.theme

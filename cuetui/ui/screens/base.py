@@ -30,7 +30,7 @@ T = TypeVar("T")
 
 TABLE_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("table.filter", "slash", "start_filter", "filter"),
-    ActionSpec("table.sort", "s", "cycle_sort", "sort"),
+    ActionSpec("table.sort", "s", "cycle_sort", "sort", footer=False),
     ActionSpec("table.reverse", "S", "reverse_sort", "reverse sort", footer=False),
     ActionSpec("table.mark", "space", "toggle_mark", "mark", footer=False),
     ActionSpec("table.copy", "c", "copy_name", "copy name", footer=False),
@@ -83,7 +83,7 @@ class FarmScreen(Screen[None], Generic[T]):
         """One gateway round for this screen."""
         raise NotImplementedError
 
-    def title(self) -> str:
+    def heading(self) -> str:
         """The title line (plain text)."""
         return self.TITLE_TEXT
 
@@ -113,7 +113,7 @@ class FarmScreen(Screen[None], Generic[T]):
 
     def compose(self) -> ComposeResult:
         app = self.cue_app
-        yield Static(self.title(), id="title", markup=False)
+        yield Static(self.heading(), id="title", markup=False)
         filter_input = FilterInput(placeholder="filter: type to narrow, enter to keep, escape to clear", id="filter")
         filter_input.display = False
         yield filter_input
@@ -126,7 +126,7 @@ class FarmScreen(Screen[None], Generic[T]):
             tls_unverified=app.options.tls_unverified,
             clock=app.clock,
         )
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     @property
     def table(self) -> FarmTable[T]:
@@ -139,7 +139,8 @@ class FarmScreen(Screen[None], Generic[T]):
         return self.query_one(StatusBar)
 
     def on_mount(self) -> None:
-        self.cue_app.status_bars.add(self.status_bar)
+        self._bar = self.status_bar
+        self.cue_app.status_bars.add(self._bar)
         self.status_bar.set_connection(self.cue_app.connection.status)
         self.poll = PollLoop(
             self.fetch,
@@ -152,7 +153,9 @@ class FarmScreen(Screen[None], Generic[T]):
         self.table.focus()
 
     def on_unmount(self) -> None:
-        self.cue_app.status_bars.discard(self.status_bar)
+        bar = getattr(self, "_bar", None)
+        if bar is not None:
+            self.cue_app.status_bars.discard(bar)
         if self.poll is not None:
             self.poll.stop()
 
@@ -201,7 +204,9 @@ class FarmScreen(Screen[None], Generic[T]):
     def action_start_filter(self) -> None:
         filter_input = self.query_one("#filter", FilterInput)
         filter_input.display = True
-        filter_input.focus()
+        # Focus now, not after a refresh: keys typed right after `/` (a paste, tmux send-keys) must land
+        # in the filter, not on the table's bindings.
+        self.set_focus(filter_input)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "filter":
@@ -215,7 +220,7 @@ class FarmScreen(Screen[None], Generic[T]):
             if not event.value.strip():
                 self.clear_filter()
                 return
-            table.focus()
+            self.set_focus(table)
             if table.row_count:
                 table.move_cursor(row=0)
 
@@ -226,7 +231,7 @@ class FarmScreen(Screen[None], Generic[T]):
         filter_input.display = False
         table = self.table
         table.set_filter("")
-        table.focus()
+        self.set_focus(table)
 
     def action_cycle_sort(self) -> None:
         self.table.cycle_sort()

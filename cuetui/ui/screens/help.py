@@ -60,7 +60,14 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "close", "close", show=False),
     ]
 
-    def __init__(self, title: str, sections: Sequence[tuple[str, Sequence[ActionSpec]]], keymap: Mapping[str, str], *, read_only: bool):
+    def __init__(
+        self,
+        title: str,
+        sections: Sequence[tuple[str, Sequence[ActionSpec]]],
+        keymap: Mapping[str, str],
+        *,
+        read_only: bool,
+    ):
         super().__init__()
         self.help_title = title
         self.sections = sections

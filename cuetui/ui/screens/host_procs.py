@@ -22,8 +22,22 @@ from cuetui.ui.widgets.farm_table import Column
 def proc_columns() -> list[Column[Proc]]:
     """The procs table's columns."""
     return [
-        Column("job", "Job", lambda p, c: cells.name_cell(p.job_name, c), lambda p: p.job_name, width=24, flex=True, max_width=64),
-        Column("frame", "Frame", lambda p, c: cells.name_cell(p.frame_name, c), lambda p: p.frame_name, width=14, flex=True, max_width=28),
+        Column(
+            "job",
+            "Job",
+            lambda p, c: cells.name_cell(p.job_name, c),
+            lambda p: p.job_name,
+            width=24,
+            flex=True,
+            max_width=64,
+        ),
+        Column(
+            "frame",
+            "Frame",
+            lambda p, c: cells.name_cell(p.frame_name, c),
+            lambda p: p.frame_name,
+            width=13,
+        ),
         Column(
             "cores",
             "Cores",
@@ -35,7 +49,9 @@ def proc_columns() -> list[Column[Proc]]:
         Column(
             "memory",
             "Mem used/rsvd",
-            lambda p, c: cells.number_cell(f"{fmt.memory_kb(p.used_memory) or '0'}/{fmt.memory_kb(p.reserved_memory) or '0'}", c),
+            lambda p, c: cells.number_cell(
+                f"{fmt.memory_kb(p.used_memory) or '0'}/{fmt.memory_kb(p.reserved_memory) or '0'}", c
+            ),
             lambda p: p.used_memory,
             width=13,
             priority=1,
@@ -44,7 +60,9 @@ def proc_columns() -> list[Column[Proc]]:
         Column(
             "runtime",
             "Run time",
-            lambda p, c: cells.number_cell(cells.coarse_duration(c.now - p.dispatch_time if p.dispatch_time else None), c),
+            lambda p, c: cells.number_cell(
+                cells.coarse_duration(c.now - p.dispatch_time if p.dispatch_time else None), c
+            ),
             lambda p: -p.dispatch_time,
             width=8,
             live=True,
@@ -58,11 +76,14 @@ def proc_columns() -> list[Column[Proc]]:
             width=10,
             priority=3,
         ),
-        Column("show", "Show", lambda p, c: cells.name_cell(p.show_name, c), lambda p: p.show_name, width=8, priority=2),
+        Column(
+            "show", "Show", lambda p, c: cells.name_cell(p.show_name, c), lambda p: p.show_name, width=8, priority=2
+        ),
     ]
 
 
 PROC_ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("procs.open", "enter", "open_job", "open job", footer=False),
     ActionSpec("procs.job", "j", "open_job", "open job"),
     ActionSpec("procs.log", "l", "open_log", "frame log"),
 )
@@ -85,7 +106,7 @@ class HostProcsScreen(FarmScreen[Proc]):
     def sort_default(self) -> tuple[str, bool]:
         return "job", False
 
-    def title(self) -> str:
+    def heading(self) -> str:
         h = self.host
         return (
             f"Procs on {safe(h.name, 60)} · {fmt.cores(h.idle_cores)}/{fmt.cores(h.cores)} cores idle · "
@@ -93,7 +114,7 @@ class HostProcsScreen(FarmScreen[Proc]):
         )
 
     def name_of(self, model: Proc) -> str:
-        return model.frame_name and f"{model.job_name}.{model.frame_name}" or model.job_name
+        return (model.frame_name and f"{model.job_name}.{model.frame_name}") or model.job_name
 
     async def fetch(self) -> list[Proc]:
         return await self.cue_app.client.get_host_procs(self.host.id)

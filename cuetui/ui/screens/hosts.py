@@ -44,7 +44,9 @@ def _gpus_cell(host: Host, ctx: CellContext) -> object:
 def host_columns() -> list[Column[Host]]:
     """The hosts table's columns."""
     return [
-        Column("name", "Host", lambda h, c: cells.name_cell(h.name, c), lambda h: h.name, width=14, flex=True, max_width=32),
+        Column(
+            "name", "Host", lambda h, c: cells.name_cell(h.name, c), lambda h: h.name, width=14, flex=True, max_width=32
+        ),
         Column(
             "state",
             "State",
@@ -53,9 +55,20 @@ def host_columns() -> list[Column[Host]]:
             width=8,
         ),
         Column(
-            "lock", "Lock", lambda h, c: cells.enum_cell(h.lock_state, "LockState", c, LOCK_STYLES), lambda h: h.lock_state, width=6
+            "lock",
+            "Lock",
+            lambda h, c: cells.enum_cell(h.lock_state, "LockState", c, LOCK_STYLES),
+            lambda h: h.lock_state,
+            width=6,
         ),
-        Column("alloc", "Alloc", lambda h, c: cells.name_cell(h.alloc_name, c), lambda h: h.alloc_name, width=14, priority=3),
+        Column(
+            "alloc",
+            "Alloc",
+            lambda h, c: cells.name_cell(h.alloc_name, c),
+            lambda h: h.alloc_name,
+            width=14,
+            priority=3,
+        ),
         Column("cores", "Cores idle", _cores_cell, lambda h: h.idle_cores, width=10, reverse_first=True),
         Column("memory", "Mem free", _memory_cell, lambda h: h.free_memory, width=13, priority=1, reverse_first=True),
         Column(
@@ -108,7 +121,7 @@ class HostsScreen(FarmScreen[Host]):
     def sort_default(self) -> tuple[str, bool]:
         return "name", False
 
-    def title(self) -> str:
+    def heading(self) -> str:
         parts = ["Hosts"]
         parts.append(f"state {self.state_filter}" if self.state_filter else "all states")
         parts.append(f"alloc {safe(self.alloc_filter, 40)}" if self.alloc_filter else "all allocs")
@@ -127,12 +140,14 @@ class HostsScreen(FarmScreen[Host]):
         ]
 
     def _refilter(self) -> None:
-        self.query_one("#title").update(self.title())  # type: ignore[attr-defined]
+        self.query_one("#title").update(self.heading())  # type: ignore[attr-defined]
         self.table.set_data(self._filtered(self._all), self.cue_app.clock())
 
     def action_cycle_state(self) -> None:
         order = ["", *HARDWARE_STATES]
-        self.state_filter = order[(order.index(self.state_filter) + 1) % len(order)] if self.state_filter in order else ""
+        self.state_filter = (
+            order[(order.index(self.state_filter) + 1) % len(order)] if self.state_filter in order else ""
+        )
         self._refilter()
 
     def action_cycle_alloc(self) -> None:

@@ -31,7 +31,8 @@ def _state_order(job: Job) -> tuple[int, str]:
 
 
 def _name_cell(job: Job, ctx: CellContext) -> object:
-    return cells.name_cell(job.name, ctx, "dead" if job.stats.dead_frames else "")
+    # Only the Dead count is loud: colouring every name with a dead frame would paint most of the table.
+    return cells.name_cell(job.name, ctx)
 
 
 def _progress_cell(job: Job, ctx: CellContext) -> object:
@@ -59,7 +60,7 @@ def _eta_sort(job: Job) -> float:
 def job_columns() -> list[Column[Job]]:
     """The jobs table's columns, in display order; priority 0 is always shown."""
     return [
-        Column("name", "Job", _name_cell, lambda j: j.name, width=24, flex=True, max_width=64),
+        Column("name", "Job", _name_cell, lambda j: j.name, width=28, flex=True, max_width=64),
         Column("show", "Show", lambda j, c: cells.name_cell(j.show, c), lambda j: j.show, width=8, priority=6),
         Column("user", "User", lambda j, c: cells.name_cell(j.user, c), lambda j: j.user, width=8, priority=4),
         Column("state", "State", _state_cell, _state_order, width=8),
@@ -160,8 +161,8 @@ def job_columns() -> list[Column[Job]]:
 
 JOB_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("jobs.open", "enter", "open_job", "open job", footer=False),
-    ActionSpec("jobs.finished", "f", "toggle_finished", "finished jobs"),
-    ActionSpec("jobs.mine", "m", "toggle_mine", "my jobs"),
+    ActionSpec("jobs.finished", "f", "toggle_finished", "finished"),
+    ActionSpec("jobs.mine", "m", "toggle_mine", "mine"),
     ActionSpec("jobs.refresh", "ctrl+r", "refresh", "refresh now", footer=False),
 )
 
@@ -194,7 +195,7 @@ class JobsScreen(FarmScreen[Job]):
             users = (options.user,)
         return JobSearch(shows=shows, users=users, include_finished=self.include_finished)
 
-    def title(self) -> str:
+    def heading(self) -> str:
         search = self.search()
         parts = ["Jobs"]
         parts.append("show " + ", ".join(search.shows) if search.shows else "all shows")
@@ -228,7 +229,7 @@ class JobsScreen(FarmScreen[Job]):
         return self.table.selected_models()
 
     def _retitle(self) -> None:
-        self.query_one("#title").update(self.title())  # type: ignore[attr-defined]
+        self.query_one("#title").update(self.heading())  # type: ignore[attr-defined]
 
     def action_toggle_finished(self) -> None:
         self.include_finished = not self.include_finished

@@ -17,7 +17,9 @@ from cuetui.ui.widgets.farm_table import Column
 def show_columns() -> list[Column[Show]]:
     """The shows table's columns."""
     return [
-        Column("name", "Show", lambda s, c: cells.name_cell(s.name, c), lambda s: s.name, width=16, flex=True, max_width=40),
+        Column(
+            "name", "Show", lambda s, c: cells.name_cell(s.name, c), lambda s: s.name, width=16, flex=True, max_width=40
+        ),
         Column(
             "active",
             "Active",

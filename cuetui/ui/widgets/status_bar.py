@@ -41,28 +41,43 @@ class StatusBar(Horizontal):
     def __init__(self, farm: str, url: str, *, read_only: bool, tls_unverified: bool, clock: Callable[[], float]):
         super().__init__(id="status-bar")
         self.clock = clock
-        label = f" {safe(farm, 40)}  {safe(url, 80)}"
+        self._farm_text = f" {safe(farm, 40)} "
+        self._url_text = f"{safe(url, 80)} "
+        flags = []
         if read_only:
-            label += "  READ-ONLY"
+            flags.append("READ-ONLY")
         if tls_unverified:
-            label += "  TLS UNVERIFIED"
-        self._farm_text = label + " "
+            flags.append("TLS UNVERIFIED")
+        self._flags_text = " ".join(flags) + " " if flags else ""
         self._last_refresh: float | None = None
         self._stale = False
 
     def compose(self) -> ComposeResult:
-        farm = Segment(id="status-farm")
-        farm.text = self._farm_text
-        yield farm
+        for segment_id, text in (
+            ("status-farm", self._farm_text),
+            ("status-url", self._url_text),
+            ("status-flags", self._flags_text),
+        ):
+            segment = Segment(id=segment_id)
+            segment.text = text
+            if not text:  # an inline display would override the stylesheet's narrow rules
+                segment.display = False
+            yield segment
         yield Segment(id="status-conn")
         yield Segment(id="status-counts")
         yield Segment(id="status-time")
+
+    def on_resize(self) -> None:
+        # At 80 columns the URL gives way (it is in the connection text when there is a problem).
+        self.set_class(self.size.width < 110, "-narrow")
 
     def set_connection(self, status: ConnectionStatus) -> None:
         """Show the connection state; data on screen becomes stale when it is not live."""
         conn = self.query_one("#status-conn", Segment)
         conn.text = " " + connection_text(status, self.clock())
-        conn.set_class(status.state != LIVE, "-problem")
+        problem = status.state != LIVE
+        conn.set_class(problem, "-problem")
+        self.set_class(problem, "-problem")
         self._stale = status.state != LIVE
         self._render_time()
 

@@ -1,0 +1,56 @@
+"""Fixtures for the TUI tests: the studio farm frozen at a fixed epoch, and the app on it with a fixed clock."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from cuetui.demo.server import DemoGatewayThread
+from cuetui.gateway.auth import GatewayAuth
+from cuetui.gateway.client import GatewayClient
+from cuetui.ui.app import CueTuiApp
+from cuetui.ui.options import UiOptions
+from tests.conftest import DEMO_SECRET
+
+EPOCH = 1_767_225_600.0  # 2026-01-01 00:00 UTC
+APP_NOW = EPOCH + 600  # the app's fixed clock: ten minutes into the frozen farm's day
+DISPLAY_URL = "http://demo-gateway:8448"  # shown in the status bar instead of the random loopback port
+
+
+@pytest.fixture
+def studio_gateway(make_gateway: Callable[..., DemoGatewayThread]) -> DemoGatewayThread:
+    """The studio farm, seed 7, frozen at EPOCH, recording requests."""
+    return make_gateway(profile="studio", seed=7, speed=0.0, epoch=EPOCH, record=True)
+
+
+@pytest.fixture
+def small_gateway(make_gateway: Callable[..., DemoGatewayThread]) -> DemoGatewayThread:
+    """The small farm, seed 7, frozen at EPOCH, recording requests."""
+    return make_gateway(profile="small", seed=7, speed=0.0, epoch=EPOCH, record=True)
+
+
+def make_app(url: str, *, display_url: str = DISPLAY_URL, **options: Any) -> CueTuiApp:
+    """The app on the gateway at `url`, with a fixed clock and the given UiOptions fields."""
+    client = GatewayClient(url, GatewayAuth(secret=DEMO_SECRET, sub="tester"))
+    options.setdefault("farm_name", "demo")
+    options.setdefault("user", "tester")
+    return CueTuiApp(client, UiOptions(url=display_url, **options), clock=lambda: APP_NOW)
+
+
+async def wait_for(pilot: Any, condition: Callable[[], object], timeout: float = 15.0, what: str = "") -> None:
+    """Let the app run until `condition()` is true; fail after `timeout` seconds (no fixed sleeps)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or condition}")
+        await pilot.pause(0.02)
+
+
+async def wait_loaded(pilot: Any) -> None:
+    """Until the current screen's table has its first data."""
+    app = pilot.app
+    await wait_for(pilot, lambda: getattr(getattr(app.screen, "table", None), "loaded", False), what="first data")
+    await pilot.pause()
