@@ -19,6 +19,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     demo.add_argument("--seed", type=int, default=0, help="random seed: same seed, same farm")
     demo.add_argument("--speed", type=float, default=1.0, help="1 = real time, 60 = a minute a second, 0 = frozen")
     demo.add_argument("--read-only", dest="demo_read_only", action="store_true", help="never send an action")
+    demo.add_argument(
+        "--no-tui",
+        action="store_true",
+        help="only serve the farm and print how to connect (the default when not on a terminal)",
+    )
     demo.set_defaults(func=run_demo)
 
     gw = sub.add_parser("demo-gateway", help="serve a simulated farm through a gateway-compatible HTTP API")
@@ -169,7 +174,9 @@ def run_demo(args: argparse.Namespace) -> int:
         from cuetui.commands import tui
 
         run_demo_tui = getattr(tui, "run_demo_tui", None)
-        if run_demo_tui is not None:
+        # The TUI needs a terminal; piped (a script, CI) or with --no-tui, serve and say how to connect.
+        interactive = sys.stdout.isatty() and sys.stdin.isatty() and not getattr(args, "no_tui", False)
+        if run_demo_tui is not None and interactive:
             return int(run_demo_tui(url, secret, bool(args.demo_read_only or getattr(args, "read_only", None))) or 0)
         print(f"Simulated farm ({args.profile}, seed {args.seed}) at {url}")
         print("Connect a client with:")
