@@ -31,6 +31,7 @@ from cuetui.ui.screens.command_line import COMMANDS, CommandError, CommandLine, 
 from cuetui.ui.screens.hosts import HostsScreen
 from cuetui.ui.screens.jobs import JobsScreen
 from cuetui.ui.screens.shows import ShowsScreen
+from cuetui.ui.themes import register_themes
 
 if TYPE_CHECKING:
     from cuetui.ui.widgets.status_bar import StatusBar
@@ -103,6 +104,7 @@ class CueTuiApp(App[int]):
 
     def __init__(self, client: GatewayClient, options: UiOptions, *, clock: Callable[[], float] = time.time) -> None:
         super().__init__()
+        register_themes(self)  # before on_mount sets options.theme; they also appear in the theme picker
         self.client = client
         self.options = options
         self.clock = clock
