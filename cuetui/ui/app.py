@@ -31,7 +31,6 @@ from cuetui.ui.screens.command_line import COMMANDS, CommandError, CommandLine, 
 from cuetui.ui.screens.hosts import HostsScreen
 from cuetui.ui.screens.jobs import JobsScreen
 from cuetui.ui.screens.shows import ShowsScreen
-from cuetui.ui.themes import register_themes
 
 if TYPE_CHECKING:
     from cuetui.ui.widgets.status_bar import StatusBar
@@ -104,6 +103,8 @@ class CueTuiApp(App[int]):
 
     def __init__(self, client: GatewayClient, options: UiOptions, *, clock: Callable[[], float] = time.time) -> None:
         super().__init__()
+        from cuetui.ui.themes import register_themes  # here, not above: keeps the theme hook one block
+
         register_themes(self)  # before on_mount sets options.theme; they also appear in the theme picker
         self.client = client
         self.options = options
