@@ -159,7 +159,7 @@ class FrameStrip(Widget):
         if width <= 0:
             return []
         if not self.codes:
-            return [Strip.blank(width, self.rich_style)]
+            return [Strip.blank(width)]
         per_half, lines = plan(len(self.codes), width, self.max_lines)
         self._plan = (per_half, lines)
         halves = bucket_states(self.codes, per_half)
