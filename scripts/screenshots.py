@@ -1,7 +1,7 @@
 """Write one SVG per screen of cuetui into screenshots/, taken from the running app on the frozen,
 seeded `studio` demo farm at 120×36 (README embeds them).
 
-    python scripts/screenshots.py [--out screenshots/]
+    python scripts/screenshots.py [--out screenshots/] [--theme cuetui-high-contrast]
 
 The farm is frozen (speed 0, fixed epoch), the app's clock is fixed and times are shown in UTC, so the
 same code gives the same pictures. The gateway's secret is made up for the run and the status bar shows
@@ -34,6 +34,7 @@ USER = "wrangler"
 # A fixed directory: the logs quote their own path, and a random one would change the pictures.
 LOG_ROOT = Path(tempfile.gettempdir()) / "cuetui-screenshots-logs"
 NAMES = ("jobs", "job", "frame-log", "hosts", "triage", "monitor", "help")
+THEME = ""  # Textual's default theme, unless --theme
 
 Driver = Callable[[Any], Awaitable[None]]
 
@@ -154,7 +155,7 @@ def make_app(url: str, secret: str) -> Any:
     from cuetui.ui.options import UiOptions
 
     client = GatewayClient(url, GatewayAuth(secret=secret, sub=USER))
-    options = UiOptions(farm_name=PROFILE, url=DISPLAY_URL, user=USER)
+    options = UiOptions(farm_name=PROFILE, url=DISPLAY_URL, user=USER, theme=THEME)
     return CueTuiApp(client, options, clock=lambda: APP_NOW)
 
 
@@ -169,7 +170,7 @@ async def monitor_app(url: str, secret: str, job_name: str) -> Any:
     async with client_from_settings(settings) as client:
         jobs = await client.get_jobs(JobSearch(jobs=[job_name]))
     # The view is told the made-up URL (it may print it); its client talks to the real one.
-    shown = Settings(url=DISPLAY_URL, secret=Secret(secret), user=USER)
+    shown = Settings(url=DISPLAY_URL, secret=Secret(secret), user=USER, theme=THEME or None)
     # Poll once: the picture is of the first state, so a later poll must not repaint it.
     return MonitorApp(
         shown, jobs, interval=3600.0, clock=lambda: APP_NOW, client_factory=lambda: client_from_settings(settings)
@@ -238,7 +239,10 @@ def main(argv: list[str] | None = None) -> int:
     """Start the frozen demo gateway, take every screenshot, stop it."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "screenshots")
+    parser.add_argument("--theme", default="", help="a Textual or cuetui theme (default: Textual's default)")
     args = parser.parse_args(argv)
+    global THEME
+    THEME = args.theme
     # Times on screen are local: pin the zone so the pictures are the same everywhere.
     os.environ["TZ"] = "UTC"
     time.tzset()
