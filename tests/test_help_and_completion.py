@@ -38,8 +38,9 @@ def test_every_subcommand_help_has_an_example_of_itself(name: str) -> None:
     assert any(f"cuetui {name}" in line or (name == "tui" and line.startswith("cuetui")) for line in examples), (
         help_text
     )
-    # RawDescriptionHelpFormatter: example lines are printed as written, not re-wrapped into one paragraph
+    # example lines are printed as written, not re-wrapped into one paragraph; descriptions still wrap
     assert all(len(line) <= 110 for line in examples)
+    assert all(len(line) <= 120 for line in help_text.splitlines()), help_text
 
 
 def test_help_prints_and_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
