@@ -67,7 +67,8 @@ def dead_job_name(app: Any) -> str:
     jobs = [j for j in app.known_jobs.values() if j.stats.dead_frames and not j.is_finished]
     if not jobs:
         raise SystemExit("screenshots: the studio farm has no job with dead frames")
-    return min(jobs, key=lambda j: (-j.stats.dead_frames, j.name)).name
+    name: str = min(jobs, key=lambda j: (-j.stats.dead_frames, j.name)).name
+    return name
 
 
 async def open_dead_job(pilot: Any) -> None:
