@@ -28,7 +28,7 @@ SIZE = (120, 36)
 PROFILE = "studio"
 SEED = 7
 EPOCH = 1_767_225_600.0  # 2026-01-01 00:00 UTC, the frozen farm's day
-APP_NOW = EPOCH + 600  # the app's clock: ten minutes in (same as the UI tests)
+APP_NOW = EPOCH + 20  # the app's clock: just after the frozen farm's last tick, so pings look fresh
 DISPLAY_URL = "http://gateway.demo:8448"  # shown in the status bar instead of the loopback port
 USER = "wrangler"
 # A fixed directory: the logs quote their own path, and a random one would change the pictures.
