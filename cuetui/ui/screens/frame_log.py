@@ -190,13 +190,21 @@ class FrameLogScreen(Screen[None]):
                 text.append(f"  attempt {attempt.label} UTC", style="dim")
         else:
             label = self.attempts[self.attempt_index].label if self.attempts else "current"
-            path = safe(self.path, 400)
+            # The farm's name for the file (what RQD and CueGUI show); "mapped" when read elsewhere.
+            path = safe(
+                self.farm_path
+                if self.attempt_index == 0 or not self.attempts
+                else self.attempts[self.attempt_index].path,
+                400,
+            )
             room = max(20, (self.app.size.width or 80) - 16)
             if len(path) > room:
                 # The end of the path (job and frame) says more than its start.
                 path = "…" + path[-(room - 1) :]
             text.append(path, style="dim")
             text.append(f"  [{label}]" if len(self.attempts) > 1 else "", style="dim")
+            if self.path != self.farm_path:
+                text.append("  (log_path_map)", style="dim")
         return text
 
     def _show_header(self) -> None:
