@@ -120,6 +120,7 @@ class FrameLogScreen(Screen[None]):
         self._ticks = 0
         self._follow_timer: Any = None
         self._busy = False
+        self._earlier_lock = asyncio.Lock()
 
     # --- the app's contract ------------------------------------------------------------------------
 
@@ -390,6 +391,8 @@ class FrameLogScreen(Screen[None]):
             new = await asyncio.to_thread(log_file.read_new)
         except LogUnreadable:
             return
+        if log_file is not self.log_file:
+            return  # another attempt was opened meanwhile
         if new is None:
             # A new attempt started: the file was rotated. Show the new one from its start.
             await self._open_file()
@@ -417,8 +420,12 @@ class FrameLogScreen(Screen[None]):
     def action_jump_start(self) -> None:
         self._load_start()
 
-    @work(exclusive=True, group="log-earlier")
+    @work(group="log-earlier")
     async def _load_start(self) -> None:
+        async with self._earlier_lock:
+            await self._load_start_locked()
+
+    async def _load_start_locked(self) -> None:
         log_file = self.log_file
         view = self.view
         if log_file is not None and not log_file.at_start:
@@ -440,16 +447,21 @@ class FrameLogScreen(Screen[None]):
         event.stop()
         self._load_earlier()
 
-    @work(exclusive=True, group="log-earlier")
+    @work(group="log-earlier")
     async def _load_earlier(self) -> None:
-        log_file = self.log_file
-        if log_file is None or log_file.at_start:
-            return
-        lines = await asyncio.to_thread(log_file.read_earlier)
-        view = self.view
-        view.more_above = not log_file.at_start
-        view.prepend(lines)
-        self._show_status()
+        # Never cancelled (not exclusive): a read that finished in its thread has already moved the
+        # file's offsets, so dropping its lines would leave a hole. The lock keeps reads in order.
+        async with self._earlier_lock:
+            log_file = self.log_file
+            if log_file is None or log_file.at_start:
+                return
+            lines = await asyncio.to_thread(log_file.read_earlier)
+            if log_file is not self.log_file:
+                return
+            view = self.view
+            view.more_above = not log_file.at_start
+            view.prepend(lines)
+            self._show_status()
 
     # --- search -----------------------------------------------------------------------------------------
 
