@@ -190,3 +190,21 @@ async def test_hang_then_504_then_reload_then_fallback_warned_once(
         warnings = [n for n in app._notifications if "fall back" in n.message]
         assert len(warnings) == 1
         assert "changeDate" in str(screen.query_one("#job-status").render())
+
+
+async def test_no_color_job_screen_shows_dead_frames_by_glyph(
+    make_gateway: Callable[..., DemoGatewayThread], gateway_token: str, monkeypatch: Any
+) -> None:
+    gw = make_gateway(epoch=EPOCH)
+    job_id, job_name = biggest_pending_job(gw)
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(gw, gateway_token, lambda: JobScreen(job_id, job_name))
+    monkeypatch.delenv("NO_COLOR")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        screen: JobScreen = app.screen  # type: ignore[assignment]
+        await pilot.pause()
+        strip_text = "".join(s.text for y in range(screen.strip.size.height) for s in screen.strip.render_line(y))
+        assert "X" in strip_text and "=" in strip_text
+        await pilot.press("d", "down", "d")
+        assert app.is_running

@@ -81,3 +81,19 @@ async def test_strip_draws_two_frames_per_cell_with_half_blocks() -> None:
         assert top is not None and bottom is not None
         assert top.color != top.bgcolor  # succeeded above, dead below
         assert strip.size.height == 1
+
+
+async def test_strip_without_colour_uses_one_glyph_per_frame(monkeypatch: object) -> None:
+    import os
+
+    os.environ["NO_COLOR"] = "1"
+    try:
+        app = TableApp()
+    finally:
+        del os.environ["NO_COLOR"]
+    async with app.run_test(size=(40, 10)) as pilot:
+        strip = app.query_one(FrameStrip)
+        strip.set_states(["SUCCEEDED", "RUNNING", "DEAD", "WAITING", "MYSTERY"])
+        await pilot.pause()
+        text = "".join(s.text for s in strip.render_line(0))
+        assert text.startswith("=>X·?")
