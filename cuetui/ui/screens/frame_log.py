@@ -209,9 +209,13 @@ class FrameLogScreen(Screen[None]):
         return text
 
     def _show_header(self) -> None:
+        if not self.is_attached:  # a worker finishing after the screen closed
+            return
         self.query_one("#log-header", Static).update(self._header_text())
 
     def _show_status(self, extra: str = "") -> None:
+        if not self.is_attached:  # a worker finishing after the screen closed
+            return
         parts = []
         view = self.view
         if self.unreadable:
@@ -235,7 +239,7 @@ class FrameLogScreen(Screen[None]):
 
     # --- opening -------------------------------------------------------------------------------------
 
-    @work(exclusive=True, group="log-open")
+    @work(exclusive=True, group="log-open", exit_on_error=False)
     async def _open(self) -> None:
         """Find the log and read its tail (file), or its lines (Loki)."""
         if self.loki_url:
@@ -340,8 +344,11 @@ class FrameLogScreen(Screen[None]):
             self._busy = True
             self._follow_once()
 
-    @work(exclusive=True, group="log-follow")
+    @work(exclusive=True, group="log-follow", exit_on_error=False)
     async def _follow_once(self) -> None:
+        if not self.is_attached:
+            self._busy = False
+            return
         try:
             self._ticks += 1
             finished = False
@@ -420,7 +427,7 @@ class FrameLogScreen(Screen[None]):
     def action_jump_start(self) -> None:
         self._load_start()
 
-    @work(group="log-earlier")
+    @work(group="log-earlier", exit_on_error=False)
     async def _load_start(self) -> None:
         async with self._earlier_lock:
             await self._load_start_locked()
@@ -447,7 +454,7 @@ class FrameLogScreen(Screen[None]):
         event.stop()
         self._load_earlier()
 
-    @work(group="log-earlier")
+    @work(group="log-earlier", exit_on_error=False)
     async def _load_earlier(self) -> None:
         # Never cancelled (not exclusive): a read that finished in its thread has already moved the
         # file's offsets, so dropping its lines would leave a hole. The lock keeps reads in order.
@@ -521,7 +528,7 @@ class FrameLogScreen(Screen[None]):
             return
         self._switch_attempt(index)
 
-    @work(exclusive=True, group="log-open")
+    @work(exclusive=True, group="log-open", exit_on_error=False)
     async def _switch_attempt(self, index: int) -> None:
         self._stop_timer()
         if self.loki_url:

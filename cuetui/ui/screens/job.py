@@ -173,6 +173,7 @@ class JobScreen(Screen[None]):
         self._layer_rows: dict[str, tuple[Text, ...]] = {}
         self._load_progress: tuple[int, int | None] = (0, None)
         self._loading_shown = 0  # frames of a first load already handed to the table and strip
+        self.warnings_shown: list[str] = []  # what FrameSync warned about (once each)
         self._stale = False
 
     # --- the app's contract ----------------------------------------------------------------------
@@ -304,8 +305,9 @@ class JobScreen(Screen[None]):
             # Header and layers first, so a big job shows something while its frames load.
             layers = await client.get_layers(self.job_id)
             sync.set_layers(layer.name for layer in sorted(layers, key=lambda layer: layer.dispatch_order))
-            self._show_job(job)
-            self._show_layers(layers)
+            if self.is_attached:
+                self._show_job(job)
+                self._show_layers(layers)
         result = await sync.poll(job)
         self.polls += 1
         if layers is None and (result.changed or result.full or self.polls % LAYERS_EVERY == 0):
@@ -315,6 +317,8 @@ class JobScreen(Screen[None]):
     def _progress(self, loaded: int, expected: int | None) -> None:
         """Called by FrameSync while a full load is under way."""
         self._load_progress = (loaded, expected)
+        if not self.is_attached:
+            return
         if loaded >= GC_FREEZE_FROM:
             # Frames are NamedTuples, which the cycle collector never untracks (only exact tuples
             # are), and none of them is in a cycle. 50 000 of them made each full collection take
@@ -346,6 +350,8 @@ class JobScreen(Screen[None]):
             table.append_rows(new_ids)
 
     def _on_result(self, result: tuple[Job, list[Layer] | None, SyncResult]) -> None:
+        if not self.is_attached:  # the answer came back after the screen closed
+            return
         job, layers, sync_result = result
         connection = self.connection
         if connection is not None:
@@ -357,6 +363,7 @@ class JobScreen(Screen[None]):
             self._show_layers(layers)
         self._apply(sync_result)
         if sync_result.warning:
+            self.warnings_shown.append(sync_result.warning)
             self.notify(sync_result.warning, severity="warning", markup=False, timeout=10)
         sync = self.sync
         if sync is not None and sync.finished and self.poll is not None:
@@ -364,6 +371,8 @@ class JobScreen(Screen[None]):
         self._show_status()
 
     def _on_error(self, error: Exception, retry_in: float) -> None:
+        if not self.is_attached:
+            return
         connection = self.connection
         if connection is not None:
             connection.failure(error, retry_in)
