@@ -207,3 +207,40 @@ async def test_no_color_job_screen_shows_dead_frames_by_glyph(
         assert "X" in strip_text and "=" in strip_text
         await pilot.press("d", "down", "d")
         assert app.is_running
+
+
+async def test_l_opens_the_log_polling_pauses_while_hidden_escape_comes_back(
+    make_gateway: Callable[..., DemoGatewayThread], gateway_token: str
+) -> None:
+    from cuetui.ui.screens.frame_log import FrameLogScreen
+
+    gw = make_gateway(epoch=EPOCH, record=True)
+    job_id, job_name = biggest_pending_job(gw)
+    app = make_app(gw, gateway_token, lambda: JobScreen(job_id, job_name))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        screen: JobScreen = app.screen  # type: ignore[assignment]
+        sync = screen.sync
+        assert sync is not None and screen.poll is not None
+        await wait_for(pilot, lambda: screen.polls >= 2, what="a couple of polls")
+        dead = next(i for i in sync.order if sync.frames[i].state == "DEAD")
+        screen.frames_table.move_to(dead)
+        await pilot.press("c")
+        assert app.clipboard == sync.frames[dead].name
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, FrameLogScreen), what="the frame log")
+        log = app.screen
+        assert isinstance(log, FrameLogScreen) and log.frame.id == dead and log.job.id == job_id
+        await wait_for(pilot, lambda: len(log.view.lines) > 3)
+        await pilot.press("c")
+        assert app.clipboard == log.path
+        assert screen.poll.paused, "the hidden job screen must not poll"
+        polls = screen.polls
+        calls = len(gw.recorded)
+        await pilot.pause(0.5)  # several poll intervals (0.2 s): nothing may be sent for the job
+        assert screen.polls == polls
+        job_calls = [p for _, p, _, b, _ in gw.recorded[calls:] if job_id.encode() in b and "GetFrame" not in p]
+        assert job_calls == []
+        await pilot.press("escape")
+        assert app.screen is screen
+        await wait_for(pilot, lambda: screen.polls > polls, what="polling again once visible")
