@@ -228,3 +228,17 @@ async def test_big_log_opens_at_its_tail_and_loads_the_start_on_demand(
         await wait_for(pilot, lambda: screen.log_file is not None and screen.log_file.at_start, what="the start")
         assert view.lines[0] == "line 0000000 of a very chatty renderer" and len(view.lines) == 300_000
         assert "line 0000000" in shown(screen)
+
+
+async def test_loki_from_the_farm_config_when_the_job_has_no_loki_url(
+    make_gateway: Callable[..., DemoGatewayThread], gateway_token: str
+) -> None:
+    gw = make_gateway(epoch=EPOCH, loki=True)
+    job, frame = await fetch(gw, gateway_token, frame_in_state("DEAD"))
+    plain_job = job._replace(loki_url="", log_dir="/nowhere/on/this/machine")
+    app = make_app(gw, gateway_token, lambda: FrameLogScreen(plain_job, frame), loki_url=gw.url)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: log_screen(app) is not None and len(log_screen(app).view.lines) > 3)
+        screen = log_screen(app)
+        assert screen is not None and screen.loki_url == gw.url and not screen.unreadable
+        assert any("RenderQ Job Complete" in line for line in screen.view.lines)
