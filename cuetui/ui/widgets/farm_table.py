@@ -279,7 +279,11 @@ class FarmTable(DataTable[Text], Generic[T]):
                 dirty.append((key, i))
             shown[key] = cells
         if dirty:
-            self._update_count += 1
+            # Not `_update_count += 1`: that also keys DataTable's row order and row offsets, which
+            # would then be recomputed for every row. Dropping the rendered-line caches is enough.
+            self._row_render_cache.clear()
+            self._cell_render_cache.clear()
+            self._line_cache.clear()
             for key, i in dirty:
                 self._refresh_cell(self._index_of(key), i)
             self.post_message(self.Refreshed(self))
