@@ -9,6 +9,9 @@ Contract for other screens (the job and frame-log screens rely on it): `app.clie
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
 import time
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
@@ -43,6 +46,7 @@ APP_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("app.help", "question_mark", "help", "help"),
     ActionSpec("app.palette", "ctrl+p", "command_palette", "palette", footer=False, palette=False),
     ActionSpec("app.quit", "q", "quit", "quit"),
+    ActionSpec("app.suspend", "ctrl+z", "suspend_process", "suspend (fg resumes)", footer=False, palette=False),
 )
 
 KNOWN_JOBS_CAP = 20_000
@@ -116,6 +120,9 @@ class CueTuiApp(App[int]):
             self.set_keymap(dict(options.keymap))
 
     def on_mount(self) -> None:
+        # An SSH drop (SIGHUP) ends the app cleanly instead of killing it mid-frame.
+        with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit, 0)
         for message in self.startup_messages:
             self.notify(safe(message, 300), severity="warning", markup=False, timeout=10)
         if self.options.theme:
@@ -235,7 +242,7 @@ class CueTuiApp(App[int]):
             return
         self._find_job(name)
 
-    @work(exclusive=True, group="find-job")
+    @work(exclusive=True, group="find-job", exit_on_error=False)
     async def _find_job(self, name: str) -> None:
         try:
             job = await self.client.find_job(name)

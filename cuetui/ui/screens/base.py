@@ -8,6 +8,7 @@ filter, sort, marks, copy) is here.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from cuetui.ui.app import CueTuiApp
 
 T = TypeVar("T")
+log = logging.getLogger("cuetui.ui")
 
 TABLE_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("table.filter", "slash", "start_filter", "filter"),
@@ -174,13 +176,17 @@ class FarmScreen(Screen[None], Generic[T]):
 
     def _on_result(self, models: Sequence[T]) -> None:
         app = self.cue_app
-        app.connection.success()
         now = app.clock()
-        table = self.table
-        table.set_data(models, now)
-        self.status_bar.set_refreshed(now)
-        self._update_counts()
-        self.data_arrived(models)
+        try:
+            self.table.set_data(models, now)
+            self.status_bar.set_refreshed(now)
+            self._update_counts()
+            self.data_arrived(models)
+        except Exception as exc:  # a bug on odd data must not end the poll loop (it would stop for good)
+            log.exception("%s: could not show the data", type(self).__name__)
+            app.connection.failure(exc, self.poll_interval())
+            return
+        app.connection.success()
 
     def _on_error(self, error: Exception, retry_in: float) -> None:
         self.cue_app.connection.failure(error, retry_in)
