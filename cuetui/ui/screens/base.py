@@ -145,7 +145,7 @@ class FarmScreen(Screen[None], Generic[T]):
         self.cue_app.status_bars.add(self._bar)
         self.status_bar.set_connection(self.cue_app.connection.status)
         self.poll = PollLoop(
-            self.fetch,
+            self._fetch_and_prerender,
             interval=self.poll_interval(),
             on_result=self._on_result,
             on_error=self._on_error,
@@ -153,6 +153,11 @@ class FarmScreen(Screen[None], Generic[T]):
         )
         self.run_worker(self.poll.run(), name=f"poll-{type(self).__name__}", group="poll", exit_on_error=False)
         self.table.focus()
+
+    async def _fetch_and_prerender(self) -> Sequence[T]:
+        models = await self.fetch()
+        await self.table.prerender(models, self.cue_app.clock())
+        return models
 
     def on_unmount(self) -> None:
         bar = getattr(self, "_bar", None)
