@@ -215,6 +215,20 @@ class FarmActions:
             raise RefusedRequest("no frames selected")
         return await self.eat_matching(job, FrameSearch(ids=[f.id for f in frames]), count=len(frames))
 
+    async def retry_each(self, frames: Sequence[Frame]) -> ActionResult:
+        """Retry frames one FrameInterface/Retry each: a running frame is killed first and requeued,
+        which RetryFrames (by criteria) never does; this is what a stuck frame needs."""
+        self._check("retry")
+        if not frames:
+            raise RefusedRequest("no frames selected")
+        results = await asyncio.gather(*(self.client.retry_frame(f.id) for f in frames), return_exceptions=True)
+        for r in results:
+            if isinstance(r, BaseException) and not isinstance(r, GatewayError):
+                raise r
+        errors = tuple(str(r) for r in results if isinstance(r, GatewayError))
+        done = len(frames) - len(errors)
+        return ActionResult("retried", done, len(frames), frames=done, errors=errors)
+
     async def kill_frames(self, frames: Sequence[Frame], reason: str) -> ActionResult:
         """Kill these running frames, one FrameInterface/Kill each, all at once."""
         self._check("kill frames")

@@ -1,0 +1,176 @@
+"""What the dead-frame triage and stuck-frame views share: frames gathered across the jobs in view
+(the configured shows and users, finished jobs toggled with `f`), one row per frame keyed by frame id,
+actions on the cursor row or the marked rows (`space`, `a` for all shown), `enter` / `l` for the log,
+and the footer hiding farm-changing keys in read-only mode (the keys still answer, with FarmActions'
+"read-only mode: … not sent").
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Generic, Protocol, TypeVar
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.events import Resize
+from textual.widget import Widget
+from textual.widgets import DataTable, Footer, Static
+
+from cuetui.gateway.models import Frame, Job
+from cuetui.gateway.requests import JobSearch
+from cuetui.ui import steering
+from cuetui.ui.screens.base import FarmScreen, FilterInput
+from cuetui.ui.steer_keys import SteersFarm
+from cuetui.ui.widgets.farm_table import FarmTable
+from cuetui.ui.widgets.status_bar import StatusBar
+
+# Below this width the side panel goes under the table instead of beside it.
+NARROW = 120
+# Frames of this many jobs are fetched at once (each job is one or a few GetFrames pages).
+JOB_CONCURRENCY = 8
+
+T = TypeVar("T")
+R = TypeVar("R", bound="FrameRow")
+
+
+class FrameRow(Protocol):
+    """A row about one frame of one job."""
+
+    @property
+    def job(self) -> Job: ...
+
+    @property
+    def frame(self) -> Frame: ...
+
+
+async def gather_limited(calls: Sequence[Callable[[], Awaitable[T]]], limit: int = JOB_CONCURRENCY) -> list[T]:
+    """Await every call, at most `limit` at a time, results in order."""
+    semaphore = asyncio.Semaphore(limit)
+
+    async def one(call: Callable[[], Awaitable[T]]) -> T:
+        async with semaphore:
+            return await call()
+
+    return list(await asyncio.gather(*(one(c) for c in calls)))
+
+
+class AcrossJobsScreen(SteersFarm, FarmScreen[R], Generic[R]):
+    """A FarmScreen of frame rows across the jobs in view (see the module docstring)."""
+
+    NOUN = "frames"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.include_finished = False
+
+    # --- for subclasses ---------------------------------------------------------------------------
+
+    def side_panel(self) -> Widget | None:
+        """A widget beside (or, when narrow, under) the table."""
+        return None
+
+    def summary(self) -> str:
+        """A line under the title (plain text), "" for none."""
+        return ""
+
+    # --- composition ----------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        app = self.cue_app
+        yield Static(self.heading(), id="title", markup=False)
+        summary = Static("", id="summary", markup=False)
+        summary.display = False
+        yield summary
+        filter_input = FilterInput(placeholder="filter: type to narrow, enter to keep, escape to clear", id="filter")
+        filter_input.display = False
+        yield filter_input
+        sort_column, reverse = self.sort_default()
+        with Horizontal(id="body"):
+            yield FarmTable(self.columns(), self.key_of, sort_column=sort_column, sort_reverse=reverse, id="table")
+            panel = self.side_panel()
+            if panel is not None:
+                yield panel
+        yield StatusBar(
+            app.options.farm_name,
+            app.options.url,
+            read_only=app.options.read_only,
+            tls_unverified=app.options.tls_unverified,
+            clock=app.clock,
+        )
+        yield Footer()
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width < NARROW, "-narrow")
+
+    def key_of(self, model: R) -> str:
+        return model.frame.id
+
+    def name_of(self, model: R) -> str:
+        return f"{model.job.name}.{model.frame.name}"
+
+    def search(self) -> JobSearch:
+        """The jobs in view: the configured shows and users, finished jobs when toggled."""
+        options = self.cue_app.options
+        return JobSearch(shows=tuple(options.shows), users=tuple(options.users), include_finished=self.include_finished)
+
+    def scope(self) -> str:
+        """Which jobs, for the title."""
+        search = self.search()
+        parts = ["show " + ", ".join(search.shows) if search.shows else "all shows"]
+        if search.users:
+            parts.append("user " + ", ".join(search.users))
+        parts.append("finished included" if search.include_finished else "active jobs")
+        return " · ".join(parts)
+
+    async def jobs_in_view(self) -> list[Job]:
+        """One GetJobs for the jobs in view; also feeds the new-dead / finished notifications."""
+        app = self.cue_app
+        jobs = await app.client.get_jobs(self.search())
+        app.remember_jobs(jobs)
+        await steering.watch_jobs(app, jobs, source=f"{type(self).__name__}:{self.include_finished}")
+        return jobs
+
+    def _retitle(self) -> None:
+        self.query_one("#title", Static).update(self.heading())
+        text = self.summary()
+        summary = self.query_one("#summary", Static)
+        summary.update(text)
+        summary.display = bool(text)
+
+    def data_arrived(self, models: Sequence[R]) -> None:
+        self._retitle()
+
+    # --- selection and actions --------------------------------------------------------------------
+
+    def steer_frames(self) -> list[tuple[Job, Frame]]:
+        """(job, frame) of the marked rows still shown, or of the cursor row."""
+        return [(row.job, row.frame) for row in self.selected()]
+
+    def steer_jobs(self) -> list[Job]:
+        """The jobs of the selected frames (for `R`), each once."""
+        jobs: dict[str, Job] = {}
+        for row in self.selected():
+            jobs.setdefault(row.job.id, row.job)
+        return list(jobs.values())
+
+    def action_mark_all(self) -> None:
+        self.table.mark_all()
+
+    def action_toggle_finished(self) -> None:
+        self.include_finished = not self.include_finished
+        self._retitle()
+        self.notify("finished jobs included" if self.include_finished else "active jobs only", timeout=3)
+        self.refresh_now()
+
+    def action_open_log(self) -> None:
+        row = self.table.cursor_model
+        if row is not None:
+            self.cue_app.open_frame_log(row.job, row.frame, "")
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_log()
+
+    def extra_counts(self) -> dict[str, Any]:
+        return {"rows": self.table.total_count}

@@ -1,0 +1,207 @@
+"""Stuck frames (`5`, `:stuck`): running frames whose log has gone quiet, across the jobs in view.
+
+A frame is listed when its log (`lluTime`) has been silent for the configured minimum (per service when
+overridden) and for a large enough share of its run time (`cuetui.farm.stuck`). Columns: job, frame,
+host, silent for, run time, run time as % of the layer's average frame time, and the log's last line.
+`r` retries (the frame is killed and requeued), `e` eats, `K` kills (confirm and reason), `enter` / `l`
+opens the log. What a wrangler scans at 3 a.m.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, NamedTuple
+
+from rich.text import Text
+
+from cuetui.farm import format as fmt
+from cuetui.farm.stuck import StuckFrame, StuckRules, find_stuck
+from cuetui.gateway.models import Frame, Job, Layer
+from cuetui.gateway.requests import FrameSearch
+from cuetui.ui.catalogue import ActionSpec, bindings
+from cuetui.ui.screens.across_jobs import AcrossJobsScreen, gather_limited
+from cuetui.ui.screens.base import TABLE_ACTIONS
+from cuetui.ui.widgets import cells
+from cuetui.ui.widgets.farm_table import CellContext, Column
+from cuetui.ui.widgets.log_tail import read_log_tail
+
+# The last line only: a small tail read per stuck frame and poll.
+LAST_LINE_BYTES = 4096
+# Past this many stuck frames the last log lines are not read (each is a file or Loki read).
+LAST_LINE_CAP = 200
+MIN_POLL = 10.0
+
+
+class StuckRow(NamedTuple):
+    """One stuck frame as a row, with its log's last line."""
+
+    stuck: StuckFrame
+    last_line: str = ""
+
+    @property
+    def job(self) -> Job:
+        return self.stuck.job
+
+    @property
+    def frame(self) -> Frame:
+        return self.stuck.frame
+
+
+def _percent_cell(row: StuckRow, ctx: CellContext) -> Text:
+    percent = row.stuck.percent_of_layer_average
+    if percent is None:
+        return cells.number_cell("", ctx)
+    return cells.number_cell(f"{percent:.0f}%", ctx, "warn" if percent >= 200 else "")
+
+
+def _percent_sort(row: StuckRow) -> float:
+    percent = row.stuck.percent_of_layer_average
+    return -1.0 if percent is None else percent
+
+
+def stuck_columns() -> list[Column[StuckRow]]:
+    """Job, frame, host, silent for, run time, % of layer average, last log line."""
+    return [
+        Column(
+            "job",
+            "Job",
+            lambda r, c: cells.name_cell(r.job.name, c),
+            lambda r: r.job.name,
+            width=18,
+            flex=True,
+            max_width=40,
+        ),
+        Column(
+            "frame",
+            "Frame",
+            lambda r, c: cells.name_cell(r.frame.name, c),
+            lambda r: (r.job.name, r.frame.number),
+            width=14,
+        ),
+        Column(
+            "host", "Host", lambda r, c: cells.name_cell(r.frame.host, c), lambda r: r.frame.host, width=10, priority=3
+        ),
+        Column(
+            "silent",
+            "Silent",
+            lambda r, c: cells.number_cell(fmt.duration(r.stuck.silent_for), c, "warn"),
+            lambda r: r.stuck.silent_for,
+            width=7,
+            reverse_first=True,
+        ),
+        Column(
+            "run",
+            "Run",
+            lambda r, c: cells.number_cell(fmt.duration(r.stuck.run_time), c),
+            lambda r: r.stuck.run_time,
+            width=7,
+            priority=4,
+            reverse_first=True,
+        ),
+        Column("avg", "%Avg", _percent_cell, _percent_sort, width=5, priority=2, reverse_first=True),
+        Column(
+            "last_line",
+            "Last log line",
+            lambda r, c: cells.name_cell(r.last_line, c, "dim"),
+            lambda r: r.last_line,
+            width=16,
+            flex=True,
+            priority=1,
+        ),
+    ]
+
+
+STUCK_ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("stuck.retry", "r", "retry_frames", "retry", dangerous=True),
+    ActionSpec("stuck.eat", "e", "eat_frames", "eat", dangerous=True),
+    ActionSpec("stuck.kill", "K", "kill_frames", "kill", dangerous=True),
+    ActionSpec("stuck.log", "enter,l", "open_log", "log"),
+    ActionSpec("stuck.mark_all", "a", "mark_all", "mark all", footer=False),
+    ActionSpec("stuck.finished", "f", "toggle_finished", "finished jobs", footer=False),
+    ActionSpec("stuck.refresh", "ctrl+r", "refresh", "refresh now", footer=False),
+)
+
+
+def rules_from_options(options: object) -> StuckRules:
+    """The `[stuck]` thresholds of the UI options."""
+    return StuckRules(
+        min_silence=float(getattr(options, "stuck_min_silence", 600.0)),
+        percent_of_runtime=float(getattr(options, "stuck_percent_of_runtime", 50.0)),
+        service_min_silence=dict(getattr(options, "stuck_service_overrides", {}) or {}),
+        exclude_jobs=tuple(getattr(options, "stuck_exclude_jobs", ()) or ()),
+    )
+
+
+class StuckScreen(AcrossJobsScreen[StuckRow]):
+    """Running frames whose log went quiet (see the module docstring)."""
+
+    CSS_PATH = "../styles/steer.tcss"
+    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = STUCK_ACTIONS + TABLE_ACTIONS
+    BINDINGS = bindings(STUCK_ACTIONS)  # type: ignore[assignment]
+    NOUN = "stuck frames"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rules = StuckRules()
+
+    def on_mount(self) -> None:
+        self.rules = rules_from_options(self.cue_app.options)
+        super().on_mount()
+
+    def poll_interval(self) -> float:
+        # Stuck means minutes of silence: polling faster than this only costs the gateway.
+        return max(self.cue_app.options.refresh, MIN_POLL)
+
+    def columns(self) -> list[Column[StuckRow]]:
+        return stuck_columns()
+
+    def sort_default(self) -> tuple[str, bool]:
+        return "silent", True
+
+    def heading(self) -> str:
+        rules = self.rules
+        return (
+            f"Stuck frames · {self.scope()} · log silent ≥ {fmt.duration(rules.min_silence)}"
+            f" and ≥ {rules.percent_of_runtime:.0f}% of run time"
+        )
+
+    async def fetch(self) -> list[StuckRow]:
+        app = self.cue_app
+        jobs = await self.jobs_in_view()
+        client = app.client
+        rules = self.rules
+        candidates = [j for j in jobs if j.stats.running_frames and not rules.excluded(j)]
+        running = FrameSearch(states=["RUNNING"])
+
+        def frames_of(job: Job):  # type: ignore[no-untyped-def]
+            async def call() -> tuple[Job, list[Layer], list[Frame]]:
+                layers = await client.get_layers(job.id)
+                frames = await client.get_all_frames(job.id, running, expected=job.stats.running_frames)
+                return job, layers, frames
+
+            return call
+
+        found = await gather_limited([frames_of(j) for j in candidates])
+        now = app.clock()
+        stuck = [s for job, layers, frames in found for s in find_stuck(job, layers, frames, now, rules)]
+        options = app.options
+
+        def last_line_of(s: StuckFrame):  # type: ignore[no-untyped-def]
+            async def call() -> str:
+                tail = await read_log_tail(
+                    s.job,
+                    s.frame,
+                    log_path_map=options.log_path_map,
+                    loki_url=options.loki_url,
+                    tail_bytes=LAST_LINE_BYTES,
+                    max_lines=20,
+                )
+                return tail.last_line if not tail.problem else "(log not readable here)"
+
+            return call
+
+        lines = await gather_limited([last_line_of(s) for s in stuck[:LAST_LINE_CAP]])
+        lines += [""] * (len(stuck) - len(lines))
+        return [StuckRow(s, line) for s, line in zip(stuck, lines, strict=True)]
+
+    def action_refresh(self) -> None:
+        self.refresh_now()

@@ -1,0 +1,144 @@
+"""The steering keys of issue 7, declared once and mixed into the screens that own them.
+
+Scripts rely on these keys, so they are exact: on jobs (the jobs table and the job screen) `p` pause,
+`u` resume, `+` / `-` priority ±10, `=` exact priority, `R` retry dead, `E` eat dead, `k` kill; on frames
+`r` retry, `e` eat, `K` kill; on hosts `L` lock, `U` unlock. A screen adds `SteersFarm` to its bases,
+the specs to its ACTIONS / BINDINGS, and answers `steer_jobs()` / `steer_frames()` / `steer_hosts()` with
+what is selected (marked rows, else the cursor row). Everything else (dialogs, FarmActions, the toast,
+the refresh) is `cuetui.ui.steering`.
+
+In read-only mode the farm-changing keys leave the footer and the key panel, but pressing one still
+answers, with FarmActions' "read-only mode: … not sent".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
+
+from textual.binding import ActiveBinding
+
+from cuetui.farm.actions import PRIORITY_STEP
+from cuetui.gateway.models import Frame, Host, Job
+from cuetui.ui import steering
+from cuetui.ui.catalogue import ActionSpec
+
+
+def job_actions(prefix: str) -> tuple[ActionSpec, ...]:
+    """The job keys, with binding ids `<prefix>.pause` and so on (for `[keymap]`)."""
+    return (
+        ActionSpec(f"{prefix}.pause", "p", "pause_jobs", "pause", dangerous=True),
+        ActionSpec(f"{prefix}.resume", "u", "resume_jobs", "resume", dangerous=True),
+        ActionSpec(f"{prefix}.priority_up", "plus", "priority_up", "priority +10", dangerous=True),
+        ActionSpec(f"{prefix}.priority_down", "minus", "priority_down", "priority -10", dangerous=True),
+        ActionSpec(f"{prefix}.priority", "equals_sign", "priority_exact", "set priority", dangerous=True),
+        ActionSpec(f"{prefix}.retry_dead", "R", "retry_dead", "retry dead", dangerous=True),
+        ActionSpec(f"{prefix}.eat_dead", "E", "eat_dead", "eat dead", dangerous=True),
+        ActionSpec(f"{prefix}.kill", "k", "kill_jobs", "kill job", dangerous=True),
+    )
+
+
+def frame_actions(prefix: str) -> tuple[ActionSpec, ...]:
+    """The frame keys (`a` mark all, `space` mark and `enter` / `l` log belong to the screens)."""
+    return (
+        ActionSpec(f"{prefix}.retry", "r", "retry_frames", "retry frames", dangerous=True),
+        ActionSpec(f"{prefix}.eat", "e", "eat_frames", "eat frames", dangerous=True),
+        ActionSpec(f"{prefix}.kill_frames", "K", "kill_frames", "kill frames", dangerous=True),
+    )
+
+
+def host_actions(prefix: str) -> tuple[ActionSpec, ...]:
+    """The host keys."""
+    return (
+        ActionSpec(f"{prefix}.lock", "L", "lock_hosts", "lock", dangerous=True),
+        ActionSpec(f"{prefix}.unlock", "U", "unlock_hosts", "unlock", dangerous=True),
+    )
+
+
+def hide_dangerous(bindings: dict[str, ActiveBinding], specs: Sequence[ActionSpec]) -> dict[str, ActiveBinding]:
+    """`bindings` without the farm-changing ones (read-only mode's footer and key panel)."""
+    dangerous = {spec.action for spec in specs if spec.dangerous}
+    return {key: active for key, active in bindings.items() if active.binding.action not in dangerous}
+
+
+class SteersFarm:
+    """Mixin for a Screen with steering keys (see the module docstring). Put it before the Screen base."""
+
+    ACTIONS: ClassVar[tuple[ActionSpec, ...]]
+
+    # --- what a screen answers ----------------------------------------------------------------------
+
+    def steer_jobs(self) -> list[Job]:
+        """The jobs the job keys act on."""
+        return []
+
+    def steer_frames(self) -> list[tuple[Job, Frame]]:
+        """The (job, frame) pairs the frame keys act on."""
+        return []
+
+    def steer_hosts(self) -> list[Host]:
+        """The hosts the host keys act on."""
+        return []
+
+    def steer_refresh(self) -> Callable[[], object] | None:
+        """How to refresh the affected rows at once (default: the screen's `refresh_now`)."""
+        return None
+
+    # --- read-only footer ---------------------------------------------------------------------------
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        bindings: dict[str, ActiveBinding] = super().active_bindings  # type: ignore[misc]
+        options = getattr(self._steer_screen.app, "options", None)
+        if getattr(options, "read_only", False):
+            return hide_dangerous(bindings, self.ACTIONS)
+        return bindings
+
+    @property
+    def _steer_screen(self) -> Any:
+        return self
+
+    # --- job keys -----------------------------------------------------------------------------------
+
+    def action_pause_jobs(self) -> None:
+        steering.pause_jobs(self._steer_screen, self.steer_jobs(), self.steer_refresh())
+
+    def action_resume_jobs(self) -> None:
+        steering.resume_jobs(self._steer_screen, self.steer_jobs(), self.steer_refresh())
+
+    def action_priority_up(self) -> None:
+        steering.bump_priority(self._steer_screen, self.steer_jobs(), PRIORITY_STEP, self.steer_refresh())
+
+    def action_priority_down(self) -> None:
+        steering.bump_priority(self._steer_screen, self.steer_jobs(), -PRIORITY_STEP, self.steer_refresh())
+
+    def action_priority_exact(self) -> None:
+        steering.ask_priority(self._steer_screen, self.steer_jobs(), self.steer_refresh())
+
+    def action_retry_dead(self) -> None:
+        steering.retry_dead(self._steer_screen, self.steer_jobs(), self.steer_refresh())
+
+    def action_eat_dead(self) -> None:
+        steering.eat_dead(self._steer_screen, self.steer_jobs(), self.steer_refresh())
+
+    def action_kill_jobs(self) -> None:
+        steering.kill_jobs(self._steer_screen, self.steer_jobs(), self.steer_refresh())
+
+    # --- frame keys ---------------------------------------------------------------------------------
+
+    def action_retry_frames(self) -> None:
+        steering.retry_frames(self._steer_screen, self.steer_frames(), self.steer_refresh())
+
+    def action_eat_frames(self) -> None:
+        steering.eat_frames(self._steer_screen, self.steer_frames(), self.steer_refresh())
+
+    def action_kill_frames(self) -> None:
+        steering.kill_frames(self._steer_screen, self.steer_frames(), self.steer_refresh())
+
+    # --- host keys ----------------------------------------------------------------------------------
+
+    def action_lock_hosts(self) -> None:
+        steering.lock_hosts(self._steer_screen, self.steer_hosts(), self.steer_refresh())
+
+    def action_unlock_hosts(self) -> None:
+        steering.unlock_hosts(self._steer_screen, self.steer_hosts(), self.steer_refresh())

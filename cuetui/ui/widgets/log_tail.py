@@ -1,0 +1,146 @@
+"""The last lines of a frame's log, for views that show a log beside a table (dead-frame triage) or
+one line of it in a column (stuck frames).
+
+`read_log_tail` finds the log the way the frame-log screen does (`cuetui.farm.logs`: RQD path or the
+proc's `logPath`, `log_path_map`, Loki when the job or the farm has a `lokiUrl`), reads only its tail in
+a thread (a log on a dead NFS mount must not freeze the UI), and never raises: a log that cannot be read
+comes back as a message. `LogTail` renders lines as plain Text with the first error line highlighted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Static
+
+from cuetui.farm.logs import LogFile, LogUnreadable, LokiClient, LokiError, frame_log_path, map_log_path
+from cuetui.farm.text import safe
+from cuetui.farm.triage import first_error_line
+from cuetui.gateway.models import Frame, Job
+
+# Enough for the end of a render log and its RQD footer; cheap to read on every cursor move.
+TAIL_BYTES = 32 * 1024
+TAIL_LINES = 200
+
+
+@dataclass(frozen=True)
+class TailRead:
+    """What was read: `lines` (safe text), `error_index` (first error line or None), `path` shown to
+    the user, and `problem` (a message instead of lines when the log cannot be read)."""
+
+    lines: tuple[str, ...] = ()
+    error_index: int | None = None
+    path: str = ""
+    problem: str = ""
+
+    @property
+    def last_line(self) -> str:
+        """The last non-blank line ("" when none)."""
+        for line in reversed(self.lines):
+            if line.strip():
+                return line.strip()
+        return ""
+
+
+def _read_file(path: str, tail_bytes: int) -> list[str]:
+    return LogFile(path, tail_bytes=tail_bytes).open_tail()
+
+
+async def read_log_tail(
+    job: Job,
+    frame: Frame,
+    *,
+    log_path_map: Any = (),
+    loki_url: str = "",
+    proc_log_path: str = "",
+    tail_bytes: int = TAIL_BYTES,
+    max_lines: int = TAIL_LINES,
+) -> TailRead:
+    """The tail of `frame`'s current log (file or Loki); never raises."""
+    farm_path = frame_log_path(job, frame, proc_log_path or None)
+    url = job.loki_url or loki_url
+    if url:
+        loki = LokiClient(url, limit=max_lines)
+        try:
+            lines, _more = await loki.lines(frame.id)
+        except LokiError as err:
+            return TailRead(path=f"loki {frame.id}", problem=str(err))
+        finally:
+            await loki.aclose()
+        where = f"loki frame_id={frame.id}"
+    else:
+        where = map_log_path(farm_path, tuple(log_path_map))
+        try:
+            lines = await asyncio.to_thread(_read_file, where, tail_bytes)
+        except LogUnreadable as err:
+            return TailRead(path=where, problem=str(err))
+        except OSError as err:  # pragma: no cover - LogFile maps these to LogUnreadable
+            return TailRead(path=where, problem=f"cannot read the frame log {where}: {err}")
+    lines = [safe(line) for line in lines[-max_lines:]]
+    return TailRead(tuple(lines), first_error_line(lines), where)
+
+
+class LogTail(Vertical):
+    """A title line over a scrollable panel of log lines, scrolled to the first error line (or the
+    end when none)."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"log-tail--error", "log-tail--dim"}
+    DEFAULT_CSS = """
+    LogTail > .log-tail--error { color: $error; text-style: bold reverse; }
+    LogTail > .log-tail--dim { color: $text-muted; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.shown: TailRead | None = None  # what is on screen (tests and the highlighted line)
+
+    @property
+    def error_line(self) -> str | None:
+        """The highlighted first error line, if one is shown."""
+        tail = self.shown
+        if tail is None or tail.error_index is None:
+            return None
+        return tail.lines[tail.error_index]
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="log-tail-title", markup=False)
+        with VerticalScroll(id="log-tail-scroll"):
+            yield Static("", id="log-tail-text", markup=False)
+
+    def show_message(self, title: str, message: str) -> None:
+        """A title and a dim message instead of lines (nothing selected, loading, unreadable)."""
+        self.shown = None
+        self.query_one("#log-tail-title", Static).update(Text(safe(title)))
+        self.query_one("#log-tail-text", Static).update(
+            Text("\n".join(safe(m) for m in message.split("\n")), style=self.get_component_rich_style("log-tail--dim"))
+        )
+        self.query_one("#log-tail-scroll", VerticalScroll).scroll_home(animate=False)
+
+    def show_tail(self, title: str, tail: TailRead) -> None:
+        """The tail's lines, the first error line highlighted and scrolled into view."""
+        if tail.problem:
+            self.show_message(title, tail.problem)
+            return
+        if not tail.lines:
+            self.show_message(title, f"{tail.path}\n(the log is empty)")
+            return
+        self.shown = tail
+        error_style = self.get_component_rich_style("log-tail--error")
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for i, line in enumerate(tail.lines):
+            if i:
+                text.append("\n")
+            text.append(line, style=error_style if i == tail.error_index else "")
+        self.query_one("#log-tail-title", Static).update(Text(safe(title)))
+        self.query_one("#log-tail-text", Static).update(text)
+        scroll = self.query_one("#log-tail-scroll", VerticalScroll)
+        if tail.error_index is not None:
+            # A few lines of context above the error, then the error and what follows it.
+            scroll.call_after_refresh(scroll.scroll_to, y=max(0, tail.error_index - 3), animate=False)
+        else:
+            scroll.call_after_refresh(scroll.scroll_end, animate=False)

@@ -1,0 +1,77 @@
+"""Notifications: a job in view that gets new dead frames or finishes makes one toast (and rings the bell
+when `bell = true`), never repeated for the same frames."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from cuetui.demo import actions as farm_actions
+from cuetui.demo.farm import DEAD, WAITING
+from cuetui.demo.server import DemoGatewayThread
+from cuetui.ui.screens.triage import TriageScreen
+from tests.ui.steer_support import (
+    gateway_for,
+    make_app,
+    strict_requests,  # noqa: F401 - autouse: every request parses strictly
+    table_loaded,
+    toasts,
+    wait_for,
+    wait_loaded,
+)
+
+JOB = "testing-sh550-jdoe_lookdev_v005"
+
+
+@pytest.fixture
+def small(make_gateway: Callable[..., DemoGatewayThread]) -> DemoGatewayThread:
+    return gateway_for(make_gateway, profile="small", seed=7, speed=0.0)
+
+
+def kill_a_frame(farm: Any) -> None:
+    job = farm.find_job(JOB)
+    i = next(i for i in range(job.total) if job.f_state[i] == WAITING)
+    farm.set_state(job, i, DEAD)
+
+
+async def polls_pass(pilot: Any, screen: TriageScreen, count: int = 2) -> None:
+    assert screen.poll is not None
+    target = screen.poll.polls + count
+    await wait_for(pilot, lambda: screen.poll is not None and screen.poll.polls >= target, what="more polls")
+
+
+async def open_triage(pilot: Any) -> TriageScreen:
+    await wait_loaded(pilot)
+    screen = TriageScreen()
+    pilot.app.push_screen(screen)
+    await wait_for(pilot, lambda: pilot.app.screen is screen and table_loaded(screen))
+    return screen
+
+
+@pytest.mark.parametrize("bell", [True, False])
+async def test_new_dead_frames_toast_once_and_ring_the_bell(small: DemoGatewayThread, bell: bool) -> None:
+    app = make_app(small, refresh=0.2, bell=bell)
+    rings: list[int] = []
+    app.bell = lambda: rings.append(1)  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_triage(pilot)
+        await polls_pass(pilot, screen)
+        assert not any("new dead" in t for t in toasts(app))  # old dead frames never ring at start
+        small.run(kill_a_frame)
+        await wait_for(pilot, lambda: any(f"{JOB}: 1 new dead frame" in t for t in toasts(app)), what="the toast")
+        await polls_pass(pilot, screen, 3)
+        assert sum("new dead" in t for t in toasts(app)) == 1
+        assert rings == ([1] if bell else [])
+
+
+async def test_a_finished_job_is_announced_even_when_it_leaves_the_list(small: DemoGatewayThread) -> None:
+    app = make_app(small, refresh=0.2)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_triage(pilot)
+        await polls_pass(pilot, screen)
+        small.run(lambda farm: farm_actions.kill_job(farm, farm.find_job(JOB), "test"))
+        await wait_for(pilot, lambda: any(f"{JOB}: finished" in t for t in toasts(app)), what="the finished toast")
+        await polls_pass(pilot, screen, 3)
+        assert sum("finished" in t for t in toasts(app)) == 1

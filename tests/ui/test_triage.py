@@ -1,0 +1,231 @@
+"""The dead-frame triage view against the demo gateway: what it lists, the log beside it, grouping, and
+its keys, checked on the simulated farm's state afterwards (not only on the screen)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cuetui.demo.server import DemoGatewayThread
+from cuetui.ui.screens.triage import TriageScreen
+from cuetui.ui.widgets.dialogs import ConfirmDialog
+from cuetui.ui.widgets.log_tail import LogTail
+from tests.ui.steer_support import (
+    BAD_HOST,
+    EPOCH,
+    actions_sent,
+    make_app,
+    scenario_gateway,
+    strict_requests,  # noqa: F401 - autouse: every request parses strictly
+    table_loaded,
+    toasts,
+    wait_farm,
+    wait_for,
+    wait_loaded,
+)
+
+APP_NOW = EPOCH + 60
+
+
+@pytest.fixture
+def gw(make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path) -> DemoGatewayThread:
+    return scenario_gateway(make_gateway, tmp_path)
+
+
+async def open_triage(pilot: Any) -> TriageScreen:
+    await wait_loaded(pilot)
+    screen = TriageScreen()
+    pilot.app.push_screen(screen)
+    await wait_for(pilot, lambda: pilot.app.screen is screen and table_loaded(screen), what="triage data")
+    await pilot.pause()
+    return screen
+
+
+def state_of(gw: DemoGatewayThread, job: str, frame: str) -> str:
+    return gw.run(lambda farm: farm.find_job(job).frame_states()[frame])
+
+
+def cursor_frame(screen: TriageScreen) -> tuple[str, str]:
+    row = screen.table.cursor_model
+    assert row is not None
+    return row.job.name, row.frame.name
+
+
+async def test_lists_every_dead_frame_newest_first_and_calls_out_the_bad_host(gw: DemoGatewayThread) -> None:
+    app = make_app(gw, clock=lambda: APP_NOW)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_triage(pilot)
+        rows = [screen.table.model(k) for k in screen.table.shown_keys()]
+        died = [r.dead.died_at for r in rows if r is not None]
+        assert died == sorted(died, reverse=True)
+        expected = gw.run(
+            lambda farm: sorted(
+                (j.name, name) for j in farm.jobs for name, state in j.frame_states().items() if state == "DEAD"
+            )
+        )
+        assert sorted((r.job.name, r.frame.name) for r in rows if r is not None) == expected
+        assert f"{BAD_HOST}: 6 dead frames of 3 jobs — host problem?" in screen.summary()
+        assert "exit" in screen.table.visible_columns or "exit" in [c.key for c in screen.table.all_columns]
+
+
+async def test_log_beside_the_table_highlights_the_first_error_line(gw: DemoGatewayThread) -> None:
+    app = make_app(gw, clock=lambda: APP_NOW)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_triage(pilot)
+        panel = screen.query_one(LogTail)
+        await wait_for(pilot, lambda: panel.error_line is not None, what="the log tail")
+        assert panel.error_line is not None and panel.error_line.startswith("ERROR: [kick]")
+        await pilot.press("down")
+        await wait_for(pilot, lambda: panel.shown is not None and "0006-sim" in panel.shown.path, what="next log")
+        assert (
+            panel.error_line == "ERROR: [kick] failed to open texture '/shots/assets/tex/ground.1042.tx': No such file"
+        )
+
+
+async def test_r_retries_the_cursor_frame_at_once(gw: DemoGatewayThread) -> None:
+    app = make_app(gw, clock=lambda: APP_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_triage(pilot)
+        job, frame = cursor_frame(screen)
+        await pilot.press("r")
+        await wait_farm(pilot, gw, lambda farm: farm.find_job(job).frame_states()[frame] == "WAITING")
+        sent = actions_sent(gw)
+        assert [path for path, _ in sent] == ["/job.JobInterface/RetryFrames"]
+        assert json.loads(sent[0][1])["req"]["ids"]  # by frame id, never an empty criteria
+        # The row goes at once (the screen polls again right after the action).
+        await wait_for(
+            pilot, lambda: screen.table.cursor_model is None or screen.table.cursor_model.frame.name != frame
+        )
+        await wait_for(pilot, lambda: any("retried 1 frame" in t for t in toasts(app)), what="the outcome toast")
+
+
+async def test_marked_frames_of_two_jobs_confirm_with_the_count(gw: DemoGatewayThread) -> None:
+    app = make_app(gw, clock=lambda: APP_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_triage(pilot)
+        first = cursor_frame(screen)
+        await pilot.press("space")
+        second = cursor_frame(screen)
+        await pilot.press("space", "r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="the confirmation")
+        assert "2 frames of 2 jobs" in app.screen.question
+        await pilot.press("y")
+        for job, frame in (first, second):
+            await wait_farm(pilot, gw, lambda farm, j=job, f=frame: farm.find_job(j).frame_states()[f] == "WAITING")
+
+
+async def test_eat_confirms_n_and_escape_cancel_y_eats(gw: DemoGatewayThread) -> None:
+    app = make_app(gw, clock=lambda: APP_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_triage(pilot)
+        job, frame = cursor_frame(screen)
+        for cancel in ("n", "escape"):
+            await pilot.press("e")
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+            assert "Eat 1 frame of" in app.screen.question
+            await pilot.press(cancel)
+            await wait_for(pilot, lambda: app.screen is screen)
+        await pilot.pause(0.2)
+        assert actions_sent(gw) == []
+        assert state_of(gw, job, frame) == "DEAD"
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await wait_farm(pilot, gw, lambda farm: farm.find_job(job).frame_states()[frame] == "EATEN")
+        assert [p for p, _ in actions_sent(gw)] == ["/job.JobInterface/EatFrames"]
+
+
+async def test_R_retries_every_dead_frame_of_the_job_after_confirming(gw: DemoGatewayThread) -> None:
+    app = make_app(gw, clock=lambda: APP_NOW)
+    job = "testing-sh010-jdoe_lighting_v003"
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_triage(pilot)
+        await wait_for(pilot, lambda: screen.table.row_count > 0)
+        while cursor_frame(screen)[0] != job:
+            await pilot.press("down")
+        await pilot.press("R")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        assert f"Retry 4 dead frames of job {job}?" in app.screen.question
+        await pilot.press("y")
+        await wait_farm(pilot, gw, lambda farm: farm.find_job(job).stats()["dead"] == 0)
+        assert gw.run(lambda farm: farm.find_job("testing-sh020-asmith_fx_v012").stats()["dead"]) == 2
+        body = json.loads(actions_sent(gw)[0][1])
+        assert body["req"] == {"states": {"frameStates": ["DEAD"]}}
+
+
+async def test_g_groups_by_exit_status_then_host(gw: DemoGatewayThread) -> None:
+    app = make_app(gw, clock=lambda: APP_NOW)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_triage(pilot)
+        await pilot.press("g")
+        assert "grouped by exit status" in screen.heading()
+        assert "exit 1 failed ×4" in screen.summary()
+        statuses = [screen.table.model(k).frame.exit_status for k in screen.table.shown_keys()]  # type: ignore[union-attr]
+        assert statuses[:4] == [1, 1, 1, 1]
+        await pilot.press("g")
+        assert "grouped by host" in screen.heading()
+        hosts = [screen.table.model(k).dead.host for k in screen.table.shown_keys()]  # type: ignore[union-attr]
+        assert hosts[:6] == [BAD_HOST] * 6
+        await pilot.press("g")
+        assert "newest first" in screen.heading()
+
+
+async def test_enter_and_l_open_the_full_log(gw: DemoGatewayThread, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = make_app(gw, clock=lambda: APP_NOW)
+    opened: list[tuple[str, str]] = []
+    monkeypatch.setattr(app, "open_frame_log", lambda job, frame, path="": opened.append((job.name, frame.name)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_triage(pilot)
+        first = cursor_frame(screen)
+        await pilot.press("enter")
+        await pilot.press("l")
+        assert opened == [first, first]
+
+
+async def test_read_only_hides_the_keys_and_sends_nothing(gw: DemoGatewayThread) -> None:
+    app = make_app(gw, clock=lambda: APP_NOW, read_only=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_triage(pilot)
+        footer_keys = set(screen.active_bindings)
+        assert not {"r", "e", "R"} & footer_keys
+        assert "g" in footer_keys
+        job, frame = cursor_frame(screen)
+        for key in ("r", "e", "R"):
+            await pilot.press(key)
+            assert app.screen is screen  # no dialog in read-only mode
+        await wait_for(pilot, lambda: sum("read-only mode" in t for t in toasts(app)) == 3, what="three refusals")
+        assert any("read-only mode: retry not sent" in t for t in toasts(app))
+        assert any("read-only mode: eat not sent" in t for t in toasts(app))
+        assert actions_sent(gw) == []
+        assert state_of(gw, job, frame) == "DEAD"
+
+
+async def test_only_jobs_whose_counters_changed_are_fetched_again(gw: DemoGatewayThread) -> None:
+    app = make_app(gw, clock=lambda: APP_NOW, refresh=0.2)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_triage(pilot)
+        assert screen.poll is not None
+
+        def frame_calls() -> list[str]:
+            return [
+                json.loads(b)["job"]["id"] for _m, p, _h, b, _s in gw.recorded if p == "/job.JobInterface/GetFrames"
+            ]
+
+        polls = screen.poll.polls
+        before = len(frame_calls())
+        await wait_for(pilot, lambda: screen.poll is not None and screen.poll.polls >= polls + 2)
+        assert len(frame_calls()) == before  # nothing changed: no GetFrames at all
+
+        def one_more_dead(farm: Any) -> str:
+            job = farm.find_job("testing-sh020-asmith_fx_v012")
+            i = next(i for i in range(job.total) if job.f_state[i] == 0)
+            farm.set_state(job, i, 5)
+            return str(job.id)
+
+        job_id = gw.run(one_more_dead)
+        await wait_for(pilot, lambda: screen.table.total_count == 9, what="the new dead frame")
+        assert set(frame_calls()[before:]) == {job_id}

@@ -1,0 +1,77 @@
+"""How the triage and stuck views look, on a frozen scenario farm (dead frames on a bad host, quiet
+running frames) with a fixed clock, at 80×24 and 160×48.
+
+Update with `pytest tests/ui/test_triage_snapshots.py --snapshot-update` after looking at the new SVGs
+(rsvg-convert file.svg -o file.png)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cuetui.demo.server import DemoGatewayThread
+from cuetui.ui.screens.stuck import StuckScreen
+from cuetui.ui.screens.triage import TriageScreen
+from cuetui.ui.widgets.log_tail import LogTail
+from tests.ui.steer_support import EPOCH, make_app, scenario_gateway, table_loaded, wait_for, wait_loaded
+
+SIZES = [(80, 24), (160, 48)]
+APP_NOW = EPOCH + 60
+
+
+@pytest.fixture(autouse=True)
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Times on screen are local: pin the zone so the snapshots are the same everywhere."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
+def gw(make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path) -> DemoGatewayThread:
+    return scenario_gateway(make_gateway, tmp_path)
+
+
+def open_view(screen_type: type, *keys: str) -> Any:
+    async def run_before(pilot: Any) -> None:
+        await wait_loaded(pilot)
+        screen = screen_type()
+        pilot.app.push_screen(screen)
+        await wait_for(pilot, lambda: pilot.app.screen is screen and table_loaded(screen))
+        if keys:
+            await pilot.press(*keys)
+        if isinstance(screen, TriageScreen):
+            panel = screen.query_one(LogTail)
+            await wait_for(pilot, lambda: panel.shown is not None, what="the log tail")
+        await pilot.pause()
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_triage(snap_compare: Any, gw: DemoGatewayThread, size: tuple[int, int]) -> None:
+    app = make_app(gw, clock=lambda: APP_NOW)
+    assert snap_compare(app, terminal_size=size, run_before=open_view(TriageScreen))
+
+
+def test_triage_grouped_by_host(snap_compare: Any, gw: DemoGatewayThread) -> None:
+    app = make_app(gw, clock=lambda: APP_NOW)
+    assert snap_compare(app, terminal_size=(160, 48), run_before=open_view(TriageScreen, "g", "g"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_stuck(snap_compare: Any, gw: DemoGatewayThread, size: tuple[int, int]) -> None:
+    app = make_app(gw, clock=lambda: APP_NOW)
+    assert snap_compare(app, terminal_size=size, run_before=open_view(StuckScreen))
+
+
+def test_kill_dialog(snap_compare: Any, gw: DemoGatewayThread) -> None:
+    app = make_app(gw, clock=lambda: APP_NOW)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_view(StuckScreen, "space", "space", "K"))
