@@ -31,6 +31,8 @@ T = TypeVar("T")
 log = logging.getLogger("cuetui.ui")
 
 TABLE_ACTIONS: tuple[ActionSpec, ...] = (
+    # `?` is the app's key; repeated first here so that the footer shows it even at 80 columns.
+    ActionSpec("screen.help", "question_mark", "app.help", "help", palette=False),
     ActionSpec("table.filter", "slash", "start_filter", "filter"),
     ActionSpec("table.sort", "s", "cycle_sort", "sort", footer=False),
     ActionSpec("table.reverse", "S", "reverse_sort", "reverse sort", footer=False),
