@@ -244,3 +244,27 @@ async def test_l_opens_the_log_polling_pauses_while_hidden_escape_comes_back(
         await pilot.press("escape")
         assert app.screen is screen
         await wait_for(pilot, lambda: screen.polls > polls, what="polling again once visible")
+
+
+async def test_r_retries_the_cursor_dead_frame_and_the_row_updates(
+    make_gateway: Callable[..., DemoGatewayThread], gateway_token: str
+) -> None:
+    gw = make_gateway(epoch=EPOCH)
+    job_id, job_name = biggest_pending_job(gw)
+    app = make_app(gw, gateway_token, lambda: JobScreen(job_id, job_name))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        screen: JobScreen = app.screen  # type: ignore[assignment]
+        sync = screen.sync
+        assert sync is not None
+        await wait_for(pilot, lambda: screen.job is not None)
+        dead = next(i for i in sync.order if sync.frames[i].state == "DEAD")
+        name = sync.frames[dead].name
+        screen.frames_table.move_to(dead)
+        await pilot.press("r")  # one dead frame of one job: no confirmation needed
+        await wait_for(
+            pilot,
+            lambda: gw.run(lambda farm: farm.find_job(job_id).frame_states()[name]) != "DEAD",
+            what="the farm to retry the frame",
+        )
+        await wait_for(pilot, lambda: sync.frames[dead].state != "DEAD", what="the row to follow")

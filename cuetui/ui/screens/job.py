@@ -27,6 +27,7 @@ from cuetui.farm.poller import PollLoop
 from cuetui.farm.text import safe
 from cuetui.gateway.models import Frame, Job, Layer, is_known_enum
 from cuetui.ui.catalogue import ActionSpec, bindings
+from cuetui.ui.steer_keys import SteersFarm, frame_actions, job_actions
 from cuetui.ui.widgets.frame_strip import FrameStrip
 from cuetui.ui.widgets.frame_table import FRAME_COLUMNS, FrameTable
 
@@ -148,12 +149,16 @@ def all_layers_cells(layers: Sequence[Layer], job: Job | None) -> tuple[Text, ..
     return (label, Text(""), Text(""), Text(""), Text(f"{done:,}/{total:,}", justify="right", end=""), *blanks)
 
 
-class JobScreen(Screen[None]):
+# Issue 7's keys: the job keys act on this job, the frame keys on the marked frames or the cursor's.
+STEER_ACTIONS: tuple[ActionSpec, ...] = job_actions("job") + frame_actions("frames")
+
+
+class JobScreen(SteersFarm, Screen[None]):
     """One job: header, layers, frame-state strip and frames (see the module docstring)."""
 
     CSS_PATH = "../styles/job.tcss"
-    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = JOB_ACTIONS
-    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = bindings(JOB_ACTIONS)
+    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = JOB_ACTIONS + STEER_ACTIONS
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = bindings(JOB_ACTIONS + STEER_ACTIONS)
 
     def __init__(self, job_id: str, job_name: str = "") -> None:
         super().__init__()
@@ -699,6 +704,21 @@ class JobScreen(Screen[None]):
             self._set_frames_title()
         elif len(self.app.screen_stack) > 1:
             self.app.pop_screen()
+
+    # --- steering (issue 7): what the keys act on -------------------------------------------------------
+
+    def steer_jobs(self) -> list[Job]:
+        """The job keys act on this job."""
+        return [self.job] if self.job is not None else []
+
+    def steer_frames(self) -> list[tuple[Job, Frame]]:
+        """The frame keys act on the marked frames, else the cursor's."""
+        job = self.job
+        return [(job, frame) for frame in self.selected_frames()] if job is not None else []
+
+    def steer_refresh(self) -> Any:
+        """After an action: poll now (the changed frames come back through GetUpdatedFrames)."""
+        return self.action_refresh
 
     # --- for tests and benches ------------------------------------------------------------------------
 
