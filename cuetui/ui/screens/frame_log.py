@@ -100,7 +100,7 @@ class FrameLogScreen(Screen[None]):
 
     CSS_PATH = "../styles/frame_log.tcss"
     ACTIONS: ClassVar[tuple[ActionSpec, ...]] = LOG_ACTIONS
-    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = bindings(LOG_ACTIONS)
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [*bindings(LOG_ACTIONS)]
 
     def __init__(self, job: Job, frame: Frame, proc_log_path: str | None = None) -> None:
         super().__init__()

@@ -17,6 +17,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
@@ -158,7 +159,9 @@ class JobScreen(SteersFarm, Screen[None]):
 
     CSS_PATH = "../styles/job.tcss"
     ACTIONS: ClassVar[tuple[ActionSpec, ...]] = JOB_ACTIONS + STEER_ACTIONS
-    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = bindings(JOB_ACTIONS + STEER_ACTIONS)
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
+        *bindings(JOB_ACTIONS + STEER_ACTIONS)
+    ]
 
     def __init__(self, job_id: str, job_name: str = "") -> None:
         super().__init__()
@@ -204,7 +207,7 @@ class JobScreen(SteersFarm, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(Text(safe(self.job_name or self.job_id, 200), style="bold"), id="job-header")
-        layers = DataTable(id="layers", cursor_type="row", zebra_stripes=False)
+        layers: DataTable[Text] = DataTable(id="layers", cursor_type="row", zebra_stripes=False)
         yield layers
         with Horizontal(id="strip-bar"):
             yield Static("", id="frames-title")
@@ -264,11 +267,7 @@ class JobScreen(SteersFarm, Screen[None]):
         for key, label, width in LAYER_COLUMNS:
             table.add_column(label, width=width, key=key)
         self.frames_table.set_empty_text("loading frames…")
-        grpc_timeout = getattr(getattr(self.app, "options", None), "grpc_timeout", None)
-        kwargs: dict[str, Any] = {}
-        if isinstance(grpc_timeout, int):
-            kwargs["grpc_timeout"] = grpc_timeout
-        self.sync = FrameSync(self.app.client, self.job_id, clock=self._clock, on_progress=self._progress, **kwargs)  # type: ignore[attr-defined]
+        self.sync = FrameSync(self.app.client, self.job_id, clock=self._clock, on_progress=self._progress)  # type: ignore[attr-defined]
         options = getattr(self.app, "options", None)
         interval = float(getattr(options, "frame_refresh", 2.0) or 2.0)
         self.poll = PollLoop(
@@ -436,7 +435,7 @@ class JobScreen(SteersFarm, Screen[None]):
 
     def _layer_key_at(self, row: int) -> str | None:
         try:
-            return str(self.layers_table.coordinate_to_cell_key((row, 0)).row_key.value)
+            return str(self.layers_table.coordinate_to_cell_key(Coordinate(row, 0)).row_key.value)
         except Exception:
             return None
 
