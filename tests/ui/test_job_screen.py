@@ -187,6 +187,8 @@ async def test_hang_then_504_then_reload_then_fallback_warned_once(
         await wait_for(
             pilot, lambda: sync.frames[frame_id].state == "DEAD", timeout=20, what="a change seen in fallback"
         )
+        await wait_for(pilot, lambda: screen.warnings_shown, what="the fallback warning")
+        await wait_for(pilot, lambda: screen.polls >= sync.stats.full_loads + 2, what="more polls")
         assert len(screen.warnings_shown) == 1 and "fall back" in screen.warnings_shown[0]
         assert "changeDate" in str(screen.query_one("#job-status").render())
 
