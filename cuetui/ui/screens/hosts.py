@@ -13,6 +13,7 @@ from cuetui.farm.text import safe
 from cuetui.gateway.models import HARDWARE_STATES, Host
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.screens.base import TABLE_ACTIONS, FarmScreen
+from cuetui.ui.steer_keys import SteersFarm, host_actions
 from cuetui.ui.widgets import cells
 from cuetui.ui.widgets.farm_table import CellContext, Column
 
@@ -102,11 +103,15 @@ HOST_ACTIONS: tuple[ActionSpec, ...] = (
 )
 
 
-class HostsScreen(FarmScreen[Host]):
-    """All hosts, filtered client-side by hardware state and allocation."""
+STEER_HOST_ACTIONS = host_actions("hosts")
 
-    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = HOST_ACTIONS + TABLE_ACTIONS
-    BINDINGS = bindings(HOST_ACTIONS)
+
+class HostsScreen(SteersFarm, FarmScreen[Host]):
+    """All hosts, filtered client-side by hardware state and allocation; `L` / `U` lock and unlock the
+    marked hosts, else the cursor host."""
+
+    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = HOST_ACTIONS + STEER_HOST_ACTIONS + TABLE_ACTIONS
+    BINDINGS = bindings(HOST_ACTIONS + STEER_HOST_ACTIONS)
     NOUN = "hosts"
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -164,6 +169,9 @@ class HostsScreen(FarmScreen[Host]):
         if down:
             text += f" · {down} not up"
         return text
+
+    def steer_hosts(self) -> list[Host]:
+        return self.table.selected_models()
 
     def action_open_host(self) -> None:
         host = self.table.cursor_model

@@ -17,6 +17,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
@@ -27,6 +28,7 @@ from cuetui.farm.poller import PollLoop
 from cuetui.farm.text import safe
 from cuetui.gateway.models import Frame, Job, Layer, is_known_enum
 from cuetui.ui.catalogue import ActionSpec, bindings
+from cuetui.ui.steer_keys import SteersFarm, frame_actions, job_actions
 from cuetui.ui.widgets.frame_strip import FrameStrip
 from cuetui.ui.widgets.frame_table import FRAME_COLUMNS, FrameTable
 
@@ -148,12 +150,18 @@ def all_layers_cells(layers: Sequence[Layer], job: Job | None) -> tuple[Text, ..
     return (label, Text(""), Text(""), Text(""), Text(f"{done:,}/{total:,}", justify="right", end=""), *blanks)
 
 
-class JobScreen(Screen[None]):
+# Issue 7's keys: the job keys act on this job, the frame keys on the marked frames or the cursor's.
+STEER_ACTIONS: tuple[ActionSpec, ...] = job_actions("job") + frame_actions("frames")
+
+
+class JobScreen(SteersFarm, Screen[None]):
     """One job: header, layers, frame-state strip and frames (see the module docstring)."""
 
     CSS_PATH = "../styles/job.tcss"
-    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = JOB_ACTIONS
-    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = bindings(JOB_ACTIONS)
+    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = JOB_ACTIONS + STEER_ACTIONS
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
+        *bindings(JOB_ACTIONS + STEER_ACTIONS)
+    ]
 
     def __init__(self, job_id: str, job_name: str = "") -> None:
         super().__init__()
@@ -173,6 +181,7 @@ class JobScreen(Screen[None]):
         self._layer_rows: dict[str, tuple[Text, ...]] = {}
         self._load_progress: tuple[int, int | None] = (0, None)
         self._loading_shown = 0  # frames of a first load already handed to the table and strip
+        self.warnings_shown: list[str] = []  # what FrameSync warned about (once each)
         self._stale = False
 
     # --- the app's contract ----------------------------------------------------------------------
@@ -198,7 +207,7 @@ class JobScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(Text(safe(self.job_name or self.job_id, 200), style="bold"), id="job-header")
-        layers = DataTable(id="layers", cursor_type="row", zebra_stripes=False)
+        layers: DataTable[Text] = DataTable(id="layers", cursor_type="row", zebra_stripes=False)
         yield layers
         with Horizontal(id="strip-bar"):
             yield Static("", id="frames-title")
@@ -258,11 +267,7 @@ class JobScreen(Screen[None]):
         for key, label, width in LAYER_COLUMNS:
             table.add_column(label, width=width, key=key)
         self.frames_table.set_empty_text("loading frames…")
-        grpc_timeout = getattr(getattr(self.app, "options", None), "grpc_timeout", None)
-        kwargs: dict[str, Any] = {}
-        if isinstance(grpc_timeout, int):
-            kwargs["grpc_timeout"] = grpc_timeout
-        self.sync = FrameSync(self.app.client, self.job_id, clock=self._clock, on_progress=self._progress, **kwargs)  # type: ignore[attr-defined]
+        self.sync = FrameSync(self.app.client, self.job_id, clock=self._clock, on_progress=self._progress)  # type: ignore[attr-defined]
         options = getattr(self.app, "options", None)
         interval = float(getattr(options, "frame_refresh", 2.0) or 2.0)
         self.poll = PollLoop(
@@ -304,8 +309,9 @@ class JobScreen(Screen[None]):
             # Header and layers first, so a big job shows something while its frames load.
             layers = await client.get_layers(self.job_id)
             sync.set_layers(layer.name for layer in sorted(layers, key=lambda layer: layer.dispatch_order))
-            self._show_job(job)
-            self._show_layers(layers)
+            if self.is_attached:
+                self._show_job(job)
+                self._show_layers(layers)
         result = await sync.poll(job)
         self.polls += 1
         if layers is None and (result.changed or result.full or self.polls % LAYERS_EVERY == 0):
@@ -315,6 +321,8 @@ class JobScreen(Screen[None]):
     def _progress(self, loaded: int, expected: int | None) -> None:
         """Called by FrameSync while a full load is under way."""
         self._load_progress = (loaded, expected)
+        if not self.is_attached:
+            return
         if loaded >= GC_FREEZE_FROM:
             # Frames are NamedTuples, which the cycle collector never untracks (only exact tuples
             # are), and none of them is in a cycle. 50 000 of them made each full collection take
@@ -346,6 +354,8 @@ class JobScreen(Screen[None]):
             table.append_rows(new_ids)
 
     def _on_result(self, result: tuple[Job, list[Layer] | None, SyncResult]) -> None:
+        if not self.is_attached:  # the answer came back after the screen closed
+            return
         job, layers, sync_result = result
         connection = self.connection
         if connection is not None:
@@ -357,6 +367,7 @@ class JobScreen(Screen[None]):
             self._show_layers(layers)
         self._apply(sync_result)
         if sync_result.warning:
+            self.warnings_shown.append(sync_result.warning)
             self.notify(sync_result.warning, severity="warning", markup=False, timeout=10)
         sync = self.sync
         if sync is not None and sync.finished and self.poll is not None:
@@ -364,6 +375,8 @@ class JobScreen(Screen[None]):
         self._show_status()
 
     def _on_error(self, error: Exception, retry_in: float) -> None:
+        if not self.is_attached:
+            return
         connection = self.connection
         if connection is not None:
             connection.failure(error, retry_in)
@@ -422,7 +435,7 @@ class JobScreen(Screen[None]):
 
     def _layer_key_at(self, row: int) -> str | None:
         try:
-            return str(self.layers_table.coordinate_to_cell_key((row, 0)).row_key.value)
+            return str(self.layers_table.coordinate_to_cell_key(Coordinate(row, 0)).row_key.value)
         except Exception:
             return None
 
@@ -690,6 +703,21 @@ class JobScreen(Screen[None]):
             self._set_frames_title()
         elif len(self.app.screen_stack) > 1:
             self.app.pop_screen()
+
+    # --- steering (issue 7): what the keys act on -------------------------------------------------------
+
+    def steer_jobs(self) -> list[Job]:
+        """The job keys act on this job."""
+        return [self.job] if self.job is not None else []
+
+    def steer_frames(self) -> list[tuple[Job, Frame]]:
+        """The frame keys act on the marked frames, else the cursor's."""
+        job = self.job
+        return [(job, frame) for frame in self.selected_frames()] if job is not None else []
+
+    def steer_refresh(self) -> Any:
+        """After an action: poll now (the changed frames come back through GetUpdatedFrames)."""
+        return self.action_refresh
 
     # --- for tests and benches ------------------------------------------------------------------------
 

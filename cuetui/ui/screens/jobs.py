@@ -4,6 +4,7 @@ frame counts by state, cores, memory, times and ETA. Dead frames stand out; paus
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import ClassVar
 
 from textual.widgets import DataTable
@@ -13,6 +14,7 @@ from cuetui.gateway.models import Job
 from cuetui.gateway.requests import JobSearch
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.screens.base import TABLE_ACTIONS, FarmScreen
+from cuetui.ui.steer_keys import SteersFarm, job_actions
 from cuetui.ui.widgets import cells
 from cuetui.ui.widgets.farm_table import CellContext, Column
 
@@ -167,11 +169,19 @@ JOB_ACTIONS: tuple[ActionSpec, ...] = (
 )
 
 
-class JobsScreen(FarmScreen[Job]):
-    """Jobs of the configured shows/users (or of one show when opened from the shows screen)."""
+# The footer keeps the everyday steering keys; the rest are in `?` help and the palette.
+FOOTER_STEER_KEYS = {"p", "u", "R", "k"}
+STEER_JOB_ACTIONS = tuple(
+    spec if spec.key in FOOTER_STEER_KEYS else replace(spec, footer=False) for spec in job_actions("jobs")
+)
 
-    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = JOB_ACTIONS + TABLE_ACTIONS
-    BINDINGS = bindings(JOB_ACTIONS)
+
+class JobsScreen(SteersFarm, FarmScreen[Job]):
+    """Jobs of the configured shows/users (or of one show when opened from the shows screen). The
+    steering keys (issue 7) act on the marked jobs, else the cursor job."""
+
+    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = JOB_ACTIONS + STEER_JOB_ACTIONS + TABLE_ACTIONS
+    BINDINGS = bindings(JOB_ACTIONS + STEER_JOB_ACTIONS)
     NOUN = "jobs"
 
     def __init__(self, *, shows: Sequence[str] | None = None, id: str | None = None) -> None:
@@ -227,6 +237,9 @@ class JobsScreen(FarmScreen[Job]):
     def selected_jobs(self) -> list[Job]:
         """The marked jobs still shown, or the job under the cursor (for the actions of issue 7)."""
         return self.table.selected_models()
+
+    def steer_jobs(self) -> list[Job]:
+        return self.selected_jobs()
 
     def _retitle(self) -> None:
         self.query_one("#title").update(self.heading())  # type: ignore[attr-defined]
