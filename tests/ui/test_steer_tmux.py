@@ -125,7 +125,9 @@ def test_filter_to_a_job_press_p_and_the_farm_says_paused(gateway: str, tmp_path
     tmux_run("new-session", "-d", "-s", session, "-x", "160", "-y", "48", command)
     try:
         wait_until(lambda: JOB in pane(), 30, "the jobs table")
+        # Type only once the filter has focus: letters sent before would reach the table's keys.
         tmux_run("send-keys", "-t", session, "/")
+        wait_until(lambda: "filter: type to narrow" in pane(), 10, "the filter input")
         tmux_run("send-keys", "-t", session, "-l", "jdoe_lookdev")
         tmux_run("send-keys", "-t", session, "Enter")
         wait_until(lambda: "1/" in pane() and "jobs" in pane(), 10, "the filtered table")
