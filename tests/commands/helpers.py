@@ -35,7 +35,7 @@ def frame(name: str = "0007-render", frame_id: str = "f-7", state: str = "DEAD",
     )
 
 
-def wait_for(predicate: Any, timeout: float = 15.0, what: str = "condition") -> Any:
+def wait_for(predicate: Any, timeout: float = 30.0, what: str = "condition") -> Any:
     """Poll `predicate()` until it returns something truthy or the deadline passes (then fail)."""
     import time
 

@@ -40,7 +40,7 @@ def make_app(url: str, *, display_url: str = DISPLAY_URL, **options: Any) -> Cue
     return CueTuiApp(client, UiOptions(url=display_url, **options), clock=lambda: APP_NOW)
 
 
-async def wait_for(pilot: Any, condition: Callable[[], object], timeout: float = 15.0, what: str = "") -> None:
+async def wait_for(pilot: Any, condition: Callable[[], object], timeout: float = 30.0, what: str = "") -> None:
     """Let the app run until `condition()` is true; fail after `timeout` seconds (no fixed sleeps)."""
     deadline = time.monotonic() + timeout
     while not condition():

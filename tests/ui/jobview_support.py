@@ -100,7 +100,7 @@ def make_app(
     return app_class(make_client(gw, token), UiOptions(**options), clock=farm_clock, first=screen_factory)
 
 
-async def wait_for(pilot: Pilot[Any], predicate: Callable[[], object], timeout: float = 10.0, what: str = "") -> None:
+async def wait_for(pilot: Pilot[Any], predicate: Callable[[], object], timeout: float = 30.0, what: str = "") -> None:
     """Let the app run until `predicate()` is true; fail after `timeout` seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

@@ -42,7 +42,7 @@ def make_app(gw: DemoGatewayThread, *, clock: Callable[[], float] | None = None,
     return CueTuiApp(client, UiOptions(**options), clock=clock or time.time)
 
 
-async def wait_for(pilot: Any, condition: Callable[[], object], timeout: float = 15.0, what: str = "") -> None:
+async def wait_for(pilot: Any, condition: Callable[[], object], timeout: float = 30.0, what: str = "") -> None:
     """Let the app run until `condition()` is true; fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while not condition():
