@@ -31,6 +31,8 @@ from cuetui.ui.screens.command_line import COMMANDS, CommandError, CommandLine, 
 from cuetui.ui.screens.hosts import HostsScreen
 from cuetui.ui.screens.jobs import JobsScreen
 from cuetui.ui.screens.shows import ShowsScreen
+from cuetui.ui.screens.stuck import StuckScreen
+from cuetui.ui.screens.triage import TriageScreen
 
 if TYPE_CHECKING:
     from cuetui.ui.widgets.status_bar import StatusBar
@@ -39,6 +41,8 @@ APP_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("nav.shows", "1", "goto('shows')", "shows"),
     ActionSpec("nav.jobs", "2", "goto('jobs')", "jobs"),
     ActionSpec("nav.hosts", "3", "goto('hosts')", "hosts"),
+    ActionSpec("nav.dead", "4", "goto('dead')", "dead"),
+    ActionSpec("nav.stuck", "5", "goto('stuck')", "stuck"),
     ActionSpec("app.command", "colon", "command_line", "command", footer=False),
     ActionSpec("app.help", "question_mark", "help", "help"),
     ActionSpec("app.palette", "ctrl+p", "command_palette", "palette", footer=False, palette=False),
@@ -58,12 +62,14 @@ class CueTuiCommands(Provider):
             ("Shows", partial(app.action_goto, "shows"), "the shows screen (1)"),
             ("Jobs", partial(app.action_goto, "jobs"), "the jobs screen (2)"),
             ("Hosts", partial(app.action_goto, "hosts"), "the hosts screen (3)"),
+            ("Dead frames", partial(app.action_goto, "dead"), "dead-frame triage (4)"),
+            ("Stuck frames", partial(app.action_goto, "stuck"), "running frames whose log went quiet (5)"),
             ("Help", app.action_help, "keys of this screen (?)"),
         ]
         screen = self.screen
         for spec in getattr(screen, "ACTIONS", ()):
             if spec.palette and not (spec.dangerous and app.options.read_only):
-                entries.append((spec.description.capitalize(), partial(screen.run_action, spec.action), spec.id))
+                entries.append((spec.long_description.capitalize(), partial(screen.run_action, spec.action), spec.id))
         return entries
 
     async def discover(self) -> Hits:
@@ -90,7 +96,13 @@ class CueTuiApp(App[int]):
 
     TITLE = "cuetui"
     CSS_PATH = "styles/app.tcss"
-    MODES: ClassVar[dict[str, type]] = {"shows": ShowsScreen, "jobs": JobsScreen, "hosts": HostsScreen}  # type: ignore[assignment]
+    MODES: ClassVar[dict[str, type]] = {  # type: ignore[assignment]
+        "shows": ShowsScreen,
+        "jobs": JobsScreen,
+        "hosts": HostsScreen,
+        "dead": TriageScreen,
+        "stuck": StuckScreen,
+    }
     DEFAULT_MODE = "jobs"
     ACTIONS: ClassVar[tuple[ActionSpec, ...]] = APP_ACTIONS
     BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
@@ -173,7 +185,7 @@ class CueTuiApp(App[int]):
 
     def run_command(self, name: str, arg: str = "") -> None:
         """Run one `:` command (also used by the palette)."""
-        if name in ("jobs", "shows", "hosts"):
+        if name in ("jobs", "shows", "hosts", "dead", "stuck"):
             self.action_goto(name)
         elif name == "show":
             self.action_goto("shows")

@@ -25,12 +25,15 @@ COMMANDS: dict[str, tuple[bool, str]] = {
     "jobs": (False, "the jobs screen"),
     "shows": (False, "the shows screen"),
     "hosts": (False, "the hosts screen"),
+    "dead": (False, "dead-frame triage"),
+    "stuck": (False, "stuck frames (running, log quiet)"),
     "show": (True, "the jobs of show NAME"),
     "job": (True, "open job NAME (exact, or the one job whose name contains it)"),
     "help": (False, "keys of this screen"),
     "quit": (False, "quit cuetui"),
 }
 ALIASES = {"j": "jobs", "s": "shows", "h": "hosts", "q": "quit", "q!": "quit", "?": "help", "host": "hosts"}
+ALIASES["triage"] = "dead"
 
 
 class CommandError(ValueError):
@@ -65,7 +68,9 @@ class CommandLine(ModalScreen[str | None]):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="jobs · shows · hosts · show NAME · job NAME · help · quit", id="command-input")
+        yield Input(
+            placeholder="jobs · shows · hosts · dead · stuck · show NAME · job NAME · help · quit", id="command-input"
+        )
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

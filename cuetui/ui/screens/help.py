@@ -46,7 +46,7 @@ def help_table(
             continue
         table.add_row(Text(""), Text(title, style="bold"))
         for spec in specs:
-            what = Text(spec.description)
+            what = Text(spec.long_description)
             if spec.dangerous:
                 what.append(" (disabled: read-only)" if read_only else " (changes the farm)", style="italic")
             table.add_row(Text(key_label(keymap.get(spec.id, spec.key)), style="bold"), what)

@@ -13,6 +13,7 @@ from cuetui.farm.text import safe
 from cuetui.gateway.models import HARDWARE_STATES, Host
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.screens.base import TABLE_ACTIONS, FarmScreen
+from cuetui.ui.steer_keys import SteersFarm, host_actions
 from cuetui.ui.widgets import cells
 from cuetui.ui.widgets.farm_table import CellContext, Column
 
@@ -102,11 +103,14 @@ HOST_ACTIONS: tuple[ActionSpec, ...] = (
 )
 
 
-class HostsScreen(FarmScreen[Host]):
+STEER_ACTIONS = host_actions("hosts")  # L lock, U unlock (issue 7), on the cursor or marked hosts
+
+
+class HostsScreen(SteersFarm, FarmScreen[Host]):
     """All hosts, filtered client-side by hardware state and allocation."""
 
-    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = HOST_ACTIONS + TABLE_ACTIONS
-    BINDINGS = bindings(HOST_ACTIONS)
+    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = HOST_ACTIONS + STEER_ACTIONS + TABLE_ACTIONS
+    BINDINGS = bindings(HOST_ACTIONS + STEER_ACTIONS)
     NOUN = "hosts"
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -155,6 +159,9 @@ class HostsScreen(FarmScreen[Host]):
         index = allocs.index(self.alloc_filter) + 1 if self.alloc_filter in allocs else 0
         self.alloc_filter = allocs[index % len(allocs)]
         self._refilter()
+
+    def steer_hosts(self) -> list[Host]:
+        return self.table.selected_models()
 
     def counts(self, table: object) -> str:
         t = self.table

@@ -13,6 +13,8 @@ from cuetui.gateway.models import Job
 from cuetui.gateway.requests import JobSearch
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.screens.base import TABLE_ACTIONS, FarmScreen
+from cuetui.ui.steer_keys import SteersFarm, job_actions
+from cuetui.ui.steering import watch_jobs
 from cuetui.ui.widgets import cells
 from cuetui.ui.widgets.farm_table import CellContext, Column
 
@@ -167,11 +169,14 @@ JOB_ACTIONS: tuple[ActionSpec, ...] = (
 )
 
 
-class JobsScreen(FarmScreen[Job]):
+STEER_ACTIONS = job_actions("jobs")  # p u + - = R E k (issue 7), on the cursor or marked jobs
+
+
+class JobsScreen(SteersFarm, FarmScreen[Job]):
     """Jobs of the configured shows/users (or of one show when opened from the shows screen)."""
 
-    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = JOB_ACTIONS + TABLE_ACTIONS
-    BINDINGS = bindings(JOB_ACTIONS)
+    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = JOB_ACTIONS + STEER_ACTIONS + TABLE_ACTIONS
+    BINDINGS = bindings(JOB_ACTIONS + STEER_ACTIONS)
     NOUN = "jobs"
 
     def __init__(self, *, shows: Sequence[str] | None = None, id: str | None = None) -> None:
@@ -209,6 +214,9 @@ class JobsScreen(FarmScreen[Job]):
 
     def data_arrived(self, models: Sequence[Job]) -> None:
         self.cue_app.remember_jobs(models)
+        # New dead frames and finished jobs among these: a toast (and the bell), never repeated.
+        source = f"jobs:{self.search()!r}"
+        self.run_worker(watch_jobs(self.cue_app, models, source=source), group="alerts", exit_on_error=False)
 
     def counts(self, table: object) -> str:
         table_ = self.table
@@ -227,6 +235,9 @@ class JobsScreen(FarmScreen[Job]):
     def selected_jobs(self) -> list[Job]:
         """The marked jobs still shown, or the job under the cursor (for the actions of issue 7)."""
         return self.table.selected_models()
+
+    def steer_jobs(self) -> list[Job]:
+        return self.selected_jobs()
 
     def _retitle(self) -> None:
         self.query_one("#title").update(self.heading())  # type: ignore[attr-defined]
