@@ -3,6 +3,12 @@
 # Order here is the order in `cuetui --help`.
 COMMAND_MODULES: list[str] = [
     "tui",
-    "token",
+    "query",
+    "log",
+    "jobactions",
+    "monitor",
+    "doctor",
+    "capture",
     "demo",
+    "token",
 ]

@@ -36,7 +36,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     gw.add_argument("--scenario", metavar="FILE", default=None, help="start from a scenario JSON file")
     gw.add_argument(
-        "--log-root", metavar="DIR", default=None, help="where frame logs go (default: a temp dir)"
+        "--log-root",
+        metavar="DIR",
+        default=None,
+        help="where frame logs go (default: a temp dir, removed at exit)",
     )
     gw.add_argument(
         "--fault",
@@ -71,6 +74,13 @@ def run_demo_gateway(args: argparse.Namespace) -> int:
     if not secret:
         secret = secrets.token_urlsafe(32)
 
+    import shutil
+    import tempfile
+
+    # A log root we create is ours to remove at exit; a given one is the user's.
+    own_log_root = None if args.log_root else tempfile.mkdtemp(prefix="cuetui-demo-logs-")
+    log_root = args.log_root or own_log_root
+
     async def main() -> int:
         import socket
 
@@ -88,7 +98,7 @@ def run_demo_gateway(args: argparse.Namespace) -> int:
                 args.seed,
                 args.speed,
                 args.scenario,
-                args.log_root,
+                log_root,
                 args.epoch,
                 faults.skew,
                 loki_url=url if args.loki else "",
@@ -119,7 +129,11 @@ def run_demo_gateway(args: argparse.Namespace) -> int:
         await server.stop()
         return 0
 
-    return asyncio.run(main())
+    try:
+        return asyncio.run(main())
+    finally:
+        if own_log_root is not None:
+            shutil.rmtree(own_log_root, ignore_errors=True)
 
 
 def _is_v6(host: str) -> bool:

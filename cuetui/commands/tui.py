@@ -52,17 +52,10 @@ def options_from_settings(settings: Settings, url: str) -> UiOptions:
     )
 
 
-def client_from_settings(settings: Settings) -> GatewayClient:
-    """A GatewayClient for the settings' URL, auth and TLS choice (ConfigError without a URL)."""
-    from cuetui.gateway.auth import GatewayAuth
-    from cuetui.gateway.client import GatewayClient
-
-    return GatewayClient(settings.require_url(), GatewayAuth.from_settings(settings), verify=settings.tls_verify())
-
-
 def run_tui(args: argparse.Namespace) -> int:
     """Open the interactive monitor against the configured farm."""
     from cuetui.config import ConfigError, load_settings
+    from cuetui.farm.connect import client_from_settings
 
     try:
         settings = load_settings(args)

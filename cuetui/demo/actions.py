@@ -111,7 +111,7 @@ def reboot_host(farm: Farm, host: Host) -> None:
             host.boot_time = int(farm.now())
             host.ping_time = host.boot_time
 
-    farm.schedule(3.0, back)
+    farm.schedule(1.5, back)
 
 
 def reboot_when_idle(farm: Farm, host: Host) -> None:

@@ -6,13 +6,16 @@ frame names are computed (``f"{number:04d}-{layer}"``) and generated frame ids a
 
 Query API for tests (run it on the server thread with ``DemoGatewayThread.run(fn)``)::
 
-    farm.find_job(name_or_id) -> Job        # .id .name .state ("PENDING"/"FINISHED") .is_paused .priority
-                                            # .min_cores .max_cores .comments .layers
+    farm.find_job(name_or_id) -> JobView    # .id .name .state ("PENDING"/"FINISHED") .is_paused .priority
+                                            # .min_cores .max_cores .comments .layers .user .show.name
                                             # .frame_states() -> {frame name: state name}
-                                            # .frame_index(name) -> int, .frame_name(i), .stats() -> dict
-    farm.find_host(name_or_id) -> Host      # .state .lock_state (names) .procs .idle_cores .comments
+                                            # .frame_state(frame name) -> state name
+                                            # .stats() -> {"waiting": n, "running": n, "dead": n, ...}
+                                            # .frame_index(name) -> int | None, .frame_name(i), .log_path(i)
+                                            # .job -> the raw Job (enum fields as ints)
+    farm.find_host(name_or_id) -> HostView  # .state .lock_state (names) .procs .idle_cores .comments .name
     farm.find_show(name_or_id) -> Show
-    farm.jobs / farm.hosts / farm.shows     # lists
+    farm.jobs / farm.hosts / farm.shows     # raw lists (Job.state is an int; JOB_STATES[...] names it)
     farm.now()                              # the farm clock (epoch seconds, float)
     farm.check_invariants()                 # raises AssertionError if stats disagree with frames
 
@@ -23,6 +26,7 @@ events, while client actions still apply (`apply_due`, called by the server ever
 
 from __future__ import annotations
 
+import functools
 import heapq
 import os
 import random
@@ -216,8 +220,8 @@ class Job:
         self.f_layer = array("H")
         self.f_number = array("i")
         self.f_state = bytearray()
-        self.f_retry = array("h")
-        self.f_attempts = array("h")
+        self.f_retry = array("i")
+        self.f_attempts = array("i")
         self.f_exit = array("i")
         self.f_start = array("q")
         self.f_stop = array("q")
@@ -402,8 +406,63 @@ class Host:
         return LOCK_STATES[self.lock_state]
 
 
+class _View:
+    """Delegates to the wrapped object; subclasses turn enum ints into names."""
+
+    _target: Any
+
+    def __init__(self, target: Any) -> None:
+        object.__setattr__(self, "_target", target)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._target, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._target, name, value)
+
+    def __repr__(self) -> str:
+        return repr(self._target)
+
+
+class JobView(_View):
+    """A job for tests: every Job attribute, with ``state`` as a name."""
+
+    @property
+    def job(self) -> Job:
+        return self._target  # type: ignore[no-any-return]
+
+    @property
+    def state(self) -> str:
+        return JOB_STATES[self._target.state]
+
+    def frame_state(self, frame_name: str) -> str:
+        """State name of one frame, by name."""
+        i = self._target.frame_index(frame_name)
+        if i is None:
+            raise KeyError(frame_name)
+        return FRAME_STATES[self._target.f_state[i]]
+
+
+class HostView(_View):
+    """A host for tests: every Host attribute, with ``state`` and ``lock_state`` as names."""
+
+    @property
+    def host(self) -> Host:
+        return self._target  # type: ignore[no-any-return]
+
+    @property
+    def state(self) -> str:
+        return HARDWARE_STATES[self._target.state]
+
+    @property
+    def lock_state(self) -> str:
+        return LOCK_STATES[self._target.lock_state]
+
+
 class Farm:
     """The whole simulated farm; every method runs on one thread (the server's event loop)."""
+
+    DISPATCH_INTERVAL = 0.5  # real seconds between dispatch passes
 
     def __init__(
         self,
@@ -437,7 +496,8 @@ class Farm:
         self._due_seq = 0
         self.logs = LogWriter(self)
         self.sim_elapsed = 0.0
-        self._next_submit = 0.0
+        self._dispatch_wait = 0.0
+        self._next_submit = 300.0  # sim seconds before the first new job arrives
         self._submitted = 0
         self.submit_job: Callable[[Farm], Job | None] | None = None  # set by profiles
 
@@ -473,13 +533,15 @@ class Farm:
                 return show
         return None
 
-    def find_job(self, key: str) -> Job | None:
-        """A job by id or name."""
-        return self.jobs_by_id.get(key) or self.jobs_by_name.get(key)
+    def find_job(self, key: str) -> JobView | None:
+        """A job by id or name, as a view whose enum fields are names (for tests)."""
+        job = self.jobs_by_id.get(key) or self.jobs_by_name.get(key)
+        return JobView(job) if job is not None else None
 
-    def find_host(self, key: str) -> Host | None:
-        """A host by id or name."""
-        return self.hosts_by_id.get(key) or self.hosts_by_name.get(key)
+    def find_host(self, key: str) -> HostView | None:
+        """A host by id or name, as a view whose enum fields are names (for tests)."""
+        host = self.hosts_by_id.get(key) or self.hosts_by_name.get(key)
+        return HostView(host) if host is not None else None
 
     def find_frame(self, frame_id: str) -> tuple[Job, int] | None:
         """(job, index) of a frame id, without a per-frame dict for generated frames."""
@@ -645,6 +707,10 @@ class Farm:
         jobs.sort(key=lambda j: (-j.priority, j.start_time, j.index))
         booked = 0
         host_pos = 0
+        # Upper bounds of what any free host can take; lowered when a search fails, so jobs whose next
+        # layer fits nowhere are skipped without scanning every host.
+        best_cores = max(h.idle_cores for h in free)
+        best_memory = max(h.idle_memory for h in free)
         for job in jobs:
             if booked >= budget or not free:
                 break
@@ -660,16 +726,22 @@ class Farm:
                         job.cursor = p
                     continue
                 layer = job.layers[job.f_layer[i]]
+                need_cores, need_memory = layer.min_cores, layer.min_memory
+                if need_cores > best_cores or need_memory > best_memory:
+                    break  # this layer fits nowhere now; try the next job
                 # First fit from a rotating start, so frames spread over hosts.
                 chosen = None
-                for k in range(len(free)):
-                    h = free[(host_pos + k) % len(free)]
-                    if h.idle_cores >= layer.min_cores and h.idle_memory >= layer.min_memory:
+                n = len(free)
+                for k in range(n):
+                    h = free[(host_pos + k) % n]
+                    if h.idle_cores >= need_cores and h.idle_memory >= need_memory:
                         chosen = h
-                        host_pos = (host_pos + k + 1) % len(free)
+                        host_pos = (host_pos + k + 1) % n
                         break
                 if chosen is None:
-                    break  # this layer fits nowhere now; try the next job
+                    best_cores = max(h.idle_cores for h in free)
+                    best_memory = max(h.idle_memory for h in free)
+                    break
                 self.start_frame(
                     job, i, chosen, backdate=self.rng.random() if backdate else 0.0, write_log=write_log
                 )
@@ -695,6 +767,7 @@ class Farm:
     def tick(self, real_dt: float) -> None:
         """One scheduler step: due actions always; finishing, dispatch and events only if speed > 0."""
         self.apply_due()
+        self.logs.drain_backlog()  # writing queued history logs is not farm activity: also when frozen
         if self.speed <= 0:
             return
         now = self.now()
@@ -703,7 +776,11 @@ class Farm:
             self.finish_frame(proc, proc.succeed, proc.exit_status)
         sim_dt = real_dt * self.speed
         self.sim_elapsed += sim_dt
-        self.dispatch(budget=max(20, int(200 * real_dt * max(1.0, self.speed))))
+        # Dispatch a few times a second, not every tick: sorting thousands of jobs is the costly part.
+        self._dispatch_wait -= real_dt
+        if self._dispatch_wait <= 0:
+            self._dispatch_wait = self.DISPATCH_INTERVAL
+            self.dispatch(budget=max(20, int(200 * self.DISPATCH_INTERVAL * max(1.0, self.speed))))
         self._random_events(sim_dt)
         self.logs.grow_running()
 
@@ -723,7 +800,7 @@ class Farm:
             host = rng.choice(self.hosts)
             if host.state == UP and not host.procs:
                 host.state = DOWN
-                self.schedule(5.0 + 20 * rng.random(), lambda h=host: self._host_back(h))
+                self.schedule(5.0 + 20 * rng.random(), functools.partial(self._host_back, host))
         if self.submit_job is not None and self.sim_elapsed >= self._next_submit:
             self._next_submit = self.sim_elapsed + 120 + 600 * rng.random()
             self.submit_job(self)
@@ -742,6 +819,8 @@ class Farm:
             booked = sum(p.cores for p in host.procs.values())
             assert abs(host.cores - host.idle_cores - booked) < 1e-6, host.name
             assert host.idle_cores >= -1e-6, host.name
+            assert host.memory - host.idle_memory == sum(p.reserved_memory for p in host.procs.values())
+            assert host.idle_memory >= 0, host.name
             for proc in host.procs.values():
                 key = (proc.job.index, proc.frame)
                 assert key not in seen_frames, f"frame on two procs: {key}"

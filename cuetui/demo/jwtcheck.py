@@ -44,8 +44,8 @@ def _b64(segment: str, what: str) -> bytes:
 
 
 def _number(claims: dict[str, object], name: str) -> float | None:
-    if name not in claims or claims[name] is None:
-        return None
+    if name not in claims:
+        return None  # golang-jwt: a present but null claim is an invalid type, an absent one is fine
     value = claims[name]
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TokenError(f"token has invalid claims: invalid type for claim: {name} is invalid")

@@ -3,7 +3,10 @@
 Every frame a client can see as started has ``<job.logDir>/<job.name>.<frame.name>.rqlog`` on disk by
 the time the response that shows it is sent: files are written when a frame starts or ends after launch,
 and history (frames that ran before the server started) is materialised lazily, the first time a frame
-is returned by any RPC or its proc is listed. Older attempts are ``.rqlog.1`` (first attempt),
+is returned by any RPC or its proc is listed. Huge-profile compromise: one request writes at most 200
+history logs itself and queues the rest, which the scheduler tick writes (100 per tick, 1000 a second),
+so a client paging a 50 000-frame job can briefly see a SUCCEEDED frame whose file is not there yet.
+Older attempts are ``.rqlog.1`` (first attempt),
 ``.rqlog.2``..., as RQD renames them. A log's text is a deterministic function of the seed, the frame and
 the attempt, so the same seed gives the same logs.
 """
@@ -11,7 +14,6 @@ the attempt, so the same seed gives the same logs.
 from __future__ import annotations
 
 import os
-import random
 import time
 from collections import deque
 from typing import TYPE_CHECKING, Any
@@ -19,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from cuetui.demo.farm import Farm, Job, Proc
 
-BODY_LINES = 40
+BODY_LINES = 30
 _BAR = "=" * 59
 
 _ERRORS = {
@@ -67,6 +69,13 @@ class LogWriter:
     def __init__(self, farm: Farm) -> None:
         self.farm = farm
         self._growing: deque[Proc] = deque()
+        self._dirs: set[str] = set()
+        self.enabled = True
+        # At most this many history logs are written while answering one request (None: no limit); the
+        # rest are queued and written by the scheduler tick. Only the huge profile sets a limit.
+        self.sync_limit: int | None = None
+        self._backlog: deque[tuple[Job, int]] = deque()
+        self._written_this_request = 0
 
     # --- content ---------------------------------------------------------------------------------
     def attempts(self, job: Job, i: int) -> list[Attempt]:
@@ -96,7 +105,12 @@ class LogWriter:
         """(time, text) lines of one attempt's log; running attempts stop after `body_lines`."""
         farm = self.farm
         layer = job.layers[job.f_layer[i]]
-        rng = random.Random(hash((farm.seed, job.index, i, attempt.number)) & 0xFFFFFFFF)
+        # Cheap deterministic pseudo-random numbers (a Random per log costs more than the log).
+        base = hash((farm.seed, job.index, i, attempt.number)) & 0xFFFFFFFF
+
+        def rnd(k: int, lo: int, hi: int) -> int:
+            return lo + ((base ^ (k * 0x9E3779B1)) * 2654435761 >> 7) % (hi - lo + 1)
+
         start = attempt.start
         end = attempt.end if attempt.end is not None else start + layer.base_seconds
         frame = job.frame_name(i)
@@ -128,14 +142,12 @@ class LogWriter:
             if k == 0:
                 text = f"[{_stamp(t)}] INFO  | loading scene for {frame} ({layer.name})"
             elif k == 1:
-                text = (
-                    f"[{_stamp(t)}] INFO  | {rng.randint(200, 4000)} objects, {rng.randint(20, 300)} textures"
-                )
+                text = f"[{_stamp(t)}] INFO  | {rnd(1, 200, 4000)} objects, {rnd(2, 20, 300)} textures"
             else:
                 pct = int(100 * k / total)
                 text = (
-                    f"[{_stamp(t)}] INFO  | {pct:3d}% done, {rng.randint(1, 64)} threads, "
-                    f"mem {rng.randint(900, 9000)} MB"
+                    f"[{_stamp(t)}] INFO  | {pct:3d}% done, {rnd(3, 1, 64)} threads, "
+                    f"mem {rnd(k + 10, 900, 9000)} MB"
                 )
             out.append((t, text))
         if footer and attempt.end is not None:
@@ -145,7 +157,7 @@ class LogWriter:
                 out.append(
                     (end, f"[{_stamp(end)}] INFO  | render done, wrote /shots/out/{job.name}.{frame}.exr")
                 )
-            rss = rng.randint(800_000, 9_000_000)
+            rss = rnd(4, 800_000, 9_000_000)
             footer_lines = [
                 "",
                 _BAR,
@@ -176,8 +188,9 @@ class LogWriter:
     # --- files -----------------------------------------------------------------------------------
     def _write(self, path: str, text: str, mode: str = "w") -> None:
         parent = os.path.dirname(path)
-        if parent:
+        if parent and parent not in self._dirs:
             os.makedirs(parent, exist_ok=True)
+            self._dirs.add(parent)
         with open(path, mode, encoding="utf-8", errors="surrogateescape") as f:
             f.write(text)
 
@@ -186,10 +199,26 @@ class LogWriter:
         frac = min(0.97, max(0.0, elapsed / proc.duration)) if proc.duration > 0 else 0.0
         return int(frac * BODY_LINES)
 
+    def begin_request(self) -> None:
+        """Reset the per-request budget of synchronous history writes."""
+        self._written_this_request = 0
+
+    def drain_backlog(self, budget: int = 100) -> None:
+        """Write queued history logs, a bounded number per tick."""
+        for _ in range(min(budget, len(self._backlog))):
+            job, i = self._backlog.popleft()
+            self._materialize(job, i)
+
     def materialize(self, job: Job, i: int) -> None:
         """Make sure every started attempt of frame i has its file (cheap when already done)."""
-        if not job.log_dir or job.f_attempts[i] <= 0:
+        if not self.enabled or not job.log_dir or job.f_attempts[i] <= 0:
             return
+        if self.sync_limit is not None and self._written_this_request >= self.sync_limit:
+            self._backlog.append((job, i))
+            return
+        self._materialize(job, i)
+
+    def _materialize(self, job: Job, i: int) -> None:
         farm = self.farm
         proc = farm.procs.get((job.index, i))
         if proc is not None:
@@ -197,6 +226,7 @@ class LogWriter:
                 return
         elif job.f_logged[i]:
             return
+        self._written_this_request += 1
         attempts = self.attempts(job, i)
         path = job.log_path(i)
         for attempt in attempts[:-1]:
@@ -216,25 +246,34 @@ class LogWriter:
 
     def frame_started(self, job: Job, i: int, proc: Proc) -> None:
         """A new attempt: rotate the previous file to .N and start a fresh one with the header."""
-        if not job.log_dir:
+        if not self.enabled or not job.log_dir:
             return
         path = job.log_path(i)
-        previous = job.f_attempts[i] - 1
-        if os.path.exists(path):
-            target = f"{path}.{previous}" if previous > 0 else f"{path}.1"
+        attempts = self.attempts(job, i)
+        previous = len(attempts) - 1
+        # The main file, when there is one, is the previous attempt's: it becomes .<previous>, as RQD
+        # renames it. Older attempts never looked at (history) are written now so .1 ... stay complete.
+        for older in attempts[:-1]:
+            target = f"{path}.{older.number}"
+            if os.path.exists(target):
+                continue
+            if older.number == previous and os.path.exists(path):
+                os.replace(path, target)
+            else:
+                self._write(target, self.text(job, i, older))
+        if os.path.exists(path):  # a scenario's stray file: keep it under the first free number
             n = 1
-            while os.path.exists(target):
-                target = f"{path}.{n}"
+            while os.path.exists(f"{path}.{n}"):
                 n += 1
-            os.replace(path, target)
-        attempt = self.attempts(job, i)[-1]
+            os.replace(path, f"{path}.{n}")
+        attempt = attempts[-1]
         self._write(path, "".join(t + "\n" for _, t in self.lines(job, i, attempt, 0, footer=False)))
         proc.log_lines = 0
         self._growing.append(proc)
 
     def frame_finished(self, job: Job, i: int, proc: Proc, exit_status: int, kill_message: str) -> None:
         """Complete the current attempt's file with the rest of the output and the footer."""
-        if not job.log_dir:
+        if not self.enabled or not job.log_dir:
             return
         attempt = self.attempts(job, i)[-1]
         attempt.end = float(job.f_stop[i])
@@ -251,7 +290,7 @@ class LogWriter:
         proc.log_lines = -2
         job.f_logged[i] = 1
 
-    def grow_running(self, budget: int = 200) -> None:
+    def grow_running(self, budget: int = 25) -> None:
         """Append newly produced lines to the logs of running frames, a bounded number per tick."""
         farm = self.farm
         for _ in range(min(budget, len(self._growing))):

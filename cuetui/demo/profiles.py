@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from cuetui.demo import ids
@@ -15,6 +16,7 @@ from cuetui.demo.farm import (
     PENDING,
     SUCCEEDED,
     Farm,
+    FarmClock,
     Host,
     Job,
     Layer,
@@ -74,13 +76,15 @@ def build_farm(
     profile: str = "small",
     seed: int = 0,
     speed: float = 1.0,
-    clock=None,  # type: ignore[no-untyped-def]
+    clock: FarmClock | None = None,
     log_root: str | None = None,
     loki_url: str = "",
+    write_logs: bool = True,
 ) -> Farm:
-    """Generate a whole farm, its history, and the frames running at start."""
+    """Generate a whole farm, its history, and the frames running at start (write_logs=False: no files)."""
     spec = PROFILES[profile]
     farm = Farm(seed=seed, speed=speed, clock=clock, log_root=log_root, loki_url=loki_url)
+    farm.logs.enabled = write_logs
     rng = random.Random(seed)
     now = farm.now()
     for s in range(spec.shows):
@@ -94,7 +98,14 @@ def build_farm(
     # Fill the farm: the frames that are running when the server starts, started a while ago. Their
     # logs are written lazily (a huge farm would otherwise write ten thousand files before serving).
     farm.dispatch(budget=10**9, backdate=True, write_log=False)
+    for host in farm.hosts:
+        busy = host.cores - host.idle_cores
+        host.load = int(busy * 100 * (0.85 + 0.3 * rng.random())) if host.state == 0 else 0
+        host.free_memory = max(0, int(host.total_memory - (host.memory - host.idle_memory) * 0.7 - GB))
     farm.submit_job = _submitter(spec, seed)
+    if profile == "huge":
+        # Huge compromise: a request writes at most 200 history logs itself, the scheduler the rest.
+        farm.logs.sync_limit = 200
     return farm
 
 
@@ -266,7 +277,7 @@ def _history(farm: Farm, rng: random.Random, job: Job, submitted: float, now: fl
     assert job.state in (PENDING, FINISHED)
 
 
-def _submitter(spec: Profile, seed: int):  # type: ignore[no-untyped-def]
+def _submitter(spec: Profile, seed: int) -> Callable[[Farm], Job | None]:
     """New jobs now and then while the farm runs (speed > 0)."""
     rng = random.Random(seed + 1_000_003)
     average = max(4, spec.frames // max(1, spec.jobs))

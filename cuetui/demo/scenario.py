@@ -22,7 +22,8 @@ numbers, enums by name), e.g. one element of ``GetJobs``'s ``jobs.jobs``. Rules:
 * Any state is allowed: RUNNING frames with their procs (a proc is matched to its frame by ``jobName`` and
   ``frameName``; a RUNNING frame without a proc simply stays RUNNING), FINISHED jobs, DOWN hosts.
 * Any string is data: names may hold ``[``, ``]``, ``/``, quotes, escapes. Frame names are kept as given.
-* ``job.logDir`` is honoured; when missing it is ``<log root>/<show>/<shot>/logs/<job name>``. Each entry
+* ``job.logDir`` is honoured; a relative one is taken under the log root (``--log-root``), and a missing
+  one is ``<log root>/<show>/<shot>/logs/<job name>``. Each entry
   of ``logs`` is written at ``<logDir>/<job name>.<frame name>.rqlog`` (parent directories created, a
   ``/`` in a name nests). Started frames without a given log get a generated one, lazily.
 """
@@ -203,9 +204,10 @@ def _add_job(farm: Farm, j: int, entry: dict[str, Any], now: int) -> Job:
     show = next((s for s in farm.shows if s.name == show_name), None) or _add_show(farm, show_name, {})
     name = raw.get("name") or f"{show_name}-job{j}"
     shot = raw.get("shot", "")
-    log_dir = raw.get("logDir") or os.path.join(
-        farm.log_root or "/tmp/cuetui-demo", show_name, shot or "shot", "logs", name
-    )
+    root = farm.log_root or "/tmp/cuetui-demo"
+    log_dir = raw.get("logDir") or os.path.join(show_name, shot or "shot", "logs", name)
+    if not os.path.isabs(log_dir):
+        log_dir = os.path.join(root, log_dir)
     job = Job(
         farm,
         len(farm.jobs),
@@ -371,7 +373,8 @@ def _add_proc(farm: Farm, host: Host, raw: dict[str, Any]) -> None:
 
 
 def dump_scenario(farm: Farm, logs: bool = False) -> dict[str, Any]:
-    """The farm as a scenario (the same shape `cuetui capture` writes)."""
+    """The farm as a scenario (the same shape `cuetui capture` writes); logs=True adds each started
+    frame's current log text."""
     from cuetui.demo.serialize import frame_json, host_json, job_json, layer_json, proc_json, show_json
 
     now = int(farm.now())
@@ -384,6 +387,14 @@ def dump_scenario(farm: Farm, logs: bool = False) -> dict[str, Any]:
         }
         if logs:
             entry["logs"] = {}
+            for i in range(job.total):
+                if job.f_attempts[i] > 0:
+                    farm.logs.materialize(job, i)
+                    try:
+                        with open(job.log_path(i), encoding="utf-8", errors="surrogateescape") as f:
+                            entry["logs"][job.frame_name(i)] = f.read()
+                    except OSError:
+                        pass
         jobs.append(entry)
     return {
         "shows": [show_json(farm, s) for s in farm.shows],

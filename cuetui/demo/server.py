@@ -11,6 +11,15 @@ In-process use (tests)::
         gw.url                      # "http://127.0.0.1:PORT"
         gw.run(lambda farm: farm.find_job(name).is_paused)   # on the server thread
         gw.recorded                 # [(method, path, headers, body, status)] when record=True
+        gw.secret, gw.port          # the JWT secret (HS256/384/512) and the port
+    # other kwargs: faults=("latency=0.2,error-rate=0.1",), scenario=path, loki=True, epoch=1767225600.0
+
+Pytest fixtures (tests/conftest.py): ``demo_gateway`` (small, seed 7, speed 0, record=True, logs under
+tmp_path), ``make_gateway(**kwargs)`` (same kwargs; all stopped at teardown), ``gateway_token`` (HS256
+token for the fixtures' secret). The farm query API is documented in `cuetui.demo.farm`.
+
+Frame logs are files (`cuetui.demo.logs`): ``<job.logDir>/<job.name>.<frame.name>.rqlog``, older
+attempts ``.rqlog.1``, ``.rqlog.2``...; the gateway itself never serves logs, as on a real farm.
 
 Loki (``loki=True``; no JWT, no faults), for a TUI that reads logs from Loki:
 
@@ -493,7 +502,8 @@ def _host_add_comment(gw: Gateway, req: dict[str, Any]) -> Any:
 
 
 def _comment_owner(gw: Gateway, comment_id: str) -> tuple[list[Any], int]:
-    for owner in [*gw.farm.jobs, *gw.farm.hosts]:
+    owners: list[Job | Host] = [*gw.farm.jobs, *gw.farm.hosts]
+    for owner in owners:
         for k, comment in enumerate(owner.comments):
             if comment.id == comment_id:
                 return owner.comments, k
@@ -587,6 +597,18 @@ def _json(status: int, body: bytes) -> web.Response:
     return web.Response(status=status, body=body, headers={"Content-Type": "application/json"})
 
 
+# What the gateway copies from Cuebot's gRPC metadata onto answers that reached Cuebot (protocol §1.1).
+_CUEBOT_HEADERS = {
+    "Content-Type": "application/json",
+    "Grpc-Metadata-Content-Type": "application/grpc",
+    "Grpc-Metadata-Grpc-Accept-Encoding": "gzip",
+}
+
+
+def _cuebot_json(status: int, body: bytes) -> web.Response:
+    return web.Response(status=status, body=body, headers=_CUEBOT_HEADERS)
+
+
 _LOKI_QUERY = re.compile(r'^\s*\{\s*frame_id\s*=\s*"([^"]*)"\s*\}\s*$')
 
 
@@ -672,6 +694,7 @@ class Gateway:
                 timeout = parse_grpc_timeout(request.headers["Grpc-Timeout"])
             except ValueError:
                 return _json(400, error_body(3, f"invalid grpc-timeout: {request.headers['Grpc-Timeout']}"))
+        self.farm.logs.begin_request()
         entry = HANDLERS.get(path)
         if entry is None:
             return _json(501, error_body(12, f"{path[1:].replace('/', '.')} is not simulated by cuetui demo"))
@@ -688,10 +711,10 @@ class Gateway:
                 else:
                     result = await result
         except GatewayError as err:
-            return _json(err.status, error_body(err.code, err.message))
+            return _cuebot_json(err.status, error_body(err.code, err.message))
         except asyncio.TimeoutError:
             return _json(504, error_body(4, "Deadline Exceeded"))
-        return _json(200, dumps(result))
+        return _cuebot_json(200, dumps(result))
 
     def _loki(self, request: web.Request) -> web.Response:
         m = _LOKI_QUERY.match(request.query.get("query", ""))
@@ -786,9 +809,9 @@ class Server:
         self.site = web.TCPSite(self.runner, self.host, self.port, reuse_address=True)
         await self.site.start()
         if self.port == 0:
-            server = self.site._server
+            server: Any = self.site._server
             assert server is not None
-            self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+            self.port = server.sockets[0].getsockname()[1]
 
     async def _ticker(self) -> None:
         loop = asyncio.get_running_loop()
@@ -855,7 +878,9 @@ class DemoGatewayThread:
         self.secret = secret
         self.faults = Faults.parse(tuple(faults))
         self.scenario = scenario
-        self.log_root = log_root
+        # A log root we create is ours to remove at stop(); a given one is the caller's.
+        self._own_log_root = None if log_root is not None else tempfile.mkdtemp(prefix="cuetui-demo-logs-")
+        self.log_root = log_root if log_root is not None else self._own_log_root
         self.loki = loki
         self.epoch = epoch
         self.record = record
@@ -945,6 +970,11 @@ class DemoGatewayThread:
             self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
         self._thread = None
+        if self._own_log_root is not None:
+            import shutil
+
+            shutil.rmtree(self._own_log_root, ignore_errors=True)
+            self._own_log_root = None
 
     def __enter__(self) -> DemoGatewayThread:
         return self.start()

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from cuetui.gateway.client import UPDATED_FRAMES_GRPC_TIMEOUT, GatewayClient
 from cuetui.gateway.errors import DeadlineExceeded
@@ -52,6 +52,7 @@ class SyncResult:
     job_state: str = "PENDING"
     reload_reason: str = ""
     warning: str = ""
+    first_load: bool = False
 
     @property
     def full(self) -> bool:
@@ -202,17 +203,33 @@ class FrameSync:
         first = not self.loaded
         self.loading = True
         new: dict[str, Frame] = {}
+        in_order = True
+        if first:
+            # Let the screen show the first pages while the rest are on their way: `frames` and
+            # `order` grow page by page (in Cuebot's order) until the load is done.
+            self.frames = new
+            self.order = []
+            self._index = None
         try:
             if self.on_progress is not None:
                 self.on_progress(0, expected)
+            # Cuebot sends frames in frame order already; checking that page by page (one small
+            # tuple per frame, spread over the load) spares a 50 000-frame sort at the end.
+            layer_order = self.layer_order
+            big = len(layer_order) + 1
+            last_key: tuple[int, int, int, str] | None = None
             async for page in self.client.iter_frame_pages(self.job_id, expected=expected, page_size=self.page_size):
                 for frame in page:
+                    if frame.id in new:
+                        in_order = False  # pages shifted while frames changed: sort at the end
+                    elif first:
+                        self.order.append(frame.id)
                     new[frame.id] = frame
-                if first:
-                    # Let the screen show the first pages while the rest are on their way.
-                    self.frames = new
-                    self.order = list(new)
-                    self._index = None
+                    if in_order:
+                        key = (frame.dispatch_order, layer_order.get(frame.layer_name, big), frame.number, frame.name)
+                        if last_key is not None and key < last_key:
+                            in_order = False
+                        last_key = key
                 if self.on_progress is not None:
                     self.on_progress(len(new), expected)
         finally:
@@ -220,15 +237,20 @@ class FrameSync:
         old = {} if first else self.frames
         self.stats.full_loads += 1
         self.stats.reasons.append(reason)
-        changed = frozenset(fid for fid, frame in new.items() if old.get(fid) != frame)
+        changed = frozenset(new) if first else frozenset(fid for fid, frame in new.items() if old.get(fid) != frame)
         removed = frozenset(fid for fid in old if fid not in new)
         self.frames = new
         old_order = self.order
-        self._sort()
+        if in_order:
+            self.order = old_order if first else list(new)
+            self._index = None
+        else:
+            self._sort()
         self.loaded = True
         self._set_last_check(int(started))
         self._change_since = int(self._cuebot_now(started)) - CHANGE_DATE_MARGIN
-        reordered = first or bool(removed) or self.order != old_order
+        # On a first load `old_order` is the arrival order the screen has already shown.
+        reordered = bool(removed) or self.order != old_order
         warning = self._clock_check(expected_reason=reason)
         return SyncResult(
             changed=changed,
@@ -237,6 +259,7 @@ class FrameSync:
             job_state=self.job_state,
             reload_reason=reason,
             warning=warning,
+            first_load=first,
         )
 
     async def _poll_change_date(self, expected: int | None) -> SyncResult:
@@ -267,14 +290,7 @@ class FrameSync:
         if not self.warning:
             self.warning = warning = f"{why}: live frame updates fall back to GetFrames with changeDate"
         result = await self._full_load(why, expected)
-        return SyncResult(
-            changed=result.changed,
-            removed=result.removed,
-            reordered=result.reordered,
-            job_state=result.job_state,
-            reload_reason=result.reload_reason,
-            warning=warning or result.warning,
-        )
+        return replace(result, warning=warning or result.warning)
 
     # --- helpers -------------------------------------------------------------------------------------
 
@@ -308,9 +324,15 @@ class FrameSync:
         self._last_check_at = self.clock()
 
     def _sort(self) -> None:
-        key = frame_sort_key(self.layer_order)
-        frames = self.frames
-        self.order = sorted(frames, key=lambda fid: key(frames[fid]))
+        # Inline keys (no per-frame call): this runs on the event loop for 50 000 frames.
+        layer_order = self.layer_order
+        big = len(layer_order) + 1
+        keyed = [
+            (f.dispatch_order, layer_order.get(f.layer_name, big), f.number, f.name, fid)
+            for fid, f in self.frames.items()
+        ]
+        keyed.sort()
+        self.order = [k[4] for k in keyed]
         self._index = None
 
 

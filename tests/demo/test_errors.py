@@ -5,15 +5,28 @@ from __future__ import annotations
 import base64
 import json
 import time
+from typing import Any
 
 import httpx
 import jwt
 import pytest
 
 from cuetui.demo.server import DemoGatewayThread
-from tests.conftest import DEMO_SECRET
 
 PREFIX = "Token validation error: "
+# This module's gateway uses its own secret: tokens are built at collection time, before fixtures exist.
+DEMO_SECRET = "errors-test-secret-0123456789-0123456789-0123456789-0123456789-0123"
+
+
+@pytest.fixture
+def demo_gateway(make_gateway: Any) -> DemoGatewayThread:
+    """The small frozen farm with this module's secret."""
+    return make_gateway(secret=DEMO_SECRET)
+
+
+@pytest.fixture
+def gateway_token() -> str:
+    return jwt.encode({"sub": "tester"}, DEMO_SECRET, algorithm="HS256")
 
 
 def b64(data: bytes) -> str:
@@ -73,6 +86,10 @@ GET_SHOWS = "/show.ShowInterface/GetShows"
         (
             "Bearer " + token({"nbf": int(time.time()) + 3600}),
             PREFIX + "token has invalid claims: token is not valid yet",
+        ),
+        (
+            "Bearer " + token({"exp": None}),
+            PREFIX + "token has invalid claims: invalid type for claim: exp is invalid",
         ),
         (
             "Bearer " + token({"exp": "tomorrow"}),

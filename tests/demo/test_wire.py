@@ -70,7 +70,8 @@ def check_shape(value: Any, desc: Descriptor, where: str = "$") -> None:
 
 def assert_valid(path: str, response: httpx.Response) -> dict[str, Any]:
     assert response.status_code == 200, (path, response.text)
-    assert response.headers["content-type"].startswith("application/json")
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["grpc-metadata-content-type"] == "application/grpc"
     cls = response_class(path)
     json_format.Parse(response.text, cls(), ignore_unknown_fields=False)
     data = orjson.loads(response.content)

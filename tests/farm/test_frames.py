@@ -99,7 +99,8 @@ async def test_first_poll_loads_everything_with_progress() -> None:
     progress: list[tuple[int, int | None]] = []
     sync = FrameSync(client, "j", clock=clock, on_progress=lambda n, e: progress.append((n, e)))  # type: ignore[arg-type]
     result = await sync.poll(job(2500))
-    assert result.full and result.reordered and result.reload_reason == "first load"
+    assert result.full and result.first_load and result.reload_reason == "first load"
+    assert not result.reordered  # the pages came in frame order: the screen already shows them so
     assert len(sync.frames) == 2500 and len(result.changed) == 2500
     assert progress[0] == (0, 2500) and progress[-1] == (2500, 2500) and (1000, 2500) in progress
     assert sync.order[0] == "f-render-1" and sync.order[-1] == "f-render-2500"
@@ -252,3 +253,12 @@ async def test_removed_frames_are_reported_on_reload() -> None:
     client.hang = True
     result = await sync.poll()
     assert result.removed == {"f-render-10"} and result.reordered and sync.index_of("f-render-10") == -1
+
+
+async def test_first_load_out_of_order_is_sorted_and_reported() -> None:
+    clock = Clock()
+    client = FakeClient(list(reversed(make_frames(5))), clock)
+    sync = FrameSync(client, "j", clock=clock)
+    result = await sync.poll()
+    assert result.first_load and result.reordered
+    assert sync.order == [f"f-render-{n}" for n in range(1, 6)]

@@ -215,13 +215,16 @@ async def test_farm_strings_are_shown_literally(studio_gateway: DemoGatewayThrea
         table = app.screen.table
         shown = {table.get_cell(i, "name").plain for i in ids}
         assert shown == {"[bold red]x[/]", "[@click=app.quit]", "evilname"}
-        table.move_to_key(ids[1])
-        await pilot.press("enter")  # opening it must not run the "click" action
-        await pilot.pause()
-        await pilot.press("c")
-        assert app.is_running
         svg = app.export_screenshot()
         assert "[bold&#160;red]x[/]" in svg or "[bold red]x[/]" in svg
+        table.move_to_key(ids[1])
+        await pilot.press("c")
+        assert app.clipboard == "[@click=app.quit]"
+        await pilot.press("enter")  # the job screen shows the name too; nothing runs the "click"
+        await pilot.pause(0.5)
+        assert app.is_running
+        await pilot.press("escape")
+        assert app.screen.table is table
         assert "\x1b" not in svg
 
 
@@ -311,3 +314,95 @@ async def test_quit_exits_zero(studio_gateway: DemoGatewayThread) -> None:
         await wait_loaded(pilot)
         await pilot.press("q")
     assert app.return_code == 0
+
+
+async def test_enter_opens_the_job_and_escape_comes_back(studio_gateway: DemoGatewayThread) -> None:
+    from cuetui.ui.screens.job import JobScreen
+
+    app = make_app(studio_gateway.url)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_loaded(pilot)
+        jobs = app.screen
+        job = jobs.table.cursor_model
+        await pilot.press("enter")
+        assert isinstance(app.screen, JobScreen) and app.screen.job_id == job.id
+        assert jobs.poll.paused, "the jobs screen stops polling while the job screen is on top"
+        await pilot.press("escape")
+        assert app.screen is jobs
+        await wait_for(pilot, lambda: not jobs.poll.paused)
+
+
+async def test_a_proc_opens_its_frame_log(studio_gateway: DemoGatewayThread) -> None:
+    from cuetui.ui.screens.frame_log import FrameLogScreen
+
+    app = make_app(studio_gateway.url)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("3")
+        await wait_loaded(pilot)
+        hosts = app.screen
+        busy = next(h for h in hosts.table.models() if h.idle_cores < h.cores and h.state == "UP")
+        hosts.table.move_to_key(busy.id)
+        await pilot.press("enter")
+        await wait_loaded(pilot)
+        proc = app.screen.table.cursor_model
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, FrameLogScreen))
+        assert app.screen.frame.name == proc.frame_name
+        assert app.screen.job.name == proc.job_name
+
+
+async def test_palette_jumps_to_a_job_by_fuzzy_name(studio_gateway: DemoGatewayThread) -> None:
+    app = make_app(studio_gateway.url)
+    opened = []
+    app.open_job = lambda job: opened.append(job)  # type: ignore[method-assign]
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_loaded(pilot)
+        job = app.screen.table.models()[3]
+        await pilot.press("ctrl+p")
+        await pilot.press(*job.name)
+        from textual.command import CommandList
+
+        def best_hit() -> str:
+            lists = app.screen.query(CommandList)
+            if not lists or lists.first().highlighted is None:
+                return ""
+            command_list = lists.first()
+            return str(command_list.get_option_at_index(command_list.highlighted).prompt)
+
+        # The palette searches in the background: wait until the job is the highlighted hit.
+        await wait_for(pilot, lambda: job.name in best_hit(), what="the job as the best palette hit")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: opened)
+        assert opened[0].id == job.id
+
+
+async def test_keymap_remaps_by_action_id(studio_gateway: DemoGatewayThread) -> None:
+    app = make_app(studio_gateway.url, keymap={"jobs.finished": "F", "nav.hosts": "h"})
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_loaded(pilot)
+        screen = app.screen
+        await pilot.press("F")
+        assert screen.include_finished
+        await pilot.press("h")
+        assert isinstance(app.screen, HostsScreen)
+
+
+async def test_read_only_and_unverified_tls_are_shown(studio_gateway: DemoGatewayThread) -> None:
+    app = make_app(studio_gateway.url, read_only=True, tls_unverified=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_loaded(pilot)
+        flags = app.screen.query_one("#status-flags").text
+        assert "READ-ONLY" in flags and "TLS UNVERIFIED" in flags
+        assert app.actions.read_only
+
+
+async def test_tiny_and_huge_terminals(studio_gateway: DemoGatewayThread) -> None:
+    app = make_app(studio_gateway.url)
+    async with app.run_test(size=(40, 10)) as pilot:
+        await wait_loaded(pilot)
+        for size in ((20, 5), (300, 100), (80, 24), (40, 10)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+        assert app.screen.table.cursor_key is not None
+        await pilot.press("3", "1", "question_mark", "escape", "2")
+        assert app.is_running

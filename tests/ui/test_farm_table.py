@@ -64,13 +64,13 @@ async def test_a_changed_model_repaints_only_its_cells() -> None:
         table.set_data(ITEMS, 0)
         await pilot.pause()
         refreshed: list[object] = []
-        original = table.refresh_coordinate
+        original = table._refresh_cell
 
-        def spy(coordinate):  # type: ignore[no-untyped-def]
-            refreshed.append(coordinate)
-            return original(coordinate)
+        def spy(row, column):  # type: ignore[no-untyped-def]
+            refreshed.append((row, column))
+            return original(row, column)
 
-        table.refresh_coordinate = spy  # type: ignore[method-assign]
+        table._refresh_cell = spy  # type: ignore[method-assign]
         table.set_data([i._replace(size=99) if i.id == "id3" else i for i in ITEMS], 0)
         assert len(refreshed) == 1
         assert str(table.get_cell("id3", "size").plain) == "99"

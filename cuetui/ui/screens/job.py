@@ -9,6 +9,7 @@ rendered), and each poll redraws only the rows of frames that changed.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 ALL_LAYERS = "*all*"
 LAYERS_EVERY = 5  # polls between layer refreshes when no frame changed
 LAYER_BAR = 12
+GC_FREEZE_FROM = 5000  # frames loaded before the collector is told to leave them alone
 
 JOB_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("job.log", "enter,l", "open_log", "log"),
@@ -170,6 +172,7 @@ class JobScreen(Screen[None]):
         self.last_result: SyncResult | None = None
         self._layer_rows: dict[str, tuple[Text, ...]] = {}
         self._load_progress: tuple[int, int | None] = (0, None)
+        self._loading_shown = 0  # frames of a first load already handed to the table and strip
         self._stale = False
 
     # --- the app's contract ----------------------------------------------------------------------
@@ -312,16 +315,35 @@ class JobScreen(Screen[None]):
     def _progress(self, loaded: int, expected: int | None) -> None:
         """Called by FrameSync while a full load is under way."""
         self._load_progress = (loaded, expected)
+        if loaded >= GC_FREEZE_FROM:
+            # Frames are NamedTuples, which the cycle collector never untracks (only exact tuples
+            # are), and none of them is in a cycle. 50 000 of them made each full collection take
+            # 200-350 ms in bench/bench_frames.py, stalling the UI two or three times per load.
+            # Freezing moves what exists now out of the collector's sight; frames are still freed
+            # by reference counting when a reload replaces them.
+            gc.freeze()
         sync = self.sync
         if sync is None or sync.loaded:
             return
         total = f" / {expected:,}" if expected else ""
         self.frames_table.set_empty_text(f"loading frames… {loaded:,}{total}")
         self._set_frames_title(f"loading {loaded:,}{total} frames")
-        if loaded:
-            # Show the pages that arrived (frame order is Cuebot's while loading).
-            self._apply_rows()
-            self.strip.set_states(sync.frames[i].state for i in sync.order)
+        shown = self._loading_shown
+        if loaded and len(sync.order) > shown:
+            # Show the pages that arrived (in Cuebot's order while loading): append only the new
+            # ones, so loading 50 000 frames costs the same per page from the first to the last.
+            frames = sync.frames
+            new_ids = sync.order[shown:]
+            self._loading_shown = len(sync.order)
+            self.strip.append_states(frames[i].state for i in new_ids)
+            table = self.frames_table
+            if self.sort_column:
+                return
+            if self.layer_filter is not None or self.dead_only or self.text_filter:
+                new_ids = [i for i in new_ids if self._wanted(frames[i])]
+            if table.frames is not frames:
+                table.set_rows([], frames)
+            table.append_rows(new_ids)
 
     def _on_result(self, result: tuple[Job, list[Layer] | None, SyncResult]) -> None:
         job, layers, sync_result = result
@@ -408,7 +430,16 @@ class JobScreen(Screen[None]):
         sync = self.sync
         assert sync is not None
         table = self.frames_table
-        if result.reordered or result.removed:
+        if (
+            result.first_load
+            and not result.reordered
+            and not self.sort_column
+            and self._loading_shown == len(sync.order)
+        ):
+            # The pages were shown as they arrived, in this very order: nothing left to apply.
+            table.frames = sync.frames
+            table.refresh()
+        elif result.reordered or result.removed:
             self.strip.set_states(sync.frames[i].state for i in sync.order)
             self._apply_rows()
         elif result.changed:
@@ -448,11 +479,16 @@ class JobScreen(Screen[None]):
         sync = self.sync
         assert sync is not None
         frames = sync.frames
-        if self.layer_filter is None and not self.dead_only and not self.text_filter:
-            rows = list(sync.order)
-        else:
+        rows = list(sync.order)
+        # Inline filters, cheapest first: these run over 50 000 frames on a keypress.
+        if self.dead_only:
+            rows = [i for i in rows if frames[i].state == "DEAD"]
+        if self.layer_filter is not None:
+            layer = self.layer_filter
+            rows = [i for i in rows if frames[i].layer_name == layer]
+        if self.text_filter:
             wanted = self._wanted
-            rows = [i for i in sync.order if wanted(frames[i])]
+            rows = [i for i in rows if wanted(frames[i])]
         column = next((c for c in FRAME_COLUMNS if c.key == self.sort_column), None)
         if column is not None:
             key = column.sort

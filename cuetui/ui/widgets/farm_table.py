@@ -23,12 +23,12 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual._two_way_dict import TwoWayDict
-from textual.coordinate import Coordinate
+from textual.geometry import Region
 from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets._data_table import ColumnKey, Row, RowKey
 
-from cuetui.farm.snapshot import diff_rows
+from cuetui.farm.snapshot import changed_cells, diff_rows
 
 T = TypeVar("T")
 
@@ -144,6 +144,10 @@ class FarmTable(DataTable[Text], Generic[T]):
         self._layout = _Layout()
         self._visible: list[Column[T]] = []
         self._live_bucket: int | None = None
+        self._marked_cell: Text | None = None
+        self._haystack_before: dict[str, str] = {}
+        self._unmarked_cell = Text(" ", end="")
+        self._cell_x: list[tuple[int, int]] = []
         self._loaded = False
 
     # --- public API -----------------------------------------------------------------------------
@@ -209,29 +213,100 @@ class FarmTable(DataTable[Text], Generic[T]):
         return True
 
     def set_data(self, models: Iterable[T], now: float) -> None:
-        """A new snapshot: re-render changed rows only, then update the table in place."""
+        """A new snapshot: re-render changed rows only, then update the table in place. A snapshot equal
+        to the last one costs one comparison per row and touches nothing on screen; one in which a few
+        rows changed without moving repaints just their changed cells."""
         self.now = now
         new = {self.key_of(m): m for m in models}
         old = self._models
-        live_visible = any(c.live for c in self._visible)
-        bucket = int(now // 60)
-        rerender_all = live_visible and bucket != self._live_bucket
-        self._live_bucket = bucket
         ctx = self._cell_context()
-        rendered = self._rendered
-        haystack = self._haystack
+        structural = not self._loaded or len(new) != len(old)
+        changed: list[str] = []
         if self._visible:
             for key, model in new.items():
                 before = old.get(key)
-                if rerender_all or before is None or (before is not model and before != model):
+                if before is None:
                     self._render_row(key, model, ctx)
+                    structural = True
+                elif before is not model and before != model:
+                    self._render_row(key, model, ctx)
+                    changed.append(key)
+            bucket = int(now // 60)
+            if not self._loaded:
+                self._live_bucket = bucket
+            elif bucket != self._live_bucket:
+                # Clock-dependent cells (elapsed, ping age) are shown to the minute: refresh them once a
+                # minute, not at every poll, so an idle monitor does not repaint.
+                self._live_bucket = bucket
+                changed.extend(k for k in self._rerender_live(new, ctx) if k not in changed)
         for key in old.keys() - new.keys():
-            rendered.pop(key, None)
-            haystack.pop(key, None)
+            self._rendered.pop(key, None)
+            self._haystack.pop(key, None)
+            structural = True
+        old_haystack = {k: self._haystack_before.pop(k, "") for k in list(self._haystack_before)}
         self.marked &= new.keys()
         self._models = new
         self._loaded = True
-        self._sync()
+        if structural or not self._cells_only(changed, old, old_haystack):
+            self._sync()
+
+    def _cells_only(self, changed: list[str], old: dict[str, T], old_haystack: dict[str, str]) -> bool:
+        """Apply `changed` rows in place when none of them enters, leaves or moves in the view.
+        Returns False (and does nothing) when the order or the filtered set may change."""
+        if not changed:
+            return True
+        spec = self._column(self.sort_column)
+        needle = self.filter_text
+        for key in changed:
+            if needle and (needle in old_haystack.get(key, "")) != (needle in self._haystack[key]):
+                return False
+            if spec is not None and key in old and spec.sort(old[key]) != spec.sort(self._models[key]):
+                return False
+        shown = self._shown
+        column_keys = self._column_keys()
+        dirty: list[tuple[str, int]] = []
+        for key in changed:
+            before = shown.get(key)
+            if before is None:
+                continue
+            cells = (self._mark_cell(key), *self._rendered[key])
+            indexes = changed_cells(before, cells)
+            if not indexes:
+                continue
+            row = self._data[RowKey(key)]
+            for i in indexes:
+                row[column_keys[i]] = cells[i]
+                dirty.append((key, i))
+            shown[key] = cells
+        if dirty:
+            # Not `_update_count += 1`: that also keys DataTable's row order and row offsets, which
+            # would then be recomputed for every row. Dropping the rendered-line caches is enough.
+            self._row_render_cache.clear()
+            self._cell_render_cache.clear()
+            self._line_cache.clear()
+            for key, i in dirty:
+                self._refresh_cell(self._index_of(key), i)
+            self.post_message(self.Refreshed(self))
+        return True
+
+    def _rerender_live(self, models: dict[str, T], ctx: CellContext) -> list[str]:
+        live = [i for i, c in enumerate(self._visible) if c.live]
+        if not live:
+            return []
+        changed = []
+        for key, model in models.items():
+            cells = self._rendered.get(key)
+            if cells is None:
+                continue
+            updated = list(cells)
+            for i in live:
+                updated[i] = self._visible[i].cell(model, ctx)
+            if updated != list(cells):
+                self._haystack_before.setdefault(key, self._haystack.get(key, ""))
+                self._rendered[key] = tuple(updated)
+                self._haystack[key] = "\x00".join(cell.plain for cell in updated).lower()
+                changed.append(key)
+        return changed
 
     def set_filter(self, text: str) -> None:
         """Show only rows with `text` (case-insensitive) in any visible column."""
@@ -321,8 +396,10 @@ class FarmTable(DataTable[Text], Generic[T]):
         ctx = self._cell_context()
         self._rendered.clear()
         self._haystack.clear()
+        self._cell_x = []
         for key, model in self._models.items():
             self._render_row(key, model, ctx)
+        self._haystack_before.clear()
         self._sync()
         if cursor is not None:
             self.move_to_key(cursor)
@@ -378,14 +455,19 @@ class FarmTable(DataTable[Text], Generic[T]):
         return CellContext(self, self.now)
 
     def _render_row(self, key: str, model: T, ctx: CellContext) -> None:
+        if key in self._haystack:
+            self._haystack_before.setdefault(key, self._haystack[key])
         cells = tuple(column.cell(model, ctx) for column in self._visible)
         self._rendered[key] = cells
         self._haystack[key] = "\x00".join(cell.plain for cell in cells).lower()
 
     def _mark_cell(self, key: str) -> Text:
+        # The same two objects every time: comparing unchanged rows is then an identity check.
         if key in self.marked:
-            return Text("●", style=self.cell_style("mark"), end="")
-        return Text(" ", end="")
+            if self._marked_cell is None:
+                self._marked_cell = Text("●", style=self.cell_style("mark"), end="")
+            return self._marked_cell
+        return self._unmarked_cell
 
     def _sync(self) -> None:
         """Filter, sort and apply the rendered rows to the table."""
@@ -414,7 +496,7 @@ class FarmTable(DataTable[Text], Generic[T]):
             return
         cursor_key = self.cursor_key
         cursor_row = self.cursor_row
-        column_keys = [ColumnKey(MARK_COLUMN), *(ColumnKey(c.key) for c in self._visible)]
+        column_keys = self._column_keys()
         structural = bool(diff.added or diff.removed or diff.moved)
         for key in diff.removed:
             rk = RowKey(key)
@@ -449,8 +531,26 @@ class FarmTable(DataTable[Text], Generic[T]):
                 self.cursor_coordinate = self.cursor_coordinate  # revalidate against the new row count
         else:
             for key, i in dirty:
-                self.refresh_coordinate(Coordinate(self._index_of(key), i))
+                self._refresh_cell(self._index_of(key), i)
         self.post_message(self.Refreshed(self))
+
+    def _column_keys(self) -> list[ColumnKey]:
+        return [ColumnKey(MARK_COLUMN), *(ColumnKey(c.key) for c in self._visible)]
+
+    def _refresh_cell(self, row_index: int, column_index: int) -> None:
+        """Repaint one cell. DataTable's own `refresh_coordinate` sums the heights of every row above
+        (O(rows) per cell); here every row is one line high, so the cell's place is known at once."""
+        if not self._cell_x:
+            x = self._row_label_column_width
+            for column in self.ordered_columns:
+                width = column.get_render_width(self)
+                self._cell_x.append((x, width))
+                x += width
+        if column_index >= len(self._cell_x):
+            return
+        x, width = self._cell_x[column_index]
+        y = row_index + (self.header_height if self.show_header else 0)
+        self._refresh_region(Region(x, y, width, 1))
 
     def _index_of(self, key: str) -> int:
         return int(self._row_locations.get(RowKey(key)))  # type: ignore[arg-type]

@@ -102,11 +102,20 @@ class FrameStrip(Widget):
 
     def set_states(self, states: Iterable[str]) -> None:
         """Every frame's state, in frame order."""
-        codes = bytearray(state_code(s) for s in states)
+        lookup = STATE_CODES
+        codes = bytearray(lookup.get(s, UNKNOWN) for s in states)
         if codes != self.codes:
             resized = len(codes) != len(self.codes)
             self.codes = codes
             self._dirty(resized)
+
+    def append_states(self, states: Iterable[str]) -> None:
+        """Add frames at the end (while a big job loads)."""
+        before = len(self.codes)
+        codes = STATE_CODES
+        self.codes.extend(codes.get(s, UNKNOWN) for s in states)
+        if len(self.codes) != before:
+            self._dirty(True)
 
     def update_states(self, changes: Sequence[tuple[int, str]]) -> None:
         """Change some frames' states by index."""

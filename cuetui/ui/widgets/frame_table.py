@@ -207,6 +207,22 @@ class FrameTable(ScrollView, can_focus=True):
         if current != self.cursor_id:
             self.post_message(self.CursorMoved(self, self.cursor_id))
 
+    def append_rows(self, rows: Sequence[str]) -> None:
+        """Add rows at the end (frames arriving while a big job loads); cheap, whatever the size."""
+        if not rows:
+            return
+        start = len(self.rows)
+        self.rows.extend(rows)
+        row_of = self._row_of
+        for n, frame_id in enumerate(rows, start):
+            row_of[frame_id] = n
+        self.virtual_size = Size(self._content_width(), len(self.rows) + 1)
+        top = int(self.scroll_y)
+        if start < top + self.size.height:
+            self.refresh()
+        if start == 0:
+            self.post_message(self.CursorMoved(self, self.cursor_id))
+
     def refresh_frames(self, frame_ids: Iterable[str]) -> None:
         """Redraw the lines of these frames if they are on screen."""
         top = int(self.scroll_y)

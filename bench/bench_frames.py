@@ -1,0 +1,264 @@
+"""Opening the 50 000-frame job of the `huge` demo farm on the job screen (issue 9 items 1 and 5).
+
+The demo gateway runs in its own process (so its memory is not counted); the job screen runs headless
+in this one. Figures: time until the first frame rows are on screen, time until every frame is loaded,
+the longest stall of the event loop meanwhile (a loop that cannot run for that long cannot take a
+keypress either), the same stall over a few idle polls afterwards, and this process's RSS.
+
+Usage: python -m bench.bench_frames [--quick]     (prints the figures)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import jwt
+
+from bench.common import Result, rss_mb
+
+SECRET = "bench-secret-0123456789-0123456789-0123456789-0123456789"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_gateway(profile: str) -> tuple[subprocess.Popen[bytes], str]:
+    """`cuetui demo-gateway` in a child process; returns once it answers."""
+    port = _free_port()
+    log_root = tempfile.mkdtemp(prefix="cuetui-bench-frames-")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cuetui",
+            "demo-gateway",
+            "--port",
+            str(port),
+            "--profile",
+            profile,
+            "--seed",
+            "7",
+            "--speed",
+            "0",
+            "--jwt-secret",
+            SECRET,
+            "--log-root",
+            log_root,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            httpx.post(url + "/show.ShowInterface/GetShows", json={}, timeout=2)
+            return proc, url
+        except httpx.HTTPError:
+            if proc.poll() is not None:
+                raise RuntimeError("the demo gateway exited") from None
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("the demo gateway did not start")
+
+
+async def warm_up(url: str) -> float:
+    """Fetch the biggest job's frames once with the bare client; returns the seconds it took.
+
+    The demo gateway writes each frame's log file the first time it returns the frame (tens of
+    seconds for 50 000 frames), which a real gateway never does: the measured open comes after this.
+    """
+    from cuetui.gateway.auth import GatewayAuth
+    from cuetui.gateway.client import GatewayClient
+
+    token = jwt.encode({"sub": "bench"}, SECRET, algorithm="HS256")
+    async with GatewayClient(url, GatewayAuth(token=token)) as client:
+        jobs = await client.get_jobs()
+        job = max(jobs, key=lambda j: j.stats.total_frames)
+        await client.get_all_frames(job.id, expected=job.stats.total_frames)
+        start = time.perf_counter()
+        await client.get_all_frames(job.id, expected=job.stats.total_frames)
+        return time.perf_counter() - start
+
+
+async def measure(url: str) -> dict[str, float]:
+    """Open the biggest job's screen headless and time it."""
+    from textual.app import App
+
+    from cuetui.farm.actions import FarmActions
+    from cuetui.farm.connection import ConnectionTracker
+    from cuetui.gateway.auth import GatewayAuth
+    from cuetui.gateway.client import GatewayClient
+    from cuetui.ui.options import UiOptions
+    from cuetui.ui.screens.job import JobScreen
+
+    token = jwt.encode({"sub": "bench"}, SECRET, algorithm="HS256")
+    client = GatewayClient(url, GatewayAuth(token=token))
+    jobs = await client.get_jobs()
+    job = max(jobs, key=lambda j: j.stats.total_frames)
+
+    class Host(App[None]):
+        def __init__(self) -> None:
+            super().__init__()
+            self.client = client
+            self.options = UiOptions(url=url, frame_refresh=2.0)
+            self.clock: Callable[[], float] = time.time
+            self.actions = FarmActions(client)
+            self.connection = ConnectionTracker(url)
+            self.status_bars: set[Any] = set()
+
+    app = Host()
+    figures: dict[str, float] = {"frames": float(job.stats.total_frames)}
+    rss_before = rss_mb()
+    async with app.run_test(size=(160, 48)) as pilot:
+        loop = asyncio.get_running_loop()
+        worst = [0.0]
+        running = [True]
+
+        async def monitor() -> None:
+            while running[0]:
+                t = loop.time()
+                await asyncio.sleep(0.005)
+                worst[0] = max(worst[0], loop.time() - t - 0.005)
+
+        watcher = asyncio.create_task(monitor())
+        start = time.perf_counter()
+        await app.push_screen(JobScreen(job.id, job.name))
+        screen = app.screen
+        assert isinstance(screen, JobScreen)
+        first_rows = None
+        while True:
+            if first_rows is None and screen.frames_table.rows:
+                first_rows = time.perf_counter() - start
+                # Opening a screen (its CSS, the first layout) is a one-off; loading is measured apart.
+                figures["open_stall_ms"] = worst[0] * 1000
+                worst[0] = 0.0
+            if screen.sync is not None and screen.sync.loaded and screen.last_result is not None:
+                break
+            if time.perf_counter() - start > 300:
+                raise RuntimeError("the job did not load in 5 minutes")
+            await pilot.pause(0.01)
+        figures["first_rows_s"] = first_rows or 0.0
+        figures["loaded_s"] = time.perf_counter() - start
+        figures["load_stall_ms"] = worst[0] * 1000
+        figures["rows"] = float(len(screen.frames_table.rows))
+        figures["full_loads"] = float(screen.sync.stats.full_loads)
+        figures["poll_errors"] = float(screen.poll.errors if screen.poll else 0)
+        if os.environ.get("BENCH_DEBUG"):
+            print("reasons", screen.sync.stats.reasons, "errors", figures["poll_errors"], file=sys.stderr)
+        # a few idle polls (GetUpdatedFrames on a frozen farm), and moving around the table
+        worst[0] = 0.0
+        polls = screen.polls
+        deadline = time.perf_counter() + 30
+        while screen.polls < polls + 3 and time.perf_counter() < deadline:
+            await pilot.pause(0.05)
+        figures["idle_stall_ms"] = worst[0] * 1000
+        worst[0] = 0.0
+        await pilot.press("end", "pageup", "home")
+        figures["scroll_stall_ms"] = worst[0] * 1000
+        worst[0] = 0.0
+        await pilot.press("d", "d")
+        figures["dead_only_stall_ms"] = worst[0] * 1000
+        figures["rss_mb"] = rss_mb()
+        figures["rss_delta_mb"] = figures["rss_mb"] - rss_before
+        running[0] = False
+        await watcher
+    await client.aclose()
+    return figures
+
+
+def run(quick: bool = False) -> list[Result]:
+    """The figures as bench Results (`quick` uses the 20 000-frame studio farm's biggest job)."""
+    proc, url = start_gateway("studio" if quick else "huge")
+    try:
+        raw = asyncio.run(warm_up(url))
+        f = asyncio.run(measure(url))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    n = int(f["frames"])
+    return [
+        Result("frames", f"job screen: first rows ({n:,} frames)", f["first_rows_s"], "s"),
+        Result(
+            "frames",
+            f"job screen: all frames loaded ({n:,})",
+            f["loaded_s"],
+            "s",
+            baseline=raw,
+            baseline_name="the bare client fetching them",
+            ratio=f["loaded_s"] / raw if raw else None,
+            note="ratio = screen / bare client (the UI's overhead)",
+        ),
+        Result(
+            "frames",
+            "job screen: longest loop stall opening the screen",
+            f.get("open_stall_ms", 0.0),
+            "ms",
+            note="CSS and first layout, before any frame arrives",
+        ),
+        Result(
+            "frames",
+            "job screen: longest loop stall while frames load",
+            f["load_stall_ms"],
+            "ms",
+            goal="≤ 250 ms (no visible freeze)",
+            met=f["load_stall_ms"] <= 250,
+        ),
+        Result(
+            "frames",
+            "job screen: longest loop stall, idle polls",
+            f["idle_stall_ms"],
+            "ms",
+            goal="≤ 50 ms",
+            met=f["idle_stall_ms"] <= 50,
+        ),
+        Result(
+            "frames",
+            "job screen: longest loop stall, end/pageup/home",
+            f["scroll_stall_ms"],
+            "ms",
+            goal="≤ 50 ms",
+            met=f["scroll_stall_ms"] <= 50,
+        ),
+        Result(
+            "frames",
+            "job screen: longest loop stall, d twice (50 000 rows)",
+            f["dead_only_stall_ms"],
+            "ms",
+            goal="≤ 100 ms",
+            met=f["dead_only_stall_ms"] <= 100,
+        ),
+        Result(
+            "frames",
+            "job screen: process RSS with the job open",
+            f["rss_mb"],
+            "MB",
+            goal="≤ 250 MB",
+            met=f["rss_mb"] <= 250,
+            note=f"+{f['rss_delta_mb']:.0f} MB for the screen",
+        ),
+    ]
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    os.environ.setdefault("TEXTUAL", "")
+    for r in run(quick=args.quick):
+        met = "" if r.met is None else (" ✓" if r.met else " ✗")
+        base = f"  (bare client {r.baseline:,.2f} s, ratio {r.ratio:.2f})" if r.baseline and r.ratio else ""
+        print(f"{r.name:<52} {r.figure:>10,.2f} {r.unit:<3} {r.goal}{met} {r.note}{base}")

@@ -1,0 +1,345 @@
+"""The compact live view of `cuetui monitor` on a terminal: runs inline (under the prompt, so it fits a
+tmux split) and leaves its last state on screen when it ends.
+
+Per job: a progress bar, frames by state, rate, ETA, elapsed, and a bar per layer; below, dead frames as
+they appear (exit status and host). Keys act on the selected job (up / down): `p` pause, `u` resume,
+`R` retry its dead frames (asks y/n), `q` quit. Read-only mode hides p/u/R, and FarmActions refuses them
+anyway.
+
+When every job has ended cleanly (or `--until-dead` fired) the view closes by itself with the exit
+status of the plain mode; when jobs ended with dead frames it stays open so `R` can retry them (`q`
+exits 1). The logic (what changed, rate, ETA, when to stop, exit status) is `cuetui.farm.monitor`,
+shared with the plain and JSON output; this file only draws and sends actions.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import work
+from textual.app import App, ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Footer, Static
+
+from cuetui.farm.format import bar, clock_duration, duration, iso_utc
+from cuetui.farm.monitor import DeadFrameEvent, Monitor, Progress
+from cuetui.farm.text import safe
+from cuetui.ui.catalogue import ActionSpec, bindings
+
+if TYPE_CHECKING:
+    from cuetui.config import Settings
+    from cuetui.farm.monitor import JobWatch
+    from cuetui.gateway.client import GatewayClient
+    from cuetui.gateway.models import Job, Layer
+
+EXIT_UNREACHABLE = 3
+BAR_WIDTH = 24
+LAYER_BAR_WIDTH = 12
+DEAD_LINES_SHOWN = 8
+
+ACTIONS = (
+    ActionSpec("monitor.pause", "p", "pause", "pause", dangerous=True),
+    ActionSpec("monitor.resume", "u", "resume", "resume", dangerous=True),
+    ActionSpec("monitor.retry_dead", "R", "retry_dead", "retry dead", dangerous=True),
+    # Not tab: the screen keeps tab for focus. Nothing here takes focus, so up/down reach the app.
+    ActionSpec("monitor.next_job", "down,j", "select(1)", "next job", footer=False),
+    ActionSpec("monitor.prev_job", "up,k", "select(-1)", "previous job", footer=False),
+    ActionSpec("monitor.quit", "q", "quit", "quit"),
+    ActionSpec("monitor.confirm_yes", "y", "confirm(True)", "yes", footer=False, palette=False),
+    ActionSpec("monitor.confirm_no", "n,escape", "confirm(False)", "no", footer=False, palette=False),
+)
+DANGEROUS = {spec.action for spec in ACTIONS if spec.dangerous}
+
+
+def progress_text(watch: JobWatch, selected: bool, now: float) -> Text:
+    """The lines of one job: name and state, the bar and counts, rate/ETA/elapsed. Farm strings as data."""
+    job = watch.job
+    p = watch.progress or Progress.of(job)
+    text = Text()
+    text.append("▶ " if selected else "  ", style="bold")
+    text.append(safe(job.name), style="bold")
+    state = "PAUSED" if p.paused and p.state != "FINISHED" else p.state
+    text.append(f"  {state}", style=_state_style(watch))
+    text.append("\n    ")
+    text.append(bar(p.succeeded, p.total, BAR_WIDTH), style="green")
+    text.append(f" {p.succeeded}/{p.total} ({p.percent}%)")
+    text.append(f"  running {p.running}")
+    text.append(f"  waiting {p.waiting + p.depend}")
+    text.append(f"  dead {p.dead}", style="bold red" if p.dead else "")
+    if p.eaten:
+        text.append(f"  eaten {p.eaten}")
+    rate = watch.rate_per_min()
+    eta = watch.eta()
+    elapsed = watch.elapsed(now)
+    text.append("\n    ")
+    text.append(f"{rate:.1f} frames/min" if rate is not None else "rate –")
+    text.append(f"  ETA {clock_duration(eta)}" if eta is not None else "  ETA –")
+    text.append(f"  elapsed {duration(elapsed)}" if elapsed is not None else "")
+    return text
+
+
+def layers_text(layers: Sequence[Layer]) -> Text:
+    """One short bar per layer: `render ███░░ 37/42 dead 5`."""
+    text = Text()
+    for i, layer in enumerate(layers):
+        s = layer.stats
+        text.append("\n    " if i == 0 or i % 2 == 0 else "   ")
+        text.append(f"{safe(layer.name, 16):<16} ")
+        text.append(bar(s.succeeded_frames, s.total_frames, LAYER_BAR_WIDTH), style="green")
+        text.append(f" {s.succeeded_frames}/{s.total_frames}")
+        if s.dead_frames:
+            text.append(f" dead {s.dead_frames}", style="red")
+    return text
+
+
+def _state_style(watch: JobWatch) -> str:
+    p = watch.progress
+    if p is None:
+        return ""
+    if p.ended:
+        return "bold green" if p.clean else "bold red"
+    return "yellow" if p.paused else "cyan"
+
+
+def dead_line(event: DeadFrameEvent) -> Text:
+    """One dead frame: time, job, frame, exit status, host, retries."""
+    f = event.frame
+    text = Text()
+    text.append(time.strftime("%H:%M:%S", time.localtime(event.time)) + " ")
+    text.append(safe(event.job.name, 40))
+    text.append(f"  {safe(f.name)}", style="bold")
+    text.append(f"  exit {f.exit_status}", style="red")
+    text.append(f"  {safe(f.host) or '-'}  retries {f.retry_count}")
+    return text
+
+
+class MonitorApp(App[int]):
+    """Live progress of a few jobs, inline; closes by itself when they end clean (exit status as the plain
+    mode), stays open on dead frames so they can be retried."""
+
+    CSS_PATH = "monitor_app.tcss"
+    BINDINGS = bindings(ACTIONS)  # type: ignore[assignment]
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(
+        self,
+        settings: Settings,
+        jobs: Sequence[Job],
+        *,
+        until_dead: bool = False,
+        interval: float = 5.0,
+        timeout: float | None = None,
+        client_factory: Callable[[], GatewayClient] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.monitor = Monitor(jobs, until_dead=until_dead)
+        self.interval = interval
+        self.timeout = timeout
+        self.read_only = settings.read_only
+        self.clock = clock
+        self.selected = 0
+        self.confirming: str | None = None
+        self.layers: dict[str, list[Layer]] = {}
+        self.dead_lines: list[Text] = []
+        self.down_since: float | None = None
+        self.last_success: float | None = None
+        self.exit_message = ""
+        self.connection_text = ""
+        self.message_text = ""
+        self._client_factory = client_factory
+        self.client: GatewayClient | None = None
+        from cuetui.farm.poller import Backoff
+
+        self.backoff = Backoff()
+        if settings.keymap:
+            self.set_keymap(dict(settings.keymap))
+
+    # --- layout ---------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="jobs"):
+            for i in range(len(self.monitor.job_ids)):
+                yield Static(id=f"job-{i}", classes="job")
+        yield Static(id="dead")
+        yield Static(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self._client_factory is not None:
+            self.client = self._client_factory()
+        else:
+            from cuetui.farm.connect import client_from_settings
+
+            self.client = client_from_settings(self.settings)
+            from cuetui.farm.reads import retry_reads
+
+            retry_reads(self.client)  # a passing fault costs a quick retry, not a back-off step
+        self._set_status(f"connecting to {self.settings.url}")
+        self.render_jobs()
+        self.poll()
+
+    async def on_unmount(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+
+    # --- polling --------------------------------------------------------------------------------------
+
+    @work(exclusive=True, group="poll")
+    async def poll(self) -> None:
+        """One poll; the next is armed only when this one is done (a slow gateway never stacks calls)."""
+        from cuetui.farm.monitor import poll
+        from cuetui.gateway.errors import GatewayError
+
+        assert self.client is not None
+        try:
+            events = await poll(self.client, self.monitor, self.clock(), ended_too=self.monitor.finished)
+            for job_id in self.monitor.active_ids() or self.monitor.job_ids:
+                self.layers[job_id] = await self.client.get_layers(job_id)
+        except GatewayError as exc:
+            self._failed(str(exc))
+            return
+        self.down_since = None
+        self.last_success = self.clock()
+        self.backoff.reset()
+        self._set_status("live" + (" · read-only" if self.read_only else ""))
+        for event in events:
+            if isinstance(event, DeadFrameEvent):
+                self.dead_lines.append(dead_line(event))
+        self.render_jobs()
+        if self.monitor.finished:
+            status = self.monitor.exit_status()
+            if status == 0 or self.monitor.dead_hit:
+                self._say(f"{self.monitor.summary()} (exit {status})")
+                self.exit(status, return_code=status)
+                return
+            # Ended with dead frames: stay, so they can be retried from here (R); a retry makes the job
+            # active again and the monitor carries on. q leaves with the exit status of now.
+            self._say(f"{self.monitor.summary()}: R retries them, q quits (exit {status})")
+        self.set_timer(self.interval, self.poll)
+
+    def _failed(self, message: str) -> None:
+        now = self.clock()
+        if self.down_since is None:
+            self.down_since = now
+        waited = now - self.down_since
+        if self.timeout is not None and waited >= self.timeout:
+            self.exit_message = f"cuetui monitor: {message}; gave up after {waited:.0f} s (--timeout)"
+            self.exit(EXIT_UNREACHABLE, return_code=EXIT_UNREACHABLE)
+            return
+        delay = self.backoff.next()
+        if self.timeout is not None:
+            delay = max(0.0, min(delay, self.timeout - waited))
+        stale = f" · data from {iso_utc(self.last_success)} (stale)" if self.last_success is not None else ""
+        self._set_status(f"{message}, retrying in {delay:.0f} s{stale}")
+        self.set_timer(delay, self.poll)
+
+    # --- drawing --------------------------------------------------------------------------------------
+
+    def render_jobs(self) -> None:
+        """Redraw every job panel and the dead-frames list from the monitor's state."""
+        now = self.clock()
+        for i, job_id in enumerate(self.monitor.job_ids):
+            watch = self.monitor.watches[job_id]
+            text = progress_text(watch, i == self.selected and len(self.monitor.job_ids) > 1, now)
+            if self.layers.get(job_id):
+                text.append_text(layers_text(self.layers[job_id]))
+            self.query_one(f"#job-{i}", Static).update(text)
+        dead = self.query_one("#dead", Static)
+        if self.dead_lines:
+            shown = Text("dead frames", style="bold red")
+            for line in self.dead_lines[-DEAD_LINES_SHOWN:]:
+                shown.append("\n")
+                shown.append_text(line)
+            dead.update(shown)
+            dead.display = True
+        else:
+            dead.display = False
+
+    def _set_status(self, connection: str) -> None:
+        """The connection's state ("live", "unreachable …, retrying in 4 s")."""
+        self.connection_text = connection
+        self._show_status()
+
+    def _say(self, message: str) -> None:
+        """The outcome of the last action, or a question; shown before the connection state."""
+        self.message_text = message
+        self._show_status()
+
+    def _show_status(self) -> None:
+        parts = [self.message_text, self.connection_text] if self.message_text else [self.connection_text]
+        self.query_one("#status", Static).update(Text(" · ".join(parts)))
+
+    # --- actions --------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide farm-changing keys in read-only mode; y/n only while a question is open."""
+        if action in DANGEROUS and self.read_only:
+            return False
+        if action == "confirm":
+            return self.confirming is not None
+        # While a question is open, no other farm action may start.
+        return not (action in DANGEROUS and self.confirming is not None)
+
+    def _selected_job(self) -> Job:
+        return self.monitor.watches[self.monitor.job_ids[self.selected]].job
+
+    def action_select(self, step: int) -> None:
+        """Move the selection to the next or previous job."""
+        self.selected = (self.selected + step) % len(self.monitor.job_ids)
+        self.render_jobs()
+
+    def action_pause(self) -> None:
+        """Pause the selected job."""
+        self._send("pause", self._selected_job())
+
+    def action_resume(self) -> None:
+        """Resume the selected job."""
+        self._send("resume", self._selected_job())
+
+    def action_retry_dead(self) -> None:
+        """Ask, then retry the dead frames of the selected job."""
+        job = self._selected_job()
+        if not job.stats.dead_frames:
+            self._say(f"{safe(job.name)} has no dead frames")
+            return
+        self.confirming = "retry_dead"
+        self.refresh_bindings()
+        self._say(f"retry {job.stats.dead_frames} dead frames of {safe(job.name)}? y/n")
+
+    def action_confirm(self, yes: bool) -> None:
+        """Answer the open question."""
+        what, self.confirming = self.confirming, None
+        self.refresh_bindings()
+        if yes and what is not None:
+            self._send(what, self._selected_job())
+        else:
+            self._say("cancelled")
+
+    @work(group="action")
+    async def _send(self, what: str, job: Job) -> None:
+        from cuetui.farm.actions import FarmActions
+        from cuetui.gateway.errors import RefusedRequest
+
+        assert self.client is not None
+        actions = FarmActions(self.client, read_only=self.read_only)
+        try:
+            if what == "pause":
+                result = await actions.pause([job])
+            elif what == "resume":
+                result = await actions.resume([job])
+            else:
+                result = await actions.retry_dead([job])
+        except RefusedRequest as exc:
+            self._say(str(exc))
+            return
+        self._say(f"{safe(result.message)}: {safe(job.name)}")
+
+    async def action_quit(self) -> None:
+        """Stop watching: the monitor's exit status once every job has ended, else 0 (still running)."""
+        status = self.monitor.exit_status() if self.monitor.finished else 0
+        self.exit(status, return_code=status)

@@ -1,0 +1,118 @@
+"""`--fault` modes: what a client sees through a misbehaving network or proxy."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+from cuetui.demo.server import Faults
+
+from .helpers import wait_for
+
+GET_SHOWS = "/show.ShowInterface/GetShows"
+
+
+def client_for(gw: Any, token: str) -> httpx.Client:
+    return httpx.Client(base_url=gw.url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+
+
+def test_parse() -> None:
+    f = Faults.parse(
+        ["latency=0.5,error-rate=0.1", "html=0.05", "truncate=0.05,drop=0.05", "down=10-20", "skew=-30"]
+    )
+    assert (f.latency, f.error_rate, f.html, f.truncate, f.drop, f.down, f.skew) == (
+        0.5,
+        0.1,
+        0.05,
+        0.05,
+        0.05,
+        (10.0, 20.0),
+        -30.0,
+    )
+    for bad in ("nope=1", "error-rate=2", "latency"):
+        with pytest.raises(ValueError):
+            Faults.parse([bad])
+
+
+def test_latency(make_gateway: Any, gateway_token: str) -> None:
+    with client_for(make_gateway(faults=("latency=0.3",)), gateway_token) as c:
+        started = time.monotonic()
+        assert c.post(GET_SHOWS, json={}).status_code == 200
+        assert time.monotonic() - started >= 0.3
+
+
+def test_error_rate(make_gateway: Any, gateway_token: str) -> None:
+    with client_for(make_gateway(faults=("error-rate=1",)), gateway_token) as c:
+        r = c.post(GET_SHOWS, json={})
+        assert r.status_code == 500 and r.headers["content-type"] == "application/json"
+        assert list(r.json()) == ["code", "message", "details"] and r.json()["code"] == 13
+
+
+def test_html_proxy_page(make_gateway: Any, gateway_token: str) -> None:
+    with client_for(make_gateway(faults=("html=1",)), gateway_token) as c:
+        r = c.post(GET_SHOWS, json={})
+        assert r.status_code == 502 and r.headers["content-type"].startswith("text/html")
+        assert "<html>" in r.text
+
+
+def test_truncate(make_gateway: Any, gateway_token: str) -> None:
+    gw = make_gateway(faults=("truncate=1",))
+    with client_for(gw, gateway_token) as c:
+        r = c.post(GET_SHOWS, json={})
+        assert r.status_code == 200
+        with pytest.raises(orjson.JSONDecodeError):
+            orjson.loads(r.content)
+
+
+def test_drop(make_gateway: Any, gateway_token: str) -> None:
+    with (
+        client_for(make_gateway(faults=("drop=1",)), gateway_token) as c,
+        pytest.raises(httpx.TransportError),
+    ):
+        c.post(GET_SHOWS, json={})
+
+
+def test_some_requests_fail_others_pass(make_gateway: Any, gateway_token: str) -> None:
+    with client_for(make_gateway(faults=("error-rate=0.5",)), gateway_token) as c:
+        statuses = {c.post(GET_SHOWS, json={}).status_code for _ in range(40)}
+        assert statuses == {200, 500}
+
+
+def test_down_window_refuses_then_recovers(make_gateway: Any, gateway_token: str) -> None:
+    gw = make_gateway(faults=("down=0.6-1.6",))
+
+    def status() -> int | str:
+        try:
+            with client_for(gw, gateway_token) as c:
+                return c.post(GET_SHOWS, json={}).status_code
+        except httpx.ConnectError:
+            return "refused"
+
+    assert status() == 200
+    wait_for(lambda: status() == "refused", timeout=5)
+    wait_for(lambda: status() == 200, timeout=5)
+
+
+def test_skew_shifts_the_farm_clock(make_gateway: Any, gateway_token: str) -> None:
+    gw = make_gateway(faults=("skew=3600",))
+    now = gw.run(lambda farm: farm.now())
+    assert abs(now - (time.time() + 3600)) < 5
+    with client_for(gw, gateway_token) as c:
+        job = c.post("/job.JobInterface/GetJobs", json={}).json()["jobs"]["jobs"][0]
+        # A client whose clock lags by an hour gets the hang: its lastCheck is > 60 s behind.
+        r = c.post(
+            "/job.JobInterface/GetUpdatedFrames",
+            json={"job": {"id": job["id"]}, "lastCheck": int(time.time())},
+            headers={"Grpc-Timeout": "200m"},
+        )
+        assert r.status_code == 504
+
+
+def test_faults_never_touch_loki(make_gateway: Any, gateway_token: str) -> None:
+    gw = make_gateway(loki=True, faults=("error-rate=1", "drop=0"))
+    r = httpx.get(gw.url + "/loki/api/v1/label/session_start_time/values", params={"query": '{frame_id="x"}'})
+    assert r.status_code == 200 and r.json() == {"status": "success", "data": []}

@@ -1,0 +1,154 @@
+"""The monitor's pure logic: change detection, dead frames, rate and ETA, when to stop, exit status."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cuetui.farm.monitor import DeadFrameEvent, Monitor, ProgressEvent, json_event, plain_line
+from tests.commands.helpers import frame, job
+
+T0 = 1795600000.0  # 2026-11-24T...
+
+
+def running(**kw: int) -> dict[str, int]:
+    base = dict(total_frames=100, succeeded_frames=45, running_frames=12, dead_frames=0, waiting_frames=43)
+    base.update(kw)
+    return base
+
+
+def test_progress_event_only_on_change() -> None:
+    j = job(**running())
+    m = Monitor([j])
+    first = m.observe_job(j, T0)
+    assert len(first) == 1 and isinstance(first[0], ProgressEvent)
+    assert m.observe_job(j, T0 + 5) == []
+    changed = m.observe_job(job(**running(succeeded_frames=46, waiting_frames=42)), T0 + 10)
+    assert len(changed) == 1 and changed[0].progress.succeeded == 46
+
+
+def test_plain_line_format_and_no_escapes() -> None:
+    j = job(name="evil\x1b[2Jname", **running(dead_frames=3, waiting_frames=40))
+    m = Monitor([j])
+    (event,) = m.observe_job(j, T0)
+    line = plain_line(event)
+    assert line.startswith("2026-") and "Z job=evilname state=PENDING done=45/100 (45%) running=12 dead=3" in line
+    assert line.endswith("eta=?")
+    assert "\x1b" not in line
+
+
+def test_rate_and_eta_from_completed_frames() -> None:
+    m = Monitor([job(**running())])
+    m.observe_job(job(**running()), T0)
+    (event,) = m.observe_job(job(**running(succeeded_frames=55, waiting_frames=33)), T0 + 60)
+    assert event.rate_per_min == 10.0
+    assert event.eta is not None and round(event.eta) == 45 * 6  # 45 frames left at 10/min
+    assert "eta=00:04:30" in plain_line(event) and "rate=10.0/min" in plain_line(event)
+
+
+def test_retries_reset_the_rate() -> None:
+    m = Monitor([job(**running())])
+    m.observe_job(job(**running()), T0)
+    m.observe_job(job(**running(succeeded_frames=40, waiting_frames=48)), T0 + 60)
+    assert m.watches[job().id].rate_per_min() is None
+
+
+def test_clean_finish_exits_zero() -> None:
+    m = Monitor([job(**running())])
+    m.observe_job(job(**running()), T0)
+    assert not m.finished
+    m.observe_job(job(state="FINISHED", total_frames=100, succeeded_frames=100), T0 + 5)
+    assert m.finished and m.exit_status() == 0
+
+
+def test_dead_frames_end_a_pending_job_with_exit_one() -> None:
+    # OpenCue leaves a job with dead frames PENDING: nothing left to run means it has ended.
+    m = Monitor([job(**running())])
+    m.observe_job(job(total_frames=100, succeeded_frames=97, dead_frames=3), T0)
+    assert m.finished and m.exit_status() == 1
+    assert "1 of 1 job" in m.summary()
+
+
+def test_paused_job_with_waiting_frames_has_not_ended() -> None:
+    m = Monitor([job()])
+    m.observe_job(job(total_frames=10, succeeded_frames=5, waiting_frames=5, paused=True), T0)
+    assert not m.finished
+
+
+def test_new_dead_frames_once_each_and_again_after_retry() -> None:
+    j = job(**running(dead_frames=1, failed_frame_count=1))
+    m = Monitor([j])
+    m.observe_job(j, T0)
+    assert m.wants_dead_frames(j.id)
+    events = m.observe_dead_frames(j.id, [frame("0007-render", "f7", exit_status=1, retry_count=3)], T0)
+    assert len(events) == 1 and isinstance(events[0], DeadFrameEvent)
+    line = plain_line(events[0])
+    assert "frame=0007-render state=DEAD exit=1 host=render03 retries=3" in line
+    assert not m.wants_dead_frames(j.id)
+    assert m.observe_dead_frames(j.id, [frame("0007-render", "f7", exit_status=1, retry_count=3)], T0) == []
+    # retried by someone and dead again: the failed counter grew, so the monitor looks and reports it again
+    j2 = job(**running(dead_frames=1, failed_frame_count=2))
+    m.observe_job(j2, T0 + 5)
+    assert m.wants_dead_frames(j.id)
+    again = m.observe_dead_frames(j.id, [frame("0007-render", "f7", exit_status=137, retry_count=4)], T0 + 5)
+    assert len(again) == 1
+
+
+def test_until_dead_stops_at_first_dead_frame() -> None:
+    m = Monitor([job(**running())], until_dead=True)
+    m.observe_job(job(**running()), T0)
+    assert not m.finished
+    m.observe_job(job(**running(dead_frames=1, waiting_frames=42)), T0 + 5)
+    assert m.finished and m.exit_status() == 1
+
+
+def test_already_finished_job_is_reported_at_once() -> None:
+    m = Monitor([job(state="FINISHED", total_frames=4, succeeded_frames=4)])
+    events = m.observe_job(job(state="FINISHED", total_frames=4, succeeded_frames=4), T0)
+    assert events and m.finished and m.exit_status() == 0
+    assert "state=FINISHED done=4/4 (100%)" in plain_line(events[0]) and "eta=00:00:00" in plain_line(events[0])
+
+
+def test_missing_job_stops_polling_it() -> None:
+    j = job(**running())
+    m = Monitor([j])
+    m.observe_missing(j.id)
+    assert m.finished and m.active_ids() == []
+
+
+def test_json_events_parse() -> None:
+    j = job(**running(dead_frames=1))
+    m = Monitor([j])
+    (progress,) = m.observe_job(j, T0)
+    (dead,) = m.observe_dead_frames(j.id, [frame()], T0)
+    p = json.loads(json.dumps(json_event(progress)))
+    d = json.loads(json.dumps(json_event(dead)))
+    assert p["event"] == "progress" and p["succeeded"] == 45 and p["total"] == 100 and p["eta_seconds"] is None
+    assert d["event"] == "dead_frame" and d["frame"] == "0007-render" and d["host"] == "render03"
+
+
+async def test_a_poll_failing_half_way_loses_no_event() -> None:
+    from cuetui.farm.monitor import poll
+    from cuetui.gateway.errors import ServerError
+
+    j = job(**running(dead_frames=1, failed_frame_count=1))
+
+    class Client:
+        fail = True
+
+        async def get_jobs(self, search: object) -> list[object]:
+            return [j]
+
+        async def get_all_frames(self, job_id: str, search: object, expected: int | None = None) -> list[object]:
+            if self.fail:
+                self.fail = False
+                raise ServerError("GetFrames: boom (HTTP 500)", "http://gw", status=500)
+            return [frame()]
+
+    m = Monitor([j])
+    client = Client()
+    with pytest.raises(ServerError):
+        await poll(client, m, T0)  # type: ignore[arg-type]
+    events = await poll(client, m, T0 + 1)  # type: ignore[arg-type]
+    assert [type(e).__name__ for e in events] == ["ProgressEvent", "DeadFrameEvent"]
