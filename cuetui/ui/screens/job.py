@@ -10,7 +10,7 @@ rendered), and each poll redraws only the rows of frames that changed.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -27,6 +27,8 @@ from cuetui.farm.poller import PollLoop
 from cuetui.farm.text import safe
 from cuetui.gateway.models import Frame, Job, Layer, is_known_enum
 from cuetui.ui.catalogue import ActionSpec, bindings
+from cuetui.ui.steer_keys import SteersFarm, frame_actions, job_actions
+from cuetui.ui.steering import watch_jobs
 from cuetui.ui.widgets.frame_strip import FrameStrip
 from cuetui.ui.widgets.frame_table import FRAME_COLUMNS, FrameTable
 
@@ -148,12 +150,15 @@ def all_layers_cells(layers: Sequence[Layer], job: Job | None) -> tuple[Text, ..
     return (label, Text(""), Text(""), Text(""), Text(f"{done:,}/{total:,}", justify="right", end=""), *blanks)
 
 
-class JobScreen(Screen[None]):
+STEER_ACTIONS = job_actions("job") + frame_actions("job")  # issue 7: p u + - = R E k, and r e K on frames
+
+
+class JobScreen(SteersFarm, Screen[None]):
     """One job: header, layers, frame-state strip and frames (see the module docstring)."""
 
     CSS_PATH = "../styles/job.tcss"
-    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = JOB_ACTIONS
-    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = bindings(JOB_ACTIONS)
+    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = JOB_ACTIONS + STEER_ACTIONS
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = bindings(JOB_ACTIONS + STEER_ACTIONS)
 
     def __init__(self, job_id: str, job_name: str = "") -> None:
         super().__init__()
@@ -362,6 +367,7 @@ class JobScreen(Screen[None]):
         if sync is not None and sync.finished and self.poll is not None:
             self.poll.pause()
         self._show_status()
+        self.run_worker(watch_jobs(self.app, [job]), group="alerts", exit_on_error=False)
 
     def _on_error(self, error: Exception, retry_in: float) -> None:
         connection = self.connection
@@ -692,6 +698,18 @@ class JobScreen(Screen[None]):
             self.app.pop_screen()
 
     # --- for tests and benches ------------------------------------------------------------------------
+
+    # --- steering (issue 7): what the keys act on ---------------------------------------------------
+
+    def steer_jobs(self) -> list[Job]:
+        return [self.job] if self.job is not None else []
+
+    def steer_frames(self) -> list[tuple[Job, Frame]]:
+        job = self.job
+        return [(job, frame) for frame in self.selected_frames()] if job is not None else []
+
+    def steer_refresh(self) -> Callable[[], object]:
+        return self.action_refresh
 
     def selected_frames(self) -> list[Frame]:
         """Marked frames still shown, in table order, or else the cursor frame."""
