@@ -17,23 +17,22 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     demo = sub.add_parser("demo", help="try cuetui on a simulated farm (no set-up needed)")
     demo.add_argument("--profile", choices=PROFILES, default="small", help="farm size (default: small)")
     demo.add_argument("--seed", type=int, default=0, help="random seed: same seed, same farm")
-    demo.add_argument(
-        "--speed", type=float, default=1.0, help="1 = real time, 60 = a minute a second, 0 = frozen"
-    )
+    demo.add_argument("--speed", type=float, default=1.0, help="1 = real time, 60 = a minute a second, 0 = frozen")
     demo.add_argument("--read-only", dest="demo_read_only", action="store_true", help="never send an action")
+    demo.add_argument(
+        "--no-tui",
+        action="store_true",
+        help="only serve the farm and print how to connect (the default when not on a terminal)",
+    )
     demo.set_defaults(func=run_demo)
 
     gw = sub.add_parser("demo-gateway", help="serve a simulated farm through a gateway-compatible HTTP API")
-    gw.add_argument(
-        "--host", default=None, help="address to bind (default 127.0.0.1; others only when given)"
-    )
+    gw.add_argument("--host", default=None, help="address to bind (default 127.0.0.1; others only when given)")
     gw.add_argument("--port", type=int, default=8448, help="port (0 picks a free one; default 8448)")
     gw.add_argument("--jwt-secret", default=None, help="JWT secret (else env JWT_SECRET, else generated)")
     gw.add_argument("--profile", choices=PROFILES, default="small", help="farm size (default: small)")
     gw.add_argument("--seed", type=int, default=0, help="random seed: same seed, same farm")
-    gw.add_argument(
-        "--speed", type=float, default=1.0, help="1 = real time, 60 = a minute a second, 0 = frozen"
-    )
+    gw.add_argument("--speed", type=float, default=1.0, help="1 = real time, 60 = a minute a second, 0 = frozen")
     gw.add_argument("--scenario", metavar="FILE", default=None, help="start from a scenario JSON file")
     gw.add_argument(
         "--log-root",
@@ -175,10 +174,10 @@ def run_demo(args: argparse.Namespace) -> int:
         from cuetui.commands import tui
 
         run_demo_tui = getattr(tui, "run_demo_tui", None)
-        if run_demo_tui is not None:
-            return int(
-                run_demo_tui(url, secret, bool(args.demo_read_only or getattr(args, "read_only", None))) or 0
-            )
+        # The TUI needs a terminal; piped (a script, CI) or with --no-tui, serve and say how to connect.
+        interactive = sys.stdout.isatty() and sys.stdin.isatty() and not getattr(args, "no_tui", False)
+        if run_demo_tui is not None and interactive:
+            return int(run_demo_tui(url, secret, bool(args.demo_read_only or getattr(args, "read_only", None))) or 0)
         print(f"Simulated farm ({args.profile}, seed {args.seed}) at {url}")
         print("Connect a client with:")
         print(f"  export OPENCUE_REST_GATEWAY_URL={url}")

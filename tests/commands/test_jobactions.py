@@ -118,7 +118,7 @@ def test_kill_job(cli: Cli, demo_gateway: DemoGatewayThread) -> None:
     assert r.code == 0 and r.out.startswith(f"killed {PAUSED_JOB}: 60 frames")
     (body,) = sent(demo_gateway, "Kill")
     assert body["reason"] == "wrong version" and body["username"]
-    wait_for(lambda: demo_gateway.run(lambda farm: farm.find_job(PAUSED_JOB).state) == 1, what="job killed")
+    wait_for(lambda: demo_gateway.run(lambda farm: farm.find_job(PAUSED_JOB).state) == "FINISHED", what="job killed")
     again = cli("--url", demo_gateway.url, "kill", PAUSED_JOB, "--reason", "again")
     assert again.code == 0 and "already finished" in again.out and "0 frames" in again.out
 
