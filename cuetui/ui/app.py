@@ -1,6 +1,6 @@
-"""CueTuiApp: the shell around the screens: modes for shows (1), jobs (2, the default) and hosts (3),
-the `:` command line, the command palette, `?` help, quitting, and the one connection tracker every
-screen's poll loop feeds and every status bar renders.
+"""CueTuiApp: the shell around the screens: modes for shows (1), jobs (2, the default), hosts (3),
+dead-frame triage (4) and stuck frames (5); the `:` command line, the command palette, `?` help,
+quitting, and the one connection tracker every screen's poll loop feeds and every status bar renders.
 
 Contract for other screens (the job and frame-log screens rely on it): `app.client` (GatewayClient),
 `app.options` (UiOptions), `app.actions` (FarmActions, read-only enforced there), `app.connection`
@@ -9,6 +9,9 @@ Contract for other screens (the job and frame-log screens rely on it): `app.clie
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
 import time
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
@@ -41,12 +44,13 @@ APP_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("nav.shows", "1", "goto('shows')", "shows"),
     ActionSpec("nav.jobs", "2", "goto('jobs')", "jobs"),
     ActionSpec("nav.hosts", "3", "goto('hosts')", "hosts"),
-    ActionSpec("nav.dead", "4", "goto('dead')", "dead"),
-    ActionSpec("nav.stuck", "5", "goto('stuck')", "stuck"),
+    ActionSpec("nav.dead", "4", "goto('dead')", "dead frames"),
+    ActionSpec("nav.stuck", "5", "goto('stuck')", "stuck frames"),
     ActionSpec("app.command", "colon", "command_line", "command", footer=False),
     ActionSpec("app.help", "question_mark", "help", "help"),
     ActionSpec("app.palette", "ctrl+p", "command_palette", "palette", footer=False, palette=False),
     ActionSpec("app.quit", "q", "quit", "quit"),
+    ActionSpec("app.suspend", "ctrl+z", "suspend_process", "suspend (fg resumes)", footer=False, palette=False),
 )
 
 KNOWN_JOBS_CAP = 20_000
@@ -62,7 +66,7 @@ class CueTuiCommands(Provider):
             ("Shows", partial(app.action_goto, "shows"), "the shows screen (1)"),
             ("Jobs", partial(app.action_goto, "jobs"), "the jobs screen (2)"),
             ("Hosts", partial(app.action_goto, "hosts"), "the hosts screen (3)"),
-            ("Dead frames", partial(app.action_goto, "dead"), "dead-frame triage (4)"),
+            ("Dead frames", partial(app.action_goto, "dead"), "dead-frame triage across the jobs in view (4)"),
             ("Stuck frames", partial(app.action_goto, "stuck"), "running frames whose log went quiet (5)"),
             ("Help", app.action_help, "keys of this screen (?)"),
         ]
@@ -128,6 +132,9 @@ class CueTuiApp(App[int]):
             self.set_keymap(dict(options.keymap))
 
     def on_mount(self) -> None:
+        # An SSH drop (SIGHUP) ends the app cleanly instead of killing it mid-frame.
+        with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit, 0)
         for message in self.startup_messages:
             self.notify(safe(message, 300), severity="warning", markup=False, timeout=10)
         if self.options.theme:
@@ -247,7 +254,7 @@ class CueTuiApp(App[int]):
             return
         self._find_job(name)
 
-    @work(exclusive=True, group="find-job")
+    @work(exclusive=True, group="find-job", exit_on_error=False)
     async def _find_job(self, name: str) -> None:
         try:
             job = await self.client.find_job(name)

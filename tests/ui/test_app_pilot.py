@@ -406,3 +406,35 @@ async def test_tiny_and_huge_terminals(studio_gateway: DemoGatewayThread) -> Non
         assert app.screen.table.cursor_key is not None
         await pilot.press("3", "1", "question_mark", "escape", "2")
         assert app.is_running
+
+
+async def test_dead_and_stuck_views_from_keys_and_commands(studio_gateway: DemoGatewayThread) -> None:
+    from cuetui.ui.screens.stuck import StuckScreen
+    from cuetui.ui.screens.triage import TriageScreen
+
+    app = make_app(studio_gateway.url)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("4")
+        assert isinstance(app.screen, TriageScreen)
+        await pilot.press("5")
+        assert isinstance(app.screen, StuckScreen)
+        await pilot.press("colon", *"dead", "enter")
+        assert isinstance(app.screen, TriageScreen)
+        await pilot.press("colon", *"stuck", "enter")
+        assert isinstance(app.screen, StuckScreen)
+        await pilot.press("2")
+        assert isinstance(app.screen, JobsScreen)
+
+
+async def test_p_on_the_jobs_screen_pauses_the_cursor_job(studio_gateway: DemoGatewayThread) -> None:
+    app = make_app(studio_gateway.url)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_loaded(pilot)
+        table = app.screen.table
+        job = next(j for j in table.models() if not j.is_paused)
+        table.move_to_key(job.id)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: studio_gateway.run(lambda farm: farm.jobs_by_id[job.id].is_paused), what="paused")
+        await wait_for(pilot, lambda: table.model(job.id).is_paused, what="the row to say paused")
+        assert table.get_cell(job.id, "state").plain == "PAUSED"

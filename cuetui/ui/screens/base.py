@@ -8,6 +8,7 @@ filter, sort, marks, copy) is here.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
@@ -27,8 +28,11 @@ if TYPE_CHECKING:
     from cuetui.ui.app import CueTuiApp
 
 T = TypeVar("T")
+log = logging.getLogger("cuetui.ui")
 
 TABLE_ACTIONS: tuple[ActionSpec, ...] = (
+    # `?` is the app's key; repeated first here so that the footer shows it even at 80 columns.
+    ActionSpec("screen.help", "question_mark", "app.help", "help", palette=False),
     ActionSpec("table.filter", "slash", "start_filter", "filter"),
     ActionSpec("table.sort", "s", "cycle_sort", "sort", footer=False),
     ActionSpec("table.reverse", "S", "reverse_sort", "reverse sort", footer=False),
@@ -143,7 +147,7 @@ class FarmScreen(Screen[None], Generic[T]):
         self.cue_app.status_bars.add(self._bar)
         self.status_bar.set_connection(self.cue_app.connection.status)
         self.poll = PollLoop(
-            self.fetch,
+            self._fetch_and_prerender,
             interval=self.poll_interval(),
             on_result=self._on_result,
             on_error=self._on_error,
@@ -151,6 +155,11 @@ class FarmScreen(Screen[None], Generic[T]):
         )
         self.run_worker(self.poll.run(), name=f"poll-{type(self).__name__}", group="poll", exit_on_error=False)
         self.table.focus()
+
+    async def _fetch_and_prerender(self) -> Sequence[T]:
+        models = await self.fetch()
+        await self.table.prerender(models, self.cue_app.clock())
+        return models
 
     def on_unmount(self) -> None:
         bar = getattr(self, "_bar", None)
@@ -174,13 +183,17 @@ class FarmScreen(Screen[None], Generic[T]):
 
     def _on_result(self, models: Sequence[T]) -> None:
         app = self.cue_app
-        app.connection.success()
         now = app.clock()
-        table = self.table
-        table.set_data(models, now)
-        self.status_bar.set_refreshed(now)
-        self._update_counts()
-        self.data_arrived(models)
+        try:
+            self.table.set_data(models, now)
+            self.status_bar.set_refreshed(now)
+            self._update_counts()
+            self.data_arrived(models)
+        except Exception as exc:  # a bug on odd data must not end the poll loop (it would stop for good)
+            log.exception("%s: could not show the data", type(self).__name__)
+            app.connection.failure(exc, self.poll_interval())
+            return
+        app.connection.success()
 
     def _on_error(self, error: Exception, retry_in: float) -> None:
         self.cue_app.connection.failure(error, retry_in)

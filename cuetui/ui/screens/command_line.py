@@ -25,15 +25,23 @@ COMMANDS: dict[str, tuple[bool, str]] = {
     "jobs": (False, "the jobs screen"),
     "shows": (False, "the shows screen"),
     "hosts": (False, "the hosts screen"),
-    "dead": (False, "dead-frame triage"),
-    "stuck": (False, "stuck frames (running, log quiet)"),
+    "dead": (False, "dead-frame triage across the jobs in view"),
+    "stuck": (False, "running frames whose log went quiet"),
     "show": (True, "the jobs of show NAME"),
     "job": (True, "open job NAME (exact, or the one job whose name contains it)"),
     "help": (False, "keys of this screen"),
     "quit": (False, "quit cuetui"),
 }
-ALIASES = {"j": "jobs", "s": "shows", "h": "hosts", "q": "quit", "q!": "quit", "?": "help", "host": "hosts"}
-ALIASES["triage"] = "dead"
+ALIASES = {
+    "j": "jobs",
+    "s": "shows",
+    "h": "hosts",
+    "q": "quit",
+    "q!": "quit",
+    "?": "help",
+    "host": "hosts",
+    "triage": "dead",
+}
 
 
 class CommandError(ValueError):
@@ -44,7 +52,7 @@ def parse_command(line: str) -> Command:
     """`":show testing"` → Command("show", "testing"). Raises CommandError for unknown or incomplete ones."""
     text = line.strip().lstrip(":").strip()
     if not text:
-        raise CommandError("empty command: try :jobs, :shows, :hosts, :show NAME, :job NAME")
+        raise CommandError("empty command: try :jobs, :hosts, :dead, :stuck, :show NAME, :job NAME")
     word, _, rest = text.partition(" ")
     word = word.lower()
     name = ALIASES.get(word, word)

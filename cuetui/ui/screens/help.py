@@ -41,15 +41,19 @@ def help_table(
     table = Table.grid(padding=(0, 2))
     table.add_column(justify="right", no_wrap=True)
     table.add_column()
+    listed: set[str] = set()
     for title, specs in sections:
-        if not specs:
+        keys = [(spec, keymap.get(spec.id, spec.key)) for spec in specs]
+        keys = [(spec, key) for spec, key in keys if key not in listed]
+        if not keys:
             continue
         table.add_row(Text(""), Text(title, style="bold"))
-        for spec in specs:
+        for spec, key in keys:
+            listed.add(key)
             what = Text(spec.long_description)
             if spec.dangerous:
                 what.append(" (disabled: read-only)" if read_only else " (changes the farm)", style="italic")
-            table.add_row(Text(key_label(keymap.get(spec.id, spec.key)), style="bold"), what)
+            table.add_row(Text(key_label(key), style="bold"), what)
     return table
 
 

@@ -133,7 +133,7 @@ class HostProcsScreen(FarmScreen[Proc]):
         if proc is not None:
             self._open(proc, log=True)
 
-    @work(exclusive=True, group="open")
+    @work(exclusive=True, group="open", exit_on_error=False)
     async def _open(self, proc: Proc, *, log: bool) -> None:
         client = self.cue_app.client
         try:

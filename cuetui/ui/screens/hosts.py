@@ -103,14 +103,15 @@ HOST_ACTIONS: tuple[ActionSpec, ...] = (
 )
 
 
-STEER_ACTIONS = host_actions("hosts")  # L lock, U unlock (issue 7), on the cursor or marked hosts
+STEER_HOST_ACTIONS = host_actions("hosts")
 
 
 class HostsScreen(SteersFarm, FarmScreen[Host]):
-    """All hosts, filtered client-side by hardware state and allocation."""
+    """All hosts, filtered client-side by hardware state and allocation; `L` / `U` lock and unlock the
+    marked hosts, else the cursor host."""
 
-    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = HOST_ACTIONS + STEER_ACTIONS + TABLE_ACTIONS
-    BINDINGS = bindings(HOST_ACTIONS + STEER_ACTIONS)
+    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = HOST_ACTIONS + STEER_HOST_ACTIONS + TABLE_ACTIONS
+    BINDINGS = bindings(HOST_ACTIONS + STEER_HOST_ACTIONS)
     NOUN = "hosts"
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -160,9 +161,6 @@ class HostsScreen(SteersFarm, FarmScreen[Host]):
         self.alloc_filter = allocs[index % len(allocs)]
         self._refilter()
 
-    def steer_hosts(self) -> list[Host]:
-        return self.table.selected_models()
-
     def counts(self, table: object) -> str:
         t = self.table
         hosts = t.models()
@@ -171,6 +169,9 @@ class HostsScreen(SteersFarm, FarmScreen[Host]):
         if down:
             text += f" · {down} not up"
         return text
+
+    def steer_hosts(self) -> list[Host]:
+        return self.table.selected_models()
 
     def action_open_host(self) -> None:
         host = self.table.cursor_model

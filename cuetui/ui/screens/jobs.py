@@ -4,6 +4,7 @@ frame counts by state, cores, memory, times and ETA. Dead frames stand out; paus
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import ClassVar
 
 from textual.widgets import DataTable
@@ -169,14 +170,19 @@ JOB_ACTIONS: tuple[ActionSpec, ...] = (
 )
 
 
-STEER_ACTIONS = job_actions("jobs")  # p u + - = R E k (issue 7), on the cursor or marked jobs
+# The footer keeps the everyday steering keys; the rest are in `?` help and the palette.
+FOOTER_STEER_KEYS = {"p", "u", "R", "k"}
+STEER_JOB_ACTIONS = tuple(
+    spec if spec.key in FOOTER_STEER_KEYS else replace(spec, footer=False) for spec in job_actions("jobs")
+)
 
 
 class JobsScreen(SteersFarm, FarmScreen[Job]):
-    """Jobs of the configured shows/users (or of one show when opened from the shows screen)."""
+    """Jobs of the configured shows/users (or of one show when opened from the shows screen). The
+    steering keys (issue 7) act on the marked jobs, else the cursor job."""
 
-    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = JOB_ACTIONS + STEER_ACTIONS + TABLE_ACTIONS
-    BINDINGS = bindings(JOB_ACTIONS + STEER_ACTIONS)
+    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = JOB_ACTIONS + STEER_JOB_ACTIONS + TABLE_ACTIONS
+    BINDINGS = bindings(JOB_ACTIONS + STEER_JOB_ACTIONS)
     NOUN = "jobs"
 
     def __init__(self, *, shows: Sequence[str] | None = None, id: str | None = None) -> None:
