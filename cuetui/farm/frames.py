@@ -115,6 +115,7 @@ class FrameSync:
         self.loading = False
         self.fallback = False  # on GetFrames+changeDate for good (clock skew or repeated hangs)
         self.warning = ""
+        self._warning_due = ""  # set once; handed out by the next poll that succeeds
         self.stats = SyncStats()
         self._last_check = 0  # next GetUpdatedFrames lastCheck (Cuebot's clock, or ours at first)
         self._last_check_at = 0.0  # our clock when _last_check was taken
@@ -154,6 +155,13 @@ class FrameSync:
     async def poll(self, job: Job | None = None) -> SyncResult:
         """One refresh. `job` (a fresh GetJob answer, optional) gives the expected frame count for the
         full load and the job's state when the incremental call does not (fallback mode)."""
+        result = await self._poll(job)
+        if self._warning_due:
+            result = replace(result, warning=self._warning_due)
+            self._warning_due = ""
+        return result
+
+    async def _poll(self, job: Job | None) -> SyncResult:
         expected = job.stats.total_frames if job is not None else None
         if job is not None:
             self.job_state = job.state
@@ -251,14 +259,13 @@ class FrameSync:
         self._change_since = int(self._cuebot_now(started)) - CHANGE_DATE_MARGIN
         # On a first load `old_order` is the arrival order the screen has already shown.
         reordered = bool(removed) or self.order != old_order
-        warning = self._clock_check(expected_reason=reason)
+        self._clock_check()
         return SyncResult(
             changed=changed,
             removed=removed,
             reordered=reordered,
             job_state=self.job_state,
             reload_reason=reason,
-            warning=warning,
             first_load=first,
         )
 
@@ -286,27 +293,26 @@ class FrameSync:
 
     async def _enter_fallback(self, why: str, expected: int | None) -> SyncResult:
         self.fallback = True
-        warning = ""
-        if not self.warning:
-            self.warning = warning = f"{why}: live frame updates fall back to GetFrames with changeDate"
-        result = await self._full_load(why, expected)
-        return replace(result, warning=warning or result.warning)
+        self._warn(f"{why}: live frame updates fall back to GetFrames with changeDate")
+        return await self._full_load(why, expected)
 
     # --- helpers -------------------------------------------------------------------------------------
 
-    def _clock_check(self, expected_reason: str) -> str:
+    def _warn(self, text: str) -> None:
+        """Warn once per job, even when the poll that found the problem then fails."""
+        if not self.warning:
+            self.warning = self._warning_due = text
+
+    def _clock_check(self) -> None:
         """After a full load: when the gateway's Date header shows a skew over 60 s, switch to the
-        fallback now instead of finding out through a hang. Returns the warning the first time."""
+        fallback now instead of finding out through a hang."""
         if self.fallback:
-            return ""
+            return
         skew = self.client.clock_skew()
         if skew is None or abs(skew) <= MAX_CLOCK_SKEW:
-            return ""
+            return
         self.fallback = True
-        if self.warning:
-            return ""
-        self.warning = f"{_skew_text(skew)}: live frame updates fall back to GetFrames with changeDate"
-        return self.warning
+        self._warn(f"{_skew_text(skew)}: live frame updates fall back to GetFrames with changeDate")
 
     def _skew(self, server_time: int) -> float | None:
         """Cuebot's clock minus ours, from serverTime (= Cuebot's now − 1 s); None when it sent none."""

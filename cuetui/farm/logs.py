@@ -423,7 +423,7 @@ class LokiClient:
                 except (TypeError, ValueError, IndexError):
                     continue
         values.sort(key=lambda v: v[0])
-        out = []
+        out: list[str] = []
         for _, text in values:
             out.extend(clean_line(part.encode("utf-8", "surrogateescape")) for part in text.split("\n"))
         return out, total >= self.limit

@@ -262,3 +262,26 @@ async def test_first_load_out_of_order_is_sorted_and_reported() -> None:
     result = await sync.poll()
     assert result.first_load and result.reordered
     assert sync.order == [f"f-render-{n}" for n in range(1, 6)]
+
+
+async def test_the_warning_survives_a_failed_reload() -> None:
+    clock = Clock()
+    client = FakeClient(make_frames(20), clock)
+    sync = FrameSync(client, "j", clock=clock)
+    await sync.poll()
+    client.hang = True
+    for _ in range(2):
+        assert not (await sync.poll()).warning
+    real_pages = client.iter_frame_pages
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise DeadlineExceeded("gateway gone", status=504)
+
+    client.iter_frame_pages = broken  # type: ignore[method-assign]
+    with pytest.raises(DeadlineExceeded):
+        await sync.poll()  # third timeout: fallback, but its reload fails
+    assert sync.fallback
+    client.iter_frame_pages = real_pages  # type: ignore[method-assign]
+    result = await sync.poll()
+    assert "fall back" in result.warning
+    assert not (await sync.poll()).warning

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from textual.app import App
 from textual.pilot import Pilot
 
+import cuetui.ui.app
 from cuetui.demo.server import DemoGatewayThread
 from cuetui.farm.actions import FarmActions
 from cuetui.farm.connection import ConnectionTracker
 from cuetui.gateway.auth import GatewayAuth
 from cuetui.gateway.client import GatewayClient
 from cuetui.gateway.models import Frame, Job
+from cuetui.ui.app import CueTuiApp
 from cuetui.ui.options import UiOptions
 
 EPOCH = 1_767_225_600.0  # 2026-01-01 00:00 UTC: a fixed farm clock for stable screens
@@ -61,20 +64,40 @@ class ScreenTestApp(App[int]):
         self.push_screen(FrameLogScreen(job=job, frame=frame, proc_log_path=proc_log_path or None))
 
 
+class ShellApp(CueTuiApp):
+    """The real app shell (jobs screen underneath, status bars, palette) with `first()` pushed on top."""
+
+    # CueTuiApp's relative CSS_PATH would be looked up next to this subclass's module.
+    CSS_PATH = str(Path(cuetui.ui.app.__file__).with_name("styles") / "app.tcss")
+
+    def __init__(
+        self, client: GatewayClient, options: UiOptions, *, clock: Callable[[], float], first: Callable[[], Any]
+    ):
+        super().__init__(client, options, clock=clock)
+        self._first = first
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.push_screen(self._first())
+
+
 def make_app(
     gw: DemoGatewayThread,
     token: str,
     screen_factory: Callable[[], Any],
     *,
     clock: Callable[[], float] | None = None,
+    bare: bool = False,
     **options: Any,
-) -> ScreenTestApp:
-    """A test app on the demo gateway showing `screen_factory()` once mounted."""
+) -> ScreenTestApp | ShellApp:
+    """The app on the demo gateway showing `screen_factory()` once mounted: the real shell, or with
+    `bare` a stand-in that has only the shell's contract (for snapshots of one screen alone)."""
     options.setdefault("url", gw.url)
     options.setdefault("farm_name", "demo")
     options.setdefault("frame_refresh", 0.2)
     farm_clock = clock or gw.farm.now  # type: ignore[union-attr]
-    return ScreenTestApp(make_client(gw, token), UiOptions(**options), clock=farm_clock, first=screen_factory)
+    app_class = ScreenTestApp if bare else ShellApp
+    return app_class(make_client(gw, token), UiOptions(**options), clock=farm_clock, first=screen_factory)
 
 
 async def wait_for(pilot: Pilot[Any], predicate: Callable[[], object], timeout: float = 10.0, what: str = "") -> None:

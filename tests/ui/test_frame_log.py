@@ -196,3 +196,49 @@ async def test_loki_attempts_and_lines(make_gateway: Callable[..., DemoGatewayTh
         await pilot.press("end", "enter")
         await wait_for(pilot, lambda: screen.view.lines != newest, what="the oldest attempt from Loki")
         assert "Loki" in str(screen.query_one("#log-header").render())
+
+
+async def test_big_log_opens_at_its_tail_and_loads_the_start_on_demand(
+    make_gateway: Callable[..., DemoGatewayThread], gateway_token: str
+) -> None:
+    gw = make_gateway(epoch=EPOCH)
+    job, frame = await fetch(gw, gateway_token, frame_in_state("DEAD"))
+    path = Path(frame_log_path(job, frame))
+    lines = [b"line %07d of a very chatty renderer\n" % n for n in range(300_000)]  # ~11 MB
+    path.write_bytes(b"".join(lines))
+    app = make_app(gw, gateway_token, lambda: FrameLogScreen(job, frame))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: log_screen(app) is not None and len(log_screen(app).view.lines) > 100)
+        screen = log_screen(app)
+        assert screen is not None and screen.log_file is not None
+        view = screen.view
+        assert view.lines[-1] == "line 0299999 of a very chatty renderer"
+        assert len(view.lines) < 20_000, "the whole file was read instead of its tail"
+        assert "tail of" in str(screen.query_one("#log-status").render())
+        await wait_for(pilot, lambda: view.at_end and view.max_scroll_y > 0, what="the view at the end")
+        assert "line 0299999" in shown(screen)
+        # scrolling up past the top brings the text before it
+        before = len(view.lines)
+        view.scroll_to(y=1, animate=False, immediate=True)
+        await pilot.press("up", "up")
+        await wait_for(pilot, lambda: len(view.lines) > before, what="earlier text")
+        assert view.lines[-1] == "line 0299999 of a very chatty renderer"
+        # g: from the very start
+        await pilot.press("g")
+        await wait_for(pilot, lambda: screen.log_file is not None and screen.log_file.at_start, what="the start")
+        assert view.lines[0] == "line 0000000 of a very chatty renderer" and len(view.lines) == 300_000
+        assert "line 0000000" in shown(screen)
+
+
+async def test_loki_from_the_farm_config_when_the_job_has_no_loki_url(
+    make_gateway: Callable[..., DemoGatewayThread], gateway_token: str
+) -> None:
+    gw = make_gateway(epoch=EPOCH, loki=True)
+    job, frame = await fetch(gw, gateway_token, frame_in_state("DEAD"))
+    plain_job = job._replace(loki_url="", log_dir="/nowhere/on/this/machine")
+    app = make_app(gw, gateway_token, lambda: FrameLogScreen(plain_job, frame), loki_url=gw.url)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: log_screen(app) is not None and len(log_screen(app).view.lines) > 3)
+        screen = log_screen(app)
+        assert screen is not None and screen.loki_url == gw.url and not screen.unreadable
+        assert any("RenderQ Job Complete" in line for line in screen.view.lines)

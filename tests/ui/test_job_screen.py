@@ -187,6 +187,86 @@ async def test_hang_then_504_then_reload_then_fallback_warned_once(
         await wait_for(
             pilot, lambda: sync.frames[frame_id].state == "DEAD", timeout=20, what="a change seen in fallback"
         )
-        warnings = [n for n in app._notifications if "fall back" in n.message]
-        assert len(warnings) == 1
+        await wait_for(pilot, lambda: screen.warnings_shown, what="the fallback warning")
+        await wait_for(pilot, lambda: screen.polls >= sync.stats.full_loads + 2, what="more polls")
+        assert len(screen.warnings_shown) == 1 and "fall back" in screen.warnings_shown[0]
         assert "changeDate" in str(screen.query_one("#job-status").render())
+
+
+async def test_no_color_job_screen_shows_dead_frames_by_glyph(
+    make_gateway: Callable[..., DemoGatewayThread], gateway_token: str, monkeypatch: Any
+) -> None:
+    gw = make_gateway(epoch=EPOCH)
+    job_id, job_name = biggest_pending_job(gw)
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(gw, gateway_token, lambda: JobScreen(job_id, job_name))
+    monkeypatch.delenv("NO_COLOR")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        screen: JobScreen = app.screen  # type: ignore[assignment]
+        await pilot.pause()
+        strip_text = "".join(s.text for y in range(screen.strip.size.height) for s in screen.strip.render_line(y))
+        assert "X" in strip_text and "=" in strip_text
+        await pilot.press("d", "down", "d")
+        assert app.is_running
+
+
+async def test_l_opens_the_log_polling_pauses_while_hidden_escape_comes_back(
+    make_gateway: Callable[..., DemoGatewayThread], gateway_token: str
+) -> None:
+    from cuetui.ui.screens.frame_log import FrameLogScreen
+
+    gw = make_gateway(epoch=EPOCH, record=True)
+    job_id, job_name = biggest_pending_job(gw)
+    app = make_app(gw, gateway_token, lambda: JobScreen(job_id, job_name))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        screen: JobScreen = app.screen  # type: ignore[assignment]
+        sync = screen.sync
+        assert sync is not None and screen.poll is not None
+        await wait_for(pilot, lambda: screen.polls >= 2, what="a couple of polls")
+        dead = next(i for i in sync.order if sync.frames[i].state == "DEAD")
+        screen.frames_table.move_to(dead)
+        await pilot.press("c")
+        assert app.clipboard == sync.frames[dead].name
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, FrameLogScreen), what="the frame log")
+        log = app.screen
+        assert isinstance(log, FrameLogScreen) and log.frame.id == dead and log.job.id == job_id
+        await wait_for(pilot, lambda: len(log.view.lines) > 3)
+        await pilot.press("c")
+        assert app.clipboard == log.path
+        assert screen.poll.paused, "the hidden job screen must not poll"
+        polls = screen.polls
+        calls = len(gw.recorded)
+        await pilot.pause(0.5)  # several poll intervals (0.2 s): nothing may be sent for the job
+        assert screen.polls == polls
+        job_calls = [p for _, p, _, b, _ in gw.recorded[calls:] if job_id.encode() in b and "GetFrame" not in p]
+        assert job_calls == []
+        await pilot.press("escape")
+        assert app.screen is screen
+        await wait_for(pilot, lambda: screen.polls > polls, what="polling again once visible")
+
+
+async def test_r_retries_the_cursor_dead_frame_and_the_row_updates(
+    make_gateway: Callable[..., DemoGatewayThread], gateway_token: str
+) -> None:
+    gw = make_gateway(epoch=EPOCH)
+    job_id, job_name = biggest_pending_job(gw)
+    app = make_app(gw, gateway_token, lambda: JobScreen(job_id, job_name))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        screen: JobScreen = app.screen  # type: ignore[assignment]
+        sync = screen.sync
+        assert sync is not None
+        await wait_for(pilot, lambda: screen.job is not None)
+        dead = next(i for i in sync.order if sync.frames[i].state == "DEAD")
+        name = sync.frames[dead].name
+        screen.frames_table.move_to(dead)
+        await pilot.press("r")  # one dead frame of one job: no confirmation needed
+        await wait_for(
+            pilot,
+            lambda: gw.run(lambda farm: farm.find_job(job_id).frame_states()[name]) != "DEAD",
+            what="the farm to retry the frame",
+        )
+        await wait_for(pilot, lambda: sync.frames[dead].state != "DEAD", what="the row to follow")

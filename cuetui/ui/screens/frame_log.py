@@ -100,7 +100,7 @@ class FrameLogScreen(Screen[None]):
 
     CSS_PATH = "../styles/frame_log.tcss"
     ACTIONS: ClassVar[tuple[ActionSpec, ...]] = LOG_ACTIONS
-    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = bindings(LOG_ACTIONS)
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [*bindings(LOG_ACTIONS)]
 
     def __init__(self, job: Job, frame: Frame, proc_log_path: str | None = None) -> None:
         super().__init__()
@@ -120,6 +120,7 @@ class FrameLogScreen(Screen[None]):
         self._ticks = 0
         self._follow_timer: Any = None
         self._busy = False
+        self._earlier_lock = asyncio.Lock()
 
     # --- the app's contract ------------------------------------------------------------------------
 
@@ -190,19 +191,31 @@ class FrameLogScreen(Screen[None]):
                 text.append(f"  attempt {attempt.label} UTC", style="dim")
         else:
             label = self.attempts[self.attempt_index].label if self.attempts else "current"
-            path = safe(self.path, 400)
+            # The farm's name for the file (what RQD and CueGUI show); "mapped" when read elsewhere.
+            path = safe(
+                self.farm_path
+                if self.attempt_index == 0 or not self.attempts
+                else self.attempts[self.attempt_index].path,
+                400,
+            )
             room = max(20, (self.app.size.width or 80) - 16)
             if len(path) > room:
                 # The end of the path (job and frame) says more than its start.
                 path = "…" + path[-(room - 1) :]
             text.append(path, style="dim")
             text.append(f"  [{label}]" if len(self.attempts) > 1 else "", style="dim")
+            if self.path != self.farm_path:
+                text.append("  (log_path_map)", style="dim")
         return text
 
     def _show_header(self) -> None:
+        if not self.is_attached:  # a worker finishing after the screen closed
+            return
         self.query_one("#log-header", Static).update(self._header_text())
 
     def _show_status(self, extra: str = "") -> None:
+        if not self.is_attached:  # a worker finishing after the screen closed
+            return
         parts = []
         view = self.view
         if self.unreadable:
@@ -226,7 +239,7 @@ class FrameLogScreen(Screen[None]):
 
     # --- opening -------------------------------------------------------------------------------------
 
-    @work(exclusive=True, group="log-open")
+    @work(exclusive=True, group="log-open", exit_on_error=False)
     async def _open(self) -> None:
         """Find the log and read its tail (file), or its lines (Loki)."""
         if self.loki_url:
@@ -331,8 +344,11 @@ class FrameLogScreen(Screen[None]):
             self._busy = True
             self._follow_once()
 
-    @work(exclusive=True, group="log-follow")
+    @work(exclusive=True, group="log-follow", exit_on_error=False)
     async def _follow_once(self) -> None:
+        if not self.is_attached:
+            self._busy = False
+            return
         try:
             self._ticks += 1
             finished = False
@@ -382,6 +398,8 @@ class FrameLogScreen(Screen[None]):
             new = await asyncio.to_thread(log_file.read_new)
         except LogUnreadable:
             return
+        if log_file is not self.log_file:
+            return  # another attempt was opened meanwhile
         if new is None:
             # A new attempt started: the file was rotated. Show the new one from its start.
             await self._open_file()
@@ -409,8 +427,12 @@ class FrameLogScreen(Screen[None]):
     def action_jump_start(self) -> None:
         self._load_start()
 
-    @work(exclusive=True, group="log-earlier")
+    @work(group="log-earlier", exit_on_error=False)
     async def _load_start(self) -> None:
+        async with self._earlier_lock:
+            await self._load_start_locked()
+
+    async def _load_start_locked(self) -> None:
         log_file = self.log_file
         view = self.view
         if log_file is not None and not log_file.at_start:
@@ -432,16 +454,21 @@ class FrameLogScreen(Screen[None]):
         event.stop()
         self._load_earlier()
 
-    @work(exclusive=True, group="log-earlier")
+    @work(group="log-earlier", exit_on_error=False)
     async def _load_earlier(self) -> None:
-        log_file = self.log_file
-        if log_file is None or log_file.at_start:
-            return
-        lines = await asyncio.to_thread(log_file.read_earlier)
-        view = self.view
-        view.more_above = not log_file.at_start
-        view.prepend(lines)
-        self._show_status()
+        # Never cancelled (not exclusive): a read that finished in its thread has already moved the
+        # file's offsets, so dropping its lines would leave a hole. The lock keeps reads in order.
+        async with self._earlier_lock:
+            log_file = self.log_file
+            if log_file is None or log_file.at_start:
+                return
+            lines = await asyncio.to_thread(log_file.read_earlier)
+            if log_file is not self.log_file:
+                return
+            view = self.view
+            view.more_above = not log_file.at_start
+            view.prepend(lines)
+            self._show_status()
 
     # --- search -----------------------------------------------------------------------------------------
 
@@ -501,7 +528,7 @@ class FrameLogScreen(Screen[None]):
             return
         self._switch_attempt(index)
 
-    @work(exclusive=True, group="log-open")
+    @work(exclusive=True, group="log-open", exit_on_error=False)
     async def _switch_attempt(self, index: int) -> None:
         self._stop_timer()
         if self.loki_url:

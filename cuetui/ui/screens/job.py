@@ -10,13 +10,14 @@ rendered), and each poll redraws only the rows of frames that changed.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
@@ -150,7 +151,8 @@ def all_layers_cells(layers: Sequence[Layer], job: Job | None) -> tuple[Text, ..
     return (label, Text(""), Text(""), Text(""), Text(f"{done:,}/{total:,}", justify="right", end=""), *blanks)
 
 
-STEER_ACTIONS = job_actions("job") + frame_actions("job")  # issue 7: p u + - = R E k, and r e K on frames
+# Issue 7's keys: the job keys act on this job, the frame keys on the marked frames or the cursor's.
+STEER_ACTIONS: tuple[ActionSpec, ...] = job_actions("job") + frame_actions("frames")
 
 
 class JobScreen(SteersFarm, Screen[None]):
@@ -158,7 +160,9 @@ class JobScreen(SteersFarm, Screen[None]):
 
     CSS_PATH = "../styles/job.tcss"
     ACTIONS: ClassVar[tuple[ActionSpec, ...]] = JOB_ACTIONS + STEER_ACTIONS
-    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = bindings(JOB_ACTIONS + STEER_ACTIONS)
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
+        *bindings(JOB_ACTIONS + STEER_ACTIONS)
+    ]
 
     def __init__(self, job_id: str, job_name: str = "") -> None:
         super().__init__()
@@ -178,6 +182,7 @@ class JobScreen(SteersFarm, Screen[None]):
         self._layer_rows: dict[str, tuple[Text, ...]] = {}
         self._load_progress: tuple[int, int | None] = (0, None)
         self._loading_shown = 0  # frames of a first load already handed to the table and strip
+        self.warnings_shown: list[str] = []  # what FrameSync warned about (once each)
         self._stale = False
 
     # --- the app's contract ----------------------------------------------------------------------
@@ -203,7 +208,7 @@ class JobScreen(SteersFarm, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(Text(safe(self.job_name or self.job_id, 200), style="bold"), id="job-header")
-        layers = DataTable(id="layers", cursor_type="row", zebra_stripes=False)
+        layers: DataTable[Text] = DataTable(id="layers", cursor_type="row", zebra_stripes=False)
         yield layers
         with Horizontal(id="strip-bar"):
             yield Static("", id="frames-title")
@@ -263,11 +268,7 @@ class JobScreen(SteersFarm, Screen[None]):
         for key, label, width in LAYER_COLUMNS:
             table.add_column(label, width=width, key=key)
         self.frames_table.set_empty_text("loading frames…")
-        grpc_timeout = getattr(getattr(self.app, "options", None), "grpc_timeout", None)
-        kwargs: dict[str, Any] = {}
-        if isinstance(grpc_timeout, int):
-            kwargs["grpc_timeout"] = grpc_timeout
-        self.sync = FrameSync(self.app.client, self.job_id, clock=self._clock, on_progress=self._progress, **kwargs)  # type: ignore[attr-defined]
+        self.sync = FrameSync(self.app.client, self.job_id, clock=self._clock, on_progress=self._progress)  # type: ignore[attr-defined]
         options = getattr(self.app, "options", None)
         interval = float(getattr(options, "frame_refresh", 2.0) or 2.0)
         self.poll = PollLoop(
@@ -309,8 +310,9 @@ class JobScreen(SteersFarm, Screen[None]):
             # Header and layers first, so a big job shows something while its frames load.
             layers = await client.get_layers(self.job_id)
             sync.set_layers(layer.name for layer in sorted(layers, key=lambda layer: layer.dispatch_order))
-            self._show_job(job)
-            self._show_layers(layers)
+            if self.is_attached:
+                self._show_job(job)
+                self._show_layers(layers)
         result = await sync.poll(job)
         self.polls += 1
         if layers is None and (result.changed or result.full or self.polls % LAYERS_EVERY == 0):
@@ -320,6 +322,8 @@ class JobScreen(SteersFarm, Screen[None]):
     def _progress(self, loaded: int, expected: int | None) -> None:
         """Called by FrameSync while a full load is under way."""
         self._load_progress = (loaded, expected)
+        if not self.is_attached:
+            return
         if loaded >= GC_FREEZE_FROM:
             # Frames are NamedTuples, which the cycle collector never untracks (only exact tuples
             # are), and none of them is in a cycle. 50 000 of them made each full collection take
@@ -351,6 +355,8 @@ class JobScreen(SteersFarm, Screen[None]):
             table.append_rows(new_ids)
 
     def _on_result(self, result: tuple[Job, list[Layer] | None, SyncResult]) -> None:
+        if not self.is_attached:  # the answer came back after the screen closed
+            return
         job, layers, sync_result = result
         connection = self.connection
         if connection is not None:
@@ -362,14 +368,18 @@ class JobScreen(SteersFarm, Screen[None]):
             self._show_layers(layers)
         self._apply(sync_result)
         if sync_result.warning:
+            self.warnings_shown.append(sync_result.warning)
             self.notify(sync_result.warning, severity="warning", markup=False, timeout=10)
         sync = self.sync
         if sync is not None and sync.finished and self.poll is not None:
             self.poll.pause()
         self._show_status()
+        # A new dead frame or the job finishing: a toast (and the bell), never repeated.
         self.run_worker(watch_jobs(self.app, [job]), group="alerts", exit_on_error=False)
 
     def _on_error(self, error: Exception, retry_in: float) -> None:
+        if not self.is_attached:
+            return
         connection = self.connection
         if connection is not None:
             connection.failure(error, retry_in)
@@ -428,7 +438,7 @@ class JobScreen(SteersFarm, Screen[None]):
 
     def _layer_key_at(self, row: int) -> str | None:
         try:
-            return str(self.layers_table.coordinate_to_cell_key((row, 0)).row_key.value)
+            return str(self.layers_table.coordinate_to_cell_key(Coordinate(row, 0)).row_key.value)
         except Exception:
             return None
 
@@ -697,19 +707,22 @@ class JobScreen(SteersFarm, Screen[None]):
         elif len(self.app.screen_stack) > 1:
             self.app.pop_screen()
 
-    # --- for tests and benches ------------------------------------------------------------------------
-
-    # --- steering (issue 7): what the keys act on ---------------------------------------------------
+    # --- steering (issue 7): what the keys act on -------------------------------------------------------
 
     def steer_jobs(self) -> list[Job]:
+        """The job keys act on this job."""
         return [self.job] if self.job is not None else []
 
     def steer_frames(self) -> list[tuple[Job, Frame]]:
+        """The frame keys act on the marked frames, else the cursor's."""
         job = self.job
         return [(job, frame) for frame in self.selected_frames()] if job is not None else []
 
-    def steer_refresh(self) -> Callable[[], object]:
+    def steer_refresh(self) -> Any:
+        """After an action: poll now (the changed frames come back through GetUpdatedFrames)."""
         return self.action_refresh
+
+    # --- for tests and benches ------------------------------------------------------------------------
 
     def selected_frames(self) -> list[Frame]:
         """Marked frames still shown, in table order, or else the cursor frame."""

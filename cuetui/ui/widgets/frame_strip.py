@@ -53,11 +53,26 @@ def bucket_states(codes: bytes | bytearray, per_half: int) -> bytes:
     return bytes(out)
 
 
-def plan(frames: int, width: int, max_lines: int) -> tuple[int, int]:
-    """(frames per half cell, lines) for `frames` frames in `width` cells and at most `max_lines`."""
+# Without colour (NO_COLOR) a half cell cannot be told apart: one frame (or bucket) per cell, by glyph.
+GLYPHS = {
+    "WAITING": "·",
+    "SETUP": "s",
+    "RUNNING": ">",
+    "SUCCEEDED": "=",
+    "DEPEND": "-",
+    "DEAD": "X",
+    "EATEN": "e",
+    "CHECKPOINT": "c",
+}
+_GLYPH_BY_CODE = [GLYPHS.get(name, "?") for name in FRAME_STATES] + ["?"]
+
+
+def plan(frames: int, width: int, max_lines: int, per_cell: int = 2) -> tuple[int, int]:
+    """(frames per half cell, lines) for `frames` frames in `width` cells and at most `max_lines`;
+    `per_cell` is 2 with half blocks, 1 with glyphs."""
     if frames <= 0 or width <= 0:
         return 1, 1
-    per_line = 2 * width
+    per_line = per_cell * width
     per_half = max(1, math.ceil(frames / (per_line * max(1, max_lines))))
     halves = math.ceil(frames / per_half)
     return per_half, max(1, math.ceil(halves / per_line))
@@ -131,7 +146,7 @@ class FrameStrip(Widget):
 
     def _dirty(self, resized: bool) -> None:
         self._lines = None
-        if resized or plan(len(self.codes), self.size.width or 80, self.max_lines) != self._plan:
+        if resized or plan(len(self.codes), self.size.width or 80, self.max_lines, self._per_cell) != self._plan:
             self.refresh(layout=True)
         else:
             self.refresh()
@@ -139,10 +154,14 @@ class FrameStrip(Widget):
     # --- layout and rendering --------------------------------------------------------------------------
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return plan(len(self.codes), width, self.max_lines)[1] if self.codes else 1
+        return plan(len(self.codes), width, self.max_lines, self._per_cell)[1] if self.codes else 1
 
     def on_resize(self, event: events.Resize) -> None:
         self._lines = None
+
+    @property
+    def _per_cell(self) -> int:
+        return 1 if getattr(self.app, "no_color", False) else 2
 
     def _styles(self) -> list[Style]:
         names = [*(s.lower() for s in FRAME_STATES), "unknown"]
@@ -159,10 +178,12 @@ class FrameStrip(Widget):
         if width <= 0:
             return []
         if not self.codes:
-            return [Strip.blank(width)]
-        per_half, lines = plan(len(self.codes), width, self.max_lines)
+            return [Strip.blank(width, self.rich_style)]
+        per_half, lines = plan(len(self.codes), width, self.max_lines, self._per_cell)
         self._plan = (per_half, lines)
         halves = bucket_states(self.codes, per_half)
+        if self._per_cell == 1:
+            return self._build_glyphs(halves, width, lines)
         colours = [s.color for s in self._styles()]
         try:
             empty = self.get_component_rich_style("frame-strip--empty", partial=True).color
@@ -191,6 +212,22 @@ class FrameStrip(Widget):
             strips.append(Strip(Segment.simplify(segments), width))
         return strips
 
+    def _build_glyphs(self, cells: bytes, width: int, lines: int) -> list[Strip]:
+        """NO_COLOR: one glyph per frame (or bucket), dead frames bold so they still stand out."""
+        base = self.rich_style
+        dead = base + Style(bold=True, reverse=True)
+        strips = []
+        for line in range(lines):
+            row = cells[line * width : (line + 1) * width]
+            segments = []
+            for code in row:
+                glyph = _GLYPH_BY_CODE[code] if code < len(_GLYPH_BY_CODE) else " "
+                segments.append(Segment(glyph, dead if glyph == "X" else base))
+            if len(row) < width:
+                segments.append(Segment(" " * (width - len(row)), base))
+            strips.append(Strip(Segment.simplify(segments), width))
+        return strips
+
     def render_line(self, y: int) -> Strip:
         if self._lines is None:
             self._lines = self._build()
@@ -200,7 +237,10 @@ class FrameStrip(Widget):
 
     def index_at(self, x: int, y: int) -> int | None:
         """The first frame index shown at cell (x, y), upper half."""
-        per_half, _lines = plan(len(self.codes), self.size.width, self.max_lines)
+        per_half, _lines = plan(len(self.codes), self.size.width, self.max_lines, self._per_cell)
+        if self._per_cell == 1:
+            index = (y * self.size.width + x) * per_half
+            return index if 0 <= index < len(self.codes) else None
         half = y * 2 * self.size.width + x
         index = half * per_half
         return index if 0 <= index < len(self.codes) else None

@@ -53,6 +53,8 @@ class LogView(ScrollView, can_focus=True):
         self._resize()
         if at_end:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
+            # Before the first layout the view has no height yet: go to the end once it has one.
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True, x_axis=False)
         else:
             self.scroll_home(animate=False, immediate=True, x_axis=False)
         self.refresh()

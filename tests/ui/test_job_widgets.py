@@ -1,0 +1,99 @@
+"""The frames table and the frame-state strip on their own: farm strings inert, unknown states as "?",
+half-block cells, buckets that keep one dead frame visible among thousands."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+
+from cuetui.gateway.models import Frame
+from cuetui.ui.widgets.frame_strip import FrameStrip, bucket_states, plan, state_code
+from cuetui.ui.widgets.frame_table import FrameTable
+
+
+class TableApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield FrameTable(id="frames", clock=lambda: 1_767_225_600.0)
+        yield FrameStrip(id="strip")
+
+
+def line_text(table: FrameTable, y: int) -> str:
+    return "".join(segment.text for segment in table.render_line(y))
+
+
+async def test_farm_strings_and_unknown_states_render_as_plain_text() -> None:
+    frames = {
+        "a": Frame(id="a", name="[bold red]0001[/]-render", layer_name="[@click=q]", state="DEAD"),
+        "b": Frame(id="b", name="0002-\x1b]0;pwn\x07render", layer_name="render", state="EXPLODED"),
+    }
+    app = TableApp()
+    async with app.run_test(size=(120, 10)) as pilot:
+        table = app.query_one(FrameTable)
+        table.set_rows(["a", "b"], frames)
+        await pilot.pause()
+        first, second = line_text(table, 1), line_text(table, 2)
+        assert "[bold red]0001[/]-render" in first and "[@click=q]" in first and "DEAD" in first
+        assert "\x1b" not in second and "0002-render" in second and "?EXPLODED" in second
+        await pilot.click(FrameTable, offset=(5, 1))
+        assert app.is_running
+
+
+async def test_cursor_stays_on_its_frame_when_rows_change() -> None:
+    frames = {f"f{n}": Frame(id=f"f{n}", name=f"{n:04d}-render", state="WAITING") for n in range(100)}
+    app = TableApp()
+    async with app.run_test(size=(120, 20)) as pilot:
+        table = app.query_one(FrameTable)
+        table.set_rows(list(frames), frames)
+        table.move_to("f50")
+        await pilot.pause()
+        table.set_rows([f"f{n}" for n in range(100) if n % 2 == 0], frames)
+        assert table.cursor_id == "f50"
+        table.set_rows(list(reversed(frames)), frames)
+        assert table.cursor_id == "f50" and table.cursor == 49
+        await pilot.press("down")
+        assert table.cursor_id == "f49"  # the next row down in the new order
+
+
+def test_buckets_keep_the_most_urgent_state() -> None:
+    codes = bytes([state_code("SUCCEEDED")] * 999 + [state_code("DEAD")])
+    assert bucket_states(codes, 1000) == bytes([state_code("DEAD")])
+    mixed = bytes([state_code("SUCCEEDED"), state_code("RUNNING"), state_code("WAITING"), state_code("EATEN")])
+    assert bucket_states(mixed, 2) == bytes([state_code("RUNNING"), state_code("WAITING")])
+    assert bucket_states(bytes([state_code("WEIRD")]), 1) == bytes([state_code("WEIRD")])
+
+
+def test_plan_fits_5000_frames_in_a_few_lines() -> None:
+    assert plan(5000, 156, 4) == (5, 4)  # 5 frames per half cell, 4 lines at 160 columns
+    assert plan(84, 156, 4) == (1, 1)
+    assert plan(50_000, 78, 2) == (161, 2)
+
+
+async def test_strip_draws_two_frames_per_cell_with_half_blocks() -> None:
+    app = TableApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        strip = app.query_one(FrameStrip)
+        states = ["SUCCEEDED"] * 38 + ["DEAD"] * 38
+        strip.set_states(states)
+        await pilot.pause()
+        line = strip.render_line(0)
+        segments = list(line)
+        assert "".join(s.text for s in segments) == "▀" * strip.size.width
+        top, bottom = segments[0].style, segments[-1].style
+        assert top is not None and bottom is not None
+        assert top.color != top.bgcolor  # succeeded above, dead below
+        assert strip.size.height == 1
+
+
+async def test_strip_without_colour_uses_one_glyph_per_frame(monkeypatch: object) -> None:
+    import os
+
+    os.environ["NO_COLOR"] = "1"
+    try:
+        app = TableApp()
+    finally:
+        del os.environ["NO_COLOR"]
+    async with app.run_test(size=(40, 10)) as pilot:
+        strip = app.query_one(FrameStrip)
+        strip.set_states(["SUCCEEDED", "RUNNING", "DEAD", "WAITING", "MYSTERY"])
+        await pilot.pause()
+        text = "".join(s.text for s in strip.render_line(0))
+        assert text.startswith("=>X·?")
