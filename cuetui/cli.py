@@ -26,6 +26,8 @@ examples:
   cuetui --url http://gw:8448 jobs     list pending jobs (JWT_SECRET or JWT_TOKEN in the environment)
   cuetui monitor my_job --until-dead   follow a job in a terminal or a pipe
   cuetui doctor                        check config, gateway, token and clock
+  source <(cuetui completion bash)     tab completion (also zsh, fish)
+  cuetui COMMAND --help                each command's flags and examples
 """
 
 
@@ -43,8 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = _Parser(
         prog="cuetui",
-        description="Watch and steer an OpenCue render farm from the terminal, through the OpenCue "
-        "REST Gateway. Without a command, opens the interactive monitor.",
+        # Raw formatter (for the examples): the description is wrapped by hand.
+        description="Watch and steer an OpenCue render farm from the terminal, through the OpenCue REST\n"
+        "Gateway. Without a command, opens the interactive monitor.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

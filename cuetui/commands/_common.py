@@ -117,3 +117,25 @@ def broken_pipe() -> int:
 def add_json_flag(parser: argparse.ArgumentParser) -> None:
     """`--json`: one JSON document (a list of objects with snake_case keys) instead of a table."""
     parser.add_argument("--json", action="store_true", help="print one JSON list (snake_case keys) instead of a table")
+
+
+class ExamplesHelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, except that an `examples:` epilog is printed as written (one command a line)."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text.startswith("examples:"):
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
+def add_examples(sub: argparse._SubParsersAction, examples: dict[str, tuple[str, ...]]) -> None:  # type: ignore[type-arg]
+    """Give each named subcommand's --help an `examples:` section (its argparse epilog, lines kept as
+    written, the description still wrapped); an epilog the command already had follows it, wrapped."""
+    import textwrap
+
+    for name, example_lines in examples.items():
+        parser = sub.choices[name]
+        lines = "\n".join("  " + line for line in example_lines)
+        before = textwrap.fill(parser.epilog, 100) if parser.epilog else ""
+        parser.epilog = f"examples:\n{lines}\n" + (f"\n{before}\n" if before else "")
+        parser.formatter_class = ExamplesHelpFormatter

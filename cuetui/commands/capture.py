@@ -55,6 +55,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help=f"keep at most the last KB of each log (default {DEFAULT_MAX_LOG_KB})",
     )
     p.set_defaults(func=cmd_capture)
+    from cuetui.commands._common import add_examples
+
+    add_examples(
+        sub,
+        {
+            "capture": (
+                "cuetui capture --out farm.json.gz               a snapshot to attach to a bug report",
+                "cuetui capture --out bigbuck.json.gz --shows bigbuck --no-logs",
+            ),
+        },
+    )
 
 
 async def _frames(client: GatewayClient, job_id: str) -> list[dict[str, Any]]:

@@ -50,6 +50,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     gw.add_argument("--loki", action="store_true", help="also serve a Loki query API for the frame logs")
     gw.add_argument("--epoch", type=float, default=None, help=argparse.SUPPRESS)
     gw.set_defaults(func=run_demo_gateway)
+    from cuetui.commands._common import add_examples
+
+    add_examples(
+        sub,
+        {
+            "demo": (
+                "cuetui demo                                     a simulated farm and the monitor on it",
+                "cuetui demo --profile studio --speed 60         a bigger farm, a minute a second",
+            ),
+            "demo-gateway": (
+                "cuetui demo-gateway --port 8448 --jwt-secret dev-secret",
+                "JWT_SECRET=dev-secret cuetui --url http://127.0.0.1:8448 jobs     in another shell",
+            ),
+        },
+    )
 
 
 def run_demo_gateway(args: argparse.Namespace) -> int:

@@ -40,6 +40,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--verbose", "-v", action="store_true", help="also show where each setting comes from")
     p.set_defaults(func=cmd_doctor)
+    from cuetui.commands._common import add_examples
+
+    add_examples(
+        sub,
+        {
+            "doctor": (
+                "cuetui doctor                                   config, gateway, token and clock, one line each",
+                "cuetui --farm prod doctor --verbose",
+            ),
+        },
+    )
 
 
 class Report:

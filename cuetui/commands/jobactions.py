@@ -84,6 +84,26 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--all-running", action="store_true", help="every running frame of the job")
     p.add_argument("--reason", required=True, help="why; recorded by Cuebot")
     p.set_defaults(func=cmd_kill_frames)
+    from cuetui.commands._common import add_examples
+
+    add_examples(
+        sub,
+        {
+            "pause": ("cuetui pause sh010_lighting",),
+            "resume": ("cuetui resume sh010_lighting",),
+            "priority": ("cuetui priority sh010_lighting 200",),
+            "retry": (
+                "cuetui retry sh010_lighting                     retry its dead frames",
+                "cuetui retry sh010_lighting --layer render --range 1-20",
+            ),
+            "eat": ("cuetui eat sh010_lighting --frames 0042-render  give up on one frame (the job can finish)",),
+            "kill": ('cuetui kill sh010_lighting --reason "wrong camera, resubmitting"',),
+            "kill-frames": (
+                'cuetui kill-frames sh010_lighting --frames 0042-render --reason "stuck at 99%"',
+                'cuetui kill-frames sh010_lighting --all-running --reason "license server down"',
+            ),
+        },
+    )
 
 
 def _frame_criteria(p: argparse.ArgumentParser, *, with_state: bool) -> None:
@@ -270,7 +290,8 @@ def _frames_action(args: argparse.Namespace, what: str, verb: str, *, default_de
         actions = FarmActions(client, read_only=settings.read_only)
         count = await actions.count_frames(job, search)
         if count == 0:
-            print(f"0 frames of {_name(job)} match ({text}): nothing {verb}", flush=True)
+            done = "eaten" if what == "eat" else verb
+            print(f"0 frames of {_name(job)} match ({text}): nothing {done}", flush=True)
             return 0
         if what == "retry":
             result = await actions.retry_matching(job, search, count)

@@ -56,6 +56,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--tail", type=int, metavar="N", help="only the last N lines")
     _common.add_json_flag(p)
     p.set_defaults(func=cmd_log)
+    from cuetui.commands._common import add_examples
+
+    add_examples(
+        sub,
+        {
+            "log": (
+                "cuetui log sh010_lighting 0042-render           the frame's current log",
+                "cuetui log sh010_lighting 0042-render --tail 50 --attempt 1",
+                "cuetui log sh010_lighting 0042-render --follow  like tail -f, while the frame runs",
+            ),
+        },
+    )
 
 
 async def find_frame(client: GatewayClient, job: Job, text: str) -> Frame:

@@ -89,6 +89,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help=f"seconds between polls (default: the configured refresh, {DEFAULT_INTERVAL:g} s)",
     )
     p.set_defaults(func=cmd_monitor)
+    from cuetui.commands._common import add_examples
+
+    add_examples(
+        sub,
+        {
+            "monitor": (
+                "cuetui monitor sh010_lighting                   live view until the job ends (exit 0 = all succeeded)",
+                "cuetui monitor sh010_lighting --until-dead && echo clean",
+                "cuetui monitor sh010_lighting sh020_comp --plain | tee monitor.log",
+            ),
+        },
+    )
 
 
 # --- output sinks -------------------------------------------------------------------------------------

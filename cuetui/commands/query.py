@@ -83,6 +83,35 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--job", dest="jobs", action="append", metavar="JOB", help="only this job (repeat)")
     _common.add_json_flag(p)
     p.set_defaults(func=cmd_procs)
+    from cuetui.commands._common import add_examples
+
+    add_examples(
+        sub,
+        {
+            "shows": (
+                "cuetui shows",
+                "cuetui shows --json | jq '.[].name'",
+            ),
+            "jobs": (
+                "cuetui jobs                                     pending jobs (of the configured shows/users)",
+                "cuetui jobs --show bigbuck --user jdoe --finished",
+                "cuetui jobs --match lighting --json",
+            ),
+            "layers": ("cuetui layers sh010_lighting                    a unique part of a job name is enough",),
+            "frames": (
+                "cuetui frames sh010_lighting --state DEAD       the dead frames, with exit status and host",
+                "cuetui frames sh010_lighting --layer render --range 1-100 --json",
+            ),
+            "hosts": (
+                "cuetui hosts --state DOWN --state REPAIR",
+                "cuetui hosts --alloc local.general --json",
+            ),
+            "procs": (
+                "cuetui procs --host render042                   what a host is running",
+                "cuetui procs --job sh010_lighting",
+            ),
+        },
+    )
 
 
 # --- helpers ------------------------------------------------------------------------------------------
@@ -278,10 +307,9 @@ def cmd_frames(args: argparse.Namespace) -> int:
             # Each page is written as it arrives and then dropped: a 50 000-frame job is never held twice.
             with JsonListWriter() as writer:
                 async for page in client.iter_frame_pages(job.id, search, expected=expected):
-                    for frame in page:
-                        if frame.id not in seen:
-                            seen.add(frame.id)
-                            writer.write(frame)
+                    fresh = [frame for frame in page if frame.id not in seen]
+                    seen.update(frame.id for frame in fresh)
+                    writer.write_all(fresh)
             return 0
         columns = frame_columns(time.time())
         grid: list[list[str]] = []  # only the cell texts are kept, not the models

@@ -36,6 +36,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--sub", metavar="USER", help="the token's subject (default: the configured user)")
     p.set_defaults(func=run_token)
+    from cuetui.commands._common import add_examples
+
+    add_examples(
+        sub,
+        {
+            "token": (
+                'curl -d "{}" -H "Authorization: Bearer $(cuetui token)" http://gw:8448/show.ShowInterface/GetShows',
+                "cuetui token --ttl 600 --sub ci-bot",
+            ),
+        },
+    )
 
 
 def run_token(args: argparse.Namespace) -> int:

@@ -23,6 +23,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add `cuetui tui`."""
     p = sub.add_parser("tui", help="open the interactive monitor (the default)")
     p.set_defaults(func=run_tui)
+    from cuetui.commands._common import add_examples
+
+    add_examples(
+        sub,
+        {
+            "tui": (
+                "cuetui                                          the same: the monitor is the default command",
+                "cuetui --url http://gateway:8448 --read-only    look, never change anything",
+                "cuetui --farm prod --show bigbuck --user jdoe   a [farms.prod] config section, some jobs only",
+            ),
+        },
+    )
 
 
 def options_from_settings(settings: Settings, url: str) -> UiOptions:

@@ -39,11 +39,20 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+def _default(value: Any) -> Any:
+    """orjson's hook for what it does not know: a model (NamedTuple) becomes an object."""
+    fields = getattr(value, "_fields", None)
+    if fields is not None and isinstance(value, tuple):
+        return dict(zip(fields, value, strict=True))
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
 def dumps(value: Any) -> str:
-    """One compact JSON text (no trailing newline); non-ASCII kept as UTF-8."""
+    """One compact JSON text (no trailing newline); non-ASCII kept as UTF-8. Same result as
+    `json.dumps(to_jsonable(value))`, several times faster (orjson walks the models itself)."""
     import orjson
 
-    return orjson.dumps(to_jsonable(value)).decode("utf-8")
+    return orjson.dumps(value, default=_default).decode("utf-8")
 
 
 class JsonListWriter:
@@ -69,9 +78,14 @@ class JsonListWriter:
         self.count += 1
 
     def write_all(self, items: Iterable[Any]) -> None:
-        """Append every item of `items`."""
-        for item in items:
-            self.write(item)
+        """Append every item of `items` (one serializer call for the lot: a page of frames at a time
+        costs a fraction of item-by-item writes)."""
+        batch = list(items)
+        if not batch:
+            return
+        text = dumps(batch)[1:-1]  # the items, comma-separated, without the list's brackets
+        self.stream.write(("\n" if self.count == 0 else ",\n") + text)
+        self.count += len(batch)
 
     def __exit__(self, *exc: object) -> None:
         if self._open:

@@ -119,6 +119,9 @@ class CueTuiApp(App[int]):
 
     def __init__(self, client: GatewayClient, options: UiOptions, *, clock: Callable[[], float] = time.time) -> None:
         super().__init__()
+        from cuetui.ui.themes import register_themes  # here, not above: keeps the theme hook one block
+
+        register_themes(self)  # before on_mount sets options.theme; they also appear in the theme picker
         self.client = client
         self.options = options
         self.clock = clock

@@ -136,6 +136,9 @@ class MonitorApp(App[int]):
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__()
+        from cuetui.ui.themes import register_themes
+
+        register_themes(self)
         self.settings = settings
         self.monitor = Monitor(jobs, until_dead=until_dead)
         self.interval = interval
@@ -170,6 +173,8 @@ class MonitorApp(App[int]):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.settings.theme and self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
         if self._client_factory is not None:
             self.client = self._client_factory()
         else:

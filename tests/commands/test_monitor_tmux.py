@@ -19,26 +19,29 @@ from tests.conftest import DEMO_SECRET
 
 from .helpers import wait_for
 
-pytestmark = [
-    pytest.mark.tmux,
-    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
-]
+pytestmark = pytest.mark.tmux
+
+if shutil.which("tmux") is None:
+    if os.environ.get("CUETUI_REQUIRE_TMUX") == "1":
+        pytest.fail("tmux is required (CUETUI_REQUIRE_TMUX=1) but not installed", pytrace=False)
+    pytest.skip("tmux is not installed", allow_module_level=True)
 CLEAN_JOB = "testing-sh550-bmartin_comp_v013"
 
 
 @pytest.fixture
-def pane(tmp_path: Path) -> Iterator[str]:
-    name = f"cuetui-monitor-{uuid.uuid4().hex[:8]}"
-    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "100", "-y", "30", "bash --norc"], check=True)
-    yield name
-    subprocess.run(["tmux", "kill-session", "-t", name], check=False)
+def pane() -> Iterator[list[str]]:
+    """A detached session on a tmux server of its own (never the user's); yields the tmux command prefix."""
+    tmux = ["tmux", "-L", f"cuetui-test-{uuid.uuid4().hex[:8]}", "-f", "/dev/null"]
+    subprocess.run([*tmux, "new-session", "-d", "-s", "m", "-x", "100", "-y", "30", "bash --norc"], check=True)
+    yield tmux
+    subprocess.run([*tmux, "kill-server"], check=False)
 
 
-def screen(name: str) -> str:
-    return subprocess.run(["tmux", "capture-pane", "-p", "-t", name], capture_output=True, text=True).stdout
+def screen(tmux: list[str]) -> str:
+    return subprocess.run([*tmux, "capture-pane", "-p", "-t", "m"], capture_output=True, text=True).stdout
 
 
-def test_inline_view_in_a_terminal(demo_gateway: DemoGatewayThread, pane: str, tmp_path: Path) -> None:
+def test_inline_view_in_a_terminal(demo_gateway: DemoGatewayThread, pane: list[str], tmp_path: Path) -> None:
     status_file = tmp_path / "status"
     env = {
         "JWT_SECRET": DEMO_SECRET,
@@ -52,13 +55,13 @@ def test_inline_view_in_a_terminal(demo_gateway: DemoGatewayThread, pane: str, t
         f"env {exports} {shlex.quote(sys.executable)} -m cuetui --url {demo_gateway.url} monitor "
         f"{CLEAN_JOB} --interval 0.2; echo $? > {shlex.quote(str(status_file))}"
     )
-    subprocess.run(["tmux", "send-keys", "-t", pane, command, "Enter"], check=True)
+    subprocess.run([*pane, "send-keys", "-t", "m", command, "Enter"], check=True)
     wanted = (f"{CLEAN_JOB}  PENDING", "0/56 (0%)", "running 56", "p pause", "live")
     text = wait_for(
         lambda: (t := screen(pane)) and all(w in t for w in wanted) and t, what="the monitor view", timeout=30
     )
     assert "\x1b" not in text
-    subprocess.run(["tmux", "send-keys", "-t", pane, "p"], check=True)
+    subprocess.run([*pane, "send-keys", "-t", "m", "p"], check=True)
     wait_for(lambda: demo_gateway.run(lambda farm: farm.find_job(CLEAN_JOB).is_paused), what="paused by p")
 
     def finish(farm: object) -> None:

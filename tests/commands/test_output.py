@@ -64,3 +64,21 @@ def test_to_jsonable_keeps_numbers_and_lists() -> None:
     data = to_jsonable(Job(id="x", job_stats=None))
     assert data["job_stats"] is None and isinstance(data["priority"], int)
     assert list(data) == list(Job._fields)
+
+
+def test_fast_json_matches_the_plain_conversion() -> None:
+    from cuetui.farm.output import dumps
+    from cuetui.gateway.models import Frame, FrameStateDisplayOverride, Host
+
+    for model in (
+        Frame(id="f", frame_state_display_override=FrameStateDisplayOverride("DEAD", "x")),
+        Host(tags=("a", "b")),
+        Job(job_stats=JobStats(total_frames=2)),
+    ):
+        assert json.loads(dumps(model)) == to_jsonable(model)
+    out = io.StringIO()
+    with JsonListWriter(out) as writer:
+        writer.write_all([Frame(id="1"), Frame(id="2")])
+        writer.write_all([])
+        writer.write(Frame(id="3"))
+    assert [f["id"] for f in json.loads(out.getvalue())] == ["1", "2", "3"]

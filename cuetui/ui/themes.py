@@ -1,0 +1,66 @@
+"""cuetui's own Textual themes: high contrast, dark and light, picked with `theme = "…"` in the config or
+from the command palette's theme picker (ctrl+p, "Change theme") like Textual's built-in themes.
+
+The screens' .tcss colour frame and job states from the theme's variables only ($error dead, $success
+succeeded, $warning paused / running frames, $text-muted eaten / depend / finished, $accent and
+$primary setup and marks), so a theme is all it takes to recolour them. Here every one of those colours
+has a contrast of at least 4.5:1 (WCAG AA) against black *and* white, so the same state colours read on
+either variant, on a terminal whose own background shows through, and in a screenshot on a light page.
+Dead and paused also carry bold / reverse video in the .tcss, which survives NO_COLOR.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App
+from textual.theme import Theme
+
+HIGH_CONTRAST = "cuetui-high-contrast"
+HIGH_CONTRAST_LIGHT = "cuetui-high-contrast-light"
+
+# Each about 4.6:1 on black and on white (the most any colour can have against both).
+STATE_COLOURS: dict[str, str] = {
+    "error": "#ED0000",  # dead
+    "success": "#008A00",  # succeeded (and running jobs)
+    "warning": "#B85C00",  # paused jobs, running frames
+    "accent": "#CC14CC",  # setup / checkpoint frames, marks
+    "primary": "#00809A",  # depend frames (strip), cursor
+    "text-muted": "#757575",  # eaten, depend, finished
+}
+
+
+def _theme(name: str, *, dark: bool) -> Theme:
+    background, foreground = ("#000000", "#FFFFFF") if dark else ("#FFFFFF", "#000000")
+    return Theme(
+        name=name,
+        primary=STATE_COLOURS["primary"],
+        secondary=STATE_COLOURS["text-muted"],
+        accent=STATE_COLOURS["accent"],
+        warning=STATE_COLOURS["warning"],
+        error=STATE_COLOURS["error"],
+        success=STATE_COLOURS["success"],
+        foreground=foreground,
+        background=background,
+        surface=background,
+        panel="#262626" if dark else "#E0E0E0",
+        boost="#1A1A1A" if dark else "#EEEEEE",
+        dark=dark,
+        text_alpha=1.0,  # full-strength text: no blending towards the background
+        variables={
+            "text-muted": STATE_COLOURS["text-muted"],
+            "block-cursor-background": STATE_COLOURS["primary"],
+            "block-cursor-foreground": "#FFFFFF",
+            "block-cursor-blurred-background": "#444444" if dark else "#BBBBBB",
+            "footer-key-foreground": STATE_COLOURS["warning"] if not dark else "#FFB000",
+        },
+    )
+
+
+THEMES: tuple[Theme, ...] = (_theme(HIGH_CONTRAST, dark=True), _theme(HIGH_CONTRAST_LIGHT, dark=False))
+
+
+def register_themes(app: App[Any]) -> None:
+    """Register cuetui's themes with a Textual app (before its theme is set from the config)."""
+    for theme in THEMES:
+        app.register_theme(theme)
