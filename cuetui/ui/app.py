@@ -73,7 +73,7 @@ class CueTuiCommands(Provider):
         screen = self.screen
         for spec in getattr(screen, "ACTIONS", ()):
             if spec.palette and not (spec.dangerous and app.options.read_only):
-                entries.append((spec.description.capitalize(), partial(screen.run_action, spec.action), spec.id))
+                entries.append((spec.long_description.capitalize(), partial(screen.run_action, spec.action), spec.id))
         return entries
 
     async def discover(self) -> Hits:

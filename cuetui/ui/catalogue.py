@@ -16,7 +16,8 @@ from textual.binding import Binding
 @dataclass(frozen=True)
 class ActionSpec:
     """One user action: `id` (stable, used in [keymap]), default `key` (Textual key syntax, several
-    separated by commas), the Textual `action` to run, a short `description` for footer and help,
+    separated by commas), the Textual `action` to run, a short `description` for footer and help
+    (`help`, when given, is the longer text for `?` help and the palette),
     `dangerous` when it changes the farm (confirmed; refused in read-only mode), `footer` to show it
     in the footer, and `palette` to offer it in the command palette."""
 
@@ -27,6 +28,12 @@ class ActionSpec:
     dangerous: bool = False
     footer: bool = True
     palette: bool = True
+    help: str = ""
+
+    @property
+    def long_description(self) -> str:
+        """What `?` help and the palette say: `help`, else the footer's `description`."""
+        return self.help or self.description
 
     def binding(self) -> Binding:
         """The Textual binding for this action."""

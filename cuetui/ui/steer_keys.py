@@ -25,33 +25,63 @@ from cuetui.ui.catalogue import ActionSpec
 
 
 def job_actions(prefix: str) -> tuple[ActionSpec, ...]:
-    """The job keys, with binding ids `<prefix>.pause` and so on (for `[keymap]`)."""
+    """The job keys, with binding ids `<prefix>.pause` and so on (for `[keymap]`). Footer words are
+    short so the footer keeps `?` and `q` in sight; help says more."""
     return (
-        ActionSpec(f"{prefix}.pause", "p", "pause_jobs", "pause", dangerous=True),
-        ActionSpec(f"{prefix}.resume", "u", "resume_jobs", "resume", dangerous=True),
-        ActionSpec(f"{prefix}.priority_up", "plus", "priority_up", "priority +10", dangerous=True),
-        ActionSpec(f"{prefix}.priority_down", "minus", "priority_down", "priority -10", dangerous=True),
-        ActionSpec(f"{prefix}.priority", "equals_sign", "priority_exact", "set priority", dangerous=True),
-        ActionSpec(f"{prefix}.retry_dead", "R", "retry_dead", "retry dead", dangerous=True),
-        ActionSpec(f"{prefix}.eat_dead", "E", "eat_dead", "eat dead", dangerous=True),
-        ActionSpec(f"{prefix}.kill", "k", "kill_jobs", "kill job", dangerous=True),
+        ActionSpec(f"{prefix}.pause", "p", "pause_jobs", "pause", dangerous=True, help="pause the job(s)"),
+        ActionSpec(
+            f"{prefix}.resume", "u", "resume_jobs", "resume", dangerous=True, help="resume (unpause) the job(s)"
+        ),
+        ActionSpec(f"{prefix}.priority_up", "plus", "priority_up", "+10", dangerous=True, help="raise priority by 10"),
+        ActionSpec(
+            f"{prefix}.priority_down", "minus", "priority_down", "-10", dangerous=True, help="lower priority by 10"
+        ),
+        ActionSpec(
+            f"{prefix}.priority",
+            "equals_sign",
+            "priority_exact",
+            "priority",
+            dangerous=True,
+            help="set an exact priority (0 to 1,000,000)",
+        ),
+        ActionSpec(
+            f"{prefix}.retry_dead", "R", "retry_dead", "retry dead", dangerous=True, help="retry every dead frame"
+        ),
+        ActionSpec(f"{prefix}.eat_dead", "E", "eat_dead", "eat dead", dangerous=True, help="eat every dead frame"),
+        ActionSpec(f"{prefix}.kill", "k", "kill_jobs", "kill", dangerous=True, help="kill the job(s), with a reason"),
     )
 
 
 def frame_actions(prefix: str) -> tuple[ActionSpec, ...]:
     """The frame keys (`a` mark all, `space` mark and `enter` / `l` log belong to the screens)."""
     return (
-        ActionSpec(f"{prefix}.retry", "r", "retry_frames", "retry frames", dangerous=True),
-        ActionSpec(f"{prefix}.eat", "e", "eat_frames", "eat frames", dangerous=True),
-        ActionSpec(f"{prefix}.kill_frames", "K", "kill_frames", "kill frames", dangerous=True),
+        ActionSpec(
+            f"{prefix}.retry",
+            "r",
+            "retry_frames",
+            "retry",
+            dangerous=True,
+            help="retry frames (running ones are killed and start again)",
+        ),
+        ActionSpec(f"{prefix}.eat", "e", "eat_frames", "eat", dangerous=True, help="eat frames (they will not render)"),
+        ActionSpec(
+            f"{prefix}.kill_frames",
+            "K",
+            "kill_frames",
+            "kill",
+            dangerous=True,
+            help="kill running frames, with a reason",
+        ),
     )
 
 
 def host_actions(prefix: str) -> tuple[ActionSpec, ...]:
     """The host keys."""
     return (
-        ActionSpec(f"{prefix}.lock", "L", "lock_hosts", "lock", dangerous=True),
-        ActionSpec(f"{prefix}.unlock", "U", "unlock_hosts", "unlock", dangerous=True),
+        ActionSpec(f"{prefix}.lock", "L", "lock_hosts", "lock", dangerous=True, help="lock: no new frames start there"),
+        ActionSpec(
+            f"{prefix}.unlock", "U", "unlock_hosts", "unlock", dangerous=True, help="unlock (never a NIMBY lock)"
+        ),
     )
 
 

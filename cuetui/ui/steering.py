@@ -144,6 +144,15 @@ def _nothing(screen: Screen[Any], what: str) -> bool:
     return True
 
 
+def _no_dead(screen: Screen[Any], jobs: Sequence[Job]) -> bool:
+    """Say there is nothing to do (True), unless read-only mode has its own answer to give (False)."""
+    app = _app(screen)
+    if app.actions.read_only:
+        return False
+    app.notify(safe(f"no dead frames in {_jobs_text(jobs)}: nothing sent", 300), severity="warning", markup=False)
+    return True
+
+
 def pause_jobs(screen: Screen[Any], jobs: Sequence[Job], refresh: Callable[[], object] | None = None) -> None:
     """`p`: pause; more than one job confirms with the count."""
     if not jobs and _nothing(screen, "pause"):
@@ -195,6 +204,8 @@ def retry_dead(screen: Screen[Any], jobs: Sequence[Job], refresh: Callable[[], o
         return
     actions = _app(screen).actions
     dead = sum(j.stats.dead_frames for j in jobs)
+    if not dead and _no_dead(screen, jobs):
+        return
     dialog = ConfirmDialog(f"Retry {_plural(dead, 'dead frame')} of {_jobs_text(jobs)}?")
     steer(screen, lambda _: actions.retry_dead(jobs), dialog=dialog, refresh=refresh)
 
@@ -205,6 +216,8 @@ def eat_dead(screen: Screen[Any], jobs: Sequence[Job], refresh: Callable[[], obj
         return
     actions = _app(screen).actions
     dead = sum(j.stats.dead_frames for j in jobs)
+    if not dead and _no_dead(screen, jobs):
+        return
     dialog = ConfirmDialog(f"Eat {_plural(dead, 'dead frame')} of {_jobs_text(jobs)}?\nEaten frames are not rendered.")
     steer(screen, lambda _: actions.eat_dead(jobs), dialog=dialog, refresh=refresh)
 

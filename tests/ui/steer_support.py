@@ -39,7 +39,18 @@ def make_app(gw: DemoGatewayThread, *, clock: Callable[[], float] | None = None,
     options.setdefault("farm_name", "demo")
     options.setdefault("user", "tester")
     options.setdefault("url", "http://demo-gateway:8448")
-    return CueTuiApp(client, UiOptions(**options), clock=clock or time.time)
+    app = CueTuiApp(client, UiOptions(**options), clock=clock or time.time)
+    # Every notification, kept after its toast expires (a loaded test machine may look too late).
+    shown: list[str] = []
+    notify = app.notify
+
+    def recording_notify(message: str, *args: Any, **kwargs: Any) -> None:
+        shown.append(str(message))
+        notify(message, *args, **kwargs)
+
+    app.notify = recording_notify  # type: ignore[method-assign]
+    app.shown_notifications = shown  # type: ignore[attr-defined]
+    return app
 
 
 async def wait_for(pilot: Any, condition: Callable[[], object], timeout: float = 30.0, what: str = "") -> None:
@@ -81,8 +92,8 @@ def actions_sent(gw: DemoGatewayThread) -> list[tuple[str, bytes]]:
 
 
 def toasts(app: CueTuiApp) -> list[str]:
-    """The text of every notification currently shown."""
-    return [str(n.message) for n in app._notifications]
+    """The text of every notification the app has shown (made by make_app)."""
+    return list(app.shown_notifications)  # type: ignore[attr-defined]
 
 
 # --- a farm with dead frames on a bad host and frames whose logs went quiet -------------------------

@@ -302,3 +302,13 @@ async def test_a_gateway_error_is_shown(gw: DemoGatewayThread) -> None:
         await harness(pilot, jobs=[Job(id="00000000-0000-4000-8000-000000000000", name="gone")])
         await pilot.press("p")
         await wait_for(pilot, lambda: any("paused 0 of 1 job; failed:" in t for t in toasts(app)))
+
+
+async def test_R_and_E_on_a_job_without_dead_frames_send_nothing(gw: DemoGatewayThread) -> None:
+    app = make_app(gw)
+    async with app.run_test() as pilot:
+        (job,) = await jobs_named(app, RUNNING_JOB)
+        screen = await harness(pilot, jobs=[job])
+        await pilot.press("R", "E")
+        await wait_for(pilot, lambda: sum("no dead frames in job" in t for t in toasts(app)) == 2)
+        assert app.screen is screen and actions_sent(gw) == []

@@ -5,6 +5,7 @@ paused. CI sets CUETUI_REQUIRE_TMUX=1: then a missing tmux fails instead of skip
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -38,7 +39,7 @@ def _cuetui() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "cuetui"]
 
 
-def wait_until(condition: Callable[[], Any], timeout: float, what: str) -> Any:
+def wait_until(condition: Callable[[], Any], timeout: float, what: str, show: Callable[[], str] = str) -> Any:
     """Poll `condition` until it returns something truthy; fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:
@@ -46,7 +47,7 @@ def wait_until(condition: Callable[[], Any], timeout: float, what: str) -> Any:
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
+            raise AssertionError(f"timed out waiting for {what}:\n{show()}")
         time.sleep(0.1)  # polling a subprocess: there is no event to wait on
 
 
@@ -96,18 +97,20 @@ def gateway_call(url: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
 
 def test_filter_to_a_job_press_p_and_the_farm_says_paused(gateway: str, tmp_path: Path) -> None:
     tmux = _need_tmux()
-    session = f"cuetui-steer-{uuid.uuid4().hex[:8]}"
-    config_home = tmp_path / "config"
-    config_home.mkdir()
+    server = f"cuetui-steer-{uuid.uuid4().hex[:8]}"
+    # A tmux server of our own (own socket, no user config): nothing else can resize or type into it.
+    base = [tmux, "-L", server, "-f", os.devnull]
     env = {
-        **os.environ,
         "JWT_SECRET": SECRET,
-        "XDG_CONFIG_HOME": str(config_home),
-        "TERM": "xterm-256color",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "HOME": str(tmp_path),
+        "TERM": "tmux-256color",
         "USER": "wrangler",
+        "PATH": os.environ.get("PATH", ""),
     }
-    env.pop("TMUX", None)
-    command = " ".join([*_cuetui(), "--url", gateway])
+    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+    command = " ".join(shlex.quote(part) for part in [*_cuetui(), "--url", gateway])
+    script = f'env -u COLUMNS -u LINES {exports} {command}; echo "cuetui exited with $?"; exec cat'
     job_id = gateway_call(gateway, "/job.JobInterface/FindJob", {"name": JOB})["job"]["id"]
 
     def is_paused() -> bool:
@@ -116,23 +119,24 @@ def test_filter_to_a_job_press_p_and_the_farm_says_paused(gateway: str, tmp_path
     assert not is_paused()
 
     def tmux_run(*args: str) -> str:
-        done = subprocess.run([tmux, *args], env=env, capture_output=True, text=True, timeout=10, check=True)
-        return done.stdout
+        return subprocess.run([*base, *args], capture_output=True, text=True, timeout=10, check=True).stdout
 
     def pane() -> str:
-        return tmux_run("capture-pane", "-p", "-t", session)
+        return tmux_run("capture-pane", "-p", "-t", server)
 
-    tmux_run("new-session", "-d", "-s", session, "-x", "160", "-y", "48", command)
+    tmux_run("new-session", "-d", "-s", server, "-x", "160", "-y", "48", "sh", "-c", script)
     try:
-        wait_until(lambda: JOB in pane(), 30, "the jobs table")
-        # Type only once the filter has focus: letters sent before would reach the table's keys.
-        tmux_run("send-keys", "-t", session, "/")
-        wait_until(lambda: "filter: type to narrow" in pane(), 10, "the filter input")
-        tmux_run("send-keys", "-t", session, "-l", "jdoe_lookdev")
-        tmux_run("send-keys", "-t", session, "Enter")
-        wait_until(lambda: "1/" in pane() and "jobs" in pane(), 10, "the filtered table")
-        tmux_run("send-keys", "-t", session, "p")
-        wait_until(is_paused, 15, "the farm to say the job is paused")
-        wait_until(lambda: "paused 1 job" in pane() or "PAUSED" in pane(), 10, "the outcome on screen")
+        wait_until(lambda: JOB in pane() and "live" in pane(), 30, "the jobs table", pane)
+        tmux_run("send-keys", "-t", server, "/")
+        wait_until(lambda: "filter: type to narrow" in pane(), 10, "the filter prompt", pane)
+        tmux_run("send-keys", "-t", server, "-l", "jdoe_lookdev")
+        wait_until(lambda: "1/5 jobs" in pane(), 10, "the filtered table", pane)
+        tmux_run("send-keys", "-t", server, "Enter")
+        wait_until(lambda: "filter: type to narrow" not in pane(), 10, "focus back on the table", pane)
+        tmux_run("send-keys", "-t", server, "p")
+        wait_until(is_paused, 15, "the farm to say the job is paused", pane)
+        wait_until(lambda: "paused 1 job" in pane() or "PAUSED" in pane(), 10, "the outcome on screen", pane)
+        tmux_run("send-keys", "-t", server, "q")
+        wait_until(lambda: "cuetui exited with 0" in pane(), 10, "cuetui to quit", pane)
     finally:
-        subprocess.run([tmux, "kill-session", "-t", session], env=env, capture_output=True, timeout=10)
+        subprocess.run([*base, "kill-server"], capture_output=True, timeout=10)

@@ -50,7 +50,7 @@ def help_table(
         table.add_row(Text(""), Text(title, style="bold"))
         for spec, key in keys:
             listed.add(key)
-            what = Text(spec.description)
+            what = Text(spec.long_description)
             if spec.dangerous:
                 what.append(" (disabled: read-only)" if read_only else " (changes the farm)", style="italic")
             table.add_row(Text(key_label(key), style="bold"), what)

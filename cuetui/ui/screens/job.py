@@ -29,6 +29,7 @@ from cuetui.farm.text import safe
 from cuetui.gateway.models import Frame, Job, Layer, is_known_enum
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.steer_keys import SteersFarm, frame_actions, job_actions
+from cuetui.ui.steering import watch_jobs
 from cuetui.ui.widgets.frame_strip import FrameStrip
 from cuetui.ui.widgets.frame_table import FRAME_COLUMNS, FrameTable
 
@@ -373,6 +374,8 @@ class JobScreen(SteersFarm, Screen[None]):
         if sync is not None and sync.finished and self.poll is not None:
             self.poll.pause()
         self._show_status()
+        # A new dead frame or the job finishing: a toast (and the bell), never repeated.
+        self.run_worker(watch_jobs(self.app, [job]), group="alerts", exit_on_error=False)
 
     def _on_error(self, error: Exception, retry_in: float) -> None:
         if not self.is_attached:

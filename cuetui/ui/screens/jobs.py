@@ -15,6 +15,7 @@ from cuetui.gateway.requests import JobSearch
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.screens.base import TABLE_ACTIONS, FarmScreen
 from cuetui.ui.steer_keys import SteersFarm, job_actions
+from cuetui.ui.steering import watch_jobs
 from cuetui.ui.widgets import cells
 from cuetui.ui.widgets.farm_table import CellContext, Column
 
@@ -219,6 +220,9 @@ class JobsScreen(SteersFarm, FarmScreen[Job]):
 
     def data_arrived(self, models: Sequence[Job]) -> None:
         self.cue_app.remember_jobs(models)
+        # New dead frames and finished jobs among these: a toast (and the bell), never repeated.
+        source = f"jobs:{self.search()!r}"
+        self.run_worker(watch_jobs(self.cue_app, models, source=source), group="alerts", exit_on_error=False)
 
     def counts(self, table: object) -> str:
         table_ = self.table

@@ -111,9 +111,9 @@ def stuck_columns() -> list[Column[StuckRow]]:
 
 
 STUCK_ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("stuck.retry", "r", "retry_frames", "retry", dangerous=True),
-    ActionSpec("stuck.eat", "e", "eat_frames", "eat", dangerous=True),
-    ActionSpec("stuck.kill", "K", "kill_frames", "kill", dangerous=True),
+    ActionSpec("stuck.retry", "r", "retry_frames", "retry", dangerous=True, help="kill and start again"),
+    ActionSpec("stuck.eat", "e", "eat_frames", "eat", dangerous=True, help="kill and eat (will not render)"),
+    ActionSpec("stuck.kill", "K", "kill_frames", "kill", dangerous=True, help="kill, with a reason"),
     ActionSpec("stuck.log", "enter,l", "open_log", "log"),
     ActionSpec("stuck.mark_all", "a", "mark_all", "mark all", footer=False),
     ActionSpec("stuck.finished", "f", "toggle_finished", "finished jobs", footer=False),

@@ -133,10 +133,12 @@ def triage_columns() -> list[Column[TriageRow]]:
 
 
 TRIAGE_ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("triage.retry", "r", "retry_frames", "retry frames", dangerous=True),
-    ActionSpec("triage.eat", "e", "eat_frames", "eat frames", dangerous=True),
-    ActionSpec("triage.retry_dead", "R", "retry_dead", "retry job's dead", dangerous=True),
-    ActionSpec("triage.group", "g", "cycle_group", "group"),
+    ActionSpec("triage.retry", "r", "retry_frames", "retry", dangerous=True, help="retry these frames"),
+    ActionSpec("triage.eat", "e", "eat_frames", "eat", dangerous=True, help="eat these frames (they will not render)"),
+    ActionSpec(
+        "triage.retry_dead", "R", "retry_dead", "retry job", dangerous=True, help="retry every dead frame of the job"
+    ),
+    ActionSpec("triage.group", "g", "cycle_group", "group", help="group by exit status, by host, or not"),
     ActionSpec("triage.log", "enter,l", "open_log", "log"),
     ActionSpec("triage.mark_all", "a", "mark_all", "mark all", footer=False),
     ActionSpec("triage.finished", "f", "toggle_finished", "finished jobs", footer=False),

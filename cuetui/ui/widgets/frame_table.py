@@ -128,8 +128,9 @@ class FrameTable(ScrollView, can_focus=True):
     }
 
     BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
-        Binding("up,k", "cursor(-1)", "up", show=False),
-        Binding("down,j", "cursor(1)", "down", show=False),
+        # No vi-style j/k: `k` kills the job on the job screen (issue 7's keys are exact).
+        Binding("up", "cursor(-1)", "up", show=False),
+        Binding("down", "cursor(1)", "down", show=False),
         Binding("pageup", "page(-1)", "page up", show=False),
         Binding("pagedown", "page(1)", "page down", show=False),
         Binding("home", "edge(0)", "first", show=False),
