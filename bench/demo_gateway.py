@@ -1,6 +1,7 @@
 """Benchmark of the simulated gateway: huge-profile start-up and memory, GetJobs requests per second.
 
-Run: python bench/demo_gateway.py [--skip-huge]. Prints one line per figure.
+Run: python bench/demo_gateway.py [--skip-huge]. Prints one line per figure. The throughput figures of
+the Result table (4 clients, the gateway pinned to one core) are bench/bench_gateway.py's.
 """
 
 from __future__ import annotations
