@@ -176,8 +176,8 @@ def run(quick: bool = False) -> list[Result]:
     figures = measure(quick)
     results = []
     for name, what in (
-        ("GetJobs", "GetJobs {} (studio, all pending jobs)"),
-        ("GetFrames", f"GetFrames, pages of {PAGE_SIZE} frames ({int(figures['GetFrames']['pages'])} pages)"),
+        ("GetJobs", "GetJobs {} (studio)"),
+        ("GetFrames", f"GetFrames, pages of {PAGE_SIZE}"),
     ):
         f = figures[name]
         rate = f["requests"] / f["wall"] if f["wall"] else 0.0
@@ -187,11 +187,12 @@ def run(quick: bool = False) -> list[Result]:
         results.append(
             Result(
                 "gateway",
-                f"demo gateway, 1 core, {CONCURRENCY} clients: {what}",
+                f"gateway 1 core, {CONCURRENCY} clients: {what}",
                 rate,
                 "/s",
                 note=(
-                    f"{size_kb:,.0f} KB per answer; {per_cpu_s:,.0f} requests per server CPU-second; "
+                    f"{size_kb:,.0f} KB per answer ({int(f['pages'])} distinct); "
+                    f"{per_cpu_s:,.0f} requests per server CPU-second; "
                     f"server busy {busy:.0f} % of its core over {f['wall']:.1f} s"
                 ),
             )
