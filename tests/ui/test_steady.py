@@ -38,3 +38,15 @@ async def test_same_content_does_not_repaint() -> None:
         assert len(refreshes) == 3
         await pilot.pause()
         assert "frames 240" in str(line.render())
+
+
+def test_elapsed_changes_rarely() -> None:
+    """The jobs' Elapsed column: to the minute for an hour, tenths of an hour for a day, then hours."""
+    from cuetui.ui.widgets.cells import elapsed_duration
+
+    assert [elapsed_duration(s) for s in (None, -1, 30, 61, 3599)] == ["", "", "<1m", "1m", "59m"]
+    assert [elapsed_duration(s) for s in (3600, 3959, 13320, 86399)] == ["1.0h", "1.0h", "3.7h", "23.9h"]
+    assert elapsed_duration(2 * 86400 + 18 * 3600) == "2d18h"
+    # over a day that starts 1 h in, the text changes 230 times, not 1 380
+    texts = {elapsed_duration(3600 + m * 60) for m in range(23 * 60)}
+    assert len(texts) == 230
