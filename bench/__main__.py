@@ -15,7 +15,7 @@ from pathlib import Path
 from bench.common import Result, machine
 
 # Module names under bench/, each with run(quick: bool) -> list[Result].
-BENCHES = ["bench_decode", "bench_frames"]
+BENCHES = ["bench_decode", "bench_frames", "bench_gateway", "bench_idle", "bench_load"]
 
 
 def _fmt(value: float | None) -> str:

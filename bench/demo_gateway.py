@@ -1,6 +1,7 @@
 """Benchmark of the simulated gateway: huge-profile start-up and memory, GetJobs requests per second.
 
-Run: python bench/demo_gateway.py [--skip-huge]. Prints one line per figure.
+Run: python bench/demo_gateway.py [--skip-huge]. Prints one line per figure. The throughput figures of
+the Result table (4 clients, the gateway pinned to one core) are bench/bench_gateway.py's.
 """
 
 from __future__ import annotations
@@ -110,9 +111,7 @@ def huge() -> None:
             c.post("/host.HostInterface/GetHosts", json={})
             print(f"huge: GetHosts {time.perf_counter() - t:.2f} s")
         time.sleep(10)  # let the scheduler run a while at speed 1
-        print(
-            f"huge: peak RSS {peak_rss_mib(p.pid):.0f} MiB (VmHWM of the whole process; it has no children)"
-        )
+        print(f"huge: peak RSS {peak_rss_mib(p.pid):.0f} MiB (VmHWM of the whole process; it has no children)")
     finally:
         p.send_signal(signal.SIGTERM)
         p.wait(30)

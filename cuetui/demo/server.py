@@ -624,6 +624,8 @@ class Gateway:
         self.loki = loki
         self.record = record
         self.recorded: list[tuple[str, str, dict[str, str], bytes, int]] = []
+        # path -> [requests, response body bytes]: what clients cost the farm (bench/bench_load.py)
+        self.traffic: dict[str, list[int]] = {}
         self.fault_rng = random.Random(farm.seed + 99)
         self._hangs: set[asyncio.Future[None]] = set()
         self.app = web.Application(client_max_size=64 * 1024 * 1024)
@@ -648,6 +650,10 @@ class Gateway:
         if self.loki and request.path.startswith("/loki/api/v1/"):
             return self._loki(request)
         response = await self._gateway(request, body)
+        counts = self.traffic.setdefault(request.path, [0, 0])
+        counts[0] += 1
+        if isinstance(response, web.Response) and isinstance(response.body, bytes):
+            counts[1] += len(response.body)
         if self.record:
             headers = {k: v for k, v in request.headers.items() if k.lower() != "authorization"}
             self.recorded.append((request.method, request.path, headers, body, response.status))

@@ -259,3 +259,15 @@ def test_unimplemented_registered_method_is_501_json(client: httpx.Client) -> No
 def test_bad_grpc_timeout_is_400(client: httpx.Client) -> None:
     r = client.post(GET_SHOWS, json={}, headers={"Grpc-Timeout": "soon"})
     assert r.status_code == 400 and r.json()["code"] == 3
+
+
+def test_traffic_counts_requests_and_response_bytes(demo_gateway: DemoGatewayThread, gateway_token: str) -> None:
+    """The gateway counts requests and answer bytes per path (what bench/bench_load.py reads)."""
+    assert demo_gateway.gateway is not None
+    headers = {"Authorization": f"Bearer {gateway_token}"}
+    answers = [httpx.post(demo_gateway.url + GET_SHOWS, headers=headers, content=b"{}") for _ in range(2)]
+    assert all(a.status_code == 200 for a in answers)
+    httpx.post(demo_gateway.url + GET_SHOWS, content=b"{}")  # a 401 is counted too
+    requests, size = demo_gateway.gateway.traffic[GET_SHOWS]
+    assert requests == 3
+    assert size >= sum(len(a.content) for a in answers)

@@ -32,6 +32,7 @@ from cuetui.ui.steer_keys import SteersFarm, frame_actions, job_actions
 from cuetui.ui.steering import watch_jobs
 from cuetui.ui.widgets.frame_strip import FrameStrip
 from cuetui.ui.widgets.frame_table import FRAME_COLUMNS, FrameTable
+from cuetui.ui.widgets.steady import SteadyStatic
 
 if TYPE_CHECKING:
     from cuetui.farm.connection import ConnectionTracker
@@ -207,12 +208,12 @@ class JobScreen(SteersFarm, Screen[None]):
     # --- composition -----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(safe(self.job_name or self.job_id, 200), style="bold"), id="job-header")
+        yield SteadyStatic(Text(safe(self.job_name or self.job_id, 200), style="bold"), id="job-header")
         layers: DataTable[Text] = DataTable(id="layers", cursor_type="row", zebra_stripes=False)
         yield layers
         with Horizontal(id="strip-bar"):
-            yield Static("", id="frames-title")
-            yield Static("", id="job-status")
+            yield SteadyStatic("", id="frames-title")
+            yield SteadyStatic("", id="job-status")
         yield FrameStrip(id="strip")
         filter_input = Input(placeholder="filter frames: type to narrow, enter to keep, escape to clear", id="filter")
         filter_input.display = False

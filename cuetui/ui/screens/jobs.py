@@ -151,7 +151,7 @@ def job_columns() -> list[Column[Job]]:
         Column(
             "elapsed",
             "Elapsed",
-            lambda j, c: cells.number_cell(cells.coarse_duration(cells.job_elapsed(j, c.now)), c),
+            lambda j, c: cells.number_cell(cells.elapsed_duration(cells.job_elapsed(j, c.now)), c),
             lambda j: -j.start_time,
             width=7,
             priority=6,
