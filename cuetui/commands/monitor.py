@@ -1,7 +1,8 @@
 """`cuetui monitor JOB...`: follow jobs until they end — a live view on a terminal, lines in a pipe.
 
 On a terminal (and without --plain/--json) a compact Textual view runs inline, so it fits a tmux split.
-Otherwise one plain line per change (no colours, no escape sequences) and one per newly dead frame::
+Otherwise one plain line per change (no colours, no escape sequences) and one per newly dead frame,
+stamped with the frame's time of death (its stopTime), not the time the monitor noticed it::
 
     2026-11-24T10:00:05Z job=NAME state=PENDING done=45/100 (45%) running=12 dead=3 rate=4.0/min eta=00:10:45
     2026-11-24T10:00:05Z job=NAME frame=0007-render state=DEAD exit=1 host=render03 retries=3
@@ -10,8 +11,8 @@ Otherwise one plain line per change (no colours, no escape sequences) and one pe
 `--json` prints one JSON object per line instead, each with "event":
   progress   {time, epoch, job, job_id, event, state, paused, total, succeeded, running, dead, eaten,
               waiting, depend, percent, ended, rate_per_min, eta_seconds, elapsed_seconds}
-  dead_frame {time, epoch, job, job_id, event, frame, frame_id, layer, number, exit_status, host,
-              retry_count, stop_time}
+  dead_frame {time, epoch, job, job_id, event, seen, frame, frame_id, layer, number, exit_status,
+              host, retry_count, stop_time}   (time/epoch: when it died; seen: when the monitor saw it)
   error      {time, epoch, event, message, retry_in}   (the gateway failed; monitor keeps retrying)
   end        {time, epoch, event, exit_status, summary}
 

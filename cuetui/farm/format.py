@@ -74,14 +74,15 @@ def bar(done: int, total: int, width: int, *, full: str = "â–ˆ", empty: str = "â
     return text + empty * (width - len(text))
 
 
-def timestamp(epoch: int | float, now: float | None = None) -> str:
-    """A local time `HH:MM` for today, `Mon DD HH:MM` otherwise; "" for 0 (never set)."""
+def timestamp(epoch: int | float, now: float | None = None, *, seconds: bool = False) -> str:
+    """A local time `HH:MM` (`HH:MM:SS` with `seconds`) for today, `Mon DD HH:MM` otherwise; "" for 0
+    (never set). At most 12 characters."""
     if not epoch:
         return ""
     now = time.time() if now is None else now
     t = time.localtime(epoch)
     if time.localtime(now)[:3] == t[:3]:
-        return time.strftime("%H:%M", t)
+        return time.strftime("%H:%M:%S" if seconds else "%H:%M", t)
     return time.strftime("%b %d %H:%M", t)
 
 

@@ -104,11 +104,18 @@ class ProgressEvent:
 
 @dataclass(frozen=True)
 class DeadFrameEvent:
-    """A frame was seen DEAD (for the first time, or again after a retry)."""
+    """A frame was seen DEAD (for the first time, or again after a retry) by the poll at `time`."""
 
     time: float
     job: Job
     frame: Frame
+
+    @property
+    def died_at(self) -> float:
+        """When the frame died: its stop time, or the poll's time when Cuebot did not set one. A dead
+        frame's line carries this, not the poll's time: a monitor started an hour after a frame died
+        (or polling every few minutes) must not say it died just now."""
+        return float(self.frame.stop_time or self.time)
 
 
 Event = ProgressEvent | DeadFrameEvent
@@ -223,7 +230,8 @@ class Monitor:
         s = watch.job.stats
         watch.dead_marker = (s.dead_frames, s.failed_frame_count)
         events: list[Event] = []
-        for frame in frames:
+        # In the order they died, so the lines (stamped with their time of death) read in time order.
+        for frame in sorted(frames, key=lambda f: (f.stop_time or now, f.name)):
             if frame.state != "DEAD":
                 continue
             if watch.dead_seen.get(frame.id) == frame.retry_count:
@@ -306,17 +314,17 @@ def _quoted(text: str) -> str:
 
 
 def plain_line(event: Event) -> str:
-    """The plain-text line for an event: no colours, no escape sequences, names made safe."""
-    stamp = iso_utc(event.time)
+    """The plain-text line for an event: no colours, no escape sequences, names made safe. A dead
+    frame's line is stamped with its time of death."""
     if isinstance(event, DeadFrameEvent):
         f = event.frame
         return (
-            f"{stamp} job={_quoted(event.job.name)} frame={_quoted(f.name)} state=DEAD exit={f.exit_status} "
-            f"host={_quoted(f.host) if f.host else '-'} retries={f.retry_count}"
+            f"{iso_utc(event.died_at)} job={_quoted(event.job.name)} frame={_quoted(f.name)} state=DEAD "
+            f"exit={f.exit_status} host={_quoted(f.host) if f.host else '-'} retries={f.retry_count}"
         )
     p = event.progress
     parts = [
-        f"{stamp} job={_quoted(event.job.name)} state={p.state}",
+        f"{iso_utc(event.time)} job={_quoted(event.job.name)} state={p.state}",
         f"done={p.succeeded}/{p.total} ({p.percent}%)",
         f"running={p.running}",
         f"dead={p.dead}",
@@ -332,10 +340,12 @@ def plain_line(event: Event) -> str:
 
 
 def json_event(event: Event) -> dict[str, Any]:
-    """The `--json` object for an event (one per line). Keys are documented in the command's help."""
+    """The `--json` object for an event (one per line). Keys are documented in the command's help. A
+    dead frame's `time` / `epoch` are its time of death; `seen` is when the monitor noticed it."""
+    when = event.died_at if isinstance(event, DeadFrameEvent) else event.time
     base: dict[str, Any] = {
-        "time": iso_utc(event.time),
-        "epoch": round(event.time, 3),
+        "time": iso_utc(when),
+        "epoch": round(when, 3),
         "job": event.job.name,
         "job_id": event.job.id,
     }
@@ -344,6 +354,7 @@ def json_event(event: Event) -> dict[str, Any]:
         return {
             **base,
             "event": "dead_frame",
+            "seen": iso_utc(event.time),
             "frame": f.name,
             "frame_id": f.id,
             "layer": f.layer_name,

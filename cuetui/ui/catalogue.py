@@ -19,7 +19,8 @@ class ActionSpec:
     separated by commas), the Textual `action` to run, a short `description` for footer and help
     (`help`, when given, is the longer text for `?` help and the palette),
     `dangerous` when it changes the farm (confirmed; refused in read-only mode), `footer` to show it
-    in the footer, and `palette` to offer it in the command palette."""
+    in the footer, `palette` to offer it in the command palette, and `key_display` to show the keys
+    differently in the footer (`⏎/l` when a focused table shadows `enter`'s own footer entry)."""
 
     id: str
     key: str
@@ -29,6 +30,7 @@ class ActionSpec:
     footer: bool = True
     palette: bool = True
     help: str = ""
+    key_display: str = ""
 
     @property
     def long_description(self) -> str:
@@ -37,7 +39,9 @@ class ActionSpec:
 
     def binding(self) -> Binding:
         """The Textual binding for this action."""
-        return Binding(self.key, self.action, self.description, show=self.footer, id=self.id)
+        return Binding(
+            self.key, self.action, self.description, show=self.footer, id=self.id, key_display=self.key_display or None
+        )
 
 
 def bindings(specs: Iterable[ActionSpec]) -> list[Binding]:

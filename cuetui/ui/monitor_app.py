@@ -24,7 +24,7 @@ from textual.app import App, ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Footer, Static
 
-from cuetui.farm.format import bar, clock_duration, duration, iso_utc
+from cuetui.farm.format import bar, clock_duration, duration, iso_utc, timestamp
 from cuetui.farm.monitor import DeadFrameEvent, Monitor, Progress
 from cuetui.farm.text import safe
 from cuetui.ui.catalogue import ActionSpec, bindings
@@ -104,11 +104,12 @@ def _state_style(watch: JobWatch) -> str:
     return "yellow" if p.paused else "cyan"
 
 
-def dead_line(event: DeadFrameEvent) -> Text:
-    """One dead frame: time, job, frame, exit status, host, retries."""
+def dead_line(event: DeadFrameEvent, now: float) -> Text:
+    """One dead frame: time of death (`14:03:22` today, `Nov 25 14:03` before), job, frame, exit
+    status, host, retries."""
     f = event.frame
     text = Text()
-    text.append(time.strftime("%H:%M:%S", time.localtime(event.time)) + " ")
+    text.append(timestamp(event.died_at, now, seconds=True) + " ")
     text.append(safe(event.job.name, 40))
     text.append(f"  {safe(f.name)}", style="bold")
     text.append(f"  exit {f.exit_status}", style="red")
@@ -214,7 +215,7 @@ class MonitorApp(App[int]):
         self._set_status("live" + (" · read-only" if self.read_only else ""))
         for event in events:
             if isinstance(event, DeadFrameEvent):
-                self.dead_lines.append(dead_line(event))
+                self.dead_lines.append(dead_line(event, self.clock()))
         self.render_jobs()
         if self.monitor.finished:
             status = self.monitor.exit_status()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
+import pytest
+
 from cuetui.farm import format as fmt
 from cuetui.farm.text import decode_log_bytes, safe, strip_ansi
 
@@ -13,6 +17,21 @@ def test_duration() -> None:
     assert fmt.duration(86400 + 7200) == "1d02h"
     assert fmt.duration(None) == "" and fmt.duration(-1) == ""
     assert fmt.clock_duration(45 * 60 + 30 + 3600 * 26) == "26:45:30"
+
+
+def test_timestamp_today_to_the_second_older_with_the_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    try:
+        now = 1_767_225_600.0 + 14 * 3600  # 2026-01-01 14:00 UTC
+        assert fmt.timestamp(now - 3600 + 22, now, seconds=True) == "13:00:22"
+        assert fmt.timestamp(now - 3600 + 22, now) == "13:00"
+        assert fmt.timestamp(now - 15 * 3600, now, seconds=True) == "Dec 31 23:00"
+        assert fmt.timestamp(0, now) == ""
+        assert max(len(fmt.timestamp(now - d, now, seconds=True)) for d in (5, 86400 * 40)) <= 12
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_memory_and_cores() -> None:

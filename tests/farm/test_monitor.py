@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from cuetui.farm.format import iso_utc
 from cuetui.farm.monitor import DeadFrameEvent, Monitor, ProgressEvent, json_event, plain_line
 from tests.commands.helpers import frame, job
 
@@ -126,6 +127,30 @@ def test_json_events_parse() -> None:
     d = json.loads(json.dumps(json_event(dead)))
     assert p["event"] == "progress" and p["succeeded"] == 45 and p["total"] == 100 and p["eta_seconds"] is None
     assert d["event"] == "dead_frame" and d["frame"] == "0007-render" and d["host"] == "render03"
+
+
+def test_dead_frame_lines_carry_the_time_of_death_not_the_poll_time() -> None:
+    j = job(**running(dead_frames=2, failed_frame_count=2))
+    m = Monitor([j])
+    m.observe_job(j, T0)
+    died_early, died_late = int(T0) - 3600, int(T0) - 60  # found by a poll an hour and a minute later
+    events = m.observe_dead_frames(
+        j.id,
+        [frame("0009-render", "f9", stop_time=died_late), frame("0007-render", "f7", stop_time=died_early)],
+        T0,
+    )
+    assert [e.frame.name for e in events if isinstance(e, DeadFrameEvent)] == ["0007-render", "0009-render"]
+    first, second = (e for e in events if isinstance(e, DeadFrameEvent))
+    assert first.died_at == died_early and first.time == T0
+    assert plain_line(first).startswith(iso_utc(died_early) + " job=")
+    assert plain_line(second).startswith(iso_utc(died_late) + " job=")
+    d = json.loads(json.dumps(json_event(first)))
+    assert d["time"] == iso_utc(died_early) and d["epoch"] == died_early and d["stop_time"] == died_early
+    assert d["seen"] == iso_utc(T0)
+    # Cuebot did not set a stop time: the poll's time is the best there is.
+    (unknown,) = Monitor([j]).observe_dead_frames(j.id, [frame("0011-render", "f11")], T0)
+    assert isinstance(unknown, DeadFrameEvent) and unknown.died_at == T0
+    assert plain_line(unknown).startswith(iso_utc(T0)) and json_event(unknown)["epoch"] == T0
 
 
 async def test_a_poll_failing_half_way_loses_no_event() -> None:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from cuetui.farm.alerts import FINISHED, NEW_DEAD, AlertTracker
 from cuetui.farm.stuck import StuckRules, find_stuck
-from cuetui.farm.triage import collect_dead, exit_meaning, first_error_line, group_by, suspect_hosts
+from cuetui.farm.triage import (
+    DeadFrame,
+    collect_dead,
+    exit_meaning,
+    first_error_line,
+    group_by,
+    poisson_mean_from_seen,
+    poisson_tail,
+    suspect_hosts,
+)
 from cuetui.gateway.models import Frame, Job, JobStats, Layer, LayerStats
 
 A = Job(id="a", name="show-sh1-u_a")
@@ -24,7 +33,76 @@ def test_collect_newest_first_and_groups() -> None:
     assert (by_host[0].key, by_host[0].count, by_host[0].job_count) == ("render01", 3, 2)
     by_exit = group_by(d, "exit_status")
     assert [g.key for g in by_exit] == ["1", "137"] or [g.key for g in by_exit] == ["137", "1"]
-    assert [g.key for g in suspect_hosts(d)] == ["render01"]
+    # Three of four on one host is not yet evidence of anything.
+    assert suspect_hosts(d) == []
+
+
+def spread(per_host: dict[str, int], jobs: int = 5) -> list[DeadFrame]:
+    """Dead frames: `per_host[h]` on host h, handed out over `jobs` jobs in turn."""
+    all_jobs = [Job(id=f"j{n}", name=f"show-sh{n}-u_j") for n in range(jobs)]
+    pairs: dict[str, list[Frame]] = {j.id: [] for j in all_jobs}
+    n = 0
+    for host, count in per_host.items():
+        for _ in range(count):
+            pairs[all_jobs[n % jobs].id].append(dead(f"{n:04d}-r", host, 1000 + n))
+            n += 1
+    return collect_dead((j, pairs[j.id]) for j in all_jobs)
+
+
+def test_one_bad_host_among_many_good_ones_is_suspect() -> None:
+    per_host = {f"render{n:03d}": 1 + n % 3 for n in range(60)}  # 1 to 3 each: the farm's usual bad luck
+    per_host["render999"] = 12
+    suspects = suspect_hosts(spread(per_host))
+    assert [s.host for s in suspects] == ["render999"]
+    assert suspects[0].group.count == 12 and suspects[0].group.job_count == 5
+    assert 1.9 < suspects[0].others_mean < 2.1
+
+
+def test_failures_spread_evenly_flag_nothing() -> None:
+    import random
+
+    rng = random.Random(7)
+    # 600 dead frames thrown at 200 hosts at random: some get 7 or 8 by chance, none is a host problem.
+    per_host: dict[str, int] = {}
+    for _ in range(600):
+        host = f"render{rng.randrange(200):03d}"
+        per_host[host] = per_host.get(host, 0) + 1
+    assert max(per_host.values()) >= 7
+    assert suspect_hosts(spread(per_host)) == []
+    # The same farm with every host equal: nothing either.
+    assert suspect_hosts(spread({f"render{n:03d}": 5 for n in range(40)})) == []
+
+
+def test_suspects_need_a_minimum_count_and_more_than_one_job() -> None:
+    quiet = {f"render{n:02d}": 1 for n in range(20)}
+    # Every other host lost one frame at most: four on one host stands out.
+    assert [s.host for s in suspect_hosts(spread({**quiet, "bad": 4}))] == ["bad"]
+    assert suspect_hosts(spread({**quiet, "bad": 3})) == []  # below the minimum count
+    assert suspect_hosts(spread({**quiet, "bad": 9}, jobs=1)) == []  # one job: a job problem
+    assert [s.host for s in suspect_hosts(spread({"only": 5}))] == ["only"]  # nothing else died at all
+    assert suspect_hosts(spread({"only": 5}), min_frames=6) == []
+
+
+def test_a_known_farm_size_replaces_the_estimate() -> None:
+    # 5 on one host while the others lost 2 or 3 each: on a farm of 8 hosts that is bad luck, on a farm
+    # of 100 hosts (where most lost nothing) it is not.
+    per_host = {"bad": 5, "render01": 2, "render02": 3, "render03": 2, "render04": 3}
+    assert suspect_hosts(spread(per_host), factor=2, host_count=8) == []
+    assert [s.host for s in suspect_hosts(spread(per_host), factor=2, host_count=100)] == ["bad"]
+
+
+def test_poisson_mean_from_seen() -> None:
+    assert poisson_mean_from_seen(1.0) == 0.0
+    for rate in (0.2, 1.0, 2.7, 8.0):
+        seen = rate / (1 - 2.718281828459045**-rate)
+        assert abs(poisson_mean_from_seen(seen) - rate) < 1e-6
+
+
+def test_poisson_tail() -> None:
+    assert poisson_tail(0, 3.0) == 1.0 and poisson_tail(1, 0.0) == 0.0
+    assert abs(poisson_tail(1, 2.0) - (1 - 2.718281828459045**-2)) < 1e-12
+    assert 0 < poisson_tail(500, 3.0) < 1e-300 or poisson_tail(500, 3.0) == 0.0
+    assert abs(poisson_tail(6, 1.0) - 0.000594184817) < 1e-9
 
 
 def test_exit_meanings() -> None:

@@ -9,8 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets._data_table import ColumnKey
 
 from cuetui.demo.server import DemoGatewayThread
+from cuetui.farm import format as fmt
+from cuetui.ui.screens.across_jobs import fit_items
 from cuetui.ui.screens.triage import TriageScreen
 from cuetui.ui.widgets.dialogs import ConfirmDialog
 from cuetui.ui.widgets.log_tail import LogTail
@@ -68,8 +71,30 @@ async def test_lists_every_dead_frame_newest_first_and_calls_out_the_bad_host(gw
             )
         )
         assert sorted((r.job.name, r.frame.name) for r in rows if r is not None) == expected
-        assert f"{BAD_HOST}: 6 dead frames of 3 jobs — host problem?" in screen.summary()
+        # render07 is the only host that lost more than one frame: the banner says so, and only of it.
+        assert screen.summary() == f"⚠ host problem? {BAD_HOST}: 6 dead frames of 3 jobs (others avg 1.0)"
+        assert [s.host for s in screen.suspects] == [BAD_HOST]
         assert "exit" in screen.table.visible_columns or "exit" in [c.key for c in screen.table.all_columns]
+
+
+async def test_died_shows_the_time_of_death_and_the_arrow_says_newest_first(gw: DemoGatewayThread) -> None:
+    app = make_app(gw, clock=lambda: APP_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_triage(pilot)
+        table = screen.table
+        assert "died" in table.visible_columns
+        assert table.columns[ColumnKey("died")].label.plain == "Died ▼"  # descending: newest first
+        for key in table.shown_keys():
+            row = table.model(key)
+            assert row is not None
+            cell = table.get_cell(key, "died").plain
+            assert cell == fmt.timestamp(row.dead.died_at, APP_NOW, seconds=True)
+            assert len(cell) <= table.columns[ColumnKey("died")].width  # never cut
+        await pilot.press("S")  # reverse: oldest first, and the arrow follows
+        assert table.columns[ColumnKey("died")].label.plain == "Died ▲"
+        rows = [table.model(k) for k in table.shown_keys()]
+        died = [r.dead.died_at for r in rows if r is not None]
+        assert died == sorted(died)
 
 
 async def test_log_beside_the_table_highlights_the_first_error_line(gw: DemoGatewayThread) -> None:
@@ -161,17 +186,44 @@ async def test_g_groups_by_exit_status_then_host(gw: DemoGatewayThread) -> None:
     app = make_app(gw, clock=lambda: APP_NOW)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = await open_triage(pilot)
+        # Discoverable: in the footer and in `?` help.
+        assert screen.active_bindings["g"].binding.description == "group"
+        assert any(spec.key == "g" and "group by" in spec.long_description for spec in screen.help_actions())
         await pilot.press("g")
         assert "grouped by exit status" in screen.heading()
-        assert "exit 1 failed ×4" in screen.summary()
+        # Every group with its count, largest first.
+        assert screen.detail() == (
+            "by exit status: exit 1 failed ×4 · exit 137 killed (OOM?) ×3 · exit 139 signal 11 ×1"
+        )
         statuses = [screen.table.model(k).frame.exit_status for k in screen.table.shown_keys()]  # type: ignore[union-attr]
-        assert statuses[:4] == [1, 1, 1, 1]
+        assert statuses == [1, 1, 1, 1, 137, 137, 137, 139]
+        assert screen.table.columns[ColumnKey("died")].label.plain == "Died ▼"
         await pilot.press("g")
         assert "grouped by host" in screen.heading()
+        assert screen.detail() == f"by host: {BAD_HOST} ×6 · render01 ×1 · render02 ×1"
         hosts = [screen.table.model(k).dead.host for k in screen.table.shown_keys()]  # type: ignore[union-attr]
         assert hosts[:6] == [BAD_HOST] * 6
+        died = [screen.table.model(k).dead.died_at for k in screen.table.shown_keys()][:6]  # type: ignore[union-attr]
+        assert died == sorted(died, reverse=True)  # newest first within a group
         await pilot.press("g")
         assert "newest first" in screen.heading()
+        assert screen.detail() == ""
+
+
+async def test_banner_lines_fit_the_width_and_never_cut_an_item(gw: DemoGatewayThread) -> None:
+    app = make_app(gw, clock=lambda: APP_NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_triage(pilot)
+        await pilot.press("g", "g")
+        await pilot.pause()
+        lines = [screen.summary(), screen.detail()]
+        assert all(len(line) <= 78 for line in lines)
+        assert lines[0] == f"⚠ host problem? {BAD_HOST}: 6 dead frames of 3 jobs (others avg 1.0)"
+        assert lines[1].startswith(f"by host: {BAD_HOST} ×6")
+        await pilot.resize_terminal(40, 24)
+        await wait_for(pilot, lambda: len(screen.detail()) <= 38, what="a narrower line")
+        assert screen.detail() == f"by host: {BAD_HOST} ×6 · +2 more"
+        assert len(screen.summary()) <= 38 and screen.summary().startswith(f"⚠ host problem? {BAD_HOST}: ")
 
 
 async def test_enter_and_l_open_the_full_log(gw: DemoGatewayThread, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -229,3 +281,61 @@ async def test_only_jobs_whose_counters_changed_are_fetched_again(gw: DemoGatewa
         job_id = gw.run(one_more_dead)
         await wait_for(pilot, lambda: screen.table.total_count == 9, what="the new dead frame")
         assert set(frame_calls()[before:]) == {job_id}
+
+
+def test_fit_items_wraps_nothing_and_counts_what_is_left() -> None:
+    items = ["render07: 6 dead frames", "render09: 5 dead frames", "render11: 4 dead frames"]
+    assert fit_items(items, 200, prefix="⚠ ") == "⚠ " + " · ".join(items)
+    assert fit_items(items, 40, prefix="⚠ ") == "⚠ render07: 6 dead frames · +2 more"
+    assert fit_items(items, 61, prefix="⚠ ") == "⚠ render07: 6 dead frames · render09: 5 dead frames · +1 more"
+    short = fit_items(items, 24, prefix="⚠ ")
+    assert short == "⚠ render07: 6… · +2 more" and len(short) == 24
+    assert fit_items([], 80) == ""
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_footer_shows_the_triage_keys_whole(gw: DemoGatewayThread, size: tuple[int, int]) -> None:
+    from textual.widgets._footer import FooterKey
+
+    app = make_app(gw, clock=lambda: APP_NOW)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_triage(pilot)
+        await pilot.pause()
+        width = size[0]
+
+        def shown() -> dict[str, str]:
+            keys = screen.query(FooterKey)
+            return {k.action: k.key_display for k in keys if k.region.width and k.region.right <= width}
+
+        await wait_for(pilot, lambda: {"retry_frames", "eat_frames", "retry_dead", "cycle_group"} <= set(shown()))
+        visible = shown()
+        assert visible["open_log"] == "⏎/l"  # enter and l both open the log
+        assert [visible[a] for a in ("retry_frames", "eat_frames", "retry_dead", "cycle_group")] == ["r", "e", "R", "g"]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36), (160, 48)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_the_error_line_is_wrapped_whole_and_in_view(gw: DemoGatewayThread, size: tuple[int, int]) -> None:
+    from textual.containers import VerticalScroll
+    from textual.geometry import Region
+    from textual.widgets import Static
+
+    app = make_app(gw, clock=lambda: APP_NOW)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_triage(pilot)
+        panel = screen.query_one(LogTail)
+        await wait_for(pilot, lambda: panel.error_line is not None, what="the log tail")
+        await pilot.pause()
+        error = panel.error_line
+        assert error is not None and len(error) > size[0] * 0.35  # longer than the side panel is wide
+        text = panel.query_one("#log-tail-text", Static)
+        strips = text.render_lines(Region(0, 0, text.size.width, text.size.height))
+        rendered = "".join(strip.text for strip in strips)
+        assert "".join(error.split()) in "".join(rendered.split())  # every character shown, none cut
+        assert "…" not in rendered
+        # The panel scrolled so that the whole error line is in view.
+        scroll = panel.query_one("#log-tail-scroll", VerticalScroll)
+        assert panel.shown is not None and panel.shown.error_index is not None
+        top = panel.wrapped_row(panel.shown.error_index)
+        bottom = panel.wrapped_row(panel.shown.error_index + 1)
+        await wait_for(pilot, lambda: scroll.scroll_y <= top, what="the panel scrolled to the error")
+        assert bottom - top >= 1 and bottom <= scroll.scroll_y + scroll.scrollable_content_region.height

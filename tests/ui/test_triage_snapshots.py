@@ -1,5 +1,5 @@
 """How the triage and stuck views look, on a frozen scenario farm (dead frames on a bad host, quiet
-running frames) with a fixed clock, at 80×24 and 160×48.
+running frames) with a fixed clock, at 80×24, 120×36 and 160×48.
 
 Update with `pytest tests/ui/test_triage_snapshots.py --snapshot-update` after looking at the new SVGs
 (rsvg-convert file.svg -o file.png)."""
@@ -19,7 +19,7 @@ from cuetui.ui.screens.triage import TriageScreen
 from cuetui.ui.widgets.log_tail import LogTail
 from tests.ui.steer_support import EPOCH, make_app, scenario_gateway, table_loaded, wait_for, wait_loaded
 
-SIZES = [(80, 24), (160, 48)]
+SIZES = [(80, 24), (120, 36), (160, 48)]
 APP_NOW = EPOCH + 60
 
 

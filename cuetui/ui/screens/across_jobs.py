@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.events import Resize
@@ -20,13 +21,16 @@ from textual.widgets import DataTable, Footer, Static
 from cuetui.gateway.models import Frame, Job
 from cuetui.gateway.requests import JobSearch
 from cuetui.ui import steering
+from cuetui.ui.catalogue import ActionSpec
 from cuetui.ui.screens.base import FarmScreen, FilterInput
 from cuetui.ui.steer_keys import SteersFarm
-from cuetui.ui.widgets.farm_table import FarmTable
+from cuetui.ui.widgets import cells
+from cuetui.ui.widgets.farm_table import Column, FarmTable
 from cuetui.ui.widgets.status_bar import StatusBar
 
-# Below this width the side panel goes under the table instead of beside it.
-NARROW = 120
+# Below this width the side panel goes under the table instead of beside it: beside a table that keeps
+# its columns (time of death included), a panel narrower than ~50 cells wraps every log line.
+NARROW = 140
 # Frames of this many jobs are fetched at once (each job is one or a few GetFrames pages).
 JOB_CONCURRENCY = 8
 
@@ -42,6 +46,72 @@ class FrameRow(Protocol):
 
     @property
     def frame(self) -> Frame: ...
+
+
+def job_column(width: int, max_width: int) -> Column[Any]:
+    """The job's name, taking the room the other columns leave (from `width` up to `max_width`)."""
+    return Column(
+        "job",
+        "Job",
+        lambda r, c: cells.name_cell(r.job.name, c),
+        lambda r: r.job.name,
+        width=width,
+        flex=True,
+        max_width=max_width,
+    )
+
+
+def frame_column() -> Column[Any]:
+    """The frame's name (`0042-render`), sorted by job then frame number."""
+    return Column(
+        "frame",
+        "Frame",
+        lambda r, c: cells.name_cell(r.frame.name, c),
+        lambda r: (r.job.name, r.frame.number),
+        width=14,
+    )
+
+
+def shared_actions(prefix: str) -> tuple[ActionSpec, ...]:
+    """The keys every such screen has besides its steering keys, with binding ids `<prefix>.log` etc."""
+    return (
+        # The focused table answers `enter` itself (a row selected opens the log), which hides this
+        # binding's `enter` from the footer: say both keys on the `l` entry.
+        ActionSpec(f"{prefix}.log", "enter,l", "open_log", "log", help="the frame's full log", key_display="⏎/l"),
+        ActionSpec(f"{prefix}.mark_all", "a", "mark_all", "mark all", footer=False),
+        ActionSpec(f"{prefix}.finished", "f", "toggle_finished", "finished jobs", footer=False),
+        ActionSpec(f"{prefix}.refresh", "ctrl+r", "refresh", "refresh now", footer=False),
+    )
+
+
+def fit_items(items: Sequence[str], width: int, *, prefix: str = "", sep: str = " · ") -> str:
+    """`prefix` and as many `items` as fit in `width` cells on one line, then `+N more`: an item is
+    never cut or wrapped in the middle. The first item is shortened with `…` if even it alone does not
+    fit."""
+    if not items:
+        return ""
+    line = prefix
+    for index, item in enumerate(items):
+        rest = len(items) - index - 1
+        more = f"{sep}+{rest} more" if rest else ""
+        joined = item if index == 0 else sep + item
+        if cell_len(line + joined + more) <= width:
+            line += joined
+            continue
+        if index == 0:
+            room = max(1, width - cell_len(line + more) - 1)
+            return line + _cut(item, room) + "…" + more
+        return line + f"{sep}+{len(items) - index} more"
+    return line
+
+
+def _cut(text: str, cells_wanted: int) -> str:
+    out = ""
+    for ch in text:
+        if cell_len(out + ch) > cells_wanted:
+            break
+        out += ch
+    return out
 
 
 async def gather_limited(calls: Sequence[Callable[[], Awaitable[T]]], limit: int = JOB_CONCURRENCY) -> list[T]:
@@ -71,7 +141,11 @@ class AcrossJobsScreen(SteersFarm, FarmScreen[R], Generic[R]):
         return None
 
     def summary(self) -> str:
-        """A line under the title (plain text), "" for none."""
+        """A warning line under the title (plain text), "" for none."""
+        return ""
+
+    def detail(self) -> str:
+        """A plain line under the summary (counts and the like), "" for none."""
         return ""
 
     # --- composition ----------------------------------------------------------------------------------
@@ -79,9 +153,10 @@ class AcrossJobsScreen(SteersFarm, FarmScreen[R], Generic[R]):
     def compose(self) -> ComposeResult:
         app = self.cue_app
         yield Static(self.heading(), id="title", markup=False)
-        summary = Static("", id="summary", markup=False)
-        summary.display = False
-        yield summary
+        for line_id in ("summary", "detail"):
+            line = Static("", id=line_id, markup=False)
+            line.display = False
+            yield line
         filter_input = FilterInput(placeholder="filter: type to narrow, enter to keep, escape to clear", id="filter")
         filter_input.display = False
         yield filter_input
@@ -133,10 +208,10 @@ class AcrossJobsScreen(SteersFarm, FarmScreen[R], Generic[R]):
 
     def _retitle(self) -> None:
         self.query_one("#title", Static).update(self.heading())
-        text = self.summary()
-        summary = self.query_one("#summary", Static)
-        summary.update(text)
-        summary.display = bool(text)
+        for line_id, text in (("summary", self.summary()), ("detail", self.detail())):
+            line = self.query_one(f"#{line_id}", Static)
+            line.update(text)
+            line.display = bool(text)
 
     def data_arrived(self, models: Sequence[R]) -> None:
         self._retitle()
@@ -156,6 +231,9 @@ class AcrossJobsScreen(SteersFarm, FarmScreen[R], Generic[R]):
 
     def action_mark_all(self) -> None:
         self.table.mark_all()
+
+    def action_refresh(self) -> None:
+        self.refresh_now()
 
     def action_toggle_finished(self) -> None:
         self.include_finished = not self.include_finished

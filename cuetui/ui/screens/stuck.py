@@ -18,7 +18,7 @@ from cuetui.farm.stuck import StuckFrame, StuckRules, find_stuck
 from cuetui.gateway.models import Frame, Job, Layer
 from cuetui.gateway.requests import FrameSearch
 from cuetui.ui.catalogue import ActionSpec, bindings
-from cuetui.ui.screens.across_jobs import AcrossJobsScreen, gather_limited
+from cuetui.ui.screens.across_jobs import AcrossJobsScreen, frame_column, gather_limited, job_column, shared_actions
 from cuetui.ui.screens.base import TABLE_ACTIONS
 from cuetui.ui.widgets import cells
 from cuetui.ui.widgets.farm_table import CellContext, Column
@@ -61,22 +61,8 @@ def _percent_sort(row: StuckRow) -> float:
 def stuck_columns() -> list[Column[StuckRow]]:
     """Job, frame, host, silent for, run time, % of layer average, last log line."""
     return [
-        Column(
-            "job",
-            "Job",
-            lambda r, c: cells.name_cell(r.job.name, c),
-            lambda r: r.job.name,
-            width=18,
-            flex=True,
-            max_width=40,
-        ),
-        Column(
-            "frame",
-            "Frame",
-            lambda r, c: cells.name_cell(r.frame.name, c),
-            lambda r: (r.job.name, r.frame.number),
-            width=14,
-        ),
+        job_column(18, 40),
+        frame_column(),
         Column(
             "host", "Host", lambda r, c: cells.name_cell(r.frame.host, c), lambda r: r.frame.host, width=10, priority=3
         ),
@@ -114,10 +100,7 @@ STUCK_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("stuck.retry", "r", "retry_frames", "retry", dangerous=True, help="kill and start again"),
     ActionSpec("stuck.eat", "e", "eat_frames", "eat", dangerous=True, help="kill and eat (will not render)"),
     ActionSpec("stuck.kill", "K", "kill_frames", "kill", dangerous=True, help="kill, with a reason"),
-    ActionSpec("stuck.log", "enter,l", "open_log", "log"),
-    ActionSpec("stuck.mark_all", "a", "mark_all", "mark all", footer=False),
-    ActionSpec("stuck.finished", "f", "toggle_finished", "finished jobs", footer=False),
-    ActionSpec("stuck.refresh", "ctrl+r", "refresh", "refresh now", footer=False),
+    *shared_actions("stuck"),
 )
 
 
@@ -202,6 +185,3 @@ class StuckScreen(AcrossJobsScreen[StuckRow]):
         lines = await gather_limited([last_line_of(s) for s in stuck[:LAST_LINE_CAP]])
         lines += [""] * (len(stuck) - len(lines))
         return [StuckRow(s, line) for s, line in zip(stuck, lines, strict=True)]
-
-    def action_refresh(self) -> None:
-        self.refresh_now()

@@ -1,10 +1,11 @@
 """Dead-frame triage (`4`, `:dead`): every dead frame across the jobs in view, newest first, with the
-end of the selected frame's log beside the table (its first error line highlighted).
+end of the selected frame's log beside the table (wrapped, its first error line highlighted).
 
-`g` groups by exit status or by host (largest group first), and a host that killed frames of several
-jobs is called out above the table ("render07: 14 dead frames of 5 jobs — host problem?"): that is a
-host problem, not a job problem. `r` / `e` retry or eat the frames under the cursor or marked, `R`
-retries every dead frame of the selected frames' jobs, `enter` / `l` opens the full log.
+`g` groups by exit status or by host (largest group first, the count of each group above the table),
+and a host that kills frames far more often than the others, across several jobs, is called out above
+the table ("⚠ host problem? render07: 14 dead frames of 5 jobs"): that is a host problem, not a job
+problem (`cuetui.farm.triage.suspect_hosts`). `r` / `e` retry or eat the frames under the cursor or
+marked, `R` retries every dead frame of the selected frames' jobs, `enter` / `l` opens the full log.
 """
 
 from __future__ import annotations
@@ -14,14 +15,32 @@ from typing import ClassVar, NamedTuple
 
 from rich.text import Text
 from textual import work
+from textual.events import Resize
 from textual.widget import Widget
 from textual.widgets import DataTable
 
-from cuetui.farm.triage import DeadFrame, Group, collect_dead, exit_meaning, group_by, suspect_hosts
+from cuetui.farm import format as fmt
+from cuetui.farm.triage import (
+    DeadFrame,
+    Group,
+    Suspect,
+    collect_dead,
+    exit_meaning,
+    group_by,
+    group_key,
+    suspect_hosts,
+)
 from cuetui.gateway.models import Frame, Job
 from cuetui.gateway.requests import FrameSearch
 from cuetui.ui.catalogue import ActionSpec, bindings
-from cuetui.ui.screens.across_jobs import AcrossJobsScreen, gather_limited
+from cuetui.ui.screens.across_jobs import (
+    AcrossJobsScreen,
+    fit_items,
+    frame_column,
+    gather_limited,
+    job_column,
+    shared_actions,
+)
 from cuetui.ui.screens.base import TABLE_ACTIONS
 from cuetui.ui.widgets import cells
 from cuetui.ui.widgets.farm_table import CellContext, Column
@@ -58,7 +77,7 @@ class TriageRow(NamedTuple):
 
 
 def exit_text(status: int) -> str:
-    """`137 killed (memory?)`."""
+    """`137 killed (OOM?)`."""
     meaning = exit_meaning(status)
     return f"{status} {meaning}" if meaning else str(status)
 
@@ -68,32 +87,20 @@ def _host_cell(row: TriageRow, ctx: CellContext) -> Text:
 
 
 def _died_cell(row: TriageRow, ctx: CellContext) -> Text:
-    """How long ago the frame died (`4m ago`): what a wrangler reads first, and short."""
-    died = row.dead.died_at
-    if not died:
-        return cells.number_cell("", ctx)
-    return cells.number_cell(f"{cells.coarse_duration(max(0.0, ctx.now - died))} ago", ctx)
+    """When the frame died: `14:03:22` today, `Nov 25 14:03` before (local time)."""
+    return cells.number_cell(fmt.timestamp(row.dead.died_at, ctx.now, seconds=True), ctx)
+
+
+def _died_order(row: TriageRow) -> tuple[int, int]:
+    # Largest group first when grouped, then time of death: descending (▼) is newest first.
+    return -row.rank, row.dead.died_at
 
 
 def triage_columns() -> list[Column[TriageRow]]:
     """Job, frame, layer, exit status and meaning, retries, host, time of death."""
     return [
-        Column(
-            "job",
-            "Job",
-            lambda r, c: cells.name_cell(r.job.name, c),
-            lambda r: r.job.name,
-            width=16,
-            flex=True,
-            max_width=48,
-        ),
-        Column(
-            "frame",
-            "Frame",
-            lambda r, c: cells.name_cell(r.frame.name, c),
-            lambda r: (r.job.name, r.frame.number),
-            width=14,
-        ),
+        job_column(14, 48),
+        frame_column(),
         Column(
             "layer",
             "Layer",
@@ -108,6 +115,8 @@ def triage_columns() -> list[Column[TriageRow]]:
             lambda r, c: cells.name_cell(exit_text(r.frame.exit_status), c, "dead"),
             lambda r: r.frame.exit_status,
             width=14,
+            flex=True,
+            max_width=18,  # `137 killed (OOM?)` whole when there is room
         ),
         Column(
             "retries",
@@ -119,16 +128,8 @@ def triage_columns() -> list[Column[TriageRow]]:
             reverse_first=True,
         ),
         Column("host", "Host", _host_cell, lambda r: r.dead.host, width=10, priority=1),
-        # Sorting by time of death keeps groups together when grouped (their rank comes first).
-        Column(
-            "died",
-            "Died",
-            _died_cell,
-            lambda r: (r.rank, -r.dead.died_at),
-            width=8,
-            priority=2,
-            live=True,
-        ),
+        # `live`: today's deaths show the time only, so the cell changes when the day does.
+        Column("died", "Died", _died_cell, _died_order, width=12, priority=2, live=True, reverse_first=True),
     ]
 
 
@@ -138,30 +139,30 @@ TRIAGE_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(
         "triage.retry_dead", "R", "retry_dead", "retry job", dangerous=True, help="retry every dead frame of the job"
     ),
-    ActionSpec("triage.group", "g", "cycle_group", "group", help="group by exit status, by host, or not"),
-    ActionSpec("triage.log", "enter,l", "open_log", "log"),
-    ActionSpec("triage.mark_all", "a", "mark_all", "mark all", footer=False),
-    ActionSpec("triage.finished", "f", "toggle_finished", "finished jobs", footer=False),
-    ActionSpec("triage.refresh", "ctrl+r", "refresh", "refresh now", footer=False),
+    ActionSpec("triage.group", "g", "cycle_group", "group", help="group by exit status, by host, or not (with counts)"),
+    *shared_actions("triage"),
 )
 
 
-def suspect_line(groups: Sequence[Group]) -> str:
-    """`⚠ render07: 14 dead frames of 5 jobs — host problem?` for each suspect host."""
-    return "   ".join(f"⚠ {g.key}: {g.count} dead frames of {g.job_count} jobs — host problem?" for g in groups)
+def suspect_line(suspects: Sequence[Suspect], width: int) -> str:
+    """`⚠ host problem? render07: 14 dead frames of 5 jobs (others avg 1.2) · … · +2 more`, in `width`
+    cells: an item is never cut in the middle."""
+    items = [
+        f"{s.host}: {s.group.count} dead frames of {s.group.job_count} jobs (others avg {s.others_mean:.1f})"
+        for s in suspects
+    ]
+    return fit_items(items, width, prefix="⚠ host problem? ")
 
 
-def groups_line(mode: str, groups: Sequence[Group]) -> str:
-    """`exit 1 failed ×4 · exit 137 killed (memory?) ×2` for the groups shown."""
+def groups_line(mode: str, groups: Sequence[Group], width: int) -> str:
+    """`by exit status: exit 1 failed ×4 · exit 137 killed (OOM?) ×2 · +3 more`, in `width` cells."""
     if not mode:
         return ""
-    parts = []
-    for g in groups[:8]:
+    items = []
+    for g in groups:
         label = f"exit {exit_text(int(g.key))}" if mode == "exit_status" and g.key.lstrip("-").isdigit() else g.key
-        parts.append(f"{label} ×{g.count}")
-    if len(groups) > 8:
-        parts.append(f"+{len(groups) - 8} more")
-    return " · ".join(parts)
+        items.append(f"{label} ×{g.count}")
+    return fit_items(items, width, prefix=f"{GROUP_NAMES[mode].replace('grouped ', '')}: ")
 
 
 class TriageScreen(AcrossJobsScreen[TriageRow]):
@@ -176,7 +177,7 @@ class TriageScreen(AcrossJobsScreen[TriageRow]):
         super().__init__(id=id)
         self.group_mode = ""
         self.dead: list[DeadFrame] = []
-        self.suspects: list[Group] = []
+        self.suspects: list[Suspect] = []
         self.groups: list[Group] = []
         self._log_key: tuple[str, int, int] | None = None
         self._dead_cache: dict[str, tuple[tuple[int, int, int], int, list[Frame]]] = {}
@@ -185,14 +186,25 @@ class TriageScreen(AcrossJobsScreen[TriageRow]):
         return triage_columns()
 
     def sort_default(self) -> tuple[str, bool]:
-        return "died", False
+        return "died", True
 
     def heading(self) -> str:
         return f"Dead frames · {self.scope()} · {GROUP_NAMES[self.group_mode]}"
 
+    def _line_width(self) -> int:
+        # The lines under the title have one cell of padding each side; before the first layout, no limit.
+        return self.size.width - 2 if self.size.width > 2 else 10_000
+
     def summary(self) -> str:
-        lines = [suspect_line(self.suspects), groups_line(self.group_mode, self.groups)]
-        return "\n".join(line for line in lines if line)
+        return suspect_line(self.suspects, self._line_width())
+
+    def detail(self) -> str:
+        return groups_line(self.group_mode, self.groups, self._line_width())
+
+    def on_resize(self, event: Resize) -> None:
+        super().on_resize(event)
+        if self.is_mounted:
+            self._retitle()
 
     def side_panel(self) -> Widget:
         return LogTail(id="log-tail")
@@ -228,16 +240,12 @@ class TriageScreen(AcrossJobsScreen[TriageRow]):
 
     def _rows(self) -> list[TriageRow]:
         self.suspects = suspect_hosts(self.dead)
-        suspect_names = {g.key for g in self.suspects}
-        if self.group_mode:
-            self.groups = group_by(self.dead, self.group_mode)
+        suspect_names = {s.host for s in self.suspects}
+        mode = self.group_mode
+        if mode:
+            self.groups = group_by(self.dead, mode)
             rank_of = {g.key: i for i, g in enumerate(self.groups)}
-            by_exit = self.group_mode == "exit_status"
-
-            def key(d: DeadFrame) -> str:
-                return str(d.frame.exit_status) if by_exit else (d.host or "(never ran)")
-
-            return [TriageRow(d, rank_of.get(key(d), 0), d.host in suspect_names) for d in self.dead]
+            return [TriageRow(d, rank_of.get(group_key(d, mode), 0), d.host in suspect_names) for d in self.dead]
         self.groups = []
         return [TriageRow(d, 0, d.host in suspect_names) for d in self.dead]
 
@@ -251,15 +259,10 @@ class TriageScreen(AcrossJobsScreen[TriageRow]):
         self.group_mode = GROUP_MODES[(GROUP_MODES.index(self.group_mode) + 1) % len(GROUP_MODES)]
         table = self.table
         table.set_data(self._rows(), self.cue_app.clock())
-        table.sort_by("died", reverse=False)
+        table.sort_by("died", reverse=True)
         self._retitle()
         if table.row_count:
             table.move_cursor(row=0)
-
-    # --- actions ----------------------------------------------------------------------------------
-
-    def action_refresh(self) -> None:
-        self.refresh_now()
 
     # --- the log beside the table -----------------------------------------------------------------
 
@@ -286,5 +289,6 @@ class TriageScreen(AcrossJobsScreen[TriageRow]):
         tail: TailRead = await read_log_tail(
             row.job, row.frame, log_path_map=options.log_path_map, loki_url=options.loki_url
         )
-        title = f"{row.job.name} · {row.frame.name} · {row.dead.host or 'never ran'}"
+        # The frame first: the title is one line, and the job's name is in the table already.
+        title = f"{row.frame.name} · {row.dead.host or 'never ran'} · {row.job.name}"
         self.query_one(LogTail).show_tail(title, tail)

@@ -4,12 +4,14 @@ one line of it in a column (stuck frames).
 `read_log_tail` finds the log the way the frame-log screen does (`cuetui.farm.logs`: RQD path or the
 proc's `logPath`, `log_path_map`, Loki when the job or the farm has a `lokiUrl`), reads only its tail in
 a thread (a log on a dead NFS mount must not freeze the UI), and never raises: a log that cannot be read
-comes back as a message. `LogTail` renders lines as plain Text with the first error line highlighted.
+comes back as a message. `LogTail` renders lines as plain Text (log lines are data, never markup),
+wrapped to the panel's width, with the first error line highlighted by a theme style.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -26,6 +28,11 @@ from cuetui.gateway.models import Frame, Job
 # Enough for the end of a render log and its RQD footer; cheap to read on every cursor move.
 TAIL_BYTES = 32 * 1024
 TAIL_LINES = 200
+# Lines shown above the first error line when the panel scrolls to it.
+ERROR_CONTEXT = 3
+# A line of one repeated character (RQD's `=====` bars) is shown this long at most.
+RULE_WIDTH = 40
+_RULE = re.compile(r"^(\S)\1{" + str(RULE_WIDTH) + ",}$")
 
 
 @dataclass(frozen=True)
@@ -86,8 +93,8 @@ async def read_log_tail(
 
 
 class LogTail(Vertical):
-    """A title line over a scrollable panel of log lines, scrolled to the first error line (or the
-    end when none)."""
+    """A title line over a scrollable panel of wrapped log lines, scrolled to the first error line (a
+    few lines of context above it) or to the end when none."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"log-tail--error", "log-tail--dim"}
     DEFAULT_CSS = """
@@ -131,16 +138,33 @@ class LogTail(Vertical):
             return
         self.shown = tail
         error_style = self.get_component_rich_style("log-tail--error")
-        text = Text(no_wrap=True, overflow="ellipsis")
+        # `fold`: a path or a URL longer than the panel breaks anywhere rather than being cut off.
+        text = Text(overflow="fold")
         for i, line in enumerate(tail.lines):
             if i:
                 text.append("\n")
+            if _RULE.match(line):
+                line = line[:RULE_WIDTH]  # RQD's `=====` bars are decoration: never worth a wrapped stub
             text.append(line, style=error_style if i == tail.error_index else "")
         self.query_one("#log-tail-title", Static).update(Text(safe(title)))
         self.query_one("#log-tail-text", Static).update(text)
         scroll = self.query_one("#log-tail-scroll", VerticalScroll)
         if tail.error_index is not None:
-            # A few lines of context above the error, then the error and what follows it.
-            scroll.call_after_refresh(scroll.scroll_to, y=max(0, tail.error_index - 3), animate=False)
+            # A few lines of context above the error, then the error and what follows it. Lines wrap,
+            # so where the error starts is known only once the panel's width is.
+            scroll.call_after_refresh(self._scroll_to_line, max(0, tail.error_index - ERROR_CONTEXT))
         else:
             scroll.call_after_refresh(scroll.scroll_end, animate=False)
+
+    def wrapped_row(self, index: int) -> int:
+        """The screen row (from the top of the text) where log line `index` starts, lines wrapped."""
+        tail = self.shown
+        width = self.query_one("#log-tail-text", Static).content_size.width
+        if tail is None or width <= 0:
+            return index
+        console = self.app.console
+        lines = (line[:RULE_WIDTH] if _RULE.match(line) else line for line in tail.lines[:index])
+        return sum(len(Text(line, overflow="fold").wrap(console, width)) for line in lines)
+
+    def _scroll_to_line(self, index: int) -> None:
+        self.query_one("#log-tail-scroll", VerticalScroll).scroll_to(y=self.wrapped_row(index), animate=False)
