@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
@@ -35,8 +35,8 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_gateway(profile: str) -> tuple[subprocess.Popen[bytes], str]:
-    """`cuetui demo-gateway` in a child process; returns once it answers."""
+def start_gateway(profile: str, faults: Sequence[str] = ()) -> tuple[subprocess.Popen[bytes], str]:
+    """`cuetui demo-gateway` in a child process (with `--fault` items); returns once it answers."""
     port = _free_port()
     log_root = tempfile.mkdtemp(prefix="cuetui-bench-frames-")
     proc = subprocess.Popen(
@@ -57,6 +57,7 @@ def start_gateway(profile: str) -> tuple[subprocess.Popen[bytes], str]:
             SECRET,
             "--log-root",
             log_root,
+            *(arg for fault in faults for arg in ("--fault", fault)),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -110,9 +110,7 @@ def huge() -> None:
             c.post("/host.HostInterface/GetHosts", json={})
             print(f"huge: GetHosts {time.perf_counter() - t:.2f} s")
         time.sleep(10)  # let the scheduler run a while at speed 1
-        print(
-            f"huge: peak RSS {peak_rss_mib(p.pid):.0f} MiB (VmHWM of the whole process; it has no children)"
-        )
+        print(f"huge: peak RSS {peak_rss_mib(p.pid):.0f} MiB (VmHWM of the whole process; it has no children)")
     finally:
         p.send_signal(signal.SIGTERM)
         p.wait(30)

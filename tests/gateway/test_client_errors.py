@@ -216,6 +216,7 @@ async def test_plain_http_loads_no_ca_bundle(
         real(self, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", spy)
+
     async def no_shows(request: web.Request) -> web.Response:
         return web.json_response({"shows": {"shows": []}})
 
