@@ -17,6 +17,8 @@ from bench.common import Result, machine
 # Module names under bench/, each with run(quick: bool) -> list[Result].
 BENCHES = ["bench_decode", "bench_frames", "bench_gateway", "bench_idle", "bench_load"]
 
+BENCHES += ["bench_fetch", "bench_startup", "bench_table"]  # issue 9 items 1, 2 and 3 (item 5 in bench_frames)
+
 
 def _fmt(value: float | None) -> str:
     if value is None:

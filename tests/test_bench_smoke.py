@@ -12,3 +12,14 @@ def test_bench_runs_quick(tmp_path: object) -> None:
     assert main(["--quick", "--only", "decode", "--out", str(out)]) == 0
     report = json.loads(out.read_text())
     assert report["results"] and all("figure" in r for r in report["results"])
+
+
+def test_fetch_bench_runs_quick(tmp_path: object) -> None:
+    """The fetch benchmark against the small farm (its baseline needs the `bench` extra: requests)."""
+    import pytest
+
+    pytest.importorskip("requests")
+    out = tmp_path / "results.json"  # type: ignore[operator]
+    assert main(["--quick", "--only", "fetch", "--out", str(out)]) == 0
+    results = json.loads(out.read_text())["results"]
+    assert [r["bench"] for r in results] == ["fetch", "fetch"] and all(r["baseline"] for r in results)

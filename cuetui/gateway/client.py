@@ -101,6 +101,10 @@ class GatewayClient:
         self.local_date: float | None = None
         self.requests_sent = 0
         self.bytes_received = 0
+        if verify is True and self.url.lower().startswith("http://"):
+            # Plain HTTP needs no CA bundle, and loading one costs a tenth of a second or more at
+            # every start. A context without CAs still fails closed if TLS turns up (an https proxy).
+            verify = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         self._http = httpx.AsyncClient(
             base_url=self.url,
             auth=auth,
@@ -292,22 +296,32 @@ class GatewayClient:
         concurrency: int = PAGE_CONCURRENCY,
     ) -> AsyncIterator[list[Frame]]:
         """Every page of a job's frames, in order. With `expected` (e.g. jobStats.totalFrames) the
-        known pages are fetched `concurrency` at a time; then pages follow one by one until a short one,
-        since the response has no total of its own."""
+        known pages are fetched with `concurrency` requests in flight (a new one as each page is taken,
+        so the gateway never waits on the slowest of a batch, and pages decode while others travel);
+        then pages follow one by one until a short one, since the response has no total of its own."""
         search = search or FrameSearch()
         page = 1
         if expected and expected > page_size:
             known_pages = math.ceil(expected / page_size)
-            while page <= known_pages:
-                window = range(page, min(known_pages, page + concurrency - 1) + 1)
-                results = await asyncio.gather(
-                    *(self.get_frames(job_id, search, page=p, limit=page_size) for p in window)
-                )
-                for frames in results:
+            in_flight: dict[int, asyncio.Task[list[Frame]]] = {}
+            following = 1
+            try:
+                while page <= known_pages:
+                    while following <= known_pages and len(in_flight) < concurrency:
+                        in_flight[following] = asyncio.ensure_future(
+                            self.get_frames(job_id, search, page=following, limit=page_size)
+                        )
+                        following += 1
+                    frames = await in_flight.pop(page)
                     yield frames
                     if len(frames) < page_size:
                         return
-                page = window[-1] + 1
+                    page += 1
+            finally:
+                for task in in_flight.values():
+                    task.cancel()
+                if in_flight:
+                    await asyncio.gather(*in_flight.values(), return_exceptions=True)
         while True:
             frames = await self.get_frames(job_id, search, page=page, limit=page_size)
             yield frames

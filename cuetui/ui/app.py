@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import signal
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -21,6 +22,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
 
 from cuetui.farm.actions import FarmActions
 from cuetui.farm.connection import ConnectionStatus, ConnectionTracker
@@ -31,11 +33,7 @@ from cuetui.gateway.models import Frame, Job
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.options import UiOptions
 from cuetui.ui.screens.command_line import COMMANDS, CommandError, CommandLine, parse_command
-from cuetui.ui.screens.hosts import HostsScreen
 from cuetui.ui.screens.jobs import JobsScreen
-from cuetui.ui.screens.shows import ShowsScreen
-from cuetui.ui.screens.stuck import StuckScreen
-from cuetui.ui.screens.triage import TriageScreen
 
 if TYPE_CHECKING:
     from cuetui.ui.widgets.status_bar import StatusBar
@@ -95,17 +93,29 @@ class CueTuiCommands(Provider):
                 yield Hit(score, matcher.highlight(name), partial(app.open_job, job), text=name, help="open job")
 
 
+def _lazy_screen(module: str, name: str) -> Callable[[], Screen[None]]:
+    """A MODES entry that imports `cuetui.ui.screens.<module>` only when the mode is first entered."""
+
+    def make() -> Screen[None]:
+        screen: Screen[None] = getattr(importlib.import_module(f"cuetui.ui.screens.{module}"), name)()
+        return screen
+
+    make.__qualname__ = name
+    return make
+
+
 class CueTuiApp(App[int]):
     """The cuetui monitor (see the module docstring)."""
 
     TITLE = "cuetui"
     CSS_PATH = "styles/app.tcss"
-    MODES: ClassVar[dict[str, type]] = {  # type: ignore[assignment]
-        "shows": ShowsScreen,
+    # Only the jobs screen is imported up front: the others load when first shown (start-up time).
+    MODES: ClassVar[dict[str, Callable[[], Screen[None]]]] = {  # type: ignore[assignment]
+        "shows": _lazy_screen("shows", "ShowsScreen"),
         "jobs": JobsScreen,
-        "hosts": HostsScreen,
-        "dead": TriageScreen,
-        "stuck": StuckScreen,
+        "hosts": _lazy_screen("hosts", "HostsScreen"),
+        "dead": _lazy_screen("triage", "TriageScreen"),
+        "stuck": _lazy_screen("stuck", "StuckScreen"),
     }
     DEFAULT_MODE = "jobs"
     ACTIONS: ClassVar[tuple[ActionSpec, ...]] = APP_ACTIONS

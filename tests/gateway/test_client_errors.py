@@ -200,3 +200,30 @@ async def test_secret_never_in_errors(serve: Callable[[Handler], asyncio.Future[
             await client.get_shows()
     assert "SECRETSIGNATURE" not in str(exc.value) and "expired" in str(exc.value)
     assert exc.value.expired
+
+
+async def test_plain_http_loads_no_ca_bundle(
+    serve: Callable[[Handler], asyncio.Future[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading the CA bundle is a slow part of start-up that plain HTTP does not need."""
+    import ssl
+
+    loaded: list[object] = []
+    real = ssl.SSLContext.load_verify_locations
+
+    def spy(self: ssl.SSLContext, *args: object, **kwargs: object) -> None:
+        loaded.append(args or kwargs)
+        real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", spy)
+
+    async def no_shows(request: web.Request) -> web.Response:
+        return web.json_response({"shows": {"shows": []}})
+
+    url = await serve(no_shows)
+    async with GatewayClient(url, requester=ME) as client:
+        assert await client.get_shows() == []
+    assert loaded == []
+    async with GatewayClient("https://gateway.invalid:8443", requester=ME):
+        pass
+    assert loaded, "an https gateway still verifies against the CA bundle"

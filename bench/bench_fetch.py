@@ -1,0 +1,152 @@
+"""Fetching and decoding every frame of the biggest `huge` job (issue 9 item 1).
+
+cuetui's GatewayClient (`get_all_frames`: pages of 1000 fetched 4 at a time over keep-alive connections,
+orjson, NamedTuple models) against a baseline written like the public OpenCue REST gateway tutorial's
+Python client: a `requests.Session`, one sequential GetFrames call per page, `json.loads`, plain dicts.
+The baseline pages by 500, the page size pycue and CueWeb send (the gateway applies no default); the
+same baseline at 1000 a page is in the note. Both run in the same process against the same demo gateway
+(a child process, seeded, `--speed 0`, so the farm does not change between runs), after a warm-up fetch:
+the demo writes each frame's log file the first time it returns the frame, which a real gateway never
+does. Runs alternate and each side's best is kept (the machine is shared and noisy). The figure is
+wall time from the first request to the last frame decoded.
+
+Usage: python -m bench.bench_fetch [--quick]     (prints the figures)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+from typing import Any
+
+import jwt
+
+from bench.bench_frames import SECRET, start_gateway, wait_idle
+from bench.common import Result
+
+BASELINE_PAGE = 500
+# Per call, added by the demo gateway (`--fault latency=`): a real gateway sits on the studio network
+# in front of Cuebot, whose query for a page of frames takes time; the simulator answers in no time.
+LATENCY = 0.05
+
+
+def _token() -> str:
+    return jwt.encode({"sub": "bench"}, SECRET, algorithm="HS256")
+
+
+def biggest_job(url: str) -> tuple[str, int]:
+    """The id and frame count of the job with the most frames."""
+    from cuetui.gateway.auth import GatewayAuth
+    from cuetui.gateway.client import GatewayClient
+
+    async def find() -> tuple[str, int]:
+        async with GatewayClient(url, GatewayAuth(token=_token())) as client:
+            jobs = await client.get_jobs()
+        job = max(jobs, key=lambda j: j.stats.total_frames)
+        return job.id, job.stats.total_frames
+
+    return asyncio.run(find())
+
+
+def tutorial_fetch(url: str, job_id: str, page_size: int = BASELINE_PAGE) -> list[dict[str, Any]]:
+    """Every frame of a job the way the tutorial's client would get them: one page after another."""
+    import requests
+
+    session = requests.Session()
+    session.headers.update({"Authorization": f"Bearer {_token()}", "Content-Type": "application/json"})
+    frames: list[dict[str, Any]] = []
+    page = 1
+    with session:
+        while True:
+            response = session.post(
+                f"{url}/job.JobInterface/GetFrames",
+                json={"job": {"id": job_id}, "req": {"page": page, "limit": page_size}},
+            )
+            response.raise_for_status()
+            batch = json.loads(response.content)["frames"]["frames"]
+            frames.extend(batch)
+            if len(batch) < page_size:
+                return frames
+            page += 1
+
+
+def cuetui_fetch(url: str, job_id: str, total: int) -> list[Any]:
+    """Every frame of a job through cuetui's client, as the job screen asks for them."""
+    from cuetui.gateway.auth import GatewayAuth
+    from cuetui.gateway.client import GatewayClient
+
+    async def fetch() -> list[Any]:
+        async with GatewayClient(url, GatewayAuth(token=_token())) as client:
+            return await client.get_all_frames(job_id, expected=total)
+
+    return asyncio.run(fetch())
+
+
+def timed(fn: Any, *args: Any) -> tuple[float, int]:
+    start = time.perf_counter()
+    out = fn(*args)
+    return time.perf_counter() - start, len(out)
+
+
+def measure(url: str, pid: int, rounds: int = 3) -> dict[str, float]:
+    """Best wall times of each way of fetching, alternating, after one warm-up of each."""
+    job_id, total = biggest_job(url)
+    tutorial_fetch(url, job_id)  # warm-up: the demo writes the log files here
+    cuetui_fetch(url, job_id, total)
+    wait_idle(pid)
+    best = {"cuetui": float("inf"), "tutorial": float("inf"), "tutorial_1000": float("inf")}
+    counts: dict[str, int] = {}
+    for _ in range(rounds):
+        for name, fn, args in (
+            ("cuetui", cuetui_fetch, (url, job_id, total)),
+            ("tutorial", tutorial_fetch, (url, job_id)),
+            ("tutorial_1000", tutorial_fetch, (url, job_id, 1000)),
+        ):
+            seconds, count = timed(fn, *args)
+            best[name] = min(best[name], seconds)
+            counts[name] = count
+    if len(set(counts.values())) != 1 or counts["cuetui"] != total:
+        raise RuntimeError(f"the fetches disagree on the number of frames: {counts}, expected {total}")
+    return {**best, "frames": float(total)}
+
+
+def run(quick: bool = False) -> list[Result]:
+    """The figures as bench Results (`quick` uses the `small` farm's biggest job, one round)."""
+    results = []
+    for latency in (0.0, LATENCY):
+        proc, url = start_gateway("small" if quick else "huge", faults=[f"latency={latency}"] if latency else [])
+        try:
+            f = measure(url, proc.pid, rounds=1 if quick else 3)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+        n = int(f["frames"])
+        ratio = f["tutorial"] / f["cuetui"]
+        where = f"{latency * 1000:.0f} ms a call" if latency else "loopback"
+        results.append(
+            Result(
+                "fetch",
+                f"fetch + decode {n:,} frames, {where}",
+                f["cuetui"],
+                "s",
+                baseline=f["tutorial"],
+                baseline_name=f"tutorial-style client (requests, sequential pages of {BASELINE_PAGE}, "
+                "json.loads, dicts)",
+                ratio=ratio,
+                goal="≥ 3× faster",
+                met=ratio >= 3,
+                note=f"baseline with pages of 1000: {f['tutorial_1000']:.2f} s "
+                f"({f['tutorial_1000'] / f['cuetui']:.1f}×)",
+            )
+        )
+    return results
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    for r in run(quick=args.quick):
+        print(r)
