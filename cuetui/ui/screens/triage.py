@@ -99,7 +99,7 @@ def _died_order(row: TriageRow) -> tuple[int, int]:
 def triage_columns() -> list[Column[TriageRow]]:
     """Job, frame, layer, exit status and meaning, retries, host, time of death."""
     return [
-        job_column(14, 48),
+        job_column(12, 48),
         frame_column(),
         Column(
             "layer",
@@ -114,9 +114,7 @@ def triage_columns() -> list[Column[TriageRow]]:
             "Exit",
             lambda r, c: cells.name_cell(exit_text(r.frame.exit_status), c, "dead"),
             lambda r: r.frame.exit_status,
-            width=14,
-            flex=True,
-            max_width=18,  # `137 killed (OOM?)` whole when there is room
+            width=17,  # `137 killed (OOM?)` whole
         ),
         Column(
             "retries",
