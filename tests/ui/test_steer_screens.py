@@ -203,6 +203,23 @@ async def test_hosts_L_locks_and_U_unlocks_after_confirming(gw: DemoGatewayThrea
         await wait_farm(pilot, gw, lambda farm: farm.find_host("render002").lock_state_name == "OPEN")
 
 
+async def test_hosts_U_on_a_nimby_locked_host_is_refused_with_a_message(gw: DemoGatewayThread) -> None:
+    app = make_app(gw)
+    gw.run(lambda farm: setattr(farm.find_host("render005"), "lock_state", 2))  # NIMBY: the desk's user's
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("3")
+        await wait_for(pilot, lambda: isinstance(app.screen, HostsScreen) and table_loaded(app.screen))
+        screen = app.screen
+        await cursor_to(pilot, screen, "render005")
+        assert screen.table.cursor_model.lock_state == "NIMBY_LOCKED"  # type: ignore[union-attr]
+        await pilot.press("U")
+        await wait_for(pilot, lambda: any("NIMBY-locked" in t and "not unlocked" in t for t in toasts(app)))
+        assert app.screen is screen  # no dialog: there is nothing to confirm
+        assert actions_sent(gw) == []
+        assert gw.run(lambda farm: farm.find_host("render005").lock_state_name) == "NIMBY_LOCKED"
+
+
 async def test_4_5_and_the_command_line_open_triage_and_stuck(gw: DemoGatewayThread) -> None:
     app = make_app(gw)
     async with app.run_test(size=(120, 40)) as pilot:
