@@ -153,34 +153,60 @@ def _no_dead(screen: Screen[Any], jobs: Sequence[Job]) -> bool:
     return True
 
 
-def pause_jobs(screen: Screen[Any], jobs: Sequence[Job], refresh: Callable[[], object] | None = None) -> None:
-    """`p`: pause; more than one job confirms with the count."""
-    if not jobs and _nothing(screen, "pause"):
+def _on_jobs(
+    screen: Screen[Any],
+    jobs: Sequence[Job],
+    what: str,
+    question: str,
+    send: Callable[[FarmActions], Awaitable[ActionResult]],
+    refresh: Callable[[], object] | None,
+) -> None:
+    """A job action that confirms only for more than one job: `question` (with the count), then
+    `send(app.actions)`. Nothing selected says so and sends nothing."""
+    if not jobs and _nothing(screen, what):
         return
     actions = _app(screen).actions
-    dialog = ConfirmDialog(f"Pause {_jobs_text(jobs)}?") if len(jobs) > 1 else None
-    steer(screen, lambda _: actions.pause(jobs), dialog=dialog, refresh=refresh)
+    dialog = ConfirmDialog(question) if len(jobs) > 1 else None
+    steer(screen, lambda _: send(actions), dialog=dialog, refresh=refresh)
+
+
+def _on_dead(
+    screen: Screen[Any],
+    jobs: Sequence[Job],
+    what: str,
+    question: Callable[[str], str],
+    send: Callable[[FarmActions], Awaitable[ActionResult]],
+    refresh: Callable[[], object] | None,
+) -> None:
+    """An action on every dead frame of the jobs: always confirmed, with `question("N dead frames of
+    job X")`; jobs without dead frames send nothing (read-only mode still answers with its refusal)."""
+    if not jobs and _nothing(screen, what):
+        return
+    actions = _app(screen).actions
+    dead = sum(j.stats.dead_frames for j in jobs)
+    if not dead and _no_dead(screen, jobs):
+        return
+    dialog = ConfirmDialog(question(f"{_plural(dead, 'dead frame')} of {_jobs_text(jobs)}"))
+    steer(screen, lambda _: send(actions), dialog=dialog, refresh=refresh)
+
+
+def pause_jobs(screen: Screen[Any], jobs: Sequence[Job], refresh: Callable[[], object] | None = None) -> None:
+    """`p`: pause; more than one job confirms with the count."""
+    _on_jobs(screen, jobs, "pause", f"Pause {_jobs_text(jobs)}?", lambda actions: actions.pause(jobs), refresh)
 
 
 def resume_jobs(screen: Screen[Any], jobs: Sequence[Job], refresh: Callable[[], object] | None = None) -> None:
     """`u`: resume (unpause); more than one job confirms with the count."""
-    if not jobs and _nothing(screen, "resume"):
-        return
-    actions = _app(screen).actions
-    dialog = ConfirmDialog(f"Resume {_jobs_text(jobs)}?") if len(jobs) > 1 else None
-    steer(screen, lambda _: actions.resume(jobs), dialog=dialog, refresh=refresh)
+    _on_jobs(screen, jobs, "resume", f"Resume {_jobs_text(jobs)}?", lambda actions: actions.resume(jobs), refresh)
 
 
 def bump_priority(
     screen: Screen[Any], jobs: Sequence[Job], delta: int, refresh: Callable[[], object] | None = None
 ) -> None:
     """`+` / `-`: priority up or down by `delta`; more than one job confirms with the count."""
-    if not jobs and _nothing(screen, "change"):
-        return
-    actions = _app(screen).actions
     verb = "Raise" if delta >= 0 else "Lower"
-    dialog = ConfirmDialog(f"{verb} the priority of {_jobs_text(jobs)} by {abs(delta)}?") if len(jobs) > 1 else None
-    steer(screen, lambda _: actions.bump_priority(jobs, delta), dialog=dialog, refresh=refresh)
+    question = f"{verb} the priority of {_jobs_text(jobs)} by {abs(delta)}?"
+    _on_jobs(screen, jobs, "change", question, lambda actions: actions.bump_priority(jobs, delta), refresh)
 
 
 def ask_priority(screen: Screen[Any], jobs: Sequence[Job], refresh: Callable[[], object] | None = None) -> None:
@@ -200,26 +226,19 @@ def ask_priority(screen: Screen[Any], jobs: Sequence[Job], refresh: Callable[[],
 
 def retry_dead(screen: Screen[Any], jobs: Sequence[Job], refresh: Callable[[], object] | None = None) -> None:
     """`R`: retry every dead frame of the jobs, after a confirmation with the count."""
-    if not jobs and _nothing(screen, "retry"):
-        return
-    actions = _app(screen).actions
-    dead = sum(j.stats.dead_frames for j in jobs)
-    if not dead and _no_dead(screen, jobs):
-        return
-    dialog = ConfirmDialog(f"Retry {_plural(dead, 'dead frame')} of {_jobs_text(jobs)}?")
-    steer(screen, lambda _: actions.retry_dead(jobs), dialog=dialog, refresh=refresh)
+    _on_dead(screen, jobs, "retry", lambda what: f"Retry {what}?", lambda actions: actions.retry_dead(jobs), refresh)
 
 
 def eat_dead(screen: Screen[Any], jobs: Sequence[Job], refresh: Callable[[], object] | None = None) -> None:
     """`E`: eat every dead frame of the jobs (they will not render), after a confirmation with the count."""
-    if not jobs and _nothing(screen, "eat"):
-        return
-    actions = _app(screen).actions
-    dead = sum(j.stats.dead_frames for j in jobs)
-    if not dead and _no_dead(screen, jobs):
-        return
-    dialog = ConfirmDialog(f"Eat {_plural(dead, 'dead frame')} of {_jobs_text(jobs)}?\nEaten frames are not rendered.")
-    steer(screen, lambda _: actions.eat_dead(jobs), dialog=dialog, refresh=refresh)
+    _on_dead(
+        screen,
+        jobs,
+        "eat",
+        lambda what: f"Eat {what}?\nEaten frames are not rendered.",
+        lambda actions: actions.eat_dead(jobs),
+        refresh,
+    )
 
 
 def kill_jobs(screen: Screen[Any], jobs: Sequence[Job], refresh: Callable[[], object] | None = None) -> None:

@@ -12,7 +12,7 @@ import pytest
 from cuetui.demo.server import DemoGatewayThread
 from cuetui.gateway.requests import JobSearch
 from cuetui.ui.screens.job import JobScreen
-from cuetui.ui.widgets.dialogs import ConfirmDialog, KillReasonDialog
+from cuetui.ui.widgets.dialogs import ConfirmDialog, KillReasonDialog, PriorityDialog
 from tests.ui.steer_support import (
     actions_sent,
     gateway_for,
@@ -126,6 +126,28 @@ async def test_R_E_and_k_act_on_the_job(gw: DemoGatewayThread) -> None:
         await pilot.press("enter")
         await wait_farm(pilot, gw, lambda farm: farm.find_job(DEAD_JOB).state_name == "FINISHED")
         await wait_for(pilot, lambda: any("killed 1 job" in t for t in toasts(app)))
+
+
+async def test_plus_equals_and_R_on_the_job(gw: DemoGatewayThread) -> None:
+    app = make_app(gw)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_job(pilot, DEAD_JOB)
+        before = gw.run(lambda farm: farm.find_job(DEAD_JOB).priority)
+        await pilot.press("plus")
+        await wait_farm(pilot, gw, lambda farm: farm.find_job(DEAD_JOB).priority == before + 10)
+        await pilot.press("equals_sign")
+        await wait_for(pilot, lambda: isinstance(app.screen, PriorityDialog))
+        await pilot.press("home", "ctrl+k", *"1000001", "enter")  # above CueGUI's maximum: refused here
+        await wait_for(pilot, lambda: bool(app.screen.error_text))  # type: ignore[attr-defined]
+        assert [p for p, _ in actions_sent(gw)] == ["/job.JobInterface/SetPriority"]
+        await pilot.press("home", "ctrl+k", *"4242", "enter")
+        await wait_farm(pilot, gw, lambda farm: farm.find_job(DEAD_JOB).priority == 4242)
+        await pilot.press("R")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        assert f"Retry 5 dead frames of job {DEAD_JOB}?" in app.screen.question  # type: ignore[attr-defined]
+        await pilot.press("y")
+        await wait_farm(pilot, gw, lambda farm: farm.find_job(DEAD_JOB).stats()["dead"] == 0)
+        assert json.loads(actions_sent(gw)[-1][1])["req"] == {"states": {"frameStates": ["DEAD"]}}
 
 
 async def test_read_only_job_screen(gw: DemoGatewayThread) -> None:

@@ -92,6 +92,70 @@ async def test_jobs_table_marked_jobs_confirm_with_the_count_then_kill_with_a_re
         await wait_for(pilot, lambda: any("killed 2 jobs" in t for t in toasts(app)))
 
 
+async def test_jobs_table_marked_jobs_p_u_plus_minus_confirm_with_the_count(gw: DemoGatewayThread) -> None:
+    app = make_app(gw)
+    names = (RUNNING_JOB, OTHER_JOB)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_loaded(pilot)
+        screen = app.screen
+        assert isinstance(screen, JobsScreen)
+        before = {n: gw.run(lambda farm, n=n: farm.find_job(n).priority) for n in names}
+        for name in names:
+            await cursor_to(pilot, screen, name)
+            await pilot.press("space")
+        assert len(screen.table.marked) == 2
+        # `n` cancels: nothing is sent.
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        assert "Pause 2 jobs:" in app.screen.question  # type: ignore[attr-defined]
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.screen is screen)
+        await wait_for(pilot, lambda: any("cancelled: nothing sent" in t for t in toasts(app)))
+        assert actions_sent(gw) == []
+        # `y` acts on both marked jobs, whatever row the cursor is on.
+        for key, question, check in (
+            ("p", "Pause 2 jobs:", lambda farm, n: farm.find_job(n).is_paused),
+            ("u", "Resume 2 jobs:", lambda farm, n: not farm.find_job(n).is_paused),
+            ("minus", "Lower the priority of 2 jobs: ", lambda farm, n: farm.find_job(n).priority == before[n] - 10),
+            ("plus", "Raise the priority of 2 jobs: ", lambda farm, n: farm.find_job(n).priority == before[n]),
+        ):
+            await pilot.press(key)
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what=f"{key}'s confirmation")
+            assert app.screen.question.startswith(question)  # type: ignore[attr-defined]
+            await pilot.press("y")
+            await wait_for(pilot, lambda: app.screen is screen)
+            for name in names:
+                await wait_farm(pilot, gw, lambda farm, n=name, c=check: c(farm, n), what=f"{key} on {name}")
+        paths = [p for p, _ in actions_sent(gw)]
+        assert paths == (
+            ["/job.JobInterface/Pause"] * 2 + ["/job.JobInterface/Resume"] * 2 + ["/job.JobInterface/SetPriority"] * 4
+        )
+
+
+async def test_jobs_table_E_eats_dead_after_confirming_escape_cancels(gw: DemoGatewayThread) -> None:
+    app = make_app(gw)
+    job = "testing-sh180-rpatel_layout_v015"
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_loaded(pilot)
+        screen = app.screen
+        await cursor_to(pilot, screen, job)
+        await pilot.press("E")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        assert f"Eat 5 dead frames of job {job}?" in app.screen.question  # type: ignore[attr-defined]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert actions_sent(gw) == []
+        await pilot.press("E")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await wait_farm(pilot, gw, lambda farm: farm.find_job(job).stats()["eaten"] == 5)
+        assert gw.run(lambda farm: farm.find_job(job).stats()["dead"]) == 0
+        ((path, body),) = actions_sent(gw)
+        assert path == "/job.JobInterface/EatFrames"
+        assert json.loads(body)["req"] == {"states": {"frameStates": ["DEAD"]}}
+        await wait_for(pilot, lambda: screen.table.cursor_model.stats.dead_frames == 0)  # type: ignore[attr-defined]
+
+
 async def test_jobs_table_R_retries_dead_after_confirming(gw: DemoGatewayThread) -> None:
     app = make_app(gw)
     job = "testing-sh180-rpatel_layout_v015"
@@ -137,6 +201,23 @@ async def test_hosts_L_locks_and_U_unlocks_after_confirming(gw: DemoGatewayThrea
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("y")
         await wait_farm(pilot, gw, lambda farm: farm.find_host("render002").lock_state_name == "OPEN")
+
+
+async def test_hosts_U_on_a_nimby_locked_host_is_refused_with_a_message(gw: DemoGatewayThread) -> None:
+    app = make_app(gw)
+    gw.run(lambda farm: setattr(farm.find_host("render005"), "lock_state", 2))  # NIMBY: the desk's user's
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("3")
+        await wait_for(pilot, lambda: isinstance(app.screen, HostsScreen) and table_loaded(app.screen))
+        screen = app.screen
+        await cursor_to(pilot, screen, "render005")
+        assert screen.table.cursor_model.lock_state == "NIMBY_LOCKED"  # type: ignore[union-attr]
+        await pilot.press("U")
+        await wait_for(pilot, lambda: any("NIMBY-locked" in t and "not unlocked" in t for t in toasts(app)))
+        assert app.screen is screen  # no dialog: there is nothing to confirm
+        assert actions_sent(gw) == []
+        assert gw.run(lambda farm: farm.find_host("render005").lock_state_name) == "NIMBY_LOCKED"
 
 
 async def test_4_5_and_the_command_line_open_triage_and_stuck(gw: DemoGatewayThread) -> None:

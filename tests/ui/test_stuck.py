@@ -152,3 +152,20 @@ async def test_read_only_refuses_with_a_message(small: DemoGatewayThread) -> Non
         assert app.screen is screen
         await wait_for(pilot, lambda: any("read-only mode: kill frames not sent" in t for t in toasts(app)))
         assert actions_sent(small) == []
+
+
+async def test_enter_and_l_open_the_full_log(
+    make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gw = scenario_gateway(make_gateway, tmp_path)
+    app = make_app(gw, clock=lambda: APP_NOW)
+    opened: list[tuple[str, str]] = []
+    monkeypatch.setattr(app, "open_frame_log", lambda job, frame, path="": opened.append((job.name, frame.name)))
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_stuck(pilot)
+        first = cursor_frame(screen)
+        await pilot.press("enter")
+        await pilot.press("down", "l")
+        second = cursor_frame(screen)
+        assert opened == [first, second] and first != second
+        assert actions_sent(gw) == []

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import Input
 
 from cuetui.demo.server import DemoGatewayThread
 from cuetui.ui.screens.stuck import StuckScreen
@@ -49,6 +50,8 @@ def open_view(screen_type: type, *keys: str) -> Any:
         if isinstance(screen, TriageScreen):
             panel = screen.query_one(LogTail)
             await wait_for(pilot, lambda: panel.shown is not None, what="the log tail")
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False  # a blinking cursor is on or off depending on when the picture is taken
         await pilot.pause()
         await pilot.pause()
 

@@ -2,7 +2,8 @@
 (the configured shows and users, finished jobs toggled with `f`), one row per frame keyed by frame id,
 actions on the cursor row or the marked rows (`space`, `a` for all shown), `enter` / `l` for the log,
 and the footer hiding farm-changing keys in read-only mode (the keys still answer, with FarmActions'
-"read-only mode: … not sent").
+"read-only mode: … not sent"). Also the job and frame columns and the keys both screens declare
+(`shared_actions`), and `fit_items` for the lines under the title (whole items, then `+N more`).
 """
 
 from __future__ import annotations

@@ -57,7 +57,8 @@ def _dead_key(job: Job) -> tuple[int, int, int]:
     return stats.dead_frames, stats.failed_frame_count, stats.eaten_frames
 
 
-GROUP_NAMES = {"": "newest first", "exit_status": "grouped by exit status", "host": "grouped by host"}
+GROUPED_BY = {"exit_status": "exit status", "host": "host"}
+GROUP_NAMES = {"": "newest first", **{mode: f"grouped by {what}" for mode, what in GROUPED_BY.items()}}
 
 
 class TriageRow(NamedTuple):
@@ -99,7 +100,7 @@ def _died_order(row: TriageRow) -> tuple[int, int]:
 def triage_columns() -> list[Column[TriageRow]]:
     """Job, frame, layer, exit status and meaning, retries, host, time of death."""
     return [
-        job_column(14, 48),
+        job_column(12, 48),
         frame_column(),
         Column(
             "layer",
@@ -114,9 +115,7 @@ def triage_columns() -> list[Column[TriageRow]]:
             "Exit",
             lambda r, c: cells.name_cell(exit_text(r.frame.exit_status), c, "dead"),
             lambda r: r.frame.exit_status,
-            width=14,
-            flex=True,
-            max_width=18,  # `137 killed (OOM?)` whole when there is room
+            width=17,  # `137 killed (OOM?)` whole
         ),
         Column(
             "retries",
@@ -162,7 +161,7 @@ def groups_line(mode: str, groups: Sequence[Group], width: int) -> str:
     for g in groups:
         label = f"exit {exit_text(int(g.key))}" if mode == "exit_status" and g.key.lstrip("-").isdigit() else g.key
         items.append(f"{label} ×{g.count}")
-    return fit_items(items, width, prefix=f"{GROUP_NAMES[mode].replace('grouped ', '')}: ")
+    return fit_items(items, width, prefix=f"by {GROUPED_BY[mode]}: ")
 
 
 class TriageScreen(AcrossJobsScreen[TriageRow]):
