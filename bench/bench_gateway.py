@@ -11,9 +11,9 @@ send requests back to back for a few seconds:
   frames: ~270 distinct pages). All pages are fetched once before the clock starts, because the demo
   gateway writes a frame's log file the first time it returns the frame, which a real gateway never does.
 
-Figures: requests per second (wall), the server's CPU per request from /proc (with a second process on
-the machine the server rarely gets its core to itself: requests per CPU-second is the steadier figure),
-and the size of one answer.
+Figure: requests per second of the gateway's CPU time (from /proc): what its one core serves when busy.
+On a shared machine the load generator rarely keeps the gateway's core busy, so the wall-clock rate (in
+the note, with how busy the core was) understates it; requests per CPU-second is the steadier figure.
 
 Usage: python -m bench.bench_gateway [--quick]
 """
@@ -187,13 +187,14 @@ def run(quick: bool = False) -> list[Result]:
         results.append(
             Result(
                 "gateway",
-                f"gateway 1 core, {CONCURRENCY} clients: {what}",
-                rate,
+                f"gateway on 1 core, {CONCURRENCY} clients: {what}",
+                per_cpu_s,
                 "/s",
                 note=(
-                    f"{size_kb:,.0f} KB per answer ({int(f['pages'])} distinct); "
-                    f"{per_cpu_s:,.0f} requests per server CPU-second; "
-                    f"server busy {busy:.0f} % of its core over {f['wall']:.1f} s"
+                    f"requests per second of the gateway's CPU (what its one core serves when busy); "
+                    f"{rate:,.0f}/s measured on the wall clock with the gateway busy {busy:.0f} % of its core "
+                    f"over {f['wall']:.1f} s (the load generator shares the machine); "
+                    f"{size_kb:,.0f} KB per answer ({int(f['pages'])} distinct)"
                 ),
             )
         )

@@ -208,14 +208,14 @@ def measure(quick: bool) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     try:
         pane = Pane(url, workdir)
-        wait_for(lambda: "updated" in pane.capture(), 120, "the jobs table")  # type: ignore[union-attr]
+        wait_for(lambda: "updated" in pane.capture(), 120, "the jobs table")
         time.sleep(settle)
         pane.start_counting()
         out["jobs"] = watch(pane, seconds)
         if not quick:
             out["row"] = {"bursts": row_change(pane, url, 5.0)}
             pane.send("Enter")
-            wait_for(lambda: "live every" in pane.capture(), 60, "the job screen")  # type: ignore[union-attr]
+            wait_for(lambda: "live every" in pane.capture(), 60, "the job screen")
             time.sleep(settle)
             out["job"] = watch(pane, seconds)
         pane.stop_counting()
@@ -240,7 +240,7 @@ def run(quick: bool = False) -> list[Result]:
         f = figures.get(screen)
         if f is None:
             continue
-        cpu, per_min = float(f["cpu_percent"]), float(f["bytes_per_min"])  # type: ignore[arg-type]
+        cpu, per_min = float(f["cpu_percent"]), float(f["bytes_per_min"])
         burst_list = f["bursts"] if isinstance(f["bursts"], list) else []
         results.append(
             Result(
@@ -260,7 +260,7 @@ def run(quick: bool = False) -> list[Result]:
         if big:
             note += f"; {len(big)} row repaints (cells that show time passing), {sum(big):,} B in all"
         if screen == "jobs" and row:
-            changes = ", ".join(f"{size:,} B on {lines} lines" for size, lines in row)  # type: ignore[misc]
+            changes = ", ".join(f"{size:,} B on {lines} lines" for size, lines in row)
             note += f"; pausing then resuming a job wrote {changes} (its row, counts, status time)"
         results.append(
             Result(

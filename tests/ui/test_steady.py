@@ -41,12 +41,21 @@ async def test_same_content_does_not_repaint() -> None:
 
 
 def test_elapsed_changes_rarely() -> None:
-    """The jobs' Elapsed column: to the minute for an hour, tenths of an hour for a day, then hours."""
+    """The jobs' Elapsed column, to two figures, rounded down."""
     from cuetui.ui.widgets.cells import elapsed_duration
 
-    assert [elapsed_duration(s) for s in (None, -1, 30, 61, 3599)] == ["", "", "<1m", "1m", "59m"]
-    assert [elapsed_duration(s) for s in (3600, 3959, 13320, 86399)] == ["1.0h", "1.0h", "3.7h", "23.9h"]
+    assert [elapsed_duration(s) for s in (None, -1, 30, 299, 300, 1799, 3599)] == [
+        "",
+        "",
+        "<5m",
+        "<5m",
+        "5m",
+        "25m",
+        "55m",
+    ]
+    assert [elapsed_duration(s) for s in (3600, 3959, 13320, 35999)] == ["1.0h", "1.0h", "3.7h", "9.9h"]
+    assert [elapsed_duration(s) for s in (36000, 86399)] == ["10h", "23h"]
     assert elapsed_duration(2 * 86400 + 18 * 3600) == "2d18h"
-    # over a day that starts 1 h in, the text changes 230 times, not 1 380
-    texts = {elapsed_duration(3600 + m * 60) for m in range(23 * 60)}
-    assert len(texts) == 230
+    # over its first day a job's Elapsed changes 116 times, not 1 440
+    texts = {elapsed_duration(m * 60) for m in range(24 * 60)}
+    assert len(texts) == 12 + 90 + 14
