@@ -49,6 +49,7 @@ from cuetui.gateway.models import (
     unwrap_seq,
 )
 from cuetui.gateway.requests import Call, FrameSearch, HostSearch, JobSearch, ProcSearch, Requester
+from cuetui.gateway.reuse import ListReuse
 
 DEFAULT_TIMEOUT = 30.0
 # GetUpdatedFrames hangs forever when Cuebot dislikes lastCheck; the gateway turns this header into a 504.
@@ -103,6 +104,7 @@ class GatewayClient:
         self.local_date: float | None = None
         self.requests_sent = 0
         self.bytes_received = 0
+        self._job_reuse: ListReuse[Job] = ListReuse("jobs", Job.from_json)
         if verify is True and self.url.lower().startswith("http://"):
             # Plain HTTP needs no CA bundle, and loading one costs a tenth of a second or more at
             # every start. A context without CAs still fails closed if TLS turns up (an https proxy).
@@ -134,6 +136,12 @@ class GatewayClient:
         self, call: Call, *, timeout: float | None = None, grpc_timeout: int | None = None
     ) -> dict[str, Any]:
         """Send one call and return the decoded JSON object; every failure is a GatewayError."""
+        return self._decode(call, await self._send(call, timeout=timeout, grpc_timeout=grpc_timeout))
+
+    async def _send(
+        self, call: Call, *, timeout: float | None = None, grpc_timeout: int | None = None
+    ) -> httpx.Response:
+        """Send one call and return the answer, whatever its status; a transport failure is a GatewayError."""
         self._check_token()
         headers = {"Grpc-Timeout": f"{grpc_timeout}S"} if grpc_timeout else None
         body = orjson.dumps(call.body)
@@ -161,7 +169,7 @@ class GatewayClient:
         self.requests_sent += 1
         self.bytes_received += len(response.content)
         self._note_date(response)
-        return self._decode(call, response)
+        return response
 
     def _check_token(self) -> None:
         expired = getattr(self.auth, "expired", None)
@@ -263,7 +271,14 @@ class GatewayClient:
 
     async def get_jobs(self, search: JobSearch | None = None) -> list[Job]:
         """Jobs matching `search` (every pending job of every show when None)."""
-        data = await self.call(rq.get_jobs(search or JobSearch()))
+        call = rq.get_jobs(search or JobSearch())
+        response = await self._send(call)
+        if response.status_code == 200:
+            # Most jobs are as they were at the last poll: parse only those that changed.
+            jobs = await self._job_reuse.decode(response.content)
+            if jobs is not None:
+                return jobs
+        data = self._decode(call, response)
         return await _decode_in_slices(unwrap_seq(data, "jobs"), Job.from_json)
 
     async def get_job(self, job_id: str) -> Job:
