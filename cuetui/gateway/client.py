@@ -56,6 +56,7 @@ DEFAULT_TIMEOUT = 30.0
 UPDATED_FRAMES_GRPC_TIMEOUT = 10
 DEFAULT_PAGE_SIZE = 1000
 PAGE_CONCURRENCY = 4
+MODELS = "\x00models"  # the key of `call(..., elements=...)`'s answer; no JSON key of the gateway's
 DECODE_SLICE = 250  # models decoded between two turns of the event loop (~5 ms of work)
 
 
@@ -133,10 +134,23 @@ class GatewayClient:
     # --- transport ----------------------------------------------------------------------------------
 
     async def call(
-        self, call: Call, *, timeout: float | None = None, grpc_timeout: int | None = None
+        self,
+        call: Call,
+        *,
+        timeout: float | None = None,
+        grpc_timeout: int | None = None,
+        elements: ListReuse[Any] | None = None,
     ) -> dict[str, Any]:
-        """Send one call and return the decoded JSON object; every failure is a GatewayError."""
-        return self._decode(call, await self._send(call, timeout=timeout, grpc_timeout=grpc_timeout))
+        """Send one call and return the decoded JSON object; every failure is a GatewayError.
+
+        With `elements`, a list answer it can decode element by element comes back as
+        `{MODELS: [models]}` instead (the only way in for wrappers such as farm.reads' retries)."""
+        response = await self._send(call, timeout=timeout, grpc_timeout=grpc_timeout)
+        if elements is not None and response.status_code == 200:
+            models = await elements.decode(response.content)
+            if models is not None:
+                return {MODELS: models}
+        return self._decode(call, response)
 
     async def _send(
         self, call: Call, *, timeout: float | None = None, grpc_timeout: int | None = None
@@ -271,14 +285,10 @@ class GatewayClient:
 
     async def get_jobs(self, search: JobSearch | None = None) -> list[Job]:
         """Jobs matching `search` (every pending job of every show when None)."""
-        call = rq.get_jobs(search or JobSearch())
-        response = await self._send(call)
-        if response.status_code == 200:
-            # Most jobs are as they were at the last poll: parse only those that changed.
-            jobs = await self._job_reuse.decode(response.content)
-            if jobs is not None:
-                return jobs
-        data = self._decode(call, response)
+        # Most jobs are as they were at the last poll: parse only those that changed.
+        data = await self.call(rq.get_jobs(search or JobSearch()), elements=self._job_reuse)
+        if MODELS in data:
+            return data[MODELS]  # type: ignore[no-any-return]
         return await _decode_in_slices(unwrap_seq(data, "jobs"), Job.from_json)
 
     async def get_job(self, job_id: str) -> Job:
