@@ -1,14 +1,20 @@
 """Fetching and decoding every frame of the biggest `huge` job (issue 9 item 1).
 
-cuetui's GatewayClient (`get_all_frames`: pages of 1000 fetched 4 at a time over keep-alive connections,
-orjson, NamedTuple models) against a baseline written like the public OpenCue REST gateway tutorial's
-Python client: a `requests.Session`, one sequential GetFrames call per page, `json.loads`, plain dicts.
-The baseline pages by 500, the page size pycue and CueWeb send (the gateway applies no default); the
-same baseline at 1000 a page is in the note. Both run in the same process against the same demo gateway
-(a child process, seeded, `--speed 0`, so the farm does not change between runs), after a warm-up fetch:
-the demo writes each frame's log file the first time it returns the frame, which a real gateway never
-does. Runs alternate and each side's best is kept (the machine is shared and noisy). The figure is
+cuetui's GatewayClient (`get_all_frames`: pages of 1000 with 4 requests in flight over keep-alive
+connections, orjson, NamedTuple models) against a baseline written like the public OpenCue REST gateway
+tutorial's Python client: a `requests.Session`, one sequential GetFrames call per page, `json.loads`,
+plain dicts. The baseline pages by 500, the page size pycue and CueWeb send (the gateway applies no
+default); the same baseline at 1000 a page is in the note. Both run in the same process against the same
+demo gateway (a child process, seeded, `--speed 0`, so the farm does not change between runs), after a
+warm-up fetch of each and once the gateway is idle again: the demo writes each frame's log file the first
+time it returns the frame (and goes on writing the ones it put off for a while), which a real gateway
+never does. Runs alternate and each side's best is kept (the machine is shared and noisy). The figure is
 wall time from the first request to the last frame decoded.
+
+Two rows: on loopback, where the simulator answers at once and its own CPU time (single-threaded Python
+serialising 50 000 frames) bounds what any client can gain; and with 50 ms added to each call by the
+demo gateway (`--fault latency=0.05`, asyncio.sleep, no CPU), standing for the studio network and
+Cuebot's query of a page, where fetching pages concurrently pays as it does against a real gateway.
 
 Usage: python -m bench.bench_fetch [--quick]     (prints the figures)
 """

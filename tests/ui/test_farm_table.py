@@ -79,6 +79,22 @@ async def test_a_changed_model_repaints_only_its_cells() -> None:
         assert refreshed == []  # nothing changed, nothing repainted
 
 
+async def test_an_in_place_change_is_painted_and_other_cells_stay_cached() -> None:
+    app = TableApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(FarmTable)
+        table.set_data(ITEMS, 0)
+        await pilot.pause()
+        row = table.shown_keys().index("id3") + 1  # below the header
+        assert "99" not in table.render_line(row).text
+        cached = len(table._cell_render_cache)
+        table.set_data([i._replace(size=99) if i.id == "id3" else i for i in ITEMS], 0)
+        await pilot.pause()
+        assert "99" in table.render_line(row).text
+        # only the changed cell was rendered again: the screenful of other cells kept their renders
+        assert len(table._cell_render_cache) >= cached - 1 > 0
+
+
 async def test_filter_marks_and_selection() -> None:
     app = TableApp()
     async with app.run_test(size=(100, 30)) as pilot:

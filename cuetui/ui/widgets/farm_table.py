@@ -24,6 +24,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual._two_way_dict import TwoWayDict
+from textual.cache import LRUCache
 from textual.geometry import Region
 from textual.message import Message
 from textual.widgets import DataTable
@@ -330,14 +331,29 @@ class FarmTable(DataTable[Text], Generic[T]):
             shown[key] = cells
         if dirty:
             # Not `_update_count += 1`: that also keys DataTable's row order and row offsets, which
-            # would then be recomputed for every row. Dropping the rendered-line caches is enough.
-            self._row_render_cache.clear()
-            self._cell_render_cache.clear()
-            self._line_cache.clear()
+            # would then be recomputed for every row. Dropping the rendered caches of the changed cells
+            # is enough; dropping all of them made the repaint render every visible cell again
+            # (hundreds of ms for a screenful of a wide table).
+            self._forget_rendered(dirty, column_keys)
             for key, i in dirty:
                 self._refresh_cell(self._index_of(key), i)
             self.post_message(self.Refreshed(self))
         return True
+
+    def _forget_rendered(self, dirty: list[tuple[str, int]], column_keys: list[ColumnKey]) -> None:
+        """Drop DataTable's cached renders of these (row key, column index) cells and their rows."""
+        if len(dirty) > 200:
+            self._row_render_cache.clear()
+            self._cell_render_cache.clear()
+            self._row_renderable_cache.clear()
+        else:
+            cells = {(RowKey(key), column_keys[i]) for key, i in dirty}
+            rows = {row for row, _ in cells}
+            indexes = {self._index_of(key) for key, _ in dirty}
+            _discard(self._cell_render_cache, lambda k: (k[0], k[1]) in cells)
+            _discard(self._row_render_cache, lambda k: k[0] in rows)
+            _discard(self._row_renderable_cache, lambda k: k[1] in indexes)
+        self._line_cache.clear()  # keyed by screen line; rebuilt cheaply from the row renders
 
     def _rerender_live(self, models: dict[str, T], ctx: CellContext) -> list[str]:
         live = [i for i, c in enumerate(self._visible) if c.live]
@@ -610,3 +626,9 @@ class FarmTable(DataTable[Text], Generic[T]):
     def _key_at(self, index: int) -> str | None:
         rk = self._row_locations.get_key(index)
         return None if rk is None else str(rk.value)
+
+
+def _discard(cache: LRUCache[Any, Any], stale: Callable[[Any], bool]) -> None:
+    keys = cache.keys()
+    for key in [key for key in keys if stale(key)]:
+        cache.discard(key)

@@ -1,0 +1,84 @@
+"""ListReuse: element-by-element decoding of list answers gives what a whole parse gives, or gives up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import pytest
+
+from cuetui.demo.server import DemoGatewayThread
+from cuetui.gateway.auth import GatewayAuth
+from cuetui.gateway.client import GatewayClient
+from cuetui.gateway.models import Job, decode_list, unwrap_seq
+from cuetui.gateway.reuse import ListReuse
+
+
+def _job(i: int, **fields: Any) -> dict[str, Any]:
+    return {"id": f"job-{i}", "name": f"show-shot-{i:03d}", "priority": 100, "state": "PENDING", **fields}
+
+
+def _body(jobs: list[dict[str, Any]], *, spaced: bool = False) -> bytes:
+    compact = orjson.dumps({"jobs": {"jobs": jobs}})
+    if not spaced:
+        return compact
+    # Go's protojson may write one space after each ':' and ',' (outside strings; none in these)
+    return compact.replace(b":", b": ").replace(b",", b", ")
+
+
+def _whole(content: bytes) -> list[Job]:
+    return decode_list(unwrap_seq(orjson.loads(content), "jobs"), Job.from_json)
+
+
+@pytest.mark.parametrize("spaced", [False, True])
+async def test_reuses_unchanged_elements_and_parses_the_rest(spaced: bool) -> None:
+    reuse = ListReuse("jobs", Job.from_json)
+    jobs = [_job(i) for i in range(600)]
+    first = await reuse.decode(_body(jobs, spaced=spaced))
+    assert first == _whole(_body(jobs, spaced=spaced)) and reuse.parsed == 600
+    jobs[5] = _job(5, priority=107)
+    second = await reuse.decode(_body(jobs, spaced=spaced))
+    assert second == _whole(_body(jobs, spaced=spaced))
+    assert second is not None and second[5].priority == 107 and reuse.parsed == 1
+    assert second[4] is first[4]  # the very same model, not parsed again
+
+
+async def test_separators_inside_strings_are_data() -> None:
+    reuse = ListReuse("jobs", Job.from_json)
+    jobs = [_job(0, name='a},{"id":"b'), _job(1, name="plain")]
+    assert await reuse.decode(_body(jobs)) == _whole(_body(jobs))
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'{"jobs":[{"id":"a"}]}',  # a flat list
+        b'{"jobs":{"jobs":[{"name":"a","id":"b"}]}}',  # id not first
+        b'{"jobs":{"jobs":[{"id":"a","x":[{"id":"b"},{"id":"c"}]}]}}',  # nested objects with ids
+        b'{"jobs":{"jobs":[{"id":"a"},{"id":}]}}',  # broken JSON
+        b'{"jobs":{"jobs":[1,2]}}',
+        b"<html>",
+    ],
+)
+async def test_gives_up_on_anything_else(content: bytes) -> None:
+    assert await ListReuse("jobs", Job.from_json).decode(content) is None
+
+
+async def test_an_empty_list() -> None:
+    assert await ListReuse("jobs", Job.from_json).decode(b'{"jobs":{"jobs":[]}}') == []
+
+
+async def test_client_jobs_equal_a_whole_parse(demo_gateway: DemoGatewayThread, gateway_token: str) -> None:
+    import httpx
+
+    raw = httpx.post(
+        demo_gateway.url + "/job.JobInterface/GetJobs",
+        content=b"{}",
+        headers={"Authorization": f"Bearer {gateway_token}"},
+    ).content
+    async with GatewayClient(demo_gateway.url, GatewayAuth(token=gateway_token)) as client:
+        first = await client.get_jobs()
+        assert client._job_reuse.parsed == len(first)  # the demo's answer takes the element-wise path
+        again = await client.get_jobs()
+    assert first == again == _whole(raw) and len(first) > 1
+    assert client._job_reuse.parsed == 0  # a frozen farm: the second poll parsed nothing
