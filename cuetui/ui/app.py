@@ -15,6 +15,7 @@ import signal
 import time
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
@@ -95,11 +96,14 @@ class CueTuiCommands(Provider):
                 yield Hit(score, matcher.highlight(name), partial(app.open_job, job), text=name, help="open job")
 
 
+STYLES = Path(__file__).with_name("styles")  # absolute: subclasses elsewhere load the same sheets
+
+
 class CueTuiApp(App[int]):
     """The cuetui monitor (see the module docstring)."""
 
     TITLE = "cuetui"
-    CSS_PATH = "styles/app.tcss"
+    CSS_PATH: ClassVar[list[str | PurePath]] = [STYLES / "app.tcss", STYLES / "states.tcss"]
     MODES: ClassVar[dict[str, type]] = {  # type: ignore[assignment]
         "shows": ShowsScreen,
         "jobs": JobsScreen,

@@ -19,6 +19,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from cuetui.farm.logs import match_spans
+from cuetui.ui.widgets.states import component_style
 
 
 class LogView(ScrollView, can_focus=True):
@@ -142,10 +143,7 @@ class LogView(ScrollView, can_focus=True):
     # --- rendering -------------------------------------------------------------------------------------
 
     def _style(self, name: str) -> Style:
-        try:
-            return self.get_component_rich_style(f"log-view--{name}", partial=True)
-        except Exception:
-            return Style()
+        return component_style(self, f"log-view--{name}")
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
