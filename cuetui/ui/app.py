@@ -16,6 +16,7 @@ import signal
 import time
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
@@ -104,11 +105,14 @@ def _lazy_screen(module: str, name: str) -> Callable[[], Screen[None]]:
     return make
 
 
+STYLES = Path(__file__).with_name("styles")  # absolute: subclasses elsewhere load the same sheets
+
+
 class CueTuiApp(App[int]):
     """The cuetui monitor (see the module docstring)."""
 
     TITLE = "cuetui"
-    CSS_PATH = "styles/app.tcss"
+    CSS_PATH: ClassVar[list[str | PurePath]] = [STYLES / "app.tcss", STYLES / "states.tcss"]
     # Only the jobs screen is imported up front: the others load when first shown (start-up time).
     MODES: ClassVar[dict[str, Callable[[], Screen[None]]]] = {  # type: ignore[assignment]
         "shows": _lazy_screen("shows", "ShowsScreen"),

@@ -16,18 +16,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from pathlib import PurePath
+from typing import TYPE_CHECKING, ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from cuetui.farm.format import bar, clock_duration, duration, iso_utc, timestamp
 from cuetui.farm.monitor import DeadFrameEvent, Monitor, Progress
 from cuetui.farm.text import safe
 from cuetui.ui.catalogue import ActionSpec, bindings
+from cuetui.ui.widgets.key_footer import KeyFooter
+from cuetui.ui.widgets.states import STATE_CLASSES, state_style
 
 if TYPE_CHECKING:
     from cuetui.config import Settings
@@ -36,6 +40,7 @@ if TYPE_CHECKING:
     from cuetui.gateway.models import Job, Layer
 
 EXIT_UNREACHABLE = 3
+StyleOf = Callable[[str], Style]  # a state's name -> its look in the current theme
 BAR_WIDTH = 24
 LAYER_BAR_WIDTH = 12
 DEAD_LINES_SHOWN = 8
@@ -54,21 +59,28 @@ ACTIONS = (
 DANGEROUS = {spec.action for spec in ACTIONS if spec.dangerous}
 
 
-def progress_text(watch: JobWatch, selected: bool, now: float) -> Text:
-    """The lines of one job: name and state, the bar and counts, rate/ETA/elapsed. Farm strings as data."""
+def _plain(_state: str) -> Style:
+    return Style()
+
+
+def progress_text(watch: JobWatch, selected: bool, now: float, style: StyleOf = _plain) -> Text:
+    """The lines of one job: name and state, the bar and counts, rate/ETA/elapsed. Farm strings as data.
+    `style` gives a state's look (`states.state_style`)."""
     job = watch.job
     p = watch.progress or Progress.of(job)
     text = Text()
     text.append("▶ " if selected else "  ", style="bold")
     text.append(safe(job.name), style="bold")
     state = "PAUSED" if p.paused and p.state != "FINISHED" else p.state
-    text.append(f"  {state}", style=_state_style(watch))
+    text.append("  ")
+    text.append(state, style=style(_state_name(watch)))
     text.append("\n    ")
-    text.append(bar(p.succeeded, p.total, BAR_WIDTH), style="green")
+    text.append(bar(p.succeeded, p.total, BAR_WIDTH), style=style("bar-done"))
     text.append(f" {p.succeeded}/{p.total} ({p.percent}%)")
-    text.append(f"  running {p.running}")
-    text.append(f"  waiting {p.waiting + p.depend}")
-    text.append(f"  dead {p.dead}", style="bold red" if p.dead else "")
+    text.append("  ")
+    text.append(f"running {p.running}", style=style("running") if p.running else "")
+    text.append(f"  waiting {p.waiting + p.depend}  ")
+    text.append(f"dead {p.dead}", style=style("dead") if p.dead else "")
     if p.eaten:
         text.append(f"  eaten {p.eaten}")
     rate = watch.rate_per_min()
@@ -81,30 +93,32 @@ def progress_text(watch: JobWatch, selected: bool, now: float) -> Text:
     return text
 
 
-def layers_text(layers: Sequence[Layer]) -> Text:
+def layers_text(layers: Sequence[Layer], style: StyleOf = _plain) -> Text:
     """One short bar per layer: `render ███░░ 37/42 dead 5`."""
     text = Text()
     for i, layer in enumerate(layers):
         s = layer.stats
         text.append("\n    " if i == 0 or i % 2 == 0 else "   ")
         text.append(f"{safe(layer.name, 16):<16} ")
-        text.append(bar(s.succeeded_frames, s.total_frames, LAYER_BAR_WIDTH), style="green")
+        text.append(bar(s.succeeded_frames, s.total_frames, LAYER_BAR_WIDTH), style=style("bar-done"))
         text.append(f" {s.succeeded_frames}/{s.total_frames}")
         if s.dead_frames:
-            text.append(f" dead {s.dead_frames}", style="red")
+            text.append(" ")
+            text.append(f"dead {s.dead_frames}", style=style("dead"))
     return text
 
 
-def _state_style(watch: JobWatch) -> str:
+def _state_name(watch: JobWatch) -> str:
+    """The state whose look the job's state word takes."""
     p = watch.progress
     if p is None:
         return ""
     if p.ended:
-        return "bold green" if p.clean else "bold red"
-    return "yellow" if p.paused else "cyan"
+        return "succeeded" if p.clean else "dead"
+    return "paused" if p.paused else "running"
 
 
-def dead_line(event: DeadFrameEvent, now: float) -> Text:
+def dead_line(event: DeadFrameEvent, now: float, style: StyleOf = _plain) -> Text:
     """One dead frame: time of death (`14:03:22` today, `Nov 25 14:03` before), job, frame, exit
     status, host, retries."""
     f = event.frame
@@ -112,16 +126,27 @@ def dead_line(event: DeadFrameEvent, now: float) -> Text:
     text.append(timestamp(event.died_at, now, seconds=True) + " ")
     text.append(safe(event.job.name, 40))
     text.append(f"  {safe(f.name)}", style="bold")
-    text.append(f"  exit {f.exit_status}", style="red")
+    text.append("  ")
+    text.append(f"exit {f.exit_status}", style=style("dead"))
     text.append(f"  {safe(f.host) or '-'}  retries {f.retry_count}")
     return text
+
+
+class StatePanel(Static):
+    """A job panel (or the dead-frames list): its text takes the states' looks from states.tcss."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = set(STATE_CLASSES)
+
+    def state_style(self, name: str) -> Style:
+        """State `name`'s look in the current theme."""
+        return state_style(self, name)
 
 
 class MonitorApp(App[int]):
     """Live progress of a few jobs, inline; closes by itself when they end clean (exit status as the plain
     mode), stays open on dead frames so they can be retried."""
 
-    CSS_PATH = "monitor_app.tcss"
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["monitor_app.tcss", "styles/states.tcss"]
     BINDINGS = bindings(ACTIONS)  # type: ignore[assignment]
     ENABLE_COMMAND_PALETTE = False
 
@@ -168,10 +193,10 @@ class MonitorApp(App[int]):
     def compose(self) -> ComposeResult:
         with Vertical(id="jobs"):
             for i in range(len(self.monitor.job_ids)):
-                yield Static(id=f"job-{i}", classes="job")
-        yield Static(id="dead")
+                yield StatePanel(id=f"job-{i}", classes="job")
+        yield StatePanel(id="dead")
         yield Static(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         if self.settings.theme and self.settings.theme in self.available_themes:
@@ -215,7 +240,7 @@ class MonitorApp(App[int]):
         self._set_status("live" + (" · read-only" if self.read_only else ""))
         for event in events:
             if isinstance(event, DeadFrameEvent):
-                self.dead_lines.append(dead_line(event, self.clock()))
+                self.dead_lines.append(dead_line(event, self.clock(), self.query_one("#dead", StatePanel).state_style))
         self.render_jobs()
         if self.monitor.finished:
             status = self.monitor.exit_status()
@@ -251,13 +276,15 @@ class MonitorApp(App[int]):
         now = self.clock()
         for i, job_id in enumerate(self.monitor.job_ids):
             watch = self.monitor.watches[job_id]
-            text = progress_text(watch, i == self.selected and len(self.monitor.job_ids) > 1, now)
+            panel = self.query_one(f"#job-{i}", StatePanel)
+            text = progress_text(watch, i == self.selected and len(self.monitor.job_ids) > 1, now, panel.state_style)
             if self.layers.get(job_id):
-                text.append_text(layers_text(self.layers[job_id]))
-            self.query_one(f"#job-{i}", Static).update(text)
-        dead = self.query_one("#dead", Static)
+                text.append_text(layers_text(self.layers[job_id], panel.state_style))
+            panel.update(text)
+        dead = self.query_one("#dead", StatePanel)
         if self.dead_lines:
-            shown = Text("dead frames", style="bold red")
+            shown = Text()
+            shown.append("dead frames", style=dead.state_style("dead"))
             for line in self.dead_lines[-DEAD_LINES_SHOWN:]:
                 shown.append("\n")
                 shown.append_text(line)

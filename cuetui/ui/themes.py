@@ -1,9 +1,10 @@
 """cuetui's own Textual themes: high contrast, dark and light, picked with `theme = "…"` in the config or
 from the command palette's theme picker (ctrl+p, "Change theme") like Textual's built-in themes.
 
-The screens' .tcss colour frame and job states from the theme's variables only ($error dead, $success
-succeeded, $warning paused / running frames, $text-muted eaten / depend / finished, $accent and
-$primary setup and marks), so a theme is all it takes to recolour them. Here every one of those colours
+Every job, layer and frame state is drawn from the theme's text colours in one stylesheet,
+styles/states.tcss ($text-error dead, $text-success succeeded, $text-warning running and paused,
+$text-primary depend, $text-accent setup, $text-muted waiting / eaten / finished), so a theme is all
+it takes to recolour them. Here every one of those colours
 has a contrast of at least 4.5:1 (WCAG AA) against black *and* white, so the same state colours read on
 either variant, on a terminal whose own background shows through, and in a screenshot on a light page.
 Dead and paused also carry bold / reverse video in the .tcss, which survives NO_COLOR.
@@ -49,6 +50,13 @@ def _theme(name: str, *, dark: bool) -> Theme:
         text_alpha=1.0,  # full-strength text: no blending towards the background
         variables={
             "text-muted": STATE_COLOURS["text-muted"],
+            # States are drawn in the theme's text colours (styles/states.tcss): here those are the
+            # colours above, which read on black and white alike, not ones tuned to this background.
+            "text-error": STATE_COLOURS["error"],
+            "text-success": STATE_COLOURS["success"],
+            "text-warning": STATE_COLOURS["warning"],
+            "text-accent": STATE_COLOURS["accent"],
+            "text-primary": STATE_COLOURS["primary"],
             "block-cursor-background": STATE_COLOURS["primary"],
             "block-cursor-foreground": "#FFFFFF",
             "block-cursor-blurred-background": "#444444" if dark else "#BBBBBB",

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from textual.app import App
 from textual.pilot import Pilot
 
-import cuetui.ui.app
 from cuetui.demo.server import DemoGatewayThread
 from cuetui.farm.actions import FarmActions
 from cuetui.farm.connection import ConnectionTracker
@@ -33,7 +31,7 @@ class ScreenTestApp(App[int]):
     """The app shell's contract (client, options, actions, connection, clock, open_frame_log) without
     its other screens: the job and frame-log screens are tested on their own."""
 
-    CSS_PATH = "../../cuetui/ui/styles/app.tcss"
+    CSS_PATH = CueTuiApp.CSS_PATH
 
     def __init__(
         self, client: GatewayClient, options: UiOptions, *, clock: Callable[[], float], first: Callable[[], Any]
@@ -66,9 +64,6 @@ class ScreenTestApp(App[int]):
 
 class ShellApp(CueTuiApp):
     """The real app shell (jobs screen underneath, status bars, palette) with `first()` pushed on top."""
-
-    # CueTuiApp's relative CSS_PATH would be looked up next to this subclass's module.
-    CSS_PATH = str(Path(cuetui.ui.app.__file__).with_name("styles") / "app.tcss")
 
     def __init__(
         self, client: GatewayClient, options: UiOptions, *, clock: Callable[[], float], first: Callable[[], Any]

@@ -6,11 +6,14 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 
 from cuetui.gateway.models import Frame
+from cuetui.ui.app import CueTuiApp
 from cuetui.ui.widgets.frame_strip import FrameStrip, bucket_states, plan, state_code
 from cuetui.ui.widgets.frame_table import FrameTable
 
 
 class TableApp(App[None]):
+    CSS_PATH = CueTuiApp.CSS_PATH  # the states' colours
+
     def compose(self) -> ComposeResult:
         yield FrameTable(id="frames", clock=lambda: 1_767_225_600.0)
         yield FrameStrip(id="strip")

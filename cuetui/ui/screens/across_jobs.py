@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.events import Resize
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from cuetui.gateway.models import Frame, Job
 from cuetui.gateway.requests import JobSearch
@@ -27,6 +27,7 @@ from cuetui.ui.screens.base import FarmScreen, FilterInput
 from cuetui.ui.steer_keys import SteersFarm
 from cuetui.ui.widgets import cells
 from cuetui.ui.widgets.farm_table import Column, FarmTable
+from cuetui.ui.widgets.key_footer import KeyFooter
 from cuetui.ui.widgets.status_bar import StatusBar
 
 # Below this width the side panel goes under the table instead of beside it: beside a table that keeps
@@ -174,7 +175,7 @@ class AcrossJobsScreen(SteersFarm, FarmScreen[R], Generic[R]):
             tls_unverified=app.options.tls_unverified,
             clock=app.clock,
         )
-        yield Footer()
+        yield KeyFooter()
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW, "-narrow")

@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from cuetui.farm.connection import ConnectionStatus
 from cuetui.farm.poller import PollLoop
 from cuetui.farm.text import safe
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.widgets.farm_table import Column, FarmTable
+from cuetui.ui.widgets.key_footer import KeyFooter
 from cuetui.ui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -130,7 +131,7 @@ class FarmScreen(Screen[None], Generic[T]):
             tls_unverified=app.options.tls_unverified,
             clock=app.clock,
         )
-        yield Footer(show_command_palette=False)
+        yield KeyFooter()
 
     @property
     def table(self) -> FarmTable[T]:

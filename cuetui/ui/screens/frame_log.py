@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from cuetui.farm import format as fmt
@@ -41,7 +41,9 @@ from cuetui.gateway.errors import GatewayError
 from cuetui.gateway.models import Frame, Job
 from cuetui.gateway.requests import ProcSearch
 from cuetui.ui.catalogue import ActionSpec, bindings
+from cuetui.ui.widgets.key_footer import KeyFooter
 from cuetui.ui.widgets.log_view import LogView
+from cuetui.ui.widgets.states import STATE_CLASSES, state_style
 
 FOLLOW_INTERVAL = 1.0  # seconds between reads of a running frame's log
 FRAME_CHECK_EVERY = 2  # follow ticks between checks of the frame's state
@@ -99,6 +101,7 @@ class FrameLogScreen(Screen[None]):
     """The log of one frame (see the module docstring)."""
 
     CSS_PATH = "../styles/frame_log.tcss"
+    COMPONENT_CLASSES: ClassVar[set[str]] = set(STATE_CLASSES)
     ACTIONS: ClassVar[tuple[ActionSpec, ...]] = LOG_ACTIONS
     BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [*bindings(LOG_ACTIONS)]
 
@@ -146,7 +149,7 @@ class FrameLogScreen(Screen[None]):
         yield search
         yield LogView(id="log")
         yield Static("", id="log-status")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def view(self) -> LogView:
@@ -177,7 +180,8 @@ class FrameLogScreen(Screen[None]):
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         text.append(f"{safe(self.job.name, 120)}.{safe(self.frame.name, 60)}", style="bold")
         state = safe(self.frame.state, 20)
-        text.append(f"  {state}")
+        text.append("  ")
+        text.append(f" {state} " if state == "DEAD" else state, style=state_style(self, state.lower()))
         if self.frame.exit_status not in (0, -1) or self.frame.state == "DEAD":
             text.append(f"  exit {self.frame.exit_status}")
         if self.frame.host:

@@ -10,16 +10,16 @@ rendered), and each poll redraws only the rows of frames that changed.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.coordinate import Coordinate
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from cuetui.farm import format as fmt
 from cuetui.farm.connection import ConnectionStatus
@@ -32,14 +32,15 @@ from cuetui.ui.steer_keys import SteersFarm, frame_actions, job_actions
 from cuetui.ui.steering import watch_jobs
 from cuetui.ui.widgets.frame_strip import FrameStrip
 from cuetui.ui.widgets.frame_table import FRAME_COLUMNS, FrameTable
+from cuetui.ui.widgets.key_footer import KeyFooter
+from cuetui.ui.widgets.layer_table import LayerTable
+from cuetui.ui.widgets.states import STATE_CLASSES, state_style
 from cuetui.ui.widgets.steady import SteadyStatic
 
 if TYPE_CHECKING:
     from cuetui.farm.connection import ConnectionTracker
 
-ALL_LAYERS = "*all*"
 LAYERS_EVERY = 5  # polls between layer refreshes when no frame changed
-LAYER_BAR = 12
 GC_FREEZE_FROM = 5000  # frames loaded before the collector is told to leave them alone
 
 JOB_ACTIONS: tuple[ActionSpec, ...] = (
@@ -60,25 +61,28 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-def job_summary(job: Job, now: float) -> Text:
-    """Two lines about the job: who, what, state; then frame counts, cores, memory and times."""
+def job_summary(job: Job, now: float, style: Callable[[str], Style] = lambda _name: Style()) -> Text:
+    """Two lines about the job: who, what, state; then frame counts, cores, memory and times. `style`
+    gives a state's look (`states.state_style`), so the header reads like the tables."""
     stats = job.stats
     text = Text(no_wrap=True, overflow="ellipsis", end="")
     text.append(safe(job.name, 200), style="bold")
     if job.is_paused:
-        text.append("  PAUSED", style="bold reverse")
+        text.append(" ")
+        text.append(" PAUSED ", style=style("paused"))
     state = job.state if is_known_enum("JobState", job.state) else "?" + safe(job.state, 20)
     text.append(f"  {state}")
     text.append(f"  pri {job.priority}  {safe(job.user, 40)}  {safe(job.show, 40)}/{safe(job.shot, 40)}")
     text.append("\n")
     bar = fmt.bar(stats.succeeded_frames, stats.total_frames, 16)
     done = len(bar.rstrip("░"))
-    text.append(bar[:done], style="green")
-    text.append(bar[done:], style="dim")
+    text.append(bar[:done], style=style("bar-done"))
+    text.append(bar[done:], style=style("bar-todo"))
     text.append(f" {fmt.percent(stats.succeeded_frames, stats.total_frames):3d}%  ")
     text.append(f"{stats.succeeded_frames:,}/{stats.total_frames:,} done  ")
-    text.append(f"run {stats.running_frames:,}  wait {stats.waiting_frames:,}  dep {stats.depend_frames:,}  ")
-    text.append(f"dead {stats.dead_frames:,}", style="bold red" if stats.dead_frames else "")
+    text.append(f"run {stats.running_frames:,}", style=style("running") if stats.running_frames else "")
+    text.append(f"  wait {stats.waiting_frames:,}  dep {stats.depend_frames:,}  ")
+    text.append(f"dead {stats.dead_frames:,}", style=style("dead") if stats.dead_frames else "")
     text.append(f"  eaten {stats.eaten_frames:,}  cores {fmt.cores(stats.reserved_cores)}")
     if stats.max_rss:
         text.append(f"  max rss {fmt.memory_kb(stats.max_rss)}")
@@ -93,65 +97,6 @@ def job_summary(job: Job, now: float) -> Text:
     return text
 
 
-LAYER_COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("name", "layer", 16),
-    ("type", "type", 6),
-    ("services", "services", 10),
-    ("progress", "progress", LAYER_BAR + 5),
-    ("done", "done/total", 11),
-    ("running", "run", 5),
-    ("waiting", "wait", 5),
-    ("depend", "dep", 5),
-    ("dead", "dead", 5),
-    ("eaten", "eaten", 5),
-    ("avg", "avg", 7),
-    ("high", "high", 7),
-    ("cores", "cores", 5),
-    ("memory", "mem", 7),
-)
-
-
-def layer_cells(layer: Layer) -> tuple[Text, ...]:
-    """The layers table row of one layer (plain text cells, never markup)."""
-    s = layer.stats
-    bar = fmt.bar(s.succeeded_frames, s.total_frames, LAYER_BAR)
-    done = len(bar.rstrip("░"))
-    progress = Text(end="", no_wrap=True)
-    progress.append(bar[:done], style="green")
-    progress.append(bar[done:], style="dim")
-    progress.append(f"{fmt.percent(s.succeeded_frames, s.total_frames):4d}%")
-    layer_type = layer.type if is_known_enum("LayerType", layer.type) else "?" + safe(layer.type, 8)
-
-    def num(n: int, style: str = "") -> Text:
-        return Text(f"{n:,}" if n else "0", style=style if n else "dim", justify="right", end="")
-
-    return (
-        Text(safe(layer.name, 80), end=""),
-        Text(layer_type, end=""),
-        Text(safe(",".join(layer.services), 80), end=""),
-        progress,
-        Text(f"{s.succeeded_frames:,}/{s.total_frames:,}", justify="right", end=""),
-        num(s.running_frames, "green"),
-        num(s.waiting_frames),
-        num(s.depend_frames),
-        num(s.dead_frames, "bold red"),
-        num(s.eaten_frames),
-        Text(fmt.duration(s.avg_frame_sec), justify="right", end=""),
-        Text(fmt.duration(s.high_frame_sec), justify="right", end=""),
-        Text(fmt.cores(layer.min_cores), justify="right", end=""),
-        Text(fmt.memory_kb(layer.min_memory), justify="right", end=""),
-    )
-
-
-def all_layers_cells(layers: Sequence[Layer], job: Job | None) -> tuple[Text, ...]:
-    """The first row of the layers table: every layer together (selecting it clears the filter)."""
-    total = job.stats.total_frames if job else sum(layer.stats.total_frames for layer in layers)
-    done = job.stats.succeeded_frames if job else sum(layer.stats.succeeded_frames for layer in layers)
-    label = Text(f"all {len(layers)} layers", style="italic", end="")
-    blanks = tuple(Text("") for _ in LAYER_COLUMNS[5:])
-    return (label, Text(""), Text(""), Text(""), Text(f"{done:,}/{total:,}", justify="right", end=""), *blanks)
-
-
 # Issue 7's keys: the job keys act on this job, the frame keys on the marked frames or the cursor's.
 STEER_ACTIONS: tuple[ActionSpec, ...] = job_actions("job") + frame_actions("frames")
 
@@ -160,6 +105,7 @@ class JobScreen(SteersFarm, Screen[None]):
     """One job: header, layers, frame-state strip and frames (see the module docstring)."""
 
     CSS_PATH = "../styles/job.tcss"
+    COMPONENT_CLASSES: ClassVar[set[str]] = set(STATE_CLASSES)
     ACTIONS: ClassVar[tuple[ActionSpec, ...]] = JOB_ACTIONS + STEER_ACTIONS
     BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
         *bindings(JOB_ACTIONS + STEER_ACTIONS)
@@ -209,8 +155,7 @@ class JobScreen(SteersFarm, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield SteadyStatic(Text(safe(self.job_name or self.job_id, 200), style="bold"), id="job-header")
-        layers: DataTable[Text] = DataTable(id="layers", cursor_type="row", zebra_stripes=False)
-        yield layers
+        yield LayerTable(id="layers")
         with Horizontal(id="strip-bar"):
             yield SteadyStatic("", id="frames-title")
             yield SteadyStatic("", id="job-status")
@@ -222,7 +167,7 @@ class JobScreen(SteersFarm, Screen[None]):
         status_bar = self._make_status_bar()
         if status_bar is not None:
             yield status_bar
-        yield Footer()
+        yield KeyFooter()
 
     def _make_status_bar(self) -> Any:
         """The app's status bar (farm, connection, counts, last refresh) when the app provides one."""
@@ -255,9 +200,9 @@ class JobScreen(SteersFarm, Screen[None]):
         return self.query_one("#frames", FrameTable)
 
     @property
-    def layers_table(self) -> DataTable[Any]:
+    def layers_table(self) -> LayerTable:
         """The layers table."""
-        return self.query_one("#layers", DataTable)
+        return self.query_one("#layers", LayerTable)
 
     @property
     def strip(self) -> FrameStrip:
@@ -265,9 +210,6 @@ class JobScreen(SteersFarm, Screen[None]):
         return self.query_one("#strip", FrameStrip)
 
     def on_mount(self) -> None:
-        table = self.layers_table
-        for key, label, width in LAYER_COLUMNS:
-            table.add_column(label, width=width, key=key)
         self.frames_table.set_empty_text("loading frames…")
         self.sync = FrameSync(self.app.client, self.job_id, clock=self._clock, on_progress=self._progress)  # type: ignore[attr-defined]
         options = getattr(self.app, "options", None)
@@ -410,38 +352,17 @@ class JobScreen(SteersFarm, Screen[None]):
     def _show_job(self, job: Job) -> None:
         self.job = job
         self.job_name = job.name
-        self.query_one("#job-header", Static).update(job_summary(job, self._clock()))
+        self.query_one("#job-header", Static).update(job_summary(job, self._clock(), self.state_style))
+
+    def state_style(self, name: str) -> Style:
+        """A state's look from states.tcss (this screen lists the state component classes)."""
+        return state_style(self, name)
 
     def _show_layers(self, layers: Sequence[Layer]) -> None:
-        ordered = sorted(layers, key=lambda layer: layer.dispatch_order)
-        self.job_layers = list(ordered)
+        self.job_layers = sorted(layers, key=lambda layer: layer.dispatch_order)
         table = self.layers_table
-        desired: dict[str, tuple[Text, ...]] = {ALL_LAYERS: all_layers_cells(ordered, self.job)}
-        for layer in ordered:
-            desired[layer.id] = layer_cells(layer)
-        keys = [key for key, _l, _w in LAYER_COLUMNS]
-        if list(desired) != list(self._layer_rows):
-            # Layers appear or go away only when the job changes shape: rebuild this small table.
-            cursor_key = self._layer_key_at(table.cursor_row)
-            table.clear()
-            for row_key, cells in desired.items():
-                table.add_row(*cells, key=row_key)
-            if cursor_key is not None and cursor_key in desired:
-                table.move_cursor(row=list(desired).index(cursor_key))
-        else:
-            for row_key, cells in desired.items():
-                old = self._layer_rows.get(row_key)
-                for n, cell in enumerate(cells):
-                    if old is None or old[n].plain != cell.plain or old[n].spans != cell.spans:
-                        table.update_cell(row_key, keys[n], cell)
-        self._layer_rows = desired
-        table.styles.height = min(len(desired), 6 if self.app.size.height < 40 else 10) + 1
-
-    def _layer_key_at(self, row: int) -> str | None:
-        try:
-            return str(self.layers_table.coordinate_to_cell_key(Coordinate(row, 0)).row_key.value)
-        except Exception:
-            return None
+        table.set_layers(self.job_layers, self.job, self._clock())
+        table.styles.height = min(table.total_count, 6 if self.app.size.height < 40 else 10) + 1
 
     def _apply(self, result: SyncResult) -> None:
         sync = self.sync

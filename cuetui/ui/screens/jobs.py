@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import ClassVar
 
+from rich.text import Text
 from textual.widgets import DataTable
 
 from cuetui.farm import format as fmt
@@ -22,7 +23,7 @@ from cuetui.ui.widgets.farm_table import CellContext, Column
 PROGRESS_WIDTH = 15
 
 
-def _state_cell(job: Job, ctx: CellContext) -> object:
+def _state_cell(job: Job, ctx: CellContext) -> Text:
     word, style = cells.job_state(job)
     return ctx.text(word, style)
 
@@ -33,12 +34,12 @@ def _state_order(job: Job) -> tuple[int, str]:
     return order.get(word, 6), word
 
 
-def _name_cell(job: Job, ctx: CellContext) -> object:
+def _name_cell(job: Job, ctx: CellContext) -> Text:
     # Only the Dead count is loud: colouring every name with a dead frame would paint most of the table.
     return cells.name_cell(job.name, ctx)
 
 
-def _progress_cell(job: Job, ctx: CellContext) -> object:
+def _progress_cell(job: Job, ctx: CellContext) -> Text:
     stats = job.stats
     return cells.progress_cell(stats.succeeded_frames, stats.total_frames, PROGRESS_WIDTH, ctx)
 
@@ -48,7 +49,7 @@ def _done_fraction(job: Job) -> float:
     return job.stats.succeeded_frames / total if total else 0.0
 
 
-def _eta_cell(job: Job, ctx: CellContext) -> object:
+def _eta_cell(job: Job, ctx: CellContext) -> Text:
     eta = cells.job_eta(job)
     if eta == 0 and job.is_finished:
         return ctx.text("", justify="right")
@@ -77,68 +78,13 @@ def job_columns() -> list[Column[Job]]:
             reverse_first=True,
         ),
         Column("progress", "Progress", _progress_cell, _done_fraction, width=PROGRESS_WIDTH, priority=1),
-        Column(
-            "running",
-            "Run",
-            lambda j, c: cells.count_cell(j.stats.running_frames, c, "running"),
-            lambda j: j.stats.running_frames,
-            width=4,
-            priority=2,
-            reverse_first=True,
-        ),
-        Column(
-            "waiting",
-            "Wait",
-            lambda j, c: cells.count_cell(j.stats.waiting_frames, c),
-            lambda j: j.stats.waiting_frames,
-            width=5,
-            priority=3,
-            reverse_first=True,
-        ),
-        Column(
-            "dead",
-            "Dead",
-            lambda j, c: cells.count_cell(j.stats.dead_frames, c, "dead-count"),
-            lambda j: j.stats.dead_frames,
-            width=4,
-            reverse_first=True,
-        ),
-        Column(
-            "eaten",
-            "Eaten",
-            lambda j, c: cells.count_cell(j.stats.eaten_frames, c),
-            lambda j: j.stats.eaten_frames,
-            width=5,
-            priority=8,
-            reverse_first=True,
-        ),
-        Column(
-            "depend",
-            "Dep",
-            lambda j, c: cells.count_cell(j.stats.depend_frames, c),
-            lambda j: j.stats.depend_frames,
-            width=4,
-            priority=8,
-            reverse_first=True,
-        ),
-        Column(
-            "cores",
-            "Cores",
-            lambda j, c: cells.number_cell(fmt.cores(j.stats.reserved_cores), c),
-            lambda j: j.stats.reserved_cores,
-            width=5,
-            priority=4,
-            reverse_first=True,
-        ),
-        Column(
-            "max_rss",
-            "MaxRSS",
-            lambda j, c: cells.number_cell(fmt.memory_kb(j.stats.max_rss), c),
-            lambda j: j.stats.max_rss,
-            width=6,
-            priority=7,
-            reverse_first=True,
-        ),
+        cells.count_column("running", "Run", lambda j: j.stats.running_frames, 4, priority=2, style="running"),
+        cells.count_column("waiting", "Wait", lambda j: j.stats.waiting_frames, 5, priority=3),
+        cells.count_column("dead", "Dead", lambda j: j.stats.dead_frames, 4, style="dead"),
+        cells.count_column("eaten", "Eaten", lambda j: j.stats.eaten_frames, 5, priority=8),
+        cells.count_column("depend", "Dep", lambda j: j.stats.depend_frames, 4, priority=8),
+        cells.amount_column("cores", "Cores", lambda j: j.stats.reserved_cores, fmt.cores, 5, priority=4),
+        cells.amount_column("max_rss", "MaxRSS", lambda j: j.stats.max_rss, fmt.memory_kb, 6, priority=7),
         Column(
             "started",
             "Started",

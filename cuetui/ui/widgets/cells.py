@@ -6,12 +6,17 @@ by the table's component classes so the colours come from the theme in the .tcss
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from rich.text import Text
 
 from cuetui.farm import format as fmt
 from cuetui.farm.text import safe
 from cuetui.gateway.models import Job, is_known_enum
-from cuetui.ui.widgets.farm_table import CellContext
+from cuetui.ui.widgets.farm_table import CellContext, Column
+
+T = TypeVar("T")
 
 
 def name_cell(value: str, ctx: CellContext, style: str = "") -> Text:
@@ -38,6 +43,37 @@ def count_cell(n: int, ctx: CellContext, style: str = "") -> Text:
     if not n:
         return ctx.text("0", "dim", justify="right")
     return ctx.text(str(n), style, justify="right")
+
+
+def count_column(
+    key: str, label: str, count: Callable[[T], int], width: int, *, priority: int = 0, style: str = ""
+) -> Column[T]:
+    """A column of frame (or job) counts: right-aligned, zero dimmed, `style` (a state) otherwise,
+    largest first on the first sort. The jobs, shows and layers tables declare their counts with it."""
+    return Column(
+        key,
+        label,
+        lambda model, ctx: count_cell(count(model), ctx, style),
+        count,
+        width,
+        priority=priority,
+        reverse_first=True,
+    )
+
+
+def amount_column(
+    key: str, label: str, amount: Callable[[T], float], show: Callable[[float], str], width: int, *, priority: int = 0
+) -> Column[T]:
+    """A column of amounts (cores, memory) shown by `show`, largest first on the first sort."""
+    return Column(
+        key,
+        label,
+        lambda model, ctx: number_cell(show(amount(model)), ctx),
+        amount,
+        width,
+        priority=priority,
+        reverse_first=True,
+    )
 
 
 def number_cell(value: str, ctx: CellContext, style: str = "") -> Text:

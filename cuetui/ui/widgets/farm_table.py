@@ -8,6 +8,8 @@ so a new value never triggers a relayout). The cursor stays on the same row id a
 filters and re-sorts.
 
 Columns carry a priority: when the terminal is narrow the highest-numbered ones are dropped first.
+A `compact` table separates columns by one blank cell instead of DataTable's two (many narrow
+columns then fit), and `pinned` rows stay first whatever the sort (a "whole job" summary row).
 
 DataTable has no bulk add/remove (its `remove_row` re-indexes every row, O(n²) for a filter over
 5 000 jobs), so `_apply` edits its row bookkeeping directly, the way its own `sort()` does.
@@ -31,6 +33,7 @@ from textual.widgets import DataTable
 from textual.widgets._data_table import ColumnKey, Row, RowKey
 
 from cuetui.farm.snapshot import changed_cells, diff_rows
+from cuetui.ui.widgets.states import STATE_CLASSES, STATES, component_style, state_style
 
 T = TypeVar("T")
 
@@ -85,6 +88,13 @@ class Column(Generic[T]):
     reverse_first: bool = False  # numbers read best largest-first on the first sort
 
 
+def _gapped(cell: Text) -> Text:
+    """A compact table's cell: one blank before it, so neighbouring columns never touch."""
+    cell = cell.copy()
+    cell.pad_left(1)
+    return cell
+
+
 class _RowData(MutableMapping[ColumnKey, Text]):
     """One row's cells for DataTable's `_data`, as a list behind a column-index map shared by every
     row: building 5 000 rows then costs no per-cell hashing (ColumnKey hashes in Python)."""
@@ -121,20 +131,9 @@ class FarmTable(DataTable[Text], Generic[T]):
     """A live table of farm models keyed by id (see the module docstring)."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "farm-table--dead",
-        "farm-table--dead-count",
-        "farm-table--running",
-        "farm-table--waiting",
-        "farm-table--depend",
-        "farm-table--succeeded",
-        "farm-table--eaten",
-        "farm-table--paused",
-        "farm-table--finished",
-        "farm-table--unknown",
+        *STATE_CLASSES,
         "farm-table--dim",
         "farm-table--warn",
-        "farm-table--bar-done",
-        "farm-table--bar-todo",
         "farm-table--mark",
         "farm-table--down",
         "farm-table--locked",
@@ -154,12 +153,23 @@ class FarmTable(DataTable[Text], Generic[T]):
         *,
         sort_column: str = "",
         sort_reverse: bool = False,
+        compact: bool = False,
+        pinned: Sequence[str] = (),
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
-        super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=False)
+        super().__init__(
+            id=id,
+            classes=classes,
+            cursor_type="row",
+            zebra_stripes=False,
+            cell_padding=0 if compact else CELL_PADDING,
+        )
         self.all_columns = list(columns)
         self.key_of = key_of
+        self.compact = compact
+        self.pinned = tuple(pinned)
+        # A key that names no column keeps the models' own order until the user sorts.
         self.sort_column = sort_column or self.all_columns[0].key
         self.sort_reverse = sort_reverse
         self.filter_text = ""
@@ -366,7 +376,8 @@ class FarmTable(DataTable[Text], Generic[T]):
                 continue
             updated = list(cells)
             for i in live:
-                updated[i] = self._visible[i].cell(model, ctx)
+                cell = self._visible[i].cell(model, ctx)
+                updated[i] = _gapped(cell) if self.compact else cell
             if updated != list(cells):
                 self._haystack_before.setdefault(key, self._haystack.get(key, ""))
                 self._rendered[key] = tuple(updated)
@@ -431,11 +442,10 @@ class FarmTable(DataTable[Text], Generic[T]):
             self._sync()
 
     def cell_style(self, name: str) -> Style:
-        """The rich Style of component class `farm-table--<name>`."""
-        try:
-            return self.get_component_rich_style(f"farm-table--{name}", partial=True)
-        except Exception:  # before the widget is mounted there is no stylesheet
-            return Style()
+        """The rich Style of a state (`states.tcss`) or of component class `farm-table--<name>`."""
+        if name in STATES:
+            return state_style(self, name)
+        return component_style(self, f"farm-table--{name}")
 
     # --- layout -----------------------------------------------------------------------------------
 
@@ -457,8 +467,9 @@ class FarmTable(DataTable[Text], Generic[T]):
         self.clear(columns=True)
         self._shown = {}
         self.add_column(Text(" "), width=1, key=MARK_COLUMN)
+        gap = 1 if self.compact else 0
         for column, w in zip(self._visible, layout.widths, strict=True):
-            self.add_column(self._label(column), width=w, key=column.key)
+            self.add_column(self._label(column), width=w + gap, key=column.key)
         ctx = self._cell_context()
         self._rendered.clear()
         self._haystack.clear()
@@ -473,11 +484,12 @@ class FarmTable(DataTable[Text], Generic[T]):
 
     def _plan(self, width: int) -> _Layout:
         """Which columns fit in `width` cells, dropping the highest priority numbers first."""
-        room = max(10, width - 2 - (1 + 2 * CELL_PADDING))  # a scrollbar's worth, and the mark column
+        padding = 2 * self.cell_padding + (1 if self.compact else 0)  # compact: a leading blank instead
+        room = max(10, width - 2 - (1 + 2 * self.cell_padding))  # a scrollbar's worth, and the mark column
         columns = list(self.all_columns)
 
         def need(cols: list[Column[T]]) -> int:
-            return sum(c.width + 2 * CELL_PADDING for c in cols)
+            return sum(c.width + padding for c in cols)
 
         while need(columns) > room and any(c.priority for c in columns):
             worst = max(columns, key=lambda c: (c.priority, columns.index(c)))
@@ -494,7 +506,7 @@ class FarmTable(DataTable[Text], Generic[T]):
         return _Layout(tuple(c.key for c in columns), tuple(widths))
 
     def _label(self, column: Column[T]) -> Text:
-        label = Text(column.label, end="", no_wrap=True)
+        label = Text((" " if self.compact else "") + column.label, end="", no_wrap=True)
         if column.key == self.sort_column:
             label.append(" ▼" if self.sort_reverse else " ▲", style=self.cell_style("dim"))
         return label
@@ -525,6 +537,8 @@ class FarmTable(DataTable[Text], Generic[T]):
         if key in self._haystack:
             self._haystack_before.setdefault(key, self._haystack[key])
         cells = tuple(column.cell(model, ctx) for column in self._visible)
+        if self.compact:
+            cells = tuple(_gapped(cell) for cell in cells)
         self._rendered[key] = cells
         self._haystack[key] = "\x00".join(cell.plain for cell in cells).lower()
 
@@ -554,6 +568,9 @@ class FarmTable(DataTable[Text], Generic[T]):
                 keys.sort(key=order, reverse=self.sort_reverse)
             except TypeError:  # mixed types from an odd gateway: fall back to text order
                 keys.sort(key=lambda k: (str(sort(models[k])), k), reverse=self.sort_reverse)
+        if self.pinned:
+            first = [k for k in self.pinned if k in keys]
+            keys = first + [k for k in keys if k not in first]
         desired = {k: (self._mark_cell(k), *self._rendered[k]) for k in keys if k in self._rendered}
         self._apply(desired)
 

@@ -24,6 +24,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from cuetui.gateway.models import FRAME_STATES
+from cuetui.ui.widgets.states import STATE_CLASSES, state_style
 
 # State codes: index in FRAME_STATES; unknown states get their own code.
 UNKNOWN = len(FRAME_STATES)
@@ -83,15 +84,7 @@ class FrameStrip(Widget):
     `update_state(index, state)` for single changes."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "frame-strip--waiting",
-        "frame-strip--setup",
-        "frame-strip--running",
-        "frame-strip--succeeded",
-        "frame-strip--depend",
-        "frame-strip--dead",
-        "frame-strip--eaten",
-        "frame-strip--checkpoint",
-        "frame-strip--unknown",
+        *STATE_CLASSES,
         "frame-strip--empty",
     }
 
@@ -159,19 +152,17 @@ class FrameStrip(Widget):
     def on_resize(self, event: events.Resize) -> None:
         self._lines = None
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._lines = None  # a new theme: redraw with its colours
+
     @property
     def _per_cell(self) -> int:
         return 1 if getattr(self.app, "no_color", False) else 2
 
     def _styles(self) -> list[Style]:
         names = [*(s.lower() for s in FRAME_STATES), "unknown"]
-        styles = []
-        for name in names:
-            try:
-                styles.append(self.get_component_rich_style(f"frame-strip--{name}", partial=True))
-            except Exception:  # no stylesheet yet
-                styles.append(Style())
-        return styles
+        return [state_style(self, name) for name in names]
 
     def _build(self) -> list[Strip]:
         width = self.size.width

@@ -27,6 +27,8 @@ from textual.strip import Strip
 from cuetui.farm import format as fmt
 from cuetui.farm.text import safe
 from cuetui.gateway.models import Frame, is_known_enum
+from cuetui.ui.widgets.states import STATE_CLASSES, STATES, component_style
+from cuetui.ui.widgets.states import state_style as theme_state_style
 
 GAP = 1  # blank cells between columns
 
@@ -115,15 +117,7 @@ class FrameTable(ScrollView, can_focus=True):
         "frame-table--cursor",
         "frame-table--cursor-blurred",
         "frame-table--mark",
-        "frame-table--waiting",
-        "frame-table--setup",
-        "frame-table--running",
-        "frame-table--succeeded",
-        "frame-table--depend",
-        "frame-table--dead",
-        "frame-table--eaten",
-        "frame-table--checkpoint",
-        "frame-table--unknown",
+        *STATE_CLASSES,
         "frame-table--sorted",
     }
 
@@ -379,10 +373,8 @@ class FrameTable(ScrollView, can_focus=True):
     def _style(self, name: str) -> Style:
         style = self._styles.get(name)
         if style is None:
-            try:
-                style = self.get_component_rich_style(f"frame-table--{name}", partial=True)
-            except Exception:
-                style = Style()
+            is_state = name in STATES
+            style = theme_state_style(self, name) if is_state else component_style(self, f"frame-table--{name}")
             self._styles[name] = style
         return style
 

@@ -19,6 +19,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from cuetui.farm.logs import match_spans
+from cuetui.ui.widgets.states import component_style
 
 
 class LogView(ScrollView, can_focus=True):
@@ -51,12 +52,14 @@ class LogView(ScrollView, can_focus=True):
         self.current = None
         self._width = max((len(line) for line in self.lines), default=0)
         self._resize()
+        # The end is pinned with Textual's anchor: every layout puts the view back at the end (a
+        # horizontal scrollbar that appears takes a line) until the user scrolls away.
         if at_end:
+            self.anchor()
             self.scroll_end(animate=False, immediate=True, x_axis=False)
-            # Before the first layout the view has no height yet: go to the end once it has one.
-            self.call_after_refresh(self.scroll_end, animate=False, immediate=True, x_axis=False)
         else:
-            self.scroll_home(animate=False, immediate=True, x_axis=False)
+            self.anchor(False)
+            self.scroll_home(animate=False, immediate=True, x_axis=False, force=True)  # short text too
         self.refresh()
 
     def append(self, lines: Sequence[str], *, replace_last: bool = False) -> None:
@@ -85,6 +88,17 @@ class LogView(ScrollView, can_focus=True):
         self._resize()
         self.scroll_to(y=self.scroll_y + len(lines), animate=False, immediate=True)
         self.refresh()
+
+    # Textual allows a scroll only once a layout has shown the scrollbar, so a scroll asked for between
+    # new lines and the next layout (opening at the end, a search hit, a key) was silently dropped, or
+    # not, depending on which came first. The lines say at once whether there is anything to scroll.
+    @property
+    def allow_vertical_scroll(self) -> bool:
+        return not (self.disabled or self.loading) and self.max_scroll_y > 0
+
+    @property
+    def allow_horizontal_scroll(self) -> bool:
+        return not (self.disabled or self.loading) and self.max_scroll_x > 0
 
     @property
     def at_end(self) -> bool:
@@ -129,10 +143,7 @@ class LogView(ScrollView, can_focus=True):
     # --- rendering -------------------------------------------------------------------------------------
 
     def _style(self, name: str) -> Style:
-        try:
-            return self.get_component_rich_style(f"log-view--{name}", partial=True)
-        except Exception:
-            return Style()
+        return component_style(self, f"log-view--{name}")
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset

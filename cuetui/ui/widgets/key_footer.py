@@ -1,0 +1,106 @@
+"""KeyFooter: a footer that shows the keys that matter most in the width it has, never overflowing.
+
+Textual's Footer lists every shown binding in focus order (the screen's, then the app's) and cuts off
+whatever does not fit, which at 120 columns was `? help` and `q quit`. Here the order is by importance:
+`?` and `q` always stay; then the screen's own keys in the order its action catalogue declares them
+(most used first); then the app's other keys (`1`-`5`, the palette) while there is room. Shown keys keep
+their usual places (the screen's first, then help and quit, then the app's), the footer turns compact
+when that keeps more of the screen's keys, and `?` help still lists every key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+ESSENTIAL_ACTIONS = frozenset({"help", "app.help", "quit", "app.quit"})
+
+
+@dataclass(frozen=True)
+class FooterEntry:
+    """One key as the footer may show it: `rank` 0 essential, 1 the screen's own, 2 the app's."""
+
+    binding: Binding
+    key_display: str
+    enabled: bool
+    tooltip: str
+    rank: int
+
+    def width(self, compact: bool) -> int:
+        """Cells it takes: ` key desc ` normally, `key desc` and a margin when compact."""
+        text = cell_len(self.key_display) + cell_len(self.binding.description)
+        return text + (2 if compact else 3)
+
+
+def plan_footer(entries: Sequence[FooterEntry], width: int) -> tuple[list[FooterEntry], bool]:
+    """The entries to show at `width`, in display order, and whether compact. Drops the least
+    important first: app keys from the end, then the screen's keys from the end; never rank 0."""
+
+    def fit(compact: bool) -> list[FooterEntry]:
+        kept = list(entries)
+        while sum(e.width(compact) for e in kept) > width:
+            droppable = [e for e in kept if e.rank > 0]
+            if not droppable:
+                break
+            kept.remove(max(droppable, key=lambda e: (e.rank, kept.index(e))))
+        return kept
+
+    def screen_keys(kept: list[FooterEntry]) -> int:
+        return sum(1 for e in kept if e.rank < 2)
+
+    kept, compact = fit(False), False
+    tight = fit(True)
+    if screen_keys(tight) > screen_keys(kept):  # compact only when it saves one of the screen's keys
+        kept, compact = tight, True
+    ordered = [e for e in kept if e.rank == 1] + [e for e in kept if e.rank == 0] + [e for e in kept if e.rank == 2]
+    return ordered, compact
+
+
+class KeyFooter(Footer):
+    """The footer of every cuetui screen (see the module docstring)."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes, show_command_palette=False)
+        self._planned_width = -1
+
+    def entries(self) -> list[FooterEntry]:
+        """Every key the footer could show, one per action, in the screen's order."""
+        seen: set[str] = set()
+        entries: list[FooterEntry] = []
+        for node, binding, enabled, tooltip in self.screen.active_bindings.values():
+            if not binding.show or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            essential = binding.action in ESSENTIAL_ACTIONS or (binding.id or "") in ESSENTIAL_ACTIONS
+            rank = 0 if essential else (2 if node is self.app else 1)
+            entries.append(FooterEntry(binding, self.app.get_key_display(binding), enabled, tooltip, rank))
+        return entries
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        width = self.size.width or self.app.size.width
+        self._planned_width = width
+        shown, compact = plan_footer(self.entries(), width)
+        self.compact = compact
+        for entry in shown:
+            binding = entry.binding
+            yield FooterKey(
+                binding.key,
+                entry.key_display,
+                binding.description,
+                binding.action,
+                disabled=not entry.enabled,
+                tooltip=entry.tooltip,
+            ).data_bind(compact=Footer.compact)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._bindings_ready and event.size.width != self._planned_width:
+            self.call_after_refresh(self.recompose)

@@ -1,0 +1,95 @@
+"""The footer's choice of keys: help and quit always, then the screen's keys by importance, then the
+app's; never wider than the terminal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.binding import Binding
+from textual.widgets._footer import FooterKey
+
+from cuetui.demo.server import DemoGatewayThread
+from cuetui.ui.screens.frame_log import FrameLogScreen
+from cuetui.ui.screens.job import JobScreen
+from cuetui.ui.widgets.key_footer import FooterEntry, KeyFooter, plan_footer
+from tests.ui.conftest import make_app, wait_for, wait_loaded
+
+
+def entry(key: str, description: str, rank: int, action: str = "") -> FooterEntry:
+    return FooterEntry(Binding(key, action or description, description), key, True, "", rank)
+
+
+SCREEN = [
+    entry(k, d, 1) for k, d in [("/", "search"), ("n", "next match"), ("f", "follow"), ("G", "end"), ("g", "start")]
+]
+ESSENTIAL = [entry("?", "help", 0), entry("q", "quit", 0)]
+APP = [entry(str(n), f"screen {n}", 2) for n in range(1, 6)]
+
+
+def descriptions(entries: list[FooterEntry]) -> list[str]:
+    return [e.binding.description for e in entries]
+
+
+def test_everything_fits_when_wide_and_the_screen_keys_come_first() -> None:
+    shown, compact = plan_footer([*SCREEN, *APP[:2], *ESSENTIAL, *APP[2:]], 200)
+    assert not compact
+    assert descriptions(shown) == [*descriptions(SCREEN), "help", "quit", *descriptions(APP)]
+
+
+def test_narrow_drops_app_keys_then_the_screen_keys_from_the_end_but_never_help_or_quit() -> None:
+    for width in range(10, 200):
+        shown, compact = plan_footer([*SCREEN, *ESSENTIAL, *APP], width)
+        assert {"help", "quit"} <= set(descriptions(shown))
+        used = sum(e.width(compact) for e in shown)
+        assert used <= width or descriptions(shown) == ["help", "quit"]
+        kept_screen = [d for d in descriptions(shown) if d in descriptions(SCREEN)]
+        assert kept_screen == descriptions(SCREEN)[: len(kept_screen)]  # the most important ones
+        if any(e.rank == 2 for e in shown):
+            assert kept_screen == descriptions(SCREEN)  # app keys only once every screen key is in
+
+
+def test_compact_only_when_it_keeps_another_screen_key() -> None:
+    wide = sum(e.width(False) for e in [*SCREEN, *ESSENTIAL])
+    assert plan_footer([*SCREEN, *ESSENTIAL, *APP], wide)[1] is False
+    shown, compact = plan_footer([*SCREEN, *ESSENTIAL, *APP], wide - 3)
+    assert compact and len([e for e in shown if e.rank == 1]) == len(SCREEN)
+
+
+def footer_words(app: Any) -> tuple[list[str], int]:
+    """The footer's key descriptions and the cells they take, as laid out on screen."""
+    footer = app.screen.query_one(KeyFooter)
+    keys = list(footer.query(FooterKey))
+    right = max((k.region.right for k in keys), default=0)
+    return [k.description for k in keys], right - footer.region.x
+
+
+@pytest.mark.parametrize("width", [80, 120])
+async def test_every_screen_keeps_help_and_quit_in_a_footer_that_fits(
+    small_gateway: DemoGatewayThread, width: int
+) -> None:
+    app = make_app(small_gateway.url)
+    async with app.run_test(size=(width, 24)) as pilot:
+        await wait_loaded(pilot)
+        screens: dict[str, tuple[list[str], int]] = {"jobs": ([], 0)}
+        for key in ("1", "3", "2"):
+            await pilot.press(key)
+            await wait_loaded(pilot)
+            await pilot.pause()
+            screens[type(app.screen).__name__] = footer_words(app)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen), what="the job screen")
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.sync is not None and screen.sync.loaded, what="frames")
+        await pilot.pause()
+        screens["JobScreen"] = footer_words(app)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, FrameLogScreen), what="the frame log")
+        await pilot.pause()
+        screens["FrameLogScreen"] = footer_words(app)
+        del screens["jobs"]
+        assert set(screens) == {"ShowsScreen", "HostsScreen", "JobsScreen", "JobScreen", "FrameLogScreen"}
+        for name, (words, used) in screens.items():
+            assert "help" in words and "quit" in words, (name, words)
+            assert used <= width, (name, words, used)
+            assert len(words) >= 4, (name, words)  # the screen's own most important keys are there too
