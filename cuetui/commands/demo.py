@@ -137,7 +137,9 @@ def run_demo_gateway(args: argparse.Namespace) -> int:
             )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        # SIGHUP too: a closed terminal (an SSH drop) hangs up the whole process group, this child of
+        # `cuetui demo` included, and the log directory must still be removed.
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(sig, stop.set)
         await stop.wait()
         await server.stop()
