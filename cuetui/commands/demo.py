@@ -29,7 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     gw = sub.add_parser("demo-gateway", help="serve a simulated farm through a gateway-compatible HTTP API")
     gw.add_argument("--host", default=None, help="address to bind (default 127.0.0.1; others only when given)")
     gw.add_argument("--port", type=int, default=8448, help="port (0 picks a free one; default 8448)")
-    gw.add_argument("--jwt-secret", default=None, help="JWT secret (else env JWT_SECRET, else generated)")
+    gw.add_argument(
+        "--jwt-secret", default=None, help="JWT secret (visible in ps: prefer env JWT_SECRET; else generated)"
+    )
     gw.add_argument("--profile", choices=PROFILES, default="small", help="farm size (default: small)")
     gw.add_argument("--seed", type=int, default=0, help="random seed: same seed, same farm")
     gw.add_argument("--speed", type=float, default=1.0, help="1 = real time, 60 = a minute a second, 0 = frozen")
@@ -60,7 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                 "cuetui demo --profile studio --speed 60         a bigger farm, a minute a second",
             ),
             "demo-gateway": (
-                "cuetui demo-gateway --port 8448 --jwt-secret dev-secret",
+                "JWT_SECRET=dev-secret cuetui demo-gateway --port 8448   (not --jwt-secret: ps shows flags)",
                 "JWT_SECRET=dev-secret cuetui --url http://127.0.0.1:8448 jobs     in another shell",
             ),
         },
@@ -83,6 +85,14 @@ def run_demo_gateway(args: argparse.Namespace) -> int:
     if args.scenario and not os.path.exists(args.scenario):
         print(f"cuetui demo-gateway: no such scenario file: {args.scenario}", file=sys.stderr)
         return 2
+    if args.jwt_secret:
+        # A command line is world-readable (`ps`, /proc/PID/cmdline); the environment is not.
+        print(
+            "cuetui demo-gateway: warning: --jwt-secret is visible to every user of this machine in ps; "
+            "set JWT_SECRET in the environment instead",
+            file=sys.stderr,
+            flush=True,
+        )
     secret = args.jwt_secret or os.environ.get("JWT_SECRET")
     generated = not secret
     if not secret:
