@@ -203,6 +203,11 @@ def test_process_titles_hold_no_secret(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(30)
+    # SIGTERM to `cuetui demo` stops its gateway child too: nothing left running with the secret.
+    deadline = time.monotonic() + 30
+    while any(Path(f"/proc/{pid}").exists() for pid in children):
+        assert time.monotonic() < deadline, "the demo gateway child outlived `cuetui demo`"
+        time.sleep(0.1)
 
 
 def test_a_secret_on_the_command_line_is_warned_about(tmp_path: Path) -> None:

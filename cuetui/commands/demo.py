@@ -174,6 +174,12 @@ def run_demo(args: argparse.Namespace) -> int:
     import signal
     import subprocess
 
+    def terminated(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    # SIGTERM must reach the `finally` below that stops the gateway child, or the child is orphaned (the
+    # TUI, once running, handles SIGTERM itself and returns normally).
+    signal.signal(signal.SIGTERM, terminated)
     secret = secrets.token_urlsafe(32)
     env = dict(os.environ, JWT_SECRET=secret)
     cmd = [

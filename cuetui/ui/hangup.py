@@ -1,4 +1,5 @@
-"""The terminal going away (an SSH drop, a closed tmux pane): SIGHUP ends the app cleanly, exit status 0.
+"""The terminal going away (an SSH drop, a closed tmux pane): SIGHUP ends the app cleanly, exit status 0;
+so does SIGTERM.
 
 After a hang-up every write to the terminal fails (EIO). Textual's output thread dies on the first failed
 write; its bounded queue then fills up, and Textual's shutdown, which queues the sequences that restore
@@ -20,9 +21,12 @@ from textual.app import App
 
 
 def exit_on_hangup(app: App[Any], code: int = 0) -> None:
-    """Make SIGHUP end `app` with `code` (call from on_mount, inside the app's event loop)."""
+    """Make SIGHUP (and SIGTERM, which leaves the terminal usable) end `app` with `code` through its normal
+    shutdown, so the terminal is restored and `cuetui demo` stops its gateway child (call from on_mount)."""
     with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError, ValueError):
-        asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, _hang_up, app, code)
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGHUP, _hang_up, app, code)
+        loop.add_signal_handler(signal.SIGTERM, app.exit, code)
 
 
 def _hang_up(app: App[Any], code: int) -> None:

@@ -113,12 +113,13 @@ def test_terminal_closed_sighup_exits_cleanly(command: str, demo_gateway_process
     wait_until(lambda: not list(tmpdir.iterdir()), "the demo gateway's temporary files to go")
 
 
-def test_sighup_exits_cleanly_without_a_traceback(demo_gateway_process: str, tmp_path: Path) -> None:  # noqa: F811
-    """SIGHUP alone, the pane kept open to read what cuetui printed on its way out."""
+@pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGTERM], ids=["SIGHUP", "SIGTERM"])
+def test_signal_exits_cleanly_without_a_traceback(signum: int, demo_gateway_process: str, tmp_path: Path) -> None:  # noqa: F811
+    """The signal alone, the pane kept open to read what cuetui printed on its way out."""
     pane = Pane(f"{shlex.quote(sys.executable)} -m cuetui --refresh 1.5", base_env(demo_gateway_process, tmp_path))
     try:
         pane.wait_for(lambda s: JOBS in s and "live" in s, "the jobs screen")
-        os.kill(pid_of_cuetui("cuetui --refresh 1.5"), signal.SIGHUP)
+        os.kill(pid_of_cuetui("cuetui --refresh 1.5"), signum)
         screen = pane.wait_for(lambda s: "cuetui exited with" in s, "cuetui to exit")
         assert "cuetui exited with 0" in screen and "Traceback" not in screen and "Error" not in screen
     finally:
