@@ -29,7 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     gw = sub.add_parser("demo-gateway", help="serve a simulated farm through a gateway-compatible HTTP API")
     gw.add_argument("--host", default=None, help="address to bind (default 127.0.0.1; others only when given)")
     gw.add_argument("--port", type=int, default=8448, help="port (0 picks a free one; default 8448)")
-    gw.add_argument("--jwt-secret", default=None, help="JWT secret (else env JWT_SECRET, else generated)")
+    gw.add_argument(
+        "--jwt-secret", default=None, help="JWT secret (visible in ps: prefer env JWT_SECRET; else generated)"
+    )
     gw.add_argument("--profile", choices=PROFILES, default="small", help="farm size (default: small)")
     gw.add_argument("--seed", type=int, default=0, help="random seed: same seed, same farm")
     gw.add_argument("--speed", type=float, default=1.0, help="1 = real time, 60 = a minute a second, 0 = frozen")
@@ -60,7 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                 "cuetui demo --profile studio --speed 60         a bigger farm, a minute a second",
             ),
             "demo-gateway": (
-                "cuetui demo-gateway --port 8448 --jwt-secret dev-secret",
+                "JWT_SECRET=dev-secret cuetui demo-gateway --port 8448   (not --jwt-secret: ps shows flags)",
                 "JWT_SECRET=dev-secret cuetui --url http://127.0.0.1:8448 jobs     in another shell",
             ),
         },
@@ -83,6 +85,14 @@ def run_demo_gateway(args: argparse.Namespace) -> int:
     if args.scenario and not os.path.exists(args.scenario):
         print(f"cuetui demo-gateway: no such scenario file: {args.scenario}", file=sys.stderr)
         return 2
+    if args.jwt_secret:
+        # A command line is world-readable (`ps`, /proc/PID/cmdline); the environment is not.
+        print(
+            "cuetui demo-gateway: warning: --jwt-secret is visible to every user of this machine in ps; "
+            "set JWT_SECRET in the environment instead",
+            file=sys.stderr,
+            flush=True,
+        )
     secret = args.jwt_secret or os.environ.get("JWT_SECRET")
     generated = not secret
     if not secret:
@@ -137,7 +147,9 @@ def run_demo_gateway(args: argparse.Namespace) -> int:
             )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        # SIGHUP too: a closed terminal (an SSH drop) hangs up the whole process group, this child of
+        # `cuetui demo` included, and the log directory must still be removed.
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(sig, stop.set)
         await stop.wait()
         await server.stop()
@@ -162,6 +174,12 @@ def run_demo(args: argparse.Namespace) -> int:
     import signal
     import subprocess
 
+    def terminated(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    # SIGTERM must reach the `finally` below that stops the gateway child, or the child is orphaned (the
+    # TUI, once running, handles SIGTERM itself and returns normally).
+    signal.signal(signal.SIGTERM, terminated)
     secret = secrets.token_urlsafe(32)
     env = dict(os.environ, JWT_SECRET=secret)
     cmd = [

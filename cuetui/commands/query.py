@@ -132,7 +132,9 @@ def _print(args: argparse.Namespace, columns: list[Column], rows: list[Any]) -> 
 
 
 def _job_state(job: Job) -> str:
-    return "PAUSED" if job.is_paused and not job.is_finished else job.state
+    from cuetui.farm.format import enum_text
+
+    return "PAUSED" if job.is_paused and not job.is_finished else enum_text(job.state, "JobState")
 
 
 def _ratio(done: int, total: int) -> str:
@@ -215,7 +217,7 @@ def cmd_layers(args: argparse.Namespace) -> int:
     """`cuetui layers JOB`."""
 
     async def body(settings: Settings, client: GatewayClient) -> int:
-        from cuetui.farm.format import cores, duration, memory_kb, percent
+        from cuetui.farm.format import cores, duration, enum_text, memory_kb, percent
         from cuetui.farm.jobmatch import resolve_job
         from cuetui.farm.output import Column
 
@@ -223,7 +225,7 @@ def cmd_layers(args: argparse.Namespace) -> int:
         layers: list[Layer] = sorted(await client.get_layers(job.id), key=lambda lay: lay.dispatch_order)
         columns = _columns(
             Column("LAYER", lambda lay: lay.name, flexible=True, min_width=12),
-            Column("TYPE", lambda lay: lay.type, priority=4),
+            Column("TYPE", lambda lay: enum_text(lay.type, "LayerType"), priority=4),
             Column("DONE", lambda lay: _ratio(lay.stats.succeeded_frames, lay.stats.total_frames), right=True),
             Column(
                 "%", lambda lay: percent(lay.stats.succeeded_frames, lay.stats.total_frames), right=True, priority=3
@@ -248,7 +250,7 @@ def cmd_layers(args: argparse.Namespace) -> int:
 
 def frame_columns(now: float) -> list[Column]:
     """Table columns for frames, most useful first."""
-    from cuetui.farm.format import duration, memory_kb, timestamp
+    from cuetui.farm.format import duration, enum_text, memory_kb, timestamp
     from cuetui.farm.output import Column
 
     def runtime(f: Frame) -> str:
@@ -259,7 +261,7 @@ def frame_columns(now: float) -> list[Column]:
 
     return _columns(
         Column("FRAME", lambda f: f.name, flexible=True, min_width=12),
-        Column("STATE", lambda f: f.state),
+        Column("STATE", lambda f: enum_text(f.state, "FrameState")),
         Column("EXIT", lambda f: f.exit_status if f.start_time else "", right=True, priority=2),
         Column("TRIES", lambda f: f.retry_count, right=True, priority=3),
         Column("HOST", lambda f: f.host, priority=1),
@@ -332,7 +334,7 @@ def cmd_hosts(args: argparse.Namespace) -> int:
     """`cuetui hosts`."""
 
     async def body(settings: Settings, client: GatewayClient) -> int:
-        from cuetui.farm.format import age, cores, memory_kb
+        from cuetui.farm.format import age, cores, enum_text, memory_kb
         from cuetui.farm.output import Column
         from cuetui.gateway.requests import HostSearch
 
@@ -342,8 +344,8 @@ def cmd_hosts(args: argparse.Namespace) -> int:
         now = time.time()
         columns = _columns(
             Column("HOST", lambda h: h.name, flexible=True, min_width=10),
-            Column("STATE", lambda h: h.state),
-            Column("LOCK", lambda h: h.lock_state, priority=2),
+            Column("STATE", lambda h: enum_text(h.state, "HardwareState")),
+            Column("LOCK", lambda h: enum_text(h.lock_state, "LockState"), priority=2),
             Column("IDLE/CORES", lambda h: f"{cores(h.idle_cores)}/{cores(h.cores)}", right=True),
             Column("IDLE MEM", lambda h: f"{memory_kb(h.idle_memory)}/{memory_kb(h.memory)}", right=True, priority=1),
             Column("LOAD", lambda h: f"{h.load / 100:.2f}", right=True, priority=3),

@@ -109,3 +109,12 @@ def eta_seconds(remaining_frames: int, running: int, avg_frame_sec: float, rate_
     if avg_frame_sec > 0 and running > 0:
         return remaining_frames * avg_frame_sec / running
     return None
+
+
+def enum_text(value: str, enum: str) -> str:
+    """An OpenCue enum value for a table: a known name as it is, an unknown one as "?" + the raw value
+    (printable, at most 20 characters), as the screens show it. `--json` keeps the raw value."""
+    from cuetui.farm.text import safe
+    from cuetui.gateway.models import is_known_enum
+
+    return value if is_known_enum(enum, value) else "?" + safe(value, 20)

@@ -9,10 +9,7 @@ Contract for other screens (the job and frame-log screens rely on it): `app.clie
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import importlib
-import signal
 import time
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
@@ -32,6 +29,7 @@ from cuetui.gateway.client import GatewayClient
 from cuetui.gateway.errors import GatewayError, NotFound
 from cuetui.gateway.models import Frame, Job
 from cuetui.ui.catalogue import ActionSpec, bindings
+from cuetui.ui.hangup import exit_on_hangup, release_dead_writer
 from cuetui.ui.options import UiOptions
 from cuetui.ui.screens.command_line import COMMANDS, CommandError, CommandLine, parse_command
 from cuetui.ui.screens.jobs import JobsScreen
@@ -149,9 +147,11 @@ class CueTuiApp(App[int]):
             self.set_keymap(dict(options.keymap))
 
     def on_mount(self) -> None:
-        # An SSH drop (SIGHUP) ends the app cleanly instead of killing it mid-frame.
-        with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError, ValueError):
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit, 0)
+        # An SSH drop (SIGHUP) ends the app cleanly instead of killing it mid-frame (or hanging at exit).
+        exit_on_hangup(self, 0)
+        # After ctrl+z and `fg` Textual re-enters the alternate screen, which the terminal shows blank, but
+        # repaints only what changed since: the whole screen must be drawn again.
+        self.app_resume_signal.subscribe(self, self._redraw_after_resume)
         for message in self.startup_messages:
             self.notify(safe(message, 300), severity="warning", markup=False, timeout=10)
         if self.options.theme:
@@ -159,6 +159,13 @@ class CueTuiApp(App[int]):
                 self.theme = self.options.theme
             else:
                 self.notify(f"unknown theme {safe(self.options.theme, 40)}; using the default", markup=False)
+
+    def _redraw_after_resume(self, _app: object) -> None:
+        self.refresh(layout=True)
+
+    def on_unmount(self) -> None:
+        # Last thing before Textual restores the terminal: never wait on an output thread that died.
+        release_dead_writer(self)
 
     # --- connection ---------------------------------------------------------------------------------
 

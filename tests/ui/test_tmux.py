@@ -33,10 +33,11 @@ def demo_gateway_process(tmp_path: Path) -> Iterator[str]:
     proc = subprocess.Popen(
         [
             *(sys.executable, "-m", "cuetui", "demo-gateway", "--port", "0", "--profile", "small", "--seed", "7"),
-            *("--speed", "0", "--jwt-secret", DEMO_SECRET, "--log-root", str(tmp_path / "logs")),
+            *("--speed", "0", "--log-root", str(tmp_path / "logs")),
         ],
         stdout=subprocess.PIPE,
         text=True,
+        env={**os.environ, "JWT_SECRET": DEMO_SECRET},
     )
     try:
         assert proc.stdout is not None

@@ -219,6 +219,7 @@ class JobScreen(SteersFarm, Screen[None]):
         )
         self.run_worker(self.poll.run(), name="poll-job", group="poll-job", exit_on_error=False)
         bar = self._status_bar()
+        self._registered_bar = bar
         bars = getattr(self.app, "status_bars", None)
         if bar is not None and isinstance(bars, set):
             bars.add(bar)
@@ -229,7 +230,9 @@ class JobScreen(SteersFarm, Screen[None]):
     def on_unmount(self) -> None:
         bars = getattr(self.app, "status_bars", None)
         if isinstance(bars, set):
-            bars.discard(self._status_bar())
+            # The bar found at mount: by now the children are gone and a query finds nothing, and a bar
+            # left in the app's set keeps this whole screen alive.
+            bars.discard(getattr(self, "_registered_bar", None))
         if self.poll is not None:
             self.poll.stop()
 
