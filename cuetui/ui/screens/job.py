@@ -26,10 +26,11 @@ from cuetui.farm.connection import ConnectionStatus
 from cuetui.farm.frames import FrameSync, SyncResult
 from cuetui.farm.poller import PollLoop
 from cuetui.farm.text import safe
-from cuetui.gateway.models import Frame, Job, Layer, is_known_enum
+from cuetui.gateway.models import Frame, Job, Layer
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.steer_keys import SteersFarm, frame_actions, job_actions
 from cuetui.ui.steering import watch_jobs
+from cuetui.ui.widgets import cells
 from cuetui.ui.widgets.frame_strip import FrameStrip
 from cuetui.ui.widgets.frame_table import FRAME_COLUMNS, FrameTable
 from cuetui.ui.widgets.key_footer import KeyFooter
@@ -70,8 +71,11 @@ def job_summary(job: Job, now: float, style: Callable[[str], Style] = lambda _na
     if job.is_paused:
         text.append(" ")
         text.append(" PAUSED ", style=style("paused"))
-    state = job.state if is_known_enum("JobState", job.state) else "?" + safe(job.state, 20)
-    text.append(f"  {state}")
+    # The same word as the jobs table (Cuebot calls an active job PENDING, whether it runs or not).
+    word, look = cells.job_state(job)
+    if word != "PAUSED":
+        text.append("  ")
+        text.append(word, style=style(look))
     text.append(f"  pri {job.priority}  {safe(job.user, 40)}  {safe(job.show, 40)}/{safe(job.shot, 40)}")
     text.append("\n")
     bar = fmt.bar(stats.succeeded_frames, stats.total_frames, 16)
