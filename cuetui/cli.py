@@ -43,6 +43,15 @@ def build_parser() -> argparse.ArgumentParser:
     """The whole command line: global flags first, then one subparser per command module."""
     from cuetui.commands import COMMAND_MODULES
 
+    parser = _global_parser()
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"cuetui.commands.{name}")
+        module.register(sub)
+    return parser
+
+
+def _global_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="cuetui",
         # Raw formatter (for the examples): the description is wrapped by hand.
@@ -59,17 +68,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--refresh", type=float, metavar="SECONDS", help="poll interval of the screens")
     parser.add_argument("--user", action="append", metavar="USER", help="show only jobs of this user")
     parser.add_argument("--show", action="append", metavar="SHOW", help="show only jobs of this show")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMAND_MODULES:
-        module = importlib.import_module(f"cuetui.commands.{name}")
-        module.register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the chosen command; returns the process exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    if argv is None:
+        argv = sys.argv[1:]
+    if not argv:
+        # Plain `cuetui` opens the monitor: only the global flags' defaults are needed, not every
+        # command's parser and module (start-up time).
+        args = _global_parser().parse_args([])
+        args.command = None
+    else:
+        args = build_parser().parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:
         from cuetui.commands.tui import run_tui

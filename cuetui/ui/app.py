@@ -9,12 +9,13 @@ Contract for other screens (the job and frame-log screens rely on it): `app.clie
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import time
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App
@@ -28,6 +29,7 @@ from cuetui.farm.text import safe
 from cuetui.gateway.client import GatewayClient
 from cuetui.gateway.errors import GatewayError, NotFound
 from cuetui.gateway.models import Frame, Job
+from cuetui.gateway.requests import JobSearch
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.hangup import exit_on_hangup, release_dead_writer
 from cuetui.ui.options import UiOptions
@@ -106,6 +108,12 @@ def _lazy_screen(module: str, name: str) -> Callable[[], Screen[None]]:
 STYLES = Path(__file__).with_name("styles")  # absolute: subclasses elsewhere load the same sheets
 
 
+def _retrieve_error(task: asyncio.Future[list[Job]]) -> None:
+    # Marks the exception as seen: asyncio would otherwise log it when a task nobody awaited is collected.
+    if not task.cancelled():
+        task.exception()
+
+
 class CueTuiApp(App[int]):
     """The cuetui monitor (see the module docstring)."""
 
@@ -145,6 +153,38 @@ class CueTuiApp(App[int]):
         self.startup_messages: list[str] = []  # config warnings, shown once the app is up
         if options.keymap:
             self.set_keymap(dict(options.keymap))
+        # The first GetJobs of the default jobs screen, sent as soon as the event loop runs (see run_async).
+        self._first_jobs: tuple[JobSearch, asyncio.Future[list[Job]]] | None = None
+        self._first_jobs_sent = False
+
+    # --- start-up -----------------------------------------------------------------------------------
+
+    async def run_async(self, *args: Any, **kwargs: Any) -> int | None:
+        # The gateway answers while Textual parses the CSS, starts the terminal and composes the screen:
+        # the jobs table is then filled at its first paint, one round trip sooner.
+        self._send_first_jobs()
+        return await super().run_async(*args, **kwargs)
+
+    def on_load(self) -> None:
+        self._send_first_jobs()  # the same when the app is not started by run() (tests' run_test)
+
+    def _send_first_jobs(self) -> None:
+        if self._first_jobs_sent or self.DEFAULT_MODE != "jobs":
+            return
+        self._first_jobs_sent = True
+        search = JobsScreen.first_search(self.options)
+        task = asyncio.ensure_future(self.client.get_jobs(search))
+        task.add_done_callback(_retrieve_error)  # a failure is raised by take_first_jobs's caller, or dropped
+        self._first_jobs = (search, task)
+
+    def take_first_jobs(self, search: JobSearch) -> asyncio.Future[list[Job]] | None:
+        """The start-up GetJobs if it asked for `search` and nobody took it yet (the jobs screen's first
+        poll awaits it instead of sending its own), else None."""
+        if self._first_jobs is None or self._first_jobs[0] != search:
+            return None
+        task = self._first_jobs[1]
+        self._first_jobs = None
+        return task
 
     def on_mount(self) -> None:
         # An SSH drop (SIGHUP) ends the app cleanly instead of killing it mid-frame (or hanging at exit).

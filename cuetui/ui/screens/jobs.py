@@ -14,6 +14,7 @@ from cuetui.farm import format as fmt
 from cuetui.gateway.models import Job
 from cuetui.gateway.requests import JobSearch
 from cuetui.ui.catalogue import ActionSpec, bindings
+from cuetui.ui.options import UiOptions
 from cuetui.ui.screens.base import TABLE_ACTIONS, FarmScreen
 from cuetui.ui.steer_keys import SteersFarm, job_actions
 from cuetui.ui.steering import watch_jobs
@@ -143,6 +144,12 @@ class JobsScreen(SteersFarm, FarmScreen[Job]):
     def sort_default(self) -> tuple[str, bool]:
         return "name", False
 
+    @staticmethod
+    def first_search(options: UiOptions) -> JobSearch:
+        """What a new jobs screen of the configured farm asks first (the app sends it before the screen
+        exists, to save a round trip at start-up)."""
+        return JobSearch(shows=tuple(options.shows), users=tuple(options.users), include_finished=False)
+
     def search(self) -> JobSearch:
         """What to ask the gateway for: the show and user filters, finished jobs or not."""
         options = self.cue_app.options
@@ -162,7 +169,11 @@ class JobsScreen(SteersFarm, FarmScreen[Job]):
         return " · ".join(parts)
 
     async def fetch(self) -> list[Job]:
-        return await self.cue_app.client.get_jobs(self.search())
+        search = self.search()
+        first = self.cue_app.take_first_jobs(search)
+        if first is not None:  # the answer to the GetJobs the app sent at start-up
+            return await first
+        return await self.cue_app.client.get_jobs(search)
 
     def data_arrived(self, models: Sequence[Job]) -> None:
         self.cue_app.remember_jobs(models)
