@@ -3,6 +3,7 @@ app's; never wider than the terminal."""
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import pytest
@@ -93,3 +94,30 @@ async def test_every_screen_keeps_help_and_quit_in_a_footer_that_fits(
             assert "help" in words and "quit" in words, (name, words)
             assert used <= width, (name, words, used)
             assert len(words) >= 4, (name, words)  # the screen's own most important keys are there too
+
+
+async def test_the_keys_a_screen_switch_replaces_are_freed(small_gateway: DemoGatewayThread) -> None:
+    """Every screen switch recomposes the footer. The keys it replaces must not stay alive: bound with
+    `data_bind`, each left a watcher on the footer holding it (Textual issue #6666), ~0.5 MiB a switch."""
+    app = make_app(small_gateway.url)
+    async with app.run_test(size=(120, 24)) as pilot:
+        await wait_loaded(pilot)
+
+        def alive() -> int:
+            gc.collect()
+            return sum(1 for o in gc.get_objects() if isinstance(o, FooterKey))
+
+        for key in ("1", "3", "2") * 2:  # every screen made once, its footer composed
+            await pilot.press(key)
+            await wait_loaded(pilot)
+        await pilot.pause()
+        before = alive()
+        switches = 30
+        for key in ("1", "3", "2") * (switches // 3):
+            await pilot.press(key)
+            await wait_loaded(pilot)
+        await pilot.pause()
+        grew = alive() - before
+        in_dom = sum(len(screen.query(FooterKey)) for screen in app.screen_stack)
+        # A few keys a recompose just dropped may wait for their removal to finish; not one per switch.
+        assert grew < switches, (grew, in_dom)

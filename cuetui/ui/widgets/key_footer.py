@@ -92,14 +92,20 @@ class KeyFooter(Footer):
         self.compact = compact
         for entry in shown:
             binding = entry.binding
-            yield FooterKey(
+            key = FooterKey(
                 binding.key,
                 entry.key_display,
                 binding.description,
                 binding.action,
                 disabled=not entry.enabled,
                 tooltip=entry.tooltip,
-            ).data_bind(compact=Footer.compact)
+            )
+            # Set, not `data_bind(compact=Footer.compact)`: a binding leaves a watcher on this footer
+            # that holds the key after a recompose removes it, until `compact` changes (Textual issue
+            # #6666), and the footer recomposes at every screen switch, so the removed keys piled up
+            # (~0.5 MiB per switch). `compact` is only ever set here, right before the keys are made.
+            key.compact = compact
+            yield key
 
     def on_resize(self, event: events.Resize) -> None:
         if self._bindings_ready and event.size.width != self._planned_width:
