@@ -592,9 +592,7 @@ class Farm:
             job.stop_time = int(self.now())
 
     # --- dispatch --------------------------------------------------------------------------------
-    def start_frame(
-        self, job: Job, i: int, host: Host, backdate: float = 0.0, write_log: bool = True
-    ) -> Proc:
+    def start_frame(self, job: Job, i: int, host: Host, backdate: float = 0.0, write_log: bool = True) -> Proc:
         """Book frame i of job on host: a proc appears and the frame is RUNNING."""
         layer = job.layers[job.f_layer[i]]
         now = self.now()
@@ -742,9 +740,7 @@ class Farm:
                     best_cores = max(h.idle_cores for h in free)
                     best_memory = max(h.idle_memory for h in free)
                     break
-                self.start_frame(
-                    job, i, chosen, backdate=self.rng.random() if backdate else 0.0, write_log=write_log
-                )
+                self.start_frame(job, i, chosen, backdate=self.rng.random() if backdate else 0.0, write_log=write_log)
                 booked += 1
                 if chosen.idle_cores < 1:
                     free.remove(chosen)

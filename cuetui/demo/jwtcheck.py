@@ -37,8 +37,7 @@ def _b64(segment: str, what: str) -> bytes:
     text = "".join(clean)
     if len(text) % 4 == 1:
         raise TokenError(
-            f"token is malformed: could not base64 decode {what}: "
-            f"illegal base64 data at input byte {len(segment) - 1}"
+            f"token is malformed: could not base64 decode {what}: illegal base64 data at input byte {len(segment) - 1}"
         )
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
@@ -86,9 +85,7 @@ def _validate_token(token: str, secret: bytes, now: float) -> None:
         raise TokenError("token is unverifiable: signing method (alg) is unavailable")
     signature = _b64(parts[2], "signature")
     if alg not in _HMAC:
-        raise TokenError(
-            f"token is unverifiable: error while executing keyfunc: Unexpected signing method: {alg}"
-        )
+        raise TokenError(f"token is unverifiable: error while executing keyfunc: Unexpected signing method: {alg}")
     expected = hmac.new(secret, f"{parts[0]}.{parts[1]}".encode(), _HMAC[alg]).digest()
     if not hmac.compare_digest(expected, signature):
         raise TokenError("token signature is invalid: signature is invalid")

@@ -145,18 +145,13 @@ class LogWriter:
                 text = f"[{_stamp(t)}] INFO  | {rnd(1, 200, 4000)} objects, {rnd(2, 20, 300)} textures"
             else:
                 pct = int(100 * k / total)
-                text = (
-                    f"[{_stamp(t)}] INFO  | {pct:3d}% done, {rnd(3, 1, 64)} threads, "
-                    f"mem {rnd(k + 10, 900, 9000)} MB"
-                )
+                text = f"[{_stamp(t)}] INFO  | {pct:3d}% done, {rnd(3, 1, 64)} threads, mem {rnd(k + 10, 900, 9000)} MB"
             out.append((t, text))
         if footer and attempt.end is not None:
             if failed:
                 out.append((end, f"[{_stamp(end)}] {_ERRORS.get(attempt.exit_status, _ERRORS[1])}"))
             else:
-                out.append(
-                    (end, f"[{_stamp(end)}] INFO  | render done, wrote /shots/out/{job.name}.{frame}.exr")
-                )
+                out.append((end, f"[{_stamp(end)}] INFO  | render done, wrote /shots/out/{job.name}.{frame}.exr"))
             rss = rnd(4, 800_000, 9_000_000)
             footer_lines = [
                 "",
@@ -302,9 +297,7 @@ class LogWriter:
                 job, i = proc.job, proc.frame
                 attempt = self.attempts(job, i)[-1]
                 lines = self.lines(job, i, attempt, n, footer=False)
-                self._write(
-                    job.log_path(i), "".join(t + "\n" for _, t in lines[14 + proc.log_lines :]), mode="a"
-                )
+                self._write(job.log_path(i), "".join(t + "\n" for _, t in lines[14 + proc.log_lines :]), mode="a")
                 proc.log_lines = n
             self._growing.append(proc)
 

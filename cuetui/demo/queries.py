@@ -120,9 +120,7 @@ def frame_matcher(farm: Farm, job: Job, req: dict[str, Any], use_states: bool = 
                 return False
         return not (change_date and job.f_updated[i] <= change_date)
 
-    trivial = not (
-        ids or names or layer_names or states or numbers is not None or memory or duration or change_date
-    )
+    trivial = not (ids or names or layer_names or states or numbers is not None or memory or duration or change_date)
     return None if trivial else match
 
 

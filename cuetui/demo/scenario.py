@@ -399,7 +399,5 @@ def dump_scenario(farm: Farm, logs: bool = False) -> dict[str, Any]:
     return {
         "shows": [show_json(farm, s) for s in farm.shows],
         "jobs": jobs,
-        "hosts": [
-            {"host": host_json(h), "procs": [proc_json(p, now) for p in h.procs.values()]} for h in farm.hosts
-        ],
+        "hosts": [{"host": host_json(h), "procs": [proc_json(p, now) for p in h.procs.values()]} for h in farm.hosts],
     }

@@ -68,11 +68,9 @@ _MESSAGES: dict[str, str] = {
     "job.UpdatedFrame": "id:s state:E:job.FrameState retry_count:i32 exit_status:i32 start_time:i32 "
     "stop_time:i32 max_rss:i64 used_memory:i64 last_resource:s llu_time:i32 max_gpu_memory:i64 "
     "used_gpu_memory:i64 frame_state_display_override:M:job.FrameStateDisplayOverride max_pss:i64",
-    "job.FrameStateDisplayOverride": "state:E:job.FrameState text:s "
-    "color:M:job.FrameStateDisplayOverride.RGB",
+    "job.FrameStateDisplayOverride": "state:E:job.FrameState text:s color:M:job.FrameStateDisplayOverride.RGB",
     "job.FrameStateDisplayOverride.RGB": "red:i32 green:i32 blue:i32",
-    "job.JobSearchCriteria": "ids:s[] jobs:s[] regex:s[] substr:s[] users:s[] shots:s[] shows:s[] "
-    "include_finished:b",
+    "job.JobSearchCriteria": "ids:s[] jobs:s[] regex:s[] substr:s[] users:s[] shots:s[] shows:s[] include_finished:b",
     "job.FrameSearchCriteria": "ids:s[] frames:s[] layers:s[] states:M:job.FrameStateSeq frame_range:s "
     "memory_range:s duration_range:s page:i32 limit:i32 change_date:i32 max_results:i32 offset:i32 "
     "include_finished:b",
@@ -118,8 +116,7 @@ _MESSAGES: dict[str, str] = {
     "job.JobSetMaxCoresRequest": "job:M:job.Job val:f",
     "job.JobRetryFramesRequest": "job:M:job.Job req:M:job.FrameSearchCriteria",
     "job.JobEatFramesRequest": "job:M:job.Job req:M:job.FrameSearchCriteria",
-    "job.JobKillFramesRequest": "job:M:job.Job req:M:job.FrameSearchCriteria username:s pid:s host_kill:s "
-    "reason:s",
+    "job.JobKillFramesRequest": "job:M:job.Job req:M:job.FrameSearchCriteria username:s pid:s host_kill:s reason:s",
     "job.JobGetCommentsRequest": "job:M:job.Job",
     "job.JobAddCommentRequest": "job:M:job.Job new_comment:M:comment.Comment",
     "job.FrameGetFrameRequest": "id:s",
@@ -185,8 +182,7 @@ def _parse(spec: str) -> tuple[Field, ...]:
 MESSAGES: dict[str, tuple[Field, ...]] = {name: _parse(spec) for name, spec in _MESSAGES.items()}
 # Both name styles map to the field; lookups during decoding.
 _BY_KEY: dict[str, dict[str, Field]] = {
-    name: {**{f.name: f for f in fields}, **{f.json_name: f for f in fields}}
-    for name, fields in MESSAGES.items()
+    name: {**{f.name: f for f in fields}, **{f.json_name: f for f in fields}} for name, fields in MESSAGES.items()
 }
 _ENUM_INDEX: dict[str, dict[str, int]] = {e: {n: i for i, n in enumerate(v)} for e, v in ENUMS.items()}
 
@@ -217,9 +213,7 @@ def _invalid(field: Field, value: Any) -> DecodeError:
     kind = {"i32": "int32", "i64": "int64", "f": "float", "d": "double", "b": "bool", "s": "string"}.get(
         field.kind, field.kind
     )
-    return DecodeError(
-        f"proto: (line 1:1): invalid value for {kind} field {field.json_name}: {_token(value)}"
-    )
+    return DecodeError(f"proto: (line 1:1): invalid value for {kind} field {field.json_name}: {_token(value)}")
 
 
 _NUMERIC = re.compile(r"^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$")

@@ -156,9 +156,7 @@ def rpc(path: str, request_type: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def _job_by_id(
-    gw: Gateway, req: dict[str, Any], field: str = "job", missing: GatewayError | None = None
-) -> Job:
+def _job_by_id(gw: Gateway, req: dict[str, Any], field: str = "job", missing: GatewayError | None = None) -> Job:
     job_id = (req.get(field) or {}).get("id", "")
     job = gw.farm.jobs_by_id.get(job_id)
     if job is None:
@@ -367,9 +365,7 @@ def _job_comments(gw: Gateway, req: dict[str, Any]) -> Any:
 def _job_add_comment(gw: Gateway, req: dict[str, Any]) -> Any:
     job = _job_by_id(gw, req)
     new = req.get("new_comment") or {}
-    job.comments.append(
-        gw.farm.new_comment(new.get("user", ""), new.get("subject", ""), new.get("message", ""))
-    )
+    job.comments.append(gw.farm.new_comment(new.get("user", ""), new.get("subject", ""), new.get("message", "")))
     return {}
 
 
@@ -495,9 +491,7 @@ def _host_comments(gw: Gateway, req: dict[str, Any]) -> Any:
 def _host_add_comment(gw: Gateway, req: dict[str, Any]) -> Any:
     host = _host_by_id(gw, req)
     new = req.get("new_comment") or {}
-    host.comments.append(
-        gw.farm.new_comment(new.get("user", ""), new.get("subject", ""), new.get("message", ""))
-    )
+    host.comments.append(gw.farm.new_comment(new.get("user", ""), new.get("subject", ""), new.get("message", "")))
     return {}
 
 
@@ -671,9 +665,7 @@ class Gateway:
         if faults.html and rng.random() < faults.html:
             return web.Response(status=502, body=_PROXY_PAGE.encode(), headers={"Content-Type": "text/html"})
         if faults.error_rate and rng.random() < faults.error_rate:
-            return _json(
-                500, error_body(13, "java.lang.RuntimeException: simulated failure (--fault error-rate)")
-            )
+            return _json(500, error_body(13, "java.lang.RuntimeException: simulated failure (--fault error-rate)"))
         response = await self._pipeline(request, body)
         if faults.truncate and rng.random() < faults.truncate and isinstance(response, web.Response):
             raw = response.body if isinstance(response.body, bytes) else b""
@@ -801,9 +793,7 @@ class Server:
         return f"http://{host}:{self.port}"
 
     async def start(self) -> None:
-        self.runner = web.AppRunner(
-            self.gateway.app, handler_cancellation=True, access_log=None, shutdown_timeout=0.5
-        )
+        self.runner = web.AppRunner(self.gateway.app, handler_cancellation=True, access_log=None, shutdown_timeout=0.5)
         await self.runner.setup()
         await self._listen()
         self._tasks.append(asyncio.create_task(self._ticker()))

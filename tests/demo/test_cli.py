@@ -39,9 +39,7 @@ def processes() -> Iterator[list[subprocess.Popen[str]]]:
             p.wait()
 
 
-def test_demo_gateway_serves_and_stops_on_sigterm(
-    processes: list[subprocess.Popen[str]], tmp_path: object
-) -> None:
+def test_demo_gateway_serves_and_stops_on_sigterm(processes: list[subprocess.Popen[str]], tmp_path: object) -> None:
     p = spawn(
         "demo-gateway",
         "--port",
@@ -62,9 +60,7 @@ def test_demo_gateway_serves_and_stops_on_sigterm(
     url = line.strip().split("=", 1)[1]
     assert not url.endswith(":0")
     token = jwt.encode({"sub": "x", "exp": int(time.time()) + 60}, SECRET, algorithm="HS256")
-    r = httpx.post(
-        f"{url}/show.ShowInterface/GetShows", headers={"Authorization": f"Bearer {token}"}, content=b"{}"
-    )
+    r = httpx.post(f"{url}/show.ShowInterface/GetShows", headers={"Authorization": f"Bearer {token}"}, content=b"{}")
     assert r.status_code == 200 and r.json()["shows"]["shows"][0]["name"] == "testing"
     assert httpx.post(f"{url}/show.ShowInterface/GetShows").status_code == 401
     p.send_signal(signal.SIGTERM)
@@ -79,9 +75,7 @@ def test_secret_from_env_or_generated(processes: list[subprocess.Popen[str]]) ->
     assert p.stdout is not None
     url = p.stdout.readline().strip().split("=", 1)[1]
     token = jwt.encode({"sub": "x"}, SECRET, algorithm="HS256")
-    assert (
-        httpx.post(f"{url}/show.ShowInterface/GetShows", headers={"Authorization": token}).status_code == 200
-    )
+    assert httpx.post(f"{url}/show.ShowInterface/GetShows", headers={"Authorization": token}).status_code == 200
     p.send_signal(signal.SIGINT)
     assert p.wait(10) == 0
 
@@ -92,9 +86,7 @@ def test_secret_from_env_or_generated(processes: list[subprocess.Popen[str]]) ->
     secret_line = q.stdout.readline().strip()
     assert secret_line.startswith("JWT_SECRET=")
     token = jwt.encode({"sub": "x"}, secret_line.split("=", 1)[1], algorithm="HS256")
-    assert (
-        httpx.post(f"{url}/show.ShowInterface/GetShows", headers={"Authorization": token}).status_code == 200
-    )
+    assert httpx.post(f"{url}/show.ShowInterface/GetShows", headers={"Authorization": token}).status_code == 200
     q.send_signal(signal.SIGTERM)
     assert q.wait(10) == 0
     assert q.stderr is not None and "generated a JWT secret" in q.stderr.read()
@@ -115,9 +107,7 @@ def test_demo_starts_a_gateway_child_and_stops_it(processes: list[subprocess.Pop
     url = next(x for x in lines if "export OPENCUE_REST_GATEWAY_URL=" in x).strip().split("=", 1)[1]
     secret = next(x for x in lines if "export JWT_SECRET=" in x).strip().split("=", 1)[1]
     token = jwt.encode({"sub": "x"}, secret, algorithm="HS256")
-    assert (
-        httpx.post(f"{url}/show.ShowInterface/GetShows", headers={"Authorization": token}).status_code == 200
-    )
+    assert httpx.post(f"{url}/show.ShowInterface/GetShows", headers={"Authorization": token}).status_code == 200
     p.send_signal(signal.SIGINT)
     p.wait(15)
 

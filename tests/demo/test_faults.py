@@ -21,9 +21,7 @@ def client_for(gw: Any, token: str) -> httpx.Client:
 
 
 def test_parse() -> None:
-    f = Faults.parse(
-        ["latency=0.5,error-rate=0.1", "html=0.05", "truncate=0.05,drop=0.05", "down=10-20", "skew=-30"]
-    )
+    f = Faults.parse(["latency=0.5,error-rate=0.1", "html=0.05", "truncate=0.05,drop=0.05", "down=10-20", "skew=-30"])
     assert (f.latency, f.error_rate, f.html, f.truncate, f.drop, f.down, f.skew) == (
         0.5,
         0.1,

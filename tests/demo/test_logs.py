@@ -14,9 +14,7 @@ from .helpers import wait_for
 
 
 def frames_of(client: httpx.Client, job: dict[str, Any]) -> list[dict[str, Any]]:
-    r = client.post(
-        "/job.JobInterface/GetFrames", json={"job": {"id": job["id"]}, "req": {"page": 1, "limit": 10_000}}
-    )
+    r = client.post("/job.JobInterface/GetFrames", json={"job": {"id": job["id"]}, "req": {"page": 1, "limit": 10_000}})
     return r.json()["frames"]["frames"]
 
 
@@ -24,12 +22,8 @@ def log_path(job: dict[str, Any], frame: dict[str, Any]) -> str:
     return f"{job['logDir']}/{job['name']}.{frame['name']}.rqlog"
 
 
-def test_every_started_frame_has_its_log(
-    demo_gateway: DemoGatewayThread, client: httpx.Client, tmp_path: Any
-) -> None:
-    jobs = client.post("/job.JobInterface/GetJobs", json={"r": {"includeFinished": True}}).json()["jobs"][
-        "jobs"
-    ]
+def test_every_started_frame_has_its_log(demo_gateway: DemoGatewayThread, client: httpx.Client, tmp_path: Any) -> None:
+    jobs = client.post("/job.JobInterface/GetJobs", json={"r": {"includeFinished": True}}).json()["jobs"]["jobs"]
     checked = 0
     for job in jobs:
         assert job["logDir"].startswith(str(tmp_path))
@@ -90,9 +84,7 @@ def test_loki_endpoints(make_gateway: Any, gateway_token: str) -> None:
         assert job["lokiUrl"] == gw.url
         frame = next(f for f in frames_of(client, job) if f["state"] in ("SUCCEEDED", "DEAD", "RUNNING"))
     query = '{frame_id="' + frame["id"] + '"}'
-    r = httpx.get(
-        gw.url + "/loki/api/v1/query_range", params={"query": query, "limit": 1000, "direction": "forward"}
-    )
+    r = httpx.get(gw.url + "/loki/api/v1/query_range", params={"query": query, "limit": 1000, "direction": "forward"})
     assert r.status_code == 200
     data = r.json()
     assert data["status"] == "success" and data["data"]["resultType"] == "streams"
@@ -104,12 +96,8 @@ def test_loki_endpoints(make_gateway: Any, gateway_token: str) -> None:
     values = streams[-1]["values"]
     assert values[0][1].startswith("=" * 59) and all(isinstance(ts, str) and ts.isdigit() for ts, _ in values)
     assert [int(ts) for ts, _ in values] == sorted(int(ts) for ts, _ in values)
-    sessions = httpx.get(
-        gw.url + "/loki/api/v1/label/session_start_time/values", params={"query": query}
-    ).json()
-    assert sessions["status"] == "success" and sessions["data"] == [
-        s["stream"]["session_start_time"] for s in streams
-    ]
+    sessions = httpx.get(gw.url + "/loki/api/v1/label/session_start_time/values", params={"query": query}).json()
+    assert sessions["status"] == "success" and sessions["data"] == [s["stream"]["session_start_time"] for s in streams]
     last = httpx.get(gw.url + "/loki/api/v1/query_range", params={"query": query, "limit": 3}).json()
     tail = [v for s in last["data"]["result"] for v in s["values"]]
     assert len(tail) == 3 and tail[0][0] > tail[-1][0]  # backward: newest first
@@ -142,9 +130,7 @@ def test_retrying_a_history_frame_keeps_every_attempt(tmp_path: Path) -> None:
 
     clock = ManualClock()
     farm = build_farm("small", seed=8, speed=30.0, clock=clock, log_root=str(tmp_path))
-    job, i = next(
-        (j, k) for j in farm.jobs for k in range(j.total) if j.f_state[k] == SUCCEEDED and j.f_retry[k]
-    )
+    job, i = next((j, k) for j in farm.jobs for k in range(j.total) if j.f_state[k] == SUCCEEDED and j.f_retry[k])
     for j in farm.jobs:  # make room so the retried frame is dispatched at once
         actions.kill_frames(farm, j, range(j.total), "make room")
         j.is_paused = j is not job

@@ -57,9 +57,7 @@ def test_example_scenario(make_gateway: Any, gateway_token: str, scenario_file: 
         assert by_name["[bold red]x[/]"]["state"] == "FINISHED"
         shows = assert_valid("/show.ShowInterface/GetShows", c.post("/show.ShowInterface/GetShows", json={}))
         assert {s["name"] for s in shows["shows"]["shows"]} == {"testing", "other"}
-        hosts = {
-            h["name"]: h for h in c.post("/host.HostInterface/GetHosts", json={}).json()["hosts"]["hosts"]
-        }
+        hosts = {h["name"]: h for h in c.post("/host.HostInterface/GetHosts", json={}).json()["hosts"]["hosts"]}
         assert hosts["render02"]["state"] == "DOWN" and hosts["render02"]["lockState"] == "LOCKED"
         assert hosts["render01"]["idleCores"] == 12  # recomputed from procs, not the file's 0
         procs = assert_valid(
@@ -79,9 +77,7 @@ def test_example_scenario(make_gateway: Any, gateway_token: str, scenario_file: 
                 json={"job": {"id": lighting["id"]}, "req": {"page": 1, "limit": 10}},
             ),
         )
-        states = {
-            f["name"]: (f["state"], f["retryCount"], f["exitStatus"]) for f in frames["frames"]["frames"]
-        }
+        states = {f["name"]: (f["state"], f["retryCount"], f["exitStatus"]) for f in frames["frames"]["frames"]}
         assert states == {
             "0001-render": ("SUCCEEDED", 0, 0),
             "0002-render": ("DEAD", 3, 137),
@@ -95,9 +91,7 @@ def test_example_scenario(make_gateway: Any, gateway_token: str, scenario_file: 
         assert [f["name"] for f in evil_frames["frames"]["frames"]] == ["0001-comp/slash"]
         markup = by_name["[bold red]x[/]"]
         assert markup["logDir"].startswith(str(tmp_path / "root"))
-        c.post(
-            "/job.JobInterface/GetFrames", json={"job": {"id": markup["id"]}, "req": {"page": 1, "limit": 10}}
-        )
+        c.post("/job.JobInterface/GetFrames", json={"job": {"id": markup["id"]}, "req": {"page": 1, "limit": 10}})
     # The scenario's own logs, exactly where logDir says, "/" in names nesting.
     logs = tmp_path / "scenario-logs"
     given = logs / "testing" / "sh010" / "logs" / "testing-sh010-jdoe_lighting_v3"
@@ -116,16 +110,12 @@ def test_example_scenario(make_gateway: Any, gateway_token: str, scenario_file: 
 def test_actions_on_scenario_farm(make_gateway: Any, gateway_token: str, scenario_file: Path) -> None:
     gw = make_gateway(scenario=scenario_file)
     with client_for(gw, gateway_token) as c:
-        job = c.post("/job.JobInterface/GetJob", json={"id": "11111111-1111-4111-8111-111111111111"}).json()[
-            "job"
-        ]
+        job = c.post("/job.JobInterface/GetJob", json={"id": "11111111-1111-4111-8111-111111111111"}).json()["job"]
         c.post(
             "/job.JobInterface/RetryFrames",
             json={"job": {"id": job["id"]}, "req": {"states": {"frameStates": ["DEAD"]}}},
         )
-        frame = c.post(
-            "/job.FrameInterface/GetFrame", json={"id": "22222222-2222-4222-8222-000000000002"}
-        ).json()
+        frame = c.post("/job.FrameInterface/GetFrame", json={"id": "22222222-2222-4222-8222-000000000002"}).json()
         assert frame["frame"]["state"] == "WAITING"
 
 
@@ -160,10 +150,7 @@ def test_round_trip_through_capture_format(tmp_path: Path) -> None:
                     )
                     for f in e["frames"]
                 ],
-                [
-                    (la["id"], la["name"], la["minCores"], la["layerStats"]["totalFrames"])
-                    for la in e["layers"]
-                ],
+                [(la["id"], la["name"], la["minCores"], la["layerStats"]["totalFrames"]) for la in e["layers"]],
             )
             for e in d["jobs"]
         ]
@@ -178,8 +165,7 @@ def test_round_trip_through_capture_format(tmp_path: Path) -> None:
             for h in d["hosts"]
         ]
         shows = [
-            (s["id"], s["name"], s["showStats"]["runningFrames"], s["showStats"]["pendingJobs"])
-            for s in d["shows"]
+            (s["id"], s["name"], s["showStats"]["runningFrames"], s["showStats"]["pendingJobs"]) for s in d["shows"]
         ]
         return jobs, hosts, shows
 

@@ -66,9 +66,7 @@ def apply(farm: Farm, action: str, pick: int) -> None:
     speed=st.sampled_from([1.0, 30.0, 600.0]),
     steps=st.lists(st.tuples(st.floats(0.05, 5.0), ACTIONS, st.integers(0, 10_000)), min_size=5, max_size=60),
 )
-def test_invariants_hold_over_many_steps(
-    seed: int, speed: float, steps: list[tuple[float, str, int]]
-) -> None:
+def test_invariants_hold_over_many_steps(seed: int, speed: float, steps: list[tuple[float, str, int]]) -> None:
     with tempfile.TemporaryDirectory() as root:
         clock = ManualClock()
         farm = build_farm("small", seed=seed, speed=speed, clock=clock, log_root=root, write_logs=False)

@@ -106,9 +106,9 @@ def test_full_response_objects_accepted_as_request_fields() -> None:
     )
     req = decode_request("job.JobSetPriorityRequest", body)
     assert req["val"] == 75 and req["job"]["job_stats"]["max_rss"] == 42
-    assert decode_request(
-        "job.FrameRetryRequest", b'{"frame":{"id":"f","frameStateDisplayOverride":null}}'
-    ) == {"frame": {"id": "f"}}
+    assert decode_request("job.FrameRetryRequest", b'{"frame":{"id":"f","frameStateDisplayOverride":null}}') == {
+        "frame": {"id": "f"}
+    }
 
 
 @pytest.mark.parametrize(

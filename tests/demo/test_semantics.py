@@ -21,9 +21,7 @@ def post(client: httpx.Client, path: str, body: Any) -> Any:
 
 
 def all_jobs(client: httpx.Client, include_finished: bool = False) -> list[dict[str, Any]]:
-    return post(client, "/job.JobInterface/GetJobs", {"r": {"includeFinished": include_finished}})["jobs"][
-        "jobs"
-    ]
+    return post(client, "/job.JobInterface/GetJobs", {"r": {"includeFinished": include_finished}})["jobs"]["jobs"]
 
 
 def job_with(gw: DemoGatewayThread, predicate: Any) -> Any:
@@ -57,13 +55,8 @@ def test_find_job_get_job_get_current(demo_gateway: DemoGatewayThread, client: h
     assert post(client, "/job.JobInterface/GetJob", {"id": finished.id})["job"]["state"] == "FINISHED"
     assert client.post("/job.JobInterface/FindJob", json={"name": finished.name}).status_code == 404
     pending = job_with(demo_gateway, lambda j: j.state_name == "PENDING")
-    assert (
-        post(client, "/job.JobInterface/FindJob", {"name": pending.name.upper()})["job"]["id"] == pending.id
-    )
-    assert (
-        post(client, "/job.JobInterface/GetCurrent", {"job": {"id": pending.id}})["job"]["name"]
-        == pending.name
-    )
+    assert post(client, "/job.JobInterface/FindJob", {"name": pending.name.upper()})["job"]["id"] == pending.id
+    assert post(client, "/job.JobInterface/GetCurrent", {"job": {"id": pending.id}})["job"]["name"] == pending.name
 
 
 # --- frames --------------------------------------------------------------------------------------------
@@ -91,9 +84,7 @@ def test_frame_paging(demo_gateway: DemoGatewayThread, client: httpx.Client) -> 
     assert [f["name"] for f in frames({"page": 1, "limit": 10, "frames": [name]})] == [name]
     fid = everything[5]["id"]
     assert [f["id"] for f in frames({"page": 1, "limit": 10, "ids": [fid]})] == [fid]
-    states = {
-        f["state"] for f in frames({"page": 1, "limit": 1000, "states": {"frameStates": ["SUCCEEDED"]}})
-    }
+    states = {f["state"] for f in frames({"page": 1, "limit": 1000, "states": {"frameStates": ["SUCCEEDED"]}})}
     assert states <= {"SUCCEEDED"}
 
 
@@ -103,14 +94,9 @@ def test_frame_interface_get_frames_by_name_and_layer_get_frames(
     job = job_with(demo_gateway, lambda j: j.state_name == "PENDING")
     by_name = post(client, "/job.FrameInterface/GetFrames", {"job": job.name, "r": {"page": 1, "limit": 7}})
     assert len(by_name["frames"]["frames"]) == min(7, job.total)
-    assert (
-        client.post("/job.FrameInterface/GetFrames", json={"job": job.id, "r": {"limit": 7}}).status_code
-        == 500
-    )
+    assert client.post("/job.FrameInterface/GetFrames", json={"job": job.id, "r": {"limit": 7}}).status_code == 500
     layer = job.layers[-1]
-    by_layer = post(
-        client, "/job.LayerInterface/GetFrames", {"layer": {"id": layer.id}, "s": {"limit": 1000}}
-    )
+    by_layer = post(client, "/job.LayerInterface/GetFrames", {"layer": {"id": layer.id}, "s": {"limit": 1000}})
     assert {f["layerName"] for f in by_layer["frames"]["frames"]} == {layer.name}
     assert len(by_layer["frames"]["frames"]) == layer.count
 
@@ -118,14 +104,10 @@ def test_frame_interface_get_frames_by_name_and_layer_get_frames(
 def test_get_updated_frames(make_gateway: Any, gateway_token: str) -> None:
     demo_gateway = make_gateway(profile="studio")
     client = httpx.Client(base_url=demo_gateway.url, headers={"Authorization": f"Bearer {gateway_token}"})
-    job = demo_gateway.run(
-        lambda farm: max((j for j in farm.jobs if j.state_name == "PENDING"), key=lambda j: j.total)
-    )
+    job = demo_gateway.run(lambda farm: max((j for j in farm.jobs if j.state_name == "PENDING"), key=lambda j: j.total))
     assert job.total > 100
     now = demo_gateway.run(lambda farm: farm.now())
-    r = post(
-        client, "/job.JobInterface/GetUpdatedFrames", {"job": {"id": job.id}, "lastCheck": int(now) - 30}
-    )
+    r = post(client, "/job.JobInterface/GetUpdatedFrames", {"job": {"id": job.id}, "lastCheck": int(now) - 30})
     assert list(r) == ["state", "serverTime", "updatedFrames"]
     assert (
         r["serverTime"] == int(demo_gateway.run(lambda farm: farm.now())) - 1
@@ -220,9 +202,7 @@ def test_pause_resume_priority_cores(demo_gateway: DemoGatewayThread, client: ht
     assert (got["minCores"], got["maxCores"], got["priority"]) == (2, 64, 0)
 
 
-def test_kill_needs_a_reason_and_is_asynchronous(
-    demo_gateway: DemoGatewayThread, client: httpx.Client
-) -> None:
+def test_kill_needs_a_reason_and_is_asynchronous(demo_gateway: DemoGatewayThread, client: httpx.Client) -> None:
     job = job_with(demo_gateway, lambda j: j.state_name == "PENDING" and j.counts[RUNNING] > 0)
     assert post(client, "/job.JobInterface/Kill", {"job": {"id": job.id}}) == {}
     assert demo_gateway.run(lambda farm: farm.find_job(job.id).state_name) == "PENDING"
@@ -327,9 +307,7 @@ def test_hosts_and_procs_criteria(demo_gateway: DemoGatewayThread, client: httpx
     up = post(client, "/host.HostInterface/GetHosts", {"r": {"states": {"state": ["UP"]}}})["hosts"]["hosts"]
     assert {h["state"] for h in up} == {"UP"} and len(up) <= len(hosts)
     name = hosts[0]["name"]
-    assert [h["name"] for h in post(client, "/host.HostInterface/FindHost", {"name": name}).values()] == [
-        name
-    ]
+    assert [h["name"] for h in post(client, "/host.HostInterface/FindHost", {"name": name}).values()] == [name]
     procs = post(client, "/host.ProcInterface/GetProcs", {"r": {"hosts": [name]}})["procs"]["procs"]
     assert all(p["name"].startswith(name + "/") for p in procs)
     limited = post(client, "/host.ProcInterface/GetProcs", {"r": {"maxResults": [2]}})["procs"]["procs"]
@@ -337,9 +315,7 @@ def test_hosts_and_procs_criteria(demo_gateway: DemoGatewayThread, client: httpx
 
 
 # --- the tutorial's bodies (protocol §6) --------------------------------------------------------------
-def test_tutorial_bodies_behave_like_the_real_gateway(
-    demo_gateway: DemoGatewayThread, client: httpx.Client
-) -> None:
+def test_tutorial_bodies_behave_like_the_real_gateway(demo_gateway: DemoGatewayThread, client: httpx.Client) -> None:
     every_pending = all_jobs(client)
     # 1-3: `show`, `user`, `maxResults` are not JobSearchCriteria fields → every pending job.
     for r in (
@@ -416,8 +392,7 @@ def test_farm_query_api(demo_gateway: DemoGatewayThread, client: httpx.Client) -
     name, state = next(iter(states.items()))
     assert demo_gateway.run(lambda farm: farm.find_job(job["id"]).frame_state(name)) == state
     assert (
-        demo_gateway.run(lambda farm: farm.find_job(job["id"]).stats())["waiting"]
-        == job["jobStats"]["waitingFrames"]
+        demo_gateway.run(lambda farm: farm.find_job(job["id"]).stats())["waiting"] == job["jobStats"]["waitingFrames"]
     )
     host = demo_gateway.run(lambda farm: farm.find_host("render001"))
     assert (host.name, host.state, host.lock_state) == ("render001", "UP", "OPEN")

@@ -200,9 +200,7 @@ def test_every_endpoint_parses_strictly(demo_gateway: DemoGatewayThread, client:
             body = {**body, "lastCheck": int(demo_gateway.run(lambda farm: farm.now())) - 5}
         if path.startswith("/comment."):
             if comment_id is None:
-                comments = client.post(
-                    "/job.JobInterface/GetComments", json={"job": {"id": s["job_id"]}}
-                ).json()
+                comments = client.post("/job.JobInterface/GetComments", json={"job": {"id": s["job_id"]}}).json()
                 comment_id = comments["comments"]["comments"][0]["id"]
             body = {"comment": {**body["comment"], "id": comment_id}}
         data = assert_valid(path, client.post(path, json=body))
@@ -232,9 +230,7 @@ def test_every_endpoint_parses_strictly(demo_gateway: DemoGatewayThread, client:
 
 
 @pytest.mark.parametrize("profile", ["small", "studio"])
-def test_lists_are_nested_twice_and_empty_lists_kept(
-    make_gateway: Any, gateway_token: str, profile: str
-) -> None:
+def test_lists_are_nested_twice_and_empty_lists_kept(make_gateway: Any, gateway_token: str, profile: str) -> None:
     gw = make_gateway(profile=profile, seed=3)
     with httpx.Client(base_url=gw.url, headers={"Authorization": f"Bearer {gateway_token}"}) as c:
         jobs = assert_valid("/job.JobInterface/GetJobs", c.post("/job.JobInterface/GetJobs", json={}))
@@ -256,9 +252,7 @@ def test_lists_are_nested_twice_and_empty_lists_kept(
         )
         assert len(frames["frames"]["frames"]) == first["jobStats"]["totalFrames"]
         assert all(f["frameStateDisplayOverride"] is None for f in frames["frames"]["frames"])
-        hosts = assert_valid(
-            "/host.HostInterface/GetHosts", c.post("/host.HostInterface/GetHosts", json={"r": {}})
-        )
+        hosts = assert_valid("/host.HostInterface/GetHosts", c.post("/host.HostInterface/GetHosts", json={"r": {}}))
         assert all(isinstance(h["memory"], str) for h in hosts["hosts"]["hosts"])
         assert_valid("/host.ProcInterface/GetProcs", c.post("/host.ProcInterface/GetProcs", json={"r": {}}))
 
