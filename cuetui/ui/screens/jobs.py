@@ -179,7 +179,7 @@ class JobsScreen(SteersFarm, FarmScreen[Job]):
         self.cue_app.remember_jobs(models)
         # New dead frames and finished jobs among these: a toast (and the bell), never repeated.
         source = f"jobs:{self.search()!r}"
-        self.run_worker(watch_jobs(self.cue_app, models, source=source), group="alerts", exit_on_error=False)
+        self.run_worker(watch_jobs(self.app, models, source=source), group="alerts", exit_on_error=False)
 
     def counts(self, table: object) -> str:
         table_ = self.table
