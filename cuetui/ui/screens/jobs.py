@@ -126,7 +126,7 @@ STEER_JOB_ACTIONS = tuple(
 
 class JobsScreen(SteersFarm, FarmScreen[Job]):
     """Jobs of the configured shows/users (or of one show when opened from the shows screen). The
-    steering keys (issue 7) act on the marked jobs, else the cursor job."""
+    steering keys act on the marked jobs, else the cursor job."""
 
     ACTIONS: ClassVar[tuple[ActionSpec, ...]] = JOB_ACTIONS + STEER_JOB_ACTIONS + TABLE_ACTIONS
     BINDINGS = bindings(JOB_ACTIONS + STEER_JOB_ACTIONS)
@@ -196,7 +196,7 @@ class JobsScreen(SteersFarm, FarmScreen[Job]):
         return text
 
     def selected_jobs(self) -> list[Job]:
-        """The marked jobs still shown, or the job under the cursor (for the actions of issue 7)."""
+        """The marked jobs still shown, or the job under the cursor (for the steering actions)."""
         return self.table.selected_models()
 
     def steer_jobs(self) -> list[Job]:
