@@ -1,4 +1,4 @@
-"""Fetching and decoding every frame of the biggest `huge` job (issue 9 item 1).
+"""Fetching and decoding every frame of the biggest `huge` job (README Performance, row 1).
 
 cuetui's GatewayClient (`get_all_frames`: pages of 1000 with 4 requests in flight over keep-alive
 connections, orjson, NamedTuple models) against a baseline written like the public OpenCue REST gateway

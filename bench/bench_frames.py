@@ -1,4 +1,4 @@
-"""Opening the 50 000-frame job of the `huge` demo farm from the jobs screen (issue 9 item 5, and the
+"""Opening the 50 000-frame job of the `huge` demo farm from the jobs screen (README Performance, row 5, and the
 job screen's own figures).
 
 The demo gateway runs in its own process (so its memory is not counted); cuetui runs headless in this
@@ -6,7 +6,7 @@ one (`run_test`, 160×48): the jobs screen with every job of `huge` first, then 
 from it, as a user would. Figures: time until the first frame rows are on screen, time until every
 frame is loaded, the longest stall of the event loop meanwhile (a loop that cannot run for that long
 cannot take a keypress either), the same stall over a few idle polls afterwards and while moving
-around, and this process's RSS with both screens (item 5's figure; the jobs screen stays mounted
+around, and this process's RSS with both screens (row 5's figure; the jobs screen stays mounted
 under the job screen). The bare client's fetch of the same frames, after the demo has written its log
 files and gone idle, is the baseline of the load time.
 

@@ -1,4 +1,4 @@
-"""Throughput of the simulated gateway on one core (issue 9 item 7).
+"""Throughput of the simulated gateway on one core (README Performance, row 7).
 
 `cuetui demo-gateway --profile studio --speed 0` runs in a child process pinned to CPU 0 (the farm is
 frozen, so the figure is the request path alone, not the scheduler). The load generator, in this

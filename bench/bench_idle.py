@@ -1,4 +1,4 @@
-"""What an idle cuetui costs the machine and the terminal (issue 9 item 4).
+"""What an idle cuetui costs the machine and the terminal (README Performance, row 4).
 
 `cuetui demo-gateway --profile studio --speed 0` (a frozen farm: nothing changes) runs as a child
 process; `cuetui` runs against it in a detached tmux pane of 160×48, on a tmux server of its own

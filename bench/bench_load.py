@@ -1,4 +1,4 @@
-"""What cuetui costs the farm: requests and answer bytes per minute, against CueWeb (issue 9 item 6).
+"""What cuetui costs the farm: requests and answer bytes per minute, against CueWeb (README Performance, row 6).
 
 1. One cuetui, each screen at the default refresh (5 s; a job's frames every 2 s). The app runs
    headless in this process against the demo gateway (`studio`, seed 7, speed 1: a live farm, so

@@ -1,4 +1,4 @@
-"""Start-up: from process start to the first populated jobs table on the terminal (issue 9 item 2).
+"""Start-up: from process start to the first populated jobs table on the terminal (README Performance, row 2).
 
 `cuetui` runs as a real process in a pseudo-terminal (160×48) against the `studio` demo gateway (a
 child process, seeded, `--speed 0`); the clock starts just before the process is spawned and stops

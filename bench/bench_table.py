@@ -1,4 +1,4 @@
-"""Refreshing the jobs screen of the `huge` farm (5 000 jobs) when 1 % of them changed (issue 9 item 3).
+"""Refreshing the jobs screen of the `huge` farm (5 000 jobs) when 1 % of them changed (README Performance, row 3).
 
 cuetui runs headless (`run_test`, 160×48) on the real jobs screen against the demo gateway in a child
 process (seeded, `--speed 0`, so nothing changes unless we change it). Between two polls the priority of

@@ -1,4 +1,5 @@
-"""cProfile of the two hot paths of issue 9, written as text to bench/profiles/ (not part of `python -m bench`).
+"""cProfile of the two hot paths of the performance goals (fetching frames, refreshing the jobs table),
+written as text to bench/profiles/ (not part of `python -m bench`).
 
 * fetch_decode.txt: cuetui's client fetching and decoding every frame of the biggest `huge` job
   (bench_fetch's `cuetui_fetch`, after the demo's warm-up, loopback), by own time and by cumulative time.

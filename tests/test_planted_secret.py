@@ -10,10 +10,8 @@ import logging
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import jwt
 import pytest
@@ -24,6 +22,7 @@ from cuetui.gateway.client import GatewayClient
 from cuetui.gateway.errors import GatewayError
 from cuetui.ui.app import CueTuiApp
 from cuetui.ui.options import UiOptions
+from tests.waiting import wait_for, wait_for_app
 
 PLANTED_SECRET = "planted-jwt-secret-7c0ffee5-1b2d-4e6f-8a9b-0c1d2e3f4a5b-do-not-print-me"
 PLANTED_TOKEN = jwt.encode({"sub": "planted", "exp": 4102444800}, PLANTED_SECRET, algorithm="HS256")
@@ -38,13 +37,6 @@ def assert_clean(text: str, where: str) -> None:
 @pytest.fixture
 def planted_gateway(make_gateway: Callable[..., DemoGatewayThread]) -> DemoGatewayThread:
     return make_gateway(secret=PLANTED_SECRET, profile="small", seed=7, speed=0.0)
-
-
-async def _wait(pilot: Any, condition: Callable[[], object], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {condition}"
-        await pilot.pause(0.05)
 
 
 @pytest.mark.parametrize("kind", ["minted", "fixed", "refused"])
@@ -76,9 +68,9 @@ async def test_tui_screens_notifications_logs_and_screenshots(
         async with app.run_test(size=(160, 48)) as pilot:
             bar = lambda: app.screen.query_one("#status-conn").render()  # noqa: E731
             if kind == "refused":
-                await _wait(pilot, lambda: "auth failed" in str(bar()))
+                await wait_for_app(pilot, lambda: "auth failed" in str(bar()))
             else:
-                await _wait(pilot, lambda: getattr(app.screen.table, "loaded", False))
+                await wait_for_app(pilot, lambda: getattr(app.screen.table, "loaded", False))
             for keys in ("1", "3", "4", "5", "2", "enter", "question_mark", "escape", "escape", "ctrl+p"):
                 await pilot.press(keys)
                 await pilot.pause(0.3)
@@ -204,10 +196,7 @@ def test_process_titles_hold_no_secret(tmp_path: Path) -> None:
         proc.terminate()
         proc.wait(30)
     # SIGTERM to `cuetui demo` stops its gateway child too: nothing left running with the secret.
-    deadline = time.monotonic() + 30
-    while any(Path(f"/proc/{pid}").exists() for pid in children):
-        assert time.monotonic() < deadline, "the demo gateway child outlived `cuetui demo`"
-        time.sleep(0.1)
+    wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in children), 30, "the demo gateway child to end")
 
 
 def test_a_secret_on_the_command_line_is_warned_about(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """What every non-interactive command shares: settings from the global flags, one client, the async
 run, and errors turned into one line on stderr and the documented exit status.
 
-Exit codes (cuetui.cli): 0 ok; 1 failure (the gateway refused or failed an action); 2 usage, config, job
+Exit codes (cuetui.commands.exits): 0 ok; 1 failure (the gateway refused or failed an action); 2 usage, config, job
 not found or ambiguous, refused request (read-only, empty criteria); 3 gateway unreachable or token
 refused. Messages are one line, name the command, and never hold a secret (GatewayError and ConfigError
 messages are built without tokens).
@@ -14,7 +14,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from cuetui.cli import EXIT_FAILURE, EXIT_UNREACHABLE, EXIT_USAGE
+from cuetui.commands.exits import EXIT_FAILURE, EXIT_UNREACHABLE, EXIT_USAGE
 
 if TYPE_CHECKING:
     from cuetui.config import Settings

@@ -1,7 +1,7 @@
 """`cuetui capture --out FILE [--shows S...]`: snapshot a live farm as a scenario file, so a problem seen
 on a real farm can be replayed on the simulated one (`cuetui demo-gateway --scenario FILE`).
 
-The format (issue 5, README "Scenario files")::
+The format (README "Scenario files")::
 
     {"shows": [Show…],
      "jobs":  [{"job": Job, "layers": [Layer…], "frames": [Frame…], "logs": {"<frame name>": "text"}}…],

@@ -43,7 +43,7 @@ def completion_script(shell: str) -> str:
     """The completion script of `cuetui` for `shell`."""
     import shtab
 
-    from cuetui.cli import build_parser
+    from cuetui.commands.parser import build_parser
 
     script: str = shtab.complete(build_parser(), shell=shell)
     return script if script.endswith("\n") else script + "\n"

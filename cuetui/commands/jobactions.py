@@ -196,7 +196,7 @@ def _check_read_only(settings: Settings, what: str) -> None:
 
 
 def _finish(args: argparse.Namespace, result: ActionResult, line: str) -> int:
-    from cuetui.cli import EXIT_FAILURE
+    from cuetui.commands.exits import EXIT_FAILURE
 
     if not result.ok:
         _common.err(args, result.errors[0])

@@ -11,12 +11,12 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from cuetui.commands.exits import EXIT_USAGE
+
 if TYPE_CHECKING:
     from cuetui.config import Settings
     from cuetui.gateway.client import GatewayClient
     from cuetui.ui.options import UiOptions
-
-EXIT_USAGE = 2
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

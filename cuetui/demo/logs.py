@@ -16,10 +16,10 @@ from __future__ import annotations
 import os
 import time
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from cuetui.demo.farm import Farm, Job, Proc
+    from cuetui.demo.model import Host, Job, Proc
 
 BODY_LINES = 30
 _BAR = "=" * 59
@@ -61,6 +61,17 @@ class Attempt:
         self.host = host
         self.exit_status = exit_status
         self.kill_message = kill_message
+
+
+class Farm(Protocol):
+    """What the log writer reads of the farm that owns it (`cuetui.demo.farm.Farm`)."""
+
+    seed: int
+    hosts: list[Host]
+    procs: dict[tuple[int, int], Proc]
+
+    def now(self) -> float:
+        """The farm clock, epoch seconds."""
 
 
 class LogWriter:

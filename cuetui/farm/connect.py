@@ -6,17 +6,19 @@ Every command and the TUI connect through here, so they all send the same creden
 from __future__ import annotations
 
 import ssl
+import time
 
 from cuetui.config import ConfigError, Settings
-from cuetui.gateway.auth import GatewayAuth
+from cuetui.gateway.auth import Clock, GatewayAuth
 from cuetui.gateway.client import DEFAULT_TIMEOUT, GatewayClient
+from cuetui.gateway.credentials import default_user
 from cuetui.gateway.requests import Requester
 
 
 def client_from_settings(settings: Settings, *, timeout: float = DEFAULT_TIMEOUT) -> GatewayClient:
     """A client for the settings' farm. Raises ConfigError when no URL is configured."""
     url = settings.require_url()
-    auth = GatewayAuth.from_settings(settings)
+    auth = auth_from_settings(settings)
     try:
         verify = settings.tls_verify()
     except (OSError, ssl.SSLError) as exc:
@@ -27,4 +29,16 @@ def client_from_settings(settings: Settings, *, timeout: float = DEFAULT_TIMEOUT
         verify=verify,
         timeout=timeout,
         requester=Requester.local(settings.user or None),
+    )
+
+
+def auth_from_settings(settings: Settings, clock: Clock = time.time) -> GatewayAuth:
+    """The auth the settings ask for: minted from the secret, the fixed token, or none."""
+    kind = settings.auth_kind
+    return GatewayAuth(
+        secret=settings.secret if kind == "minted" else None,
+        token=settings.token if kind == "fixed" else None,
+        sub=settings.user or default_user(),
+        ttl=settings.token_ttl,
+        clock=clock,
     )

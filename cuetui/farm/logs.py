@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from cuetui.config.log_paths import map_log_path  # the one mapper; here too for the log readers
 from cuetui.farm.text import decode_log_bytes, strip_ansi
 from cuetui.gateway.models import Frame, Job
 
@@ -44,21 +45,6 @@ def frame_log_path(job: Job, frame: Frame, proc_log_path: str | None = None) -> 
         return proc_log_path
     log_dir = job.log_dir.rstrip("/") if job.log_dir not in ("", "/") else job.log_dir
     return f"{log_dir}/{job.name}.{frame.name}.rqlog"
-
-
-def map_log_path(path: str, path_map: Sequence[tuple[str, str]]) -> str:
-    """Rewrite the farm's path prefix to this machine's (`log_path_map`, e.g. `/shots` → `/mnt/shots`).
-    The longest matching prefix wins; a prefix only matches whole path components."""
-    best: tuple[str, str] | None = None
-    for farm_prefix, local_prefix in path_map:
-        prefix = farm_prefix.rstrip("/")
-        if not prefix:
-            continue
-        if (path == prefix or path.startswith(prefix + "/")) and (best is None or len(prefix) > len(best[0])):
-            best = (prefix, local_prefix.rstrip("/"))
-    if best is None:
-        return path
-    return best[1] + path[len(best[0]) :]
 
 
 @dataclass(frozen=True)

@@ -12,15 +12,11 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING
 
 import httpx
 import jwt
 
-from cuetui.config import DEFAULT_TOKEN_TTL, Secret, default_user
-
-if TYPE_CHECKING:
-    from cuetui.config import Settings
+from cuetui.gateway.credentials import DEFAULT_TOKEN_TTL, Secret
 
 Clock = Callable[[], float]
 
@@ -104,18 +100,6 @@ class GatewayAuth(httpx.Auth):
         self._fixed_exp = token_expiry(self._fixed.reveal()) if self._fixed else None
         self._rejected_as_expired = False
         self.mint_count = 0  # how many tokens were minted; for tests and doctor
-
-    @classmethod
-    def from_settings(cls, settings: Settings, clock: Clock = time.time) -> GatewayAuth:
-        """The auth the settings ask for: minted from the secret, the fixed token, or none."""
-        kind = settings.auth_kind
-        return cls(
-            secret=settings.secret if kind == "minted" else None,
-            token=settings.token if kind == "fixed" else None,
-            sub=settings.user or default_user(),
-            ttl=settings.token_ttl,
-            clock=clock,
-        )
 
     @property
     def kind(self) -> str:

@@ -37,6 +37,7 @@ from cuetui.ui.screens.command_line import COMMANDS, CommandError, CommandLine, 
 from cuetui.ui.screens.jobs import JobsScreen
 
 if TYPE_CHECKING:
+    from cuetui.ui.services import AppServices
     from cuetui.ui.widgets.status_bar import StatusBar
 
 APP_ACTIONS: tuple[ActionSpec, ...] = (
@@ -329,3 +330,10 @@ class CueTuiApp(App[int]):
             self.notify(str(err), severity="error", markup=False)
             return
         self.open_job(job)
+
+
+if TYPE_CHECKING:
+
+    def _provides_services(app: CueTuiApp) -> AppServices:
+        """mypy checks here that CueTuiApp gives screens everything `AppServices` promises."""
+        return app

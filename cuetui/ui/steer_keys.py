@@ -1,4 +1,4 @@
-"""The steering keys of issue 7, declared once and mixed into the screens that own them.
+"""The steering keys (README's key tables), declared once and mixed into the screens that own them.
 
 Scripts rely on these keys, so they are exact: on jobs (the jobs table and the job screen) `p` pause,
 `u` resume, `+` / `-` priority ±10, `=` exact priority, `R` retry dead, `E` eat dead, `k` kill; on frames

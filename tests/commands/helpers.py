@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cuetui.gateway.models import Frame, Job, JobStats
+from tests import waiting
 
 
 def job(
@@ -35,15 +36,4 @@ def frame(name: str = "0007-render", frame_id: str = "f-7", state: str = "DEAD",
     )
 
 
-def wait_for(predicate: Any, timeout: float = 30.0, what: str = "condition") -> Any:
-    """Poll `predicate()` until it returns something truthy or the deadline passes (then fail)."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
+wait_for = waiting.wait_for  # the shared helper (tests/waiting.py)

@@ -86,3 +86,19 @@ def test_show_filter_and_errors(cli: Cli, demo_gateway: DemoGatewayThread, tmp_p
     assert r.code == 1 and "cannot write" in r.err
     r = cli("--url", demo_gateway.url, "capture", "--out", "-", "--no-logs")
     assert r.code == 0 and json.loads(r.out)["shows"][0]["name"] == "testing"
+
+
+def test_capture_reads_logs_through_the_longest_mapped_prefix(tmp_path: Path) -> None:
+    """With mappings for /shots and /shots/big, a log under /shots/big is read where /shots/big is mounted
+    (as `cuetui log` and the TUI read it), not where the shorter /shots mapping would put it."""
+    from cuetui.commands.capture import _logs
+    from cuetui.config import Settings
+
+    shots, big = tmp_path / "shots", tmp_path / "big"
+    for root, text in ((shots / "big" / "sh010", "by /shots: wrong\n"), (big / "sh010", "by /shots/big\n")):
+        root.mkdir(parents=True)
+        (root / "x.0001-render.rqlog").write_text(text)
+    settings = Settings(log_path_map=(("/shots", str(shots)), ("/shots/big", str(big))))
+    job = {"name": "x", "logDir": "/shots/big/sh010"}
+    frames = [{"name": "0001-render", "startTime": 1700000000}]
+    assert _logs(job, frames, settings, max_bytes=4096) == {"0001-render": "by /shots/big\n"}

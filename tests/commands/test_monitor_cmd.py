@@ -1,8 +1,8 @@
 """`cuetui monitor` in a pipe, end to end: a real process against the demo gateway on loopback.
 
-Covers the exit statuses of issue 8 (clean end 0, dead frames 1, --until-dead 1, unknown job 2, gateway
-down beyond --timeout 3), the plain line format without escape sequences, --json lines, and surviving a
-gateway restart. The farm is frozen (speed 0); the tests finish or fail frames themselves.
+Covers the exit statuses README gives for `cuetui monitor` (clean end 0, dead frames 1, --until-dead 1,
+unknown job 2, gateway down beyond --timeout 3), the plain line format without escape sequences, --json
+lines, and surviving a gateway restart. The farm is frozen (speed 0); the tests finish or fail frames themselves.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ import pytest
 from cuetui.gateway.client import GatewayClient
 from cuetui.ui.app import CueTuiApp
 from cuetui.ui.options import UiOptions
+from tests.waiting import wait_for_app
 
 URL = "http://gw.example:8448"
 JOB = {"id": "j1", "name": "sh010_lighting", "state": "QUANTUM", "show": "testing", "user": "ann"}
@@ -68,7 +69,7 @@ async def test_tui_shows_question_marks_and_keeps_running(caplog: pytest.LogCapt
                 ("enter", "job", "?EXPL"),
             ):
                 await pilot.press(key)
-                await _wait(pilot, lambda e=expected: e in app.export_screenshot())
+                await wait_for_app(pilot, lambda e=expected: e in app.export_screenshot())
                 screens[name] = app.export_screenshot()
             assert app.is_running
     await client.aclose()
@@ -78,15 +79,6 @@ async def test_tui_shows_question_marks_and_keeps_running(caplog: pytest.LogCapt
     assert "?EXPL" in screens["job"]
     for value in ("QUANTUM", "LEVITATING", "WOBBLY", "EXPLODED"):
         assert value in caplog.text  # logged (once)
-
-
-async def _wait(pilot: Any, condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.1)
 
 
 @pytest.mark.usefixtures("canned")

@@ -40,6 +40,21 @@ def test_path_map_longest_prefix_whole_components() -> None:
     assert map_log_path("/other/b", []) == "/other/b"
 
 
+def test_one_path_mapper_for_config_capture_and_logs() -> None:
+    """`cuetui capture` (through cuetui.config), `cuetui log` and the TUI (through cuetui.farm.logs) map a
+    path the same way: the longest prefix wins whatever the order; "/" is the catch-all."""
+    from cuetui.config import map_log_path as config_map_log_path
+
+    path_map = [("/shots", "/mnt/shots"), ("/shots/big", "/mnt/big"), ("/", "/mnt/farm/")]
+    for mapper in (config_map_log_path, map_log_path):
+        assert mapper("/shots/big/sh010/x.rqlog", path_map) == "/mnt/big/sh010/x.rqlog"
+        assert mapper("/shots/big/sh010/x.rqlog", path_map[::-1]) == "/mnt/big/sh010/x.rqlog"
+        assert mapper("/shots/bigger/x.rqlog", path_map) == "/mnt/shots/bigger/x.rqlog"
+        assert mapper("/tmp/x.rqlog", path_map) == "/mnt/farm/tmp/x.rqlog"
+        assert mapper("/shots/big", path_map) == "/mnt/big"
+        assert mapper("relative/x.rqlog", path_map) == "relative/x.rqlog"
+
+
 def test_attempts_newest_first(tmp_path: Path) -> None:
     log = tmp_path / "job.0001-render.rqlog"
     for name in (

@@ -11,6 +11,7 @@ from cuetui.gateway.models import Job
 from cuetui.gateway.requests import JobSearch
 from cuetui.ui.monitor_app import MonitorApp
 from tests.conftest import DEMO_SECRET
+from tests.waiting import wait_for_app
 
 DEAD_JOB = "testing-sh180-rpatel_layout_v015"
 PAUSED_JOB = "testing-sh110-rpatel_comp_v004"
@@ -27,14 +28,6 @@ async def jobs_named(settings: Settings, *names: str) -> list[Job]:
     return sorted(jobs, key=lambda j: names.index(j.name))
 
 
-async def wait_until(pilot: object, predicate: Callable[[], object], what: str, steps: int = 300) -> None:
-    for _ in range(steps):
-        if predicate():
-            return
-        await pilot.pause(0.05)  # type: ignore[attr-defined]
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def finish_running(gw: DemoGatewayThread, name: str) -> None:
     def run(farm: object) -> None:
         for proc in list(farm.procs.values()):  # type: ignore[attr-defined]
@@ -49,22 +42,22 @@ async def test_dead_end_stays_open_and_retry_carries_on(demo_gateway: DemoGatewa
     jobs = await jobs_named(settings, DEAD_JOB, CLEAN_JOB)
     app = MonitorApp(settings, jobs, interval=0.1)
     async with app.run_test(size=(120, 30)) as pilot:
-        await wait_until(pilot, lambda: app.dead_lines, "dead frames listed")
+        await wait_for_app(pilot, lambda: app.dead_lines, what="dead frames listed")
         panel = str(app.query_one("#job-0").render())
         assert DEAD_JOB in panel and "62/84" in panel and "dead 5" in panel
-        await wait_until(pilot, lambda: app.layers.get(jobs[0].id), "layers")
+        await wait_for_app(pilot, lambda: app.layers.get(jobs[0].id), what="layers")
         finish_running(demo_gateway, DEAD_JOB)
         finish_running(demo_gateway, CLEAN_JOB)
         # ended with dead frames: the view stays so they can be retried, and says so
-        await wait_until(pilot, lambda: "R retries them" in str(app.query_one("#status").render()), "end")
+        await wait_for_app(pilot, lambda: "R retries them" in str(app.query_one("#status").render()), what="end")
         assert app.return_code is None
         await pilot.press("R", "y")
-        await wait_until(pilot, lambda: not app.monitor.finished, "the retried job to be followed again")
+        await wait_for_app(pilot, lambda: not app.monitor.finished, what="the retried job to be followed again")
         assert app.return_code is None
         # the retried frames run and succeed: every frame succeeded now, so the view closes with 0
         demo_gateway.run(lambda farm: farm.dispatch(100))
         finish_running(demo_gateway, DEAD_JOB)
-        await wait_until(pilot, lambda: app.return_code is not None, "the app to end")
+        await wait_for_app(pilot, lambda: app.return_code is not None, what="the app to end")
     assert app.return_code == 0
 
 
@@ -74,7 +67,7 @@ async def test_quit_after_dead_end_exits_1(demo_gateway: DemoGatewayThread) -> N
     app = MonitorApp(settings, jobs, interval=0.1)
     async with app.run_test(size=(120, 30)) as pilot:
         finish_running(demo_gateway, DEAD_JOB)
-        await wait_until(pilot, lambda: app.monitor.finished, "end")
+        await wait_for_app(pilot, lambda: app.monitor.finished, what="end")
         await pilot.press("q")
     assert app.return_code == 1
 
@@ -86,7 +79,7 @@ async def test_clean_job_exits_0(demo_gateway: DemoGatewayThread) -> None:
     async with app.run_test(size=(100, 20)) as pilot:
         await pilot.pause(0.2)
         finish_running(demo_gateway, CLEAN_JOB)
-        await wait_until(pilot, lambda: app.return_code is not None, "the app to end")
+        await wait_for_app(pilot, lambda: app.return_code is not None, what="the app to end")
     assert app.return_code == 0
 
 
@@ -99,18 +92,20 @@ async def test_keys_pause_resume_and_retry_with_confirmation(demo_gateway: DemoG
         return demo_gateway.run(lambda farm: farm.find_job(name))
 
     async with app.run_test(size=(120, 30)) as pilot:
-        await wait_until(pilot, lambda: app.monitor.watches[jobs[0].id].progress, "first poll")
+        await wait_for_app(pilot, lambda: app.monitor.watches[jobs[0].id].progress, what="first poll")
         await pilot.press("p")
-        await wait_until(pilot, lambda: farm_job(DEAD_JOB).is_paused, "pause")  # type: ignore[attr-defined]
+        await wait_for_app(pilot, lambda: farm_job(DEAD_JOB).is_paused, what="pause")  # type: ignore[attr-defined]
         await pilot.press("down", "u")
-        await wait_until(pilot, lambda: not farm_job(PAUSED_JOB).is_paused, "resume")  # type: ignore[attr-defined]
+        await wait_for_app(pilot, lambda: not farm_job(PAUSED_JOB).is_paused, what="resume")  # type: ignore[attr-defined]
         await pilot.press("up", "R")
         assert "retry 5 dead frames" in str(app.query_one("#status").render())
         await pilot.press("n")
         await pilot.pause(0.2)
         assert demo_gateway.run(lambda farm: farm.find_job(DEAD_JOB).counts[5]) == 5
         await pilot.press("R", "y")
-        await wait_until(pilot, lambda: demo_gateway.run(lambda farm: farm.find_job(DEAD_JOB).counts[5]) == 0, "retry")
+        await wait_for_app(
+            pilot, lambda: demo_gateway.run(lambda farm: farm.find_job(DEAD_JOB).counts[5]) == 0, what="retry"
+        )
         await pilot.press("q")
     assert app.return_code == 0
 
@@ -120,7 +115,7 @@ async def test_read_only_hides_and_refuses_actions(demo_gateway: DemoGatewayThre
     jobs = await jobs_named(settings, DEAD_JOB)
     app = MonitorApp(settings, jobs, interval=0.1)
     async with app.run_test(size=(120, 30)) as pilot:
-        await wait_until(pilot, lambda: app.monitor.watches[jobs[0].id].progress, "first poll")
+        await wait_for_app(pilot, lambda: app.monitor.watches[jobs[0].id].progress, what="first poll")
         await pilot.press("p", "R", "y")
         await pilot.pause(0.3)
         paths = [path for _m, path, _h, _b, _s in demo_gateway.recorded]
@@ -135,5 +130,5 @@ async def test_gateway_down_gives_up_after_timeout(make_gateway: Callable[..., D
     gw.stop()
     app = MonitorApp(settings, jobs, interval=0.1, timeout=0.5)
     async with app.run_test(size=(100, 20)) as pilot:
-        await wait_until(pilot, lambda: app.return_code is not None, "give up")
+        await wait_for_app(pilot, lambda: app.return_code is not None, what="give up")
     assert app.return_code == 3 and "unreachable" in app.exit_message

@@ -9,14 +9,7 @@ import pytest
 from cuetui.farm.connection import EXPIRED, LIVE, RETRYING, ConnectionTracker
 from cuetui.farm.poller import BACKOFF_CAP, Backoff, PollLoop
 from cuetui.gateway.errors import ServerError, TokenExpired, Unreachable
-
-
-async def wait_for(predicate: object, timeout: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():  # type: ignore[operator]
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.005)
+from tests.waiting import wait_for_loop
 
 
 def test_backoff_caps_at_15_seconds() -> None:
@@ -46,7 +39,7 @@ async def test_no_stacking_with_a_slow_fetch() -> None:
     for _ in range(5):
         loop.poke()  # pokes during a call must not start another one
         await asyncio.sleep(0.01)
-    await wait_for(lambda: calls >= 3)
+    await wait_for_loop(lambda: calls >= 3)
     loop.stop()
     await task
     assert most == 1
@@ -71,7 +64,7 @@ async def test_errors_back_off_and_recover() -> None:
         backoff=Backoff(initial=0.01, cap=0.02, jitter=0),
     )
     task = asyncio.create_task(loop.run())
-    await wait_for(lambda: 42 in seen)
+    await wait_for_loop(lambda: 42 in seen)
     loop.stop()
     await task
     assert seen == ["Unreachable", "ServerError", 42]
@@ -98,7 +91,7 @@ async def test_a_bug_in_fetch_does_not_end_the_loop() -> None:
         backoff=Backoff(initial=0.001, jitter=0),
     )
     task = asyncio.create_task(loop.run())
-    await wait_for(lambda: results)
+    await wait_for_loop(lambda: results)
     loop.stop()
     await task
     assert results[0] == 2
@@ -118,7 +111,7 @@ async def test_pause_and_resume() -> None:
     await asyncio.sleep(0.05)
     assert calls == 0 and loop.paused
     loop.resume()
-    await wait_for(lambda: calls > 0)
+    await wait_for_loop(lambda: calls > 0)
     loop.stop()
     await task
 

@@ -11,8 +11,8 @@ import httpx
 import jwt
 import pytest
 
-from cuetui.config import Secret, Settings
 from cuetui.gateway.auth import GatewayAuth, mint_token, token_expiry
+from cuetui.gateway.credentials import Secret
 
 SECRET = "gateway-secret-for-tests-0123456789abcdef"
 NO_TIME_CHECKS: Any = {"verify_exp": False, "verify_iat": False}  # the tests' clock is not the real one
@@ -204,16 +204,6 @@ async def test_async_client() -> None:
     async with httpx.AsyncClient(auth=auth, transport=transport, base_url="http://gw") as c:
         assert (await c.post("/show.ShowInterface/GetShows", json={})).status_code == 200
     assert not auth.expired()
-
-
-def test_from_settings() -> None:
-    minted = GatewayAuth.from_settings(Settings(secret=Secret(SECRET), user="bob", token_ttl=120))
-    assert (minted.kind, minted.sub, minted.ttl) == ("minted", "bob", 120)
-    both = Settings(secret=Secret(SECRET), token=Secret("a.b.c"), prefer_token=True)
-    fixed = GatewayAuth.from_settings(both)
-    assert fixed.kind == "fixed"
-    assert GatewayAuth.from_settings(Settings()).kind == "none"
-    assert GatewayAuth.from_settings(Settings(secret=Secret(SECRET))).sub  # no user set: the login name
 
 
 def test_token_never_in_repr_or_errors() -> None:

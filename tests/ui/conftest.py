@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +12,7 @@ from cuetui.gateway.auth import GatewayAuth
 from cuetui.gateway.client import GatewayClient
 from cuetui.ui.app import CueTuiApp
 from cuetui.ui.options import UiOptions
+from tests import waiting
 from tests.conftest import DEMO_SECRET
 
 EPOCH = 1_767_225_600.0  # 2026-01-01 00:00 UTC
@@ -40,13 +40,7 @@ def make_app(url: str, *, display_url: str = DISPLAY_URL, **options: Any) -> Cue
     return CueTuiApp(client, UiOptions(url=display_url, **options), clock=lambda: APP_NOW)
 
 
-async def wait_for(pilot: Any, condition: Callable[[], object], timeout: float = 30.0, what: str = "") -> None:
-    """Let the app run until `condition()` is true; fail after `timeout` seconds (no fixed sleeps)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or condition}")
-        await pilot.pause(0.02)
+wait_for = waiting.wait_for_app  # the shared helper (tests/waiting.py)
 
 
 async def wait_loaded(pilot: Any) -> None:

@@ -3,12 +3,10 @@ and waiting on conditions with a deadline (never sleeping a fixed time)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any
 
 from textual.app import App
-from textual.pilot import Pilot
 
 from cuetui.demo.server import DemoGatewayThread
 from cuetui.farm.actions import FarmActions
@@ -18,6 +16,7 @@ from cuetui.gateway.client import GatewayClient
 from cuetui.gateway.models import Frame, Job
 from cuetui.ui.app import CueTuiApp
 from cuetui.ui.options import UiOptions
+from tests import waiting
 
 EPOCH = 1_767_225_600.0  # 2026-01-01 00:00 UTC: a fixed farm clock for stable screens
 
@@ -95,11 +94,4 @@ def make_app(
     return app_class(make_client(gw, token), UiOptions(**options), clock=farm_clock, first=screen_factory)
 
 
-async def wait_for(pilot: Pilot[Any], predicate: Callable[[], object], timeout: float = 30.0, what: str = "") -> None:
-    """Let the app run until `predicate()` is true; fail after `timeout` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what or predicate}")
-        await pilot.pause(0.02)
+wait_for = waiting.wait_for_app  # the shared helper (tests/waiting.py)

@@ -14,6 +14,7 @@ from cuetui.gateway.auth import GatewayAuth
 from cuetui.gateway.client import GatewayClient
 from cuetui.ui.app import CueTuiApp
 from cuetui.ui.options import UiOptions
+from tests import waiting
 from tests.conftest import DEMO_SECRET
 
 EPOCH = 1_767_225_600.0  # 2026-01-01 00:00 UTC: the frozen farms start here
@@ -53,13 +54,7 @@ def make_app(gw: DemoGatewayThread, *, clock: Callable[[], float] | None = None,
     return app
 
 
-async def wait_for(pilot: Any, condition: Callable[[], object], timeout: float = 30.0, what: str = "") -> None:
-    """Let the app run until `condition()` is true; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or condition}")
-        await pilot.pause(0.02)
+wait_for = waiting.wait_for_app  # the shared helper (tests/waiting.py)
 
 
 async def wait_farm(

@@ -98,7 +98,8 @@ async def test_every_screen_keeps_help_and_quit_in_a_footer_that_fits(
 
 async def test_the_keys_a_screen_switch_replaces_are_freed(small_gateway: DemoGatewayThread) -> None:
     """Every screen switch recomposes the footer. The keys it replaces must not stay alive: bound with
-    `data_bind`, each left a watcher on the footer holding it (Textual issue #6666), ~0.5 MiB a switch."""
+    `data_bind`, each left a watcher on the footer holding it (a Textual bug, upstream issue 6666), ~0.5 MiB
+    a switch."""
     app = make_app(small_gateway.url)
     async with app.run_test(size=(120, 24)) as pilot:
         await wait_loaded(pilot)

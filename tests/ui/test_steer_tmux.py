@@ -9,15 +9,16 @@ import shlex
 import shutil
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import jwt
 import pytest
+
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.tmux
 
@@ -37,18 +38,6 @@ def _need_tmux() -> str:
 def _cuetui() -> list[str]:
     exe = shutil.which("cuetui", path=os.path.dirname(sys.executable))
     return [exe] if exe else [sys.executable, "-m", "cuetui"]
-
-
-def wait_until(condition: Callable[[], Any], timeout: float, what: str, show: Callable[[], str] = str) -> Any:
-    """Poll `condition` until it returns something truthy; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}:\n{show()}")
-        time.sleep(0.1)  # polling a subprocess: there is no event to wait on
 
 
 @pytest.fixture
@@ -126,17 +115,17 @@ def test_filter_to_a_job_press_p_and_the_farm_says_paused(gateway: str, tmp_path
 
     tmux_run("new-session", "-d", "-s", server, "-x", "160", "-y", "48", "sh", "-c", script)
     try:
-        wait_until(lambda: JOB in pane() and "live" in pane(), 30, "the jobs table", pane)
+        wait_for(lambda: JOB in pane() and "live" in pane(), 30, "the jobs table", show=pane)
         tmux_run("send-keys", "-t", server, "/")
-        wait_until(lambda: "filter: type to narrow" in pane(), 10, "the filter prompt", pane)
+        wait_for(lambda: "filter: type to narrow" in pane(), 10, "the filter prompt", show=pane)
         tmux_run("send-keys", "-t", server, "-l", "jdoe_lookdev")
-        wait_until(lambda: "1/5 jobs" in pane(), 10, "the filtered table", pane)
+        wait_for(lambda: "1/5 jobs" in pane(), 10, "the filtered table", show=pane)
         tmux_run("send-keys", "-t", server, "Enter")
-        wait_until(lambda: "filter: type to narrow" not in pane(), 10, "focus back on the table", pane)
+        wait_for(lambda: "filter: type to narrow" not in pane(), 10, "focus back on the table", show=pane)
         tmux_run("send-keys", "-t", server, "p")
-        wait_until(is_paused, 15, "the farm to say the job is paused", pane)
-        wait_until(lambda: "paused 1 job" in pane() or "PAUSED" in pane(), 10, "the outcome on screen", pane)
+        wait_for(is_paused, 15, "the farm to say the job is paused", show=pane)
+        wait_for(lambda: "paused 1 job" in pane() or "PAUSED" in pane(), 10, "the outcome on screen", show=pane)
         tmux_run("send-keys", "-t", server, "q")
-        wait_until(lambda: "cuetui exited with 0" in pane(), 10, "cuetui to quit", pane)
+        wait_for(lambda: "cuetui exited with 0" in pane(), 10, "cuetui to quit", show=pane)
     finally:
         subprocess.run([*base, "kill-server"], capture_output=True, timeout=10)

@@ -10,14 +10,13 @@ import shlex
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import DEMO_SECRET
 from tests.ui.test_tmux import Pane, demo_gateway_process  # noqa: F401  (a fixture)
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.tmux
 
@@ -33,14 +32,6 @@ def base_env(url: str, tmp_path: Path, term: str = "tmux-256color") -> dict[str,
         "TERM": term,
         "PATH": os.environ.get("PATH", ""),
     }
-
-
-def wait_until(condition: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)  # polling interval, not a wait for something
 
 
 def alive(pid: int) -> bool:
@@ -103,14 +94,14 @@ def test_terminal_closed_sighup_exits_cleanly(command: str, demo_gateway_process
     try:
         pane.wait_for(lambda s: JOBS in s and "live" in s, "the jobs screen")
         if command == "demo":
-            wait_until(lambda: bool(children_of_demo(tmpdir)), "the demo gateway child")
+            wait_for(lambda: bool(children_of_demo(tmpdir)), what="the demo gateway child")
     finally:
         pane.kill()
-    wait_until(status.exists, "cuetui to exit after SIGHUP", timeout=60)
-    wait_until(lambda: status.read_text() != "", "the exit status")
+    wait_for(status.exists, what="cuetui to exit after SIGHUP", timeout=60)
+    wait_for(lambda: status.read_text() != "", what="the exit status")
     assert status.read_text() == "0"
-    wait_until(lambda: not children_of_demo(tmpdir), "no stray demo gateway")
-    wait_until(lambda: not list(tmpdir.iterdir()), "the demo gateway's temporary files to go")
+    wait_for(lambda: not children_of_demo(tmpdir), what="no stray demo gateway")
+    wait_for(lambda: not list(tmpdir.iterdir()), what="the demo gateway's temporary files to go")
 
 
 @pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGTERM], ids=["SIGHUP", "SIGTERM"])

@@ -10,13 +10,13 @@ import shlex
 import shutil
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests import waiting
 from tests.conftest import DEMO_SECRET
 
 pytestmark = pytest.mark.tmux
@@ -77,14 +77,15 @@ class Pane:
         subprocess.run([*self.tmux, "send-keys", "-t", self.name, *keys], check=True)
 
     def wait_for(self, predicate: Callable[[str], bool], what: str, timeout: float = 30.0) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            screen = self.capture()
-            if predicate(screen):
-                return screen
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what}; the pane shows:\n{screen}")
-            time.sleep(0.05)  # polling interval of the wait, not a wait for something
+        """The pane's text once `predicate` holds for it; fails showing the pane at the deadline."""
+        shown = [""]
+
+        def met() -> bool:
+            shown[0] = self.capture()
+            return predicate(shown[0])
+
+        waiting.wait_for(met, timeout, what, show=lambda: f"the pane shows:\n{shown[0]}")
+        return shown[0]
 
     def kill(self) -> None:
         subprocess.run([*self.tmux, "kill-server"], check=False, capture_output=True)

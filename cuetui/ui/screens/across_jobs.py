@@ -205,7 +205,7 @@ class AcrossJobsScreen(SteersFarm, FarmScreen[R], Generic[R]):
         app = self.cue_app
         jobs = await app.client.get_jobs(self.search())
         app.remember_jobs(jobs)
-        await steering.watch_jobs(app, jobs, source=f"{type(self).__name__}:{self.include_finished}")
+        await steering.watch_jobs(self.app, jobs, source=f"{type(self).__name__}:{self.include_finished}")
         return jobs
 
     def _retitle(self) -> None:

@@ -26,7 +26,7 @@ from cuetui.ui.widgets.key_footer import KeyFooter
 from cuetui.ui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
-    from cuetui.ui.app import CueTuiApp
+    from cuetui.ui.services import AppServices
 
 T = TypeVar("T")
 log = logging.getLogger("cuetui.ui")
@@ -70,7 +70,7 @@ class FarmScreen(Screen[None], Generic[T]):
         self._stale = False
 
     @property
-    def cue_app(self) -> CueTuiApp:
+    def cue_app(self) -> AppServices:
         """The app, typed."""
         return self.app  # type: ignore[return-value]
 

@@ -101,7 +101,7 @@ def job_summary(job: Job, now: float, style: Callable[[str], Style] = lambda _na
     return text
 
 
-# Issue 7's keys: the job keys act on this job, the frame keys on the marked frames or the cursor's.
+# The steering keys: the job keys act on this job, the frame keys on the marked frames or the cursor's.
 STEER_ACTIONS: tuple[ActionSpec, ...] = job_actions("job") + frame_actions("frames")
 
 
@@ -636,7 +636,7 @@ class JobScreen(SteersFarm, Screen[None]):
         elif len(self.app.screen_stack) > 1:
             self.app.pop_screen()
 
-    # --- steering (issue 7): what the keys act on -------------------------------------------------------
+    # --- steering: what the keys act on -------------------------------------------------------------------
 
     def steer_jobs(self) -> list[Job]:
         """The job keys act on this job."""

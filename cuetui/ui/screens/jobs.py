@@ -126,7 +126,7 @@ STEER_JOB_ACTIONS = tuple(
 
 class JobsScreen(SteersFarm, FarmScreen[Job]):
     """Jobs of the configured shows/users (or of one show when opened from the shows screen). The
-    steering keys (issue 7) act on the marked jobs, else the cursor job."""
+    steering keys act on the marked jobs, else the cursor job."""
 
     ACTIONS: ClassVar[tuple[ActionSpec, ...]] = JOB_ACTIONS + STEER_JOB_ACTIONS + TABLE_ACTIONS
     BINDINGS = bindings(JOB_ACTIONS + STEER_JOB_ACTIONS)
@@ -179,7 +179,7 @@ class JobsScreen(SteersFarm, FarmScreen[Job]):
         self.cue_app.remember_jobs(models)
         # New dead frames and finished jobs among these: a toast (and the bell), never repeated.
         source = f"jobs:{self.search()!r}"
-        self.run_worker(watch_jobs(self.cue_app, models, source=source), group="alerts", exit_on_error=False)
+        self.run_worker(watch_jobs(self.app, models, source=source), group="alerts", exit_on_error=False)
 
     def counts(self, table: object) -> str:
         table_ = self.table
@@ -196,7 +196,7 @@ class JobsScreen(SteersFarm, FarmScreen[Job]):
         return text
 
     def selected_jobs(self) -> list[Job]:
-        """The marked jobs still shown, or the job under the cursor (for the actions of issue 7)."""
+        """The marked jobs still shown, or the job under the cursor (for the steering actions)."""
         return self.table.selected_models()
 
     def steer_jobs(self) -> list[Job]:

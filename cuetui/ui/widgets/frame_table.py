@@ -122,7 +122,7 @@ class FrameTable(ScrollView, can_focus=True):
     }
 
     BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
-        # No vi-style j/k: `k` kills the job on the job screen (issue 7's keys are exact).
+        # No vi-style j/k: `k` kills the job on the job screen (the steering keys are exact: scripts rely on them).
         Binding("up", "cursor(-1)", "up", show=False),
         Binding("down", "cursor(1)", "down", show=False),
         Binding("pageup", "page(-1)", "page up", show=False),

@@ -101,8 +101,8 @@ class KeyFooter(Footer):
                 tooltip=entry.tooltip,
             )
             # Set, not `data_bind(compact=Footer.compact)`: a binding leaves a watcher on this footer
-            # that holds the key after a recompose removes it, until `compact` changes (Textual issue
-            # #6666), and the footer recomposes at every screen switch, so the removed keys piled up
+            # that holds the key after a recompose removes it, until `compact` changes (a Textual bug,
+            # upstream issue 6666), and the footer recomposes at every screen switch, so the removed keys piled up
             # (~0.5 MiB per switch). `compact` is only ever set here, right before the keys are made.
             key.compact = compact
             yield key
