@@ -228,7 +228,7 @@ class MonitorApp(App[int]):
         from cuetui.farm.views.monitor import MonitorView
 
         assert self.client is not None
-        return MonitorView(self.client, self.monitor, clock=self.clock, with_layers=True)
+        return MonitorView(self.client, self.monitor, clock=self.clock, with_layers=True, recheck_ended=True)
 
     @work(exclusive=True, group="poll")
     async def poll(self) -> None:

@@ -24,8 +24,9 @@ class MonitorSnapshot:
 
 class MonitorView:
     """Polls for a `Monitor` (which keeps the state and works out the events). `with_layers` adds a
-    GetLayers per job shown (the live view's layer bars); the plain and JSON output go without.
-    Ended jobs are asked again once the monitor is finished, so a retry from the live view is seen."""
+    GetLayers per job shown (the live view's layer bars); with `recheck_ended` every job is asked again
+    once the monitor is finished, so a retry from the live view is seen. The plain and JSON output go
+    without either."""
 
     def __init__(
         self,
@@ -34,16 +35,18 @@ class MonitorView:
         *,
         clock: Callable[[], float] = time.time,
         with_layers: bool = False,
+        recheck_ended: bool = False,
     ) -> None:
         self.client = client
         self.monitor = monitor
         self.clock = clock
         self.with_layers = with_layers
+        self.recheck_ended = recheck_ended
 
     async def poll(self) -> MonitorSnapshot:
         """One monitoring step; raises GatewayError when the gateway fails (the caller backs off)."""
         monitor = self.monitor
-        events = await poll(self.client, monitor, self.clock(), ended_too=monitor.finished)
+        events = await poll(self.client, monitor, self.clock(), ended_too=self.recheck_ended and monitor.finished)
         layers: dict[str, tuple[Layer, ...]] = {}
         if self.with_layers:
             for job_id in monitor.active_ids() or monitor.job_ids:
