@@ -2,10 +2,10 @@
 dead-frame triage (4) and stuck frames (5); the `:` command line, the command palette, `?` help,
 quitting, and the one connection tracker every screen's poll loop feeds and every status bar renders.
 
-Contract for other screens (the job and frame-log screens rely on it): `app.client` (the FarmClient their
-farm views read through),
-`app.options` (UiOptions), `app.actions` (FarmActions, read-only enforced there), `app.connection`
-(ConnectionTracker), `app.clock()`; `app.open_job(job)` and `app.open_frame_log(job, frame, path)`.
+Contract for other screens (the job and frame-log screens rely on it): `app.client` (the FarmClient
+their farm views read through; no screen calls it), `app.options` (UiOptions), `app.actions`
+(FarmActions, read-only enforced there), `app.connection` (ConnectionTracker), `app.clock()`;
+`app.open_job(job)` and `app.open_frame_log(job, frame, path)`.
 """
 
 from __future__ import annotations
