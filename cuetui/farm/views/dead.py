@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from cuetui.farm.fanout import gather_limited
 from cuetui.farm.triage import DeadFrame, collect_dead
-from cuetui.farm.views.jobs import JobScope, JobsView
+from cuetui.farm.views.jobs import JobsCallback, JobScope, JobsView
 from cuetui.gateway.client import GatewayClient
 from cuetui.gateway.models import Frame, Job
 from cuetui.gateway.requests import FrameSearch
@@ -35,11 +35,15 @@ class DeadFramesSnapshot:
 
 
 class DeadFramesView:
-    """Dead frames of the jobs in `scope` (see the module docstring)."""
+    """Dead frames of the jobs in `scope` (see the module docstring). `on_jobs(jobs)` is awaited as soon
+    as the jobs in view are known, before their dead frames are read."""
 
-    def __init__(self, client: GatewayClient, scope: JobScope | None = None) -> None:
+    def __init__(
+        self, client: GatewayClient, scope: JobScope | None = None, *, on_jobs: JobsCallback | None = None
+    ) -> None:
         self.client = client
         self.jobs = JobsView(client, scope)
+        self.on_jobs = on_jobs
         self.polls = 0  # successful polls, for the cache's age
         self._cache: dict[str, tuple[tuple[int, int, int], int, list[Frame]]] = {}
 
@@ -55,6 +59,8 @@ class DeadFramesView:
     async def poll(self) -> DeadFramesSnapshot:
         """The dead frames now."""
         jobs = (await self.jobs.poll()).jobs
+        if self.on_jobs is not None:
+            await self.on_jobs(jobs)
         client = self.client
         with_dead = [j for j in jobs if j.stats.dead_frames]
         dead_search = FrameSearch(states=["DEAD"])

@@ -4,7 +4,7 @@ dead-frame triage and stuck frames look across, and `cuetui jobs`."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from cuetui.gateway.client import GatewayClient
@@ -33,6 +33,10 @@ class JobsSnapshot:
 
     scope: JobScope
     jobs: tuple[Job, ...]
+
+
+# Told the jobs in view as soon as GetJobs answers, before the per-job reads (a screen's alerts).
+JobsCallback = Callable[[tuple[Job, ...]], Awaitable[object]]
 
 
 def _retrieve_error(task: asyncio.Future[list[Job]]) -> None:

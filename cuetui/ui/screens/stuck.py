@@ -149,7 +149,11 @@ class StuckScreen(AcrossJobsScreen[StuckRow]):
         app = self.cue_app
         options = app.options
         return StuckFramesView(
-            app.client, clock=app.clock, log_path_map=tuple(options.log_path_map), loki_url=options.loki_url
+            app.client,
+            clock=app.clock,
+            log_path_map=tuple(options.log_path_map),
+            loki_url=options.loki_url,
+            on_jobs=self.jobs_seen,
         )
 
     async def fetch(self) -> list[StuckRow]:
@@ -157,5 +161,4 @@ class StuckScreen(AcrossJobsScreen[StuckRow]):
         view.scope = self.search()
         view.rules = self.rules
         snapshot = await view.poll()
-        await self.jobs_seen(snapshot.jobs)
         return [StuckRow(line.stuck, line.last_line) for line in snapshot.stuck]

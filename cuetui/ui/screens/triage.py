@@ -201,13 +201,12 @@ class TriageScreen(AcrossJobsScreen[TriageRow]):
     @cached_property
     def view(self) -> DeadFramesView:
         """This screen's data: the dead frames of the jobs in view."""
-        return DeadFramesView(self.cue_app.client)
+        return DeadFramesView(self.cue_app.client, on_jobs=self.jobs_seen)
 
     async def fetch(self) -> list[TriageRow]:
         view = self.view
         view.scope = self.search()
         snapshot = await view.poll()
-        await self.jobs_seen(snapshot.jobs)
         self.dead = list(snapshot.dead)
         return self._rows()
 

@@ -68,3 +68,17 @@ async def test_dead_frames_are_fetched_again_now_and_then(studio: DemoGatewayThr
         before = len(studio.recorded)
         await view.poll()
         assert calls(studio, before).count("GetFrames") >= jobs_with_dead
+
+
+async def test_the_jobs_are_told_before_their_dead_frames_are_read(
+    studio: DemoGatewayThread, gateway_token: str
+) -> None:
+    sent_when_told: list[list[str]] = []
+
+    async def on_jobs(jobs: tuple[object, ...]) -> None:
+        sent_when_told.append(calls(studio))
+
+    async with client_of(studio, gateway_token) as client:
+        snapshot = await DeadFramesView(client, on_jobs=on_jobs).poll()
+    assert sent_when_told == [["GetJobs"]]
+    assert snapshot.dead and "GetFrames" in calls(studio)

@@ -48,3 +48,15 @@ async def test_thresholds_and_exclusions_narrow_the_list(studio: DemoGatewayThre
         assert without.stuck and all(line.stuck.job.name != name for line in without.stuck)
         strict = StuckFramesView(client, clock=clock, rules=StuckRules(min_silence=10 * 86400))
         assert (await strict.poll()).stuck == ()
+
+
+async def test_the_jobs_are_told_before_their_frames_are_read(studio: DemoGatewayThread, gateway_token: str) -> None:
+    sent_when_told: list[list[str]] = []
+
+    async def on_jobs(jobs: tuple[object, ...]) -> None:
+        sent_when_told.append(calls(studio))
+
+    async with client_of(studio, gateway_token) as client:
+        await StuckFramesView(client, on_jobs=on_jobs).poll()
+    assert sent_when_told == [["GetJobs"]]
+    assert "GetLayers" in calls(studio)
