@@ -151,17 +151,10 @@ async def _file_log(
     out: Callable[[str, int | None], None],
 ) -> None:
     from cuetui.farm.logs import LogFile, frame_log_path, list_attempts, map_log_path
+    from cuetui.farm.views.lookups import FarmLookups
 
-    procs = []
-    if frame.state == "RUNNING":
-        from cuetui.gateway.errors import GatewayError
-        from cuetui.gateway.requests import ProcSearch
-
-        try:
-            procs = await client.get_procs(ProcSearch(jobs=[job.name]))
-        except GatewayError:
-            procs = []
-    proc_path = next((p.log_path for p in procs if p.frame_name == frame.name and p.log_path), None)
+    lookups = FarmLookups(client)
+    proc_path = await lookups.proc_log_path(job, frame) if frame.state == "RUNNING" else None
     path = map_log_path(frame_log_path(job, frame, proc_path), settings.log_path_map)
     if args.attempt:
         attempts = await asyncio.to_thread(list_attempts, path)
@@ -189,7 +182,7 @@ async def _file_log(
         await asyncio.sleep(FOLLOW_INTERVAL)
         reads += 1
         if reads % FRAME_CHECK_EVERY == 0 or not running:
-            current = await client.get_frame(frame.id)
+            current = await lookups.frame(frame.id)
             running = current.state in ("RUNNING", "SETUP", "CHECKPOINT")
         lines, replaced = await asyncio.to_thread(follower.read, final=not running)
         if replaced:

@@ -245,11 +245,12 @@ async def follow(
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> int:
     """Poll until the monitor is finished; print events as they come. Returns the exit status."""
-    from cuetui.farm.monitor import poll
+    from cuetui.farm.views.monitor import MonitorView
 
+    view = MonitorView(client, monitor, clock=clock)
     while True:
-        events = await retrier(lambda: poll(client, monitor, clock()))
-        for event in events:
+        snapshot = await retrier(view.poll)
+        for event in snapshot.events:
             sink.emit(event)
         if monitor.finished:
             status = monitor.exit_status()

@@ -150,8 +150,9 @@ def cmd_shows(args: argparse.Namespace) -> int:
     async def body(settings: Settings, client: GatewayClient) -> int:
         from cuetui.farm.format import cores
         from cuetui.farm.output import Column
+        from cuetui.farm.views.shows import ShowsView
 
-        shows: list[Show] = sorted(await client.get_shows(), key=lambda s: s.name)
+        shows: list[Show] = sorted((await ShowsView(client).poll()).shows, key=lambda s: s.name)
         columns = _columns(
             Column("SHOW", lambda s: s.name, flexible=True, min_width=12),
             Column("ACTIVE", lambda s: "yes" if s.active else "no", priority=3),
@@ -196,15 +197,15 @@ def cmd_jobs(args: argparse.Namespace) -> int:
     """`cuetui jobs`."""
 
     async def body(settings: Settings, client: GatewayClient) -> int:
-        from cuetui.gateway.requests import JobSearch
+        from cuetui.farm.views.jobs import JobScope, JobsView, sorted_by_name
 
-        shows = tuple(args.filter_shows or ()) or settings.shows
-        users = tuple(args.filter_users or ()) or settings.users
+        shows = tuple(args.filter_shows or ()) or tuple(settings.shows)
+        users = tuple(args.filter_users or ()) or tuple(settings.users)
         substr: tuple[str, ...] = ()
         if args.match:
             substr = (args.match,) if args.match == args.match.lower() else (args.match, args.match.lower())
-        search = JobSearch(shows=shows, users=users, substr=substr, include_finished=args.finished)
-        jobs = sorted(await client.get_jobs(search), key=lambda j: j.name)
+        scope = JobScope(shows=shows, users=users, substr=substr, include_finished=args.finished)
+        jobs = sorted_by_name((await JobsView(client, scope).poll()).jobs)
         return _print(args, job_columns(time.time()), jobs)
 
     return _common.run(args, body)
@@ -336,11 +337,11 @@ def cmd_hosts(args: argparse.Namespace) -> int:
     async def body(settings: Settings, client: GatewayClient) -> int:
         from cuetui.farm.format import age, cores, enum_text, memory_kb
         from cuetui.farm.output import Column
-        from cuetui.gateway.requests import HostSearch
+        from cuetui.farm.views.hosts import HostScope, HostsView
 
-        search = HostSearch(states=tuple(args.states or ()), allocs=tuple(args.allocs or ()))
-        search.to_json()  # refuse an unknown state name before sending
-        hosts: list[Host] = sorted(await client.get_hosts(search), key=lambda h: h.name)
+        # An unknown state name is refused before anything is sent.
+        view = HostsView(client, HostScope(states=tuple(args.states or ()), allocs=tuple(args.allocs or ())))
+        hosts: list[Host] = sorted((await view.poll()).hosts, key=lambda h: h.name)
         now = time.time()
         columns = _columns(
             Column("HOST", lambda h: h.name, flexible=True, min_width=10),

@@ -1,8 +1,8 @@
 """Dead-frame triage: every dead frame across the jobs in view, newest first, grouped by exit status or
 by host — a host that kills frames of many jobs is a host problem, not a job problem.
 
-Pure functions over models; the triage screen fetches (GetFrames with states DEAD, only for jobs whose
-stats say they have dead frames) and renders.
+Pure functions over models; `cuetui.farm.views.dead` fetches (GetFrames with states DEAD, only for jobs
+whose stats say they have dead frames) and the triage screen renders.
 """
 
 from __future__ import annotations

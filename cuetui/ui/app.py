@@ -2,14 +2,14 @@
 dead-frame triage (4) and stuck frames (5); the `:` command line, the command palette, `?` help,
 quitting, and the one connection tracker every screen's poll loop feeds and every status bar renders.
 
-Contract for other screens (the job and frame-log screens rely on it): `app.client` (GatewayClient),
-`app.options` (UiOptions), `app.actions` (FarmActions, read-only enforced there), `app.connection`
-(ConnectionTracker), `app.clock()`; `app.open_job(job)` and `app.open_frame_log(job, frame, path)`.
+Contract for other screens (the job and frame-log screens rely on it): `app.client` (the FarmClient
+their farm views read through; no screen calls it), `app.options` (UiOptions), `app.actions`
+(FarmActions, read-only enforced there), `app.connection` (ConnectionTracker), `app.clock()`;
+`app.open_job(job)` and `app.open_frame_log(job, frame, path)`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -26,10 +26,11 @@ from textual.screen import Screen
 from cuetui.farm.actions import FarmActions
 from cuetui.farm.connection import ConnectionStatus, ConnectionTracker
 from cuetui.farm.text import safe
-from cuetui.gateway.client import GatewayClient
+from cuetui.farm.views import FarmClient
+from cuetui.farm.views.jobs import JobScope, JobsView
+from cuetui.farm.views.lookups import FarmLookups
 from cuetui.gateway.errors import GatewayError, NotFound
 from cuetui.gateway.models import Frame, Job
-from cuetui.gateway.requests import JobSearch
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.hangup import exit_on_hangup, release_dead_writer
 from cuetui.ui.options import UiOptions
@@ -109,12 +110,6 @@ def _lazy_screen(module: str, name: str) -> Callable[[], Screen[None]]:
 STYLES = Path(__file__).with_name("styles")  # absolute: subclasses elsewhere load the same sheets
 
 
-def _retrieve_error(task: asyncio.Future[list[Job]]) -> None:
-    # Marks the exception as seen: asyncio would otherwise log it when a task nobody awaited is collected.
-    if not task.cancelled():
-        task.exception()
-
-
 class CueTuiApp(App[int]):
     """The cuetui monitor (see the module docstring)."""
 
@@ -138,7 +133,7 @@ class CueTuiApp(App[int]):
     COMMANDS = App.COMMANDS | {CueTuiCommands}
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, client: GatewayClient, options: UiOptions, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, client: FarmClient, options: UiOptions, *, clock: Callable[[], float] = time.time) -> None:
         super().__init__()
         from cuetui.ui.themes import register_themes  # here, not above: keeps the theme hook one block
 
@@ -155,7 +150,7 @@ class CueTuiApp(App[int]):
         if options.keymap:
             self.set_keymap(dict(options.keymap))
         # The first GetJobs of the default jobs screen, sent as soon as the event loop runs (see run_async).
-        self._first_jobs: tuple[JobSearch, asyncio.Future[list[Job]]] | None = None
+        self._first_jobs: JobsView | None = None
         self._first_jobs_sent = False
 
     # --- start-up -----------------------------------------------------------------------------------
@@ -173,19 +168,19 @@ class CueTuiApp(App[int]):
         if self._first_jobs_sent or self.DEFAULT_MODE != "jobs":
             return
         self._first_jobs_sent = True
-        search = JobsScreen.first_search(self.options)
-        task = asyncio.ensure_future(self.client.get_jobs(search))
-        task.add_done_callback(_retrieve_error)  # a failure is raised by take_first_jobs's caller, or dropped
-        self._first_jobs = (search, task)
+        view = JobsView(self.client, JobsScreen.first_search(self.options))
+        view.prefetch()  # a failure is raised by the first poll of whoever takes the view, or dropped
+        self._first_jobs = view
 
-    def take_first_jobs(self, search: JobSearch) -> asyncio.Future[list[Job]] | None:
-        """The start-up GetJobs if it asked for `search` and nobody took it yet (the jobs screen's first
-        poll awaits it instead of sending its own), else None."""
-        if self._first_jobs is None or self._first_jobs[0] != search:
+    def take_first_jobs(self, search: JobScope) -> JobsView | None:
+        """The jobs view that sent the start-up GetJobs, if it asked for `search` and nobody took it yet
+        (the jobs screen polls it, and its first poll is that answer instead of a request of its own),
+        else None."""
+        view = self._first_jobs
+        if view is None or view.scope != search:
             return None
-        task = self._first_jobs[1]
         self._first_jobs = None
-        return task
+        return view
 
     def on_mount(self) -> None:
         # An SSH drop (SIGHUP) ends the app cleanly instead of killing it mid-frame (or hanging at exit).
@@ -322,7 +317,7 @@ class CueTuiApp(App[int]):
     @work(exclusive=True, group="find-job", exit_on_error=False)
     async def _find_job(self, name: str) -> None:
         try:
-            job = await self.client.find_job(name)
+            job = await FarmLookups(self.client).find_job(name)
         except NotFound:
             self.notify(f"no active job named {safe(name, 60)!r}", severity="warning", markup=False)
             return

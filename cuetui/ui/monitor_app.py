@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from functools import cached_property
 from pathlib import PurePath
 from typing import TYPE_CHECKING, ClassVar
 
@@ -36,7 +37,8 @@ from cuetui.ui.widgets.states import STATE_CLASSES, state_style
 if TYPE_CHECKING:
     from cuetui.config import Settings
     from cuetui.farm.monitor import JobWatch
-    from cuetui.gateway.client import GatewayClient
+    from cuetui.farm.views import FarmClient
+    from cuetui.farm.views.monitor import MonitorView
     from cuetui.gateway.models import Job, Layer
 
 EXIT_UNREACHABLE = 3
@@ -158,7 +160,7 @@ class MonitorApp(App[int]):
         until_dead: bool = False,
         interval: float = 5.0,
         timeout: float | None = None,
-        client_factory: Callable[[], GatewayClient] | None = None,
+        client_factory: Callable[[], FarmClient] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__()
@@ -173,7 +175,7 @@ class MonitorApp(App[int]):
         self.clock = clock
         self.selected = 0
         self.confirming: str | None = None
-        self.layers: dict[str, list[Layer]] = {}
+        self.layers: dict[str, Sequence[Layer]] = {}
         self.dead_lines: list[Text] = []
         self.down_since: float | None = None
         self.last_success: float | None = None
@@ -181,7 +183,7 @@ class MonitorApp(App[int]):
         self.connection_text = ""
         self.message_text = ""
         self._client_factory = client_factory
-        self.client: GatewayClient | None = None
+        self.client: FarmClient | None = None
         from cuetui.farm.poller import Backoff
 
         self.backoff = Backoff()
@@ -220,20 +222,26 @@ class MonitorApp(App[int]):
 
     # --- polling --------------------------------------------------------------------------------------
 
+    @cached_property
+    def view(self) -> MonitorView:
+        """The watched jobs' data, with their layers (made once the client is)."""
+        from cuetui.farm.views.monitor import MonitorView
+
+        assert self.client is not None
+        return MonitorView(self.client, self.monitor, clock=self.clock, with_layers=True, recheck_ended=True)
+
     @work(exclusive=True, group="poll")
     async def poll(self) -> None:
         """One poll; the next is armed only when this one is done (a slow gateway never stacks calls)."""
-        from cuetui.farm.monitor import poll
         from cuetui.gateway.errors import GatewayError
 
-        assert self.client is not None
         try:
-            events = await poll(self.client, self.monitor, self.clock(), ended_too=self.monitor.finished)
-            for job_id in self.monitor.active_ids() or self.monitor.job_ids:
-                self.layers[job_id] = await self.client.get_layers(job_id)
+            snapshot = await self.view.poll()
         except GatewayError as exc:
             self._failed(str(exc))
             return
+        self.layers.update(snapshot.layers)
+        events = snapshot.events
         self.down_since = None
         self.last_success = self.clock()
         self.backoff.reset()

@@ -6,33 +6,32 @@ a cycle. `CueTuiApp` provides everything here; a test app only needs to provide 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from cuetui.farm.actions import FarmActions
     from cuetui.farm.connection import ConnectionTracker
-    from cuetui.gateway.client import GatewayClient
+    from cuetui.farm.views import FarmClient
+    from cuetui.farm.views.jobs import JobScope, JobsView
     from cuetui.gateway.models import Frame, Job
-    from cuetui.gateway.requests import JobSearch
     from cuetui.ui.options import UiOptions
     from cuetui.ui.widgets.status_bar import StatusBar
 
 
 class AppServices(Protocol):
     """The app's services screens use: settings, the farm's actions and connection state, the clock,
-    navigation between screens; and, until every read lives in a farm view, the gateway client."""
+    navigation between screens; and the gateway connection, which screens only hand to their farm views."""
 
-    client: GatewayClient
+    client: FarmClient
     options: UiOptions
     actions: FarmActions
     connection: ConnectionTracker
     status_bars: set[StatusBar]
     clock: Callable[[], float]
 
-    def take_first_jobs(self, search: JobSearch) -> asyncio.Future[list[Job]] | None:
-        """The start-up GetJobs for `search`, if it was sent and nobody took it yet."""
+    def take_first_jobs(self, search: JobScope) -> JobsView | None:
+        """The view holding the start-up GetJobs for `search`, if it was sent and nobody took it yet."""
 
     def remember_jobs(self, jobs: Iterable[Job]) -> None:
         """Keep these jobs for look-ups by name (the `:` command line)."""

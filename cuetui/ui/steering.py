@@ -25,6 +25,7 @@ from textual.screen import ModalScreen, Screen
 from cuetui.farm.actions import ActionResult, FarmActions
 from cuetui.farm.alerts import FINISHED, AlertTracker
 from cuetui.farm.text import safe
+from cuetui.farm.views.lookups import FarmLookups
 from cuetui.gateway.errors import GatewayError, RefusedRequest
 from cuetui.gateway.models import Frame, Host, Job
 from cuetui.ui.widgets.dialogs import ConfirmDialog, KillReasonDialog, PriorityDialog, name_list
@@ -420,7 +421,7 @@ async def watch_jobs(app: App[Any], jobs: Sequence[Job], *, source: str | None =
             if client is None:
                 break
             try:
-                seen.append(await client.get_job(job_id))
+                seen.append(await FarmLookups(client).job(job_id))
             except GatewayError:
                 continue
     alerts = watcher.tracker.update(seen)

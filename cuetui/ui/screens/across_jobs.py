@@ -8,8 +8,7 @@ and the footer hiding farm-changing keys in read-only mode (the keys still answe
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
 from rich.cells import cell_len
@@ -19,8 +18,8 @@ from textual.events import Resize
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
+from cuetui.farm.views.jobs import JobScope
 from cuetui.gateway.models import Frame, Job
-from cuetui.gateway.requests import JobSearch
 from cuetui.ui import steering
 from cuetui.ui.catalogue import ActionSpec
 from cuetui.ui.screens.base import FarmScreen, FilterInput
@@ -33,10 +32,6 @@ from cuetui.ui.widgets.status_bar import StatusBar
 # Below this width the side panel goes under the table instead of beside it: beside a table that keeps
 # its columns (time of death included), a panel narrower than ~50 cells wraps every log line.
 NARROW = 140
-# Frames of this many jobs are fetched at once (each job is one or a few GetFrames pages).
-JOB_CONCURRENCY = 8
-
-T = TypeVar("T")
 R = TypeVar("R", bound="FrameRow")
 
 
@@ -116,17 +111,6 @@ def _cut(text: str, cells_wanted: int) -> str:
     return out
 
 
-async def gather_limited(calls: Sequence[Callable[[], Awaitable[T]]], limit: int = JOB_CONCURRENCY) -> list[T]:
-    """Await every call, at most `limit` at a time, results in order."""
-    semaphore = asyncio.Semaphore(limit)
-
-    async def one(call: Callable[[], Awaitable[T]]) -> T:
-        async with semaphore:
-            return await call()
-
-    return list(await asyncio.gather(*(one(c) for c in calls)))
-
-
 class AcrossJobsScreen(SteersFarm, FarmScreen[R], Generic[R]):
     """A FarmScreen of frame rows across the jobs in view (see the module docstring)."""
 
@@ -186,10 +170,10 @@ class AcrossJobsScreen(SteersFarm, FarmScreen[R], Generic[R]):
     def name_of(self, model: R) -> str:
         return f"{model.job.name}.{model.frame.name}"
 
-    def search(self) -> JobSearch:
+    def search(self) -> JobScope:
         """The jobs in view: the configured shows and users, finished jobs when toggled."""
         options = self.cue_app.options
-        return JobSearch(shows=tuple(options.shows), users=tuple(options.users), include_finished=self.include_finished)
+        return JobScope(shows=tuple(options.shows), users=tuple(options.users), include_finished=self.include_finished)
 
     def scope(self) -> str:
         """Which jobs, for the title."""
@@ -200,13 +184,12 @@ class AcrossJobsScreen(SteersFarm, FarmScreen[R], Generic[R]):
         parts.append("finished included" if search.include_finished else "active jobs")
         return " · ".join(parts)
 
-    async def jobs_in_view(self) -> list[Job]:
-        """One GetJobs for the jobs in view; also feeds the new-dead / finished notifications."""
+    async def jobs_seen(self, jobs: Sequence[Job]) -> None:
+        """The jobs in view, as a poll of this screen's view found them: they feed the palette and the
+        new-dead / finished notifications."""
         app = self.cue_app
-        jobs = await app.client.get_jobs(self.search())
         app.remember_jobs(jobs)
         await steering.watch_jobs(self.app, jobs, source=f"{type(self).__name__}:{self.include_finished}")
-        return jobs
 
     def _retitle(self) -> None:
         self.query_one("#title", Static).update(self.heading())

@@ -37,9 +37,9 @@ from cuetui.farm.logs import (
     map_log_path,
 )
 from cuetui.farm.text import safe
+from cuetui.farm.views.lookups import FarmLookups
 from cuetui.gateway.errors import GatewayError
 from cuetui.gateway.models import Frame, Job
-from cuetui.gateway.requests import ProcSearch
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.widgets.key_footer import KeyFooter
 from cuetui.ui.widgets.log_view import LogView
@@ -260,15 +260,10 @@ class FrameLogScreen(Screen[None]):
         if self.proc_log_path is None and self.frame.state in RUNNING_STATES:
             client = getattr(self.app, "client", None)
             if client is not None:
-                try:
-                    procs = await client.get_procs(ProcSearch(jobs=[self.job.name]))
-                except GatewayError:
-                    procs = []
-                for proc in procs:
-                    if proc.frame_name == self.frame.name and proc.log_path:
-                        self.proc_log_path = proc.log_path
-                        self.farm_path = proc.log_path
-                        break
+                proc_log_path = await FarmLookups(client).proc_log_path(self.job, self.frame)
+                if proc_log_path:
+                    self.proc_log_path = proc_log_path
+                    self.farm_path = proc_log_path
         path_map = getattr(self.options, "log_path_map", ()) or ()
         self.path = map_log_path(self.farm_path, path_map)
 
@@ -374,7 +369,7 @@ class FrameLogScreen(Screen[None]):
         if client is None:
             return False
         try:
-            self.frame = await client.get_frame(self.frame.id)
+            self.frame = await FarmLookups(client).frame(self.frame.id)
         except GatewayError:
             return False
         return self.frame.state not in RUNNING_STATES

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import ClassVar
 
 from textual import work
@@ -10,9 +11,10 @@ from textual.widgets import DataTable
 
 from cuetui.farm import format as fmt
 from cuetui.farm.text import safe
+from cuetui.farm.views.hosts import HostProcsView
+from cuetui.farm.views.lookups import FarmLookups
 from cuetui.gateway.errors import GatewayError
 from cuetui.gateway.models import Host, Proc
-from cuetui.gateway.requests import FrameSearch
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.screens.base import TABLE_ACTIONS, FarmScreen
 from cuetui.ui.widgets import cells
@@ -116,8 +118,13 @@ class HostProcsScreen(FarmScreen[Proc]):
     def name_of(self, model: Proc) -> str:
         return (model.frame_name and f"{model.job_name}.{model.frame_name}") or model.job_name
 
+    @cached_property
+    def view(self) -> HostProcsView:
+        """This screen's data."""
+        return HostProcsView(self.cue_app.client, self.host.id)
+
     async def fetch(self) -> list[Proc]:
-        return await self.cue_app.client.get_host_procs(self.host.id)
+        return list((await self.view.poll()).procs)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -135,17 +142,17 @@ class HostProcsScreen(FarmScreen[Proc]):
 
     @work(exclusive=True, group="open", exit_on_error=False)
     async def _open(self, proc: Proc, *, log: bool) -> None:
-        client = self.cue_app.client
+        lookups = FarmLookups(self.cue_app.client)
         try:
-            job = await client.find_job(proc.job_name)
+            job = await lookups.find_job(proc.job_name)
             if not log:
                 self.cue_app.open_job(job)
                 return
-            frames = await client.get_frames(job.id, FrameSearch(frames=[proc.frame_name]), page=1, limit=1)
+            frame = await lookups.frame_named(job, proc.frame_name)
         except GatewayError as err:
             self.notify(f"cannot open {safe(proc.job_name, 80)}: {err}", severity="error", markup=False)
             return
-        if not frames:
+        if frame is None:
             self.notify(f"frame {safe(proc.frame_name, 40)} not found in its job", severity="warning", markup=False)
             return
-        self.cue_app.open_frame_log(job, frames[0], proc.log_path)
+        self.cue_app.open_frame_log(job, frame, proc.log_path)

@@ -4,12 +4,14 @@ GPUs, tags and last ping; `t` and `o` filter by hardware state and allocation; e
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from typing import ClassVar
 
 from textual.widgets import DataTable
 
 from cuetui.farm import format as fmt
 from cuetui.farm.text import safe
+from cuetui.farm.views.hosts import HostsView
 from cuetui.gateway.models import HARDWARE_STATES, Host
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.screens.base import TABLE_ACTIONS, FarmScreen
@@ -132,8 +134,13 @@ class HostsScreen(SteersFarm, FarmScreen[Host]):
         parts.append(f"alloc {safe(self.alloc_filter, 40)}" if self.alloc_filter else "all allocs")
         return " · ".join(parts)
 
+    @cached_property
+    def view(self) -> HostsView:
+        """This screen's data: every host (the filters are applied here, without asking again)."""
+        return HostsView(self.cue_app.client)
+
     async def fetch(self) -> list[Host]:
-        self._all = await self.cue_app.client.get_hosts()
+        self._all = list((await self.view.poll()).hosts)
         return self._filtered(self._all)
 
     def _filtered(self, hosts: Sequence[Host]) -> list[Host]:

@@ -26,6 +26,7 @@ from cuetui.farm.connection import ConnectionStatus
 from cuetui.farm.frames import FrameSync, SyncResult
 from cuetui.farm.poller import PollLoop
 from cuetui.farm.text import safe
+from cuetui.farm.views.job import JobDetail, JobDetailView
 from cuetui.gateway.models import Frame, Job, Layer
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.steer_keys import SteersFarm, frame_actions, job_actions
@@ -41,7 +42,6 @@ from cuetui.ui.widgets.steady import SteadyStatic
 if TYPE_CHECKING:
     from cuetui.farm.connection import ConnectionTracker
 
-LAYERS_EVERY = 5  # polls between layer refreshes when no frame changed
 GC_FREEZE_FROM = 5000  # frames loaded before the collector is told to leave them alone
 
 JOB_ACTIONS: tuple[ActionSpec, ...] = (
@@ -126,8 +126,9 @@ class JobScreen(SteersFarm, Screen[None]):
         self.text_filter = ""
         self.sort_column = ""
         self.sort_reverse = False
-        self.sync: FrameSync | None = None
-        self.poll: PollLoop[tuple[Job, list[Layer] | None, SyncResult]] | None = None
+        self.view: JobDetailView | None = None
+        self.sync: FrameSync | None = None  # the view's frames, for the table, the strip and tests
+        self.poll: PollLoop[tuple[Job, Sequence[Layer] | None, SyncResult]] | None = None
         self.polls = 0
         self.last_result: SyncResult | None = None
         self._layer_rows: dict[str, tuple[Text, ...]] = {}
@@ -215,7 +216,14 @@ class JobScreen(SteersFarm, Screen[None]):
 
     def on_mount(self) -> None:
         self.frames_table.set_empty_text("loading frames…")
-        self.sync = FrameSync(self.app.client, self.job_id, clock=self._clock, on_progress=self._progress)  # type: ignore[attr-defined]
+        self.view = JobDetailView(
+            self.app.client,  # type: ignore[attr-defined]
+            self.job_id,
+            clock=self._clock,
+            on_progress=self._progress,
+            on_header=self._show_header_early,
+        )
+        self.sync = self.view.sync
         options = getattr(self.app, "options", None)
         interval = float(getattr(options, "frame_refresh", 2.0) or 2.0)
         self.poll = PollLoop(
@@ -250,24 +258,18 @@ class JobScreen(SteersFarm, Screen[None]):
 
     # --- polling -----------------------------------------------------------------------------------
 
-    async def _fetch(self) -> tuple[Job, list[Layer] | None, SyncResult]:
-        client = self.app.client  # type: ignore[attr-defined]
-        sync = self.sync
-        assert sync is not None
-        job = await client.get_job(self.job_id)
-        layers: list[Layer] | None = None
-        if not sync.loaded:
-            # Header and layers first, so a big job shows something while its frames load.
-            layers = await client.get_layers(self.job_id)
-            sync.set_layers(layer.name for layer in sorted(layers, key=lambda layer: layer.dispatch_order))
-            if self.is_attached:
-                self._show_job(job)
-                self._show_layers(layers)
-        result = await sync.poll(job)
-        self.polls += 1
-        if layers is None and (result.changed or result.full or self.polls % LAYERS_EVERY == 0):
-            layers = await client.get_layers(self.job_id)
-        return job, layers, result
+    async def _fetch(self) -> tuple[Job, Sequence[Layer] | None, SyncResult]:
+        view = self.view
+        assert view is not None
+        detail: JobDetail = await view.poll()
+        self.polls = view.polls
+        return detail.job, detail.layers, detail.frames
+
+    def _show_header_early(self, job: Job, layers: Sequence[Layer]) -> None:
+        """The first poll's header and layers, shown while the frames load."""
+        if self.is_attached:
+            self._show_job(job)
+            self._show_layers(layers)
 
     def _progress(self, loaded: int, expected: int | None) -> None:
         """Called by FrameSync while a full load is under way."""
@@ -304,7 +306,7 @@ class JobScreen(SteersFarm, Screen[None]):
                 table.set_rows([], frames)
             table.append_rows(new_ids)
 
-    def _on_result(self, result: tuple[Job, list[Layer] | None, SyncResult]) -> None:
+    def _on_result(self, result: tuple[Job, Sequence[Layer] | None, SyncResult]) -> None:
         if not self.is_attached:  # the answer came back after the screen closed
             return
         job, layers, sync_result = result

@@ -11,8 +11,8 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from cuetui.farm import format as fmt
+from cuetui.farm.views.jobs import JobScope, JobsView
 from cuetui.gateway.models import Job
-from cuetui.gateway.requests import JobSearch
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.options import UiOptions
 from cuetui.ui.screens.base import TABLE_ACTIONS, FarmScreen
@@ -137,6 +137,7 @@ class JobsScreen(SteersFarm, FarmScreen[Job]):
         self.pinned_shows = tuple(shows) if shows is not None else None
         self.include_finished = False
         self.only_mine = False
+        self._view: JobsView | None = None
 
     def columns(self) -> list[Column[Job]]:
         return job_columns()
@@ -145,19 +146,19 @@ class JobsScreen(SteersFarm, FarmScreen[Job]):
         return "name", False
 
     @staticmethod
-    def first_search(options: UiOptions) -> JobSearch:
+    def first_search(options: UiOptions) -> JobScope:
         """What a new jobs screen of the configured farm asks first (the app sends it before the screen
         exists, to save a round trip at start-up)."""
-        return JobSearch(shows=tuple(options.shows), users=tuple(options.users), include_finished=False)
+        return JobScope(shows=tuple(options.shows), users=tuple(options.users), include_finished=False)
 
-    def search(self) -> JobSearch:
+    def search(self) -> JobScope:
         """What to ask the gateway for: the show and user filters, finished jobs or not."""
         options = self.cue_app.options
         shows = self.pinned_shows if self.pinned_shows is not None else tuple(options.shows)
         users: tuple[str, ...] = tuple(options.users)
         if self.only_mine and options.user:
             users = (options.user,)
-        return JobSearch(shows=shows, users=users, include_finished=self.include_finished)
+        return JobScope(shows=shows, users=users, include_finished=self.include_finished)
 
     def heading(self) -> str:
         search = self.search()
@@ -170,10 +171,12 @@ class JobsScreen(SteersFarm, FarmScreen[Job]):
 
     async def fetch(self) -> list[Job]:
         search = self.search()
-        first = self.cue_app.take_first_jobs(search)
-        if first is not None:  # the answer to the GetJobs the app sent at start-up
-            return await first
-        return await self.cue_app.client.get_jobs(search)
+        view = self._view
+        if view is None:
+            # The view that sent the app's start-up GetJobs, when it asked for this: its answer is the first poll.
+            view = self._view = self.cue_app.take_first_jobs(search) or JobsView(self.cue_app.client)
+        view.scope = search
+        return list((await view.poll()).jobs)
 
     def data_arrived(self, models: Sequence[Job]) -> None:
         self.cue_app.remember_jobs(models)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import ClassVar
 
 from textual.widgets import DataTable
 
 from cuetui.farm import format as fmt
+from cuetui.farm.views.shows import ShowsView
 from cuetui.gateway.models import Show
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.screens.base import TABLE_ACTIONS, FarmScreen
@@ -53,8 +55,13 @@ class ShowsScreen(FarmScreen[Show]):
     def sort_default(self) -> tuple[str, bool]:
         return "name", False
 
+    @cached_property
+    def view(self) -> ShowsView:
+        """This screen's data."""
+        return ShowsView(self.cue_app.client)
+
     async def fetch(self) -> list[Show]:
-        return await self.cue_app.client.get_shows()
+        return list((await self.view.poll()).shows)
 
     def action_open_show(self) -> None:
         show = self.table.cursor_model

@@ -9,25 +9,21 @@ opens the log. What a wrangler scans at 3 a.m.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import ClassVar, NamedTuple
 
 from rich.text import Text
 
 from cuetui.farm import format as fmt
-from cuetui.farm.stuck import StuckFrame, StuckRules, find_stuck
-from cuetui.gateway.models import Frame, Job, Layer
-from cuetui.gateway.requests import FrameSearch
+from cuetui.farm.stuck import StuckFrame, StuckRules
+from cuetui.farm.views.stuck import StuckFramesView
+from cuetui.gateway.models import Frame, Job
 from cuetui.ui.catalogue import ActionSpec, bindings
-from cuetui.ui.screens.across_jobs import AcrossJobsScreen, frame_column, gather_limited, job_column, shared_actions
+from cuetui.ui.screens.across_jobs import AcrossJobsScreen, frame_column, job_column, shared_actions
 from cuetui.ui.screens.base import TABLE_ACTIONS
 from cuetui.ui.widgets import cells
 from cuetui.ui.widgets.farm_table import CellContext, Column
-from cuetui.ui.widgets.log_tail import read_log_tail
 
-# The last line only: a small tail read per stuck frame and poll.
-LAST_LINE_BYTES = 4096
-# Past this many stuck frames the last log lines are not read (each is a file or Loki read).
-LAST_LINE_CAP = 200
 MIN_POLL = 10.0
 
 
@@ -147,41 +143,22 @@ class StuckScreen(AcrossJobsScreen[StuckRow]):
             f" and ≥ {rules.percent_of_runtime:.0f}% of run time"
         )
 
-    async def fetch(self) -> list[StuckRow]:
+    @cached_property
+    def view(self) -> StuckFramesView:
+        """This screen's data: the stuck frames of the jobs in view, by the `[stuck]` rules."""
         app = self.cue_app
-        jobs = await self.jobs_in_view()
-        client = app.client
-        rules = self.rules
-        candidates = [j for j in jobs if j.stats.running_frames and not rules.excluded(j)]
-        running = FrameSearch(states=["RUNNING"])
-
-        def frames_of(job: Job):  # type: ignore[no-untyped-def]
-            async def call() -> tuple[Job, list[Layer], list[Frame]]:
-                layers = await client.get_layers(job.id)
-                frames = await client.get_all_frames(job.id, running, expected=job.stats.running_frames)
-                return job, layers, frames
-
-            return call
-
-        found = await gather_limited([frames_of(j) for j in candidates])
-        now = app.clock()
-        stuck = [s for job, layers, frames in found for s in find_stuck(job, layers, frames, now, rules)]
         options = app.options
+        return StuckFramesView(
+            app.client,
+            clock=app.clock,
+            log_path_map=tuple(options.log_path_map),
+            loki_url=options.loki_url,
+            on_jobs=self.jobs_seen,
+        )
 
-        def last_line_of(s: StuckFrame):  # type: ignore[no-untyped-def]
-            async def call() -> str:
-                tail = await read_log_tail(
-                    s.job,
-                    s.frame,
-                    log_path_map=options.log_path_map,
-                    loki_url=options.loki_url,
-                    tail_bytes=LAST_LINE_BYTES,
-                    max_lines=20,
-                )
-                return tail.last_line if not tail.problem else "(log not readable here)"
-
-            return call
-
-        lines = await gather_limited([last_line_of(s) for s in stuck[:LAST_LINE_CAP]])
-        lines += [""] * (len(stuck) - len(lines))
-        return [StuckRow(s, line) for s, line in zip(stuck, lines, strict=True)]
+    async def fetch(self) -> list[StuckRow]:
+        view = self.view
+        view.scope = self.search()
+        view.rules = self.rules
+        snapshot = await view.poll()
+        return [StuckRow(line.stuck, line.last_line) for line in snapshot.stuck]

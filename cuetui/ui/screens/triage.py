@@ -10,7 +10,8 @@ marked, `R` retries every dead frame of the selected frames' jobs, `enter` / `l`
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
+from functools import cached_property
 from typing import ClassVar, NamedTuple
 
 from rich.text import Text
@@ -20,42 +21,32 @@ from textual.widget import Widget
 from textual.widgets import DataTable
 
 from cuetui.farm import format as fmt
+from cuetui.farm.log_tail import TailRead, read_log_tail
 from cuetui.farm.triage import (
     DeadFrame,
     Group,
     Suspect,
-    collect_dead,
     exit_meaning,
     group_by,
     group_key,
     suspect_hosts,
 )
+from cuetui.farm.views.dead import DeadFramesView
 from cuetui.gateway.models import Frame, Job
-from cuetui.gateway.requests import FrameSearch
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.screens.across_jobs import (
     AcrossJobsScreen,
     fit_items,
     frame_column,
-    gather_limited,
     job_column,
     shared_actions,
 )
 from cuetui.ui.screens.base import TABLE_ACTIONS
 from cuetui.ui.widgets import cells
 from cuetui.ui.widgets.farm_table import CellContext, Column
-from cuetui.ui.widgets.log_tail import LogTail, TailRead, read_log_tail
+from cuetui.ui.widgets.log_tail import LogTail
 
 GROUP_MODES = ("", "exit_status", "host")
-# A job's dead frames are fetched again only when its counters say something changed (a frame died,
-# was retried or eaten), and at least every this many polls.
-FULL_RELOAD_EVERY = 12
-
-
-def _dead_key(job: Job) -> tuple[int, int, int]:
-    stats = job.stats
-    return stats.dead_frames, stats.failed_frame_count, stats.eaten_frames
-
 
 GROUPED_BY = {"exit_status": "exit status", "host": "host"}
 GROUP_NAMES = {"": "newest first", **{mode: f"grouped by {what}" for mode, what in GROUPED_BY.items()}}
@@ -179,7 +170,6 @@ class TriageScreen(AcrossJobsScreen[TriageRow]):
         self.suspects: list[Suspect] = []
         self.groups: list[Group] = []
         self._log_key: tuple[str, int, int] | None = None
-        self._dead_cache: dict[str, tuple[tuple[int, int, int], int, list[Frame]]] = {}
 
     def columns(self) -> list[Column[TriageRow]]:
         return triage_columns()
@@ -208,33 +198,16 @@ class TriageScreen(AcrossJobsScreen[TriageRow]):
     def side_panel(self) -> Widget:
         return LogTail(id="log-tail")
 
+    @cached_property
+    def view(self) -> DeadFramesView:
+        """This screen's data: the dead frames of the jobs in view."""
+        return DeadFramesView(self.cue_app.client, on_jobs=self.jobs_seen)
+
     async def fetch(self) -> list[TriageRow]:
-        jobs = await self.jobs_in_view()
-        client = self.cue_app.client
-        with_dead = [j for j in jobs if j.stats.dead_frames]
-        dead_search = FrameSearch(states=["DEAD"])
-        poll = self.poll.polls if self.poll is not None else 0
-        cache = self._dead_cache
-
-        def fresh(job: Job) -> bool:
-            entry = cache.get(job.id)
-            return entry is not None and entry[0] == _dead_key(job) and poll - entry[1] < FULL_RELOAD_EVERY
-
-        def dead_of(job: Job) -> Callable[[], Awaitable[tuple[Job, list[Frame]]]]:
-            async def call() -> tuple[Job, list[Frame]]:
-                frames = await client.get_all_frames(job.id, dead_search, expected=job.stats.dead_frames)
-                cache[job.id] = (_dead_key(job), poll, frames)
-                return job, frames
-
-            return call
-
-        stale = [j for j in with_dead if not fresh(j)]
-        stale_ids = {j.id for j in stale}
-        kept = [(j, cache[j.id][2]) for j in with_dead if j.id not in stale_ids]
-        pairs = await gather_limited([dead_of(j) for j in stale]) + kept
-        for job_id in cache.keys() - {j.id for j in with_dead}:
-            del cache[job_id]
-        self.dead = collect_dead(pairs)
+        view = self.view
+        view.scope = self.search()
+        snapshot = await view.poll()
+        self.dead = list(snapshot.dead)
         return self._rows()
 
     def _rows(self) -> list[TriageRow]:
