@@ -313,7 +313,6 @@ def test_actions_match_and_change_both_farms_alike(pair: Pair) -> None:
     assert pair.b.run(lambda farm: farm.jobs_by_id[job["id"]].priority) == 77
 
 
-@pytest.mark.xfail(strict=True, reason="the REST face's decode errors say (line 1:1), Go says where the token is")
 def test_errors_match(pair: Pair) -> None:
     ids = _ids(pair)
     job = ids["job"]
@@ -331,6 +330,30 @@ def test_errors_match(pair: Pair) -> None:
     c("null field", "/job.JobInterface/GetJob", {"id": None})
     c("both name styles", "/job.JobInterface/GetJobs", {"r": {"includeFinished": True, "include_finished": False}})
     c("int64 as number", "/job.JobInterface/GetUpdatedFrames", {"job": {"id": job["id"]}, "lastCheck": "x"})
+    c("multi-line body", "/job.JobInterface/GetJob", '{\n  "x": 1,\n    "id": true\n}')
+    c("non-ASCII before", "/job.JobInterface/GetJobs", '{"r": {"shows": ["é", 7]}}')
+    c("repeated not a list", "/job.JobInterface/GetJobs", '{"r": {"shows": "testing"}}')
+    c("null in a list", "/job.JobInterface/GetJobs", '{"r": {"users": [null]}}')
+    c("NaN literal", frames, '{"job": NaN}')
+    c("true misspelt", "/job.JobInterface/GetJobs", '{"r": {"includeFinished": tru}}')
+    c("missing colon", frames, '{"job" {}}')
+    c("missing comma", frames, '{"job": {} "req": {}}')
+    c("bad key", frames, "{job: 1}")
+    c("array element", "/job.JobInterface/GetJobs", '{"r": {"shows": [1 2]}}')
+    c("control char in string", "/job.JobInterface/GetJob", '{"id": "a\tb"}')
+    c("bad escape", "/job.JobInterface/GetJob", '{"id": "a\\qb"}')
+    c("number then garbage", frames, '{"req": {"limit": 1.}}')
+    c("exponent", frames, '{"req": {"limit": 1e}}')
+    c("lone minus", frames, '{"req": {"limit": -}}')
+    c("float as int", frames, '{"job": {"id": "x"}, "req": {"limit": 1e2}}')
+    c("int out of range", frames, '{"req": {"limit": 4294967296}}')
+    c("unknown duplicates", "/job.JobInterface/GetJob", '{"nope": 1, "nope": 2, "id": "x"}')
+    c("literal duplicate", "/job.JobInterface/GetJob", '{"id": "x", "id": "y"}')
+    c("string escapes echoed", "/job.JobInterface/GetJobs", '{"r": {"includeFinished": "\\u0041"}}')
+    c("trailing garbage", "/job.JobInterface/GetJob", '{"id": "x"} trailing')
+    c("enum as string number", frames, '{"req": {"states": {"frameStates": ["2"]}}}')
+    c("bool for enum", frames, '{"req": {"states": {"frameStates": [true]}}}')
+    c("object for string", "/job.JobInterface/GetJob", '{"id": {"a": 1}}')
     c("unregistered path", "/frame.FrameInterface/Retry", {})
     c("root", "/", {})
     c("cue interface is not on the gateway", "/cue.CueInterface/GetSystemStats", {})
