@@ -172,3 +172,25 @@ def test_grpc_port_without_the_extra_is_a_one_line_error(tmp_path: Path) -> None
     finally:
         plain.terminate()
         plain.wait(10)
+
+
+def test_demo_grpc_port_serves_cuebot_and_says_how_to_connect(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "JWT_SECRET"}
+    cmd = [sys.executable, "-m", "cuetui", "demo", "--no-tui", "--speed", "0", "--grpc-port", "0"]
+    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True, cwd=tmp_path)
+    try:
+        assert child.stdout is not None
+        lines: list[str] = []
+        deadline = time.monotonic() + 30
+        while not any(line.startswith("Ctrl-C") for line in lines) and time.monotonic() < deadline:
+            lines.append(child.stdout.readline())
+        hosts = next(line for line in lines if "export CUEBOT_HOSTS=" in line).strip().rpartition("=")[2]
+        assert any(line.strip() == f"The real OpenCue REST gateway with: CUEBOT_ENDPOINT={hosts}" for line in lines)
+        with grpc.insecure_channel(hosts) as channel:
+            answer = unary(
+                channel, "/show.ShowInterface/GetShows", show_pb2.ShowGetShowsRequest(), show_pb2.ShowGetShowsResponse
+            )
+            assert [s.name for s in answer.shows.shows] == ["testing"]  # type: ignore[attr-defined]
+    finally:
+        child.terminate()
+        child.wait(15)

@@ -12,6 +12,7 @@ fields) are left out: the binary cannot know them.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +32,8 @@ pytest.importorskip("grpc", reason="the Cuebot gRPC face needs the cuebot extra:
 pytest.importorskip("opencue_proto", reason="the Cuebot gRPC face needs the cuebot extra: pip install 'cuetui[cuebot]'")
 
 BINARY, WHY_NOT = realgw.locate()
+if BINARY is None and os.environ.get("CUETUI_REQUIRE_CUEBOT") == "1":
+    raise RuntimeError(f"CUETUI_REQUIRE_CUEBOT=1 but {WHY_NOT}")
 pytestmark = pytest.mark.skipif(BINARY is None, reason=WHY_NOT)
 
 SECRET = "compare-secret-0123456789-0123456789-0123456789-0123456789"
@@ -106,6 +109,7 @@ class Pair:
             return None
 
     def check(self) -> None:
+        print(f"real gateway vs REST face: {self.compared} compared, {len(self.differences)} differ")
         assert not self.differences, f"{len(self.differences)} of {self.compared} differ:\n" + "\n".join(
             self.differences
         )
