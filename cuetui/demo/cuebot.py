@@ -16,6 +16,7 @@ raises `MissingExtra` with a one-line message.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import pkgutil
 from collections.abc import Awaitable, Callable
@@ -44,6 +45,8 @@ except ImportError as err:  # pragma: no cover - depends on the install
 NOT_CUEBOT = frozenset({"rqd.RqdInterface", "rqd.RunningFrame"})
 
 MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+
+_OFF_LOOP_BYTES = 64 * 1024
 
 _STATUS_BY_CODE = {status.value[0]: status for status in grpc.StatusCode}
 
@@ -82,7 +85,11 @@ def _bridge(gateway: Gateway, path: str, response_cls: Any) -> Callable[..., Awa
             status = _STATUS_BY_CODE.get(error.get("code"), grpc.StatusCode.UNKNOWN)
             await context.abort(status, error.get("message", ""))
         try:
-            return json_format.Parse(answer.body, response_cls(), ignore_unknown_fields=False)
+            if len(answer.body) < _OFF_LOOP_BYTES:
+                return json_format.Parse(answer.body, response_cls(), ignore_unknown_fields=False)
+            # A big answer (a frame page) takes json_format most of a second: off the farm's loop, which
+            # keeps ticking and serving meanwhile (the bytes are the handler's, no farm state is touched).
+            return await asyncio.to_thread(json_format.Parse, answer.body, response_cls(), False)
         except json_format.ParseError as err:
             await context.abort(grpc.StatusCode.INTERNAL, f"cuetui demo: answer of {path} does not fit: {err}")
 

@@ -194,3 +194,14 @@ def test_demo_grpc_port_serves_cuebot_and_says_how_to_connect(tmp_path: Path) ->
     finally:
         child.terminate()
         child.wait(15)
+
+
+def test_big_answers_are_converted_off_the_farms_loop(face: DemoGatewayThread, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cuetui.demo import cuebot
+
+    monkeypatch.setattr(cuebot, "_OFF_LOOP_BYTES", 0)
+    job_id, names = face.run(lambda farm: (farm.jobs[0].id, sorted(farm.jobs[0].frame_states())))
+    request = job_pb2.JobGetFramesRequest(job=job_pb2.Job(id=job_id), req=job_pb2.FrameSearchCriteria(limit=1000))
+    with grpc.insecure_channel(face.cuebot_endpoint) as channel:
+        answer = unary(channel, "/job.JobInterface/GetFrames", request, job_pb2.JobGetFramesResponse)
+    assert sorted(f.name for f in answer.frames.frames) == names  # type: ignore[attr-defined]
