@@ -90,6 +90,9 @@ def run_demo_gateway(args: argparse.Namespace) -> int:
         print(f"cuetui demo-gateway: no such scenario file: {args.scenario}", file=sys.stderr)
         return 2
     if args.grpc_port is not None:
+        # gRPC's core logs a bind failure itself; the one-line error below says it (GRPC_VERBOSITY=debug
+        # still shows everything).
+        os.environ.setdefault("GRPC_VERBOSITY", "NONE")
         # Only with --grpc-port: the plain install has no grpcio.
         try:
             import cuetui.demo.cuebot  # noqa: F401
@@ -145,8 +148,12 @@ def run_demo_gateway(args: argparse.Namespace) -> int:
         try:
             await server.start()
         except OSError as err:
+            grpc_failed = server.cuebot is not None and server.cuebot.server is None
             await server.stop()
-            print(f"cuetui demo-gateway: cannot listen on {host}:{port}: {err}", file=sys.stderr)
+            if grpc_failed:
+                print(f"cuetui demo-gateway: --grpc-port: {err}", file=sys.stderr)
+            else:
+                print(f"cuetui demo-gateway: cannot listen on {host}:{port}: {err}", file=sys.stderr)
             return 1
         print(f"OPENCUE_REST_GATEWAY_URL={server.url}", flush=True)
         if generated:

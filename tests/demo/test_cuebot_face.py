@@ -41,6 +41,8 @@ def test_every_method_of_every_cuebot_service_is_answered(face: DemoGatewayThrea
     """No "Method not found": each answers OK, with the farm's error, or UNIMPLEMENTED as not simulated."""
     services = cuebot_services()
     assert "rqd.RqdInterface" not in services and "cue.CueInterface" in services
+    # Every method is unary: the bridge has no streaming path (a new proto with one must add it).
+    assert not [m.full_name for s in services.values() for m in s.methods if m.client_streaming or m.server_streaming]
     counts = {"ok": 0, "error": 0, "not simulated": 0}
     with grpc.insecure_channel(face.cuebot_endpoint) as channel:
         for name, service in services.items():
@@ -205,3 +207,20 @@ def test_big_answers_are_converted_off_the_farms_loop(face: DemoGatewayThread, m
     with grpc.insecure_channel(face.cuebot_endpoint) as channel:
         answer = unary(channel, "/job.JobInterface/GetFrames", request, job_pb2.JobGetFramesResponse)
     assert sorted(f.name for f in answer.frames.frames) == names  # type: ignore[attr-defined]
+
+
+def test_grpc_port_in_use_is_a_one_line_error(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        child = _demo_gateway(tmp_path, "--grpc-port", str(port))
+        out, err = child.communicate(timeout=60)
+    assert child.returncode == 1
+    assert out == ""
+    assert err.strip().splitlines() == [
+        f"cuetui demo-gateway: --grpc-port: cannot listen on 127.0.0.1:{port} "
+        "(in use, or not an address of this machine)"
+    ]
