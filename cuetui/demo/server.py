@@ -710,7 +710,9 @@ class Gateway:
             except ValueError:
                 return _json(400, error_body(3, f"invalid grpc-timeout: {request.headers['Grpc-Timeout']}"))
         answer = await self.call(path, body, timeout)
-        if answer.reached_cuebot:
+        if answer.reached_cuebot and answer.status == 200:
+            # Cuebot's header metadata comes only with an answer: an error is a trailers-only gRPC
+            # response, and the real gateway then copies no Grpc-Metadata-* headers (measured).
             return _cuebot_json(answer.status, answer.body)
         return _json(answer.status, answer.body)
 

@@ -61,6 +61,11 @@ def normalise(body: bytes) -> bytes:
     return bytes(out)
 
 
+def _metadata(response: httpx.Response) -> list[str]:
+    """Which Grpc-Metadata-* headers came (their values are the gRPC server's: grpc-java's, grpcio's)."""
+    return sorted(k for k in response.headers if k.lower().startswith("grpc-metadata-"))
+
+
 @pytest.fixture(scope="module")
 def gateway_binary(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert BINARY is not None
@@ -94,14 +99,15 @@ class Pair:
             answers.append(response)
         rest, real = answers
         self.compared += 1
-        mine = (rest.status_code, rest.headers.get("content-type"), normalise(rest.content))
-        theirs = (real.status_code, real.headers.get("content-type"), normalise(real.content))
+        mine = (rest.status_code, rest.headers.get("content-type"), normalise(rest.content), _metadata(rest))
+        theirs = (real.status_code, real.headers.get("content-type"), normalise(real.content), _metadata(real))
         if mine != theirs:
             at = next((k for k, (x, y) in enumerate(zip(mine[2], theirs[2], strict=False)) if x != y), 0)
             start = max(0, at - 200)
             self.differences.append(
                 f"{label}: {path} {content[:200]!r}\n  demo REST: {mine[0]} {mine[1]} {mine[2][start : at + 300]!r}\n"
-                f"  real gw:   {theirs[0]} {theirs[1]} {theirs[2][start : at + 300]!r}"
+                f"  real gw:   {theirs[0]} {theirs[1]} {theirs[2][start : at + 300]!r}\n"
+                f"  Grpc-Metadata headers: demo {mine[3]}, real {theirs[3]}"
             )
         try:
             return rest.json()
