@@ -12,7 +12,8 @@ In-process use (tests)::
         gw.run(lambda farm: farm.find_job(name).is_paused)   # on the server thread
         gw.recorded                 # [(method, path, headers, body, status)] when record=True
         gw.secret, gw.port          # the JWT secret (HS256/384/512) and the port
-    # other kwargs: faults=("latency=0.2,error-rate=0.1",), scenario=path, loki=True, epoch=1767225600.0
+    # other kwargs: faults=("latency=0.2,error-rate=0.1",), scenario=path, loki=True, epoch=1767225600.0,
+    # grpc_port=0 (also the Cuebot gRPC face, cuetui.demo.cuebot; then gw.cuebot_endpoint is "127.0.0.1:PORT")
 
 Pytest fixtures (tests/conftest.py): ``demo_gateway`` (small, seed 7, speed 0, record=True, logs under
 tmp_path), ``make_gateway(**kwargs)`` (same kwargs; all stopped at teardown), ``gateway_token`` (HS256
