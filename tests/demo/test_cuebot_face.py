@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -224,3 +225,60 @@ def test_grpc_port_in_use_is_a_one_line_error(tmp_path: Path) -> None:
         f"cuetui demo-gateway: --grpc-port: cannot listen on 127.0.0.1:{port} "
         "(in use, or not an address of this machine)"
     ]
+
+
+def test_both_faces_at_once_on_a_running_farm_keep_it_consistent(
+    make_gateway: Callable[..., DemoGatewayThread], gateway_token: str
+) -> None:
+    """gRPC and REST actions interleaved with the scheduler's ticks: one loop, so the farm stays whole."""
+    gw = make_gateway(grpc_port=0, speed=60.0)
+    job_ids = gw.run(lambda farm: [j.id for j in farm.jobs if j.state_name == "PENDING"])
+    host_ids = gw.run(lambda farm: [h.id for h in farm.hosts])
+    errors: list[BaseException] = []
+
+    def over_grpc() -> None:
+        try:
+            with grpc.insecure_channel(gw.cuebot_endpoint) as channel:
+                for k in range(40):
+                    job = job_pb2.Job(id=job_ids[k % len(job_ids)])
+                    dead = job_pb2.FrameSearchCriteria(states=job_pb2.FrameStateSeq(frame_states=[job_pb2.DEAD]))
+                    unary(
+                        channel,
+                        "/job.JobInterface/RetryFrames",
+                        job_pb2.JobRetryFramesRequest(job=job, req=dead),
+                        job_pb2.JobRetryFramesResponse,
+                    )
+                    unary(
+                        channel,
+                        "/job.JobInterface/GetFrames",
+                        job_pb2.JobGetFramesRequest(job=job, req=job_pb2.FrameSearchCriteria(limit=500)),
+                        job_pb2.JobGetFramesResponse,
+                    )
+        except BaseException as err:
+            errors.append(err)
+
+    def over_rest() -> None:
+        try:
+            with httpx.Client(base_url=gw.url, headers={"Authorization": f"Bearer {gateway_token}"}) as client:
+                for k in range(40):
+                    host = {"id": host_ids[k % len(host_ids)]}
+                    client.post(
+                        "/host.HostInterface/Lock" if k % 2 else "/host.HostInterface/Unlock", json={"host": host}
+                    ).raise_for_status()
+                    job = {"id": job_ids[(k + 1) % len(job_ids)]}
+                    body = {"job": job, "req": {"states": {"frameStates": ["WAITING"]}, "limit": 3}}
+                    client.post("/job.JobInterface/KillFrames", json={**body, "reason": "test"}).raise_for_status()
+        except BaseException as err:
+            errors.append(err)
+
+    workers = [
+        threading.Thread(target=over_grpc),
+        threading.Thread(target=over_rest),
+        threading.Thread(target=over_grpc),
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(120)
+    assert not errors
+    gw.run(lambda farm: farm.check_invariants())
