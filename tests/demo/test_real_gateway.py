@@ -36,7 +36,7 @@ if BINARY is None and os.environ.get("CUETUI_REQUIRE_CUEBOT") == "1":
     raise RuntimeError(f"CUETUI_REQUIRE_CUEBOT=1 but {WHY_NOT}")
 pytestmark = pytest.mark.skipif(BINARY is None, reason=WHY_NOT)
 
-SECRET = "compare-secret-0123456789-0123456789-0123456789-0123456789"
+SECRET = "compare-secret-0123456789-0123456789-0123456789-0123456789-0123456789"
 EPOCH = 1_767_225_600.0
 
 
@@ -392,7 +392,12 @@ def test_jwt_failures_match(pair: Pair) -> None:
     c = pair.call
     good = jwt.encode({"sub": "t"}, SECRET, algorithm="HS256")
     c("no header", path, {}, headers={"Authorization": ""})
-    c("bad signature", path, {}, headers={"Authorization": "Bearer " + jwt.encode({"sub": "t"}, "other", "HS256")})
+    c(
+        "bad signature",
+        path,
+        {},
+        headers={"Authorization": "Bearer " + jwt.encode({"sub": "t"}, "another-secret-" * 5, "HS256")},
+    )
     expired = jwt.encode({"sub": "t", "exp": now - 60}, SECRET, algorithm="HS256")
     c("expired", path, {}, headers={"Authorization": f"Bearer {expired}"})
     future = jwt.encode({"sub": "t", "nbf": now + 3600}, SECRET, algorithm="HS256")
