@@ -10,6 +10,7 @@ import secrets
 import sys
 
 PROFILES = ("small", "studio", "huge")
+_GRPC_HELP = "also serve the farm as Cuebot does, gRPC on this port (0 picks one; needs cuetui[cuebot])"
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -24,6 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         action="store_true",
         help="only serve the farm and print how to connect (the default when not on a terminal)",
     )
+    demo.add_argument("--grpc-port", type=int, default=None, metavar="PORT", help=_GRPC_HELP)
     demo.set_defaults(func=run_demo)
 
     gw = sub.add_parser("demo-gateway", help="serve a simulated farm through a gateway-compatible HTTP API")
@@ -50,6 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="latency=S, error-rate=P, html=P, truncate=P, drop=P, down=A-B, skew=S (repeatable)",
     )
     gw.add_argument("--loki", action="store_true", help="also serve a Loki query API for the frame logs")
+    gw.add_argument("--grpc-port", type=int, default=None, metavar="PORT", help=_GRPC_HELP)
     gw.add_argument("--epoch", type=float, default=None, help=argparse.SUPPRESS)
     gw.set_defaults(func=run_demo_gateway)
     from cuetui.commands._common import add_examples
@@ -64,6 +67,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             "demo-gateway": (
                 "JWT_SECRET=dev-secret cuetui demo-gateway --port 8448   (not --jwt-secret: ps shows flags)",
                 "JWT_SECRET=dev-secret cuetui --url http://127.0.0.1:8448 jobs     in another shell",
+                "cuetui demo-gateway --grpc-port 8443    also as Cuebot: CUEBOT_HOSTS=127.0.0.1:8443 cueadmin -lj",
             ),
         },
     )
@@ -85,6 +89,16 @@ def run_demo_gateway(args: argparse.Namespace) -> int:
     if args.scenario and not os.path.exists(args.scenario):
         print(f"cuetui demo-gateway: no such scenario file: {args.scenario}", file=sys.stderr)
         return 2
+    if args.grpc_port is not None:
+        # gRPC's core logs a bind failure itself; the one-line error below says it (GRPC_VERBOSITY=debug
+        # still shows everything).
+        os.environ.setdefault("GRPC_VERBOSITY", "NONE")
+        # Only with --grpc-port: the plain install has no grpcio.
+        try:
+            import cuetui.demo.cuebot  # noqa: F401
+        except ImportError as err:
+            print(f"cuetui demo-gateway: --grpc-port: {err}", file=sys.stderr)
+            return 2
     if args.jwt_secret:
         # A command line is world-readable (`ps`, /proc/PID/cmdline); the environment is not.
         print(
@@ -130,11 +144,16 @@ def run_demo_gateway(args: argparse.Namespace) -> int:
         except (OSError, ValueError) as err:
             print(f"cuetui demo-gateway: {err}", file=sys.stderr)
             return 2
-        server = Server(Gateway(farm, secret, faults, loki=args.loki), host, port)
+        server = Server(Gateway(farm, secret, faults, loki=args.loki), host, port, args.grpc_port)
         try:
             await server.start()
         except OSError as err:
-            print(f"cuetui demo-gateway: cannot listen on {host}:{port}: {err}", file=sys.stderr)
+            grpc_failed = server.cuebot is not None and server.cuebot.server is None
+            await server.stop()
+            if grpc_failed:
+                print(f"cuetui demo-gateway: --grpc-port: {err}", file=sys.stderr)
+            else:
+                print(f"cuetui demo-gateway: cannot listen on {host}:{port}: {err}", file=sys.stderr)
             return 1
         print(f"OPENCUE_REST_GATEWAY_URL={server.url}", flush=True)
         if generated:
@@ -145,6 +164,9 @@ def run_demo_gateway(args: argparse.Namespace) -> int:
                 file=sys.stderr,
                 flush=True,
             )
+        if server.cuebot is not None:
+            # After the URL and the generated secret: those keep their lines.
+            print(f"CUEBOT_ENDPOINT={server.cuebot.endpoint}", flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         # SIGHUP too: a closed terminal (an SSH drop) hangs up the whole process group, this child of
@@ -196,6 +218,14 @@ def run_demo(args: argparse.Namespace) -> int:
         "--speed",
         str(args.speed),
     ]
+    grpc_port = getattr(args, "grpc_port", None)
+    if grpc_port is not None:
+        try:
+            import cuetui.demo.cuebot  # noqa: F401
+        except ImportError as err:
+            print(f"cuetui demo: --grpc-port: {err}", file=sys.stderr)
+            return 2
+        cmd += ["--grpc-port", str(grpc_port)]
     child = subprocess.Popen(cmd, stdout=subprocess.PIPE, env=env, text=True)
     try:
         assert child.stdout is not None
@@ -204,6 +234,9 @@ def run_demo(args: argparse.Namespace) -> int:
             print("cuetui demo: the simulated gateway did not start", file=sys.stderr)
             return 1
         url = line.split("=", 1)[1]
+        endpoint = ""
+        if grpc_port is not None:
+            endpoint = child.stdout.readline().strip().partition("CUEBOT_ENDPOINT=")[2]
         from cuetui.commands import tui
 
         run_demo_tui = getattr(tui, "run_demo_tui", None)
@@ -215,6 +248,9 @@ def run_demo(args: argparse.Namespace) -> int:
         print("Connect a client with:")
         print(f"  export OPENCUE_REST_GATEWAY_URL={url}")
         print(f"  export JWT_SECRET={secret}")
+        if endpoint:
+            print(f"OpenCue's own tools (PyCue, cueadmin, cueman) with: export CUEBOT_HOSTS={endpoint}")
+            print(f"The real OpenCue REST gateway with: CUEBOT_ENDPOINT={endpoint}")
         print("Ctrl-C stops it.", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             child.wait()

@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from cuetui.demo.gojson import GoSyntaxError, position, read_value
+
 ENUMS: dict[str, tuple[str, ...]] = {
     "job.JobState": ("PENDING", "FINISHED", "STARTUP", "SHUTDOWN", "POSTED"),
     "job.FrameState": ("WAITING", "SETUP", "RUNNING", "SUCCEEDED", "DEPEND", "DEAD", "EATEN", "CHECKPOINT"),
@@ -190,12 +192,23 @@ _ENUM_INDEX: dict[str, dict[str, int]] = {e: {n: i for i, n in enumerate(v)} for
 class DecodeError(ValueError):
     """A body the real gateway would refuse with 400 / gRPC code 3; the text is the decoder message."""
 
+    def __init__(self, message: str, token: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.token = token  # the refused token as the message shows it, replaced by its raw text
+        self.offset: int | None = None  # where that token is in the body
+
+    def __str__(self) -> str:
+        return self.message
+
 
 _INT32 = (-(2**31), 2**31 - 1)
 _INT64 = (-(2**63), 2**63 - 1)
 
 
 def _token(value: Any) -> str:
+    if value is None:
+        return "null"
     if isinstance(value, str):
         return json.dumps(value)
     if isinstance(value, bool):
@@ -206,14 +219,16 @@ def _token(value: Any) -> str:
 
 
 def _syntax(value: Any) -> DecodeError:
-    return DecodeError(f"proto: syntax error (line 1:1): unexpected token {_token(value)}")
+    token = _token(value)
+    return DecodeError(f"proto: syntax error (line 1:1): unexpected token {token}", token)
 
 
 def _invalid(field: Field, value: Any) -> DecodeError:
-    kind = {"i32": "int32", "i64": "int64", "f": "float", "d": "double", "b": "bool", "s": "string"}.get(
+    kind = {"i32": "int32", "i64": "int64", "f": "float", "d": "double", "b": "bool", "s": "string", "E": "enum"}.get(
         field.kind, field.kind
     )
-    return DecodeError(f"proto: (line 1:1): invalid value for {kind} field {field.json_name}: {_token(value)}")
+    token = _token(value)
+    return DecodeError(f"proto: (line 1:1): invalid value for {kind} field {field.json_name}: {token}", token)
 
 
 _NUMERIC = re.compile(r"^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$")
@@ -229,7 +244,7 @@ def _integer(field: Field, value: Any, bounds: tuple[int, int]) -> int:
     elif isinstance(value, (int, float)):
         number = value
     else:
-        raise _syntax(value)
+        raise _invalid(field, value)
     if isinstance(number, float):
         if not math.isfinite(number) or number != int(number):
             raise _invalid(field, value)
@@ -250,7 +265,7 @@ def _floating(field: Field, value: Any) -> float:
         if _NUMERIC.match(value):
             return float(value)
         raise _invalid(field, value)
-    raise _syntax(value)
+    raise _invalid(field, value)
 
 
 _MISSING = object()
@@ -265,11 +280,11 @@ def _scalar(field: Field, value: Any) -> Any:
         return decode_message(field.ref, value)
     if kind == "s":
         if not isinstance(value, str):
-            raise _syntax(value) if isinstance(value, (dict, list)) else _invalid(field, value)
+            raise _invalid(field, value)
         return value
     if kind == "b":
         if not isinstance(value, bool):
-            raise _syntax(value) if isinstance(value, (dict, list)) else _invalid(field, value)
+            raise _invalid(field, value)
         return value
     if kind == "i32":
         return _integer(field, value, _INT32)
@@ -282,10 +297,10 @@ def _scalar(field: Field, value: Any) -> Any:
             return _ENUM_INDEX[field.ref].get(value, _MISSING)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return _integer(field, value, _INT32)
-        raise _syntax(value) if isinstance(value, (dict, list)) else _invalid(field, value)
+        raise _invalid(field, value)
     if kind == "bytes":
         if not isinstance(value, str):
-            raise _syntax(value)
+            raise _invalid(field, value)
         try:
             return base64.b64decode(value.replace("-", "+").replace("_", "/") + "=" * (-len(value) % 4))
         except ValueError as err:
@@ -293,58 +308,59 @@ def _scalar(field: Field, value: Any) -> Any:
     raise AssertionError(kind)
 
 
+def _at(err: DecodeError, offset: int | None, raw: str | None) -> DecodeError:
+    """Put where the refused token is into the error (the innermost place wins)."""
+    if err.offset is None and offset is not None:
+        err.offset = offset
+        if raw is not None and raw[:1] in ("{", "["):
+            raw = raw[0]  # protojson names an object or array by its opening token
+        if raw is not None and err.token is not None and err.message.endswith(err.token):
+            err.message = err.message[: len(err.message) - len(err.token)] + raw
+    return err
+
+
 def decode_message(type_name: str, obj: dict[str, Any]) -> dict[str, Any]:
     """Decode one JSON object into a dict keyed by proto field name (only fields that were set)."""
     fields = _BY_KEY[type_name]
     out: dict[str, Any] = {}
-    for key, value in obj.items():
+    # A body read by gojson keeps every member (duplicates too) and where its tokens are.
+    members = getattr(obj, "members", None)
+    if members is None:
+        members = [(key, value, None, None, None) for key, value in obj.items()]
+    for key, value, key_at, value_at, raw in members:
         field = fields.get(key)
         if field is None:
             continue  # DiscardUnknown
         if field.name in out or f"#{field.name}" in out:
-            raise DecodeError(f'proto: (line 1:1): duplicate field "{key}"')
+            raise _at(DecodeError(f'proto: (line 1:1): duplicate field "{key}"'), key_at, None)
         if value is None:
             out[f"#{field.name}"] = None  # seen, unset: still counts for duplicate detection
             continue
-        if field.repeated:
-            if not isinstance(value, list):
-                raise _syntax(value)
-            items = []
-            for item in value:
-                if item is None and field.kind != "M":
-                    raise _syntax(item)
-                decoded = _scalar(field, item)
-                if decoded is not _MISSING:
-                    items.append(decoded)
-            out[field.name] = items
-        else:
-            decoded = _scalar(field, value)
-            if decoded is _MISSING:
-                out[f"#{field.name}"] = None
+        try:
+            if field.repeated:
+                if not isinstance(value, list):
+                    raise _syntax(value)
+                items = []
+                spots = getattr(value, "spots", None) or [(None, None)] * len(value)
+                for item, (item_at, item_raw) in zip(value, spots, strict=True):
+                    try:
+                        if item is None and field.kind != "M":
+                            raise _invalid(field, item)
+                        decoded = _scalar(field, item)
+                    except DecodeError as err:
+                        raise _at(err, item_at, item_raw) from None
+                    if decoded is not _MISSING:
+                        items.append(decoded)
+                out[field.name] = items
             else:
-                out[field.name] = decoded
+                decoded = _scalar(field, value)
+                if decoded is _MISSING:
+                    out[f"#{field.name}"] = None
+                else:
+                    out[field.name] = decoded
+        except DecodeError as err:
+            raise _at(err, value_at, raw) from None
     return {k: v for k, v in out.items() if not k.startswith("#")}
-
-
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise DecodeError(f'proto: (line 1:1): duplicate field "{key}"')
-        seen[key] = value
-    return seen
-
-
-_DECODER = json.JSONDecoder(object_pairs_hook=_pairs)
-
-
-def _go_json_message(body: str, err: json.JSONDecodeError) -> str:
-    if err.pos >= len(body.rstrip()):
-        return "unexpected EOF"
-    ch = body[err.pos]
-    if err.msg.startswith("Expecting value"):
-        return f"invalid character {ch!r} looking for beginning of value"
-    return f"invalid character {ch!r} {err.msg.lower()}"
 
 
 def decode_request(type_name: str, body: bytes) -> dict[str, Any]:
@@ -357,9 +373,15 @@ def decode_request(type_name: str, body: bytes) -> dict[str, Any]:
     if not stripped:
         return {}
     try:
-        value, _end = _DECODER.raw_decode(stripped)
-    except json.JSONDecodeError as err:
-        raise DecodeError(_go_json_message(stripped, err)) from err
-    if not isinstance(value, dict):
-        raise _syntax(value)
-    return decode_message(type_name, value)
+        value = read_value(stripped)
+    except GoSyntaxError as err:
+        raise DecodeError(str(err)) from err
+    try:
+        if not isinstance(value, dict):
+            raise _syntax(value)
+        return decode_message(type_name, value)
+    except DecodeError as err:
+        if err.offset is not None:
+            err.message = err.message.replace("(line 1:1)", f"(line {position(stripped, err.offset)})", 1)
+        err.args = (err.message,)
+        raise

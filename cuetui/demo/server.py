@@ -12,7 +12,8 @@ In-process use (tests)::
         gw.run(lambda farm: farm.find_job(name).is_paused)   # on the server thread
         gw.recorded                 # [(method, path, headers, body, status)] when record=True
         gw.secret, gw.port          # the JWT secret (HS256/384/512) and the port
-    # other kwargs: faults=("latency=0.2,error-rate=0.1",), scenario=path, loki=True, epoch=1767225600.0
+    # other kwargs: faults=("latency=0.2,error-rate=0.1",), scenario=path, loki=True, epoch=1767225600.0,
+    # grpc_port=0 (also the Cuebot gRPC face, cuetui.demo.cuebot; then gw.cuebot_endpoint is "127.0.0.1:PORT")
 
 Pytest fixtures (tests/conftest.py): ``demo_gateway`` (small, seed 7, speed 0, record=True, logs under
 tmp_path), ``make_gateway(**kwargs)`` (same kwargs; all stopped at teardown), ``gateway_token`` (HS256
@@ -522,6 +523,14 @@ def _comment_delete(gw: Gateway, req: dict[str, Any]) -> Any:
     return {}
 
 
+@rpc("/cue.CueInterface/GetSystemStats", "cue.CueGetSystemStatsRequest")
+def _system_stats(gw: Gateway, req: dict[str, Any]) -> Any:
+    # Served on the gRPC face only (the gateway registers no cue.CueInterface): PyCue calls it first to
+    # check the connection. Cuebot's thread-pool counters: the simulator has no pools, only booked procs.
+    # Only the gRPC face sees this answer, and unset fields are zero there.
+    return {"stats": {"bookedProcs": str(sum(len(h.procs) for h in gw.farm.hosts))}}
+
+
 # --- faults -----------------------------------------------------------------------------------------
 @dataclass
 class Faults:
@@ -604,6 +613,15 @@ def _cuebot_json(status: int, body: bytes) -> web.Response:
 
 
 _LOKI_QUERY = re.compile(r'^\s*\{\s*frame_id\s*=\s*"([^"]*)"\s*\}\s*$')
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One RPC's answer: HTTP status and JSON body (a google.rpc.Status body when not 200)."""
+
+    status: int
+    body: bytes
+    reached_cuebot: bool = False
 
 
 class Gateway:
@@ -692,15 +710,34 @@ class Gateway:
                 timeout = parse_grpc_timeout(request.headers["Grpc-Timeout"])
             except ValueError:
                 return _json(400, error_body(3, f"invalid grpc-timeout: {request.headers['Grpc-Timeout']}"))
+        answer = await self.call(path, body, timeout)
+        if answer.reached_cuebot and answer.status == 200:
+            # Cuebot's header metadata comes only with an answer: an error is a trailers-only gRPC
+            # response, and the real gateway then copies no Grpc-Metadata-* headers (measured).
+            return _cuebot_json(answer.status, answer.body)
+        return _json(answer.status, answer.body)
+
+    async def call(self, path: str, body: bytes, timeout: float | None = None) -> Answer:
+        """What Cuebot answers for one routed RPC: look the handler up, decode the body, run it.
+
+        The one code path behind both faces: the REST pipeline calls it after JWT and routing, the gRPC
+        face (`cuetui.demo.cuebot`) with the request message as JSON. Runs on the farm's event loop.
+        """
         self.farm.logs.begin_request()
         entry = HANDLERS.get(path)
         if entry is None:
-            return _json(501, error_body(12, f"{path[1:].replace('/', '.')} is not simulated by cuetui demo"))
+            # The gateway decodes the body before it calls Cuebot: a malformed one is its 400, even for an
+            # RPC the demo does not simulate. (A request type without fields: only the JSON is checked.)
+            try:
+                decode_request("show.ShowGetShowsRequest", body)
+            except DecodeError as err:
+                return Answer(400, error_body(3, str(err)))
+            return Answer(501, error_body(12, f"{path[1:].replace('/', '.')} is not simulated by cuetui demo"))
         request_type, fn = entry
         try:
             req = decode_request(request_type, body)
         except DecodeError as err:
-            return _json(400, error_body(3, str(err)))
+            return Answer(400, error_body(3, str(err)))
         try:
             result = fn(self, req)
             if isinstance(result, Awaitable):
@@ -709,10 +746,11 @@ class Gateway:
                 else:
                     result = await result
         except GatewayError as err:
-            return _cuebot_json(err.status, error_body(err.code, err.message))
+            return Answer(err.status, error_body(err.code, err.message), reached_cuebot=True)
         except asyncio.TimeoutError:
-            return _json(504, error_body(4, "Deadline Exceeded"))
-        return _cuebot_json(200, dumps(result))
+            # The gateway's own deadline fires first: its Go context's words (the real gateway measured).
+            return Answer(504, error_body(4, "context deadline exceeded"))
+        return Answer(200, dumps(result), reached_cuebot=True)
 
     def _loki(self, request: web.Request) -> web.Response:
         m = _LOKI_QUERY.match(request.query.get("query", ""))
@@ -778,10 +816,13 @@ class Server:
 
     TICK = 0.1
 
-    def __init__(self, gateway: Gateway, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, gateway: Gateway, host: str = "127.0.0.1", port: int = 0, grpc_port: int | None = None) -> None:
         self.gateway = gateway
         self.host = host
         self.port = port
+        # The Cuebot gRPC face (cuetui.demo.cuebot) on this loop too, when a port is given (0 = a free one).
+        self.grpc_port = grpc_port
+        self.cuebot: Any = None
         self.runner: web.AppRunner | None = None
         self.site: web.TCPSite | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -796,6 +837,13 @@ class Server:
         self.runner = web.AppRunner(self.gateway.app, handler_cancellation=True, access_log=None, shutdown_timeout=0.5)
         await self.runner.setup()
         await self._listen()
+        if self.grpc_port is not None:
+            # Imported only here: the plain install has no grpcio (MissingExtra says which extra to add).
+            from cuetui.demo.cuebot import CuebotFace
+
+            self.cuebot = CuebotFace(self.gateway, self.host, self.grpc_port)
+            await self.cuebot.start()
+            self.grpc_port = self.cuebot.port
         self._tasks.append(asyncio.create_task(self._ticker()))
         if self.gateway.faults.down is not None:
             self._tasks.append(asyncio.create_task(self._down(*self.gateway.faults.down)))
@@ -846,6 +894,8 @@ class Server:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self.gateway.release_hangs()
+        if self.cuebot is not None:
+            await self.cuebot.stop()
         if self.runner is not None:
             await self.runner.cleanup()
 
@@ -867,6 +917,7 @@ class DemoGatewayThread:
         record: bool = False,
         host: str = "127.0.0.1",
         port: int = 0,
+        grpc_port: int | None = None,
     ) -> None:
         self.profile = profile
         self.seed = seed
@@ -882,6 +933,8 @@ class DemoGatewayThread:
         self.record = record
         self.host = host
         self.port = port
+        self.grpc_port = grpc_port
+        self.cuebot_endpoint = ""  # host:port of the Cuebot gRPC face, when grpc_port is given
         self.url = ""
         self.farm: Farm | None = None
         self.gateway: Gateway | None = None
@@ -941,10 +994,13 @@ class DemoGatewayThread:
             loki_url=url if self.loki else "",
         )
         self.gateway = Gateway(self.farm, self.secret, self.faults, loki=self.loki, record=self.record)
-        self._server = Server(self.gateway, self.host, port)
+        self._server = Server(self.gateway, self.host, port, self.grpc_port)
         await self._server.start()
         self.port = self._server.port
         self.url = self._server.url
+        if self._server.cuebot is not None:
+            self.grpc_port = self._server.grpc_port
+            self.cuebot_endpoint = self._server.cuebot.endpoint
 
     def run(self, fn: Callable[[Farm], Any], timeout: float = 30.0) -> Any:
         """Call fn(farm) on the server's loop thread and return its result."""

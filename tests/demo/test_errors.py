@@ -265,3 +265,17 @@ def test_traffic_counts_requests_and_response_bytes(demo_gateway: DemoGatewayThr
     requests, size = demo_gateway.gateway.traffic[GET_SHOWS]
     assert requests == 3
     assert size >= sum(len(a.content) for a in answers)
+
+
+def test_cuebot_errors_carry_no_grpc_metadata_headers(client: httpx.Client) -> None:
+    """An error is a trailers-only gRPC answer: the real gateway copies no Grpc-Metadata-* from it."""
+    ok = client.post("/show.ShowInterface/GetShows", json={})
+    assert ok.headers["grpc-metadata-content-type"] == "application/grpc"
+    for path, body in (
+        ("/job.JobInterface/GetJob", {"id": "nope"}),
+        ("/host.HostInterface/Lock", {"host": {"id": "nope"}}),
+        ("/host.HostInterface/GetDeed", {}),
+    ):
+        r = client.post(path, json=body)
+        assert r.status_code in (404, 500, 501), path
+        assert not [k for k in r.headers if k.lower().startswith("grpc-metadata-")], path

@@ -143,3 +143,75 @@ def test_integral_float_and_numeric_string_accepted_for_int32() -> None:
     assert decode_request("job.JobSetPriorityRequest", b'{"val":"75"}') == {"val": 75}
     assert decode_request("job.JobSetMaxCoresRequest", b'{"val":"2.5"}') == {"val": 2.5}
     assert decode_request("job.JobSetPriorityRequest", b'{"val":null}') == {}
+
+
+# Exact texts the real gateway binary (shared/realgw) answered for these bodies: Go's encoding/json for
+# the syntax, protojson's "(line L:C)" at the refused token (the key for a duplicate), the raw token.
+@pytest.mark.parametrize(
+    "type_name, body, message",
+    [
+        ("job.JobGetFramesRequest", "not json", "invalid character 'o' in literal null (expecting 'u')"),
+        ("job.JobGetFramesRequest", '{"job":', "unexpected EOF"),
+        ("job.JobGetFramesRequest", '{"job": "abc"}', 'proto: syntax error (line 1:9): unexpected token "abc"'),
+        ("job.JobGetJobRequest", '{"id": 5}', "proto: (line 1:8): invalid value for string field id: 5"),
+        ("job.JobGetJobRequest", '{"id": {"a": 1}}', "proto: (line 1:8): invalid value for string field id: {"),
+        (
+            "job.JobGetJobsRequest",
+            '{"r": {"includeFinished": true, "include_finished": false}}',
+            'proto: (line 1:33): duplicate field "include_finished"',
+        ),
+        (
+            "job.JobGetJobRequest",
+            '{\n  "x": 1,\n    "id": true\n}',
+            "proto: (line 3:11): invalid value for string field id: true",
+        ),
+        (
+            "job.JobGetJobsRequest",
+            '{"r": {"shows": ["é", 7]}}',
+            "proto: (line 1:23): invalid value for string field shows: 7",
+        ),
+        (
+            "job.JobGetJobsRequest",
+            '{"r": {"users": [null]}}',
+            "proto: (line 1:18): invalid value for string field users: null",
+        ),
+        (
+            "job.JobGetFramesRequest",
+            '{"req": {"states": {"frameStates": [true]}}}',
+            "proto: (line 1:37): invalid value for enum field frameStates: true",
+        ),
+        ("job.JobGetFramesRequest", '{"job": NaN}', "invalid character 'N' looking for beginning of value"),
+        (
+            "job.JobGetJobsRequest",
+            '{"r": {"includeFinished": tru}}',
+            "invalid character '}' in literal true (expecting 'e')",
+        ),
+        ("job.JobGetFramesRequest", '{"job" {}}', "invalid character '{' after object key"),
+        ("job.JobGetFramesRequest", '{"job": {} "req": {}}', "invalid character '\"' after object key:value pair"),
+        ("job.JobGetFramesRequest", "{job: 1}", "invalid character 'j' looking for beginning of object key string"),
+        ("job.JobGetJobsRequest", '{"r": {"shows": [1 2]}}', "invalid character '2' after array element"),
+        ("job.JobGetJobRequest", '{"id": "a\tb"}', "invalid character '\\t' in string literal"),
+        ("job.JobGetJobRequest", '{"id": "a\\qb"}', "invalid character 'q' in string escape code"),
+        (
+            "job.JobGetFramesRequest",
+            '{"req": {"limit": 1.}}',
+            "invalid character '}' after decimal point in numeric literal",
+        ),
+        ("job.JobGetFramesRequest", '{"req": {"limit": 1e}}', "invalid character '}' in exponent of numeric literal"),
+        ("job.JobGetFramesRequest", '{"req": {"limit": -}}', "invalid character '}' in numeric literal"),
+        ("job.JobGetJobRequest", '{"id": "x", "id": "y"}', 'proto: (line 1:13): duplicate field "id"'),
+        (
+            "job.JobGetJobsRequest",
+            '{"r": {"includeFinished": "\\u0041"}}',
+            'proto: (line 1:27): invalid value for bool field includeFinished: "\\u0041"',
+        ),
+    ],
+)
+def test_decode_errors_word_for_word_as_the_real_gateway(type_name: str, body: str, message: str) -> None:
+    with pytest.raises(DecodeError) as err:
+        decode_request(type_name, body.encode())
+    assert str(err.value) == message
+
+
+def test_duplicate_unknown_fields_are_dropped_like_known_ones_are_not() -> None:
+    assert decode_request("job.JobGetJobRequest", b'{"nope": 1, "nope": 2, "id": "x"}') == {"id": "x"}
