@@ -20,12 +20,27 @@ import asyncio
 import importlib
 import pkgutil
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import orjson
 
-if TYPE_CHECKING:
-    from cuetui.demo.server import Gateway
+
+class RpcAnswer(Protocol):
+    """One RPC's answer as the REST face's pipeline gives it: HTTP status and JSON body."""
+
+    @property
+    def status(self) -> int: ...
+
+    @property
+    def body(self) -> bytes: ...
+
+
+class Gateway(Protocol):
+    """What this face needs of the simulator's gateway (`cuetui.demo.server.Gateway`): its one code
+    path for a routed RPC. Named here, not imported, so the server can start this face lazily without
+    the two modules importing each other."""
+
+    async def call(self, path: str, body: bytes, timeout: float | None = None) -> RpcAnswer: ...
 
 
 class MissingExtra(ImportError):
