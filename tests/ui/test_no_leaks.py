@@ -29,7 +29,6 @@ async def test_closed_job_screens_are_freed(demo_gateway: DemoGatewayThread) -> 
             del screen
             await pilot.press("escape")
             await wait_for(pilot, lambda: not isinstance(app.screen, JobScreen), what="the jobs screen")
-        await pilot.pause(0.5)
-        assert len(app.status_bars) == bars
+        await wait_for(pilot, lambda: len(app.status_bars) == bars, what="the closed screens' status bars gone")
         # A timer scheduled from a screen's worker holds it until the timer fires: allow for that.
         await wait_for(pilot, lambda: gc.collect() >= 0 and all(ref() is None for ref in closed), what="freed")
