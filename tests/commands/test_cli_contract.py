@@ -30,9 +30,9 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def test_jobs_json_as_a_real_process(demo_gateway: DemoGatewayThread, tmp_path: Path) -> None:
+def test_jobs_json_as_a_real_process(frozen_gateway: DemoGatewayThread, tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "cuetui", "--url", demo_gateway.url, "jobs", "--json"],
+        [sys.executable, "-m", "cuetui", "--url", frozen_gateway.url, "jobs", "--json"],
         capture_output=True,
         text=True,
         env=_env(tmp_path, JWT_SECRET=DEMO_SECRET),
@@ -43,12 +43,12 @@ def test_jobs_json_as_a_real_process(demo_gateway: DemoGatewayThread, tmp_path: 
     assert len(jobs) == 5 and all(j["state"] == "PENDING" for j in jobs)
 
 
-def test_url_from_the_environment(demo_gateway: DemoGatewayThread, tmp_path: Path) -> None:
+def test_url_from_the_environment(frozen_gateway: DemoGatewayThread, tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "cuetui", "shows"],
         capture_output=True,
         text=True,
-        env=_env(tmp_path, JWT_SECRET=DEMO_SECRET, OPENCUE_REST_GATEWAY_URL=demo_gateway.url),
+        env=_env(tmp_path, JWT_SECRET=DEMO_SECRET, OPENCUE_REST_GATEWAY_URL=frozen_gateway.url),
         timeout=60,
     )
     assert proc.returncode == 0 and "testing" in proc.stdout
@@ -63,9 +63,9 @@ def test_commands_start_without_textual_or_httpx() -> None:
     assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stdout + proc.stderr
 
 
-def test_pipe_closed_early_is_quiet(demo_gateway: DemoGatewayThread, tmp_path: Path) -> None:
+def test_pipe_closed_early_is_quiet(frozen_gateway: DemoGatewayThread, tmp_path: Path) -> None:
     # `cuetui frames JOB | head -1`: no traceback when the reader goes away
-    cmd = f"{sys.executable} -m cuetui --url {demo_gateway.url} frames layout_v015 | head -1"
+    cmd = f"{sys.executable} -m cuetui --url {frozen_gateway.url} frames layout_v015 | head -1"
     proc = subprocess.run(
         ["bash", "-c", cmd], capture_output=True, text=True, env=_env(tmp_path, JWT_SECRET=DEMO_SECRET), timeout=60
     )
