@@ -50,9 +50,13 @@ def demo_gateway(make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path)
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """Workers for `-n auto`: twice the cores. Many tests spend most of their time waiting (a poll
     interval, a subprocess, a tmux pane), so one worker per core leaves the cores idle half the time.
-    PYTEST_XDIST_AUTO_NUM_WORKERS still overrides it, as pytest-xdist documents."""
+    Tests of a single file (`pytest tests/x.py::test`) run in this process: starting workers would
+    cost more than it saves. PYTEST_XDIST_AUTO_NUM_WORKERS still overrides both, as pytest-xdist says."""
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS", "").isdigit():
         return int(os.environ["PYTEST_XDIST_AUTO_NUM_WORKERS"])
+    files = {arg.split("::", 1)[0] for arg in config.args}
+    if len(files) == 1 and next(iter(files)).endswith(".py"):
+        return 0
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(2, 2 * cores)
 
