@@ -81,7 +81,7 @@ def test_some_requests_fail_others_pass(make_gateway: Any, gateway_token: str) -
 
 
 def test_down_window_refuses_then_recovers(make_gateway: Any, gateway_token: str) -> None:
-    start, end = 2.0, 3.5
+    start, end = 3.0, 4.5  # seconds of the gateway's uptime: room for a slow start before the window
     gw = make_gateway(faults=(f"down={start}-{end}",))
 
     def uptime() -> float:
