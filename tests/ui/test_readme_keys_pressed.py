@@ -17,13 +17,13 @@ from tests.ui.conftest import make_app, wait_for, wait_loaded
 from tests.ui.test_frame_log import fetch, frame_in_state
 
 
-async def test_o_cycles_the_allocation_filter(studio_gateway: DemoGatewayThread) -> None:
+async def test_o_cycles_the_allocation_filter(small_gateway: DemoGatewayThread) -> None:
     def two_allocations(farm: Any) -> None:
-        for host in farm.hosts[::4]:
+        for host in farm.hosts[::3]:
             host.alloc_name = "local.gpu"
 
-    studio_gateway.run(two_allocations)
-    app = make_app(studio_gateway.url)
+    small_gateway.run(two_allocations)
+    app = make_app(small_gateway.url)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.press("3")
         await wait_for(pilot, lambda: isinstance(app.screen, HostsScreen), what="the hosts screen")
