@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import cuetui
 from cuetui import config
 from cuetui.cli import build_parser
 from cuetui.config import (
@@ -415,9 +416,13 @@ def traceback_with_locals(exc: BaseException) -> str:
     from rich.console import Console
     from rich.traceback import Traceback
 
+    # From the first frame of cuetui's own code on: the test's own locals hold the secret. The package is
+    # found where it was really imported from, never by a folder name (a clone may itself be named cuetui).
+    package = Path(cuetui.__file__).resolve().parent
     tb = exc.__traceback__
-    while tb is not None and "/cuetui/" not in tb.tb_frame.f_code.co_filename:
-        tb = tb.tb_next  # from the first frame of cuetui's code on: the test's own locals hold the secret
+    while tb is not None and not Path(tb.tb_frame.f_code.co_filename).resolve().is_relative_to(package):
+        tb = tb.tb_next
+    assert tb is not None, f"no frame of the cuetui package ({package}) in the traceback"
     console = Console(file=io.StringIO(), width=300, color_system=None)
     console.print(Traceback.from_exception(type(exc), exc, tb, show_locals=True, locals_max_string=10_000, width=300))
     return console.file.getvalue()  # type: ignore[attr-defined,no-any-return]

@@ -71,13 +71,30 @@ async def test_tui_screens_notifications_logs_and_screenshots(
                 await wait_for_app(pilot, lambda: "auth failed" in str(bar()))
             else:
                 await wait_for_app(pilot, lambda: getattr(app.screen.table, "loaded", False))
-            for keys in ("1", "3", "4", "5", "2", "enter", "question_mark", "escape", "escape", "ctrl+p"):
+            loads = kind != "refused"  # a refused token: the tables stay empty, and enter opens nothing
+            steps = [
+                ("1", "ShowsScreen", loads),
+                ("3", "HostsScreen", loads),
+                ("4", "TriageScreen", loads),
+                ("5", "StuckScreen", loads),
+                ("2", "JobsScreen", loads),
+                ("enter", "JobScreen" if loads else "JobsScreen", False),
+                ("question_mark", "HelpScreen", False),
+                ("escape", "JobScreen" if loads else "JobsScreen", False),
+                ("escape", "JobsScreen", False),
+                ("ctrl+p", "CommandPalette", False),
+            ]
+            for keys, screen_name, with_data in steps:
                 await pilot.press(keys)
-                await pilot.pause(0.3)
+                # Each screenshot once its screen is up (and has its data): a blank one would prove nothing.
+                await wait_for_app(pilot, lambda n=screen_name: type(app.screen).__name__ == n)
+                if with_data:
+                    await wait_for_app(pilot, lambda: getattr(app.screen.table, "loaded", False))
+                await pilot.pause()
                 seen.append((f"screen after {keys}", app.export_screenshot()))
             seen.append(("notifications", "\n".join(str(n.message) for n in app._notifications)))
             await pilot.press("escape")
-            await pilot.pause(0.3)
+            await wait_for_app(pilot, lambda: type(app.screen).__name__ == "JobsScreen")
             seen.append(("status bar", str(bar())))
     finally:
         root.removeHandler(handler)

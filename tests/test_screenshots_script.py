@@ -15,6 +15,7 @@ SECRET = "screenshot-test-secret-0123456789-0123456789-0123456789-abcdef"
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # longer than the script's own 600 s limit below, so that one reports
 def test_script_writes_every_screen_without_secrets(tmp_path: Path) -> None:
     env = {**os.environ, "CUETUI_SCREENSHOTS_SECRET": SECRET}
     run = subprocess.run(

@@ -15,6 +15,7 @@ import pytest
 from cuetui.config import Settings, load_settings
 from cuetui.farm.connect import client_from_settings
 from cuetui.gateway.errors import Unreachable
+from tests.ui.conftest import wait_loaded
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
 
@@ -104,7 +105,7 @@ async def test_verify_false_connects_and_the_status_bar_says_so(https_gateway: s
     app = CueTuiApp(client, options)
     try:
         async with app.run_test(size=(160, 40)) as pilot:
-            await pilot.pause(0.5)
+            await wait_loaded(pilot)  # the first data came over the unverified connection
             assert "TLS UNVERIFIED" in str(app.screen.query_one("#status-flags").render())
             assert await client.get_shows()  # unverified, but it connects
     finally:

@@ -6,9 +6,12 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import httpx
 import jwt
 import pytest
 
@@ -16,6 +19,7 @@ from cuetui.demo.server import DemoGatewayThread
 from tests.conftest import DEMO_SECRET
 
 from .conftest import Result
+from .helpers import wait_for
 
 Cli = Callable[..., Result]
 
@@ -26,9 +30,9 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def test_jobs_json_as_a_real_process(demo_gateway: DemoGatewayThread, tmp_path: Path) -> None:
+def test_jobs_json_as_a_real_process(frozen_gateway: DemoGatewayThread, tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "cuetui", "--url", demo_gateway.url, "jobs", "--json"],
+        [sys.executable, "-m", "cuetui", "--url", frozen_gateway.url, "jobs", "--json"],
         capture_output=True,
         text=True,
         env=_env(tmp_path, JWT_SECRET=DEMO_SECRET),
@@ -39,12 +43,12 @@ def test_jobs_json_as_a_real_process(demo_gateway: DemoGatewayThread, tmp_path: 
     assert len(jobs) == 5 and all(j["state"] == "PENDING" for j in jobs)
 
 
-def test_url_from_the_environment(demo_gateway: DemoGatewayThread, tmp_path: Path) -> None:
+def test_url_from_the_environment(frozen_gateway: DemoGatewayThread, tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "cuetui", "shows"],
         capture_output=True,
         text=True,
-        env=_env(tmp_path, JWT_SECRET=DEMO_SECRET, OPENCUE_REST_GATEWAY_URL=demo_gateway.url),
+        env=_env(tmp_path, JWT_SECRET=DEMO_SECRET, OPENCUE_REST_GATEWAY_URL=frozen_gateway.url),
         timeout=60,
     )
     assert proc.returncode == 0 and "testing" in proc.stdout
@@ -59,9 +63,9 @@ def test_commands_start_without_textual_or_httpx() -> None:
     assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stdout + proc.stderr
 
 
-def test_pipe_closed_early_is_quiet(demo_gateway: DemoGatewayThread, tmp_path: Path) -> None:
+def test_pipe_closed_early_is_quiet(frozen_gateway: DemoGatewayThread, tmp_path: Path) -> None:
     # `cuetui frames JOB | head -1`: no traceback when the reader goes away
-    cmd = f"{sys.executable} -m cuetui --url {demo_gateway.url} frames layout_v015 | head -1"
+    cmd = f"{sys.executable} -m cuetui --url {frozen_gateway.url} frames layout_v015 | head -1"
     proc = subprocess.run(
         ["bash", "-c", cmd], capture_output=True, text=True, env=_env(tmp_path, JWT_SECRET=DEMO_SECRET), timeout=60
     )
@@ -132,11 +136,63 @@ def test_queries_ride_out_passing_faults(cli: Cli, make_gateway: Callable[..., D
             json.loads(r.out)
 
 
-def test_an_action_is_never_resent(cli: Cli, make_gateway: Callable[..., DemoGatewayThread]) -> None:
-    gw = make_gateway(faults=("error-rate=1",), record=True)
-    r = cli("--url", gw.url, "pause", "layout_v015")
-    assert r.code in (1, 3) and len(r.err.strip().splitlines()) == 1
-    assert sum(path.endswith("/Pause") for _m, path, _h, _b, _s in gw.recorded) <= 1
+class LosingProxy(ThreadingHTTPServer):
+    """Relays every request to the gateway, but after relaying an action (`action` is its method name)
+    it loses the answer: "error" replaces it with a 500, "drop" closes the connection without one. The
+    action is applied on the farm either way, so a client that sends it again applies it twice."""
+
+    daemon_threads = True
+
+    def __init__(self, upstream: str, action: str, mode: str) -> None:
+        self.upstream, self.action, self.mode = upstream, action, mode
+        super().__init__(("127.0.0.1", 0), _LosingHandler)
+        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+        threading.Thread(target=self.serve_forever, name="losing-proxy", daemon=True).start()
+
+    def close(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+
+class _LosingHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as the gateway: a dropped answer is on a reused connection
+    server: LosingProxy
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        keep = ("authorization", "content-type", "grpc-timeout", "accept")
+        headers = {k: v for k, v in self.headers.items() if k.lower() in keep}
+        answer = httpx.post(self.server.upstream + self.path, content=body, headers=headers, timeout=30)
+        if self.path.endswith("/" + self.server.action):
+            if self.server.mode == "drop":
+                self.close_connection = True
+                return
+            answer = httpx.Response(500, json={"code": 13, "message": "lost on the way back", "details": []})
+        self.send_response(answer.status_code)
+        self.send_header("Content-Type", answer.headers.get("content-type", "application/json"))
+        self.send_header("Content-Length", str(len(answer.content)))
+        self.end_headers()
+        self.wfile.write(answer.content)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize("mode", ["error", "drop"])
+def test_an_action_is_never_resent(cli: Cli, make_gateway: Callable[..., DemoGatewayThread], mode: str) -> None:
+    job = "testing-sh180-rpatel_layout_v015"
+    gw = make_gateway(record=True)
+    assert not gw.run(lambda farm: farm.find_job(job).is_paused)
+    proxy = LosingProxy(gw.url, "Pause", mode)
+    try:
+        r = cli("--url", proxy.url, "pause", "layout_v015")
+    finally:
+        proxy.close()
+    assert r.code in (1, 3) and len(r.err.strip().splitlines()) == 1, (r.code, r.err)
+    assert r.out == ""  # never "paused …": the answer did not come back
+    pauses = [path for _m, path, _h, _b, _s in gw.recorded if path.endswith("/Pause")]
+    assert pauses == ["/job.JobInterface/Pause"]  # reached the farm exactly once: not resent
+    wait_for(lambda: gw.run(lambda farm: farm.find_job(job).is_paused), what="the job paused on the farm")
 
 
 async def test_retry_reads_only_retries_reads() -> None:

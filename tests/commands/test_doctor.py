@@ -21,12 +21,12 @@ def _no_secret(r: Result, *secrets: str) -> None:
         assert secret not in r.out and secret not in r.err
 
 
-def test_all_good_without_a_config_file(cli: Cli, demo_gateway: DemoGatewayThread) -> None:
-    r = cli("--url", demo_gateway.url, "doctor", "--verbose")
+def test_all_good_without_a_config_file(cli: Cli, frozen_gateway: DemoGatewayThread) -> None:
+    r = cli("--url", frozen_gateway.url, "doctor", "--verbose")
     assert r.code == 0, r.out + r.err
     lines = r.out.splitlines()
     assert lines[0].startswith("✓ config: no file at ") and "URL from --url, secret from env JWT_SECRET" in lines[0]
-    assert any(line.startswith(f"✓ gateway reachable at {demo_gateway.url}") for line in lines)
+    assert any(line.startswith(f"✓ gateway reachable at {frozen_gateway.url}") for line in lines)
     assert any(line.startswith("✓ token accepted (minted from the secret") for line in lines)
     assert "✓ shows listed: 1 (testing)" in lines
     assert any(line.startswith(("✓ clock skew 0 s", "✓ clock skew 1 s")) and "Date header" in line for line in lines)
@@ -36,11 +36,11 @@ def test_all_good_without_a_config_file(cli: Cli, demo_gateway: DemoGatewayThrea
 
 
 def test_config_file_and_fixed_token(
-    cli: Cli, demo_gateway: DemoGatewayThread, isolated_env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    cli: Cli, frozen_gateway: DemoGatewayThread, isolated_env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     token = jwt.encode({"sub": "tester"}, DEMO_SECRET, algorithm="HS256")
     config = tmp_path / "config.toml"
-    config.write_text(f'[farms.demo]\nurl = "{demo_gateway.url}"\ntoken = "{token}"\n')
+    config.write_text(f'[farms.demo]\nurl = "{frozen_gateway.url}"\ntoken = "{token}"\n')
     config.chmod(0o600)
     monkeypatch.delenv("JWT_SECRET")
     r = cli("--config", str(config), "doctor", "-v")
@@ -51,11 +51,11 @@ def test_config_file_and_fixed_token(
 
 
 def test_wrong_secret_is_token_refused(
-    cli: Cli, demo_gateway: DemoGatewayThread, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, frozen_gateway: DemoGatewayThread, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     planted = "planted-wrong-secret-5d41402abc4b2a76b9719d911017c592"
     monkeypatch.setenv("JWT_SECRET", planted)
-    r = cli("--url", demo_gateway.url, "doctor", "-v")
+    r = cli("--url", frozen_gateway.url, "doctor", "-v")
     assert r.code == 3
     assert "✓ gateway reachable" in r.out and "✗ token refused: Token validation error" in r.out
     _no_secret(r, planted)

@@ -79,11 +79,13 @@ GET_SHOWS = "/show.ShowInterface/GetShows"
             PREFIX + "token signature is invalid: signature is invalid",
         ),
         (
-            "Bearer " + token({"exp": int(time.time()) - 10}),
+            # Fixed times, not time.time(): the test ids hold the token, and pytest-xdist's workers
+            # must collect the same ids (an expiry of 2001 and a start of 2100).
+            "Bearer " + token({"exp": 1_000_000_000}),
             PREFIX + "token has invalid claims: token is expired",
         ),
         (
-            "Bearer " + token({"nbf": int(time.time()) + 3600}),
+            "Bearer " + token({"nbf": 4_102_444_800}),
             PREFIX + "token has invalid claims: token is not valid yet",
         ),
         (

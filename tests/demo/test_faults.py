@@ -81,18 +81,28 @@ def test_some_requests_fail_others_pass(make_gateway: Any, gateway_token: str) -
 
 
 def test_down_window_refuses_then_recovers(make_gateway: Any, gateway_token: str) -> None:
-    gw = make_gateway(faults=("down=0.6-1.6",))
+    start, end = 3.0, 4.5  # seconds of the gateway's uptime: room for a slow start before the window
+    gw = make_gateway(faults=(f"down={start}-{end}",))
+
+    def uptime() -> float:
+        return float(gw.run(lambda farm: farm.clock.monotonic()))
 
     def status() -> int | str:
+        # The window closes the listening socket and the open connections: whichever a request meets
+        # (refused, reset, closed before the answer), the client sees a transport error, i.e. "down".
         try:
             with client_for(gw, gateway_token) as c:
                 return c.post(GET_SHOWS, json={}).status_code
-        except httpx.ConnectError:
-            return "refused"
+        except httpx.TransportError:
+            return "down"
 
+    before = uptime()
+    assert before < start, f"the gateway took {before:.1f} s to answer; the window opens at {start} s"
     assert status() == 200
-    wait_for(lambda: status() == "refused", timeout=5)
-    wait_for(lambda: status() == 200, timeout=5)
+    wait_for(lambda: status() == "down", timeout=10)
+    assert uptime() >= start  # down because of the window, not before it
+    wait_for(lambda: status() == 200, timeout=10)
+    assert uptime() >= end
 
 
 def test_skew_shifts_the_farm_clock(make_gateway: Any, gateway_token: str) -> None:

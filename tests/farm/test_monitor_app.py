@@ -28,6 +28,15 @@ async def jobs_named(settings: Settings, *names: str) -> list[Job]:
     return sorted(jobs, key=lambda j: names.index(j.name))
 
 
+async def polls_after(pilot: object, gw: DemoGatewayThread, mark: int, polls: int = 2) -> None:
+    """Until the app has sent `polls` more reads of its jobs than it had by request number `mark`."""
+
+    def reads() -> int:
+        return sum(path.endswith("/GetJobs") for _m, path, _h, _b, _s in gw.recorded[mark:])
+
+    await wait_for_app(pilot, lambda: reads() >= polls, what=f"{polls} polls")
+
+
 def finish_running(gw: DemoGatewayThread, name: str) -> None:
     def run(farm: object) -> None:
         for proc in list(farm.procs.values()):  # type: ignore[attr-defined]
@@ -77,7 +86,7 @@ async def test_clean_job_exits_0(demo_gateway: DemoGatewayThread) -> None:
     jobs = await jobs_named(settings, CLEAN_JOB)
     app = MonitorApp(settings, jobs, interval=0.1)
     async with app.run_test(size=(100, 20)) as pilot:
-        await pilot.pause(0.2)
+        await wait_for_app(pilot, lambda: app.monitor.watches[jobs[0].id].progress, what="first poll")
         finish_running(demo_gateway, CLEAN_JOB)
         await wait_for_app(pilot, lambda: app.return_code is not None, what="the app to end")
     assert app.return_code == 0
@@ -100,8 +109,10 @@ async def test_keys_pause_resume_and_retry_with_confirmation(demo_gateway: DemoG
         await pilot.press("up", "R")
         assert "retry 5 dead frames" in str(app.query_one("#status").render())
         await pilot.press("n")
-        await pilot.pause(0.2)
+        await wait_for_app(pilot, lambda: "cancelled" in str(app.query_one("#status").render()), what="the cancel")
+        await polls_after(pilot, demo_gateway, len(demo_gateway.recorded))
         assert demo_gateway.run(lambda farm: farm.find_job(DEAD_JOB).counts[5]) == 5
+        assert not any(path.endswith("/RetryFrames") for _m, path, _h, _b, _s in demo_gateway.recorded)
         await pilot.press("R", "y")
         await wait_for_app(
             pilot, lambda: demo_gateway.run(lambda farm: farm.find_job(DEAD_JOB).counts[5]) == 0, what="retry"
@@ -116,8 +127,13 @@ async def test_read_only_hides_and_refuses_actions(demo_gateway: DemoGatewayThre
     app = MonitorApp(settings, jobs, interval=0.1)
     async with app.run_test(size=(120, 30)) as pilot:
         await wait_for_app(pilot, lambda: app.monitor.watches[jobs[0].id].progress, what="first poll")
+        assert app.check_action("pause", ()) is False and app.check_action("retry_dead", ()) is False
+        mark = len(demo_gateway.recorded)
         await pilot.press("p", "R", "y")
-        await pilot.pause(0.3)
+        # The keys are hidden, so there is no refusal to wait for: wait until the app has polled twice
+        # since (an action sent by a key goes out before those), then look at everything that was sent.
+        await polls_after(pilot, demo_gateway, mark)
+        assert "?" not in str(app.query_one("#status").render())  # no question was opened either
         paths = [path for _m, path, _h, _b, _s in demo_gateway.recorded]
         assert not any(p.endswith(("/Pause", "/RetryFrames")) for p in paths)
         await pilot.press("q")

@@ -108,7 +108,19 @@ async def test_pause_and_resume() -> None:
     loop = PollLoop(fetch, interval=0.001, on_result=lambda r: None, on_error=lambda e, d: None)
     loop.pause()
     task = asyncio.create_task(loop.run())
-    await asyncio.sleep(0.05)
+    # A witness loop with the same interval, unpaused: once it has polled a few times, the paused one
+    # had as many chances to poll, however slow the machine.
+    witness_calls: list[int] = []
+
+    async def witness_fetch() -> int:
+        witness_calls.append(1)
+        return 0
+
+    witness = PollLoop(witness_fetch, interval=0.001, on_result=lambda r: None, on_error=lambda e, d: None)
+    witness_task = asyncio.create_task(witness.run())
+    await wait_for_loop(lambda: len(witness_calls) >= 5)
+    witness.stop()
+    await witness_task
     assert calls == 0 and loop.paused
     loop.resume()
     await wait_for_loop(lambda: calls > 0)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import types
+import typing
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -134,4 +136,38 @@ JSONISH = st.recursive(
 @given(st.dictionaries(st.sampled_from([*FRAME, "bogus", "layer_name", "max_rss"]), JSONISH, max_size=12))
 def test_any_json_decodes_without_raising(data: dict[str, object]) -> None:
     for model, _ in SCHEMA:
-        model.from_json(data)  # type: ignore[attr-defined]
+        decoded = model.from_json(data)  # type: ignore[attr-defined]
+        assert_well_typed(decoded, model)
+
+
+def assert_well_typed(value: object, model: type, where: str = "") -> None:
+    """Every field of the decoded `value` holds what its annotation says: garbage in, defaults or
+    converted values out, never a stray list, dict, None or string where a number belongs."""
+    assert type(value) is model, f"{where or model.__name__}: {type(value).__name__}, not {model.__name__}"
+    hints = typing.get_type_hints(model)
+    fields = getattr(model, "_fields", None) or getattr(model, "__struct_fields__", None) or tuple(hints)
+    assert fields, f"{model.__name__} has no fields to check"
+    for name in fields:
+        assert_of_type(getattr(value, name), hints[name], f"{where or model.__name__}.{name}")
+
+
+def assert_of_type(value: object, hint: object, where: str) -> None:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None:
+            assert type(None) in args, f"{where}: None for {hint}"
+            return
+        (inner,) = [a for a in args if a is not type(None)]
+        assert_of_type(value, inner, where)
+    elif origin is tuple:
+        assert type(value) is tuple, f"{where}: {value!r} is not a tuple"
+        for i, item in enumerate(value):
+            assert_of_type(item, args[0], f"{where}[{i}]")
+    elif hint is float:
+        assert type(value) in (float, int), f"{where}: {value!r} is not a number"  # never a bool
+    elif hint in (int, str, bool):
+        assert type(value) is hint, f"{where}: {value!r} is not {hint.__name__}"  # type: ignore[union-attr]
+    elif isinstance(hint, type) and hasattr(hint, "from_json"):
+        assert_well_typed(value, hint, where)
+    else:
+        raise AssertionError(f"{where}: no check for the annotation {hint!r}; teach assert_of_type about it")

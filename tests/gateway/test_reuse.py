@@ -68,15 +68,15 @@ async def test_an_empty_list() -> None:
     assert await ListReuse("jobs", Job.from_json).decode(b'{"jobs":{"jobs":[]}}') == []
 
 
-async def test_client_jobs_equal_a_whole_parse(demo_gateway: DemoGatewayThread, gateway_token: str) -> None:
+async def test_client_jobs_equal_a_whole_parse(frozen_gateway: DemoGatewayThread, gateway_token: str) -> None:
     import httpx
 
     raw = httpx.post(
-        demo_gateway.url + "/job.JobInterface/GetJobs",
+        frozen_gateway.url + "/job.JobInterface/GetJobs",
         content=b"{}",
         headers={"Authorization": f"Bearer {gateway_token}"},
     ).content
-    async with GatewayClient(demo_gateway.url, GatewayAuth(token=gateway_token)) as client:
+    async with GatewayClient(frozen_gateway.url, GatewayAuth(token=gateway_token)) as client:
         first = await client.get_jobs()
         assert client._job_reuse.parsed == len(first)  # the demo's answer takes the element-wise path
         again = await client.get_jobs()

@@ -10,6 +10,7 @@ from cuetui.demo.server import DemoGatewayThread
 from cuetui.ui.screens.help import HelpScreen
 from cuetui.ui.screens.host_procs import HostProcsScreen
 from cuetui.ui.screens.hosts import HostsScreen
+from cuetui.ui.screens.job import JobScreen
 from cuetui.ui.screens.jobs import JobsScreen
 from cuetui.ui.screens.shows import ShowsScreen
 from tests.ui.conftest import make_app, wait_for, wait_loaded
@@ -221,8 +222,11 @@ async def test_farm_strings_are_shown_literally(studio_gateway: DemoGatewayThrea
         await pilot.press("c")
         assert app.clipboard == "[@click=app.quit]"
         await pilot.press("enter")  # the job screen shows the name too; nothing runs the "click"
-        await pilot.pause(0.5)
-        assert app.is_running
+        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen), what="the job screen")
+        header = app.screen.query_one("#job-header")
+        await wait_for(pilot, lambda: "[@click=app.quit]" in str(header.render()), what="the name in the header")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, JobScreen)
         await pilot.press("escape")
         assert app.screen.table is table
         assert "\x1b" not in svg

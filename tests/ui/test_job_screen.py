@@ -239,7 +239,12 @@ async def test_l_opens_the_log_polling_pauses_while_hidden_escape_comes_back(
         assert screen.poll.paused, "the hidden job screen must not poll"
         polls = screen.polls
         calls = len(gw.recorded)
-        await pilot.pause(0.5)  # several poll intervals (0.2 s): nothing may be sent for the job
+        # Nothing may be sent for the job for several of its poll intervals: a witness timer with the same
+        # interval proves the intervals went by on the app's loop, however slow the machine.
+        ticks: list[None] = []
+        witness = app.set_interval(screen.poll.interval, lambda: ticks.append(None))
+        await wait_for(pilot, lambda: len(ticks) >= 3, what="three poll intervals")
+        witness.stop()
         assert screen.polls == polls
         job_calls = [p for _, p, _, b, _ in gw.recorded[calls:] if job_id.encode() in b and "GetFrame" not in p]
         assert job_calls == []

@@ -154,7 +154,8 @@ async def test_eat_confirms_n_and_escape_cancel_y_eats(gw: DemoGatewayThread) ->
             assert "Eat 1 frame of" in app.screen.question
             await pilot.press(cancel)
             await wait_for(pilot, lambda: app.screen is screen)
-        await pilot.pause(0.2)
+        # Each cancel says so once its dialog has answered: after both, nothing more can be on its way.
+        await wait_for(pilot, lambda: sum("cancelled: nothing sent" in t for t in toasts(app)) == 2, what="2 cancels")
         assert actions_sent(gw) == []
         assert state_of(gw, job, frame) == "DEAD"
         await pilot.press("e")
