@@ -149,7 +149,7 @@ class MonitorApp(App[int]):
     mode), stays open on dead frames so they can be retried."""
 
     CSS_PATH: ClassVar[list[str | PurePath]] = ["monitor_app.tcss", "styles/states.tcss"]
-    BINDINGS = bindings(ACTIONS)  # type: ignore[assignment]
+    BINDINGS = bindings(ACTIONS)
     ENABLE_COMMAND_PALETTE = False
 
     def __init__(

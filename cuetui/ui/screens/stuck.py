@@ -115,7 +115,7 @@ class StuckScreen(AcrossJobsScreen[StuckRow]):
 
     CSS_PATH = "../styles/steer.tcss"
     ACTIONS: ClassVar[tuple[ActionSpec, ...]] = STUCK_ACTIONS + TABLE_ACTIONS
-    BINDINGS = bindings(STUCK_ACTIONS)  # type: ignore[assignment]
+    BINDINGS = bindings(STUCK_ACTIONS)
     NOUN = "stuck frames"
 
     def __init__(self, *, id: str | None = None) -> None:

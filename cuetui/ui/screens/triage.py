@@ -160,7 +160,7 @@ class TriageScreen(AcrossJobsScreen[TriageRow]):
 
     CSS_PATH = "../styles/steer.tcss"
     ACTIONS: ClassVar[tuple[ActionSpec, ...]] = TRIAGE_ACTIONS + TABLE_ACTIONS
-    BINDINGS = bindings(TRIAGE_ACTIONS)  # type: ignore[assignment]
+    BINDINGS = bindings(TRIAGE_ACTIONS)
     NOUN = "dead frames"
 
     def __init__(self, *, id: str | None = None) -> None:
