@@ -19,7 +19,7 @@ async def test_closed_job_screens_are_freed(demo_gateway: DemoGatewayThread) -> 
     closed: list[weakref.ref[Any]] = []
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_loaded(pilot)
-        bars = len(app.status_bars)
+        bars = len(app.services.status_bars)
         for _ in range(3):
             await pilot.press("enter")
             await wait_for(pilot, lambda: isinstance(app.screen, JobScreen), what="the job screen")
@@ -30,6 +30,6 @@ async def test_closed_job_screens_are_freed(demo_gateway: DemoGatewayThread) -> 
             await pilot.press("escape")
             await wait_for(pilot, lambda: not isinstance(app.screen, JobScreen), what="the jobs screen")
         await pilot.pause(0.5)
-        assert len(app.status_bars) == bars
+        assert len(app.services.status_bars) == bars
         # A timer scheduled from a screen's worker holds it until the timer fires: allow for that.
         await wait_for(pilot, lambda: gc.collect() >= 0 and all(ref() is None for ref in closed), what="freed")

@@ -138,7 +138,7 @@ class HostsScreen(SteersFarm, FarmScreen[Host]):
     @cached_property
     def view(self) -> HostsView:
         """This screen's data: every host (the filters are applied here, without asking again)."""
-        return HostsView(self.cue_app.client)
+        return HostsView(self.services.client)
 
     async def fetch(self) -> list[Host]:
         self._all = list((await self.view.poll()).hosts)
@@ -154,7 +154,7 @@ class HostsScreen(SteersFarm, FarmScreen[Host]):
 
     def _refilter(self) -> None:
         self.query_one("#title").update(self.heading())  # type: ignore[attr-defined]
-        self.table.set_data(self._filtered(self._all), self.cue_app.clock())
+        self.table.set_data(self._filtered(self._all), self.services.clock())
 
     def action_cycle_state(self) -> None:
         order = ["", *HARDWARE_STATES]
