@@ -39,6 +39,7 @@ from cuetui.farm.text import safe
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.options import options_from_settings
 from cuetui.ui.services import Services
+from cuetui.ui.widgets import status_bar
 from cuetui.ui.widgets.key_footer import KeyFooter
 from cuetui.ui.widgets.states import STATE_CLASSES, state_style
 
@@ -305,7 +306,7 @@ class MonitorApp(App[int]):
         """The connection's state in the status bar's words ("live", "unreachable at URL, retrying in
         4 s"), with what is known to be old marked."""
         status = self.services.connection.status
-        text = status.text(self.clock())
+        text = status_bar.connection_text(status, self.clock())
         if status.state == LIVE:
             return text + (" · read-only" if self.read_only else "")
         if status.last_success is not None:
