@@ -233,13 +233,13 @@ async def soak(
         client = GatewayClient(url, GatewayAuth(secret=SECRET, sub="soak"))
         options = UiOptions(farm_name="soak", url=url, user="soak", refresh=1.0, frame_refresh=1.0)
         app = CueTuiApp(client, options)
-        failure = app.connection.failure
+        failure = app.services.connection.failure
 
         def count_failure(error: Exception, retry_in: float | None) -> None:
             report.tui_errors += 1
             failure(error, retry_in)
 
-        app.connection.failure = count_failure  # type: ignore[method-assign]
+        app.services.connection.failure = count_failure  # type: ignore[method-assign]
 
         def on_jobs_screen() -> bool:
             table = getattr(app.screen, "table", None)

@@ -182,7 +182,10 @@ async def shoot_monitor(pilot: Any) -> None:
     app = pilot.app
     await wait_for(
         pilot,
-        lambda: app.last_success is not None and all(app.layers.get(j) for j in app.monitor.job_ids),
+        lambda: (
+            app.services.connection.status.last_success is not None
+            and all(app.layers.get(j) for j in app.monitor.job_ids)
+        ),
         "the monitor's first poll",
     )
     await settle(pilot)

@@ -38,30 +38,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def options_from_settings(settings: Settings, url: str) -> UiOptions:
-    """The UI's view of the settings (no secrets)."""
-    from cuetui.config import default_user
-    from cuetui.ui.options import UiOptions
+    """The UI's view of the settings (no secrets): `cuetui.ui.options.options_from_settings`."""
+    from cuetui.ui.options import options_from_settings
 
-    return UiOptions(
-        farm_name=settings.farm,
-        url=url,
-        read_only=settings.read_only,
-        refresh=settings.refresh,
-        frame_refresh=settings.frame_refresh,
-        users=tuple(settings.users),
-        shows=tuple(settings.shows),
-        user=settings.user or default_user(),
-        log_path_map=tuple(settings.log_path_map),
-        loki_url=settings.loki_url or "",
-        bell=settings.bell,
-        keymap=dict(settings.keymap),
-        theme=settings.theme or "",
-        tls_unverified=not settings.verify,
-        stuck_min_silence=settings.stuck_min_silence,
-        stuck_percent_of_runtime=settings.stuck_percent_of_runtime,
-        stuck_service_overrides={name: rule.min_silence for name, rule in settings.stuck_services.items()},
-        stuck_exclude_jobs=tuple(settings.stuck_exclude_jobs),
-    )
+    return options_from_settings(settings, url)
 
 
 def run_tui(args: argparse.Namespace) -> int:

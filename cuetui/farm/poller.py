@@ -47,6 +47,31 @@ class Backoff:
         self._next = self.initial
 
 
+class DeadlineBackoff(Backoff):
+    """A back-off that never waits past `timeout` seconds of failures in a row (`cuetui monitor
+    --timeout`): the last try comes at the deadline, and `waited()` says how long the run has lasted."""
+
+    def __init__(self, timeout: float, clock: Callable[[], float], **kwargs: float) -> None:
+        super().__init__(**kwargs)
+        self.timeout = timeout
+        self.clock = clock
+        self.down_since: float | None = None
+
+    def waited(self) -> float:
+        """Seconds since the first failure of the current run of failures (0 while things work)."""
+        return 0.0 if self.down_since is None else self.clock() - self.down_since
+
+    def next(self) -> float:
+        now = self.clock()
+        if self.down_since is None:
+            self.down_since = now
+        return max(0.0, min(super().next(), self.timeout - (now - self.down_since)))
+
+    def reset(self) -> None:
+        super().reset()
+        self.down_since = None
+
+
 class PollLoop(Generic[T]):
     """Calls `fetch` every `interval` seconds while running and not paused, one call at a time.
 

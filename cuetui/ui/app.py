@@ -2,10 +2,9 @@
 dead-frame triage (4) and stuck frames (5); the `:` command line, the command palette, `?` help,
 quitting, and the one connection tracker every screen's poll loop feeds and every status bar renders.
 
-Contract for other screens (the job and frame-log screens rely on it): `app.client` (the FarmClient
-their farm views read through; no screen calls it), `app.options` (UiOptions), `app.actions`
-(FarmActions, read-only enforced there), `app.connection` (ConnectionTracker), `app.clock()`;
-`app.open_job(job)` and `app.open_frame_log(job, frame, path)`.
+Contract for the screens (`ui/services.py`): `app.services`, one `Services` (the FarmClient their farm
+views read through, which no screen calls; the UiOptions; FarmActions, read-only enforced there; the
+ConnectionTracker; the clock); and `app.open_job(job)`, `app.open_frame_log(job, frame, path)`.
 """
 
 from __future__ import annotations
@@ -23,8 +22,6 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
-from cuetui.farm.actions import FarmActions
-from cuetui.farm.connection import ConnectionStatus, ConnectionTracker
 from cuetui.farm.text import safe
 from cuetui.farm.views import FarmClient
 from cuetui.farm.views.jobs import JobScope, JobsView
@@ -36,10 +33,10 @@ from cuetui.ui.hangup import exit_on_hangup, release_dead_writer
 from cuetui.ui.options import UiOptions
 from cuetui.ui.screens.command_line import COMMANDS, CommandError, CommandLine, parse_command
 from cuetui.ui.screens.jobs import JobsScreen
+from cuetui.ui.services import Services
 
 if TYPE_CHECKING:
     from cuetui.ui.services import AppServices
-    from cuetui.ui.widgets.status_bar import StatusBar
 
 APP_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("nav.shows", "1", "goto('shows')", "shows"),
@@ -73,7 +70,7 @@ class CueTuiCommands(Provider):
         ]
         screen = self.screen
         for spec in getattr(screen, "ACTIONS", ()):
-            if spec.palette and not (spec.dangerous and app.options.read_only):
+            if spec.palette and not (spec.dangerous and app.services.options.read_only):
                 entries.append((spec.long_description.capitalize(), partial(screen.run_action, spec.action), spec.id))
         return entries
 
@@ -138,13 +135,7 @@ class CueTuiApp(App[int]):
         from cuetui.ui.themes import register_themes  # here, not above: keeps the theme hook one block
 
         register_themes(self)  # before on_mount sets options.theme; they also appear in the theme picker
-        self.client = client
-        self.options = options
-        self.clock = clock
-        self.actions = FarmActions(client, read_only=options.read_only)
-        self.connection = ConnectionTracker(options.url or client.url, clock=clock)
-        self.connection.listen(self._connection_changed)
-        self.status_bars: set[StatusBar] = set()
+        self.services = Services(client, options, clock=clock)
         self.known_jobs: dict[str, Job] = {}
         self.startup_messages: list[str] = []  # config warnings, shown once the app is up
         if options.keymap:
@@ -168,7 +159,7 @@ class CueTuiApp(App[int]):
         if self._first_jobs_sent or self.DEFAULT_MODE != "jobs":
             return
         self._first_jobs_sent = True
-        view = JobsView(self.client, JobsScreen.first_search(self.options))
+        view = JobsView(self.services.client, JobsScreen.first_search(self.services.options))
         view.prefetch()  # a failure is raised by the first poll of whoever takes the view, or dropped
         self._first_jobs = view
 
@@ -190,11 +181,11 @@ class CueTuiApp(App[int]):
         self.app_resume_signal.subscribe(self, self._redraw_after_resume)
         for message in self.startup_messages:
             self.notify(safe(message, 300), severity="warning", markup=False, timeout=10)
-        if self.options.theme:
-            if self.options.theme in self.available_themes:
-                self.theme = self.options.theme
+        if self.services.options.theme:
+            if self.services.options.theme in self.available_themes:
+                self.theme = self.services.options.theme
             else:
-                self.notify(f"unknown theme {safe(self.options.theme, 40)}; using the default", markup=False)
+                self.notify(f"unknown theme {safe(self.services.options.theme, 40)}; using the default", markup=False)
 
     def _redraw_after_resume(self, _app: object) -> None:
         self.refresh(layout=True)
@@ -202,16 +193,6 @@ class CueTuiApp(App[int]):
     def on_unmount(self) -> None:
         # Last thing before Textual restores the terminal: never wait on an output thread that died.
         release_dead_writer(self)
-
-    # --- connection ---------------------------------------------------------------------------------
-
-    def _connection_changed(self, status: ConnectionStatus) -> None:
-        for bar in list(self.status_bars):
-            bar.set_connection(status)
-            screen = bar.screen
-            changed = getattr(screen, "connection_changed", None)
-            if changed is not None:
-                changed(status)
 
     # --- navigation ---------------------------------------------------------------------------------
 
@@ -232,8 +213,8 @@ class CueTuiApp(App[int]):
             HelpScreen(
                 title,
                 [(title, specs), ("Everywhere", APP_ACTIONS)],
-                self.options.keymap,
-                read_only=self.options.read_only,
+                self.services.options.keymap,
+                read_only=self.services.options.read_only,
             )
         )
 
@@ -317,7 +298,7 @@ class CueTuiApp(App[int]):
     @work(exclusive=True, group="find-job", exit_on_error=False)
     async def _find_job(self, name: str) -> None:
         try:
-            job = await FarmLookups(self.client).find_job(name)
+            job = await FarmLookups(self.services.client).find_job(name)
         except NotFound:
             self.notify(f"no active job named {safe(name, 60)!r}", severity="warning", markup=False)
             return

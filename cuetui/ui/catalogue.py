@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,6 @@ class ActionSpec:
         )
 
 
-def bindings(specs: Iterable[ActionSpec]) -> list[Binding]:
-    """Bindings for a screen's BINDINGS from its ActionSpecs."""
+def bindings(specs: Iterable[ActionSpec]) -> list[BindingType]:
+    """Bindings for a screen's BINDINGS from its ActionSpecs (typed as Textual types BINDINGS)."""
     return [spec.binding() for spec in specs]

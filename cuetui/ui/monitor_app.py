@@ -10,6 +10,10 @@ When every job has ended cleanly (or `--until-dead` fired) the view closes by it
 status of the plain mode; when jobs ended with dead frames it stays open so `R` can retry them (`q`
 exits 1). The logic (what changed, rate, ETA, when to stop, exit status) is `cuetui.farm.monitor`,
 shared with the plain and JSON output; this file only draws and sends actions.
+
+It runs on the same stack as the full-screen app: one `Services` (client, options, FarmActions,
+ConnectionTracker, clock), a `PollLoop` over its farm view (the next poll armed only when the last has
+finished, the same back-off), and the connection's state in the words of the app's status bar.
 """
 
 from __future__ import annotations
@@ -27,10 +31,15 @@ from textual.app import App, ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from cuetui.farm.connection import LIVE, ConnectionStatus
 from cuetui.farm.format import bar, clock_duration, duration, iso_utc, timestamp
 from cuetui.farm.monitor import DeadFrameEvent, Monitor, Progress
+from cuetui.farm.poller import Backoff, DeadlineBackoff, PollLoop
 from cuetui.farm.text import safe
 from cuetui.ui.catalogue import ActionSpec, bindings
+from cuetui.ui.options import options_from_settings
+from cuetui.ui.services import Services
+from cuetui.ui.widgets import status_bar
 from cuetui.ui.widgets.key_footer import KeyFooter
 from cuetui.ui.widgets.states import STATE_CLASSES, state_style
 
@@ -38,7 +47,7 @@ if TYPE_CHECKING:
     from cuetui.config import Settings
     from cuetui.farm.monitor import JobWatch
     from cuetui.farm.views import FarmClient
-    from cuetui.farm.views.monitor import MonitorView
+    from cuetui.farm.views.monitor import MonitorSnapshot, MonitorView
     from cuetui.gateway.models import Job, Layer
 
 EXIT_UNREACHABLE = 3
@@ -149,7 +158,7 @@ class MonitorApp(App[int]):
     mode), stays open on dead frames so they can be retried."""
 
     CSS_PATH: ClassVar[list[str | PurePath]] = ["monitor_app.tcss", "styles/states.tcss"]
-    BINDINGS = bindings(ACTIONS)  # type: ignore[assignment]
+    BINDINGS = bindings(ACTIONS)
     ENABLE_COMMAND_PALETTE = False
 
     def __init__(
@@ -172,23 +181,26 @@ class MonitorApp(App[int]):
         self.interval = interval
         self.timeout = timeout
         self.read_only = settings.read_only
-        self.clock = clock
         self.selected = 0
         self.confirming: str | None = None
         self.layers: dict[str, Sequence[Layer]] = {}
         self.dead_lines: list[Text] = []
-        self.down_since: float | None = None
-        self.last_success: float | None = None
         self.exit_message = ""
-        self.connection_text = ""
         self.message_text = ""
-        self._client_factory = client_factory
-        self.client: FarmClient | None = None
-        from cuetui.farm.poller import Backoff
-
-        self.backoff = Backoff()
+        self.services = Services(
+            client_factory() if client_factory is not None else _client_from(settings),
+            options_from_settings(settings, settings.url or ""),
+            clock=clock,
+        )
+        self.services.connection.listen(self._connection_changed)
+        self.poll: PollLoop[MonitorSnapshot] | None = None
         if settings.keymap:
             self.set_keymap(dict(settings.keymap))
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        """The clock of the services (a fixed one in snapshots)."""
+        return self.services.clock
 
     # --- layout ---------------------------------------------------------------------------------------
 
@@ -203,22 +215,22 @@ class MonitorApp(App[int]):
     def on_mount(self) -> None:
         if self.settings.theme and self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
-        if self._client_factory is not None:
-            self.client = self._client_factory()
-        else:
-            from cuetui.farm.connect import client_from_settings
-
-            self.client = client_from_settings(self.settings)
-            from cuetui.farm.reads import retry_reads
-
-            retry_reads(self.client)  # a passing fault costs a quick retry, not a back-off step
-        self._set_status(f"connecting to {self.settings.url}")
+        self._show_status()
         self.render_jobs()
-        self.poll()
+        self.poll = PollLoop(
+            self.view.poll,
+            interval=self.interval,
+            on_result=self._polled,
+            on_error=self._failed,
+            backoff=DeadlineBackoff(self.timeout, self.clock) if self.timeout is not None else Backoff(),
+            name="monitor",
+        )
+        self.run_worker(self.poll.run(), name="poll-monitor", group="poll")
 
     async def on_unmount(self) -> None:
-        if self.client is not None:
-            await self.client.aclose()
+        if self.poll is not None:
+            self.poll.stop()
+        await self.services.client.aclose()
 
     # --- polling --------------------------------------------------------------------------------------
 
@@ -227,25 +239,13 @@ class MonitorApp(App[int]):
         """The watched jobs' data, with their layers (made once the client is)."""
         from cuetui.farm.views.monitor import MonitorView
 
-        assert self.client is not None
-        return MonitorView(self.client, self.monitor, clock=self.clock, with_layers=True, recheck_ended=True)
+        return MonitorView(self.services.client, self.monitor, clock=self.clock, with_layers=True, recheck_ended=True)
 
-    @work(exclusive=True, group="poll")
-    async def poll(self) -> None:
-        """One poll; the next is armed only when this one is done (a slow gateway never stacks calls)."""
-        from cuetui.gateway.errors import GatewayError
-
-        try:
-            snapshot = await self.view.poll()
-        except GatewayError as exc:
-            self._failed(str(exc))
-            return
+    def _polled(self, snapshot: MonitorSnapshot) -> None:
+        """One poll's answer: draw it; end the app once every job has ended (see the module docstring)."""
         self.layers.update(snapshot.layers)
         events = snapshot.events
-        self.down_since = None
-        self.last_success = self.clock()
-        self.backoff.reset()
-        self._set_status("live" + (" · read-only" if self.read_only else ""))
+        self.services.connection.success()
         for event in events:
             if isinstance(event, DeadFrameEvent):
                 self.dead_lines.append(dead_line(event, self.clock(), self.query_one("#dead", StatePanel).state_style))
@@ -254,28 +254,25 @@ class MonitorApp(App[int]):
             status = self.monitor.exit_status()
             if status == 0 or self.monitor.dead_hit:
                 self._say(f"{self.monitor.summary()} (exit {status})")
-                self.exit(status, return_code=status)
+                self._end(status)
                 return
             # Ended with dead frames: stay, so they can be retried from here (R); a retry makes the job
             # active again and the monitor carries on. q leaves with the exit status of now.
             self._say(f"{self.monitor.summary()}: R retries them, q quits (exit {status})")
-        self.set_timer(self.interval, self.poll)
 
-    def _failed(self, message: str) -> None:
-        now = self.clock()
-        if self.down_since is None:
-            self.down_since = now
-        waited = now - self.down_since
-        if self.timeout is not None and waited >= self.timeout:
-            self.exit_message = f"cuetui monitor: {message}; gave up after {waited:.0f} s (--timeout)"
-            self.exit(EXIT_UNREACHABLE, return_code=EXIT_UNREACHABLE)
+    def _failed(self, error: Exception, delay: float) -> None:
+        """A poll failed: retry after the back-off `delay` (never past `--timeout`, where the app ends)."""
+        backoff = self.poll.backoff if self.poll is not None else None
+        if isinstance(backoff, DeadlineBackoff) and backoff.waited() >= backoff.timeout:
+            self.exit_message = f"cuetui monitor: {error}; gave up after {backoff.waited():.0f} s (--timeout)"
+            self._end(EXIT_UNREACHABLE)
             return
-        delay = self.backoff.next()
-        if self.timeout is not None:
-            delay = max(0.0, min(delay, self.timeout - waited))
-        stale = f" · data from {iso_utc(self.last_success)} (stale)" if self.last_success is not None else ""
-        self._set_status(f"{message}, retrying in {delay:.0f} s{stale}")
-        self.set_timer(delay, self.poll)
+        self.services.connection.failure(error, delay)
+
+    def _end(self, status: int) -> None:
+        if self.poll is not None:
+            self.poll.stop()
+        self.exit(status, return_code=status)
 
     # --- drawing --------------------------------------------------------------------------------------
 
@@ -301,10 +298,20 @@ class MonitorApp(App[int]):
         else:
             dead.display = False
 
-    def _set_status(self, connection: str) -> None:
-        """The connection's state ("live", "unreachable …, retrying in 4 s")."""
-        self.connection_text = connection
+    def _connection_changed(self, _status: ConnectionStatus) -> None:
         self._show_status()
+
+    @property
+    def connection_text(self) -> str:
+        """The connection's state in the status bar's words ("live", "unreachable at URL, retrying in
+        4 s"), with what is known to be old marked."""
+        status = self.services.connection.status
+        text = status_bar.connection_text(status, self.clock())
+        if status.state == LIVE:
+            return text + (" · read-only" if self.read_only else "")
+        if status.last_success is not None:
+            text += f" · data from {iso_utc(status.last_success)} (stale)"
+        return text
 
     def _say(self, message: str) -> None:
         """The outcome of the last action, or a question; shown before the connection state."""
@@ -363,11 +370,9 @@ class MonitorApp(App[int]):
 
     @work(group="action")
     async def _send(self, what: str, job: Job) -> None:
-        from cuetui.farm.actions import FarmActions
         from cuetui.gateway.errors import RefusedRequest
 
-        assert self.client is not None
-        actions = FarmActions(self.client, read_only=self.read_only)
+        actions = self.services.actions
         try:
             if what == "pause":
                 result = await actions.pause([job])
@@ -383,4 +388,15 @@ class MonitorApp(App[int]):
     async def action_quit(self) -> None:
         """Stop watching: the monitor's exit status once every job has ended, else 0 (still running)."""
         status = self.monitor.exit_status() if self.monitor.finished else 0
-        self.exit(status, return_code=status)
+        self._end(status)
+
+
+def _client_from(settings: Settings) -> FarmClient:
+    """The gateway connection `settings` name, its reads retried past a passing fault (a quick retry,
+    not a back-off step)."""
+    from cuetui.farm.connect import client_from_settings
+    from cuetui.farm.reads import retry_reads
+
+    client = client_from_settings(settings)
+    retry_reads(client)
+    return client

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cuetui.config import Settings
 
 
 @dataclass(frozen=True)
@@ -32,3 +36,29 @@ class UiOptions:
     stuck_percent_of_runtime: float = 50.0
     stuck_service_overrides: Mapping[str, float] = field(default_factory=dict)
     stuck_exclude_jobs: Sequence[str] = ()
+
+
+def options_from_settings(settings: Settings, url: str) -> UiOptions:
+    """The UI's view of the settings (no secrets)."""
+    from cuetui.config import default_user
+
+    return UiOptions(
+        farm_name=settings.farm,
+        url=url,
+        read_only=settings.read_only,
+        refresh=settings.refresh,
+        frame_refresh=settings.frame_refresh,
+        users=tuple(settings.users),
+        shows=tuple(settings.shows),
+        user=settings.user or default_user(),
+        log_path_map=tuple(settings.log_path_map),
+        loki_url=settings.loki_url or "",
+        bell=settings.bell,
+        keymap=dict(settings.keymap),
+        theme=settings.theme or "",
+        tls_unverified=not settings.verify,
+        stuck_min_silence=settings.stuck_min_silence,
+        stuck_percent_of_runtime=settings.stuck_percent_of_runtime,
+        stuck_service_overrides={name: rule.min_silence for name, rule in settings.stuck_services.items()},
+        stuck_exclude_jobs=tuple(settings.stuck_exclude_jobs),
+    )

@@ -22,6 +22,7 @@ from cuetui.farm.actions import PRIORITY_STEP
 from cuetui.gateway.models import Frame, Host, Job
 from cuetui.ui import steering
 from cuetui.ui.catalogue import ActionSpec
+from cuetui.ui.services import services_of
 
 
 def job_actions(prefix: str) -> tuple[ActionSpec, ...]:
@@ -119,8 +120,7 @@ class SteersFarm:
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
         bindings: dict[str, ActiveBinding] = super().active_bindings  # type: ignore[misc]
-        options = getattr(self._steer_screen.app, "options", None)
-        if getattr(options, "read_only", False):
+        if services_of(self._steer_screen.app).options.read_only:
             return hide_dangerous(bindings, self.ACTIONS)
         return bindings
 

@@ -2,7 +2,7 @@
 
 A screen's action method calls one of the helpers below with the jobs, frames or hosts it has
 selected. The helper asks what it must (a confirmation that says how many frames or jobs it touches, an
-exact priority, a kill reason), sends the action through `app.actions` (FarmActions, where read-only
+exact priority, a kill reason), sends the action through the app's `services.actions` (FarmActions, where read-only
 mode and bad input are refused before anything is sent), notifies the outcome in one line, and makes the
 screen poll again at once (and once more a moment later, since Cuebot applies kills and retries
 asynchronously) so the affected rows change without waiting for the next poll.
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from textual.screen import ModalScreen, Screen
 
@@ -28,6 +28,7 @@ from cuetui.farm.text import safe
 from cuetui.farm.views.lookups import FarmLookups
 from cuetui.gateway.errors import GatewayError, RefusedRequest
 from cuetui.gateway.models import Frame, Host, Job
+from cuetui.ui.services import services_of
 from cuetui.ui.widgets.dialogs import ConfirmDialog, KillReasonDialog, PriorityDialog, name_list
 
 if TYPE_CHECKING:
@@ -39,20 +40,17 @@ SECOND_LOOK = 1.5
 VANISHED_LOOKUPS = 20
 
 
-class SteeringApp(Protocol):
-    """What the helpers need from the app (CueTuiApp has it all)."""
-
-    actions: FarmActions
-    options: Any
-    client: Any
-
-
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _app(screen: Screen[Any]) -> Any:
+def _app(screen: Screen[Any]) -> App[Any]:
     return screen.app
+
+
+def _actions(screen: Screen[Any]) -> FarmActions:
+    """The app's FarmActions (read-only mode and bad input are refused there)."""
+    return services_of(screen.app).actions
 
 
 def _default_refresh(screen: Screen[Any]) -> Callable[[], object] | None:
@@ -60,9 +58,9 @@ def _default_refresh(screen: Screen[Any]) -> Callable[[], object] | None:
     return refresh if callable(refresh) else None
 
 
-def default_kill_reason(app: Any) -> str:
+def default_kill_reason(app: object) -> str:
     """The pre-filled kill reason: who asked, from where (editable in the dialog)."""
-    user = getattr(getattr(app, "options", None), "user", "") or "a wrangler"
+    user = services_of(app).options.user or "a wrangler"
     return f"Manual kill by {user} from cuetui"
 
 
@@ -106,7 +104,7 @@ async def _steer(
 ) -> ActionResult | None:
     app = _app(screen)
     value = placeholder
-    if dialog is not None and not app.actions.read_only:
+    if dialog is not None and not services_of(app).actions.read_only:
         value = await app.push_screen_wait(dialog)
         if value is None or value is False:
             app.notify("cancelled: nothing sent", timeout=2, markup=False)
@@ -148,7 +146,7 @@ def _nothing(screen: Screen[Any], what: str) -> bool:
 def _no_dead(screen: Screen[Any], jobs: Sequence[Job]) -> bool:
     """Say there is nothing to do (True), unless read-only mode has its own answer to give (False)."""
     app = _app(screen)
-    if app.actions.read_only:
+    if services_of(app).actions.read_only:
         return False
     app.notify(safe(f"no dead frames in {_jobs_text(jobs)}: nothing sent", 300), severity="warning", markup=False)
     return True
@@ -163,10 +161,10 @@ def _on_jobs(
     refresh: Callable[[], object] | None,
 ) -> None:
     """A job action that confirms only for more than one job: `question` (with the count), then
-    `send(app.actions)`. Nothing selected says so and sends nothing."""
+    `send(actions)`. Nothing selected says so and sends nothing."""
     if not jobs and _nothing(screen, what):
         return
-    actions = _app(screen).actions
+    actions = _actions(screen)
     dialog = ConfirmDialog(question) if len(jobs) > 1 else None
     steer(screen, lambda _: send(actions), dialog=dialog, refresh=refresh)
 
@@ -183,7 +181,7 @@ def _on_dead(
     job X")`; jobs without dead frames send nothing (read-only mode still answers with its refusal)."""
     if not jobs and _nothing(screen, what):
         return
-    actions = _app(screen).actions
+    actions = _actions(screen)
     dead = sum(j.stats.dead_frames for j in jobs)
     if not dead and _no_dead(screen, jobs):
         return
@@ -214,7 +212,7 @@ def ask_priority(screen: Screen[Any], jobs: Sequence[Job], refresh: Callable[[],
     """`=`: an exact priority typed in a dialog (validated there; nothing sent on bad input)."""
     if not jobs and _nothing(screen, "change"):
         return
-    actions = _app(screen).actions
+    actions = _actions(screen)
     current = jobs[0].priority if len({j.priority for j in jobs}) == 1 else None
     steer(
         screen,
@@ -247,7 +245,7 @@ def kill_jobs(screen: Screen[Any], jobs: Sequence[Job], refresh: Callable[[], ob
     if not jobs and _nothing(screen, "kill"):
         return
     app = _app(screen)
-    actions = app.actions
+    actions = _actions(screen)
     running = sum(j.stats.running_frames for j in jobs)
     what = _jobs_text(jobs) + (f"\n({_plural(running, 'running frame')} will be killed)" if running else "")
     steer(
@@ -285,7 +283,7 @@ def retry_frames(
     succeeded frames (rendered again) or frames of several jobs confirm with the count."""
     if not pairs and _nothing(screen, "retry"):
         return
-    actions: FarmActions = _app(screen).actions
+    actions = _actions(screen)
     groups = _by_job(pairs)
     frames = [f for _, f in pairs]
     running = [f for f in frames if f.state in ("RUNNING", "SETUP")]
@@ -314,7 +312,7 @@ def eat_frames(
     """`e`: eat frames (they will not render), after a confirmation with the count."""
     if not pairs and _nothing(screen, "eat"):
         return
-    actions: FarmActions = _app(screen).actions
+    actions = _actions(screen)
     groups = _by_job(pairs)
     running = sum(1 for _, f in pairs if f.state in ("RUNNING", "SETUP"))
     note = f"\n{_plural(running, 'running frame')} will be killed" if running else ""
@@ -334,7 +332,7 @@ def kill_frames(
     if not pairs and _nothing(screen, "kill"):
         return
     app = _app(screen)
-    actions: FarmActions = app.actions
+    actions = _actions(screen)
     frames = [f for _, f in pairs]
     running = [(j, f) for j, f in pairs if f.state == "RUNNING"]
     dialog = None
@@ -361,7 +359,7 @@ def lock_hosts(screen: Screen[Any], hosts: Sequence[Host], refresh: Callable[[],
     """`L`: lock hosts (no new frames booked; running ones go on), after a confirmation."""
     if not hosts and _nothing(screen, "lock"):
         return
-    actions: FarmActions = _app(screen).actions
+    actions = _actions(screen)
     dialog = ConfirmDialog(f"Lock {_hosts_text(hosts)}?\nNo new frames will start there; running frames go on.")
     steer(screen, lambda _: actions.lock(hosts), dialog=dialog, refresh=refresh)
 
@@ -370,7 +368,7 @@ def unlock_hosts(screen: Screen[Any], hosts: Sequence[Host], refresh: Callable[[
     """`U`: unlock hosts after a confirmation; NIMBY-locked hosts are refused with a message first."""
     if not hosts and _nothing(screen, "unlock"):
         return
-    actions: FarmActions = _app(screen).actions
+    actions = _actions(screen)
     nimby = any(h.lock_state == "NIMBY_LOCKED" for h in hosts)
     # A NIMBY lock is the workstation user's: no point asking, FarmActions refuses it.
     dialog = None if nimby else ConfirmDialog(f"Unlock {_hosts_text(hosts)}?")
@@ -416,10 +414,8 @@ async def watch_jobs(app: App[Any], jobs: Sequence[Job], *, source: str | None =
     watcher = job_watcher(app)
     seen = list(jobs)
     if source is not None:
-        client = getattr(app, "client", None)
+        client = services_of(app).client
         for job_id in watcher.vanished(source, jobs)[:VANISHED_LOOKUPS]:
-            if client is None:
-                break
             try:
                 seen.append(await FarmLookups(client).job(job_id))
             except GatewayError:
@@ -428,6 +424,6 @@ async def watch_jobs(app: App[Any], jobs: Sequence[Job], *, source: str | None =
     for alert in alerts:
         severity = "information" if alert.kind == FINISHED and not alert.job.stats.dead_frames else "warning"
         app.notify(safe(alert.message, 300), title="cuetui", severity=severity, markup=False, timeout=8)  # type: ignore[arg-type]
-    if alerts and getattr(getattr(app, "options", None), "bell", False):
+    if alerts and services_of(app).options.bell:
         app.bell()
     return [a.message for a in alerts]

@@ -148,3 +148,23 @@ async def test_gateway_down_gives_up_after_timeout(make_gateway: Callable[..., D
     async with app.run_test(size=(100, 20)) as pilot:
         await wait_for_app(pilot, lambda: app.return_code is not None, what="give up")
     assert app.return_code == 3 and "unreachable" in app.exit_message
+
+
+async def test_gateway_lost_is_worded_as_the_app_status_bar(make_gateway: Callable[..., DemoGatewayThread]) -> None:
+    gw = make_gateway()
+    settings = settings_for(gw)
+    jobs = await jobs_named(settings, CLEAN_JOB)
+    app = MonitorApp(settings, jobs, interval=0.1)
+    async with app.run_test(size=(100, 20)) as pilot:
+
+        def status() -> str:
+            return str(app.query_one("#status").render())
+
+        await wait_for_app(pilot, lambda: status() == "live", what="live")
+        gw.stop()
+        # the connection tracker's words (the full-screen app's status bar), and the data marked stale
+        await wait_for_app(pilot, lambda: "(stale)" in status(), what="the gateway to be missed")
+        assert status().startswith(f"unreachable at {gw.url}, retrying in ")
+        assert app.services.connection.status.text(app.clock()) in status()
+        await pilot.press("q")
+    assert app.return_code == 0

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from cuetui.farm.connection import EXPIRED, LIVE, RETRYING, ConnectionTracker
-from cuetui.farm.poller import BACKOFF_CAP, Backoff, PollLoop
+from cuetui.farm.poller import BACKOFF_CAP, Backoff, DeadlineBackoff, PollLoop
 from cuetui.gateway.errors import ServerError, TokenExpired, Unreachable
 from tests.waiting import wait_for_loop
 
@@ -18,6 +18,22 @@ def test_backoff_caps_at_15_seconds() -> None:
     assert delays[:5] == [1, 2, 4, 8, 15] and max(delays) == BACKOFF_CAP == 15
     b.reset()
     assert b.next() == 1
+
+
+def test_deadline_backoff_never_waits_past_the_timeout() -> None:
+    now = [100.0]
+    b = DeadlineBackoff(10.0, lambda: now[0], jitter=0)
+    assert b.waited() == 0 and b.next() == 1  # the first failure starts the run
+    now[0] += 1
+    assert b.next() == 2 and b.waited() == 1
+    now[0] += 2
+    assert b.next() == 4
+    now[0] += 4  # 7 s into the run: the next back-off step (8 s) would end 5 s past the deadline
+    assert b.next() == 3 and b.waited() == 7
+    now[0] += 3
+    assert b.next() == 0 and b.waited() >= b.timeout
+    b.reset()  # a success: the next failure starts a new run
+    assert b.waited() == 0 and b.next() == 1
 
 
 async def test_no_stacking_with_a_slow_fetch() -> None:

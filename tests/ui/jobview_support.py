@@ -9,13 +9,11 @@ from typing import Any
 from textual.app import App
 
 from cuetui.demo.server import DemoGatewayThread
-from cuetui.farm.actions import FarmActions
-from cuetui.farm.connection import ConnectionTracker
 from cuetui.gateway.auth import GatewayAuth
 from cuetui.gateway.client import GatewayClient
-from cuetui.gateway.models import Frame, Job
 from cuetui.ui.app import CueTuiApp
 from cuetui.ui.options import UiOptions
+from cuetui.ui.services import Services
 from tests import waiting
 
 EPOCH = 1_767_225_600.0  # 2026-01-01 00:00 UTC: a fixed farm clock for stable screens
@@ -27,8 +25,8 @@ def make_client(gw: DemoGatewayThread, token: str) -> GatewayClient:
 
 
 class ScreenTestApp(App[int]):
-    """The app shell's contract (client, options, actions, connection, clock, open_frame_log) without
-    its other screens: the job and frame-log screens are tested on their own."""
+    """The app shell's services (client, options, actions, connection, clock) without its other
+    screens: the job and frame-log screens are tested on their own."""
 
     CSS_PATH = CueTuiApp.CSS_PATH
 
@@ -36,29 +34,11 @@ class ScreenTestApp(App[int]):
         self, client: GatewayClient, options: UiOptions, *, clock: Callable[[], float], first: Callable[[], Any]
     ) -> None:
         super().__init__()
-        self.client = client
-        self.options = options
-        self.clock = clock
-        self.actions = FarmActions(client, read_only=options.read_only)
-        self.connection = ConnectionTracker(options.url or client.url, clock=clock)
-        self.status_bars: set[Any] = set()
+        self.services = Services(client, options, clock=clock)
         self._first = first
-        self.connection.listen(self._connection_changed)
-
-    def _connection_changed(self, status: Any) -> None:
-        for bar in list(self.status_bars):
-            bar.set_connection(status)
-            changed = getattr(bar.screen, "connection_changed", None)
-            if changed is not None:
-                changed(status)
 
     def on_mount(self) -> None:
         self.push_screen(self._first())
-
-    def open_frame_log(self, job: Job, frame: Frame, proc_log_path: str = "") -> None:
-        from cuetui.ui.screens.frame_log import FrameLogScreen
-
-        self.push_screen(FrameLogScreen(job=job, frame=frame, proc_log_path=proc_log_path or None))
 
 
 class ShellApp(CueTuiApp):

@@ -397,7 +397,7 @@ async def test_read_only_and_unverified_tls_are_shown(studio_gateway: DemoGatewa
         await wait_loaded(pilot)
         flags = app.screen.query_one("#status-flags").text
         assert "READ-ONLY" in flags and "TLS UNVERIFIED" in flags
-        assert app.actions.read_only
+        assert app.services.actions.read_only
 
 
 async def test_tiny_and_huge_terminals(studio_gateway: DemoGatewayThread) -> None:

@@ -20,7 +20,7 @@ async def test_closed_job_screens_are_freed(frozen_gateway: DemoGatewayThread) -
     closed: list[weakref.ref[Any]] = []
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_loaded(pilot)
-        bars = len(app.status_bars)
+        bars = len(app.services.status_bars)
         for _ in range(3):
             await pilot.press("enter")
             await wait_for(pilot, lambda: isinstance(app.screen, JobScreen), what="the job screen")
@@ -30,7 +30,9 @@ async def test_closed_job_screens_are_freed(frozen_gateway: DemoGatewayThread) -
             del screen
             await pilot.press("escape")
             await wait_for(pilot, lambda: not isinstance(app.screen, JobScreen), what="the jobs screen")
-        await wait_for(pilot, lambda: len(app.status_bars) == bars, what="the closed screens' status bars gone")
+        await wait_for(
+            pilot, lambda: len(app.services.status_bars) == bars, what="the closed screens' status bars gone"
+        )
         # A timer scheduled from a screen's worker holds it until the timer fires: allow for that.
         collected = [0.0]
 

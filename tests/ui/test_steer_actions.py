@@ -79,7 +79,7 @@ def gw(make_gateway: Callable[..., DemoGatewayThread]) -> DemoGatewayThread:
 
 
 async def jobs_named(app: Any, *names: str) -> list[Job]:
-    jobs = {j.name: j for j in await app.client.get_jobs(JobSearch(include_finished=True))}
+    jobs = {j.name: j for j in await app.services.client.get_jobs(JobSearch(include_finished=True))}
     return [jobs[n] for n in names]
 
 
@@ -220,7 +220,7 @@ async def test_frame_keys_retry_eat_kill(gw: DemoGatewayThread) -> None:
     app = make_app(gw)
     async with app.run_test() as pilot:
         (job,) = await jobs_named(app, DEAD_JOB)
-        frames = await app.client.get_frames(job.id, FrameSearch(states=["DEAD", "RUNNING"]))
+        frames = await app.services.client.get_frames(job.id, FrameSearch(states=["DEAD", "RUNNING"]))
         dead = [f for f in frames if f.state == "DEAD"]
         running = [f for f in frames if f.state == "RUNNING"]
         screen = await harness(pilot, frames=[(job, dead[0])])
@@ -259,7 +259,7 @@ async def test_L_locks_U_unlocks_and_nimby_is_refused(gw: DemoGatewayThread) -> 
     app = make_app(gw)
     async with app.run_test() as pilot:
         gw.run(lambda farm: setattr(farm.find_host("render005"), "lock_state", 2))
-        hosts = {h.name: h for h in await app.client.get_hosts()}
+        hosts = {h.name: h for h in await app.services.client.get_hosts()}
         screen = await harness(pilot, hosts=[hosts["render001"]])
         await pilot.press("L")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
@@ -283,8 +283,8 @@ async def test_read_only_every_key_answers_and_nothing_is_sent(gw: DemoGatewayTh
     app = make_app(gw, read_only=True)
     async with app.run_test() as pilot:
         (job,) = await jobs_named(app, DEAD_JOB)
-        frames = await app.client.get_frames(job.id, FrameSearch(states=["DEAD", "RUNNING"]))
-        hosts = await app.client.get_hosts()
+        frames = await app.services.client.get_frames(job.id, FrameSearch(states=["DEAD", "RUNNING"]))
+        hosts = await app.services.client.get_hosts()
         screen = await harness(pilot, jobs=[job], frames=[(job, f) for f in frames[:2]], hosts=hosts[:1])
         keys = [spec.key for spec in SPECS]
         assert not set(keys) & set(screen.active_bindings)

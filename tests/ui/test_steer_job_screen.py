@@ -36,7 +36,7 @@ def gw(make_gateway: Callable[..., DemoGatewayThread]) -> DemoGatewayThread:
 async def open_job(pilot: Any, name: str) -> JobScreen:
     app = pilot.app
     await wait_loaded(pilot)
-    job = next(j for j in await app.client.get_jobs(JobSearch()) if j.name == name)
+    job = next(j for j in await app.services.client.get_jobs(JobSearch()) if j.name == name)
     app.open_job(job)
     await wait_for(pilot, lambda: isinstance(app.screen, JobScreen))
     screen = app.screen

@@ -43,10 +43,10 @@ async def test_every_request_of_a_steering_session_parses_strictly(
     app = make_app(gw)
     async with app.run_test() as pilot:
         running, dead_job, other = await jobs_named(app, RUNNING_JOB, DEAD_JOB, OTHER_JOB)
-        frames = await app.client.get_frames(dead_job.id, FrameSearch(states=["DEAD", "RUNNING"]))
+        frames = await app.services.client.get_frames(dead_job.id, FrameSearch(states=["DEAD", "RUNNING"]))
         dead = [f for f in frames if f.state == "DEAD"]
         live = [f for f in frames if f.state == "RUNNING"]
-        hosts = {h.name: h for h in await app.client.get_hosts()}
+        hosts = {h.name: h for h in await app.services.client.get_hosts()}
         screen = await harness(pilot, jobs=[running])
         await pilot.press("p", "u", "plus")
         await wait_farm(pilot, gw, lambda farm: farm.find_job(RUNNING_JOB).priority == running.priority + 10)

@@ -137,7 +137,7 @@ class AcrossJobsScreen(SteersFarm, FarmScreen[R], Generic[R]):
     # --- composition ----------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        app = self.cue_app
+        app = self.services
         yield Static(self.heading(), id="title", markup=False)
         for line_id in ("summary", "detail"):
             line = Static("", id=line_id, markup=False)
@@ -172,7 +172,7 @@ class AcrossJobsScreen(SteersFarm, FarmScreen[R], Generic[R]):
 
     def search(self) -> JobScope:
         """The jobs in view: the configured shows and users, finished jobs when toggled."""
-        options = self.cue_app.options
+        options = self.services.options
         return JobScope(shows=tuple(options.shows), users=tuple(options.users), include_finished=self.include_finished)
 
     def scope(self) -> str:

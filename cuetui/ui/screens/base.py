@@ -21,12 +21,13 @@ from cuetui.farm.connection import ConnectionStatus
 from cuetui.farm.poller import PollLoop
 from cuetui.farm.text import safe
 from cuetui.ui.catalogue import ActionSpec, bindings
+from cuetui.ui.services import services_of, shell_of
 from cuetui.ui.widgets.farm_table import Column, FarmTable
 from cuetui.ui.widgets.key_footer import KeyFooter
 from cuetui.ui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
-    from cuetui.ui.services import AppServices
+    from cuetui.ui.services import AppServices, Services
 
 T = TypeVar("T")
 log = logging.getLogger("cuetui.ui")
@@ -71,8 +72,13 @@ class FarmScreen(Screen[None], Generic[T]):
 
     @property
     def cue_app(self) -> AppServices:
-        """The app, typed."""
-        return self.app  # type: ignore[return-value]
+        """The shell app, typed: its services and navigation."""
+        return shell_of(self.app)
+
+    @property
+    def services(self) -> Services:
+        """The app's services: client (for farm views), options, actions, connection, clock."""
+        return services_of(self.app)
 
     # --- for subclasses ---------------------------------------------------------------------------
 
@@ -105,7 +111,7 @@ class FarmScreen(Screen[None], Generic[T]):
 
     def poll_interval(self) -> float:
         """Seconds between polls."""
-        return self.cue_app.options.refresh
+        return self.services.options.refresh
 
     def name_of(self, model: T) -> str:
         """What `c` copies."""
@@ -117,7 +123,7 @@ class FarmScreen(Screen[None], Generic[T]):
     # --- composition and polling --------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        app = self.cue_app
+        app = self.services
         yield Static(self.heading(), id="title", markup=False)
         filter_input = FilterInput(placeholder="filter: type to narrow, enter to keep, escape to clear", id="filter")
         filter_input.display = False
@@ -145,8 +151,7 @@ class FarmScreen(Screen[None], Generic[T]):
 
     def on_mount(self) -> None:
         self._bar = self.status_bar
-        self.cue_app.status_bars.add(self._bar)
-        self.status_bar.set_connection(self.cue_app.connection.status)
+        self.services.add_status_bar(self._bar)
         self.poll = PollLoop(
             self._fetch_and_prerender,
             interval=self.poll_interval(),
@@ -159,13 +164,13 @@ class FarmScreen(Screen[None], Generic[T]):
 
     async def _fetch_and_prerender(self) -> Sequence[T]:
         models = await self.fetch()
-        await self.table.prerender(models, self.cue_app.clock())
+        await self.table.prerender(models, self.services.clock())
         return models
 
     def on_unmount(self) -> None:
         bar = getattr(self, "_bar", None)
         if bar is not None:
-            self.cue_app.status_bars.discard(bar)
+            self.services.discard_status_bar(bar)
         if self.poll is not None:
             self.poll.stop()
 
@@ -183,7 +188,7 @@ class FarmScreen(Screen[None], Generic[T]):
             self.poll.poke()
 
     def _on_result(self, models: Sequence[T]) -> None:
-        app = self.cue_app
+        app = self.services
         now = app.clock()
         try:
             self.table.set_data(models, now)
@@ -197,7 +202,7 @@ class FarmScreen(Screen[None], Generic[T]):
         app.connection.success()
 
     def _on_error(self, error: Exception, retry_in: float) -> None:
-        self.cue_app.connection.failure(error, retry_in)
+        self.services.connection.failure(error, retry_in)
 
     def connection_changed(self, status: ConnectionStatus) -> None:
         """The app's connection changed: mark what is on screen stale when it is not live."""

@@ -11,8 +11,7 @@ mount cannot freeze the UI. A log this machine cannot read is a clear message wi
 from __future__ import annotations
 
 import asyncio
-import time
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -41,9 +40,14 @@ from cuetui.farm.views.lookups import FarmLookups
 from cuetui.gateway.errors import GatewayError
 from cuetui.gateway.models import Frame, Job
 from cuetui.ui.catalogue import ActionSpec, bindings
+from cuetui.ui.services import services_of
 from cuetui.ui.widgets.key_footer import KeyFooter
 from cuetui.ui.widgets.log_view import LogView
 from cuetui.ui.widgets.states import STATE_CLASSES, state_style
+
+if TYPE_CHECKING:
+    from cuetui.ui.options import UiOptions
+    from cuetui.ui.services import Services
 
 FOLLOW_INTERVAL = 1.0  # seconds between reads of a running frame's log
 FRAME_CHECK_EVERY = 2  # follow ticks between checks of the frame's state
@@ -128,17 +132,22 @@ class FrameLogScreen(Screen[None]):
     # --- the app's contract ------------------------------------------------------------------------
 
     @property
-    def options(self) -> Any:
-        return getattr(self.app, "options", None)
+    def services(self) -> Services:
+        """The app's services: client (for look-ups), options, clock."""
+        return services_of(self.app)
+
+    @property
+    def options(self) -> UiOptions:
+        """The UI options (log path map, Loki)."""
+        return self.services.options
 
     def _clock(self) -> float:
-        clock = getattr(self.app, "clock", None)
-        return float(clock()) if callable(clock) else time.time()
+        return self.services.clock()
 
     @property
     def loki_url(self) -> str:
         """Where to read this frame's log from Loki ("" to read the file)."""
-        return self.job.loki_url or (getattr(self.options, "loki_url", "") or "")
+        return self.job.loki_url or self.options.loki_url
 
     # --- composition -------------------------------------------------------------------------------
 
@@ -258,13 +267,11 @@ class FrameLogScreen(Screen[None]):
     async def _resolve_path(self) -> None:
         """A running frame writes where its proc says; ask for it when we were not told."""
         if self.proc_log_path is None and self.frame.state in RUNNING_STATES:
-            client = getattr(self.app, "client", None)
-            if client is not None:
-                proc_log_path = await FarmLookups(client).proc_log_path(self.job, self.frame)
-                if proc_log_path:
-                    self.proc_log_path = proc_log_path
-                    self.farm_path = proc_log_path
-        path_map = getattr(self.options, "log_path_map", ()) or ()
+            proc_log_path = await FarmLookups(self.services.client).proc_log_path(self.job, self.frame)
+            if proc_log_path:
+                self.proc_log_path = proc_log_path
+                self.farm_path = proc_log_path
+        path_map = self.options.log_path_map
         self.path = map_log_path(self.farm_path, path_map)
 
     async def _open_file(self, attempt_index: int | None = None) -> None:
@@ -365,11 +372,8 @@ class FrameLogScreen(Screen[None]):
 
     async def _check_frame(self) -> bool:
         """Refresh the frame; True when it is no longer running."""
-        client = getattr(self.app, "client", None)
-        if client is None:
-            return False
         try:
-            self.frame = await FarmLookups(client).frame(self.frame.id)
+            self.frame = await FarmLookups(self.services.client).frame(self.frame.id)
         except GatewayError:
             return False
         return self.frame.state not in RUNNING_STATES

@@ -121,7 +121,7 @@ class HostProcsScreen(FarmScreen[Proc]):
     @cached_property
     def view(self) -> HostProcsView:
         """This screen's data."""
-        return HostProcsView(self.cue_app.client, self.host.id)
+        return HostProcsView(self.services.client, self.host.id)
 
     async def fetch(self) -> list[Proc]:
         return list((await self.view.poll()).procs)
@@ -142,7 +142,7 @@ class HostProcsScreen(FarmScreen[Proc]):
 
     @work(exclusive=True, group="open", exit_on_error=False)
     async def _open(self, proc: Proc, *, log: bool) -> None:
-        lookups = FarmLookups(self.cue_app.client)
+        lookups = FarmLookups(self.services.client)
         try:
             job = await lookups.find_job(proc.job_name)
             if not log:

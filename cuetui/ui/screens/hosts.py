@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from functools import cached_property
 from typing import ClassVar
 
+from rich.text import Text
 from textual.widgets import DataTable
 
 from cuetui.farm import format as fmt
@@ -23,22 +24,22 @@ HOST_STATE_STYLES = {"UP": "", "DOWN": "down", "REPAIR": "down", "REBOOTING": "w
 LOCK_STYLES = {"OPEN": "", "LOCKED": "locked", "NIMBY_LOCKED": "locked"}
 
 
-def _ping_cell(host: Host, ctx: CellContext) -> object:
+def _ping_cell(host: Host, ctx: CellContext) -> Text:
     if not host.ping_time:
         return ctx.text("never", "dim", justify="right")
     age = max(0.0, ctx.now - host.ping_time)
     return cells.number_cell(cells.coarse_duration(age), ctx, "warn" if age > 300 else "")
 
 
-def _cores_cell(host: Host, ctx: CellContext) -> object:
+def _cores_cell(host: Host, ctx: CellContext) -> Text:
     return cells.number_cell(f"{fmt.cores(host.idle_cores)}/{fmt.cores(host.cores)}", ctx)
 
 
-def _memory_cell(host: Host, ctx: CellContext) -> object:
+def _memory_cell(host: Host, ctx: CellContext) -> Text:
     return cells.number_cell(f"{fmt.memory_kb(host.free_memory) or '0'}/{fmt.memory_kb(host.total_memory) or '0'}", ctx)
 
 
-def _gpus_cell(host: Host, ctx: CellContext) -> object:
+def _gpus_cell(host: Host, ctx: CellContext) -> Text:
     if not host.gpus:
         return ctx.text("-", "dim", justify="right")
     return cells.number_cell(f"{fmt.cores(host.idle_gpus)}/{fmt.cores(host.gpus)}", ctx)
@@ -137,7 +138,7 @@ class HostsScreen(SteersFarm, FarmScreen[Host]):
     @cached_property
     def view(self) -> HostsView:
         """This screen's data: every host (the filters are applied here, without asking again)."""
-        return HostsView(self.cue_app.client)
+        return HostsView(self.services.client)
 
     async def fetch(self) -> list[Host]:
         self._all = list((await self.view.poll()).hosts)
@@ -153,7 +154,7 @@ class HostsScreen(SteersFarm, FarmScreen[Host]):
 
     def _refilter(self) -> None:
         self.query_one("#title").update(self.heading())  # type: ignore[attr-defined]
-        self.table.set_data(self._filtered(self._all), self.cue_app.clock())
+        self.table.set_data(self._filtered(self._all), self.services.clock())
 
     def action_cycle_state(self) -> None:
         order = ["", *HARDWARE_STATES]

@@ -18,6 +18,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
@@ -29,6 +30,7 @@ from cuetui.farm.text import safe
 from cuetui.farm.views.job import JobDetail, JobDetailView
 from cuetui.gateway.models import Frame, Job, Layer
 from cuetui.ui.catalogue import ActionSpec, bindings
+from cuetui.ui.services import AppServices, services_of
 from cuetui.ui.steer_keys import SteersFarm, frame_actions, job_actions
 from cuetui.ui.steering import watch_jobs
 from cuetui.ui.widgets import cells
@@ -37,10 +39,12 @@ from cuetui.ui.widgets.frame_table import FRAME_COLUMNS, FrameTable
 from cuetui.ui.widgets.key_footer import KeyFooter
 from cuetui.ui.widgets.layer_table import LayerTable
 from cuetui.ui.widgets.states import STATE_CLASSES, state_style
+from cuetui.ui.widgets.status_bar import StatusBar
 from cuetui.ui.widgets.steady import SteadyStatic
 
 if TYPE_CHECKING:
     from cuetui.farm.connection import ConnectionTracker
+    from cuetui.ui.services import Services
 
 GC_FREEZE_FROM = 5000  # frames loaded before the collector is told to leave them alone
 
@@ -140,21 +144,17 @@ class JobScreen(SteersFarm, Screen[None]):
     # --- the app's contract ----------------------------------------------------------------------
 
     @property
-    def cue_app(self) -> Any:
-        """The app: `client`, `options`, `connection`, `actions`, `clock`."""
-        return self.app
+    def services(self) -> Services:
+        """The app's services: client (for the view), options, connection, actions, clock."""
+        return services_of(self.app)
 
     def _clock(self) -> float:
-        clock = getattr(self.app, "clock", None)
-        if callable(clock):
-            return float(clock())
-        import time
-
-        return time.time()
+        return self.services.clock()
 
     @property
-    def connection(self) -> ConnectionTracker | None:
-        return getattr(self.app, "connection", None)
+    def connection(self) -> ConnectionTracker:
+        """The app's connection state, which this screen's polls feed."""
+        return self.services.connection
 
     # --- composition -----------------------------------------------------------------------------
 
@@ -169,34 +169,20 @@ class JobScreen(SteersFarm, Screen[None]):
         filter_input.display = False
         yield filter_input
         yield FrameTable(FRAME_COLUMNS, clock=self._clock, id="frames")
-        status_bar = self._make_status_bar()
-        if status_bar is not None:
-            yield status_bar
-        yield KeyFooter()
-
-    def _make_status_bar(self) -> Any:
-        """The app's status bar (farm, connection, counts, last refresh) when the app provides one."""
-        try:
-            from cuetui.ui.widgets.status_bar import StatusBar
-        except ImportError:  # pragma: no cover - the shell always has it
-            return None
-        options = getattr(self.app, "options", None)
-        if options is None:
-            return None
-        return StatusBar(
+        options = self.services.options
+        yield StatusBar(
             options.farm_name,
             options.url,
             read_only=options.read_only,
             tls_unverified=options.tls_unverified,
             clock=self._clock,
         )
+        yield KeyFooter()
 
-    def _status_bar(self) -> Any:
+    def _status_bar(self) -> StatusBar | None:
         try:
-            from cuetui.ui.widgets.status_bar import StatusBar
-
             return self.query_one(StatusBar)
-        except Exception:
+        except NoMatches:  # the screen is closing
             return None
 
     @property
@@ -217,34 +203,30 @@ class JobScreen(SteersFarm, Screen[None]):
     def on_mount(self) -> None:
         self.frames_table.set_empty_text("loading frames…")
         self.view = JobDetailView(
-            self.app.client,  # type: ignore[attr-defined]
+            self.services.client,
             self.job_id,
             clock=self._clock,
             on_progress=self._progress,
             on_header=self._show_header_early,
         )
         self.sync = self.view.sync
-        options = getattr(self.app, "options", None)
-        interval = float(getattr(options, "frame_refresh", 2.0) or 2.0)
+        interval = self.services.options.frame_refresh or 2.0
         self.poll = PollLoop(
             self._fetch, interval=interval, on_result=self._on_result, on_error=self._on_error, name="JobScreen"
         )
         self.run_worker(self.poll.run(), name="poll-job", group="poll-job", exit_on_error=False)
         bar = self._status_bar()
         self._registered_bar = bar
-        bars = getattr(self.app, "status_bars", None)
-        if bar is not None and isinstance(bars, set):
-            bars.add(bar)
-            if self.connection is not None:
-                bar.set_connection(self.connection.status)
+        if bar is not None:
+            self.services.add_status_bar(bar)
         self.frames_table.focus()
 
     def on_unmount(self) -> None:
-        bars = getattr(self.app, "status_bars", None)
-        if isinstance(bars, set):
-            # The bar found at mount: by now the children are gone and a query finds nothing, and a bar
-            # left in the app's set keeps this whole screen alive.
-            bars.discard(getattr(self, "_registered_bar", None))
+        # The bar found at mount: by now the children are gone and a query finds nothing, and a bar
+        # left in the app's set keeps this whole screen alive.
+        bar = getattr(self, "_registered_bar", None)
+        if bar is not None:
+            self.services.discard_status_bar(bar)
         if self.poll is not None:
             self.poll.stop()
 
@@ -310,9 +292,7 @@ class JobScreen(SteersFarm, Screen[None]):
         if not self.is_attached:  # the answer came back after the screen closed
             return
         job, layers, sync_result = result
-        connection = self.connection
-        if connection is not None:
-            connection.success()
+        self.connection.success()
         self._set_stale(False)
         self.last_result = sync_result
         self._show_job(job)
@@ -332,9 +312,7 @@ class JobScreen(SteersFarm, Screen[None]):
     def _on_error(self, error: Exception, retry_in: float) -> None:
         if not self.is_attached:
             return
-        connection = self.connection
-        if connection is not None:
-            connection.failure(error, retry_in)
+        self.connection.failure(error, retry_in)
         self._set_stale(True)
         self.query_one("#job-status", Static).update(
             Text(f"{safe(str(error), 200)} (retrying in {retry_in:.0f} s)", style="bold", end="")
@@ -545,10 +523,10 @@ class JobScreen(SteersFarm, Screen[None]):
         frame = sync.frames.get(frame_id) if sync else None
         if frame is None or self.job is None:
             return
-        opener = getattr(self.app, "open_frame_log", None)
-        if callable(opener):
-            opener(self.job, frame, "")
-        else:
+        app = self.app
+        if isinstance(app, AppServices):
+            app.open_frame_log(self.job, frame, "")
+        else:  # a test app showing this screen alone
             from cuetui.ui.screens.frame_log import FrameLogScreen
 
             self.app.push_screen(FrameLogScreen(self.job, frame))

@@ -153,7 +153,7 @@ class JobsScreen(SteersFarm, FarmScreen[Job]):
 
     def search(self) -> JobScope:
         """What to ask the gateway for: the show and user filters, finished jobs or not."""
-        options = self.cue_app.options
+        options = self.services.options
         shows = self.pinned_shows if self.pinned_shows is not None else tuple(options.shows)
         users: tuple[str, ...] = tuple(options.users)
         if self.only_mine and options.user:
@@ -174,7 +174,7 @@ class JobsScreen(SteersFarm, FarmScreen[Job]):
         view = self._view
         if view is None:
             # The view that sent the app's start-up GetJobs, when it asked for this: its answer is the first poll.
-            view = self._view = self.cue_app.take_first_jobs(search) or JobsView(self.cue_app.client)
+            view = self._view = self.cue_app.take_first_jobs(search) or JobsView(self.services.client)
         view.scope = search
         return list((await view.poll()).jobs)
 
@@ -215,7 +215,7 @@ class JobsScreen(SteersFarm, FarmScreen[Job]):
         self.refresh_now()
 
     def action_toggle_mine(self) -> None:
-        if not self.cue_app.options.user:
+        if not self.services.options.user:
             self.notify("no user name known: set `user` in the config", severity="warning")
             return
         self.only_mine = not self.only_mine

@@ -58,7 +58,7 @@ class ShowsScreen(FarmScreen[Show]):
     @cached_property
     def view(self) -> ShowsView:
         """This screen's data."""
-        return ShowsView(self.cue_app.client)
+        return ShowsView(self.services.client)
 
     async def fetch(self) -> list[Show]:
         return list((await self.view.poll()).shows)

@@ -10,7 +10,7 @@ opens the log. What a wrangler scans at 3 a.m.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import ClassVar, NamedTuple
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from rich.text import Text
 
@@ -23,6 +23,9 @@ from cuetui.ui.screens.across_jobs import AcrossJobsScreen, frame_column, job_co
 from cuetui.ui.screens.base import TABLE_ACTIONS
 from cuetui.ui.widgets import cells
 from cuetui.ui.widgets.farm_table import CellContext, Column
+
+if TYPE_CHECKING:
+    from cuetui.ui.options import UiOptions
 
 MIN_POLL = 10.0
 
@@ -100,13 +103,13 @@ STUCK_ACTIONS: tuple[ActionSpec, ...] = (
 )
 
 
-def rules_from_options(options: object) -> StuckRules:
+def rules_from_options(options: UiOptions) -> StuckRules:
     """The `[stuck]` thresholds of the UI options."""
     return StuckRules(
-        min_silence=float(getattr(options, "stuck_min_silence", 600.0)),
-        percent_of_runtime=float(getattr(options, "stuck_percent_of_runtime", 50.0)),
-        service_min_silence=dict(getattr(options, "stuck_service_overrides", {}) or {}),
-        exclude_jobs=tuple(getattr(options, "stuck_exclude_jobs", ()) or ()),
+        min_silence=float(options.stuck_min_silence),
+        percent_of_runtime=float(options.stuck_percent_of_runtime),
+        service_min_silence=dict(options.stuck_service_overrides),
+        exclude_jobs=tuple(options.stuck_exclude_jobs),
     )
 
 
@@ -115,7 +118,7 @@ class StuckScreen(AcrossJobsScreen[StuckRow]):
 
     CSS_PATH = "../styles/steer.tcss"
     ACTIONS: ClassVar[tuple[ActionSpec, ...]] = STUCK_ACTIONS + TABLE_ACTIONS
-    BINDINGS = bindings(STUCK_ACTIONS)  # type: ignore[assignment]
+    BINDINGS = bindings(STUCK_ACTIONS)
     NOUN = "stuck frames"
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -123,12 +126,12 @@ class StuckScreen(AcrossJobsScreen[StuckRow]):
         self.rules = StuckRules()
 
     def on_mount(self) -> None:
-        self.rules = rules_from_options(self.cue_app.options)
+        self.rules = rules_from_options(self.services.options)
         super().on_mount()
 
     def poll_interval(self) -> float:
         # Stuck means minutes of silence: polling faster than this only costs the gateway.
-        return max(self.cue_app.options.refresh, MIN_POLL)
+        return max(self.services.options.refresh, MIN_POLL)
 
     def columns(self) -> list[Column[StuckRow]]:
         return stuck_columns()
@@ -146,7 +149,7 @@ class StuckScreen(AcrossJobsScreen[StuckRow]):
     @cached_property
     def view(self) -> StuckFramesView:
         """This screen's data: the stuck frames of the jobs in view, by the `[stuck]` rules."""
-        app = self.cue_app
+        app = self.services
         options = app.options
         return StuckFramesView(
             app.client,

@@ -160,7 +160,7 @@ class TriageScreen(AcrossJobsScreen[TriageRow]):
 
     CSS_PATH = "../styles/steer.tcss"
     ACTIONS: ClassVar[tuple[ActionSpec, ...]] = TRIAGE_ACTIONS + TABLE_ACTIONS
-    BINDINGS = bindings(TRIAGE_ACTIONS)  # type: ignore[assignment]
+    BINDINGS = bindings(TRIAGE_ACTIONS)
     NOUN = "dead frames"
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -201,7 +201,7 @@ class TriageScreen(AcrossJobsScreen[TriageRow]):
     @cached_property
     def view(self) -> DeadFramesView:
         """This screen's data: the dead frames of the jobs in view."""
-        return DeadFramesView(self.cue_app.client, on_jobs=self.jobs_seen)
+        return DeadFramesView(self.services.client, on_jobs=self.jobs_seen)
 
     async def fetch(self) -> list[TriageRow]:
         view = self.view
@@ -230,7 +230,7 @@ class TriageScreen(AcrossJobsScreen[TriageRow]):
     def action_cycle_group(self) -> None:
         self.group_mode = GROUP_MODES[(GROUP_MODES.index(self.group_mode) + 1) % len(GROUP_MODES)]
         table = self.table
-        table.set_data(self._rows(), self.cue_app.clock())
+        table.set_data(self._rows(), self.services.clock())
         table.sort_by("died", reverse=True)
         self._retitle()
         if table.row_count:
@@ -257,7 +257,7 @@ class TriageScreen(AcrossJobsScreen[TriageRow]):
 
     @work(exclusive=True, group="triage-log")
     async def _load_log(self, row: TriageRow) -> None:
-        options = self.cue_app.options
+        options = self.services.options
         tail: TailRead = await read_log_tail(
             row.job, row.frame, log_path_map=options.log_path_map, loki_url=options.loki_url
         )
