@@ -41,6 +41,8 @@ DEFAULT_TOKEN_TTL = 3600
 MIN_TOKEN_TTL = 60
 DEFAULT_STUCK_MIN_SILENCE = 600.0
 DEFAULT_STUCK_PERCENT_OF_RUNTIME = 50.0
+DEFAULT_REQUEST_DEADLINE = 10.0  # seconds for one whole request (send + the whole answer)
+DEFAULT_MAX_ANSWER_MB = 128.0  # decompressed size of one answer
 
 ENV_URL = "OPENCUE_REST_GATEWAY_URL"
 ENV_TOKEN = "JWT_TOKEN"
@@ -124,6 +126,8 @@ class Settings:
     keymap: Mapping[str, str] = field(default_factory=_empty_map)
     token_ttl: int = DEFAULT_TOKEN_TTL
     user: str = ""
+    request_deadline: float = DEFAULT_REQUEST_DEADLINE
+    max_answer_mb: float = DEFAULT_MAX_ANSWER_MB
     stuck_min_silence: float = DEFAULT_STUCK_MIN_SILENCE
     stuck_percent_of_runtime: float = DEFAULT_STUCK_PERCENT_OF_RUNTIME
     stuck_services: Mapping[str, StuckRule] = field(default_factory=_empty_map)
@@ -327,6 +331,8 @@ FARM_KEYS = (
     "loki_url",
     "token_ttl",
     "user",
+    "request_deadline",
+    "max_answer_mb",
 )
 # Keys only the top level may set.
 TOP_ONLY_KEYS = ("default_farm", "bell", "theme", "keymap", "stuck", "farms")
@@ -468,6 +474,14 @@ def _positive_number(value: Any, path: tuple[str, ...], f: _File) -> float:
     return float(value)
 
 
+def _megabytes(value: Any, path: tuple[str, ...], f: _File) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise f.bad_type(path, value, "a number")
+    if not math.isfinite(value) or value < 1:
+        raise f.error(path, f"must be a number of megabytes of at least 1, got {_show(value)}")
+    return float(value)
+
+
 def _percent(value: Any, path: tuple[str, ...], f: _File) -> float:
     number = _positive_number(value, path, f)
     if number > 100:
@@ -576,6 +590,8 @@ FARM_CHECKS: dict[str, Check] = {
     "loki_url": _any_url,
     "token_ttl": _ttl,
     "user": _string,
+    "request_deadline": _positive_number,
+    "max_answer_mb": _megabytes,
 }
 assert tuple(FARM_CHECKS) == FARM_KEYS
 

@@ -204,14 +204,17 @@ class Retrier:
 
     async def __call__(self, step: Callable[[], Awaitable[Any]]) -> Any:
         while True:
+            started = self.clock()
             try:
-                result = await step()
+                result = await self._bounded(step, started)
             except Exception as exc:
                 if not _transient(exc):
                     raise
                 now = self.clock()
                 if self.down_since is None:
-                    self.down_since = now
+                    # Down since the step that failed began: --timeout counts wall time, including the
+                    # time a hanging gateway took to fail the first request.
+                    self.down_since = started
                 waited = now - self.down_since
                 if self.timeout is not None and waited >= self.timeout:
                     self.sink.problem(now, f"{exc}; gave up after {waited:.0f} s (--timeout)", None)
@@ -225,6 +228,19 @@ class Retrier:
             self.down_since = None
             self.backoff.reset()
             return result
+
+    async def _bounded(self, step: Callable[[], Awaitable[Any]], started: float) -> Any:
+        """`step()`, cut off when --timeout would pass during it (a gateway that never answers)."""
+        if self.timeout is None:
+            return await step()
+        since = self.down_since if self.down_since is not None else started
+        left = max(0.0, self.timeout - (started - since))
+        try:
+            return await asyncio.wait_for(step(), left)
+        except asyncio.TimeoutError:
+            from cuetui.gateway.errors import Unreachable
+
+            raise Unreachable(f"no answer within {self.timeout:g} s (--timeout)") from None
 
 
 async def resolve_all(client: GatewayClient, queries: Sequence[str], retrier: Retrier) -> list[Job]:

@@ -27,4 +27,6 @@ def client_from_settings(settings: Settings, *, timeout: float = DEFAULT_TIMEOUT
         verify=verify,
         timeout=timeout,
         requester=Requester.local(settings.user or None),
+        deadline=settings.request_deadline,
+        max_answer_bytes=int(settings.max_answer_mb * 1024 * 1024),
     )
