@@ -139,6 +139,7 @@ class HostileProxy:
 
     def _run(self) -> None:
         loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
         self._loop = loop
         loop.run_until_complete(self._startup())
         self._ready.set()
@@ -147,7 +148,12 @@ class HostileProxy:
         pending = asyncio.all_tasks(loop)
         for task in pending:
             task.cancel()
-        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        if pending:
+
+            async def drain() -> None:
+                await asyncio.gather(*pending, return_exceptions=True)
+
+            loop.run_until_complete(drain())
         loop.close()
 
     async def _startup(self) -> None:
