@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -48,9 +49,16 @@ def cli_config(tmp_path: Path) -> Path:
 
 
 def run_cli(
-    *args: str, url: str, config: Path | None = None, timeout: float = 30.0, env: dict[str, str] | None = None
+    *args: str,
+    url: str,
+    config: Path | None = None,
+    timeout: float = 30.0,
+    env: dict[str, str] | None = None,
+    interrupt_after: float | None = None,
 ) -> Run:
-    """`python -m cuetui --url URL [--config PATH] ARGS...` to completion, with its wall time and peak RSS."""
+    """`python -m cuetui --url URL [--config PATH] ARGS...` to completion, with its wall time and peak
+    RSS; with `interrupt_after`, a Ctrl-C (SIGINT) is sent after that many seconds (a monitor that
+    would run on)."""
     full_env = {**os.environ, "JWT_SECRET": DEMO_SECRET, "NO_COLOR": "1", "COLUMNS": "200", **(env or {})}
     full_env.pop("JWT_TOKEN", None)
     cmd = [sys.executable, "-m", "cuetui", "--url", url]
@@ -61,10 +69,14 @@ def run_cli(
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=full_env, text=True)
         # wait4 rather than wait: the rusage of this one child gives its peak RSS.
+        interrupted = False
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
+            if not interrupted and interrupt_after is not None and time.monotonic() - start > interrupt_after:
+                proc.send_signal(signal.SIGINT)
+                interrupted = True
             if time.monotonic() - start > timeout:
                 proc.kill()
                 os.wait4(proc.pid, 0)

@@ -15,7 +15,7 @@ in between can go wrong:
 - empty: a 200 with no body
 - missing: a 200 `{}` (valid JSON without the field the call needs)
 - html: a 200 HTML page (a captive portal, a proxy's error page)
-- numbers: the real answer with every number-valued time and counter field replaced by `number`
+- numbers: the real answer with the time and counter fields replaced by the values of `numbers`
 """
 
 from __future__ import annotations
@@ -86,14 +86,19 @@ def gzip_bomb() -> bytes:
         return _BOMB
 
 
-def _renumber(value: Any, number: Any) -> Any:
+def _renumber(value: Any, numbers: list[Any], at: list[int]) -> Any:
+    """`value` with each NUMBER_FIELDS value replaced by the next of `numbers`, round and round."""
     if isinstance(value, dict):
-        return {
-            k: (number if k in NUMBER_FIELDS and not isinstance(v, (dict, list)) else _renumber(v, number))
-            for k, v in value.items()
-        }
+        out = {}
+        for k, v in value.items():
+            if k in NUMBER_FIELDS and not isinstance(v, (dict, list)):
+                out[k] = numbers[at[0] % len(numbers)]
+                at[0] += 1
+            else:
+                out[k] = _renumber(v, numbers, at)
+        return out
     if isinstance(value, list):
-        return [_renumber(v, number) for v in value]
+        return [_renumber(v, numbers, at) for v in value]
     return value
 
 
@@ -104,8 +109,10 @@ class HostileProxy:
         self.upstream = upstream.rstrip("/")
         self.mode = "pass"
         self.only: tuple[str, ...] = ()
-        self.number: Any = 2**64  # the value mode "numbers" puts in NUMBER_FIELDS
+        # the values mode "numbers" puts in NUMBER_FIELDS, one after the other
+        self.numbers: list[Any] = [2**64]
         self.hostile_requests = 0  # calls answered in a hostile mode
+        self.renumbered = 0  # values replaced in mode "numbers"
         self.url = ""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -234,7 +241,9 @@ class HostileProxy:
         status, headers, content = await self._forward(request, body)
         if mode == "numbers":
             data = json.loads(content)
-            content = json.dumps(_renumber(data, self.number)).encode()
+            at = [0]
+            content = json.dumps(_renumber(data, self.numbers, at)).encode()
+            self.renumbered += at[0]
             return web.Response(status=status, body=content, headers=headers)
         if mode == "trickle":
             response = web.StreamResponse(status=status, headers=headers)
