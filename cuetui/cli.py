@@ -20,6 +20,10 @@ EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_UNREACHABLE = 3
 
+# Where an unexpected error (a bug) should go; said in the one line that replaces a traceback.
+REPORT_TO = "please report it to the cuetui maintainers with `cuetui --version` and the command you ran"
+TRACEBACK_ENV = "CUETUI_TRACEBACK"  # set to 1 to see the traceback of an unexpected error (for a bug report)
+
 EPILOG = """\
 examples:
   cuetui demo                          try it on a simulated farm, no set-up needed
@@ -91,3 +95,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(func(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except RecursionError:
+        print("cuetui: input nested too deeply to read (config, arguments or an answer)", file=sys.stderr)
+        return EXIT_USAGE
+    except MemoryError:
+        print("cuetui: out of memory", file=sys.stderr)
+        return EXIT_FAILURE
+    except Exception as exc:  # the last line of defence: a bug says so in one line, never a traceback
+        return unexpected(exc)
+
+
+def unexpected(exc: BaseException) -> int:
+    """One line for an error nobody planned for: its type and where, never its text or the locals
+    (either may hold a farm string or a secret); the traceback only when CUETUI_TRACEBACK=1."""
+    import os
+    import traceback
+
+    if os.environ.get(TRACEBACK_ENV) == "1":
+        traceback.print_exception(exc)
+    where = ""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "cuetui" in f.filename.replace("\\", "/")]
+    if frames:
+        last = frames[-1]
+        path = last.filename.replace("\\", "/")
+        path = path[path.rfind("cuetui/") :] if "cuetui/" in path else os.path.basename(path)
+        where = f" in {path} line {last.lineno}"
+    print(f"cuetui: unexpected error ({type(exc).__name__}{where}); this is a bug: {REPORT_TO}", file=sys.stderr)
+    return EXIT_FAILURE

@@ -41,6 +41,7 @@ DEFAULT_TOKEN_TTL = 3600
 MIN_TOKEN_TTL = 60
 DEFAULT_STUCK_MIN_SILENCE = 600.0
 DEFAULT_STUCK_PERCENT_OF_RUNTIME = 50.0
+MAX_URL_LENGTH = 2048
 DEFAULT_REQUEST_DEADLINE = 10.0  # seconds for one whole request (send + the whole answer)
 DEFAULT_MAX_ANSWER_MB = 128.0  # decompressed size of one answer
 
@@ -407,6 +408,8 @@ def _read_file(path: Path, explicit: bool) -> _File | None:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _syntax_error(path, text, exc) from None
+    except RecursionError:
+        raise ConfigError(f"{path}: arrays or tables nested too deeply to read") from None
     _hide_secrets(data)
     return _File(path, text, data)
 
@@ -601,6 +604,8 @@ def validate_gateway_url(raw: str, allow_path: bool = False) -> str:
     url = raw.strip()
     if not url:
         raise ValueError("must not be empty")
+    if len(url) > MAX_URL_LENGTH:
+        raise ValueError(f"is {len(url)} characters long; a gateway URL has at most {MAX_URL_LENGTH}")
     if "://" not in url:
         raise ValueError(f"must start with http:// or https://, e.g. http://{url.lstrip('/')}")
     parts = urlsplit(url)
@@ -611,6 +616,8 @@ def validate_gateway_url(raw: str, allow_path: bool = False) -> str:
         raise ValueError("must not hold a user name or password (the gateway authenticates with a JWT)")
     if not parts.hostname:
         raise ValueError(f"has no host name: {json.dumps(url)}")
+    if len(parts.hostname) > 253 or any(len(label) > 63 for label in parts.hostname.split(".")):
+        raise ValueError("has a host name longer than DNS allows (63 characters a label, 253 in all)")
     try:
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
