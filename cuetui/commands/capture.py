@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cuetui.cli import nonblank
 from cuetui.commands import _common
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "`cuetui demo-gateway --scenario FILE`.",
     )
     p.add_argument("--out", required=True, metavar="FILE", help="where to write the scenario ('-' for stdout)")
-    p.add_argument("--shows", nargs="+", metavar="SHOW", help="only these shows (default: all)")
+    p.add_argument("--shows", nargs="+", type=nonblank, metavar="SHOW", help="only these shows (default: all)")
     p.add_argument("--finished", action="store_true", help="include finished jobs")
     p.add_argument("--no-logs", action="store_true", help="do not read frame logs")
     p.add_argument(

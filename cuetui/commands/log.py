@@ -22,6 +22,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from cuetui.cli import nonblank
 from cuetui.commands import _common
 
 if TYPE_CHECKING:
@@ -49,8 +50,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="print a frame's log (--follow while it runs)",
         description="Print the log of FRAME of JOB, from the shared filesystem or Loki, as plain text.",
     )
-    p.add_argument("job", metavar="JOB", help="job name, unique part of a name, or id")
-    p.add_argument("frame", metavar="FRAME", help="frame name (0007-render) or number (7)")
+    p.add_argument("job", type=nonblank, metavar="JOB", help="job name, unique part of a name, or id")
+    p.add_argument("frame", type=nonblank, metavar="FRAME", help="frame name (0007-render) or number (7)")
     p.add_argument("--follow", "-f", action="store_true", help="keep printing while the frame runs")
     p.add_argument("--attempt", type=int, metavar="N", help="an earlier attempt: the .rqlog.N file RQD kept")
     p.add_argument("--tail", type=int, metavar="N", help="only the last N lines")

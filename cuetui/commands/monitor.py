@@ -31,6 +31,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
+from cuetui.cli import nonblank
 from cuetui.commands import _common
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         epilog="plain lines: TIME job=NAME state=S done=N/T (P%) running=R dead=D [eaten=E] [paused=yes] "
         "[rate=X/min] eta=HH:MM:SS, and TIME job=NAME frame=F state=DEAD exit=N host=H retries=N",
     )
-    p.add_argument("jobs", nargs="+", metavar="JOB", help="job name, unique part of a name, or id")
+    p.add_argument("jobs", nargs="+", type=nonblank, metavar="JOB", help="job name, unique part of a name, or id")
     p.add_argument("--plain", action="store_true", help="plain lines even on a terminal")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument("--until-dead", action="store_true", help="stop (exit 1) at the first dead frame")

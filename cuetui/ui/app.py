@@ -25,7 +25,7 @@ from textual.screen import Screen
 
 from cuetui.farm.actions import FarmActions
 from cuetui.farm.connection import ConnectionStatus, ConnectionTracker
-from cuetui.farm.text import safe
+from cuetui.farm.text import clipboard_text, safe
 from cuetui.gateway.client import GatewayClient
 from cuetui.gateway.errors import GatewayError, NotFound
 from cuetui.gateway.models import Frame, Job
@@ -218,6 +218,11 @@ class CueTuiApp(App[int]):
                 changed(status)
 
     # --- navigation ---------------------------------------------------------------------------------
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """Every copy goes through here: a farm string loses its escape sequences, controls and
+        reordering characters first (a path holding OSC 52 must not reach a terminal when pasted)."""
+        super().copy_to_clipboard(clipboard_text(text))
 
     def action_goto(self, mode: str) -> None:
         """Switch to the shows, jobs or hosts screen (each keeps its own stack)."""

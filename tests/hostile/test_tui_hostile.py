@@ -70,3 +70,11 @@ async def test_a_gzip_bomb_leaves_memory_and_data_alone(hostile: HostileProxy) -
         grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before
         assert grown < 100, f"RSS grew {grown:.0f} MB for a 256 MiB bomb"
         assert screen.table.row_count == rows
+
+
+async def test_every_copy_to_the_clipboard_loses_controls(hostile: HostileProxy) -> None:
+    app = make_app(hostile.url)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_loaded(pilot)
+        app.copy_to_clipboard("/shows/x/\x1b]52;c;ZXZpbA==\x07logs/\u202ea\x9b2J.rqlog")
+        assert app.clipboard == "/shows/x/logs/a.rqlog"
