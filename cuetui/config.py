@@ -29,6 +29,8 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
+from cuetui.safefile import read_regular
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
@@ -42,6 +44,8 @@ MIN_TOKEN_TTL = 60
 DEFAULT_STUCK_MIN_SILENCE = 600.0
 DEFAULT_STUCK_PERCENT_OF_RUNTIME = 50.0
 MAX_URL_LENGTH = 2048
+MAX_CONFIG_BYTES = 1024 * 1024  # a config file; anything bigger is not one
+MAX_SECRET_FILE_BYTES = 64 * 1024  # a secret_file / token_file holds one line
 DEFAULT_REQUEST_DEADLINE = 10.0  # seconds for one whole request (send + the whole answer)
 DEFAULT_MAX_ANSWER_MB = 128.0  # decompressed size of one answer
 
@@ -390,7 +394,7 @@ class _File:
 
 def _read_file(path: Path, explicit: bool) -> _File | None:
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_CONFIG_BYTES)
     except FileNotFoundError:
         if explicit:
             raise ConfigError(f"{path}: no such config file") from None
@@ -732,7 +736,7 @@ def _stuck(f: _File, value: Any, b: _Builder) -> None:
 
 def _read_secret_file(path: Path, key: tuple[str, ...], f: _File, warnings: list[str]) -> Secret:
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_SECRET_FILE_BYTES)
     except FileNotFoundError:
         raise f.error(key, f"names a file that does not exist: {path}") from None
     except OSError as exc:

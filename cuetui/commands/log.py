@@ -115,9 +115,10 @@ class FileFollower:
         import os
 
         from cuetui.farm.logs import LogUnreadable, clean_line
+        from cuetui.safefile import open_regular
 
         try:
-            handle = open(self.path, "rb")  # noqa: SIM115 - closed below
+            handle = open_regular(self.path)  # a FIFO or /dev/zero is refused, never read
         except OSError as error:
             raise LogUnreadable(self.path, error.strerror or type(error).__name__) from None
         replaced = False

@@ -21,6 +21,7 @@ import httpx
 
 from cuetui.farm.text import decode_log_bytes, strip_ansi
 from cuetui.gateway.models import Frame, Job
+from cuetui.safefile import open_regular
 
 # The first read of a log: enough for a few thousand lines, fast even on a 100 MB file.
 TAIL_BYTES = 256 * 1024
@@ -185,7 +186,7 @@ class LogFile:
 
     def _open(self) -> tuple[Any, os.stat_result]:
         try:
-            handle = open(self.path, "rb")  # noqa: SIM115 - closed by the callers
+            handle = open_regular(self.path)  # a FIFO or /dev/zero is refused, never read
             st = os.fstat(handle.fileno())
         except OSError as error:
             raise LogUnreadable(self.path, _reason(error)) from None
