@@ -75,7 +75,8 @@ def test_an_undecodable_answer_is_an_error_not_an_empty_farm(
     hostile: HostileProxy, cli_config: Path, mode: str, said: str
 ) -> None:
     hostile.set(mode, GET_JOBS)
-    for args in (("jobs",), ("jobs", "--json")):
+    # the table and --json read the same way: both once, the other modes with --json only (time)
+    for args in (("jobs",), ("jobs", "--json")) if mode == "missing" else (("jobs", "--json"),):
         run = run_cli(*args, url=hostile.url, config=cli_config)
         assert run.returncode == 1, (args, run.stderr)
         assert said in run.stderr

@@ -47,20 +47,20 @@ def test_a_secret_file_that_is_not_a_file(tmp_path: Path, kind: str) -> None:
     assert_one_line_error(run)
 
 
-@pytest.mark.parametrize("kind", ["fifo", "zero"])
-def test_cuetui_log_on_a_log_that_is_not_a_file(demo_gateway: DemoGatewayThread, kind: str) -> None:
+def test_cuetui_log_on_a_log_that_is_not_a_file(demo_gateway: DemoGatewayThread) -> None:
     url = demo_gateway.url
     job = next(j for j in json.loads(run_cli("jobs", "--json", url=url).stdout) if j["log_dir"])
     frames = json.loads(run_cli("frames", job["name"], "--json", url=url).stdout)
-    frame = next(f for f in frames if f["state"] in ("DEAD", "SUCCEEDED"))
-    log = Path(job["log_dir"]) / f"{job['name']}.{frame['name']}.rqlog"
-    assert log.exists()  # written by the demo when the frames were listed
-    _trap(log, kind)
-    run = run_cli("log", job["name"], frame["name"], url=url, timeout=10)
-    assert run.returncode != 0, run.stderr
-    assert "not a regular file" in run.stderr
-    assert "Traceback" not in run.stderr
-    assert run.max_rss_mb < 200
+    ended = [f for f in frames if f["state"] in ("DEAD", "SUCCEEDED")]
+    for kind, frame in zip(("fifo", "zero"), ended, strict=False):
+        log = Path(job["log_dir"]) / f"{job['name']}.{frame['name']}.rqlog"
+        assert log.exists()  # written by the demo when the frames were listed
+        _trap(log, kind)
+        run = run_cli("log", job["name"], frame["name"], url=url, timeout=10)
+        assert run.returncode != 0, run.stderr
+        assert "not a regular file" in run.stderr, kind
+        assert "Traceback" not in run.stderr
+        assert run.max_rss_mb < 200
 
 
 @pytest.mark.parametrize("kind", ["fifo", "zero"])

@@ -33,7 +33,7 @@ def test_commands_never_trace_on_out_of_range_numbers(hostile: HostileProxy, cli
             json.loads(run.stdout)  # still one valid JSON document
     assert hostile.renumbered > 100  # the values did reach cuetui
     for args in (("monitor", "--plain", name), ("monitor", "--json", name)):
-        run = run_cli(*args, url=hostile.url, config=cli_config, interrupt_after=2.0)
+        run = run_cli(*args, url=hostile.url, config=cli_config, interrupt_after=1.5)
         assert "Traceback" not in run.stderr, (args, run.stderr)
         assert run.stdout.strip() or run.stderr.strip()
 
