@@ -139,7 +139,9 @@ class JsonSink(PlainSink):
     """One JSON object per line on stdout; gateway trouble also as plain text on stderr."""
 
     def _write(self, data: dict[str, Any]) -> None:
-        self.out.write(json.dumps(data, ensure_ascii=False) + "\n")
+        from cuetui.farm.output import escape_json
+
+        self.out.write(escape_json(json.dumps(data, ensure_ascii=False)) + "\n")
         self.out.flush()
 
     def emit(self, event: Event) -> None:

@@ -83,6 +83,11 @@ def dumps(value: Any) -> str:
         import json
 
         text = json.dumps(_nan_as_null(to_jsonable(value)), ensure_ascii=False, separators=(",", ":"), default=str)
+    return escape_json(text)
+
+
+def escape_json(text: str) -> str:
+    """JSON text with C1 controls, bidi and zero-width characters written as \\uXXXX (same meaning)."""
     return _JSON_ESCAPE.sub(_escape, text)
 
 

@@ -42,3 +42,16 @@ def test_json_keeps_integers_beyond_64_bits_and_escapes_what_steers_a_terminal()
     text = dumps({"a": 2**64, "b": "x\x9b2J\u202eevil\u200b", "c": [float("nan")]})
     assert text == '{"a":18446744073709551616,"b":"x\\u009b2J\\u202eevil\\u200b","c":[null]}'
     assert dumps({"b": "caf\u00e9"}) == '{"b":"caf\u00e9"}'
+
+
+def test_monitor_json_lines_escape_what_steers_a_terminal() -> None:
+    import io
+    import json
+
+    from cuetui.commands.monitor import JsonSink
+
+    out, errors = io.StringIO(), io.StringIO()
+    JsonSink(out, errors).problem(1_767_225_600.0, "gateway said \x9b2J\u202e", None)
+    line = out.getvalue()
+    assert "\x9b" not in line and "\u202e" not in line and "\\u009b" in line
+    assert json.loads(line)["message"] == "gateway said \x9b2J\u202e"
