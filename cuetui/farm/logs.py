@@ -22,8 +22,8 @@ from typing import Any
 import httpx
 
 from cuetui.farm.text import decode_log_bytes, strip_ansi
-from cuetui.gateway.models import Frame, Job
 from cuetui.gateway.answer import AnswerTooLarge, UnreadableEncoding, read_bounded
+from cuetui.gateway.models import Frame, Job
 from cuetui.safefile import open_regular
 
 LOKI_MAX_ANSWER_BYTES = 64 * 1024 * 1024  # one page of log lines (limit 5000) is a few MB
