@@ -223,6 +223,12 @@ class HostileProxy:
             await response.prepare(request)
             await asyncio.sleep(3600)
             return response
+        try:
+            return await self._stream(request, body, mode)
+        except ConnectionError:  # cuetui gave up on the answer (the point of most modes): not an error here
+            raise asyncio.CancelledError from None
+
+    async def _stream(self, request: web.Request, body: bytes, mode: str) -> web.StreamResponse:
         if mode in ("huge", "endless"):
             response = web.StreamResponse(status=200, headers={"Content-Type": "application/json"})
             response.enable_chunked_encoding()
