@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cuetui.commands import _common
+from cuetui.commands.parser import nonblank
 
 if TYPE_CHECKING:
     from cuetui.config import Settings
@@ -44,7 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "`cuetui demo-gateway --scenario FILE`.",
     )
     p.add_argument("--out", required=True, metavar="FILE", help="where to write the scenario ('-' for stdout)")
-    p.add_argument("--shows", nargs="+", metavar="SHOW", help="only these shows (default: all)")
+    p.add_argument("--shows", nargs="+", type=nonblank, metavar="SHOW", help="only these shows (default: all)")
     p.add_argument("--finished", action="store_true", help="include finished jobs")
     p.add_argument("--no-logs", action="store_true", help="do not read frame logs")
     p.add_argument(

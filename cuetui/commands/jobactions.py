@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from cuetui.commands import _common
+from cuetui.commands.parser import nonblank
 
 if TYPE_CHECKING:
     from cuetui.config import Settings
@@ -38,16 +39,16 @@ JOB_HELP = "job name, unique part of a name, or id (finished jobs too)"
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add pause, resume, priority, retry, eat, kill, kill-frames."""
     p = sub.add_parser("pause", help="pause a job (running frames finish, no new ones start)")
-    p.add_argument("job", metavar="JOB", help=JOB_HELP)
+    p.add_argument("job", type=nonblank, metavar="JOB", help=JOB_HELP)
     p.set_defaults(func=cmd_pause)
 
     p = sub.add_parser("resume", help="resume a paused job")
-    p.add_argument("job", metavar="JOB", help=JOB_HELP)
+    p.add_argument("job", type=nonblank, metavar="JOB", help=JOB_HELP)
     p.set_defaults(func=cmd_resume)
 
     p = sub.add_parser("priority", help="set a job's priority")
-    p.add_argument("job", metavar="JOB", help=JOB_HELP)
-    p.add_argument("value", metavar="N", help="the new priority, a whole number from 0 to 1000000")
+    p.add_argument("job", type=nonblank, metavar="JOB", help=JOB_HELP)
+    p.add_argument("value", type=nonblank, metavar="N", help="the new priority, a whole number from 0 to 1000000")
     p.set_defaults(func=cmd_priority)
 
     p = sub.add_parser(
@@ -70,8 +71,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=cmd_eat)
 
     p = sub.add_parser("kill", help="kill a whole job (needs --reason)")
-    p.add_argument("job", metavar="JOB", help=JOB_HELP)
-    p.add_argument("--reason", required=True, help="why; Cuebot ignores a kill without a reason")
+    p.add_argument("job", type=nonblank, metavar="JOB", help=JOB_HELP)
+    p.add_argument("--reason", required=True, type=nonblank, help="why; Cuebot ignores a kill without a reason")
     p.set_defaults(func=cmd_kill)
 
     p = sub.add_parser(
@@ -82,7 +83,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     _frame_criteria(p, with_state=False)
     p.add_argument("--all-running", action="store_true", help="every running frame of the job")
-    p.add_argument("--reason", required=True, help="why; recorded by Cuebot")
+    p.add_argument("--reason", required=True, type=nonblank, help="why; recorded by Cuebot")
     p.set_defaults(func=cmd_kill_frames)
     from cuetui.commands._common import add_examples
 
@@ -107,16 +108,23 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _frame_criteria(p: argparse.ArgumentParser, *, with_state: bool) -> None:
-    p.add_argument("job", metavar="JOB", help=JOB_HELP)
+    p.add_argument("job", type=nonblank, metavar="JOB", help=JOB_HELP)
     if with_state:
-        p.add_argument("--state", dest="states", action="append", metavar="STATE", help="e.g. DEAD (repeat)")
+        p.add_argument(
+            "--state", dest="states", action="append", type=nonblank, metavar="STATE", help="e.g. DEAD (repeat)"
+        )
     p.add_argument(
         "--frames",
+        type=nonblank,
         metavar="SPEC",
         help="frame numbers (1-100, 1,3,5, 1-100x5) or frame names (0007-render,0008-render)",
     )
-    p.add_argument("--range", dest="frame_range", metavar="SPEC", help="frame numbers, like --frames 1-100")
-    p.add_argument("--layer", dest="layers", action="append", metavar="LAYER", help="only this layer (repeat)")
+    p.add_argument(
+        "--range", dest="frame_range", type=nonblank, metavar="SPEC", help="frame numbers, like --frames 1-100"
+    )
+    p.add_argument(
+        "--layer", dest="layers", action="append", type=nonblank, metavar="LAYER", help="only this layer (repeat)"
+    )
 
 
 def frame_search(args: argparse.Namespace, *, default_dead: bool) -> tuple[Any, str]:
@@ -125,14 +133,17 @@ def frame_search(args: argparse.Namespace, *, default_dead: bool) -> tuple[Any, 
     Raises RefusedRequest for a malformed spec or unknown state; with `default_dead` and no criteria at
     all, the search is the DEAD frames.
     """
+    from cuetui.farm.text import visible
     from cuetui.gateway.errors import RefusedRequest
     from cuetui.gateway.requests import FrameSearch
 
     names: list[str] = []
     ranges: list[str] = []
     for spec in (getattr(args, "frames", None), getattr(args, "frame_range", None)):
-        if not spec or not spec.strip():
+        if spec is None:
             continue
+        if not visible(spec) or not spec.replace(",", "").strip():
+            raise RefusedRequest("an empty frame spec would match every frame: give frame numbers or names")
         if FRAME_SET.match(spec):
             ranges.append(spec.replace(" ", ""))
         elif all(_FRAME_NAME.match(part.strip()) for part in spec.split(",") if part.strip()):

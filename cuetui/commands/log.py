@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from cuetui.commands import _common
+from cuetui.commands.parser import nonblank
 
 if TYPE_CHECKING:
     from cuetui.config import Settings
@@ -49,8 +50,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="print a frame's log (--follow while it runs)",
         description="Print the log of FRAME of JOB, from the shared filesystem or Loki, as plain text.",
     )
-    p.add_argument("job", metavar="JOB", help="job name, unique part of a name, or id")
-    p.add_argument("frame", metavar="FRAME", help="frame name (0007-render) or number (7)")
+    p.add_argument("job", type=nonblank, metavar="JOB", help="job name, unique part of a name, or id")
+    p.add_argument("frame", type=nonblank, metavar="FRAME", help="frame name (0007-render) or number (7)")
     p.add_argument("--follow", "-f", action="store_true", help="keep printing while the frame runs")
     p.add_argument("--attempt", type=int, metavar="N", help="an earlier attempt: the .rqlog.N file RQD kept")
     p.add_argument("--tail", type=int, metavar="N", help="only the last N lines")
@@ -114,9 +115,10 @@ class FileFollower:
         import os
 
         from cuetui.farm.logs import LogUnreadable, clean_line
+        from cuetui.safefile import open_regular
 
         try:
-            handle = open(self.path, "rb")  # noqa: SIM115 - closed below
+            handle = open_regular(self.path)  # a FIFO or /dev/zero is refused, never read
         except OSError as error:
             raise LogUnreadable(self.path, error.strerror or type(error).__name__) from None
         replaced = False

@@ -32,6 +32,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from cuetui.commands import _common
+from cuetui.commands.parser import nonblank
 
 if TYPE_CHECKING:
     from cuetui.config import Settings
@@ -72,7 +73,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         epilog="plain lines: TIME job=NAME state=S done=N/T (P%) running=R dead=D [eaten=E] [paused=yes] "
         "[rate=X/min] eta=HH:MM:SS, and TIME job=NAME frame=F state=DEAD exit=N host=H retries=N",
     )
-    p.add_argument("jobs", nargs="+", metavar="JOB", help="job name, unique part of a name, or id")
+    p.add_argument("jobs", nargs="+", type=nonblank, metavar="JOB", help="job name, unique part of a name, or id")
     p.add_argument("--plain", action="store_true", help="plain lines even on a terminal")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument("--until-dead", action="store_true", help="stop (exit 1) at the first dead frame")
@@ -138,7 +139,9 @@ class JsonSink(PlainSink):
     """One JSON object per line on stdout; gateway trouble also as plain text on stderr."""
 
     def _write(self, data: dict[str, Any]) -> None:
-        self.out.write(json.dumps(data, ensure_ascii=False) + "\n")
+        from cuetui.farm.output import escape_json
+
+        self.out.write(escape_json(json.dumps(data, ensure_ascii=False)) + "\n")
         self.out.flush()
 
     def emit(self, event: Event) -> None:
@@ -204,14 +207,17 @@ class Retrier:
 
     async def __call__(self, step: Callable[[], Awaitable[Any]]) -> Any:
         while True:
+            started = self.clock()
             try:
-                result = await step()
+                result = await self._bounded(step, started)
             except Exception as exc:
                 if not _transient(exc):
                     raise
                 now = self.clock()
                 if self.down_since is None:
-                    self.down_since = now
+                    # Down since the step that failed began: --timeout counts wall time, including the
+                    # time a hanging gateway took to fail the first request.
+                    self.down_since = started
                 waited = now - self.down_since
                 if self.timeout is not None and waited >= self.timeout:
                     self.sink.problem(now, f"{exc}; gave up after {waited:.0f} s (--timeout)", None)
@@ -225,6 +231,19 @@ class Retrier:
             self.down_since = None
             self.backoff.reset()
             return result
+
+    async def _bounded(self, step: Callable[[], Awaitable[Any]], started: float) -> Any:
+        """`step()`, cut off when --timeout would pass during it (a gateway that never answers)."""
+        if self.timeout is None:
+            return await step()
+        since = self.down_since if self.down_since is not None else started
+        left = max(0.0, self.timeout - (started - since))
+        try:
+            return await asyncio.wait_for(step(), left)
+        except asyncio.TimeoutError:
+            from cuetui.gateway.errors import Unreachable
+
+            raise Unreachable(f"no answer within {self.timeout:g} s (--timeout)") from None
 
 
 async def resolve_all(client: GatewayClient, queries: Sequence[str], retrier: Retrier) -> list[Job]:

@@ -25,6 +25,16 @@ examples:
 """
 
 
+def nonblank(value: str) -> str:
+    """argparse type of a criterion or a reason: refuse an empty or invisible value (exit 2) rather
+    than drop it, since a dropped criterion widens what an action touches (`eat JOB --layer ""`)."""
+    from cuetui.farm.text import visible
+
+    if not visible(value):
+        raise argparse.ArgumentTypeError("must not be empty (or only spaces and invisible characters)")
+    return value
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with usage errors on exit code 2 and one clear line, never a traceback."""
 
@@ -59,6 +69,6 @@ def global_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", metavar="PATH", help="config file (default: the user config dir)")
     parser.add_argument("--read-only", action="store_true", default=None, help="never send an action")
     parser.add_argument("--refresh", type=float, metavar="SECONDS", help="poll interval of the screens")
-    parser.add_argument("--user", action="append", metavar="USER", help="show only jobs of this user")
-    parser.add_argument("--show", action="append", metavar="SHOW", help="show only jobs of this show")
+    parser.add_argument("--user", action="append", metavar="USER", type=nonblank, help="show only jobs of this user")
+    parser.add_argument("--show", action="append", metavar="SHOW", type=nonblank, help="show only jobs of this show")
     return parser

@@ -27,6 +27,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from cuetui.commands import _common
+from cuetui.commands.parser import nonblank
 
 if TYPE_CHECKING:
     from cuetui.config import Settings
@@ -47,15 +48,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="List jobs. Filters combine: shows OR-ed, users OR-ed, then AND-ed. Without --show or "
         "--user, the configured default filters apply (global --show/--user work too).",
     )
-    p.add_argument("--show", dest="filter_shows", action="append", metavar="SHOW", help="only this show (repeat)")
-    p.add_argument("--user", dest="filter_users", action="append", metavar="USER", help="only this user (repeat)")
+    p.add_argument(
+        "--show", dest="filter_shows", action="append", type=nonblank, metavar="SHOW", help="only this show (repeat)"
+    )
+    p.add_argument(
+        "--user", dest="filter_users", action="append", type=nonblank, metavar="USER", help="only this user (repeat)"
+    )
     p.add_argument("--finished", action="store_true", help="include finished jobs")
-    p.add_argument("--match", metavar="TEXT", help="only jobs whose name contains TEXT")
+    p.add_argument("--match", type=nonblank, metavar="TEXT", help="only jobs whose name contains TEXT")
     _common.add_json_flag(p)
     p.set_defaults(func=cmd_jobs)
 
     p = sub.add_parser("layers", help="list the layers of a job", description="List the layers of JOB.")
-    p.add_argument("job", metavar="JOB", help="job name, unique part of a name, or id")
+    p.add_argument("job", type=nonblank, metavar="JOB", help="job name, unique part of a name, or id")
     _common.add_json_flag(p)
     p.set_defaults(func=cmd_layers)
 
@@ -65,22 +70,34 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="List the frames of JOB, optionally only some states, layers or a frame range. "
         "Large jobs are fetched and printed page by page.",
     )
-    p.add_argument("job", metavar="JOB", help="job name, unique part of a name, or id")
-    p.add_argument("--state", dest="states", action="append", metavar="STATE", help="e.g. DEAD, RUNNING (repeat)")
-    p.add_argument("--layer", dest="layers", action="append", metavar="LAYER", help="only this layer (repeat)")
-    p.add_argument("--range", dest="frame_range", metavar="SPEC", help="frame numbers, e.g. 1-100 or 1,3,5")
+    p.add_argument("job", type=nonblank, metavar="JOB", help="job name, unique part of a name, or id")
+    p.add_argument(
+        "--state", dest="states", action="append", type=nonblank, metavar="STATE", help="e.g. DEAD, RUNNING (repeat)"
+    )
+    p.add_argument(
+        "--layer", dest="layers", action="append", type=nonblank, metavar="LAYER", help="only this layer (repeat)"
+    )
+    p.add_argument(
+        "--range", dest="frame_range", type=nonblank, metavar="SPEC", help="frame numbers, e.g. 1-100 or 1,3,5"
+    )
     _common.add_json_flag(p)
     p.set_defaults(func=cmd_frames)
 
     p = sub.add_parser("hosts", help="list render hosts", description="List render hosts.")
-    p.add_argument("--state", dest="states", action="append", metavar="STATE", help="e.g. UP, DOWN (repeat)")
-    p.add_argument("--alloc", dest="allocs", action="append", metavar="ALLOC", help="e.g. local.general (repeat)")
+    p.add_argument(
+        "--state", dest="states", action="append", type=nonblank, metavar="STATE", help="e.g. UP, DOWN (repeat)"
+    )
+    p.add_argument(
+        "--alloc", dest="allocs", action="append", type=nonblank, metavar="ALLOC", help="e.g. local.general (repeat)"
+    )
     _common.add_json_flag(p)
     p.set_defaults(func=cmd_hosts)
 
     p = sub.add_parser("procs", help="list running frames on hosts", description="List procs (running frames).")
-    p.add_argument("--host", dest="hosts", action="append", metavar="HOST", help="only this host (repeat)")
-    p.add_argument("--job", dest="jobs", action="append", metavar="JOB", help="only this job (repeat)")
+    p.add_argument(
+        "--host", dest="hosts", action="append", type=nonblank, metavar="HOST", help="only this host (repeat)"
+    )
+    p.add_argument("--job", dest="jobs", action="append", type=nonblank, metavar="JOB", help="only this job (repeat)")
     _common.add_json_flag(p)
     p.set_defaults(func=cmd_procs)
     from cuetui.commands._common import add_examples

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from cuetui.config.settings import MIN_TOKEN_TTL
+from cuetui.config.settings import MAX_URL_LENGTH, MIN_TOKEN_TTL
 from cuetui.config.source import _File, _NotAString, _show
 from cuetui.config.toml_lines import _dotted
 from cuetui.gateway.credentials import Secret
@@ -37,6 +37,14 @@ def _positive_number(value: Any, path: tuple[str, ...], f: _File) -> float:
         raise f.bad_type(path, value, "a number")
     if not math.isfinite(value) or value <= 0:
         raise f.error(path, f"must be a positive number of seconds, got {_show(value)}")
+    return float(value)
+
+
+def _megabytes(value: Any, path: tuple[str, ...], f: _File) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise f.bad_type(path, value, "a number")
+    if not math.isfinite(value) or value < 1:
+        raise f.error(path, f"must be a number of megabytes of at least 1, got {_show(value)}")
     return float(value)
 
 
@@ -115,6 +123,8 @@ def validate_gateway_url(raw: str, allow_path: bool = False) -> str:
     url = raw.strip()
     if not url:
         raise ValueError("must not be empty")
+    if len(url) > MAX_URL_LENGTH:
+        raise ValueError(f"is {len(url)} characters long; a gateway URL has at most {MAX_URL_LENGTH}")
     if "://" not in url:
         raise ValueError(f"must start with http:// or https://, e.g. http://{url.lstrip('/')}")
     parts = urlsplit(url)
@@ -125,6 +135,8 @@ def validate_gateway_url(raw: str, allow_path: bool = False) -> str:
         raise ValueError("must not hold a user name or password (the gateway authenticates with a JWT)")
     if not parts.hostname:
         raise ValueError(f"has no host name: {json.dumps(url)}")
+    if len(parts.hostname) > 253 or any(len(label) > 63 for label in parts.hostname.split(".")):
+        raise ValueError("has a host name longer than DNS allows (63 characters a label, 253 in all)")
     try:
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:

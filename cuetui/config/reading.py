@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from cuetui.config.errors import ConfigError
+from cuetui.config.settings import MAX_CONFIG_BYTES, MAX_SECRET_FILE_BYTES
 from cuetui.config.source import SECRET_KEYS, _File, _hide_secrets
 from cuetui.config.syntax import _syntax_error
 from cuetui.gateway.credentials import Secret
+from cuetui.safefile import read_regular
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -22,7 +24,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 def _read_file(path: Path, explicit: bool) -> _File | None:
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_CONFIG_BYTES)
     except FileNotFoundError:
         if explicit:
             raise ConfigError(f"{path}: no such config file") from None
@@ -40,13 +42,15 @@ def _read_file(path: Path, explicit: bool) -> _File | None:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _syntax_error(path, text, exc) from None
+    except RecursionError:
+        raise ConfigError(f"{path}: arrays or tables nested too deeply to read") from None
     _hide_secrets(data)
     return _File(path, text, data)
 
 
 def _read_secret_file(path: Path, key: tuple[str, ...], f: _File, warnings: list[str]) -> Secret:
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_SECRET_FILE_BYTES)
     except FileNotFoundError:
         raise f.error(key, f"names a file that does not exist: {path}") from None
     except OSError as exc:

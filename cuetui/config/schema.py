@@ -12,6 +12,7 @@ from cuetui.config.checks import (
     _boolean,
     _gateway_url,
     _keymap,
+    _megabytes,
     _pairs,
     _path,
     _percent,
@@ -42,6 +43,8 @@ FARM_CHECKS: dict[str, Check] = {
     "loki_url": _any_url,
     "token_ttl": _ttl,
     "user": _string,
+    "request_deadline": _positive_number,
+    "max_answer_mb": _megabytes,
 }
 
 # Keys only the top level may set.

@@ -17,6 +17,11 @@ DEFAULT_FRAME_REFRESH = 2.0
 MIN_TOKEN_TTL = 60
 DEFAULT_STUCK_MIN_SILENCE = 600.0
 DEFAULT_STUCK_PERCENT_OF_RUNTIME = 50.0
+MAX_URL_LENGTH = 2048
+MAX_CONFIG_BYTES = 1024 * 1024  # a config file; anything bigger is not one
+MAX_SECRET_FILE_BYTES = 64 * 1024  # a secret_file / token_file holds one line
+DEFAULT_REQUEST_DEADLINE = 10.0  # seconds for one whole request (send + the whole answer)
+DEFAULT_MAX_ANSWER_MB = 128.0  # decompressed size of one answer
 
 ENV_URL = "OPENCUE_REST_GATEWAY_URL"
 ENV_TOKEN = "JWT_TOKEN"
@@ -61,6 +66,8 @@ class Settings:
     keymap: Mapping[str, str] = field(default_factory=_empty_map)
     token_ttl: int = DEFAULT_TOKEN_TTL
     user: str = ""
+    request_deadline: float = DEFAULT_REQUEST_DEADLINE
+    max_answer_mb: float = DEFAULT_MAX_ANSWER_MB
     stuck_min_silence: float = DEFAULT_STUCK_MIN_SILENCE
     stuck_percent_of_runtime: float = DEFAULT_STUCK_PERCENT_OF_RUNTIME
     stuck_services: Mapping[str, StuckRule] = field(default_factory=_empty_map)

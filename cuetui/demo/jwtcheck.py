@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
 import time
 
 _HMAC = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
@@ -42,6 +43,42 @@ def _b64(segment: str, what: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def _go_constant(name: str) -> object:
+    # Go's encoding/json has no NaN or Infinity: `{"exp": Infinity}` is not JSON to the gateway.
+    if name.startswith("-"):
+        raise ValueError("invalid character 'I' in numeric literal")
+    raise ValueError(f"invalid character '{name[0]}' looking for beginning of value")
+
+
+def _go_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"json: cannot unmarshal number {text} into Go value of type float64")
+    return value
+
+
+def _go_int(text: str) -> float | int:
+    # golang-jwt decodes numbers into float64: an integer past float64 does not decode.
+    value = int(text)
+    if abs(value) > 2**1023 * 2:
+        raise ValueError(f"json: cannot unmarshal number {text[:40]} into Go value of type float64")
+    return value
+
+
+def _go_json(raw: bytes) -> object:
+    """JSON as Go's encoding/json reads it into interface{} (no NaN/Infinity, numbers as float64)."""
+    return json.loads(raw, parse_constant=_go_constant, parse_float=_go_float, parse_int=_go_int)
+
+
+# Go's time.Unix adds the seconds from year 1 to 1970 to an int64: a later exp wraps around to the
+# distant past, so the real gateway calls `{"exp": 1e19}` (or 9.2233720e18) expired.
+_GO_UNIX_TO_INTERNAL = 62_135_596_800
+
+
+def _wraps_go_time(seconds: float) -> bool:
+    return seconds >= 2**63 or int(seconds) + _GO_UNIX_TO_INTERNAL > 2**63 - 1
+
+
 def _number(claims: dict[str, object], name: str) -> float | None:
     if name not in claims:
         return None  # golang-jwt: a present but null claim is an invalid type, an absent one is fine
@@ -68,12 +105,12 @@ def _validate_token(token: str, secret: bytes, now: float) -> None:
         raise TokenError("token is malformed: token contains an invalid number of segments")
     header_raw = _b64(parts[0], "header")
     try:
-        header = json.loads(header_raw)
+        header = _go_json(header_raw)
     except ValueError as err:
         raise TokenError(f"token is malformed: could not JSON decode header: {err}") from None
     claims_raw = _b64(parts[1], "claim")
     try:
-        claims = json.loads(claims_raw)
+        claims = _go_json(claims_raw)
     except ValueError as err:
         raise TokenError(f"token is malformed: could not JSON decode claim: {err}") from None
     if not isinstance(header, dict) or not isinstance(claims, dict):
@@ -90,7 +127,7 @@ def _validate_token(token: str, secret: bytes, now: float) -> None:
     if not hmac.compare_digest(expected, signature):
         raise TokenError("token signature is invalid: signature is invalid")
     exp = _number(claims, "exp")
-    if exp is not None and not now < exp:
+    if exp is not None and (not now < exp or _wraps_go_time(exp)):
         raise TokenError("token has invalid claims: token is expired")
     nbf = _number(claims, "nbf")
     if nbf is not None and now < nbf:

@@ -41,6 +41,34 @@ def _stamp(t: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t))
 
 
+DEFAULT_LOG_ROOT = "/tmp/cuetui-demo"  # where logs go when the farm was given no log root
+
+
+def log_root(farm: Any) -> str:
+    """The directory every log file of `farm` is written under."""
+    return str(getattr(farm, "log_root", "") or DEFAULT_LOG_ROOT)
+
+
+def reroot(root: str, log_dir: str) -> str:
+    """A logDir from a scenario or a capture, placed under `root`: an absolute one keeps its path
+    below the root (`/shows/a/logs` -> `ROOT/shows/a/logs`), `..` and `.` parts are dropped. One that is
+    already inside the root stays as it is. Replaying a capture so never writes into the real tree."""
+    if os.path.isabs(log_dir) and _within(os.path.realpath(root), os.path.realpath(log_dir)):
+        return os.path.normpath(log_dir)
+    parts = [p for p in log_dir.replace("\\", "/").split("/") if p not in ("", ".", "..")]
+    return os.path.join(root, *parts)
+
+
+def _within(root: str, path: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def inside_log_root(farm: Any, path: str) -> bool:
+    """True when `path`, symlinks resolved, is inside the farm's log root (where writing is allowed)."""
+    root = os.path.realpath(log_root(farm))
+    return _within(root, os.path.realpath(path))
+
+
 class Attempt:
     """What a log needs to know about one run of a frame."""
 
@@ -193,6 +221,8 @@ class LogWriter:
 
     # --- files -----------------------------------------------------------------------------------
     def _write(self, path: str, text: str, mode: str = "w") -> None:
+        if not inside_log_root(self.farm, path):
+            return  # a name with "../" (or a symlink in the tree) pointing out of the log root
         parent = os.path.dirname(path)
         if parent and parent not in self._dirs:
             os.makedirs(parent, exist_ok=True)

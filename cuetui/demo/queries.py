@@ -54,9 +54,20 @@ def search_jobs(farm: Farm, r: dict[str, Any], show_id: str | None = None) -> li
     return out
 
 
+# The most frame numbers one frameRange may expand to: well above the biggest job (50 000 frames), far
+# below what would take the simulator's memory and stall every other client (1-10000000 did: 600 MB).
+MAX_RANGE_FRAMES = 100_000
+
+
+class RangeTooLarge(ValueError):
+    """A frameRange that expands to more than MAX_RANGE_FRAMES numbers (Cuebot refuses those too)."""
+
+
 def parse_frame_range(spec: str) -> set[int] | None:
-    """`7`, `1-50`, `1-100x5`, `1-100y5`, `1,3,5` → frame numbers; None if unparseable."""
+    """`7`, `1-50`, `1-100x5`, `1-100y5`, `1,3,5` → frame numbers; None if unparseable; RangeTooLarge
+    beyond MAX_RANGE_FRAMES numbers (counted before any set is built)."""
     numbers: set[int] = set()
+    total = 0
     for part in spec.replace(" ", "").split(","):
         if not part:
             continue
@@ -67,8 +78,9 @@ def parse_frame_range(spec: str) -> set[int] | None:
         b = int(m.group(2)) if m.group(2) is not None else a
         step = int(m.group(4)) if m.group(4) else 1
         lo, hi = min(a, b), max(a, b)
-        if hi - lo > 10_000_000:
-            return None
+        total += hi - lo + 1 if m.group(3) == "y" else (hi - lo) // max(1, step) + 1
+        if total > MAX_RANGE_FRAMES:
+            raise RangeTooLarge(f"frame range {spec[:40]} holds more than {MAX_RANGE_FRAMES} frames")
         every = set(range(lo, hi + 1, max(1, step)))
         if m.group(3) == "y":
             every = set(range(lo, hi + 1)) - every

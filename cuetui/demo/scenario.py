@@ -22,8 +22,11 @@ numbers, enums by name), e.g. one element of ``GetJobs``'s ``jobs.jobs``. Rules:
 * Any state is allowed: RUNNING frames with their procs (a proc is matched to its frame by ``jobName`` and
   ``frameName``; a RUNNING frame without a proc simply stays RUNNING), FINISHED jobs, DOWN hosts.
 * Any string is data: names may hold ``[``, ``]``, ``/``, quotes, escapes. Frame names are kept as given.
-* ``job.logDir`` is honoured; a relative one is taken under the log root (``--log-root``), and a missing
-  one is ``<log root>/<show>/<shot>/logs/<job name>``. Each entry
+* ``job.logDir`` is re-rooted under the log root (``--log-root``): a relative one is taken under it, an
+  absolute one keeps its path below it (``/shows/a/logs`` becomes ``<log root>/shows/a/logs``), so
+  replaying a capture never writes into the captured farm's real tree; a missing one is
+  ``<log root>/<show>/<shot>/logs/<job name>``. Nothing is ever written outside the log root (a frame
+  name with ``../`` that would leave it is not written). Each entry
   of ``logs`` is written at ``<logDir>/<job name>.<frame name>.rqlog`` (parent directories created, a
   ``/`` in a name nests). Started frames without a given log get a generated one, lazily.
 """
@@ -52,6 +55,7 @@ from cuetui.demo.farm import (
     Proc,
     Show,
 )
+from cuetui.demo.logs import inside_log_root, log_root, reroot
 
 _FRAME_PASSTHROUGH = (
     "checkpointState",
@@ -164,6 +168,8 @@ def farm_from_scenario(
             _add_proc(farm, host, raw)
     for job, frame_name, text in pending_logs:
         path = f"{job.log_dir}/{job.name}.{frame_name}.rqlog"
+        if not inside_log_root(farm, path):
+            continue  # a frame name with "../" pointing out of the log root: not written
         parent = os.path.dirname(path)
         if parent:
             os.makedirs(parent, exist_ok=True)
@@ -204,10 +210,7 @@ def _add_job(farm: Farm, j: int, entry: dict[str, Any], now: int) -> Job:
     show = next((s for s in farm.shows if s.name == show_name), None) or _add_show(farm, show_name, {})
     name = raw.get("name") or f"{show_name}-job{j}"
     shot = raw.get("shot", "")
-    root = farm.log_root or "/tmp/cuetui-demo"
-    log_dir = raw.get("logDir") or os.path.join(show_name, shot or "shot", "logs", name)
-    if not os.path.isabs(log_dir):
-        log_dir = os.path.join(root, log_dir)
+    log_dir = reroot(log_root(farm), str(raw.get("logDir") or os.path.join(show_name, shot or "shot", "logs", name)))
     job = Job(
         farm,
         len(farm.jobs),

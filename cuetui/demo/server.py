@@ -50,7 +50,7 @@ from typing import Any
 
 from aiohttp import web
 
-from cuetui.demo import actions, queries
+from cuetui.demo import actions, guard, queries
 from cuetui.demo.farm import FINISHED, PENDING, Farm, FarmClock, Host, Job
 from cuetui.demo.jwtcheck import TokenError, validate
 from cuetui.demo.schema import DecodeError, decode_request
@@ -658,7 +658,16 @@ class Gateway:
                 fut.cancel()
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        body = await request.read()
+        guard.request_started(request)
+        try:
+            body = await guard.read_body(request)
+            if body is None:  # a body trickled slower than the deadline: the connection is dropped
+                return web.Response(status=408, text="request body timeout\n", headers={"Connection": "close"})
+            return await self._handle(request, body)
+        finally:
+            guard.request_done(request)
+
+    async def _handle(self, request: web.Request, body: bytes) -> web.StreamResponse:
         if self.loki and request.path.startswith("/loki/api/v1/"):
             return self._loki(request)
         response = await self._gateway(request, body)
@@ -747,6 +756,9 @@ class Gateway:
                     result = await result
         except GatewayError as err:
             return Answer(err.status, error_body(err.code, err.message), reached_cuebot=True)
+        except queries.RangeTooLarge as err:
+            # As Cuebot's interceptor words an uncaught exception: INTERNAL, "<class>: <msg>\n<msg>".
+            return Answer(500, error_body(13, f"java.lang.IllegalArgumentException: {err}\n{err}"), reached_cuebot=True)
         except asyncio.TimeoutError:
             # The gateway's own deadline fires first: its Go context's words (the real gateway measured).
             return Answer(504, error_body(4, "context deadline exceeded"))
@@ -834,7 +846,9 @@ class Server:
         return f"http://{host}:{self.port}"
 
     async def start(self) -> None:
-        self.runner = web.AppRunner(self.gateway.app, handler_cancellation=True, access_log=None, shutdown_timeout=0.5)
+        self.runner = guard.GuardedRunner(
+            self.gateway.app, handler_cancellation=True, access_log=None, shutdown_timeout=0.5
+        )
         await self.runner.setup()
         await self._listen()
         if self.grpc_port is not None:

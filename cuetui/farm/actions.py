@@ -9,10 +9,12 @@ a screen that forgot to hide a key.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from cuetui.farm.text import visible
 from cuetui.gateway.client import GatewayClient
 from cuetui.gateway.errors import GatewayError, RefusedRequest
 from cuetui.gateway.models import Frame, Host, Job
@@ -29,10 +31,14 @@ class ReadOnlyError(RefusedRequest):
     """The action was not sent because cuetui runs read-only (`--read-only` or `read_only = true`)."""
 
 
+_ASCII_NUMBER = re.compile(r"[0-9]+")
+
+
 def parse_priority(text: str) -> int:
     """A priority typed by a person: a whole number from 0 to 1 000 000 (as CueGUI allows)."""
-    cleaned = text.strip().replace("_", "").replace(" ", "")
-    if not cleaned or not (cleaned.isdigit() or (cleaned[0] in "+-" and cleaned[1:].isdigit())):
+    # ASCII digits only: int() would also take "١٢٣" and "1_000", which a person did not mean to type.
+    cleaned = text.strip()
+    if not _ASCII_NUMBER.fullmatch(cleaned):
         raise ValueError(f"priority must be a whole number from {PRIORITY_MIN} to {PRIORITY_MAX:,}, got {text!r}")
     value = int(cleaned)
     if not PRIORITY_MIN <= value <= PRIORITY_MAX:
@@ -143,8 +149,8 @@ class FarmActions:
     async def kill(self, jobs: Sequence[Job], reason: str) -> ActionResult:
         """Kill jobs with a reason (Cuebot ignores a kill without one, so it is required)."""
         self._check("kill")
-        if not reason.strip():
-            raise RefusedRequest("a kill needs a reason")
+        if not visible(reason):
+            raise RefusedRequest("a kill needs a reason with visible text")
         return await self._each("killed", jobs, lambda j: self.client.kill_job(j.id, reason))
 
     async def retry_dead(self, jobs: Sequence[Job]) -> ActionResult:
@@ -195,8 +201,8 @@ class FarmActions:
     async def kill_matching(self, job: Job, search: FrameSearch, reason: str, count: int | None = None) -> ActionResult:
         """Kill the running frames of `job` matching non-empty criteria."""
         self._check("kill frames")
-        if not reason.strip():
-            raise RefusedRequest("a kill needs a reason")
+        if not visible(reason):
+            raise RefusedRequest("a kill needs a reason with visible text")
         return await self._each(
             "killed", [job], lambda j: self.client.kill_frames(job.id, search, reason), frames=count
         )
@@ -232,8 +238,8 @@ class FarmActions:
     async def kill_frames(self, frames: Sequence[Frame], reason: str) -> ActionResult:
         """Kill these running frames, one FrameInterface/Kill each, all at once."""
         self._check("kill frames")
-        if not reason.strip():
-            raise RefusedRequest("a kill needs a reason")
+        if not visible(reason):
+            raise RefusedRequest("a kill needs a reason with visible text")
         running = [f for f in frames if f.state == "RUNNING"]
         if not running:
             raise RefusedRequest("none of the selected frames is running")

@@ -8,10 +8,13 @@ from __future__ import annotations
 import ssl
 import time
 
+import httpx
+
 from cuetui.config import ConfigError, Settings
 from cuetui.gateway.auth import Clock, GatewayAuth
 from cuetui.gateway.client import DEFAULT_TIMEOUT, GatewayClient
 from cuetui.gateway.credentials import default_user
+from cuetui.gateway.errors import printable
 from cuetui.gateway.requests import Requester
 
 
@@ -23,12 +26,21 @@ def client_from_settings(settings: Settings, *, timeout: float = DEFAULT_TIMEOUT
         verify = settings.tls_verify()
     except (OSError, ssl.SSLError) as exc:
         raise ConfigError(f"config error: ca_bundle {settings.ca_bundle}: {exc.strerror or exc}") from None
+    try:
+        return _client(settings, url, auth, verify, timeout)
+    except (httpx.InvalidURL, ValueError, UnicodeError) as exc:  # e.g. a host name that is not valid IDNA
+        raise ConfigError(f"gateway URL is not usable: {printable(str(exc), 120)}") from None
+
+
+def _client(settings: Settings, url: str, auth: GatewayAuth, verify: object, timeout: float) -> GatewayClient:
     return GatewayClient(
         url,
         auth,
-        verify=verify,
+        verify=verify,  # type: ignore[arg-type]
         timeout=timeout,
         requester=Requester.local(settings.user or None),
+        deadline=settings.request_deadline,
+        max_answer_bytes=int(settings.max_answer_mb * 1024 * 1024),
     )
 
 

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from cuetui.gateway.errors import GatewayError, TokenExpired, Unauthorized, Unreachable
+from cuetui.gateway.errors import GatewayError, RequestDeadline, TokenExpired, Unauthorized, Unreachable
 
 CONNECTING = "connecting"
 LIVE = "live"
@@ -87,6 +87,8 @@ class ConnectionTracker:
             state, message = EXPIRED, str(error)
         elif isinstance(error, Unauthorized):
             state, message = UNAUTHORIZED, error.detail or str(error)
+        elif isinstance(error, RequestDeadline):
+            state, message = RETRYING, f"unreachable at {self.status.url}: no whole answer within the request deadline"
         elif isinstance(error, Unreachable):
             state, message = RETRYING, f"unreachable at {self.status.url}"
         elif isinstance(error, GatewayError):

@@ -1,18 +1,42 @@
 """Pure formatting of farm values for people: durations, memory, progress, times, frame counts.
 
 Shared by the screens and the non-interactive commands so a duration reads the same everywhere.
+Every value comes from the gateway, so none of these ever raises: a time above 2^63, a time in
+nanoseconds, NaN or infinity is shown as "?" (or capped), never an OverflowError in a screen.
 """
 
 from __future__ import annotations
 
+import math
 import time
+
+UNKNOWN = "?"
+# Beyond these a value is shown capped: no real render runs 27 years or uses an exabyte.
+MAX_DURATION_DAYS = 9999
+MAX_CLOCK_HOURS = 99999
+
+
+def _finite(value: object) -> float | None:
+    """`value` as a finite float, or None (non-numbers, NaN, infinities, ints too big for a float)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except (OverflowError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 def duration(seconds: float | None) -> str:
     """`1d02h`, `3h05m`, `4m07s`, `12s`; "" for None or negative."""
-    if seconds is None or seconds < 0:
+    value = _finite(seconds)
+    if value is None:
+        return "" if seconds is None else UNKNOWN
+    if value < 0:
         return ""
-    s = int(seconds)
+    if value >= (MAX_DURATION_DAYS + 1) * 86400:
+        return f">{MAX_DURATION_DAYS}d"
+    s = int(value)
     days, s = divmod(s, 86400)
     hours, s = divmod(s, 3600)
     minutes, s = divmod(s, 60)
@@ -27,9 +51,14 @@ def duration(seconds: float | None) -> str:
 
 def clock_duration(seconds: float | None) -> str:
     """`HH:MM:SS` (hours may exceed 24), as in plain monitor lines; "" for None."""
-    if seconds is None or seconds < 0:
+    value = _finite(seconds)
+    if value is None:
+        return "" if seconds is None else UNKNOWN
+    if value < 0:
         return ""
-    s = int(seconds)
+    if value >= (MAX_CLOCK_HOURS + 1) * 3600:
+        return f">{MAX_CLOCK_HOURS}:59:59"
+    s = int(value)
     hours, s = divmod(s, 3600)
     minutes, s = divmod(s, 60)
     return f"{hours:02d}:{minutes:02d}:{s:02d}"
@@ -37,36 +66,47 @@ def clock_duration(seconds: float | None) -> str:
 
 def memory_kb(kb: int | float | None) -> str:
     """Memory given in KB (OpenCue's unit) as `512K`, `3.2M`, `4.0G`, `1.5T`; "" for 0/None."""
-    if not kb or kb < 0:
+    if not kb:
         return ""
-    value = float(kb)
-    for unit in ("K", "M", "G", "T"):
-        if value < 1024 or unit == "T":
+    value = _finite(kb)
+    if value is None:
+        return UNKNOWN
+    if value < 0:
+        return ""
+    for unit in ("K", "M", "G", "T", "P", "E"):
+        if value < 1024:
             return f"{value:.0f}{unit}" if unit == "K" else f"{value:.1f}{unit}"
         value /= 1024
-    return ""  # unreachable
+    return ">1023E"
 
 
 def cores(value: float) -> str:
-    """Cores without a needless `.00`: `4`, `0.5`, `12.25`."""
-    return f"{value:.2f}".rstrip("0").rstrip(".") if value else "0"
+    """Cores without a needless `.00`: `4`, `0.5`, `12.25`; "?" for what is not a real count."""
+    number = _finite(value)
+    if number is None:
+        return UNKNOWN
+    if abs(number) >= 1e9:
+        return f"{number:.3g}"
+    return f"{number:.2f}".rstrip("0").rstrip(".") if number else "0"
 
 
 def percent(done: int, total: int) -> int:
     """Whole percent of `done` out of `total` (0 when total is 0), never above 100."""
-    if total <= 0:
+    d, t = _finite(done), _finite(total)
+    if d is None or t is None or t <= 0 or d <= 0:
         return 0
-    return min(100, (done * 100) // total)
+    return int(min(100.0, (d * 100) // t))
 
 
 def bar(done: int, total: int, width: int, *, full: str = "█", empty: str = "░") -> str:
     """A text progress bar of exactly `width` cells, eighths for the partial cell."""
     if width <= 0:
         return ""
-    if total <= 0:
+    d, t = _finite(done), _finite(total)
+    if d is None or t is None or t <= 0:
         return empty * width
     eighths = "▏▎▍▌▋▊▉"
-    filled = min(width * 8, (done * width * 8) // total)
+    filled = int(max(0.0, min(width * 8, (min(d, t) * width * 8) // t)))
     whole, part = divmod(filled, 8)
     text = full * whole
     if part and whole < width:
@@ -80,10 +120,18 @@ def timestamp(epoch: int | float, now: float | None = None, *, seconds: bool = F
     if not epoch:
         return ""
     now = time.time() if now is None else now
-    t = time.localtime(epoch)
-    if time.localtime(now)[:3] == t[:3]:
-        return time.strftime("%H:%M:%S" if seconds else "%H:%M", t)
-    return time.strftime("%b %d %H:%M", t)
+    value = _finite(epoch)
+    if value is None:
+        return UNKNOWN
+    try:
+        t = time.localtime(value)
+        if time.localtime(now)[:3] == t[:3]:
+            return time.strftime("%H:%M:%S" if seconds else "%H:%M", t)
+        if t.tm_year > 9999:
+            return UNKNOWN
+        return time.strftime("%b %d %H:%M", t)
+    except (OverflowError, OSError, ValueError):
+        return UNKNOWN  # beyond what the C library can convert (2^63, nanoseconds, year 10^9)
 
 
 def age(epoch: int | float, now: float | None = None) -> str:
@@ -91,12 +139,21 @@ def age(epoch: int | float, now: float | None = None) -> str:
     if not epoch:
         return ""
     now = time.time() if now is None else now
-    return f"{duration(max(0.0, now - epoch))} ago"
+    value = _finite(epoch)
+    if value is None:
+        return UNKNOWN
+    return f"{duration(max(0.0, now - value))} ago"
 
 
 def iso_utc(epoch: float) -> str:
-    """`2026-11-24T10:00:05Z`."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+    """`2026-11-24T10:00:05Z`; "?" for a time the C library cannot convert."""
+    value = _finite(epoch)
+    if value is None:
+        return UNKNOWN
+    try:
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(value))
+    except (OverflowError, OSError, ValueError):
+        return UNKNOWN
 
 
 def eta_seconds(remaining_frames: int, running: int, avg_frame_sec: float, rate_per_sec: float = 0.0) -> float | None:

@@ -9,7 +9,9 @@ removed, tabs expanded. The screen still renders them as `rich.text.Text`, never
 
 from __future__ import annotations
 
+import asyncio
 import errno
+import json
 import os
 import re
 import time
@@ -21,7 +23,11 @@ import httpx
 
 from cuetui.config.log_paths import map_log_path  # the one mapper; here too for the log readers
 from cuetui.farm.text import decode_log_bytes, strip_ansi
+from cuetui.gateway.answer import AnswerTooLarge, UnreadableEncoding, read_bounded
 from cuetui.gateway.models import Frame, Job
+from cuetui.safefile import open_regular
+
+LOKI_MAX_ANSWER_BYTES = 64 * 1024 * 1024  # one page of log lines (limit 5000) is a few MB
 
 # The first read of a log: enough for a few thousand lines, fast even on a 100 MB file.
 TAIL_BYTES = 256 * 1024
@@ -171,7 +177,7 @@ class LogFile:
 
     def _open(self) -> tuple[Any, os.stat_result]:
         try:
-            handle = open(self.path, "rb")  # noqa: SIM115 - closed by the callers
+            handle = open_regular(self.path)  # a FIFO or /dev/zero is refused, never read
             st = os.fstat(handle.fileno())
         except OSError as error:
             raise LogUnreadable(self.path, _reason(error)) from None
@@ -333,6 +339,7 @@ class LokiClient:
     ) -> None:
         self.url = url.rstrip("/")
         self.limit = limit
+        self.deadline = timeout
         self._own = http is None
         self._http = http or httpx.AsyncClient(timeout=timeout)
 
@@ -342,15 +349,28 @@ class LokiClient:
             await self._http.aclose()
 
     async def _get(self, path: str, params: dict[str, Any]) -> Any:
+        async def exchange() -> tuple[int, bytes]:
+            # Streamed and bounded like the gateway's answers: a whole-answer deadline, a size limit.
+            request = self._http.build_request("GET", self.url + path, params=params)
+            response = await self._http.send(request, stream=True)
+            try:
+                return response.status_code, await read_bounded(response, LOKI_MAX_ANSWER_BYTES)
+            finally:
+                await response.aclose()
+
         try:
-            response = await self._http.get(self.url + path, params=params)
+            status, content = await asyncio.wait_for(exchange(), self.deadline)
+        except asyncio.TimeoutError:
+            raise LokiError(f"Loki at {self.url} sent no whole answer within {self.deadline:g} s") from None
+        except (AnswerTooLarge, UnreadableEncoding) as error:
+            raise LokiError(f"Loki at {self.url}: {error}") from None
         except httpx.HTTPError as error:
             raise LokiError(f"Loki unreachable at {self.url}: {type(error).__name__}") from None
-        if response.status_code != 200:
-            snippet = strip_ansi(response.text[:120]).replace("\n", " ")
-            raise LokiError(f"Loki at {self.url} answered HTTP {response.status_code}: {snippet}")
+        if status != 200:
+            snippet = strip_ansi(content[:120].decode("utf-8", "replace")).replace("\n", " ")
+            raise LokiError(f"Loki at {self.url} answered HTTP {status}: {snippet}")
         try:
-            body = response.json()
+            body = json.loads(content)
         except ValueError:
             raise LokiError(f"Loki at {self.url} sent an answer that is not JSON") from None
         if not isinstance(body, dict) or body.get("status") != "success":

@@ -13,7 +13,9 @@ stream page by page without the whole list being held in memory as well as in th
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import shutil
 import sys
 import unicodedata
@@ -47,12 +49,46 @@ def _default(value: Any) -> Any:
     raise TypeError(f"not JSON serializable: {type(value).__name__}")
 
 
+# Characters kept in --json but written as \uXXXX escapes: C1 controls (a terminal may act on them),
+# bidi overrides and isolates, zero-width characters and the line/paragraph separators. They can only
+# occur inside JSON strings, where the escape means the same character.
+_JSON_ESCAPE = re.compile("[\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def _nan_as_null(value: Any) -> Any:
+    """NaN and infinities as null, as orjson writes them (JSON has no such numbers)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, list):
+        return [_nan_as_null(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _nan_as_null(v) for k, v in value.items()}
+    return value
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
 def dumps(value: Any) -> str:
-    """One compact JSON text (no trailing newline); non-ASCII kept as UTF-8. Same result as
+    """One compact JSON text (no trailing newline); non-ASCII kept as UTF-8 except the characters
+    that could steer a terminal or reorder text, which are escaped. Same result as
     `json.dumps(to_jsonable(value))`, several times faster (orjson walks the models itself)."""
     import orjson
 
-    return orjson.dumps(value, default=_default).decode("utf-8")
+    try:
+        text = orjson.dumps(value, default=_default).decode("utf-8")
+    except TypeError:
+        # An integer beyond 64 bits from a hostile gateway: the standard library writes it exactly.
+        import json
+
+        text = json.dumps(_nan_as_null(to_jsonable(value)), ensure_ascii=False, separators=(",", ":"), default=str)
+    return escape_json(text)
+
+
+def escape_json(text: str) -> str:
+    """JSON text with C1 controls, bidi and zero-width characters written as \\uXXXX (same meaning)."""
+    return _JSON_ESCAPE.sub(_escape, text)
 
 
 class JsonListWriter:

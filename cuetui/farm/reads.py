@@ -22,7 +22,7 @@ READ_METHOD_PREFIXES = ("Get", "Find")
 
 def retry_reads(client: GatewayClient, delays: tuple[float, ...] = READ_RETRY_DELAYS) -> None:
     """Make `client` try read calls (Get*/Find*) again on transient failures, a few times."""
-    from cuetui.gateway.errors import BadResponse, ServerError, Unreachable
+    from cuetui.gateway.errors import AnswerTooLarge, BadResponse, RequestDeadline, ServerError, Unreachable
 
     send = client.call
 
@@ -33,6 +33,8 @@ def retry_reads(client: GatewayClient, delays: tuple[float, ...] = READ_RETRY_DE
         for delay in delays:
             try:
                 return await send(request, **options)
+            except (RequestDeadline, AnswerTooLarge):
+                raise  # a whole deadline or a whole size limit again would only double the cost
             except (Unreachable, ServerError, BadResponse):
                 await asyncio.sleep(delay)
         return await send(request, **options)

@@ -9,6 +9,7 @@ markup (a job named `[@click=app.quit]`) nor reach the terminal as control seque
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), other ESC sequences, C1 CSI/OSC forms.
 _ANSI = re.compile(
@@ -26,6 +27,34 @@ _ANSI = re.compile(
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+# Characters that reorder or hide text without taking a cell: bidi embeddings, overrides, isolates and
+# marks, zero-width spaces and joiners, the BOM. In a table they make a row lie about its neighbours, so
+# they are shown as a visible U+FFFD (one cell); --json keeps them, escaped.
+_INVISIBLE = re.compile("[\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+SHOWN_FOR_INVISIBLE = "\ufffd"
+_COMBINING = ("Mn", "Me")
+_NOT_VISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp", "Mn", "Me"}
+
+
+def _drop_combining(text: str) -> str:
+    """NFC first (a decomposed é stays é), then combining marks left over are dropped: stacked marks
+    (zalgo) would otherwise spill into the row above or below."""
+    composed = unicodedata.normalize("NFC", text)
+    return "".join(ch for ch in composed if unicodedata.category(ch) not in _COMBINING)
+
+
+def visible(text: str) -> bool:
+    """True when `text` holds at least one character that shows (not only spaces, controls,
+    zero-width or combining characters): what a kill reason or a criterion must have."""
+    return any(unicodedata.category(ch) not in _NOT_VISIBLE for ch in text)
+
+
+def clipboard_text(text: str) -> str:
+    """What may go on the clipboard from a farm string: escape sequences, controls and the invisible
+    reordering characters removed (a name holding OSC 52 must not reach a terminal when pasted)."""
+    return safe(_INVISIBLE.sub("", str(text)))
+
+
 def strip_ansi(text: str) -> str:
     """`text` with terminal escape sequences removed and other control characters dropped."""
     return _CONTROL.sub("", _ANSI.sub("", text))
@@ -33,10 +62,13 @@ def strip_ansi(text: str) -> str:
 
 def safe(text: object, limit: int | None = None) -> str:
     """One line of farm text fit for display: escapes and controls removed, tabs and newlines as
-    spaces, optionally cut to `limit` characters with an ellipsis."""
+    spaces, bidi and zero-width characters shown as U+FFFD, combining marks dropped (after NFC),
+    optionally cut to `limit` characters with an ellipsis."""
     s = str(text)
     s = _ANSI.sub("", s).replace("\t", " ").replace("\r", " ").replace("\n", " ")
     s = _CONTROL.sub("", s)
+    if not s.isascii():
+        s = _drop_combining(_INVISIBLE.sub(SHOWN_FOR_INVISIBLE, s))
     if limit is not None and len(s) > limit:
         return s[: max(0, limit - 1)] + "…"
     return s

@@ -11,11 +11,12 @@ from __future__ import annotations
 import threading
 import time
 import warnings
-from collections.abc import Callable, Generator
+from collections.abc import AsyncGenerator, Callable, Generator
 
 import httpx
 import jwt
 
+from cuetui.gateway.answer import body_of, read_bounded
 from cuetui.gateway.credentials import DEFAULT_TOKEN_TTL, Secret
 
 Clock = Callable[[], float]
@@ -23,6 +24,8 @@ Clock = Callable[[], float]
 # Renew a minted token when less than this is left: max(60 s, 10 % of its lifetime).
 RENEW_MIN_SECONDS = 60.0
 RENEW_FRACTION = 0.1
+# The JWT middleware's 401 bodies are one line; a longer one is refused, not read on.
+UNAUTHORIZED_BODY_LIMIT = 64 * 1024
 
 
 def _reveal(value: str | Secret) -> str:
@@ -58,9 +61,9 @@ def _says_expired(response: httpx.Response) -> bool:
     # The JWT middleware's 401 is text/plain; grpc errors are JSON. Match the substring, not the full text:
     # newer golang-jwt appends " by 1h0m0s" (protocol §1.3).
     content_type = response.headers.get("content-type", "")
-    return (
-        response.status_code == 401 and not content_type.startswith("application/json") and "expired" in response.text
-    )
+    if response.status_code != 401 or content_type.startswith("application/json"):
+        return False
+    return b"expired" in body_of(response)
 
 
 class GatewayAuth(httpx.Auth):
@@ -70,7 +73,9 @@ class GatewayAuth(httpx.Auth):
     gateway will answer 401 "Authorization header required").
     """
 
-    requires_response_body = True  # the 401 body says whether the token expired
+    # The 401 body says whether the token expired; only a 401's body is read here (see async_auth_flow),
+    # so the client reads every other answer itself, within its size limit.
+    requires_response_body = True
 
     def __init__(
         self,
@@ -162,6 +167,20 @@ class GatewayAuth(httpx.Auth):
         self._authorize(request, force_new=True)
         response = yield request
         self._rejected_as_expired = _says_expired(response)
+
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        """httpx's async flow, except that only a 401's body is read (a small bounded read), so a huge
+        or compressed 200 answer stays streamed for the client's own bounded reader."""
+        flow = self.auth_flow(request)
+        request = next(flow)
+        while True:
+            response = yield request
+            if response.status_code == 401:
+                await read_bounded(response, UNAUTHORIZED_BODY_LIMIT)
+            try:
+                request = flow.send(response)
+            except StopIteration:
+                break
 
     def __repr__(self) -> str:
         return f"GatewayAuth(kind={self.kind!r}, sub={self.sub!r}, ttl={self.ttl})"

@@ -13,19 +13,24 @@ import math
 import ssl
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import orjson
 
 from cuetui import __version__
+from cuetui.gateway import answer
 from cuetui.gateway import requests as rq
+from cuetui.gateway.answer import ACCEPT_ENCODING, UnreadableEncoding, describe_size, read_bounded
 from cuetui.gateway.errors import (
+    AnswerTooLarge,
     BadResponse,
     DeadlineExceeded,
     GatewayError,
     InvalidRequest,
     NotFound,
+    RequestDeadline,
     ServerError,
     StatusError,
     TokenExpired,
@@ -52,6 +57,12 @@ from cuetui.gateway.requests import Call, FrameSearch, HostSearch, JobSearch, Pr
 from cuetui.gateway.reuse import ListReuse
 
 DEFAULT_TIMEOUT = 30.0
+# The whole of one request -- connect, send, every byte of the answer -- must fit in this many seconds.
+# httpx's own timeouts are per read, so a gateway trickling a byte a second would never trip them.
+DEFAULT_DEADLINE = 10.0
+# The most an answer may hold once decompressed. A 50 000-frame page (the biggest legitimate answer) is
+# about 28 MB; a gzip bomb or a runaway body stops here instead of filling memory.
+DEFAULT_MAX_ANSWER_BYTES = 128 * 1024 * 1024
 # GetUpdatedFrames hangs forever when Cuebot dislikes lastCheck; the gateway turns this header into a 504.
 UPDATED_FRAMES_GRPC_TIMEOUT = 10
 DEFAULT_PAGE_SIZE = 1000
@@ -79,11 +90,22 @@ def _describe_transport_error(exc: Exception) -> str:
     return printable(str(exc), 120) or type(exc).__name__
 
 
+@dataclass(frozen=True)
+class Answer:
+    """One HTTP answer, read whole (and within the size limit): status, headers and the body's bytes."""
+
+    status_code: int
+    content: bytes
+    headers: httpx.Headers = field(default_factory=httpx.Headers)
+
+
 class GatewayClient:
     """Async client of one OpenCue REST Gateway.
 
     `auth` is an httpx.Auth (see cuetui.gateway.auth); `verify` is True, False or a CA bundle path.
-    Use as `async with GatewayClient(url, auth) as client: ...` or call `aclose()`.
+    `deadline` bounds each request as a whole (seconds, send and the whole answer); `max_answer_bytes`
+    bounds an answer's decompressed size. Use as `async with GatewayClient(url, auth) as client: ...`
+    or call `aclose()`.
     """
 
     def __init__(
@@ -95,10 +117,14 @@ class GatewayClient:
         timeout: float = DEFAULT_TIMEOUT,
         transport: httpx.AsyncBaseTransport | None = None,
         requester: Requester | None = None,
+        deadline: float = DEFAULT_DEADLINE,
+        max_answer_bytes: int = DEFAULT_MAX_ANSWER_BYTES,
     ) -> None:
         self.url = url.rstrip("/")
         self.auth = auth
         self.timeout = timeout
+        self.deadline = deadline
+        self.max_answer_bytes = max_answer_bytes
         self.requester = requester or Requester.local()
         # The gateway's clock, from the HTTP Date header of the last answer (for skew checks).
         self.server_date: float | None = None
@@ -115,7 +141,11 @@ class GatewayClient:
             auth=auth,
             verify=verify,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            headers={"User-Agent": f"cuetui/{__version__}", "Content-Type": "application/json"},
+            headers={
+                "User-Agent": f"cuetui/{__version__}",
+                "Content-Type": "application/json",
+                "Accept-Encoding": ACCEPT_ENCODING,
+            },
             limits=httpx.Limits(max_connections=PAGE_CONCURRENCY * 2, max_keepalive_connections=PAGE_CONCURRENCY),
             transport=transport,
             follow_redirects=False,
@@ -152,38 +182,68 @@ class GatewayClient:
                 return {MODELS: models}
         return self._decode(call, response)
 
-    async def _send(
-        self, call: Call, *, timeout: float | None = None, grpc_timeout: int | None = None
-    ) -> httpx.Response:
-        """Send one call and return the answer, whatever its status; a transport failure is a GatewayError."""
+    async def _send(self, call: Call, *, timeout: float | None = None, grpc_timeout: int | None = None) -> Answer:
+        """Send one call and return the answer, whatever its status; a transport failure, an answer
+        that does not arrive whole within the deadline (`timeout`, else the client's) or one past the
+        size limit is a GatewayError."""
         self._check_token()
         headers = {"Grpc-Timeout": f"{grpc_timeout}S"} if grpc_timeout else None
         body = orjson.dumps(call.body)
-        try:
-            response = await self._http.post(
+        deadline = timeout if timeout is not None else self.deadline
+
+        async def exchange() -> tuple[httpx.Response, bytes]:
+            request = self._http.build_request(
+                "POST",
                 call.path,
                 content=body,
                 headers=headers,
                 timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
             )
-        except httpx.TimeoutException as exc:
+            response = await self._http.send(request, stream=True)
+            try:
+                return response, await read_bounded(response, self.max_answer_bytes)
+            finally:
+                await response.aclose()
+
+        try:
+            # One deadline over the whole exchange, so a trickling or endless body ends too.
+            response, content = await asyncio.wait_for(exchange(), deadline)
+        except (asyncio.TimeoutError, httpx.TimeoutException) as exc:
             if grpc_timeout:
                 raise DeadlineExceeded(
                     f"{_method(call)} did not answer within {grpc_timeout} s", self.url, status=0, code=4
                 ) from None
+            if isinstance(exc, asyncio.TimeoutError):
+                raise RequestDeadline(
+                    f"gateway unreachable at {self.url}: no whole answer within {deadline:g} s (request_deadline)",
+                    self.url,
+                ) from None
             raise Unreachable(
                 f"gateway unreachable at {self.url}: {_describe_transport_error(exc)}", self.url
             ) from None
+        except answer.AnswerTooLarge as exc:
+            raise AnswerTooLarge(
+                f"{_method(call)}: gateway sent an answer larger than {describe_size(exc.limit)} "
+                "(max_answer_mb); refused",
+                self.url,
+            ) from None
+        except UnreadableEncoding as exc:
+            raise BadResponse(f"{_method(call)}: {exc}", self.url) from None
         except httpx.HTTPError as exc:
             raise Unreachable(
                 f"gateway unreachable at {self.url}: {_describe_transport_error(exc)}", self.url
             ) from None
+        except (httpx.InvalidURL, UnicodeError) as exc:  # e.g. a host name that is not valid IDNA
+            raise Unreachable(
+                f"gateway URL {self.url[:80]!r} is not usable: {printable(str(exc), 120)}", self.url
+            ) from None
         except OSError as exc:  # e.g. a CA bundle path that does not exist
             raise Unreachable(f"gateway unreachable at {self.url}: {printable(str(exc), 120)}", self.url) from None
         self.requests_sent += 1
-        self.bytes_received += len(response.content)
-        self._note_date(response)
-        return response
+        self.bytes_received += len(content)
+        result = Answer(response.status_code, content, response.headers)
+        self._note_date(result)
+        return result
 
     def _check_token(self) -> None:
         expired = getattr(self.auth, "expired", None)
@@ -192,7 +252,7 @@ class GatewayClient:
                 "token expired: set a new JWT_TOKEN (or use JWT_SECRET to let cuetui renew it)", self.url, expired=True
             )
 
-    def _note_date(self, response: httpx.Response) -> None:
+    def _note_date(self, response: Answer) -> None:
         date = response.headers.get("date")
         if not date:
             return
@@ -202,7 +262,7 @@ class GatewayClient:
         except (TypeError, ValueError):
             pass
 
-    def _decode(self, call: Call, response: httpx.Response) -> dict[str, Any]:
+    def _decode(self, call: Call, response: Answer) -> dict[str, Any]:
         status = response.status_code
         content = response.content
         if status == 401:
@@ -222,6 +282,10 @@ class GatewayClient:
                 detail=detail,
                 expired=expired,
             )
+        if not content.strip() and 200 <= status < 300:
+            # The gateway answers `{}` even for calls with nothing to say; no bytes at all is a proxy or
+            # a dropped answer, and decoding it as "no jobs" would empty the screens.
+            raise BadResponse(f"{_method(call)}: gateway sent an empty answer (HTTP {status})", self.url, status=status)
         try:
             data = orjson.loads(content) if content else {}
         except orjson.JSONDecodeError:
@@ -269,12 +333,12 @@ class GatewayClient:
     async def get_shows(self) -> list[Show]:
         """All shows."""
         data = await self.call(rq.get_shows())
-        return decode_list(unwrap_seq(data, "shows"), Show.from_json)
+        return decode_list(_required_seq(data, "shows", self.url), Show.from_json)
 
     async def get_active_shows(self) -> list[Show]:
         """Active shows."""
         data = await self.call(rq.get_active_shows())
-        return decode_list(unwrap_seq(data, "shows"), Show.from_json)
+        return decode_list(_required_seq(data, "shows", self.url), Show.from_json)
 
     async def find_show(self, name: str) -> Show:
         """A show by exact name; NotFound when there is none."""
@@ -289,7 +353,7 @@ class GatewayClient:
         data = await self.call(rq.get_jobs(search or JobSearch()), elements=self._job_reuse)
         if MODELS in data:
             return data[MODELS]  # type: ignore[no-any-return]
-        return await _decode_in_slices(unwrap_seq(data, "jobs"), Job.from_json)
+        return await _decode_in_slices(_required_seq(data, "jobs", self.url), Job.from_json)
 
     async def get_job(self, job_id: str) -> Job:
         """A job by id, finished or not."""
@@ -304,14 +368,14 @@ class GatewayClient:
     async def get_layers(self, job_id: str) -> list[Layer]:
         """The layers of a job."""
         data = await self.call(rq.get_layers(job_id))
-        return decode_list(unwrap_seq(data, "layers"), Layer.from_json)
+        return decode_list(_required_seq(data, "layers", self.url), Layer.from_json)
 
     async def get_frames(
         self, job_id: str, search: FrameSearch | None = None, *, page: int = 1, limit: int = DEFAULT_PAGE_SIZE
     ) -> list[Frame]:
         """One page of a job's frames (Cuebot pages are 1-based; a short page is the last)."""
         data = await self.call(rq.get_frames(job_id, search or FrameSearch(), page, limit))
-        return await _decode_in_slices(unwrap_seq(data, "frames"), Frame.from_json)
+        return await _decode_in_slices(_required_seq(data, "frames", self.url), Frame.from_json)
 
     async def iter_frame_pages(
         self,
@@ -389,9 +453,9 @@ class GatewayClient:
             grpc_timeout=grpc_timeout,
             timeout=grpc_timeout + 5.0,
         )
-        frames = decode_list(unwrap_seq(data, "updatedFrames", "updatedFrames"), UpdatedFrame.from_json)
-        if not frames and "updatedFrames" not in data and "updated_frames" in data:
-            frames = decode_list(unwrap_seq(data, "updated_frames", "updated_frames"), UpdatedFrame.from_json)
+        frames = decode_list(
+            _required_seq(data, "updatedFrames", self.url, alias="updated_frames"), UpdatedFrame.from_json
+        )
         state = _enum(data.get("state", "PENDING"), "JobState")
         server_time = data.get("serverTime", data.get("server_time", 0))
         try:
@@ -408,7 +472,7 @@ class GatewayClient:
     async def get_job_comments(self, job_id: str) -> list[Comment]:
         """A job's comments, oldest first."""
         data = await self.call(rq.get_job_comments(job_id))
-        return decode_list(unwrap_seq(data, "comments"), Comment.from_json)
+        return decode_list(_required_seq(data, "comments", self.url), Comment.from_json)
 
     async def add_job_comment(self, job_id: str, subject: str, message: str) -> None:
         """Add a comment to a job as this user."""
@@ -469,7 +533,7 @@ class GatewayClient:
     async def get_hosts(self, search: HostSearch | None = None) -> list[Host]:
         """Hosts matching `search` (all when None)."""
         data = await self.call(rq.get_hosts(search or HostSearch()))
-        return await _decode_in_slices(unwrap_seq(data, "hosts"), Host.from_json)
+        return await _decode_in_slices(_required_seq(data, "hosts", self.url), Host.from_json)
 
     async def get_host(self, host_id: str) -> Host:
         """A host by id."""
@@ -484,12 +548,12 @@ class GatewayClient:
     async def get_host_procs(self, host_id: str) -> list[Proc]:
         """The procs running on one host."""
         data = await self.call(rq.get_host_procs(host_id))
-        return decode_list(unwrap_seq(data, "procs"), Proc.from_json)
+        return decode_list(_required_seq(data, "procs", self.url), Proc.from_json)
 
     async def get_procs(self, search: ProcSearch) -> list[Proc]:
         """Procs matching `search` (by host, job, layer, show or allocation names)."""
         data = await self.call(rq.get_procs(search))
-        return decode_list(unwrap_seq(data, "procs"), Proc.from_json)
+        return decode_list(_required_seq(data, "procs", self.url), Proc.from_json)
 
     async def lock_host(self, host_id: str) -> None:
         """Lock a host."""
@@ -523,6 +587,18 @@ async def _decode_in_slices(items: Any, model: Callable[[Any], M]) -> list[M]:
 
 def _method(call: Call) -> str:
     return call.path.rsplit("/", 1)[-1]
+
+
+def _required_seq(data: dict[str, Any], key: str, url: str, *, alias: str | None = None) -> list[Any]:
+    """The list of a list answer, `{"jobs":{"jobs":[...]}}` (or flat `{"jobs":[...]}`); BadResponse when
+    the answer does not hold it: a missing list is never read as an empty farm."""
+    for name in (key, alias) if alias else (key,):
+        if name in data:
+            seq = unwrap_seq(data, name)
+            if isinstance(seq, list):
+                return seq
+            raise BadResponse(f"gateway answer's {name!r} holds no list", url)
+    raise BadResponse(f"gateway answer has no {key!r} list", url)
 
 
 def _required(data: dict[str, Any], key: str, url: str) -> Any:

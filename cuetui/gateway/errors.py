@@ -35,6 +35,11 @@ class Unreachable(GatewayError):
     """No HTTP answer: connection refused, DNS failure, TLS failure, timeout, dropped connection."""
 
 
+class RequestDeadline(Unreachable):
+    """No whole answer within the request deadline (a gateway that never answers, trickles or never
+    ends its body). Not worth an immediate retry: that would only double the wait."""
+
+
 class Unauthorized(GatewayError):
     """401: the gateway refused the token. `detail` is the gateway's own text; `expired` if it said so."""
 
@@ -81,6 +86,10 @@ class BadResponse(GatewayError):
         super().__init__(message, url)
         self.status = status
         self.snippet = printable(snippet, 80)
+
+
+class AnswerTooLarge(BadResponse):
+    """An answer (decompressed) larger than the size limit; refused before it was read whole."""
 
 
 class RefusedRequest(GatewayError, ValueError):

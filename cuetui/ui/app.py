@@ -22,7 +22,7 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
-from cuetui.farm.text import safe
+from cuetui.farm.text import clipboard_text, safe
 from cuetui.farm.views import FarmClient
 from cuetui.farm.views.jobs import JobScope, JobsView
 from cuetui.farm.views.lookups import FarmLookups
@@ -195,6 +195,11 @@ class CueTuiApp(App[int]):
         release_dead_writer(self)
 
     # --- navigation ---------------------------------------------------------------------------------
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """Every copy goes through here: a farm string loses its escape sequences, controls and
+        reordering characters first (a path holding OSC 52 must not reach a terminal when pasted)."""
+        super().copy_to_clipboard(clipboard_text(text))
 
     def action_goto(self, mode: str) -> None:
         """Switch to the shows, jobs or hosts screen (each keeps its own stack)."""

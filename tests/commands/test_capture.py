@@ -16,7 +16,8 @@ Cli = Callable[..., Result]
 EXAMPLE = Path(__file__).parent.parent / "demo" / "data" / "scenario-example.json"
 
 
-def essentials(cli: Cli, url: str) -> list[tuple[Any, ...]]:
+def essentials(cli: Cli, url: str, root: Path | None = None) -> list[tuple[Any, ...]]:
+    """What a replay must keep; log dirs without the replay's log root, under which they are re-rooted."""
     jobs = json.loads(cli("--url", url, "jobs", "--finished", "--json").out)
     out = []
     for job in jobs:
@@ -27,7 +28,7 @@ def essentials(cli: Cli, url: str) -> list[tuple[Any, ...]]:
                 job["name"],
                 job["state"],
                 job["is_paused"],
-                job["log_dir"],
+                job["log_dir"].removeprefix(str(root)) if root else job["log_dir"],
                 {k: v for k, v in job["job_stats"].items() if k.endswith("_frames")},
                 sorted((f["id"], f["name"], f["state"], f["retry_count"], f["exit_status"]) for f in frames),
             )
@@ -58,7 +59,7 @@ def test_capture_and_replay(cli: Cli, make_gateway: Callable[..., DemoGatewayThr
     assert all(p["name"].startswith(h["host"]["name"] + "/") for h in hosts for p in h["procs"])
 
     replay = make_gateway(scenario=str(out), seed=99, log_root=tmp_path / "replay-logs")
-    assert essentials(cli, replay.url) == essentials(cli, live.url)
+    assert essentials(cli, replay.url, tmp_path / "replay-logs") == essentials(cli, live.url)
 
 
 def test_hostile_names_survive_a_round_trip(
@@ -72,7 +73,7 @@ def test_hostile_names_survive_a_round_trip(
     names = {e["job"]["name"] for e in json.loads(out.read_text(encoding="utf-8"))["jobs"]}
     assert "[bold red]x[/]" in names and any("\x1b[31m" in n for n in names)  # data kept as is
     second = make_gateway(scenario=str(out), log_root=tmp_path / "second")
-    assert essentials(cli, second.url) == essentials(cli, first.url)
+    assert essentials(cli, second.url, tmp_path / "second") == essentials(cli, first.url)
 
 
 def test_show_filter_and_errors(cli: Cli, demo_gateway: DemoGatewayThread, tmp_path: Path) -> None:

@@ -92,8 +92,8 @@ def test_example_scenario(make_gateway: Any, gateway_token: str, scenario_file: 
         markup = by_name["[bold red]x[/]"]
         assert markup["logDir"].startswith(str(tmp_path / "root"))
         c.post("/job.JobInterface/GetFrames", json={"job": {"id": markup["id"]}, "req": {"page": 1, "limit": 10}})
-    # The scenario's own logs, exactly where logDir says, "/" in names nesting.
-    logs = tmp_path / "scenario-logs"
+    # The scenario's own logs, where logDir says but re-rooted under the log root, "/" in names nesting.
+    logs = tmp_path / "root" / str(tmp_path / "scenario-logs").lstrip("/")
     given = logs / "testing" / "sh010" / "logs" / "testing-sh010-jdoe_lighting_v3"
     assert (given / "testing-sh010-jdoe_lighting_v3.0002-render.rqlog").read_text() == (
         "=== scenario log ===\nERROR: out of memory\n"
@@ -127,13 +127,13 @@ def test_round_trip_through_capture_format(tmp_path: Path) -> None:
     again.check_invariants()
     second = json.loads(json.dumps(dump_scenario(again)))
 
-    def essentials(d: dict[str, Any]) -> Any:
+    def essentials(d: dict[str, Any], root: Path | None = None) -> Any:
         jobs = [
             (
                 e["job"]["id"],
                 e["job"]["name"],
                 e["job"]["state"],
-                e["job"]["logDir"],
+                e["job"]["logDir"].removeprefix(str(root)) if root else e["job"]["logDir"],  # re-rooted
                 e["job"]["priority"],
                 e["job"]["isPaused"],
                 {k: v for k, v in e["job"]["jobStats"].items() if k.endswith("Frames")},
@@ -169,7 +169,7 @@ def test_round_trip_through_capture_format(tmp_path: Path) -> None:
         ]
         return jobs, hosts, shows
 
-    assert essentials(second) == essentials(data)
+    assert essentials(second, tmp_path / "again") == essentials(data)
 
 
 def test_round_trip_keeps_logs(tmp_path: Path) -> None:
@@ -181,7 +181,9 @@ def test_round_trip_keeps_logs(tmp_path: Path) -> None:
     again = farm_from_scenario(data, log_root=str(tmp_path / "c"))
     job = again.find_job(entry["job"]["id"])
     assert job is not None
-    assert Path(f"{tmp_path}/b/{job.name}.{name}.rqlog").read_text(encoding="utf-8") == text
+    # an absolute logDir outside the log root is re-rooted under it, never written where it points
+    assert Path(f"{tmp_path}/c{tmp_path}/b/{job.name}.{name}.rqlog").read_text(encoding="utf-8") == text
+    assert not (tmp_path / "b").exists()
 
 
 def test_missing_fields_get_defaults() -> None:

@@ -9,12 +9,29 @@ from cuetui.gateway.errors import RefusedRequest
 from cuetui.gateway.models import Host, Job
 
 
-@pytest.mark.parametrize(("text", "value"), [("75", 75), (" 0 ", 0), ("1000000", 1_000_000), ("1_000", 1000)])
+@pytest.mark.parametrize(("text", "value"), [("75", 75), (" 0 ", 0), ("1000000", 1_000_000), ("007", 7)])
 def test_good_priorities(text: str, value: int) -> None:
     assert parse_priority(text) == value
 
 
-@pytest.mark.parametrize("text", ["", "abc", "75.5", "-1", "1000001", "1e3", "0x10", "7 5 x"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "abc",
+        "75.5",
+        "-1",
+        "1000001",
+        "1e3",
+        "0x10",
+        "7 5 x",
+        "1_000",
+        "\u0661\u0662\u0663",
+        "\u00b2",
+        "+5",
+        "1 000",
+    ],
+)
 def test_bad_priorities(text: str) -> None:
     with pytest.raises(ValueError, match="priority"):
         parse_priority(text)

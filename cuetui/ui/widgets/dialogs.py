@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from cuetui.farm.actions import parse_priority
-from cuetui.farm.text import safe
+from cuetui.farm.text import safe, visible
 
 
 def name_list(names: list[str], limit: int = 3, width: int = 60) -> str:
@@ -148,6 +148,6 @@ class KillReasonDialog(_InputDialog):
 
     def validate_value(self, text: str) -> str:
         reason = text.strip()
-        if not reason:
-            raise ValueError("a kill needs a reason: type one, or escape to cancel")
+        if not visible(reason):
+            raise ValueError("a kill needs a reason you can read: type one, or escape to cancel")
         return reason
