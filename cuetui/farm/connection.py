@@ -10,7 +10,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from cuetui.gateway.errors import GatewayError, TokenExpired, Unauthorized, Unreachable
+from cuetui.gateway.errors import (
+    CUEBOT_UNREACHABLE,
+    CuebotUnreachable,
+    GatewayError,
+    TokenExpired,
+    Unauthorized,
+    Unreachable,
+)
 
 CONNECTING = "connecting"
 LIVE = "live"
@@ -89,6 +96,8 @@ class ConnectionTracker:
             state, message = UNAUTHORIZED, error.detail or str(error)
         elif isinstance(error, Unreachable):
             state, message = RETRYING, f"unreachable at {self.status.url}"
+        elif isinstance(error, CuebotUnreachable):
+            state, message = RETRYING, CUEBOT_UNREACHABLE
         elif isinstance(error, GatewayError):
             state, message = RETRYING, str(error)
         else:
