@@ -50,8 +50,9 @@ class FrameRow(Protocol):
     def frame(self) -> Frame: ...
 
 
-def job_column(width: int, max_width: int) -> Column[Any]:
-    """The job's name, taking the room the other columns leave (from `width` up to `max_width`)."""
+def job_column(width: int, max_width: int, want: int = 0) -> Column[Any]:
+    """The job's name, taking the room the other columns leave (from `width` up to `max_width`; the
+    least important columns go before it has less than `want`), cut in the middle when it must be."""
     return Column(
         "job",
         "Job",
@@ -60,6 +61,8 @@ def job_column(width: int, max_width: int) -> Column[Any]:
         width=width,
         flex=True,
         max_width=max_width,
+        want=want,
+        cut_middle=True,
     )
 
 

@@ -30,6 +30,7 @@ def proc_columns() -> list[Column[Proc]]:
             width=24,
             flex=True,
             max_width=64,
+            cut_middle=True,
         ),
         Column(
             "frame",

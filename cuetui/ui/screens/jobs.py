@@ -65,7 +65,7 @@ def _eta_sort(job: Job) -> float:
 def job_columns() -> list[Column[Job]]:
     """The jobs table's columns, in display order; priority 0 is always shown."""
     return [
-        Column("name", "Job", _name_cell, lambda j: j.name, width=28, flex=True, max_width=64),
+        Column("name", "Job", _name_cell, lambda j: j.name, width=28, flex=True, max_width=64, cut_middle=True),
         Column("show", "Show", lambda j, c: cells.name_cell(j.show, c), lambda j: j.show, width=8, priority=6),
         Column("user", "User", lambda j, c: cells.name_cell(j.user, c), lambda j: j.user, width=8, priority=4),
         Column("state", "State", _state_cell, _state_order, width=8),

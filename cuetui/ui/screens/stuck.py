@@ -61,7 +61,7 @@ def _percent_sort(row: StuckRow) -> float:
 def stuck_columns() -> list[Column[StuckRow]]:
     """Job, frame, host, silent for, run time, % of layer average, last log line."""
     return [
-        job_column(18, 40),
+        job_column(18, 40, want=22),
         frame_column(),
         Column(
             "host", "Host", lambda r, c: cells.name_cell(r.frame.host, c), lambda r: r.frame.host, width=10, priority=3

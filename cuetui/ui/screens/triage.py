@@ -100,7 +100,8 @@ def _died_order(row: TriageRow) -> tuple[int, int]:
 def triage_columns() -> list[Column[TriageRow]]:
     """Job, frame, layer, exit status and meaning, retries, host, time of death."""
     return [
-        job_column(12, 48),
+        # A job name worth reading beats the layer column (the frame's name ends with its layer).
+        job_column(12, 48, want=22),
         frame_column(),
         Column(
             "layer",
