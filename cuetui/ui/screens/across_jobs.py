@@ -194,6 +194,19 @@ class AcrossJobsScreen(SteersFarm, FarmScreen[R], Generic[R]):
         options = self.cue_app.options
         return JobSearch(shows=tuple(options.shows), users=tuple(options.users), include_finished=self.include_finished)
 
+    def jobs_words(self) -> str:
+        """Which jobs are looked at, in words: `the active jobs of show testing, user jdoe`."""
+        search = self.search()
+        words = ["the jobs" if search.include_finished else "the active jobs"]
+        words.append("of show " + ", ".join(search.shows) if search.shows else "of all shows")
+        if search.users:
+            words.append("of user " + ", ".join(search.users))
+        return " ".join(words)
+
+    def finished_hint(self) -> str:
+        """` (f: finished jobs too)` while finished jobs are left out."""
+        return "" if self.include_finished else " (f: finished jobs too)"
+
     def scope(self) -> str:
         """Which jobs, for the title."""
         search = self.search()

@@ -114,6 +114,9 @@ class HostProcsScreen(FarmScreen[Proc]):
             f"{fmt.memory_kb(h.free_memory) or '0'} free · escape: back"
         )
 
+    def empty_reason(self) -> str:
+        return f"nothing is running on {safe(self.host.name, 60)}"
+
     def name_of(self, model: Proc) -> str:
         return (model.frame_name and f"{model.job_name}.{model.frame_name}") or model.job_name
 

@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from cuetui.farm import format as fmt
+from cuetui.farm.text import safe
 from cuetui.gateway.models import Job
 from cuetui.gateway.requests import JobSearch
 from cuetui.ui.catalogue import ActionSpec, bindings
@@ -167,6 +168,20 @@ class JobsScreen(SteersFarm, FarmScreen[Job]):
             parts.append("user " + ", ".join(search.users))
         parts.append("finished included" if search.include_finished else "active only")
         return " · ".join(parts)
+
+    def empty_reason(self) -> str:
+        search = self.search()
+        words = ["no jobs" if search.include_finished else "no active jobs"]
+        if search.users:
+            words.append("for " + ", ".join(safe(u, 40) for u in search.users))
+        if search.shows:
+            words.append("in show " + ", ".join(safe(s, 40) for s in search.shows))
+        hints = []
+        if self.only_mine:
+            hints.append("m: everyone's")
+        if not search.include_finished:
+            hints.append("f: finished ones too")
+        return " ".join(words) + (f" ({', '.join(hints)})" if hints else "")
 
     async def fetch(self) -> list[Job]:
         search = self.search()

@@ -53,6 +53,9 @@ class ShowsScreen(FarmScreen[Show]):
     def sort_default(self) -> tuple[str, bool]:
         return "name", False
 
+    def empty_reason(self) -> str:
+        return "the gateway lists no shows"
+
     async def fetch(self) -> list[Show]:
         return await self.cue_app.client.get_shows()
 

@@ -147,6 +147,13 @@ class StuckScreen(AcrossJobsScreen[StuckRow]):
             f" and ≥ {rules.percent_of_runtime:.0f}% of run time"
         )
 
+    def empty_reason(self) -> str:
+        rules = self.rules
+        return (
+            f"no stuck frames (no running frame's log silent ≥ {fmt.duration(rules.min_silence)}"
+            f" and ≥ {rules.percent_of_runtime:.0f}% of its run)"
+        )
+
     async def fetch(self) -> list[StuckRow]:
         app = self.cue_app
         jobs = await self.jobs_in_view()

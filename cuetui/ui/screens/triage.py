@@ -191,6 +191,9 @@ class TriageScreen(AcrossJobsScreen[TriageRow]):
     def heading(self) -> str:
         return f"Dead frames · {self.scope()} · {GROUP_NAMES[self.group_mode]}"
 
+    def empty_reason(self) -> str:
+        return f"no dead frames in {self.jobs_words()}{self.finished_hint()}"
+
     def _line_width(self) -> int:
         # The lines under the title have one cell of padding each side; before the first layout, no limit.
         return self.size.width - 2 if self.size.width > 2 else 10_000

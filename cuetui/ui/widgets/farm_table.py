@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequen
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -29,10 +30,11 @@ from textual._two_way_dict import TwoWayDict
 from textual.cache import LRUCache
 from textual.geometry import Region
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets._data_table import ColumnKey, Row, RowKey
 
-from cuetui.farm.output import cut_middle
+from cuetui.farm.output import cut, cut_middle
 from cuetui.farm.snapshot import changed_cells, diff_rows
 from cuetui.ui.widgets.states import STATE_CLASSES, STATES, component_style, state_style
 
@@ -203,6 +205,10 @@ class FarmTable(DataTable[Text], Generic[T]):
         self._unmarked_cell = Text(" ", end="")
         self._cell_x: list[tuple[int, int]] = []
         self._loaded = False
+        # Says why no row is shown ("no jobs for jdoe", "no hosts match …"): drawn where the first row
+        # would be, so an empty table is never just empty. The screen that owns the table sets it.
+        self.empty_message: Callable[[], str] = lambda: "" if self._loaded else "loading…"
+        self._empty_shown = ""
 
     # --- public API -----------------------------------------------------------------------------
 
@@ -325,6 +331,7 @@ class FarmTable(DataTable[Text], Generic[T]):
         self._loaded = True
         if structural or not self._cells_only(changed, old, old_haystack):
             self._sync()
+        self._refresh_empty()
 
     def _cells_only(self, changed: list[str], old: dict[str, T], old_haystack: dict[str, str]) -> bool:
         """Apply `changed` rows in place when none of them enters, leaves or moves in the view.
@@ -409,6 +416,7 @@ class FarmTable(DataTable[Text], Generic[T]):
         if text != self.filter_text:
             self.filter_text = text
             self._sync()
+            self._refresh_empty()
 
     def sort_by(self, column: str, reverse: bool | None = None) -> None:
         """Sort by `column`; `reverse` None toggles when it is already the sort column."""
@@ -576,6 +584,24 @@ class FarmTable(DataTable[Text], Generic[T]):
         if column.cut_middle and index < len(self._layout.widths):
             cell = _cut_middle(cell, self._layout.widths[index])
         return full, cell
+
+    def _refresh_empty(self) -> None:
+        """Repaint the empty line when what it says changed (another filter, `m`, `f`); an idle empty
+        table costs nothing."""
+        message = "" if self._shown else self.empty_message()
+        if message != self._empty_shown:
+            self._empty_shown = message
+            self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        if not self._shown and y == (self.header_height if self.show_header else 0):
+            message = self.empty_message()
+            if message:
+                width = self.size.width
+                style = self.rich_style + self.cell_style("dim")
+                line = " " + cut(message, max(1, width - 2))
+                return Strip([Segment(line, style)]).crop_extend(0, width, self.rich_style)
+        return super().render_line(y)
 
     def _mark_cell(self, key: str) -> Text:
         # The same two objects every time: comparing unchanged rows is then an identity check.
