@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import os
+import re
 import secrets
 import shutil
 import sys
@@ -191,12 +193,50 @@ async def shoot_monitor(pilot: Any) -> None:
     await settle(pilot)
 
 
+NBSP = "&#160;"
+_TEXT = re.compile(r'<text ([^>]*?)x="([0-9.]+)"([^>]*?)textLength="([0-9.]+)"([^>]*)>([^<]*)</text>')
+
+
+def _svg_number(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def tidy_svg(svg: str) -> str:
+    """Rich writes a run of text that starts with spaces as `<text x=…>&#160;&#160;pri…`; some renderers
+    (librsvg, so every PNG made with rsvg-convert) drop those leading and trailing no-break spaces and
+    draw the word where the spaces should be: `WAITINGpri 100`, `ddead only`. Here the spaces become part
+    of the position instead (`x` moves right, `textLength` shrinks), which every renderer draws alike."""
+
+    def fix(match: re.Match[str]) -> str:
+        before_x, x, between, length, after, content = match.groups()
+        chars = len(html.unescape(content))
+        if not chars:
+            return match.group(0)
+        width = float(length) / chars
+        body = content
+        lead = 0
+        while body.startswith(NBSP):
+            body, lead = body[len(NBSP) :], lead + 1
+        trail = 0
+        while body.endswith(NBSP):
+            body, trail = body[: -len(NBSP)], trail + 1
+        if not body:
+            return ""
+        if not lead and not trail:
+            return match.group(0)
+        new_x = _svg_number(float(x) + lead * width)
+        new_length = _svg_number(float(length) - (lead + trail) * width)
+        return f'<text {before_x}x="{new_x}"{between}textLength="{new_length}"{after}>{body}</text>'
+
+    return _TEXT.sub(fix, svg)
+
+
 async def take(app: Any, drive: Driver, title: str) -> str:
-    """Run `app` headless at SIZE, drive it, and return its SVG."""
+    """Run `app` headless at SIZE, drive it, and return its SVG (tidied, see `tidy_svg`)."""
     async with app.run_test(size=SIZE) as pilot:
         await drive(pilot)
         svg: str = app.export_screenshot(title=title)
-        return svg
+        return tidy_svg(svg)
 
 
 async def shoot_all(out: Path, gateway_url: str, secret: str) -> list[Path]:

@@ -55,7 +55,7 @@ def exit_for(args: argparse.Namespace, exc: BaseException) -> int | None:
     """Print the one-line message for a known error and return its exit status; None if unknown."""
     from cuetui.config import ConfigError
     from cuetui.farm.jobmatch import AmbiguousJob, JobMatchError
-    from cuetui.gateway.errors import GatewayError, RefusedRequest, Unauthorized, Unreachable
+    from cuetui.gateway.errors import CuebotUnreachable, GatewayError, RefusedRequest, Unauthorized, Unreachable
 
     if isinstance(exc, AmbiguousJob):
         err(args, str(exc))
@@ -65,7 +65,8 @@ def exit_for(args: argparse.Namespace, exc: BaseException) -> int | None:
     if isinstance(exc, (JobMatchError, RefusedRequest, ConfigError)):
         err(args, str(exc))
         return EXIT_USAGE
-    if isinstance(exc, (Unreachable, Unauthorized)):
+    # A gateway that cannot reach Cuebot is as unusable as one that cannot be reached.
+    if isinstance(exc, (Unreachable, Unauthorized, CuebotUnreachable)):
         err(args, str(exc))
         return EXIT_UNREACHABLE
     if isinstance(exc, GatewayError):

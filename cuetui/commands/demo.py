@@ -49,7 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         action="append",
         default=[],
         metavar="SPEC",
-        help="latency=S, error-rate=P, html=P, truncate=P, drop=P, down=A-B, skew=S (repeatable)",
+        help="latency=S, error-rate=P, html=P, truncate=P, drop=P, down=A-B, cuebot-down=A-B, skew=S (repeatable)",
     )
     gw.add_argument("--loki", action="store_true", help="also serve a Loki query API for the frame logs")
     gw.add_argument("--grpc-port", type=int, default=None, metavar="PORT", help=_GRPC_HELP)

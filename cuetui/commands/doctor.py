@@ -137,7 +137,14 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 async def _check_gateway(client: GatewayClient, settings: Settings, report: Report) -> None:
     from cuetui.farm.text import safe
-    from cuetui.gateway.errors import GatewayError, NotFound, Unauthorized, Unreachable
+    from cuetui.gateway.errors import (
+        CUEBOT_UNREACHABLE,
+        CuebotUnreachable,
+        GatewayError,
+        NotFound,
+        Unauthorized,
+        Unreachable,
+    )
 
     url = client.url
     started = time.monotonic()
@@ -153,6 +160,14 @@ async def _check_gateway(client: GatewayClient, settings: Settings, report: Repo
         hint = _auth_hint(settings)
         if hint:
             report.info(hint)
+        report.skip("shows, clock: not checked")
+        return
+    except CuebotUnreachable as exc:
+        report.ok(f"gateway reachable at {url} (it answered 503)")
+        # The gateway checks the token before it dials Cuebot: a 503 means the token passed.
+        report.ok(f"token accepted ({_auth_text(settings)})")
+        report.bad(f"{CUEBOT_UNREACHABLE}: {safe(exc.detail, 200)}", 3)
+        report.info("start Cuebot, or point the gateway's CUEBOT_ENDPOINT (host:port) at it and restart the gateway")
         report.skip("shows, clock: not checked")
         return
     except NotFound as exc:

@@ -2,7 +2,8 @@
 
 On a terminal (and without --plain/--json) a compact Textual view runs inline, so it fits a tmux split.
 Otherwise one plain line per change (no colours, no escape sequences) and one per newly dead frame,
-stamped with the frame's time of death (its stopTime), not the time the monitor noticed it::
+stamped with the frame's time of death (its stopTime), not the time the monitor noticed it; the lines'
+times never go backwards (a frame found dead after a later line says `died=TIME` at its end)::
 
     2026-11-24T10:00:05Z job=NAME state=PENDING done=45/100 (45%) running=12 dead=3 rate=4.0/min eta=00:10:45
     2026-11-24T10:00:05Z job=NAME frame=0007-render state=DEAD exit=1 host=render03 retries=3
@@ -17,7 +18,8 @@ stamped with the frame's time of death (its stopTime), not the time the monitor 
   end        {time, epoch, event, exit_status, summary}
 
 Exit status: 0 every job ended with all frames succeeded; 1 a job ended with dead, eaten or unfinished
-frames, or --until-dead saw a dead frame; 2 a job not found (or ambiguous) or a usage error; 3 the gateway
+frames, or --until-dead saw a frame die (one already dead at the start only with --include-existing);
+2 a job not found (or ambiguous) or a usage error; 3 the gateway
 was unreachable or refused the token for longer than --timeout (default: retry forever, with back-off).
 """
 
@@ -76,7 +78,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("jobs", nargs="+", type=nonblank, metavar="JOB", help="job name, unique part of a name, or id")
     p.add_argument("--plain", action="store_true", help="plain lines even on a terminal")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
-    p.add_argument("--until-dead", action="store_true", help="stop (exit 1) at the first dead frame")
+    p.add_argument(
+        "--until-dead",
+        action="store_true",
+        help="stop (exit 1) at the first frame that dies after the monitor started",
+    )
+    p.add_argument(
+        "--include-existing",
+        action="store_true",
+        help="with --until-dead: also stop at frames already dead when the monitor started",
+    )
     p.add_argument(
         "--timeout",
         type=_seconds,
@@ -114,24 +125,31 @@ class PlainSink:
     def __init__(self, out: TextIO | None = None, errors: TextIO | None = None) -> None:
         self.out = out if out is not None else sys.stdout
         self.errors = errors if errors is not None else sys.stderr
+        self.last_stamp = 0.0
+
+    def stamp(self, when: float) -> float:
+        """`when`, or the last line's time if that is later: the lines' times never go backwards (a
+        frame found dead late, or the clock stepped back), so `sort` and log tools keep them in order."""
+        self.last_stamp = max(self.last_stamp, when)
+        return self.last_stamp
 
     def emit(self, event: Event) -> None:
-        from cuetui.farm.monitor import plain_line
+        from cuetui.farm.monitor import line_time, plain_line
 
-        self.out.write(plain_line(event) + "\n")
+        self.out.write(plain_line(event, self.stamp(line_time(event))) + "\n")
         self.out.flush()
 
     def problem(self, now: float, message: str, retry_in: float | None) -> None:
         from cuetui.farm.format import iso_utc
 
         suffix = f" (retrying in {retry_in:.0f} s)" if retry_in is not None else ""
-        self.errors.write(f"{iso_utc(now)} {message}{suffix}\n")
+        self.errors.write(f"{iso_utc(self.stamp(now))} {message}{suffix}\n")
         self.errors.flush()
 
     def end(self, now: float, status: int, summary: str) -> None:
         from cuetui.farm.format import iso_utc
 
-        self.out.write(f"{iso_utc(now)} monitor: {summary} (exit {status})\n")
+        self.out.write(f"{iso_utc(self.stamp(now))} monitor: {summary} (exit {status})\n")
         self.out.flush()
 
 
@@ -286,6 +304,7 @@ async def run_lines(
     until_dead: bool,
     interval: float,
     timeout: float | None,
+    include_existing: bool = False,
 ) -> int:
     """The whole non-interactive monitor: resolve, then follow. JobMatchError propagates (exit 2)."""
     from cuetui.farm.monitor import Monitor
@@ -293,7 +312,7 @@ async def run_lines(
     retrier = Retrier(sink, timeout)
     try:
         jobs = await resolve_all(client, queries, retrier)
-        monitor = Monitor(jobs, until_dead=until_dead)
+        monitor = Monitor(jobs, until_dead=until_dead, include_existing=include_existing)
         return await follow(client, monitor, sink, retrier, interval)
     except GatewayDown:
         return EXIT_UNREACHABLE
@@ -321,7 +340,13 @@ def cmd_monitor(args: argparse.Namespace) -> int:
         async with client_from_settings(settings) as client:
             retry_reads(client)  # a passing fault costs a quick retry, not a back-off step
             return await run_lines(
-                client, args.jobs, sink, until_dead=args.until_dead, interval=interval, timeout=args.timeout
+                client,
+                args.jobs,
+                sink,
+                until_dead=args.until_dead,
+                include_existing=args.include_existing,
+                interval=interval,
+                timeout=args.timeout,
             )
 
     try:
@@ -356,7 +381,14 @@ def _run_interactive(args: argparse.Namespace, settings: Settings, interval: flo
         return status
     from cuetui.ui.monitor_app import MonitorApp
 
-    app = MonitorApp(settings, jobs, until_dead=args.until_dead, interval=interval, timeout=args.timeout)
+    app = MonitorApp(
+        settings,
+        jobs,
+        until_dead=args.until_dead,
+        include_existing=args.include_existing,
+        interval=interval,
+        timeout=args.timeout,
+    )
     app.run(inline=True, inline_no_clear=True)
     if app.return_code is not None and app.return_code != 0 and app.exit_message:
         print(app.exit_message, file=sys.stderr)

@@ -194,7 +194,7 @@ def job_columns(now: float) -> list[Column]:
     from cuetui.farm.output import Column
 
     return _columns(
-        Column("JOB", lambda j: j.name, flexible=True, min_width=24),
+        Column("JOB", lambda j: j.name, flexible=True, cut_middle=True, min_width=24),
         Column("STATE", _job_state),
         Column("DONE", lambda j: _ratio(j.stats.succeeded_frames, j.stats.total_frames), right=True),
         Column("%", lambda j: percent(j.stats.succeeded_frames, j.stats.total_frames), right=True, priority=4),
@@ -397,7 +397,7 @@ def cmd_procs(args: argparse.Namespace) -> int:
         now = time.time()
         columns = _columns(
             Column("HOST", lambda p: p.host),
-            Column("JOB", lambda p: p.job_name, flexible=True, min_width=20),
+            Column("JOB", lambda p: p.job_name, flexible=True, cut_middle=True, min_width=20),
             Column("FRAME", lambda p: p.frame_name),
             Column("CORES", lambda p: cores(p.reserved_cores), right=True, priority=2),
             Column(

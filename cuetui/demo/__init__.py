@@ -10,7 +10,8 @@ Options: ``--profile small|studio|huge``, ``--seed N`` (same seed, same farm), `
 time, 0 = frozen: no dispatch, no random events, but client actions still apply), ``--scenario FILE``
 (format in `cuetui.demo.scenario`), ``--log-root DIR`` (frame logs), ``--fault SPEC`` (repeatable,
 comma-separated: ``latency=S``, ``error-rate=P``, ``html=P``, ``truncate=P``, ``drop=P``, ``down=A-B``
-seconds of uptime, ``skew=S`` seconds added to the farm clock), ``--loki`` (a Loki query API for the
+seconds of uptime, ``cuebot-down=A-B`` (the gateway up but Cuebot not: 503 code 14, as the real gateway
+answers), ``skew=S`` seconds added to the farm clock), ``--loki`` (a Loki query API for the
 logs, shapes in `cuetui.demo.server`).
 
 Modules: `farm` (state, scheduler, query API for tests), `profiles` (generated farms), `scenario`

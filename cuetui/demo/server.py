@@ -543,6 +543,12 @@ class Faults:
     drop: float = 0.0
     down: tuple[float, float] | None = None
     skew: float = 0.0
+    cuebot_down: tuple[float, float] | None = None
+
+    def cuebot_is_down(self, uptime: float) -> bool:
+        """True when `cuebot-down=A-B` covers `uptime` seconds (the gateway up, Cuebot not)."""
+        window = self.cuebot_down
+        return window is not None and window[0] <= uptime < window[1]
 
     @classmethod
     def parse(cls, specs: tuple[str, ...] | list[str]) -> Faults:
@@ -557,9 +563,9 @@ class Faults:
                 if not sep:
                     raise ValueError(f"fault {item!r}: expected KEY=VALUE")
                 key = key.strip().replace("_", "-")
-                if key == "down":
+                if key in ("down", "cuebot-down"):
                     a, _, b = value.partition("-")
-                    faults.down = (float(a), float(b))
+                    setattr(faults, key.replace("-", "_"), (float(a), float(b)))
                 elif key in ("latency", "skew"):
                     setattr(faults, key, float(value))
                 elif key in ("error-rate", "html", "truncate", "drop"):
@@ -571,6 +577,12 @@ class Faults:
                     raise ValueError(f"unknown fault {key!r}")
         return faults
 
+
+# What the real gateway answers when it cannot dial Cuebot (measured: CUEBOT_ENDPOINT on a closed port).
+CUEBOT_DOWN_BODY = error_body(
+    14,
+    'connection error: desc = "transport: Error while dialing: dial tcp 127.0.0.1:8443: connect: connection refused"',
+)
 
 _PROXY_PAGE = (
     "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1>"
@@ -741,12 +753,17 @@ class Gateway:
                 decode_request("show.ShowGetShowsRequest", body)
             except DecodeError as err:
                 return Answer(400, error_body(3, str(err)))
+            if self.faults.cuebot_is_down(self.farm.clock.monotonic()):
+                return Answer(503, CUEBOT_DOWN_BODY)
             return Answer(501, error_body(12, f"{path[1:].replace('/', '.')} is not simulated by cuetui demo"))
         request_type, fn = entry
         try:
             req = decode_request(request_type, body)
         except DecodeError as err:
             return Answer(400, error_body(3, str(err)))
+        if self.faults.cuebot_is_down(self.farm.clock.monotonic()):
+            # The gateway dials Cuebot only for the call itself, after the token, route and body.
+            return Answer(503, CUEBOT_DOWN_BODY)
         try:
             result = fn(self, req)
             if isinstance(result, Awaitable):

@@ -10,7 +10,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from cuetui.gateway.errors import GatewayError, RequestDeadline, TokenExpired, Unauthorized, Unreachable
+from cuetui.gateway.errors import (
+    CUEBOT_UNREACHABLE,
+    CuebotUnreachable,
+    GatewayError,
+    RequestDeadline,
+    TokenExpired,
+    Unauthorized,
+    Unreachable,
+)
 
 CONNECTING = "connecting"
 LIVE = "live"
@@ -91,6 +99,8 @@ class ConnectionTracker:
             state, message = RETRYING, f"unreachable at {self.status.url}: no whole answer within the request deadline"
         elif isinstance(error, Unreachable):
             state, message = RETRYING, f"unreachable at {self.status.url}"
+        elif isinstance(error, CuebotUnreachable):
+            state, message = RETRYING, CUEBOT_UNREACHABLE
         elif isinstance(error, GatewayError):
             state, message = RETRYING, str(error)
         else:

@@ -289,6 +289,52 @@ def find_line(lines: Sequence[str], needle: str, start: int, *, forward: bool = 
     return None
 
 
+def match_position(lines: Sequence[str], needle: str, index: int) -> tuple[int, int]:
+    """(n, m): line `index` is the n-th of the m lines containing `needle` (case-insensitive), counting
+    the lines loaded; n is 0 when line `index` does not match."""
+    if not needle:
+        return 0, 0
+    folded = needle.casefold()
+    n = total = 0
+    for i, line in enumerate(lines):
+        if folded in line.casefold():
+            total += 1
+            if i == index:
+                n = total
+    return n, total
+
+
+@dataclass(frozen=True)
+class AttemptFacts:
+    """What an attempt's own log says about it (RQD writes them in its header and footer): the host it
+    ran on and how it ended; "" / None where the log does not say."""
+
+    host: str = ""
+    exit_status: int | None = None
+
+
+_RENDER_HOST = re.compile(r"^\s*render[Hh]ost\s+(\S+)")
+_EXIT_STATUS = re.compile(r"^\s*exitStatus\s+(-?\d+)")
+
+
+def attempt_facts(lines: Sequence[str]) -> AttemptFacts:
+    """The `renderHost` and `exitStatus` lines of an RQD log, read from its lines (the first found)."""
+    host = ""
+    exit_status: int | None = None
+    for line in lines:
+        if not host:
+            found = _RENDER_HOST.match(line)
+            if found:
+                host = found.group(1)
+        if exit_status is None:
+            found = _EXIT_STATUS.match(line)
+            if found:
+                exit_status = int(found.group(1))
+        if host and exit_status is not None:
+            break
+    return AttemptFacts(host, exit_status)
+
+
 def match_spans(line: str, needle: str) -> list[tuple[int, int]]:
     """(start, end) of every case-insensitive occurrence of `needle` in `line`."""
     if not needle:

@@ -131,6 +131,10 @@ class JobWatch:
     dead_seen: dict[str, int] = field(default_factory=dict)  # frame id -> retry count when seen dead
     dead_marker: tuple[int, int] = (0, 0)  # (dead frames, failed count) at the last dead-frame fetch
     dead_frames: list[Frame] = field(default_factory=list)  # newest last, for the TUI
+    # Dead at the start: the first dead-frame fetch of a job that had dead frames when first seen says
+    # which (frame id, retry count) were already dead; `--until-dead` waits for others.
+    existing_pending: bool = False
+    existing_dead: set[tuple[str, int]] = field(default_factory=set)
     gone: bool = False  # the gateway no longer returns it
 
     @property
@@ -170,9 +174,19 @@ class JobWatch:
 class Monitor:
     """The state of `cuetui monitor` over a set of jobs; feed it gateway answers, read events back."""
 
-    def __init__(self, jobs: Sequence[Job], *, until_dead: bool = False, window: float = RATE_WINDOW_SECONDS) -> None:
+    def __init__(
+        self,
+        jobs: Sequence[Job],
+        *,
+        until_dead: bool = False,
+        include_existing: bool = False,
+        window: float = RATE_WINDOW_SECONDS,
+    ) -> None:
         self.watches: dict[str, JobWatch] = {job.id: JobWatch(job) for job in jobs}
         self.until_dead = until_dead
+        # `until_dead` stops at frames that die after the monitor started; with `include_existing`,
+        # also at frames already dead then (the first poll).
+        self.include_existing = include_existing
         self.window = window
         self.dead_hit = False
 
@@ -198,7 +212,9 @@ class Monitor:
         samples.append((now, progress.completed))
         while len(samples) > 2 and samples[1][0] <= now - self.window:
             samples.popleft()
-        if progress.dead > 0 and self.until_dead:
+        if watch.progress is None and progress.dead > 0:
+            watch.existing_pending = True
+        if progress.dead > 0 and self.until_dead and self.include_existing:
             self.dead_hit = True
         if progress.dead == 0:
             # Nothing dead now: a frame that dies later is news even if its counters return to old values.
@@ -225,11 +241,17 @@ class Monitor:
 
     def observe_dead_frames(self, job_id: str, frames: Iterable[Frame], now: float) -> list[Event]:
         """Take the job's current DEAD frames; a DeadFrameEvent for each not seen dead before (a frame
-        retried and dead again counts as new)."""
+        retried and dead again counts as new). `until_dead` fires on a frame that was not already dead
+        in the job's first fetch (unless `include_existing`)."""
+        frames = list(frames)
         watch = self.watches[job_id]
         s = watch.job.stats
         watch.dead_marker = (s.dead_frames, s.failed_frame_count)
+        if watch.existing_pending:
+            watch.existing_pending = False
+            watch.existing_dead = {(f.id, f.retry_count) for f in frames if f.state == "DEAD"}
         events: list[Event] = []
+        new_death = False
         # In the order they died, so the lines (stamped with their time of death) read in time order.
         for frame in sorted(frames, key=lambda f: (f.stop_time or now, f.name)):
             if frame.state != "DEAD":
@@ -239,7 +261,8 @@ class Monitor:
             watch.dead_seen[frame.id] = frame.retry_count
             watch.dead_frames.append(frame)
             events.append(DeadFrameEvent(now, watch.job, frame))
-        if events and self.until_dead:
+            new_death = new_death or (frame.id, frame.retry_count) not in watch.existing_dead
+        if self.until_dead and (new_death or (events and self.include_existing)):
             self.dead_hit = True
         del watch.dead_frames[:-200]  # the TUI shows the latest; keep memory bounded on a dying job
         return events
@@ -299,6 +322,8 @@ async def poll(client: GatewayClient, monitor: Monitor, now: float, *, ended_too
         events.extend(monitor.observe_job(job, now))
     for job_id, frames in dead.items():
         events.extend(monitor.observe_dead_frames(job_id, frames, now))
+    # In time order: frames that died before this poll come before its progress lines.
+    events.sort(key=line_time)
     return events
 
 
@@ -313,18 +338,30 @@ def _quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def plain_line(event: Event) -> str:
+def line_time(event: Event) -> float:
+    """When an event happened, for its line: a dead frame's time of death (never after the poll that
+    saw it: a farm clock ahead of ours must not stamp lines in the future), else the poll's time."""
+    if isinstance(event, DeadFrameEvent):
+        return min(event.died_at, event.time)
+    return event.time
+
+
+def plain_line(event: Event, at: float | None = None) -> str:
     """The plain-text line for an event: no colours, no escape sequences, names made safe. A dead
-    frame's line is stamped with its time of death."""
+    frame's line is stamped with its time of death; stamped later (`at`, to keep a stream of lines in
+    time order), it says `died=` as well."""
+    stamp = line_time(event) if at is None else at
     if isinstance(event, DeadFrameEvent):
         f = event.frame
+        died = iso_utc(event.died_at)
         return (
-            f"{iso_utc(event.died_at)} job={_quoted(event.job.name)} frame={_quoted(f.name)} state=DEAD "
+            f"{iso_utc(stamp)} job={_quoted(event.job.name)} frame={_quoted(f.name)} state=DEAD "
             f"exit={f.exit_status} host={_quoted(f.host) if f.host else '-'} retries={f.retry_count}"
+            + (f" died={died}" if died != iso_utc(stamp) else "")
         )
     p = event.progress
     parts = [
-        f"{iso_utc(event.time)} job={_quoted(event.job.name)} state={p.state}",
+        f"{iso_utc(stamp)} job={_quoted(event.job.name)} state={p.state}",
         f"done={p.succeeded}/{p.total} ({p.percent}%)",
         f"running={p.running}",
         f"dead={p.dead}",

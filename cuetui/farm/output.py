@@ -169,6 +169,55 @@ def cut(text: str, width: int) -> str:
     return "".join(out) + "…"
 
 
+def _char_width(ch: str) -> int:
+    if unicodedata.combining(ch):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def _head(text: str, width: int) -> str:
+    out, used = [], 0
+    for ch in text:
+        used += _char_width(ch)
+        if used > width:
+            break
+        out.append(ch)
+    return "".join(out)
+
+
+def _tail(text: str, width: int) -> str:
+    return _head(text[::-1], width)[::-1]
+
+
+# Fewer cells than this of a job name's end say too little (`v012` is four).
+_MIN_TAIL = 8
+
+
+def cut_middle(text: str, width: int) -> str:
+    """`text` in at most `width` columns, cut in the middle so that its end stays visible: the end of a
+    job name (`…_anim_v012`) tells jobs apart, its start (the show) rarely does. An OpenCue job name
+    (`show-shot-user_name`) keeps its shot: the show goes first (`…sh030-rpatel_anim_v012`), then the
+    middle (`testing-sh030-…anim_v012`, `…sh030-…v012`)."""
+    if cell_width(text) <= width:
+        return text
+    if width <= 1:
+        return cut(text, width)
+    parts = text.split("-", 2)
+    if len(parts) == 3 and parts[1] and parts[2]:
+        show, shot, rest = parts
+        without_show = f"…{shot}-"
+        if cell_width(without_show) + cell_width(rest) <= width:
+            return without_show + rest
+        head = f"{show}-{shot}-"
+        if cell_width(head) + 1 + _MIN_TAIL <= width:
+            return head + "…" + _tail(rest, width - cell_width(head) - 1)
+        if cell_width(without_show) + 1 + _MIN_TAIL // 2 <= width:
+            return without_show + "…" + _tail(rest, width - cell_width(without_show) - 1)
+    room = width - 1
+    start = _head(text, room // 2)
+    return start + "…" + _tail(text, room - cell_width(start))
+
+
 def _pad(text: str, width: int, right: bool) -> str:
     fill = " " * max(0, width - cell_width(text))
     return fill + text if right else text + fill
@@ -190,6 +239,7 @@ class Column:
     right: bool = False
     flexible: bool = False
     min_width: int = 8
+    cut_middle: bool = False  # cut in the middle (job names: the end tells them apart), not at the end
 
 
 def terminal_width(stream: TextIO | None = None) -> int | None:
@@ -264,7 +314,10 @@ def render_cells(columns: Sequence[Column], grid: Sequence[Sequence[str]], width
     keep, sizes = fit_columns(columns, widths, width)
     lines = []
     for row in [[c.header for c in columns], *grid]:
-        parts = [_pad(cut(row[i], sizes[i]), sizes[i], columns[i].right) for i in keep]
+        parts = [
+            _pad((cut_middle if columns[i].cut_middle else cut)(row[i], sizes[i]), sizes[i], columns[i].right)
+            for i in keep
+        ]
         line = GAP.join(parts).rstrip()
         if width is not None and cell_width(line) > width:
             line = cut(line, width)

@@ -28,15 +28,12 @@ from cuetui.gateway.errors import (
     BadResponse,
     DeadlineExceeded,
     GatewayError,
-    InvalidRequest,
-    NotFound,
     RequestDeadline,
-    ServerError,
-    StatusError,
     TokenExpired,
     Unauthorized,
     Unreachable,
     printable,
+    status_error,
 )
 from cuetui.gateway.models import (
     Comment,
@@ -310,17 +307,7 @@ class GatewayClient:
             raw_code = data.get("code")
             code = raw_code if isinstance(raw_code, int) and not isinstance(raw_code, bool) else 0
             message = str(data.get("message") or "")
-        text = f"{_method(call)}: {printable(message, 200) or 'error'} (HTTP {status})"
-        cls: type[StatusError]
-        if status == 404:
-            cls = NotFound
-        elif status == 400:
-            cls = InvalidRequest
-        elif status == 504:
-            cls = DeadlineExceeded
-        else:
-            cls = ServerError
-        raise cls(text, self.url, status=status, code=code, detail=message)
+        raise status_error(_method(call), self.url, status, code, message)
 
     def clock_skew(self) -> float | None:
         """Seconds the gateway's clock is ahead of ours (from the last answer's Date header), or None."""

@@ -79,6 +79,35 @@ class ServerError(StatusError):
     """5xx (and other statuses) with a gRPC error body: Cuebot or the gateway failed."""
 
 
+class CuebotUnreachable(ServerError):
+    """503 with gRPC code 14 (UNAVAILABLE): the gateway answers, but cannot dial Cuebot. Nothing on the
+    client side can fix it; it usually passes when Cuebot is back (retry)."""
+
+
+# gRPC status code UNAVAILABLE: what grpc-gateway answers (as HTTP 503) when it cannot dial Cuebot.
+GRPC_UNAVAILABLE = 14
+CUEBOT_UNREACHABLE = "the gateway is up but cannot reach Cuebot at its CUEBOT_ENDPOINT"
+
+
+def status_error(method: str, url: str, status: int, code: int, message: str) -> StatusError:
+    """The StatusError for a gateway's gRPC error answer (HTTP `status`, body `{"code","message"}`),
+    classified by its status and code."""
+    detail = printable(message, 200)
+    cls: type[StatusError]
+    if status == 503 and code == GRPC_UNAVAILABLE:
+        text = f"{CUEBOT_UNREACHABLE} ({method}: HTTP 503, {detail or 'unavailable'})"
+        return CuebotUnreachable(text, url, status=status, code=code, detail=message)
+    if status == 404:
+        cls = NotFound
+    elif status == 400:
+        cls = InvalidRequest
+    elif status == 504:
+        cls = DeadlineExceeded
+    else:
+        cls = ServerError
+    return cls(f"{method}: {detail or 'error'} (HTTP {status})", url, status=status, code=code, detail=message)
+
+
 class BadResponse(GatewayError):
     """An answer that is not the gateway's JSON: an HTML page from a proxy, truncated or garbled JSON."""
 

@@ -167,6 +167,7 @@ class MonitorApp(App[int]):
         jobs: Sequence[Job],
         *,
         until_dead: bool = False,
+        include_existing: bool = False,
         interval: float = 5.0,
         timeout: float | None = None,
         client_factory: Callable[[], FarmClient] | None = None,
@@ -177,7 +178,7 @@ class MonitorApp(App[int]):
 
         register_themes(self)
         self.settings = settings
-        self.monitor = Monitor(jobs, until_dead=until_dead)
+        self.monitor = Monitor(jobs, until_dead=until_dead, include_existing=include_existing)
         self.interval = interval
         self.timeout = timeout
         self.read_only = settings.read_only

@@ -160,6 +160,35 @@ def test_until_dead_and_json(demo_gateway: DemoGatewayThread, monitor: Callable[
     _clean(out + err)
 
 
+def test_until_dead_waits_for_a_new_dead_frame(
+    demo_gateway: DemoGatewayThread, monitor: Callable[..., Monitor]
+) -> None:
+    m = monitor(demo_gateway.url, DEAD_JOB, "--until-dead", "--plain", "--interval", "0.1")
+    m.wait_line(lambda line: "done=62/84" in line)  # its 5 frames dead before the monitor started
+    assert sum(" frame=" in line for line in m.lines) == 5
+    finish_running(demo_gateway, DEAD_JOB, succeed=True, count=1)
+    m.wait_line(lambda line: "done=63/84" in line)  # had it stopped at the old dead frames, no such line
+    assert m.proc.poll() is None
+    finish_running(demo_gateway, DEAD_JOB, succeed=False, count=1)
+    status, out, _err = m.finish()
+    assert status == 1
+    lines = out.splitlines()
+    assert sum(" frame=" in line for line in lines) == 6
+    assert lines[-1].endswith("monitor: stopped at the first dead frame (1 job watched) (exit 1)")
+    stamps = [line.split(" ", 1)[0] for line in lines]
+    assert stamps == sorted(stamps)  # the old dead frames' lines (stamped when they died) come first
+
+
+def test_until_dead_include_existing_stops_at_once(
+    demo_gateway: DemoGatewayThread, monitor: Callable[..., Monitor]
+) -> None:
+    status, out, _err = monitor(
+        demo_gateway.url, DEAD_JOB, "--until-dead", "--include-existing", "--plain", "--interval", "0.1"
+    ).finish()
+    assert status == 1
+    assert out.splitlines()[-1].endswith("monitor: stopped at the first dead frame (1 job watched) (exit 1)")
+
+
 def test_already_finished_job_reported_at_once(
     demo_gateway: DemoGatewayThread, monitor: Callable[..., Monitor]
 ) -> None:

@@ -124,3 +124,27 @@ def test_faults_never_touch_loki(make_gateway: Any, gateway_token: str) -> None:
     gw = make_gateway(loki=True, faults=("error-rate=1", "drop=0"))
     r = httpx.get(gw.url + "/loki/api/v1/label/session_start_time/values", params={"query": '{frame_id="x"}'})
     assert r.status_code == 200 and r.json() == {"status": "success", "data": []}
+
+
+def test_cuebot_down_answers_the_real_gateways_503(make_gateway: Any, gateway_token: str) -> None:
+    assert Faults.parse(["cuebot-down=5-8"]).cuebot_down == (5.0, 8.0)
+    gw = make_gateway(faults=("cuebot-down=0-600",))
+    with client_for(gw, gateway_token) as c:
+        r = c.post(GET_SHOWS, json={})
+        assert r.status_code == 503 and r.headers["content-type"] == "application/json"
+        # Byte for byte what the real gateway sends when its CUEBOT_ENDPOINT refuses the connection.
+        assert r.content == (
+            b'{"code":14,"message":"connection error: desc = \\"transport: Error while dialing: '
+            b'dial tcp 127.0.0.1:8443: connect: connection refused\\"","details":[]}'
+        )
+        # The token, the route and the body come first: Cuebot is dialled only for the call.
+        assert c.post(GET_SHOWS, json={}, headers={"Authorization": "Bearer nope"}).status_code == 401
+        assert c.post("/show.ShowInterface/Nope", json={}).status_code == 404
+        assert c.post(GET_SHOWS, content=b"{nope").status_code == 400
+
+
+def test_cuebot_down_window_starts_then_ends(make_gateway: Any, gateway_token: str) -> None:
+    gw = make_gateway(faults=("cuebot-down=0.6-1.6",))
+    with client_for(gw, gateway_token) as c:
+        wait_for(lambda: c.post(GET_SHOWS, json={}).status_code == 503, timeout=5)
+        wait_for(lambda: c.post(GET_SHOWS, json={}).status_code == 200, timeout=5)

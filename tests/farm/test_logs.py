@@ -158,3 +158,21 @@ async def test_loki_attempts_and_lines(make_gateway: Callable[..., DemoGatewayTh
         assert newest != oldest and any("frameId" in line and frame_id in line for line in oldest)
     finally:
         await loki.aclose()
+
+
+def test_match_position_counts_matching_lines() -> None:
+    from cuetui.farm.logs import match_position
+
+    lines = ["a Threads", "b", "threads c", "d", "THREADS"]
+    assert match_position(lines, "threads", 2) == (2, 3)
+    assert match_position(lines, "threads", 4) == (3, 3)
+    assert match_position(lines, "threads", 1) == (0, 3)
+    assert match_position(lines, "", 0) == (0, 0)
+
+
+def test_attempt_facts_reads_rqds_header_and_footer() -> None:
+    from cuetui.farm.logs import AttemptFacts, attempt_facts
+
+    lines = ["=====", "renderHost           render012", "body", "exitStatus          137", "renderhost  other"]
+    assert attempt_facts(lines) == AttemptFacts("render012", 137)
+    assert attempt_facts(["nothing here"]) == AttemptFacts()

@@ -7,7 +7,16 @@ import json
 import pytest
 
 from cuetui.farm.format import iso_utc
-from cuetui.farm.monitor import DeadFrameEvent, Monitor, ProgressEvent, json_event, plain_line
+from cuetui.farm.monitor import (
+    DeadFrameEvent,
+    Monitor,
+    Progress,
+    ProgressEvent,
+    json_event,
+    line_time,
+    plain_line,
+    poll,
+)
 from tests.commands.helpers import frame, job
 
 T0 = 1795600000.0  # 2026-11-24T...
@@ -97,11 +106,82 @@ def test_new_dead_frames_once_each_and_again_after_retry() -> None:
 
 
 def test_until_dead_stops_at_first_dead_frame() -> None:
-    m = Monitor([job(**running())], until_dead=True)
-    m.observe_job(job(**running()), T0)
+    j = job(**running())
+    m = Monitor([j], until_dead=True)
+    m.observe_job(j, T0)
     assert not m.finished
     m.observe_job(job(**running(dead_frames=1, waiting_frames=42)), T0 + 5)
+    assert m.wants_dead_frames(j.id)
+    m.observe_dead_frames(j.id, [frame("0007-render", "f7")], T0 + 5)
     assert m.finished and m.exit_status() == 1
+
+
+def test_until_dead_waits_for_a_new_dead_frame_not_those_dead_at_the_start() -> None:
+    j = job(**running(dead_frames=2, failed_frame_count=2))
+    m = Monitor([j], until_dead=True)
+    m.observe_job(j, T0)
+    old = [frame("0001-render", "f1", stop_time=int(T0 - 3600)), frame("0002-render", "f2", stop_time=int(T0 - 60))]
+    assert len(m.observe_dead_frames(j.id, old, T0)) == 2  # still reported, one line each
+    assert not m.finished
+    later = job(**running(dead_frames=3, failed_frame_count=3))
+    m.observe_job(later, T0 + 5)
+    assert not m.finished
+    (new,) = m.observe_dead_frames(j.id, [*old, frame("0003-render", "f3", stop_time=int(T0 + 4))], T0 + 5)
+    assert new.frame.name == "0003-render" and m.finished and m.exit_status() == 1
+
+
+def test_until_dead_counts_an_old_dead_frame_retried_and_dead_again() -> None:
+    j = job(**running(dead_frames=1, failed_frame_count=1))
+    m = Monitor([j], until_dead=True)
+    m.observe_job(j, T0)
+    m.observe_dead_frames(j.id, [frame("0001-render", "f1", retry_count=1)], T0)
+    assert not m.finished
+    m.observe_job(job(**running(dead_frames=1, failed_frame_count=2)), T0 + 5)
+    m.observe_dead_frames(j.id, [frame("0001-render", "f1", retry_count=2)], T0 + 5)
+    assert m.finished
+
+
+def test_until_dead_include_existing_stops_at_once() -> None:
+    j = job(**running(dead_frames=2))
+    m = Monitor([j], until_dead=True, include_existing=True)
+    m.observe_job(j, T0)
+    assert m.finished and m.exit_status() == 1
+
+
+def test_plain_lines_never_go_back_in_time() -> None:
+    import io
+
+    from cuetui.commands.monitor import PlainSink
+
+    j = job(**running(dead_frames=1))
+    out = io.StringIO()
+    sink = PlainSink(out, io.StringIO())
+    sink.emit(ProgressEvent(T0 + 10, j, Progress.of(j), None, None, None))
+    late = DeadFrameEvent(T0 + 20, j, frame(stop_time=int(T0 - 100)))  # found dead after a later line
+    sink.emit(late)
+    sink.emit(ProgressEvent(T0 + 5, j, Progress.of(j), None, None, None))  # the clock stepped back
+    sink.end(T0 + 1, 1, "done")
+    stamps = [line.split(" ", 1)[0] for line in out.getvalue().splitlines()]
+    assert stamps == sorted(stamps) and stamps[0] == iso_utc(T0 + 10)
+    assert out.getvalue().splitlines()[1].endswith(f"retries=0 died={iso_utc(T0 - 100)}")
+    assert "died=" not in plain_line(late)  # alone, a dead frame's line is stamped with its death
+
+
+async def test_poll_puts_frames_that_died_earlier_before_its_progress_lines() -> None:
+    class Client:
+        async def get_jobs(self, search: object) -> list[object]:
+            return [j]
+
+        async def get_all_frames(self, job_id: str, search: object, expected: int = 0) -> list[object]:
+            return [
+                frame("0002-render", "f2", stop_time=int(T0 - 50)),
+                frame("0001-render", "f1", stop_time=int(T0 - 90)),
+            ]
+
+    j = job(**running(dead_frames=2))
+    events = await poll(Client(), Monitor([j]), T0)  # type: ignore[arg-type]
+    assert [type(e).__name__ for e in events] == ["DeadFrameEvent", "DeadFrameEvent", "ProgressEvent"]
+    assert [line_time(e) for e in events] == sorted(line_time(e) for e in events)
 
 
 def test_already_finished_job_is_reported_at_once() -> None:

@@ -97,6 +97,33 @@ async def test_search_next_previous(make_gateway: Callable[..., DemoGatewayThrea
         assert "exitStatus" in shown(screen)
 
 
+async def test_search_says_which_match_of_how_many(
+    make_gateway: Callable[..., DemoGatewayThread], gateway_token: str
+) -> None:
+    gw = make_gateway(epoch=EPOCH)
+    job, frame = await fetch(gw, gateway_token, frame_in_state("DEAD"))
+    app = make_app(gw, gateway_token, lambda: FrameLogScreen(job, frame))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: log_screen(app) is not None and len(log_screen(app).view.lines) > 3)
+        screen = log_screen(app)
+        assert screen is not None
+        await pilot.press("/", *"threads", "enter")
+        view = screen.view
+        matching = [i for i, line in enumerate(view.lines) if "threads" in line]
+        assert len(matching) > 2
+        status = screen.query_one("#log-status")
+        first = view.current
+        assert first is not None
+        n = matching.index(first) + 1
+        assert f"match {n} of {len(matching)}, line {first + 1}" in str(status.render())
+        await pilot.press("n")
+        second = view.current
+        assert second is not None
+        n2 = matching.index(second) + 1
+        assert n2 == n % len(matching) + 1
+        assert f"match {n2} of {len(matching)}, line {second + 1}" in str(status.render())
+
+
 async def test_attempts_newest_first_and_selectable(
     make_gateway: Callable[..., DemoGatewayThread], gateway_token: str
 ) -> None:
@@ -116,6 +143,38 @@ async def test_attempts_newest_first_and_selectable(
         await wait_for(pilot, lambda: log_screen(app) is not None and screen.attempt_index == 1)
         await wait_for(pilot, lambda: screen.view.lines != current_lines, what="the older attempt's text")
         assert f".{numbers[1]}" in str(screen.query_one("#log-header").render())
+
+
+async def test_an_earlier_attempts_header_describes_that_attempt(
+    make_gateway: Callable[..., DemoGatewayThread], gateway_token: str
+) -> None:
+    gw = make_gateway(epoch=EPOCH)
+    job, frame = await fetch(gw, gateway_token, frame_in_state("DEAD", min_attempts=3))
+
+    def hosts(farm: Any) -> list[str]:
+        farm_job = farm.find_job(job.id)
+        return [a.host for a in farm.logs.attempts(farm_job, farm_job.frame_index(frame.name))]
+
+    attempt_hosts = gw.run(hosts)  # oldest first: `.1` ran on attempt_hosts[0]
+    assert attempt_hosts[0] != frame.host
+    app = make_app(gw, gateway_token, lambda: FrameLogScreen(job, frame))
+    async with app.run_test(size=(160, 30)) as pilot:
+        await wait_for(pilot, lambda: log_screen(app) is not None and len(log_screen(app).view.lines) > 3)
+        screen = log_screen(app)
+        assert screen is not None
+        header = screen.query_one("#log-header")
+        assert f"on {frame.host}  try {frame.retry_count}" in str(header.render())
+        oldest = len(screen.attempts) - 1
+        assert screen.attempts[oldest].number == 1
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, AttemptPicker))
+        await pilot.press("end", "enter")
+        await wait_for(pilot, lambda: log_screen(app) is not None and screen.attempt_index == oldest)
+        await wait_for(pilot, lambda: "earlier attempt .1" in str(header.render()), what="the earlier attempt's header")
+        words = str(header.render()).split("\n")[0]
+        assert f"on {attempt_hosts[0]}" in words and "exit 1" in words
+        assert f"on {frame.host} " not in words and not words.endswith(f"on {frame.host}")
+        assert f"now: DEAD, try {frame.retry_count}" in words
 
 
 async def test_unreadable_path_says_where_and_how_to_map(

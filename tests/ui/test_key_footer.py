@@ -50,11 +50,13 @@ def test_narrow_drops_app_keys_then_the_screen_keys_from_the_end_but_never_help_
             assert kept_screen == descriptions(SCREEN)  # app keys only once every screen key is in
 
 
-def test_compact_only_when_it_keeps_another_screen_key() -> None:
+def test_never_compact_one_style_on_every_screen() -> None:
     wide = sum(e.width(False) for e in [*SCREEN, *ESSENTIAL])
-    assert plan_footer([*SCREEN, *ESSENTIAL, *APP], wide)[1] is False
-    shown, compact = plan_footer([*SCREEN, *ESSENTIAL, *APP], wide - 3)
-    assert compact and len([e for e in shown if e.rank == 1]) == len(SCREEN)
+    for width in (wide, wide - 3, 40):
+        shown, compact = plan_footer([*SCREEN, *ESSENTIAL, *APP], width)
+        assert compact is False
+    shown, _ = plan_footer([*SCREEN, *ESSENTIAL, *APP], wide - 3)
+    assert len([e for e in shown if e.rank == 1]) == len(SCREEN) - 1  # a key goes rather than the spaces
 
 
 def footer_words(app: Any) -> tuple[list[str], int]:
@@ -73,25 +75,30 @@ async def test_every_screen_keeps_help_and_quit_in_a_footer_that_fits(
     async with app.run_test(size=(width, 24)) as pilot:
         await wait_loaded(pilot)
         screens: dict[str, tuple[list[str], int]] = {"jobs": ([], 0)}
+        compacts: dict[str, bool] = {}
         for key in ("1", "3", "2"):
             await pilot.press(key)
             await wait_loaded(pilot)
             await pilot.pause()
             screens[type(app.screen).__name__] = footer_words(app)
+            compacts[type(app.screen).__name__] = app.screen.query_one(KeyFooter).compact
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, JobScreen), what="the job screen")
         screen = app.screen
         await wait_for(pilot, lambda: screen.sync is not None and screen.sync.loaded, what="frames")
         await pilot.pause()
         screens["JobScreen"] = footer_words(app)
+        compacts["JobScreen"] = app.screen.query_one(KeyFooter).compact
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, FrameLogScreen), what="the frame log")
         await pilot.pause()
         screens["FrameLogScreen"] = footer_words(app)
+        compacts["FrameLogScreen"] = app.screen.query_one(KeyFooter).compact
         del screens["jobs"]
         assert set(screens) == {"ShowsScreen", "HostsScreen", "JobsScreen", "JobScreen", "FrameLogScreen"}
         for name, (words, used) in screens.items():
             assert "help" in words and "quit" in words, (name, words)
+            assert not compacts[name], name  # one footer style: ` r retry ` everywhere
             assert used <= width, (name, words, used)
             assert len(words) >= 4, (name, words)  # the screen's own most important keys are there too
 

@@ -45,8 +45,9 @@ class FrameRow(Protocol):
     def frame(self) -> Frame: ...
 
 
-def job_column(width: int, max_width: int) -> Column[Any]:
-    """The job's name, taking the room the other columns leave (from `width` up to `max_width`)."""
+def job_column(width: int, max_width: int, want: int = 0) -> Column[Any]:
+    """The job's name, taking the room the other columns leave (from `width` up to `max_width`; the
+    least important columns go before it has less than `want`), cut in the middle when it must be."""
     return Column(
         "job",
         "Job",
@@ -55,6 +56,8 @@ def job_column(width: int, max_width: int) -> Column[Any]:
         width=width,
         flex=True,
         max_width=max_width,
+        want=want,
+        cut_middle=True,
     )
 
 
@@ -174,6 +177,19 @@ class AcrossJobsScreen(SteersFarm, FarmScreen[R], Generic[R]):
         """The jobs in view: the configured shows and users, finished jobs when toggled."""
         options = self.services.options
         return JobScope(shows=tuple(options.shows), users=tuple(options.users), include_finished=self.include_finished)
+
+    def jobs_words(self) -> str:
+        """Which jobs are looked at, in words: `the active jobs of show testing, user jdoe`."""
+        search = self.search()
+        words = ["the jobs" if search.include_finished else "the active jobs"]
+        words.append("of show " + ", ".join(search.shows) if search.shows else "of all shows")
+        if search.users:
+            words.append("of user " + ", ".join(search.users))
+        return " ".join(words)
+
+    def finished_hint(self) -> str:
+        """` (f: finished jobs too)` while finished jobs are left out."""
+        return "" if self.include_finished else " (f: finished jobs too)"
 
     def scope(self) -> str:
         """Which jobs, for the title."""

@@ -120,6 +120,22 @@ class FarmScreen(Screen[None], Generic[T]):
     def data_arrived(self, models: Sequence[T]) -> None:
         """Hook after a successful poll (the table is already updated)."""
 
+    def empty_reason(self) -> str:
+        """Why the gateway's answer has no rows for this screen, in a few words ("no jobs for jdoe")."""
+        return f"no {self.NOUN}"
+
+    def empty_text(self) -> str:
+        """What an empty table says: loading, the filter that hides every row, or `empty_reason()`."""
+        table = self.table
+        if not table.loaded:
+            return "loading…"
+        if table.filter_text and table.total_count:
+            return (
+                f"none of the {table.total_count:,} {self.NOUN} matches “{safe(table.filter_text, 40)}”"
+                " (escape clears the filter)"
+            )
+        return self.empty_reason()
+
     # --- composition and polling --------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
@@ -160,6 +176,7 @@ class FarmScreen(Screen[None], Generic[T]):
             name=type(self).__name__,
         )
         self.run_worker(self.poll.run(), name=f"poll-{type(self).__name__}", group="poll", exit_on_error=False)
+        self.table.empty_message = self.empty_text
         self.table.focus()
 
     async def _fetch_and_prerender(self) -> Sequence[T]:

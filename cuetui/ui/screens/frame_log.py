@@ -24,16 +24,19 @@ from textual.widgets.option_list import Option
 
 from cuetui.farm import format as fmt
 from cuetui.farm.logs import (
+    AttemptFacts,
     LogAttempt,
     LogFile,
     LogUnreadable,
     LokiAttempt,
     LokiClient,
     LokiError,
+    attempt_facts,
     find_line,
     frame_log_path,
     list_attempts,
     map_log_path,
+    match_position,
 )
 from cuetui.farm.text import safe
 from cuetui.farm.views.lookups import FarmLookups
@@ -188,14 +191,17 @@ class FrameLogScreen(Screen[None]):
     def _header_text(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         text.append(f"{safe(self.job.name, 120)}.{safe(self.frame.name, 60)}", style="bold")
-        state = safe(self.frame.state, 20)
-        text.append("  ")
-        text.append(f" {state} " if state == "DEAD" else state, style=state_style(self, state.lower()))
-        if self.frame.exit_status not in (0, -1) or self.frame.state == "DEAD":
-            text.append(f"  exit {self.frame.exit_status}")
-        if self.frame.host:
-            text.append(f"  on {safe(self.frame.host, 40)}")
-        text.append(f"  try {self.frame.retry_count}")
+        if self.showing_older_attempt:
+            self._older_attempt_words(text)
+        else:
+            state = safe(self.frame.state, 20)
+            text.append("  ")
+            text.append(f" {state} " if state == "DEAD" else state, style=state_style(self, state.lower()))
+            if self.frame.exit_status not in (0, -1) or self.frame.state == "DEAD":
+                text.append(f"  exit {self.frame.exit_status}")
+            if self.frame.host:
+                text.append(f"  on {safe(self.frame.host, 40)}")
+            text.append(f"  try {self.frame.retry_count}")
         text.append("\n")
         if self.loki_url:
             attempt = self._loki_attempt()
@@ -220,6 +226,26 @@ class FrameLogScreen(Screen[None]):
             if self.path != self.farm_path:
                 text.append("  (log_path_map)", style="dim")
         return text
+
+    @property
+    def showing_older_attempt(self) -> bool:
+        """True when the log shown is an earlier attempt, not the frame's latest."""
+        attempts = self.loki_attempts if self.loki_url else self.attempts
+        return self.attempt_index > 0 and self.attempt_index < len(attempts)
+
+    def _older_attempt_words(self, text: Text) -> None:
+        """`  earlier attempt .1  exit 1  on render012  (now DEAD, try 3)`: the frame's state, host and
+        exit status belong to its latest attempt, so what is said of this one comes from its own log."""
+        if self.loki_url:
+            label = f"started {self.loki_attempts[self.attempt_index].label} UTC"
+        else:
+            label = f".{self.attempts[self.attempt_index].number}"
+        text.append(f"  earlier attempt {label}", style="bold")
+        facts = attempt_facts(self.view.lines) if self.is_mounted else AttemptFacts()
+        if facts.exit_status is not None:
+            text.append(f"  exit {facts.exit_status}")
+        text.append(f"  on {safe(facts.host, 40)}" if facts.host else "  host not known")
+        text.append(f"  (the frame now: {safe(self.frame.state, 20)}, try {self.frame.retry_count})", style="dim")
 
     def _show_header(self) -> None:
         if not self.is_attached:  # a worker finishing after the screen closed
@@ -509,7 +535,8 @@ class FrameLogScreen(Screen[None]):
             self.notify(f"“{safe(self.search_text, 40)}” not found", markup=False, severity="warning", timeout=3)
             return
         view.show_line(index)
-        self._show_status(f"match on line {index + 1:,}")
+        n, total = match_position(view.lines, self.search_text, index)
+        self._show_status(f"match {n:,} of {total:,}, line {index + 1:,}")
 
     # --- attempts, copy, back ------------------------------------------------------------------------------
 

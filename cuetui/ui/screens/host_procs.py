@@ -32,6 +32,7 @@ def proc_columns() -> list[Column[Proc]]:
             width=24,
             flex=True,
             max_width=64,
+            cut_middle=True,
         ),
         Column(
             "frame",
@@ -114,6 +115,9 @@ class HostProcsScreen(FarmScreen[Proc]):
             f"Procs on {safe(h.name, 60)} · {fmt.cores(h.idle_cores)}/{fmt.cores(h.cores)} cores idle · "
             f"{fmt.memory_kb(h.free_memory) or '0'} free · escape: back"
         )
+
+    def empty_reason(self) -> str:
+        return f"nothing is running on {safe(self.host.name, 60)}"
 
     def name_of(self, model: Proc) -> str:
         return (model.frame_name and f"{model.job_name}.{model.frame_name}") or model.job_name

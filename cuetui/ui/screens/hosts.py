@@ -135,6 +135,16 @@ class HostsScreen(SteersFarm, FarmScreen[Host]):
         parts.append(f"alloc {safe(self.alloc_filter, 40)}" if self.alloc_filter else "all allocs")
         return " · ".join(parts)
 
+    def empty_reason(self) -> str:
+        if not self._all:
+            return "the gateway lists no hosts"
+        wanted = []
+        if self.state_filter:
+            wanted.append(f"in state {self.state_filter}")
+        if self.alloc_filter:
+            wanted.append(f"in alloc {safe(self.alloc_filter, 40)}")
+        return f"none of the {len(self._all):,} hosts is {' and '.join(wanted)} (t / o: change the filter)"
+
     @cached_property
     def view(self) -> HostsView:
         """This screen's data: every host (the filters are applied here, without asking again)."""

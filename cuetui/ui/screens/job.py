@@ -379,7 +379,7 @@ class JobScreen(SteersFarm, Screen[None]):
         if not sync.frames:
             table.set_empty_text("this job has no frames")
         elif not table.rows:
-            table.set_empty_text("no frames match" + self._filter_words())
+            table.set_empty_text(self._no_frames_text())
         self._set_frames_title()
 
     def _membership_changed(self, changed: Iterable[str]) -> bool:
@@ -425,7 +425,13 @@ class JobScreen(SteersFarm, Screen[None]):
         table.sort_column, table.sort_reverse = self.sort_column, self.sort_reverse
         table.set_rows(rows, frames)
         if not rows and sync.loaded:
-            table.set_empty_text("no frames match" + self._filter_words())
+            table.set_empty_text(self._no_frames_text())
+
+    def _no_frames_text(self) -> str:
+        """Why the frames table is empty although the job has frames."""
+        if self.dead_only and self.layer_filter is None and not self.text_filter:
+            return "no dead frames in this job (d: every frame)"
+        return "no frames match" + self._filter_words()
 
     def _filter_words(self) -> str:
         words = []

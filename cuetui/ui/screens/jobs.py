@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from cuetui.farm import format as fmt
+from cuetui.farm.text import safe
 from cuetui.farm.views.jobs import JobScope, JobsView
 from cuetui.gateway.models import Job
 from cuetui.ui.catalogue import ActionSpec, bindings
@@ -65,7 +66,7 @@ def _eta_sort(job: Job) -> float:
 def job_columns() -> list[Column[Job]]:
     """The jobs table's columns, in display order; priority 0 is always shown."""
     return [
-        Column("name", "Job", _name_cell, lambda j: j.name, width=28, flex=True, max_width=64),
+        Column("name", "Job", _name_cell, lambda j: j.name, width=28, flex=True, max_width=64, cut_middle=True),
         Column("show", "Show", lambda j, c: cells.name_cell(j.show, c), lambda j: j.show, width=8, priority=6),
         Column("user", "User", lambda j, c: cells.name_cell(j.user, c), lambda j: j.user, width=8, priority=4),
         Column("state", "State", _state_cell, _state_order, width=8),
@@ -168,6 +169,20 @@ class JobsScreen(SteersFarm, FarmScreen[Job]):
             parts.append("user " + ", ".join(search.users))
         parts.append("finished included" if search.include_finished else "active only")
         return " · ".join(parts)
+
+    def empty_reason(self) -> str:
+        search = self.search()
+        words = ["no jobs" if search.include_finished else "no active jobs"]
+        if search.users:
+            words.append("for " + ", ".join(safe(u, 40) for u in search.users))
+        if search.shows:
+            words.append("in show " + ", ".join(safe(s, 40) for s in search.shows))
+        hints = []
+        if self.only_mine:
+            hints.append("m: everyone's")
+        if not search.include_finished:
+            hints.append("f: finished ones too")
+        return " ".join(words) + (f" ({', '.join(hints)})" if hints else "")
 
     async def fetch(self) -> list[Job]:
         search = self.search()

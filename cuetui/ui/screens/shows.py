@@ -55,6 +55,9 @@ class ShowsScreen(FarmScreen[Show]):
     def sort_default(self) -> tuple[str, bool]:
         return "name", False
 
+    def empty_reason(self) -> str:
+        return "the gateway lists no shows"
+
     @cached_property
     def view(self) -> ShowsView:
         """This screen's data."""

@@ -60,7 +60,7 @@ def _percent_sort(row: StuckRow) -> float:
 def stuck_columns() -> list[Column[StuckRow]]:
     """Job, frame, host, silent for, run time, % of layer average, last log line."""
     return [
-        job_column(18, 40),
+        job_column(18, 40, want=22),
         frame_column(),
         Column(
             "host", "Host", lambda r, c: cells.name_cell(r.frame.host, c), lambda r: r.frame.host, width=10, priority=3
@@ -144,6 +144,13 @@ class StuckScreen(AcrossJobsScreen[StuckRow]):
         return (
             f"Stuck frames · {self.scope()} · log silent ≥ {fmt.duration(rules.min_silence)}"
             f" and ≥ {rules.percent_of_runtime:.0f}% of run time"
+        )
+
+    def empty_reason(self) -> str:
+        rules = self.rules
+        return (
+            f"no stuck frames (no running frame's log silent ≥ {fmt.duration(rules.min_silence)}"
+            f" and ≥ {rules.percent_of_runtime:.0f}% of its run)"
         )
 
     @cached_property

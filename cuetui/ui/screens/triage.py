@@ -91,7 +91,8 @@ def _died_order(row: TriageRow) -> tuple[int, int]:
 def triage_columns() -> list[Column[TriageRow]]:
     """Job, frame, layer, exit status and meaning, retries, host, time of death."""
     return [
-        job_column(12, 48),
+        # A job name worth reading beats the layer column (the frame's name ends with its layer).
+        job_column(12, 48, want=22),
         frame_column(),
         Column(
             "layer",
@@ -179,6 +180,9 @@ class TriageScreen(AcrossJobsScreen[TriageRow]):
 
     def heading(self) -> str:
         return f"Dead frames · {self.scope()} · {GROUP_NAMES[self.group_mode]}"
+
+    def empty_reason(self) -> str:
+        return f"no dead frames in {self.jobs_words()}{self.finished_hint()}"
 
     def _line_width(self) -> int:
         # The lines under the title have one cell of padding each side; before the first layout, no limit.

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequen
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -29,9 +30,11 @@ from textual._two_way_dict import TwoWayDict
 from textual.cache import LRUCache
 from textual.geometry import Region
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets._data_table import ColumnKey, Row, RowKey
 
+from cuetui.farm.output import cut, cut_middle
 from cuetui.farm.snapshot import changed_cells, diff_rows
 from cuetui.ui.widgets.states import STATE_CLASSES, STATES, component_style, state_style
 
@@ -86,6 +89,20 @@ class Column(Generic[T]):
     max_width: int = 0
     live: bool = False
     reverse_first: bool = False  # numbers read best largest-first on the first sort
+    # A flex column is given at least this many cells (when set) before columns of a higher priority
+    # number are kept: a job name worth reading beats a column that repeats part of it.
+    want: int = 0
+    # Too long for the column: cut in the middle (job names: the end tells them apart), not at the end.
+    cut_middle: bool = False
+
+
+def _cut_middle(cell: Text, width: int) -> Text:
+    """`cell` cut in the middle to `width` cells when longer (its spans kept where they still fit)."""
+    if cell.cell_len <= width:
+        return cell
+    cut = cell.copy()
+    cut.plain = cut_middle(cell.plain, width)
+    return cut
 
 
 def _gapped(cell: Text) -> Text:
@@ -188,6 +205,10 @@ class FarmTable(DataTable[Text], Generic[T]):
         self._unmarked_cell = Text(" ", end="")
         self._cell_x: list[tuple[int, int]] = []
         self._loaded = False
+        # Says why no row is shown ("no jobs for jdoe", "no hosts match …"): drawn where the first row
+        # would be, so an empty table is never just empty. The screen that owns the table sets it.
+        self.empty_message: Callable[[], str] = lambda: "" if self._loaded else "loading…"
+        self._empty_shown = ""
 
     # --- public API -----------------------------------------------------------------------------
 
@@ -310,6 +331,7 @@ class FarmTable(DataTable[Text], Generic[T]):
         self._loaded = True
         if structural or not self._cells_only(changed, old, old_haystack):
             self._sync()
+        self._refresh_empty()
 
     def _cells_only(self, changed: list[str], old: dict[str, T], old_haystack: dict[str, str]) -> bool:
         """Apply `changed` rows in place when none of them enters, leaves or moves in the view.
@@ -375,13 +397,16 @@ class FarmTable(DataTable[Text], Generic[T]):
             if cells is None:
                 continue
             updated = list(cells)
+            words = self._haystack.get(key, "").split("\x00")
             for i in live:
-                cell = self._visible[i].cell(model, ctx)
+                full, cell = self._cell(i, model, ctx)
                 updated[i] = _gapped(cell) if self.compact else cell
+                if i < len(words):
+                    words[i] = ((" " if self.compact else "") + full).lower()
             if updated != list(cells):
                 self._haystack_before.setdefault(key, self._haystack.get(key, ""))
                 self._rendered[key] = tuple(updated)
-                self._haystack[key] = "\x00".join(cell.plain for cell in updated).lower()
+                self._haystack[key] = "\x00".join(words)
                 changed.append(key)
         return changed
 
@@ -391,6 +416,7 @@ class FarmTable(DataTable[Text], Generic[T]):
         if text != self.filter_text:
             self.filter_text = text
             self._sync()
+            self._refresh_empty()
 
     def sort_by(self, column: str, reverse: bool | None = None) -> None:
         """Sort by `column`; `reverse` None toggles when it is already the sort column."""
@@ -491,17 +517,25 @@ class FarmTable(DataTable[Text], Generic[T]):
         def need(cols: list[Column[T]]) -> int:
             return sum(c.width + padding for c in cols)
 
-        while need(columns) > room and any(c.priority for c in columns):
+        def need_wanted(cols: list[Column[T]]) -> int:
+            return sum(max(c.width, c.want if c.flex else 0) + padding for c in cols)
+
+        while need_wanted(columns) > room and any(c.priority for c in columns):
             worst = max(columns, key=lambda c: (c.priority, columns.index(c)))
             columns.remove(worst)
         spare = max(0, room - need(columns))
-        widths = []
         flex = [c for c in columns if c.flex]
+        # The room left goes first to flex columns short of what they want, then evenly.
+        given = {c.key: 0 for c in flex}
+        for c in flex:
+            step = min(spare, max(0, c.want - c.width))
+            given[c.key] += step
+            spare -= step
+        widths = []
         for c in columns:
             w = c.width
-            if c.flex and flex:
-                extra = spare // len(flex)
-                w = min(c.max_width or 10_000, w + extra)
+            if c.flex:
+                w = min(c.max_width or 10_000, w + given[c.key] + spare // len(flex))
             widths.append(w)
         return _Layout(tuple(c.key for c in columns), tuple(widths))
 
@@ -536,11 +570,38 @@ class FarmTable(DataTable[Text], Generic[T]):
     def _render_row(self, key: str, model: T, ctx: CellContext) -> None:
         if key in self._haystack:
             self._haystack_before.setdefault(key, self._haystack[key])
-        cells = tuple(column.cell(model, ctx) for column in self._visible)
-        if self.compact:
-            cells = tuple(_gapped(cell) for cell in cells)
+        pairs = [self._cell(i, model, ctx) for i in range(len(self._visible))]
+        cells = tuple(_gapped(cell) if self.compact else cell for _full, cell in pairs)
         self._rendered[key] = cells
-        self._haystack[key] = "\x00".join(cell.plain for cell in cells).lower()
+        # The filter searches the whole text, also of a cell shown cut in the middle.
+        self._haystack[key] = "\x00".join((" " if self.compact else "") + full for full, _cell in pairs).lower()
+
+    def _cell(self, index: int, model: T, ctx: CellContext) -> tuple[str, Text]:
+        """Column `index`'s cell for `model`: its whole plain text, and the Text to show."""
+        column = self._visible[index]
+        cell = column.cell(model, ctx)
+        full = cell.plain
+        if column.cut_middle and index < len(self._layout.widths):
+            cell = _cut_middle(cell, self._layout.widths[index])
+        return full, cell
+
+    def _refresh_empty(self) -> None:
+        """Repaint the empty line when what it says changed (another filter, `m`, `f`); an idle empty
+        table costs nothing."""
+        message = "" if self._shown else self.empty_message()
+        if message != self._empty_shown:
+            self._empty_shown = message
+            self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        if not self._shown and y == (self.header_height if self.show_header else 0):
+            message = self.empty_message()
+            if message:
+                width = self.size.width
+                style = self.rich_style + self.cell_style("dim")
+                line = " " + cut(message, max(1, width - 2))
+                return Strip([Segment(line, style)]).crop_extend(0, width, self.rich_style)
+        return super().render_line(y)
 
     def _mark_cell(self, key: str) -> Text:
         # The same two objects every time: comparing unchanged rows is then an identity check.

@@ -4,8 +4,9 @@ Textual's Footer lists every shown binding in focus order (the screen's, then th
 whatever does not fit, which at 120 columns was `? help` and `q quit`. Here the order is by importance:
 `?` and `q` always stay; then the screen's own keys in the order its action catalogue declares them
 (most used first); then the app's other keys (`1`-`5`, the palette) while there is room. Shown keys keep
-their usual places (the screen's first, then help and quit, then the app's), the footer turns compact
-when that keeps more of the screen's keys, and `?` help still lists every key.
+their usual places (the screen's first, then help and quit, then the app's), and `?` help still lists
+every key. Every screen writes its keys the same way, ` r retry `: a footer never turns compact (Textual's
+compact style writes `rretry` on some renderers and looked different from one screen to the next).
 """
 
 from __future__ import annotations
@@ -40,8 +41,9 @@ class FooterEntry:
 
 
 def plan_footer(entries: Sequence[FooterEntry], width: int) -> tuple[list[FooterEntry], bool]:
-    """The entries to show at `width`, in display order, and whether compact. Drops the least
-    important first: app keys from the end, then the screen's keys from the end; never rank 0."""
+    """The entries to show at `width`, in display order, and whether compact (never: one style on
+    every screen). Drops the least important first: app keys from the end, then the screen's keys from
+    the end; never rank 0."""
 
     def fit(compact: bool) -> list[FooterEntry]:
         kept = list(entries)
@@ -52,13 +54,7 @@ def plan_footer(entries: Sequence[FooterEntry], width: int) -> tuple[list[Footer
             kept.remove(max(droppable, key=lambda e: (e.rank, kept.index(e))))
         return kept
 
-    def screen_keys(kept: list[FooterEntry]) -> int:
-        return sum(1 for e in kept if e.rank < 2)
-
     kept, compact = fit(False), False
-    tight = fit(True)
-    if screen_keys(tight) > screen_keys(kept):  # compact only when it saves one of the screen's keys
-        kept, compact = tight, True
     ordered = [e for e in kept if e.rank == 1] + [e for e in kept if e.rank == 0] + [e for e in kept if e.rank == 2]
     return ordered, compact
 
