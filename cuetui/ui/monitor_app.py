@@ -370,7 +370,7 @@ class MonitorApp(App[int]):
         except RefusedRequest as exc:
             self._say(str(exc))
             return
-        self._say(f"{safe(result.message)}: {safe(job.name)}")
+        self._say(f"{safe(job.name)}: {safe(result.message)}")
 
     async def action_quit(self) -> None:
         """Stop watching: the monitor's exit status once every job has ended, else 0 (still running)."""
