@@ -100,6 +100,9 @@ HOST_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("hosts.open", "enter", "open_host", "procs of host", footer=False),
     ActionSpec("hosts.state_filter", "t", "cycle_state", "state filter"),
     ActionSpec("hosts.alloc_filter", "o", "cycle_alloc", "alloc filter"),
+    ActionSpec(
+        "hosts.mark_all", "a", "mark_all", "mark all", footer=False, help="mark every visible host (again: unmark)"
+    ),
 )
 
 
@@ -168,6 +171,8 @@ class HostsScreen(SteersFarm, FarmScreen[Host]):
         text = f"{t.shown_count}/{len(self._all) or t.total_count} hosts"
         if down:
             text += f" · {down} not up"
+        if t.marked:
+            text += f" · {len(t.marked)} marked"
         return text
 
     def steer_hosts(self) -> list[Host]:

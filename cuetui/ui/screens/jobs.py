@@ -113,6 +113,9 @@ JOB_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("jobs.open", "enter", "open_job", "open job", footer=False),
     ActionSpec("jobs.finished", "f", "toggle_finished", "finished"),
     ActionSpec("jobs.mine", "m", "toggle_mine", "mine"),
+    ActionSpec(
+        "jobs.mark_all", "a", "mark_all", "mark all", footer=False, help="mark every visible job (again: unmark)"
+    ),
     ActionSpec("jobs.refresh", "ctrl+r", "refresh", "refresh now", footer=False),
 )
 
