@@ -152,6 +152,10 @@ class CueTuiApp(App[int]):
         self.known_jobs: dict[str, Job] = {}
         self.startup_messages: list[str] = []  # config warnings, shown once the app is up
         if options.keymap:
+            from cuetui.ui.keymap import keymap_problems
+
+            # An unknown id or a clash a remap made is said at start, never accepted silently.
+            self.startup_messages.extend(keymap_problems(options.keymap))
             self.set_keymap(dict(options.keymap))
         # The first GetJobs of the default jobs screen, sent as soon as the event loop runs (see run_async).
         self._first_jobs: tuple[JobSearch, asyncio.Future[list[Job]]] | None = None

@@ -185,7 +185,11 @@ class MonitorApp(App[int]):
         from cuetui.farm.poller import Backoff
 
         self.backoff = Backoff()
+        self.keymap_warnings: list[str] = []
         if settings.keymap:
+            from cuetui.ui.keymap import keymap_problems
+
+            self.keymap_warnings = keymap_problems(settings.keymap)
             self.set_keymap(dict(settings.keymap))
 
     # --- layout ---------------------------------------------------------------------------------------
@@ -201,6 +205,12 @@ class MonitorApp(App[int]):
     def on_mount(self) -> None:
         if self.settings.theme and self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
+        for warning in self.keymap_warnings:
+            self.notify(safe(warning, 300), severity="warning", markup=False, timeout=10)
+        if self.keymap_warnings:  # the status line too: an inline view may be too short for a toast
+            self.message_text = safe(self.keymap_warnings[0], 200) + (
+                f" (+{len(self.keymap_warnings) - 1} more)" if len(self.keymap_warnings) > 1 else ""
+            )
         if self._client_factory is not None:
             self.client = self._client_factory()
         else:
