@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequen
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -506,9 +507,20 @@ class FarmTable(DataTable[Text], Generic[T]):
         return _Layout(tuple(c.key for c in columns), tuple(widths))
 
     def _label(self, column: Column[T]) -> Text:
-        label = Text((" " if self.compact else "") + column.label, end="", no_wrap=True)
+        text = column.label
+        arrow = ""
         if column.key == self.sort_column:
-            label.append(" ▼" if self.sort_reverse else " ▲", style=self.cell_style("dim"))
+            arrow = " ▼" if self.sort_reverse else " ▲"
+            room = dict(zip(self._layout.keys, self._layout.widths, strict=True)).get(column.key, 0)
+            if room and cell_len(text) + 2 > room:
+                # A narrow column (`Run`, `Pri`) would cut the arrow off: drop the space, then shorten
+                # the label, so the sorted column always shows it.
+                arrow = arrow.strip()
+                if cell_len(text) + 1 > room:
+                    text = set_cell_size(text, max(0, room - 1))
+        label = Text((" " if self.compact else "") + text, end="", no_wrap=True)
+        if arrow:
+            label.append(arrow, style=self.cell_style("dim"))
         return label
 
     def _relabel(self) -> None:
