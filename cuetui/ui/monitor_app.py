@@ -88,7 +88,10 @@ def progress_text(watch: JobWatch, selected: bool, now: float, style: StyleOf = 
     elapsed = watch.elapsed(now)
     text.append("\n    ")
     text.append(f"{rate:.1f} frames/min" if rate is not None else "rate –")
-    text.append(f"  ETA {clock_duration(eta)}" if eta is not None else "  ETA –")
+    if p.state != "FINISHED" and p.left == 0 and p.dead:
+        text.append("  ETA – (only dead frames left)")  # nothing will finish until they are retried
+    else:
+        text.append(f"  ETA {clock_duration(eta)}" if eta is not None else "  ETA –")
     text.append(f"  elapsed {duration(elapsed)}" if elapsed is not None else "")
     return text
 

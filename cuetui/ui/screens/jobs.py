@@ -51,6 +51,8 @@ def _done_fraction(job: Job) -> float:
 
 
 def _eta_cell(job: Job, ctx: CellContext) -> Text:
+    if cells.waits_on_dead(job):
+        return ctx.text("dead", "dim", justify="right")  # only dead frames left: nothing will finish
     eta = cells.job_eta(job)
     if eta == 0 and job.is_finished:
         return ctx.text("", justify="right")
