@@ -169,10 +169,10 @@ class HostsScreen(SteersFarm, FarmScreen[Host]):
         hosts = t.models()
         down = sum(1 for h in hosts if h.state != "UP")
         text = f"{t.shown_count}/{len(self._all) or t.total_count} hosts"
-        if down:
-            text += f" · {down} not up"
         if t.marked:
             text += f" · {len(t.marked)} marked"
+        if down:
+            text += f" · {down} not up"
         return text
 
     def steer_hosts(self) -> list[Host]:

@@ -192,12 +192,13 @@ class JobsScreen(SteersFarm, FarmScreen[Job]):
         dead = sum(1 for j in jobs if j.stats.dead_frames)
         paused = sum(1 for j in jobs if j.is_paused)
         text = f"{table_.shown_count}/{table_.total_count} jobs"
+        # Marked first: what the next action will act on (parts that do not fit are left out).
+        if table_.marked:
+            text += f" · {len(table_.marked)} marked"
         if dead:
             text += f" · {dead} with dead"
         if paused:
             text += f" · {paused} paused"
-        if table_.marked:
-            text += f" · {len(table_.marked)} marked"
         return text
 
     def selected_jobs(self) -> list[Job]:
