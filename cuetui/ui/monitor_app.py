@@ -44,6 +44,8 @@ StyleOf = Callable[[str], Style]  # a state's name -> its look in the current th
 BAR_WIDTH = 24
 LAYER_BAR_WIDTH = 12
 DEAD_LINES_SHOWN = 8
+MAX_HEIGHT = 40  # the view's tallest (Screen's max-height in monitor_app.tcss)
+DEAD_MAX_HEIGHT = 10  # the dead-frames list's tallest, border included
 
 ACTIONS = (
     ActionSpec("monitor.pause", "p", "pause", "pause", dangerous=True),
@@ -305,6 +307,25 @@ class MonitorApp(App[int]):
             dead.display = True
         else:
             dead.display = False
+        self._fit_height()
+
+    def on_resize(self) -> None:
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Keep the status line (where `R` asks y/n) and the footer inside a small pane: the dead-frames
+        list takes at most a third of the height, and the job panels scroll in what is left."""
+        # Inline, Textual gives the screen a border above and below (`Screen:inline`): not ours to fill.
+        height = min(self.size.height, MAX_HEIGHT) - self.screen.gutter.height
+        dead = self.query_one("#dead", StatePanel)
+        dead_max = max(3, min(DEAD_MAX_HEIGHT, height // 3))
+        dead.styles.max_height = dead_max
+        dead_lines = 2 + min(len(self.dead_lines), DEAD_LINES_SHOWN) if dead.display else 0  # title, border
+        fixed = 2 + min(dead_lines, dead_max)  # the status line and the footer
+        jobs = self.query_one("#jobs", Vertical)
+        jobs.styles.max_height = max(2, height - fixed)
+        if len(self.monitor.job_ids) > 1:
+            jobs.scroll_to_widget(self.query_one(f"#job-{self.selected}"), animate=False)
 
     def _set_status(self, connection: str) -> None:
         """The connection's state ("live", "unreachable …, retrying in 4 s")."""
