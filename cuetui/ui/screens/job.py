@@ -35,7 +35,7 @@ from cuetui.ui.widgets.frame_strip import FrameStrip
 from cuetui.ui.widgets.frame_table import FRAME_COLUMNS, FrameTable
 from cuetui.ui.widgets.key_footer import KeyFooter
 from cuetui.ui.widgets.layer_table import LayerTable
-from cuetui.ui.widgets.states import STATE_CLASSES, state_style
+from cuetui.ui.widgets.states import STATE_CLASSES, on_background, state_style
 from cuetui.ui.widgets.steady import SteadyStatic
 
 if TYPE_CHECKING:
@@ -222,6 +222,8 @@ class JobScreen(SteersFarm, Screen[None]):
             self._fetch, interval=interval, on_result=self._on_result, on_error=self._on_error, name="JobScreen"
         )
         self.run_worker(self.poll.run(), name="poll-job", group="poll-job", exit_on_error=False)
+        # After the refresh: the watcher runs before the new theme's stylesheet is in place.
+        self.watch(self.app, "theme", lambda _theme: self.call_after_refresh(self._theme_changed), init=False)
         bar = self._status_bar()
         self._registered_bar = bar
         bars = getattr(self.app, "status_bars", None)
@@ -362,8 +364,14 @@ class JobScreen(SteersFarm, Screen[None]):
         self.query_one("#job-header", Static).update(job_summary(job, self._clock(), self.state_style))
 
     def state_style(self, name: str) -> Style:
-        """A state's look from states.tcss (this screen lists the state component classes)."""
-        return state_style(self, name)
+        """A state's look from states.tcss (this screen lists the state component classes), readable
+        on the header's background."""
+        return on_background(state_style(self, name), self.query_one("#job-header", Static))
+
+    def _theme_changed(self) -> None:
+        # The header is Text with the old theme's colours in it: draw it again with the new ones.
+        if self.job is not None and self.is_mounted:
+            self._show_job(self.job)
 
     def _show_layers(self, layers: Sequence[Layer]) -> None:
         self.job_layers = sorted(layers, key=lambda layer: layer.dispatch_order)

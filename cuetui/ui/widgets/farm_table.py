@@ -57,6 +57,7 @@ class CellContext:
         if style is None:
             style = self.table.cell_style(name)
             self._styles[name] = style
+            self.table.style_names.add(name)
         return style
 
     def text(self, value: str, style: str = "", *, justify: str = "left") -> Text:
@@ -189,6 +190,11 @@ class FarmTable(DataTable[Text], Generic[T]):
         self._unmarked_cell = Text(" ", end="")
         self._cell_x: list[tuple[int, int]] = []
         self._loaded = False
+        # The component styles the cells were rendered with: a theme change re-renders them all.
+        self.style_names: set[str] = {"dim", "mark"}
+        self._style_signature: tuple[tuple[str, Style], ...] = ()
+        self._style_generation = 0
+        self._restyle_pending = False
 
     # --- public API -----------------------------------------------------------------------------
 
@@ -261,6 +267,7 @@ class FarmTable(DataTable[Text], Generic[T]):
         ctx = CellContext(self, now)
         old = self._models
         done = 0
+        generation = self._style_generation
         for model in models:
             key = self.key_of(model)
             before = old.get(key)
@@ -270,6 +277,8 @@ class FarmTable(DataTable[Text], Generic[T]):
                 done += 1
                 if done % chunk == 0:
                     await asyncio.sleep(0)
+                    if generation != self._style_generation:
+                        return  # restyled meanwhile: these rows have the old colours; set_data renders them
 
     def set_data(self, models: Iterable[T], now: float) -> None:
         """A new snapshot: re-render changed rows only, then update the table in place. A snapshot equal
@@ -447,6 +456,32 @@ class FarmTable(DataTable[Text], Generic[T]):
         if name in STATES:
             return state_style(self, name)
         return component_style(self, f"farm-table--{name}")
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        # Rows are rendered once into Text with their styles resolved: a new theme (from the config at
+        # start-up, or the palette's picker) must render them again, or the old theme's colours stay.
+        if not self._restyle_pending:
+            self._restyle_pending = True
+            self.call_later(self._restyle)
+
+    def _signature(self) -> tuple[tuple[str, Style], ...]:
+        return tuple((name, self.cell_style(name)) for name in sorted(self.style_names))
+
+    def _restyle(self) -> None:
+        self._restyle_pending = False
+        signature = self._signature()
+        if signature == self._style_signature:
+            return
+        first = not self._style_signature
+        self._style_signature = signature
+        if first and not self._rendered:
+            return
+        self._style_generation += 1
+        self._marked_cell = None
+        self._layout = _Layout()  # forces a full rebuild: labels and every row, with the new styles
+        if self.size.width:
+            self._relayout(self.size.width)
 
     # --- layout -----------------------------------------------------------------------------------
 
