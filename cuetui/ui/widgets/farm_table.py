@@ -57,7 +57,7 @@ class CellContext:
         if style is None:
             style = self.table.cell_style(name)
             self._styles[name] = style
-            self.table.style_names.add(name)
+            self.table.used_styles.setdefault(name, style)
         return style
 
     def text(self, value: str, style: str = "", *, justify: str = "left") -> Text:
@@ -190,9 +190,9 @@ class FarmTable(DataTable[Text], Generic[T]):
         self._unmarked_cell = Text(" ", end="")
         self._cell_x: list[tuple[int, int]] = []
         self._loaded = False
-        # The component styles the cells were rendered with: a theme change re-renders them all.
-        self.style_names: set[str] = {"dim", "mark"}
-        self._style_signature: tuple[tuple[str, Style], ...] = ()
+        # The component styles the cells were rendered with: when one of them changes (a new theme), every
+        # row is rendered again.
+        self.used_styles: dict[str, Style] = {}
         self._style_generation = 0
         self._restyle_pending = False
 
@@ -457,6 +457,11 @@ class FarmTable(DataTable[Text], Generic[T]):
             return state_style(self, name)
         return component_style(self, f"farm-table--{name}")
 
+    def _used_style(self, name: str) -> Style:
+        style = self.cell_style(name)
+        self.used_styles.setdefault(name, style)
+        return style
+
     def notify_style_update(self) -> None:
         super().notify_style_update()
         # Rows are rendered once into Text with their styles resolved: a new theme (from the config at
@@ -465,18 +470,12 @@ class FarmTable(DataTable[Text], Generic[T]):
             self._restyle_pending = True
             self.call_later(self._restyle)
 
-    def _signature(self) -> tuple[tuple[str, Style], ...]:
-        return tuple((name, self.cell_style(name)) for name in sorted(self.style_names))
-
     def _restyle(self) -> None:
         self._restyle_pending = False
-        signature = self._signature()
-        if signature == self._style_signature:
-            return
-        first = not self._style_signature
-        self._style_signature = signature
-        if first and not self._rendered:
-            return
+        used = list(self.used_styles.items())
+        if not any(self.cell_style(name) != style for name, style in used):
+            return  # a focus change, a class toggled: the colours drawn are still the ones in force
+        self.used_styles.clear()
         self._style_generation += 1
         self._marked_cell = None
         self._layout = _Layout()  # forces a full rebuild: labels and every row, with the new styles
@@ -555,7 +554,7 @@ class FarmTable(DataTable[Text], Generic[T]):
                     text = set_cell_size(text, max(0, room - 1))
         label = Text((" " if self.compact else "") + text, end="", no_wrap=True)
         if arrow:
-            label.append(arrow, style=self.cell_style("dim"))
+            label.append(arrow, style=self._used_style("dim"))
         return label
 
     def _relabel(self) -> None:
@@ -593,7 +592,7 @@ class FarmTable(DataTable[Text], Generic[T]):
         # The same two objects every time: comparing unchanged rows is then an identity check.
         if key in self.marked:
             if self._marked_cell is None:
-                self._marked_cell = Text("●", style=self.cell_style("mark"), end="")
+                self._marked_cell = Text("●", style=self._used_style("mark"), end="")
             return self._marked_cell
         return self._unmarked_cell
 
