@@ -222,8 +222,6 @@ class JobScreen(SteersFarm, Screen[None]):
             self._fetch, interval=interval, on_result=self._on_result, on_error=self._on_error, name="JobScreen"
         )
         self.run_worker(self.poll.run(), name="poll-job", group="poll-job", exit_on_error=False)
-        # After the refresh: the watcher runs before the new theme's stylesheet is in place.
-        self.watch(self.app, "theme", lambda _theme: self.call_after_refresh(self._theme_changed), init=False)
         bar = self._status_bar()
         self._registered_bar = bar
         bars = getattr(self.app, "status_bars", None)
@@ -368,8 +366,14 @@ class JobScreen(SteersFarm, Screen[None]):
         on the header's background."""
         return on_background(state_style(self, name), self.query_one("#job-header", Static))
 
-    def _theme_changed(self) -> None:
-        # The header is Text with the old theme's colours in it: draw it again with the new ones.
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        # A new theme: the header is Text with the old theme's colours in it, so draw it again (after the
+        # refresh, once the new stylesheet is in place). A watcher on the app's theme would keep a closed
+        # screen alive.
+        self.call_after_refresh(self._restyle_header)
+
+    def _restyle_header(self) -> None:
         if self.job is not None and self.is_mounted:
             self._show_job(self.job)
 
