@@ -133,12 +133,9 @@ def bound_keys(cls: type) -> set[str]:
 
 # `a` (mark every visible row) is not bound on these yet: another change of the same issue adds it on
 # jobs and hosts. strict: once it is bound, these XPASS and fail, so the marks go in the merge that adds it.
-KNOWN_GAPS = {
-    ("JobsScreen", "a"): "`a` mark-all is not bound on the jobs screen yet (known gap, being added)",
-    ("HostsScreen", "a"): "`a` mark-all is not bound on the hosts screen yet (known gap, being added)",
-    # README's table says "everywhere"; the shows screen has no action for marked rows to feed.
-    ("ShowsScreen", "a"): "`a` mark-all is not bound on the shows screen (README says everywhere)",
-}
+# README key/screen pairs that are not bound yet, each a strict xfail (so binding one fails until it is
+# removed here). None today.
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
 
 
 def binding_cases() -> list[Any]:

@@ -25,6 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         action="store_true",
         help="only serve the farm and print how to connect (the default when not on a terminal)",
     )
+    _farm_options(demo)
     demo.add_argument("--grpc-port", type=int, default=None, metavar="PORT", help=_GRPC_HELP)
     demo.set_defaults(func=run_demo)
 
@@ -37,21 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     gw.add_argument("--profile", choices=PROFILES, default="small", help="farm size (default: small)")
     gw.add_argument("--seed", type=int, default=0, help="random seed: same seed, same farm")
     gw.add_argument("--speed", type=float, default=1.0, help="1 = real time, 60 = a minute a second, 0 = frozen")
-    gw.add_argument("--scenario", metavar="FILE", default=None, help="start from a scenario JSON file")
-    gw.add_argument(
-        "--log-root",
-        metavar="DIR",
-        default=None,
-        help="where frame logs go (default: a temp dir, removed at exit)",
-    )
-    gw.add_argument(
-        "--fault",
-        action="append",
-        default=[],
-        metavar="SPEC",
-        help="latency=S, error-rate=P, html=P, truncate=P, drop=P, down=A-B, cuebot-down=A-B, skew=S (repeatable)",
-    )
-    gw.add_argument("--loki", action="store_true", help="also serve a Loki query API for the frame logs")
+    _farm_options(gw)
     gw.add_argument("--grpc-port", type=int, default=None, metavar="PORT", help=_GRPC_HELP)
     gw.add_argument("--epoch", type=float, default=None, help=argparse.SUPPRESS)
     gw.set_defaults(func=run_demo_gateway)
@@ -63,6 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             "demo": (
                 "cuetui demo                                     a simulated farm and the monitor on it",
                 "cuetui demo --profile studio --speed 60         a bigger farm, a minute a second",
+                "cuetui --config my.toml demo --scenario f.json  your theme and keys, a captured farm",
             ),
             "demo-gateway": (
                 "JWT_SECRET=dev-secret cuetui demo-gateway --port 8448   (not --jwt-secret: ps shows flags)",
@@ -71,6 +59,40 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             ),
         },
     )
+
+
+def _farm_options(p: argparse.ArgumentParser) -> None:
+    """The simulated farm's options that `demo` and `demo-gateway` share (`demo` hands them to its
+    gateway child)."""
+    p.add_argument("--scenario", metavar="FILE", default=None, help="start from a scenario JSON file")
+    p.add_argument(
+        "--log-root",
+        metavar="DIR",
+        default=None,
+        help="where frame logs go (default: a temp dir, removed at exit)",
+    )
+    p.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="latency=S, error-rate=P, html=P, truncate=P, drop=P, down=A-B, cuebot-down=A-B, skew=S (repeatable)",
+    )
+    p.add_argument("--loki", action="store_true", help="also serve a Loki query API for the frame logs")
+
+
+def _child_farm_args(args: argparse.Namespace) -> list[str]:
+    """`demo`'s farm options as `demo-gateway` arguments."""
+    out = ["--profile", args.profile, "--seed", str(args.seed), "--speed", str(args.speed)]
+    if args.scenario:
+        out += ["--scenario", args.scenario]
+    if args.log_root:
+        out += ["--log-root", args.log_root]
+    for spec in args.fault:
+        out += ["--fault", spec]
+    if args.loki:
+        out.append("--loki")
+    return out
 
 
 def run_demo_gateway(args: argparse.Namespace) -> int:
@@ -191,10 +213,29 @@ def _is_v6(host: str) -> bool:
         return False
 
 
+def _interactive(args: argparse.Namespace) -> bool:
+    """Whether to open the TUI: on a terminal, unless --no-tui."""
+    return sys.stdout.isatty() and sys.stdin.isatty() and not getattr(args, "no_tui", False)
+
+
 def run_demo(args: argparse.Namespace) -> int:
-    """Start the simulated gateway as a child process, then the TUI on it (or print how to connect)."""
+    """Start the simulated gateway as a child process, then the TUI on it (or print how to connect).
+
+    The TUI reads the config as `cuetui` does (theme, bell, keymap, refresh, stuck thresholds, read-only,
+    the `--show`/`--user` flags); the farm's URL and credentials come from the simulator."""
     import signal
     import subprocess
+
+    interactive = _interactive(args)
+    settings = None
+    if interactive:
+        from cuetui.config import ConfigError, load_settings
+
+        try:
+            settings = load_settings(args)
+        except ConfigError as err:
+            print(f"cuetui: {err}", file=sys.stderr)
+            return 2
 
     def terminated(signum: int, _frame: object) -> None:
         raise SystemExit(128 + signum)
@@ -204,20 +245,7 @@ def run_demo(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, terminated)
     secret = secrets.token_urlsafe(32)
     env = dict(os.environ, JWT_SECRET=secret)
-    cmd = [
-        sys.executable,
-        "-m",
-        "cuetui",
-        "demo-gateway",
-        "--port",
-        "0",
-        "--profile",
-        args.profile,
-        "--seed",
-        str(args.seed),
-        "--speed",
-        str(args.speed),
-    ]
+    cmd = [sys.executable, "-m", "cuetui", "demo-gateway", "--port", "0", *_child_farm_args(args)]
     grpc_port = getattr(args, "grpc_port", None)
     if grpc_port is not None:
         try:
@@ -231,20 +259,22 @@ def run_demo(args: argparse.Namespace) -> int:
         assert child.stdout is not None
         line = child.stdout.readline().strip()
         if not line.startswith("OPENCUE_REST_GATEWAY_URL="):
+            # The child said why on stderr (a bad --fault, a missing --scenario file: exit 2).
+            code = child.wait()
             print("cuetui demo: the simulated gateway did not start", file=sys.stderr)
-            return 1
+            return code if code else 1
         url = line.split("=", 1)[1]
         endpoint = ""
         if grpc_port is not None:
             endpoint = child.stdout.readline().strip().partition("CUEBOT_ENDPOINT=")[2]
         from cuetui.commands import tui
 
-        run_demo_tui = getattr(tui, "run_demo_tui", None)
+        read_only = bool(args.demo_read_only or getattr(args, "read_only", None))
         # The TUI needs a terminal; piped (a script, CI) or with --no-tui, serve and say how to connect.
-        interactive = sys.stdout.isatty() and sys.stdin.isatty() and not getattr(args, "no_tui", False)
-        if run_demo_tui is not None and interactive:
-            return int(run_demo_tui(url, secret, bool(args.demo_read_only or getattr(args, "read_only", None))) or 0)
-        print(f"Simulated farm ({args.profile}, seed {args.seed}) at {url}")
+        if interactive:
+            return int(tui.run_demo_tui(url, secret, read_only, settings) or 0)
+        what = f"scenario {args.scenario}" if args.scenario else f"{args.profile}, seed {args.seed}"
+        print(f"Simulated farm ({what}) at {url}")
         print("Connect a client with:")
         print(f"  export OPENCUE_REST_GATEWAY_URL={url}")
         print(f"  export JWT_SECRET={secret}")

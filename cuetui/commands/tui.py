@@ -62,17 +62,44 @@ def run_tui(args: argparse.Namespace) -> int:
     return _run(client, options, list(settings.warnings))
 
 
-def run_demo_tui(url: str, secret: str, read_only: bool) -> int:
-    """The monitor on the simulated gateway at `url`, minting tokens from `secret` (`cuetui demo`)."""
-    from cuetui.config import default_user
+def demo_options(settings: Settings | None, url: str, read_only: bool) -> UiOptions:
+    """The monitor's options for `cuetui demo`: the config's preferences as `cuetui` reads them (theme,
+    bell, keymap, refresh, stuck thresholds, read_only, user), but the farm is the simulator: its URL,
+    no TLS, its own logs (no `log_path_map`, no `loki_url`), and show/user filters only from flags
+    (a config's `shows` name a real farm's shows)."""
+    from dataclasses import replace
+
+    from cuetui.config import Settings, default_user
+
+    settings = settings or Settings()
+    options = options_from_settings(settings, url)
+
+    def from_flag(key: str) -> bool:
+        return settings.sources.get(key, "").startswith("--")
+
+    return replace(
+        options,
+        farm_name="demo",
+        url=url,
+        read_only=read_only or settings.read_only,
+        user=settings.user or default_user(),
+        shows=tuple(settings.shows) if from_flag("shows") else (),
+        users=tuple(settings.users) if from_flag("users") else (),
+        log_path_map=(),
+        loki_url="",
+        tls_unverified=False,
+    )
+
+
+def run_demo_tui(url: str, secret: str, read_only: bool, settings: Settings | None = None) -> int:
+    """The monitor on the simulated gateway at `url`, minting tokens from `secret` (`cuetui demo`),
+    with the preferences of `settings` (see `demo_options`)."""
     from cuetui.gateway.auth import GatewayAuth
     from cuetui.gateway.client import GatewayClient
-    from cuetui.ui.options import UiOptions
 
-    user = default_user()
-    client = GatewayClient(url, GatewayAuth(secret=secret, sub=user))
-    options = UiOptions(farm_name="demo", url=url, read_only=read_only, user=user)
-    return _run(client, options, [])
+    options = demo_options(settings, url, read_only)
+    client = GatewayClient(url, GatewayAuth(secret=secret, sub=options.user))
+    return _run(client, options, list(settings.warnings) if settings is not None else [])
 
 
 def _run(client: GatewayClient, options: UiOptions, warnings: list[str]) -> int:

@@ -46,19 +46,43 @@ def parse_priority(text: str) -> int:
     return value
 
 
+def _count(count: int | None) -> Callable[[object], int] | None:
+    """`frames_of` for one item whose frame count is known (or None when it is not)."""
+    return None if count is None else (lambda _: count)
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+# The infinitive of each past-tense action word, to say what failed ("failed to retry 4 frames").
+_INFINITIVES = {
+    "paused": "pause",
+    "resumed": "resume",
+    "set": "set",
+    "raised": "raise",
+    "lowered": "lower",
+    "killed": "kill",
+    "retried": "retry",
+    "ate": "eat",
+    "locked": "lock",
+    "unlocked": "unlock",
+}
+
+
 @dataclass(frozen=True)
 class ActionResult:
-    """What an action did: `message` is one line for a notification; `errors` one line per failure."""
+    """What an action did: `done` of `total` items (`unit`: job, frame or host) succeeded; `frames` counts
+    the frames of the items that succeeded only, `frames_tried` those of every item tried; `message` is
+    one line for a notification; `errors` one line per failure."""
 
     action: str
     done: int
     total: int
     frames: int | None = None
     errors: tuple[str, ...] = field(default_factory=tuple)
+    unit: str = ""
+    frames_tried: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -66,22 +90,53 @@ class ActionResult:
         return not self.errors
 
     @property
+    def failed(self) -> bool:
+        """True when nothing succeeded."""
+        return bool(self.errors) and self.done == 0
+
+    @property
     def message(self) -> str:
-        """E.g. "retried 12 frames of 2 jobs" or "paused 1 of 2 jobs; failed: …"."""
-        what = self.action
+        """E.g. "retried 12 frames of 2 jobs", "paused 1 of 2 jobs; failed: …" or, when nothing
+        succeeded, "failed to retry 4 frames: …" (never a count of what was only tried)."""
+        noun = self._noun()
+        if self.failed:
+            text = f"failed to {self._infinitive()} {self._tried()}"
+            return text + ": " + self._errors_text()
         if self.frames is not None:
-            text = f"{what} {_plural(self.frames, 'frame')}"
-            if self.total > 1:
-                text += f" of {_plural(self.total, 'job')}"
+            text = f"{self.action} {_plural(self.frames, 'frame')}"
+            if noun == "frame":
+                if self.done != self.total:
+                    text = f"{self.action} {self.done} of {_plural(self.total, 'frame')}"
+            elif self.done != self.total:
+                text += f" ({self.done} of {_plural(self.total, noun)})"
+            elif self.total > 1:
+                text += f" of {_plural(self.total, noun)}"
         elif self.done == self.total:
-            text = f"{what} {_plural(self.total, self._noun())}"
+            text = f"{self.action} {_plural(self.total, noun)}"
         else:
-            text = f"{what} {self.done} of {_plural(self.total, self._noun())}"
+            text = f"{self.action} {self.done} of {_plural(self.total, noun)}"
         if self.errors:
-            text += "; failed: " + self.errors[0] + (f" (+{len(self.errors) - 1} more)" if len(self.errors) > 1 else "")
+            text += "; failed: " + self._errors_text()
         return text
 
+    def _errors_text(self) -> str:
+        more = f" (+{len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
+        return self.errors[0] + more
+
+    def _tried(self) -> str:
+        noun = self._noun()
+        if noun != "frame" and self.frames_tried is not None:
+            text = _plural(self.frames_tried, "frame")
+            return text + (f" of {_plural(self.total, noun)}" if self.total > 1 else "")
+        return _plural(self.total, noun)
+
+    def _infinitive(self) -> str:
+        first, sep, rest = self.action.partition(" ")
+        return _INFINITIVES.get(first, first) + sep + rest
+
     def _noun(self) -> str:
+        if self.unit:
+            return self.unit
         return "host" if self.action in ("locked", "unlocked") else "job"
 
 
@@ -98,10 +153,17 @@ class FarmActions:
             raise ReadOnlyError(f"read-only mode: {what} not sent")
 
     async def _each(
-        self, action: str, items: Sequence[T], send: Callable[[T], Awaitable[None]], frames: int | None = None
+        self,
+        action: str,
+        items: Sequence[T],
+        send: Callable[[T], Awaitable[None]],
+        frames_of: Callable[[T], int] | None = None,
     ) -> ActionResult:
+        """Send to each item in turn; `frames_of(item)` is how many frames an item's action touches,
+        counted in the result's `frames` only when that item succeeded."""
         errors: list[str] = []
         done = 0
+        frames = 0
         for item in items:
             try:
                 await send(item)
@@ -109,7 +171,11 @@ class FarmActions:
                 errors.append(str(exc))
             else:
                 done += 1
-        return ActionResult(action, done, len(items), frames=frames, errors=tuple(errors))
+                frames += frames_of(item) if frames_of is not None else 0
+        if frames_of is None:
+            return ActionResult(action, done, len(items), errors=tuple(errors))
+        tried = sum(frames_of(item) for item in items)
+        return ActionResult(action, done, len(items), frames=frames, errors=tuple(errors), frames_tried=tried)
 
     # --- jobs -----------------------------------------------------------------------------------------
 
@@ -156,25 +222,23 @@ class FarmActions:
     async def retry_dead(self, jobs: Sequence[Job]) -> ActionResult:
         """Retry every dead frame of jobs (`frames` counts the dead frames the jobs reported)."""
         self._check("retry")
-        dead = sum(j.stats.dead_frames for j in jobs)
         search = FrameSearch(states=["DEAD"])
         return await self._each(
             "retried",
             jobs,
             lambda j: self.client.retry_frames(j.id, search),
-            frames=dead,
+            frames_of=lambda j: j.stats.dead_frames,
         )
 
     async def eat_dead(self, jobs: Sequence[Job]) -> ActionResult:
         """Eat every dead frame of jobs."""
         self._check("eat")
-        dead = sum(j.stats.dead_frames for j in jobs)
         search = FrameSearch(states=["DEAD"])
         return await self._each(
             "ate",
             jobs,
             lambda j: self.client.eat_frames(j.id, search),
-            frames=dead,
+            frames_of=lambda j: j.stats.dead_frames,
         )
 
     # --- frames ---------------------------------------------------------------------------------------
@@ -191,12 +255,12 @@ class FarmActions:
     async def retry_matching(self, job: Job, search: FrameSearch, count: int | None = None) -> ActionResult:
         """Retry the frames of `job` matching non-empty criteria."""
         self._check("retry")
-        return await self._each("retried", [job], lambda j: self.client.retry_frames(job.id, search), frames=count)
+        return await self._each("retried", [job], lambda j: self.client.retry_frames(job.id, search), _count(count))
 
     async def eat_matching(self, job: Job, search: FrameSearch, count: int | None = None) -> ActionResult:
         """Eat the frames of `job` matching non-empty criteria."""
         self._check("eat")
-        return await self._each("ate", [job], lambda j: self.client.eat_frames(job.id, search), frames=count)
+        return await self._each("ate", [job], lambda j: self.client.eat_frames(job.id, search), _count(count))
 
     async def kill_matching(self, job: Job, search: FrameSearch, reason: str, count: int | None = None) -> ActionResult:
         """Kill the running frames of `job` matching non-empty criteria."""
@@ -204,7 +268,7 @@ class FarmActions:
         if not visible(reason):
             raise RefusedRequest("a kill needs a reason with visible text")
         return await self._each(
-            "killed", [job], lambda j: self.client.kill_frames(job.id, search, reason), frames=count
+            "killed", [job], lambda j: self.client.kill_frames(job.id, search, reason), _count(count)
         )
 
     async def retry_frames(self, job: Job, frames: Sequence[Frame]) -> ActionResult:
@@ -233,7 +297,9 @@ class FarmActions:
                 raise r
         errors = tuple(str(r) for r in results if isinstance(r, GatewayError))
         done = len(frames) - len(errors)
-        return ActionResult("retried", done, len(frames), frames=done, errors=errors)
+        return ActionResult(
+            "retried", done, len(frames), frames=done, errors=errors, unit="frame", frames_tried=len(frames)
+        )
 
     async def kill_frames(self, frames: Sequence[Frame], reason: str) -> ActionResult:
         """Kill these running frames, one FrameInterface/Kill each, all at once."""
@@ -248,8 +314,9 @@ class FarmActions:
         for r in results:
             if isinstance(r, BaseException) and not isinstance(r, GatewayError):
                 raise r
+        done = len(running) - len(errors)
         return ActionResult(
-            "killed", len(running) - len(errors), len(running), frames=len(running) - len(errors), errors=errors
+            "killed", done, len(running), frames=done, errors=errors, unit="frame", frames_tried=len(running)
         )
 
     # --- hosts ----------------------------------------------------------------------------------------

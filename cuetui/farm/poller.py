@@ -140,12 +140,16 @@ class PollLoop(Generic[T]):
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                if self._stopped:
+                    break  # stopped while the call was in flight (its client may be closed): not news
                 if not isinstance(exc, GatewayError):
                     log.exception("%s: unexpected error while polling", self.name)
                 self.errors += 1
                 delay = self.backoff.next()
                 self.on_error(exc, delay)
             else:
+                if self._stopped:
+                    break
                 self.polls += 1
                 self.backoff.reset()
                 self.on_result(result)

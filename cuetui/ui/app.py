@@ -28,7 +28,7 @@ from cuetui.farm.views.jobs import JobScope, JobsView
 from cuetui.farm.views.lookups import FarmLookups
 from cuetui.gateway.errors import GatewayError, NotFound
 from cuetui.gateway.models import Frame, Job
-from cuetui.ui.catalogue import ActionSpec, bindings
+from cuetui.ui.catalogue import APP_ACTIONS, ActionSpec, bindings
 from cuetui.ui.hangup import exit_on_hangup, release_dead_writer
 from cuetui.ui.options import UiOptions
 from cuetui.ui.screens.command_line import COMMANDS, CommandError, CommandLine, parse_command
@@ -38,18 +38,6 @@ from cuetui.ui.services import Services
 if TYPE_CHECKING:
     from cuetui.ui.services import AppServices
 
-APP_ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("nav.shows", "1", "goto('shows')", "shows"),
-    ActionSpec("nav.jobs", "2", "goto('jobs')", "jobs"),
-    ActionSpec("nav.hosts", "3", "goto('hosts')", "hosts"),
-    ActionSpec("nav.dead", "4", "goto('dead')", "dead frames"),
-    ActionSpec("nav.stuck", "5", "goto('stuck')", "stuck frames"),
-    ActionSpec("app.command", "colon", "command_line", "command", footer=False),
-    ActionSpec("app.help", "question_mark", "help", "help"),
-    ActionSpec("app.palette", "ctrl+p", "command_palette", "palette", footer=False, palette=False),
-    ActionSpec("app.quit", "q", "quit", "quit"),
-    ActionSpec("app.suspend", "ctrl+z", "suspend_process", "suspend (fg resumes)", footer=False, palette=False),
-)
 
 KNOWN_JOBS_CAP = 20_000
 
@@ -139,6 +127,10 @@ class CueTuiApp(App[int]):
         self.known_jobs: dict[str, Job] = {}
         self.startup_messages: list[str] = []  # config warnings, shown once the app is up
         if options.keymap:
+            from cuetui.ui.keymap import keymap_problems
+
+            # An unknown id or a clash a remap made is said at start, never accepted silently.
+            self.startup_messages.extend(keymap_problems(options.keymap))
             self.set_keymap(dict(options.keymap))
         # The first GetJobs of the default jobs screen, sent as soon as the event loop runs (see run_async).
         self._first_jobs: JobsView | None = None

@@ -47,3 +47,32 @@ class ActionSpec:
 def bindings(specs: Iterable[ActionSpec]) -> list[BindingType]:
     """Bindings for a screen's BINDINGS from its ActionSpecs (typed as Textual types BINDINGS)."""
     return [spec.binding() for spec in specs]
+
+
+# The keys every screen of the TUI has (CueTuiApp's own bindings).
+APP_ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("nav.shows", "1", "goto('shows')", "shows"),
+    ActionSpec("nav.jobs", "2", "goto('jobs')", "jobs"),
+    ActionSpec("nav.hosts", "3", "goto('hosts')", "hosts"),
+    ActionSpec("nav.dead", "4", "goto('dead')", "dead frames"),
+    ActionSpec("nav.stuck", "5", "goto('stuck')", "stuck frames"),
+    ActionSpec("app.command", "colon", "command_line", "command", footer=False),
+    ActionSpec("app.help", "question_mark", "help", "help"),
+    ActionSpec("app.palette", "ctrl+p", "command_palette", "palette", footer=False, palette=False),
+    ActionSpec("app.quit", "q", "quit", "quit"),
+    ActionSpec("app.suspend", "ctrl+z", "suspend_process", "suspend (fg resumes)", footer=False, palette=False),
+)
+
+# The inline `cuetui monitor` view's keys (MonitorApp). Both lists live here, beside the catalogue, so
+# that the `[keymap]` check (ui.keymap) reads every id without importing either app.
+MONITOR_ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("monitor.pause", "p", "pause", "pause", dangerous=True),
+    ActionSpec("monitor.resume", "u", "resume", "resume", dangerous=True),
+    ActionSpec("monitor.retry_dead", "R", "retry_dead", "retry dead", dangerous=True),
+    # Not tab: the screen keeps tab for focus. Nothing here takes focus, so up/down reach the app.
+    ActionSpec("monitor.next_job", "down,j", "select(1)", "next job", footer=False),
+    ActionSpec("monitor.prev_job", "up,k", "select(-1)", "previous job", footer=False),
+    ActionSpec("monitor.quit", "q", "quit", "quit"),
+    ActionSpec("monitor.confirm_yes", "y", "confirm(True)", "yes", footer=False, palette=False),
+    ActionSpec("monitor.confirm_no", "n,escape", "confirm(False)", "no", footer=False, palette=False),
+)

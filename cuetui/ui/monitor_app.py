@@ -36,7 +36,7 @@ from cuetui.farm.format import bar, clock_duration, duration, iso_utc, timestamp
 from cuetui.farm.monitor import DeadFrameEvent, Monitor, Progress
 from cuetui.farm.poller import Backoff, DeadlineBackoff, PollLoop
 from cuetui.farm.text import safe
-from cuetui.ui.catalogue import ActionSpec, bindings
+from cuetui.ui.catalogue import MONITOR_ACTIONS, bindings
 from cuetui.ui.options import options_from_settings
 from cuetui.ui.services import Services
 from cuetui.ui.widgets import status_bar
@@ -55,18 +55,10 @@ StyleOf = Callable[[str], Style]  # a state's name -> its look in the current th
 BAR_WIDTH = 24
 LAYER_BAR_WIDTH = 12
 DEAD_LINES_SHOWN = 8
+MAX_HEIGHT = 40  # the view's tallest (Screen's max-height in monitor_app.tcss)
+DEAD_MAX_HEIGHT = 10  # the dead-frames list's tallest, border included
 
-ACTIONS = (
-    ActionSpec("monitor.pause", "p", "pause", "pause", dangerous=True),
-    ActionSpec("monitor.resume", "u", "resume", "resume", dangerous=True),
-    ActionSpec("monitor.retry_dead", "R", "retry_dead", "retry dead", dangerous=True),
-    # Not tab: the screen keeps tab for focus. Nothing here takes focus, so up/down reach the app.
-    ActionSpec("monitor.next_job", "down,j", "select(1)", "next job", footer=False),
-    ActionSpec("monitor.prev_job", "up,k", "select(-1)", "previous job", footer=False),
-    ActionSpec("monitor.quit", "q", "quit", "quit"),
-    ActionSpec("monitor.confirm_yes", "y", "confirm(True)", "yes", footer=False, palette=False),
-    ActionSpec("monitor.confirm_no", "n,escape", "confirm(False)", "no", footer=False, palette=False),
-)
+ACTIONS = MONITOR_ACTIONS
 DANGEROUS = {spec.action for spec in ACTIONS if spec.dangerous}
 
 
@@ -99,7 +91,10 @@ def progress_text(watch: JobWatch, selected: bool, now: float, style: StyleOf = 
     elapsed = watch.elapsed(now)
     text.append("\n    ")
     text.append(f"{rate:.1f} frames/min" if rate is not None else "rate –")
-    text.append(f"  ETA {clock_duration(eta)}" if eta is not None else "  ETA –")
+    if p.state != "FINISHED" and p.left == 0 and p.dead:
+        text.append("  ETA – (only dead frames left)")  # nothing will finish until they are retried
+    else:
+        text.append(f"  ETA {clock_duration(eta)}" if eta is not None else "  ETA –")
     text.append(f"  elapsed {duration(elapsed)}" if elapsed is not None else "")
     return text
 
@@ -195,7 +190,11 @@ class MonitorApp(App[int]):
         )
         self.services.connection.listen(self._connection_changed)
         self.poll: PollLoop[MonitorSnapshot] | None = None
+        self.keymap_warnings: list[str] = []
         if settings.keymap:
+            from cuetui.ui.keymap import keymap_problems
+
+            self.keymap_warnings = keymap_problems(settings.keymap)
             self.set_keymap(dict(settings.keymap))
 
     @property
@@ -216,6 +215,12 @@ class MonitorApp(App[int]):
     def on_mount(self) -> None:
         if self.settings.theme and self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
+        for warning in self.keymap_warnings:
+            self.notify(safe(warning, 300), severity="warning", markup=False, timeout=10)
+        if self.keymap_warnings:  # the status line too: an inline view may be too short for a toast
+            self.message_text = safe(self.keymap_warnings[0], 200) + (
+                f" (+{len(self.keymap_warnings) - 1} more)" if len(self.keymap_warnings) > 1 else ""
+            )
         self._show_status()
         self.render_jobs()
         self.poll = PollLoop(
@@ -231,6 +236,8 @@ class MonitorApp(App[int]):
     async def on_unmount(self) -> None:
         if self.poll is not None:
             self.poll.stop()
+        # The poll in flight ends with the client: cancel it first, so it never reports a closed client.
+        self.workers.cancel_group(self, "poll")
         await self.services.client.aclose()
 
     # --- polling --------------------------------------------------------------------------------------
@@ -298,6 +305,25 @@ class MonitorApp(App[int]):
             dead.display = True
         else:
             dead.display = False
+        self._fit_height()
+
+    def on_resize(self) -> None:
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Keep the status line (where `R` asks y/n) and the footer inside a small pane: the dead-frames
+        list takes at most a third of the height, and the job panels scroll in what is left."""
+        # Inline, Textual gives the screen a border above and below (`Screen:inline`): not ours to fill.
+        height = min(self.size.height, MAX_HEIGHT) - self.screen.gutter.height
+        dead = self.query_one("#dead", StatePanel)
+        dead_max = max(3, min(DEAD_MAX_HEIGHT, height // 3))
+        dead.styles.max_height = dead_max
+        dead_lines = 2 + min(len(self.dead_lines), DEAD_LINES_SHOWN) if dead.display else 0  # title, border
+        fixed = 2 + min(dead_lines, dead_max)  # the status line and the footer
+        jobs = self.query_one("#jobs", Vertical)
+        jobs.styles.max_height = max(2, height - fixed)
+        if len(self.monitor.job_ids) > 1:
+            jobs.scroll_to_widget(self.query_one(f"#job-{self.selected}"), animate=False)
 
     def _connection_changed(self, _status: ConnectionStatus) -> None:
         self._show_status()
@@ -384,7 +410,7 @@ class MonitorApp(App[int]):
         except RefusedRequest as exc:
             self._say(str(exc))
             return
-        self._say(f"{safe(result.message)}: {safe(job.name)}")
+        self._say(f"{safe(job.name)}: {safe(result.message)}")
 
     async def action_quit(self) -> None:
         """Stop watching: the monitor's exit status once every job has ended, else 0 (still running)."""

@@ -65,16 +65,22 @@ def default_kill_reason(app: object) -> str:
 
 
 def combine(action: str, results: Sequence[ActionResult]) -> ActionResult:
-    """Several per-job results of one action as one (frames and jobs summed, errors kept)."""
+    """Several per-job results of one action as one (frames and jobs summed, errors kept; `frames`
+    stays the frames of the jobs that succeeded)."""
     if len(results) == 1:
         return results[0]
-    frames = [r.frames for r in results]
+
+    def total(values: list[int | None]) -> int | None:
+        return None if any(v is None for v in values) else sum(v or 0 for v in values)
+
     return ActionResult(
         action,
         sum(r.done for r in results),
         sum(r.total for r in results),
-        frames=None if any(f is None for f in frames) else sum(f or 0 for f in frames),
+        frames=total([r.frames for r in results]),
         errors=tuple(e for r in results for e in r.errors),
+        unit=results[0].unit,
+        frames_tried=total([r.frames_tried for r in results]),
     )
 
 

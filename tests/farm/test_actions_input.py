@@ -80,3 +80,14 @@ def test_result_messages() -> None:
     assert ActionResult("retried", 1, 1, frames=1).message == "retried 1 frame"
     bad = ActionResult("paused", 1, 2, errors=("Pause: Job not found (HTTP 404)",))
     assert not bad.ok and bad.message == "paused 1 of 2 jobs; failed: Pause: Job not found (HTTP 404)"
+    # Nothing succeeded: say it failed, never "retried 4 frames".
+    none = ActionResult("retried", 0, 1, frames=0, errors=("gateway unreachable",), frames_tried=4)
+    assert none.failed and none.message == "failed to retry 4 frames: gateway unreachable"
+    part = ActionResult("retried", 1, 2, frames=3, errors=("e",), frames_tried=7)
+    assert part.message == "retried 3 frames (1 of 2 jobs); failed: e"
+    # Frame by frame: the count is of frames, never "of N jobs".
+    assert ActionResult("retried", 4, 4, frames=4, unit="frame").message == "retried 4 frames"
+    assert ActionResult("killed", 0, 2, frames=0, errors=("x", "y"), unit="frame").message == (
+        "failed to kill 2 frames: x (+1 more)"
+    )
+    assert ActionResult("set priority 5 on", 0, 1, errors=("x",)).message == "failed to set priority 5 on 1 job: x"

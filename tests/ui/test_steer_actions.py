@@ -301,7 +301,7 @@ async def test_a_gateway_error_is_shown(gw: DemoGatewayThread) -> None:
     async with app.run_test() as pilot:
         await harness(pilot, jobs=[Job(id="00000000-0000-4000-8000-000000000000", name="gone")])
         await pilot.press("p")
-        await wait_for(pilot, lambda: any("paused 0 of 1 job; failed:" in t for t in toasts(app)))
+        await wait_for(pilot, lambda: any(t.startswith("failed to pause 1 job: ") for t in toasts(app)))
 
 
 async def test_R_and_E_on_a_job_without_dead_frames_send_nothing(gw: DemoGatewayThread) -> None:

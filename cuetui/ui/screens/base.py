@@ -278,6 +278,11 @@ class FarmScreen(Screen[None], Generic[T]):
     def action_toggle_mark(self) -> None:
         self.table.toggle_mark()
 
+    def action_mark_all(self) -> None:
+        """`a`: mark every visible row, or unmark them all when they already are (for the screens that
+        bind it; `escape` clears the marks too)."""
+        self.table.mark_all()
+
     def action_copy_name(self) -> None:
         model = self.table.cursor_model
         if model is None:

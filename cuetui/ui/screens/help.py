@@ -1,5 +1,6 @@
 """`?` help: every key of the screen underneath and the app's global keys, from their ActionSpecs, with
-`[keymap]` remaps applied; actions that change the farm are marked, and flagged off in read-only mode."""
+`[keymap]` remaps applied and each action's id (what `[keymap]` in the config names); actions that change
+the farm are marked, and flagged off in read-only mode."""
 
 from __future__ import annotations
 
@@ -37,23 +38,26 @@ def key_label(keys: str) -> str:
 def help_table(
     sections: Sequence[tuple[str, Sequence[ActionSpec]]], keymap: Mapping[str, str], *, read_only: bool
 ) -> Table:
-    """A two-column table (key, what it does) of every action, section by section."""
+    """A three-column table (key, what it does, the action id for `[keymap]`) of every action, section
+    by section."""
     table = Table.grid(padding=(0, 2))
     table.add_column(justify="right", no_wrap=True)
-    table.add_column()
+    table.add_column(ratio=1)
+    table.add_column(no_wrap=True)
+    table.add_row(Text(""), Text(""), Text("[keymap] id", style="dim"))
     listed: set[str] = set()
     for title, specs in sections:
         keys = [(spec, keymap.get(spec.id, spec.key)) for spec in specs]
         keys = [(spec, key) for spec, key in keys if key not in listed]
         if not keys:
             continue
-        table.add_row(Text(""), Text(title, style="bold"))
+        table.add_row(Text(""), Text(title, style="bold"), Text(""))
         for spec, key in keys:
             listed.add(key)
             what = Text(spec.long_description)
             if spec.dangerous:
                 what.append(" (disabled: read-only)" if read_only else " (changes the farm)", style="italic")
-            table.add_row(Text(key_label(key), style="bold"), what)
+            table.add_row(Text(key_label(key), style="bold"), what, Text(spec.id, style="dim"))
     return table
 
 
@@ -81,7 +85,8 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box") as box:
             box.border_title = f"Keys: {self.help_title}"
-            box.border_subtitle = "escape closes"
+            # Text, not a markup string: "[keymap]" would be read as a markup tag.
+            box.border_subtitle = Text('remap: "id" = "key" under [keymap] in the config · escape closes')
             yield Static(help_table(self.sections, self.keymap, read_only=self.read_only), id="help-text")
 
     def action_close(self) -> None:

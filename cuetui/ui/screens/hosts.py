@@ -103,6 +103,9 @@ HOST_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("hosts.open", "enter", "open_host", "procs of host", footer=False),
     ActionSpec("hosts.state_filter", "t", "cycle_state", "state filter"),
     ActionSpec("hosts.alloc_filter", "o", "cycle_alloc", "alloc filter"),
+    ActionSpec(
+        "hosts.mark_all", "a", "mark_all", "mark all", footer=False, help="mark every visible host (again: unmark)"
+    ),
 )
 
 
@@ -184,6 +187,8 @@ class HostsScreen(SteersFarm, FarmScreen[Host]):
         hosts = t.models()
         down = sum(1 for h in hosts if h.state != "UP")
         text = f"{t.shown_count}/{len(self._all) or t.total_count} hosts"
+        if t.marked:
+            text += f" · {len(t.marked)} marked"
         if down:
             text += f" · {down} not up"
         return text

@@ -38,7 +38,7 @@ from cuetui.ui.widgets.frame_strip import FrameStrip
 from cuetui.ui.widgets.frame_table import FRAME_COLUMNS, FrameTable
 from cuetui.ui.widgets.key_footer import KeyFooter
 from cuetui.ui.widgets.layer_table import LayerTable
-from cuetui.ui.widgets.states import STATE_CLASSES, state_style
+from cuetui.ui.widgets.states import STATE_CLASSES, on_background, state_style
 from cuetui.ui.widgets.status_bar import StatusBar
 from cuetui.ui.widgets.steady import SteadyStatic
 
@@ -342,8 +342,20 @@ class JobScreen(SteersFarm, Screen[None]):
         self.query_one("#job-header", Static).update(job_summary(job, self._clock(), self.state_style))
 
     def state_style(self, name: str) -> Style:
-        """A state's look from states.tcss (this screen lists the state component classes)."""
-        return state_style(self, name)
+        """A state's look from states.tcss (this screen lists the state component classes), readable
+        on the header's background."""
+        return on_background(state_style(self, name), self.query_one("#job-header", Static))
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        # A new theme: the header is Text with the old theme's colours in it, so draw it again (after the
+        # refresh, once the new stylesheet is in place). A watcher on the app's theme would keep a closed
+        # screen alive.
+        self.call_after_refresh(self._restyle_header)
+
+    def _restyle_header(self) -> None:
+        if self.job is not None and self.is_mounted:
+            self._show_job(self.job)
 
     def _show_layers(self, layers: Sequence[Layer]) -> None:
         self.job_layers = sorted(layers, key=lambda layer: layer.dispatch_order)

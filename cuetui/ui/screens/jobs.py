@@ -52,6 +52,8 @@ def _done_fraction(job: Job) -> float:
 
 
 def _eta_cell(job: Job, ctx: CellContext) -> Text:
+    if cells.waits_on_dead(job):
+        return ctx.text("dead", "dim", justify="right")  # only dead frames left: nothing will finish
     eta = cells.job_eta(job)
     if eta == 0 and job.is_finished:
         return ctx.text("", justify="right")
@@ -114,6 +116,9 @@ JOB_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("jobs.open", "enter", "open_job", "open job", footer=False),
     ActionSpec("jobs.finished", "f", "toggle_finished", "finished"),
     ActionSpec("jobs.mine", "m", "toggle_mine", "mine"),
+    ActionSpec(
+        "jobs.mark_all", "a", "mark_all", "mark all", footer=False, help="mark every visible job (again: unmark)"
+    ),
     ActionSpec("jobs.refresh", "ctrl+r", "refresh", "refresh now", footer=False),
 )
 
@@ -205,12 +210,13 @@ class JobsScreen(SteersFarm, FarmScreen[Job]):
         dead = sum(1 for j in jobs if j.stats.dead_frames)
         paused = sum(1 for j in jobs if j.is_paused)
         text = f"{table_.shown_count}/{table_.total_count} jobs"
+        # Marked first: what the next action will act on (parts that do not fit are left out).
+        if table_.marked:
+            text += f" · {len(table_.marked)} marked"
         if dead:
             text += f" · {dead} with dead"
         if paused:
             text += f" · {paused} paused"
-        if table_.marked:
-            text += f" · {len(table_.marked)} marked"
         return text
 
     def selected_jobs(self) -> list[Job]:

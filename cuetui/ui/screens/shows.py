@@ -38,7 +38,12 @@ def show_columns() -> list[Column[Show]]:
     ]
 
 
-SHOW_ACTIONS: tuple[ActionSpec, ...] = (ActionSpec("shows.open", "enter", "open_show", "jobs of show", footer=False),)
+SHOW_ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("shows.open", "enter", "open_show", "jobs of show", footer=False),
+    ActionSpec(
+        "shows.mark_all", "a", "mark_all", "mark all", footer=False, help="mark every visible show (again: unmark)"
+    ),
+)
 
 
 class ShowsScreen(FarmScreen[Show]):

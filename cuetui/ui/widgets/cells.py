@@ -154,10 +154,21 @@ def job_frame_seconds(job: Job) -> float:
     return 0.0
 
 
+def waits_on_dead(job: Job) -> bool:
+    """True when a job that has not finished has nothing left to run but dead frames: no frame will
+    finish until someone retries or eats them, so there is no ETA."""
+    stats = job.stats
+    remaining = stats.waiting_frames + stats.running_frames + stats.depend_frames
+    return not job.is_finished and remaining == 0 and stats.dead_frames > 0
+
+
 def job_eta(job: Job) -> float | None:
-    """Seconds until the frames left are done; 0 when nothing is left, None when unknown."""
+    """Seconds until the frames left are done; 0 when nothing is left, None when unknown (or when only
+    dead frames are left: nothing will finish by itself)."""
     if job.is_finished:
         return 0.0
+    if waits_on_dead(job):
+        return None
     stats = job.stats
     remaining = stats.waiting_frames + stats.running_frames + stats.depend_frames
     return fmt.eta_seconds(remaining, stats.running_frames, job_frame_seconds(job))

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequen
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -59,6 +60,7 @@ class CellContext:
         if style is None:
             style = self.table.cell_style(name)
             self._styles[name] = style
+            self.table.used_styles.setdefault(name, style)
         return style
 
     def text(self, value: str, style: str = "", *, justify: str = "left") -> Text:
@@ -209,6 +211,11 @@ class FarmTable(DataTable[Text], Generic[T]):
         # would be, so an empty table is never just empty. The screen that owns the table sets it.
         self.empty_message: Callable[[], str] = lambda: "" if self._loaded else "loading…"
         self._empty_shown = ""
+        # The component styles the cells were rendered with: when one of them changes (a new theme), every
+        # row is rendered again.
+        self.used_styles: dict[str, Style] = {}
+        self._style_generation = 0
+        self._restyle_pending = False
 
     # --- public API -----------------------------------------------------------------------------
 
@@ -281,6 +288,7 @@ class FarmTable(DataTable[Text], Generic[T]):
         ctx = CellContext(self, now)
         old = self._models
         done = 0
+        generation = self._style_generation
         for model in models:
             key = self.key_of(model)
             before = old.get(key)
@@ -290,6 +298,8 @@ class FarmTable(DataTable[Text], Generic[T]):
                 done += 1
                 if done % chunk == 0:
                     await asyncio.sleep(0)
+                    if generation != self._style_generation:
+                        return  # restyled meanwhile: these rows have the old colours; set_data renders them
 
     def set_data(self, models: Iterable[T], now: float) -> None:
         """A new snapshot: re-render changed rows only, then update the table in place. A snapshot equal
@@ -473,6 +483,31 @@ class FarmTable(DataTable[Text], Generic[T]):
             return state_style(self, name)
         return component_style(self, f"farm-table--{name}")
 
+    def _used_style(self, name: str) -> Style:
+        style = self.cell_style(name)
+        self.used_styles.setdefault(name, style)
+        return style
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        # Rows are rendered once into Text with their styles resolved: a new theme (from the config at
+        # start-up, or the palette's picker) must render them again, or the old theme's colours stay.
+        if not self._restyle_pending:
+            self._restyle_pending = True
+            self.call_later(self._restyle)
+
+    def _restyle(self) -> None:
+        self._restyle_pending = False
+        used = list(self.used_styles.items())
+        if not any(self.cell_style(name) != style for name, style in used):
+            return  # a focus change, a class toggled: the colours drawn are still the ones in force
+        self.used_styles.clear()
+        self._style_generation += 1
+        self._marked_cell = None
+        self._layout = _Layout()  # forces a full rebuild: labels and every row, with the new styles
+        if self.size.width:
+            self._relayout(self.size.width)
+
     # --- layout -----------------------------------------------------------------------------------
 
     def on_resize(self, event: events.Resize) -> None:
@@ -540,9 +575,20 @@ class FarmTable(DataTable[Text], Generic[T]):
         return _Layout(tuple(c.key for c in columns), tuple(widths))
 
     def _label(self, column: Column[T]) -> Text:
-        label = Text((" " if self.compact else "") + column.label, end="", no_wrap=True)
+        text = column.label
+        arrow = ""
         if column.key == self.sort_column:
-            label.append(" ▼" if self.sort_reverse else " ▲", style=self.cell_style("dim"))
+            arrow = " ▼" if self.sort_reverse else " ▲"
+            room = dict(zip(self._layout.keys, self._layout.widths, strict=True)).get(column.key, 0)
+            if room and cell_len(text) + 2 > room:
+                # A narrow column (`Run`, `Pri`) would cut the arrow off: drop the space, then shorten
+                # the label, so the sorted column always shows it.
+                arrow = arrow.strip()
+                if cell_len(text) + 1 > room:
+                    text = set_cell_size(text, max(0, room - 1))
+        label = Text((" " if self.compact else "") + text, end="", no_wrap=True)
+        if arrow:
+            label.append(arrow, style=self._used_style("dim"))
         return label
 
     def _relabel(self) -> None:
@@ -607,7 +653,7 @@ class FarmTable(DataTable[Text], Generic[T]):
         # The same two objects every time: comparing unchanged rows is then an identity check.
         if key in self.marked:
             if self._marked_cell is None:
-                self._marked_cell = Text("●", style=self.cell_style("mark"), end="")
+                self._marked_cell = Text("●", style=self._used_style("mark"), end="")
             return self._marked_cell
         return self._unmarked_cell
 

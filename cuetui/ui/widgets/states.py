@@ -9,7 +9,11 @@ the frame strip and the job header, it follows a theme change, and NO_COLOR keep
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from rich.color import Color
 from rich.style import Style
+from textual.color import Color as TextualColor
 from textual.widget import Widget
 
 STATES: tuple[str, ...] = (
@@ -52,4 +56,55 @@ def component_style(widget: Widget, component_class: str) -> Style:
         full = widget.get_component_rich_style(component_class)
     except Exception:  # not mounted yet, or in an app without the stylesheet
         return Style()
-    return partial + Style(color=full.color if has_colour else None, bgcolor=full.bgcolor if has_background else None)
+    colour = full.color if has_colour else None
+    if colour is not None and not has_background and full.bgcolor is not None:
+        colour = readable(colour, full.bgcolor)
+    return partial + Style(color=colour, bgcolor=full.bgcolor if has_background else None)
+
+
+def on_background(style: Style, widget: Widget) -> Style:
+    """`style` with its colour made readable on `widget`'s background, for a state drawn inside a
+    widget whose background differs from the one the style was resolved for (a header on `$panel`)."""
+    if style.color is None or style.bgcolor is not None:
+        return style
+    try:
+        background = widget.background_colors[1].rich_color
+    except Exception:  # not mounted yet
+        return style
+    return style + Style(color=readable(style.color, background))
+
+
+MIN_CONTRAST = 4.5  # WCAG AA for text
+
+
+def contrast(a: Color, b: Color) -> float:
+    """The WCAG 2 contrast ratio of two colours (1 to 21)."""
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _luminance(colour: Color) -> float:
+    def channel(value: int) -> float:
+        s = value / 255
+        return s / 12.92 if s <= 0.04045 else ((s + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = colour.get_truecolor()
+    return 0.2126 * channel(red) + 0.7152 * channel(green) + 0.0722 * channel(blue)
+
+
+@lru_cache(maxsize=512)
+def readable(colour: Color, background: Color) -> Color:
+    """`colour`, darkened on a light background (lightened on a dark one) just enough to reach
+    MIN_CONTRAST against `background`: a theme's state colour as close to itself as legibility allows.
+    Textual derives `$text-warning` and friends for the theme's base background, not for a table's
+    tinted surface, and some themes' amber or green reads at 1.5 to 3:1 on light grey."""
+    if colour.is_default or background.is_default or contrast(colour, background) >= MIN_CONTRAST:
+        return colour
+    fg = TextualColor.from_rich_color(colour)
+    # Black or white, whichever contrasts more with the background (they tie at luminance 0.18).
+    target = TextualColor(0, 0, 0) if _luminance(background) > 0.18 else TextualColor(255, 255, 255)
+    for step in range(1, 21):
+        candidate = fg.blend(target, step / 20)
+        if contrast(candidate.rich_color, background) >= MIN_CONTRAST:
+            return candidate.rich_color
+    return target.rich_color

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -27,6 +28,34 @@ class Segment(Widget):
 
     def render(self) -> Text:
         return Text(self.text, no_wrap=True, overflow="ellipsis", end="")
+
+
+COUNTS_SEPARATOR = " · "
+
+
+def fit_counts(text: str, width: int) -> str:
+    """As many of the " · "-separated parts of `text` as fit in `width` cells, in order, each whole: a
+    part cut in the middle would leave a number beside the next segment's word ("· 371" then
+    "updated 10:00"), which reads as something else. The first part is shortened only if alone it does
+    not fit."""
+    if cell_len(text) <= width:
+        return text
+    parts = text.split(COUNTS_SEPARATOR)
+    shown = parts[0]
+    if cell_len(shown) > width:
+        return set_cell_size(shown, max(0, width - 1)) + "…" if width > 0 else ""
+    for part in parts[1:]:
+        longer = shown + COUNTS_SEPARATOR + part
+        if cell_len(longer) <= width:
+            shown = longer
+    return shown
+
+
+class CountsSegment(Segment):
+    """The counts part: fixed width (no relayout when they change), showing only whole parts."""
+
+    def render(self) -> Text:
+        return Text(fit_counts(self.text, self.size.width), no_wrap=True, end="")
 
 
 def connection_text(status: ConnectionStatus, now: float) -> str:
@@ -64,7 +93,7 @@ class StatusBar(Horizontal):
                 segment.display = False
             yield segment
         yield Segment(id="status-conn")
-        yield Segment(id="status-counts")
+        yield CountsSegment(id="status-counts")
         yield Segment(id="status-time")
 
     def on_resize(self) -> None:
@@ -82,7 +111,8 @@ class StatusBar(Horizontal):
         self._render_time()
 
     def set_counts(self, text: str) -> None:
-        """Counts of the current screen, e.g. "42/120 jobs · 3 marked"."""
+        """Counts of the current screen, e.g. "42/120 jobs · 3 marked" (most important part first: the
+        parts that do not fit are left out whole)."""
         self.query_one("#status-counts", Segment).text = text
 
     def set_refreshed(self, when: float) -> None:
