@@ -54,6 +54,8 @@ def options_from_settings(settings: Settings, url: str) -> UiOptions:
         log_path_map=tuple(settings.log_path_map),
         loki_url=settings.loki_url or "",
         bell=settings.bell,
+        notifications=settings.notifications,
+        triage_patterns=tuple(settings.triage_patterns),
         keymap=dict(settings.keymap),
         theme=settings.theme or "",
         tls_unverified=not settings.verify,

@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from cuetui.farm.alerts import NEW_DEAD, Alert
 from cuetui.farm.logs import LogFile, LogUnreadable, LokiClient, LokiError, frame_log_path, map_log_path
 from cuetui.farm.signatures import Pattern, Signature, compile_patterns, signature_of, unreadable
 from cuetui.farm.text import safe
@@ -192,6 +193,31 @@ async def fetch_dead_frames(
     return collect_dead(pairs)
 
 
+async def new_dead_causes(
+    client: GatewayClient, alerts: Sequence[Alert], reader: SignatureReader, *, max_frames: int = 32
+) -> list[tuple[str, int]]:
+    """The error signatures of the frames that just died (per job, its `new_dead` newest dead frames; at
+    most `max_frames` logs in all, newest first), as (signature, frames), most frames first. For the
+    coalesced alert of a poll (`cuetui.farm.alerts.burst`). Gateway errors propagate."""
+    wanted = {a.job.id: a.new_dead for a in alerts if a.kind == NEW_DEAD and a.new_dead > 0}
+    if not wanted:
+        return []
+    dead = await fetch_dead_frames(client, [a.job for a in alerts if a.job.id in wanted])
+    taken: dict[str, int] = {}
+    fresh = []
+    for d in dead:  # newest first
+        if taken.get(d.job.id, 0) < wanted[d.job.id]:
+            taken[d.job.id] = taken.get(d.job.id, 0) + 1
+            fresh.append(d)
+    fresh = fresh[:max_frames]
+    signatures = await reader.read_all(fresh)
+    counts: dict[str, int] = {}
+    for d in fresh:
+        text = signatures[cache_key(d)].text
+        counts[text] = counts.get(text, 0) + 1
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
 # --- reading the logs ----------------------------------------------------------------------------------
 
 
@@ -337,4 +363,5 @@ __all__ = [
     "fetch_dead_frames",
     "group_dead",
     "group_key",
+    "new_dead_causes",
 ]

@@ -25,6 +25,8 @@ class UiOptions:
     log_path_map: Sequence[tuple[str, str]] = ()  # (farm prefix, local prefix) for frame logs
     loki_url: str = ""  # read frame logs from Loki when the job has no lokiUrl of its own
     bell: bool = False  # ring the terminal bell on new dead frames / finished jobs
+    notifications: str = "all"  # which alerts pop up: "all", "dead" (new dead frames only), "off"
+    triage_patterns: Sequence[tuple[str, str]] = ()  # extra (regex, placeholder) error-signature rules
     keymap: Mapping[str, str] = field(default_factory=dict)  # action id -> key(s)
     theme: str = ""
     tls_unverified: bool = False  # `verify = false`: warn in the status bar
