@@ -323,10 +323,10 @@ class Farm:
             # After the seeded draws, so the frozen farm and its history are the same with or without.
             fault = self._live_fault(job, i, layer, host)
             if fault is not None:
-                exit_status, sim_seconds = fault
+                # It dies early; its log runs at the usual pace until then.
+                exit_status, fail_seconds = fault
                 succeed = False
-                real = sim_seconds / self.speed
-                end_at = start + real
+                end_at = start + fail_seconds / self.speed
             elif self._unit(job.index, i, job.f_attempts[i], 1) < self.hang_rate:
                 hang_at, start = self._hang_time(start, real, backdate > 0)
                 end_at = float("inf")

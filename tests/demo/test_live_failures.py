@@ -66,3 +66,23 @@ def test_the_live_failures_leave_the_seeded_farm_as_it_was() -> None:
             list(b.f_retry),
         )
     assert sorted(frozen.procs) == sorted(live.procs)
+
+
+def test_a_frame_failing_late_in_its_run_still_logs_its_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from cuetui.demo.model import WAITING
+    from cuetui.farm.signatures import error_line
+
+    clock = ManualClock(epoch=time.time())
+    farm = build_farm("small", seed=7, speed=1.0, clock=clock, log_root=str(tmp_path))
+    job = next(j for j in farm.jobs if j.counts[WAITING])
+    i = next(k for k in range(job.total) if job.f_state[k] == WAITING)
+    host = next(h for h in farm.hosts if h.index not in farm.bad_hosts)
+    proc = farm.start_frame(job, i, host)
+    proc.end_at = float("inf")  # ended by hand below
+    clock.elapsed += proc.duration * 0.9
+    for _ in range(len(farm.procs)):
+        farm.logs.grow_running()
+    assert proc.log_lines > 20  # most of the running body is written
+    farm.finish_frame(proc, False, 137)
+    lines = open(job.log_path(i), encoding="utf-8").read().splitlines()
+    assert error_line(lines) is not None and "OOM killer" in error_line(lines)  # type: ignore[operator]
