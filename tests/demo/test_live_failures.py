@@ -84,5 +84,6 @@ def test_a_frame_failing_late_in_its_run_still_logs_its_error(tmp_path) -> None:
         farm.logs.grow_running()
     assert proc.log_lines > 20  # most of the running body is written
     farm.finish_frame(proc, False, 137)
-    lines = open(job.log_path(i), encoding="utf-8").read().splitlines()
-    assert error_line(lines) is not None and "OOM killer" in error_line(lines)  # type: ignore[operator]
+    with open(job.log_path(i), encoding="utf-8") as log:
+        line = error_line(log.read().splitlines())
+    assert line is not None and "OOM killer" in line
