@@ -48,6 +48,8 @@ READ_CONCURRENCY = 16
 JOB_CONCURRENCY = 8
 # Seconds between two partial results of `SignatureReader.progress`.
 PROGRESS_EVERY = 0.1
+# Signatures kept at most (the oldest go first): a long session must not grow without end.
+MAX_CACHED = 50_000
 
 CacheKey = tuple[str, int]
 ReadTail = Callable[[Job, Frame], Awaitable[list[str]]]
@@ -248,6 +250,7 @@ class SignatureReader:
         concurrency: int = READ_CONCURRENCY,
         tail_bytes: int = TAIL_BYTES,
         read_tail: ReadTail | None = None,
+        max_cached: int = MAX_CACHED,
     ) -> None:
         self.log_path_map = tuple(log_path_map)
         self.loki_url = loki_url
@@ -255,6 +258,7 @@ class SignatureReader:
         self.concurrency = max(1, concurrency)
         self.tail_bytes = tail_bytes
         self.cache: dict[CacheKey, Signature] = {}
+        self.max_cached = max(1, max_cached)
         self.reads = 0
         self._read_tail = read_tail or self._default_read_tail
         self._loki: dict[str, LokiClient] = {}
@@ -294,6 +298,8 @@ class SignatureReader:
             sig = signature_of(lines, exit_status=dead.frame.exit_status, extra=self.patterns)
         self.reads += 1
         self.cache[key] = sig
+        while len(self.cache) > self.max_cached:
+            del self.cache[next(iter(self.cache))]
         return sig
 
     def forget_others(self, dead: Iterable[DeadFrame]) -> None:
@@ -308,17 +314,19 @@ class SignatureReader:
         """Partial results while the logs of `dead` are read, newest death first: one as soon as the
         first log is read (or at once when every signature is cached), then at most one per `every`
         seconds, and a last one when all are read."""
-        todo = deque(sorted((d for d in dead if cache_key(d) not in self.cache), key=lambda d: -d.died_at))
+        found = {cache_key(d): self.cache[cache_key(d)] for d in dead if cache_key(d) in self.cache}
+        todo = deque(sorted((d for d in dead if cache_key(d) not in found), key=lambda d: -d.died_at))
         total = len(dead)
         done = total - len(todo)
         if not todo:
-            yield ReadProgress(done, total, dict(self.cache))
+            yield ReadProgress(done, total, found)
             return
         finished: asyncio.Queue[None] = asyncio.Queue()
 
         async def worker() -> None:
             while todo:
-                await self.read_one(todo.popleft())
+                d = todo.popleft()
+                found[cache_key(d)] = await self.read_one(d)
                 finished.put_nowait(None)
 
         workers = [asyncio.create_task(worker()) for _ in range(min(self.concurrency, len(todo)))]
@@ -333,7 +341,7 @@ class SignatureReader:
                 now = time.monotonic()
                 if last == 0.0 or done >= total or now - last >= every:
                     last = now
-                    yield ReadProgress(done, total, dict(self.cache))
+                    yield ReadProgress(done, total, dict(found))
         finally:
             for task in workers:
                 task.cancel()

@@ -166,3 +166,12 @@ async def test_the_default_reader_reads_the_rqd_path_through_log_path_map(tmp_pa
         "ERROR: killed by the OOM killer at <n> MB",
     }
     await reader.aclose()
+
+
+async def test_the_cache_is_bounded_oldest_first() -> None:
+    dead = make_dead(30, jobs=1)
+    reader = SignatureReader(read_tail=FakeLogs(dead), max_cached=10, concurrency=1)
+    signatures = await reader.read_all(dead)
+    assert len(signatures) == 30  # this pass's results are all there, whatever the cache kept
+    newest_first = sorted(dead, key=lambda d: -d.died_at)
+    assert len(reader.cache) == 10 and set(reader.cache) == {cache_key(d) for d in newest_first[-10:]}
