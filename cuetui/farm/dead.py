@@ -196,15 +196,29 @@ async def fetch_dead_frames(
 
 
 async def new_dead_causes(
-    client: GatewayClient, alerts: Sequence[Alert], reader: SignatureReader, *, max_frames: int = 32
+    client: GatewayClient,
+    alerts: Sequence[Alert],
+    reader: SignatureReader,
+    *,
+    max_frames: int = 32,
+    max_fetched: int = 5_000,
 ) -> list[tuple[str, int]]:
     """The error signatures of the frames that just died (per job, its `new_dead` newest dead frames; at
-    most `max_frames` logs in all, newest first), as (signature, frames), most frames first. For the
+    most `max_frames` logs in all, newest first; dead lists of at most `max_fetched` frames in all, the
+    jobs with most new deaths first), as (signature, frames), most frames first. For the
     coalesced alert of a poll (`cuetui.farm.alerts.burst`). Gateway errors propagate."""
-    wanted = {a.job.id: a.new_dead for a in alerts if a.kind == NEW_DEAD and a.new_dead > 0}
-    if not wanted:
+    dying = sorted((a for a in alerts if a.kind == NEW_DEAD and a.new_dead > 0), key=lambda a: -a.new_dead)
+    # Cuebot cannot send only the newest dead frames: fetch whole dead lists, up to a bound in all.
+    jobs, fetched = [], 0
+    for a in dying:
+        if fetched + a.job.stats.dead_frames > max_fetched:
+            continue
+        jobs.append(a.job)
+        fetched += a.job.stats.dead_frames
+    if not jobs:
         return []
-    dead = await fetch_dead_frames(client, [a.job for a in alerts if a.job.id in wanted])
+    wanted = {a.job.id: a.new_dead for a in dying}
+    dead = await fetch_dead_frames(client, jobs)
     taken: dict[str, int] = {}
     fresh = []
     for d in dead:  # newest first

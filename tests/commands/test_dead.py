@@ -168,3 +168,8 @@ def test_config_patterns_merge_what_the_rules_keep_apart(
     config.write_text("[triage]\npatterns = [['ERROR: .*', \"ERROR: <any>\"]]\n")
     groups = json.loads(cli("--config", str(config), "--url", two_failures.url, "dead", "--json").out)
     assert [(g["signature"], g["count"]) for g in groups] == [("[<time>] ERROR: <any>", 8)]
+
+
+def test_an_unreachable_gateway_is_exit_3(cli: Cli) -> None:
+    r = cli("--url", "http://127.0.0.1:9", "dead")
+    assert r.code == 3 and r.err.startswith("cuetui dead: ") and "Traceback" not in r.err

@@ -175,3 +175,33 @@ async def test_the_cache_is_bounded_oldest_first() -> None:
     assert len(signatures) == 30  # this pass's results are all there, whatever the cache kept
     newest_first = sorted(dead, key=lambda d: -d.died_at)
     assert len(reader.cache) == 10 and set(reader.cache) == {cache_key(d) for d in newest_first[-10:]}
+
+
+async def test_the_causes_of_new_deaths_read_only_the_newest_and_skip_huge_dead_lists() -> None:
+    from cuetui.farm.alerts import NEW_DEAD, Alert
+    from cuetui.farm.dead import new_dead_causes
+    from cuetui.gateway.models import JobStats
+
+    dead = make_dead(12, jobs=2)
+    by_job: dict[str, list[Frame]] = {}
+    for d in dead:
+        by_job.setdefault(d.job.id, []).append(d.frame)
+    jobs = {d.job.id: d.job._replace(job_stats=JobStats(dead_frames=len(by_job[d.job.id]))) for d in dead}
+    asked: list[str] = []
+
+    class Client:
+        async def get_all_frames(self, job_id: str, search: object, *, expected: int | None = None) -> list[Frame]:
+            asked.append(job_id)
+            return by_job[job_id]
+
+    logs = FakeLogs(dead)
+    reader = SignatureReader(read_tail=logs)
+    alerts = [Alert(NEW_DEAD, jobs["job-0"], 2), Alert(NEW_DEAD, jobs["job-1"], 1)]
+    causes = await new_dead_causes(Client(), alerts, reader)  # type: ignore[arg-type]
+    assert sum(n for _, n in causes) == 3 and len(logs.reads) == 3
+    newest = {d.frame.id for d in dead if d.job.id == "job-0"}
+    assert len(newest & set(logs.reads)) == 2
+    # A job whose dead list is too long to fetch for an alert is left out of the causes.
+    asked.clear()
+    limited = await new_dead_causes(Client(), alerts, reader, max_fetched=6)
+    assert asked == ["job-0"] and sum(n for _, n in limited) == 2
