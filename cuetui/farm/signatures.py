@@ -59,7 +59,7 @@ _TIMESTAMPS = (
     re.compile(r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b"),
 )
 _TMP = re.compile(
-    r"(?:/(?:var/|usr/)?tmp|/dev/shm)(?:/[^\s'\"`,;:)\]}>]*)?"  # POSIX temp dirs
+    r"(?<![\w./-])(?:/(?:var/|usr/)?tmp|/dev/shm)(?![\w.-])(?:/[^\s'\"`,;:)\]}>]*)?"  # POSIX temp dirs
     r"|[A-Za-z]:\\(?:[^\s'\"]*\\)?Temp\\[^\s'\"]*",  # Windows ...\Temp\...
     re.I,
 )

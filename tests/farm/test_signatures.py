@@ -95,6 +95,9 @@ def test_placeholders_survive_later_rules() -> None:
         "at <time> in <tmp> frame <frame> size <n>"
     )
     assert normalise("  many    spaces\there ") == "many spaces here"
+    # Only whole temp directories: not a "tmp" inside another path or name.
+    assert normalise("cannot read /shots/tmp/a.exr or /tmpfiles/b") == "cannot read /shots/tmp/a.exr or /tmpfiles/b"
+    assert normalise("cache '/var/tmp/x_91/y'") == "cache '<tmp>'"
 
 
 def test_config_patterns_apply_first() -> None:
