@@ -35,7 +35,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from cuetui.farm.triage import first_error_line
+from cuetui.farm.triage import first_error_line, is_rqd_line
 
 # A compiled extra pattern and its placeholder.
 Pattern = tuple[re.Pattern[str], str]
@@ -152,7 +152,8 @@ def signature_of(lines: Sequence[str], *, exit_status: int | None = None, extra:
     if line is not None:
         return Signature(normalise(line, extra), line.strip(), ERROR)
     status = "" if exit_status is None else f" (exit {exit_status})"
-    last = next((ln.strip() for ln in reversed(lines) if ln.strip()), "")
+    # Shown instead: the last line the frame itself wrote (RQD's footer says nothing new).
+    last = next((ln.strip() for ln in reversed(lines) if ln.strip() and not is_rqd_line(ln)), "")
     return Signature(f"no error line in the log{status}", last, NO_ERROR_LINE)
 
 

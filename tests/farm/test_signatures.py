@@ -84,6 +84,7 @@ def test_the_signature_is_the_first_error_line_past_the_rqd_header() -> None:
 def test_no_error_line_and_unreadable_logs_have_their_own_signatures() -> None:
     quiet = signature_of(log("[2026-12-03 11:00:02] INFO  | 40% done"), exit_status=137)
     assert quiet.kind == NO_ERROR_LINE and quiet.text == "no error line in the log (exit 137)"
+    assert quiet.raw == "[2026-12-03 11:00:02] INFO  | 40% done"  # the frame's last line, not RQD's footer
     assert signature_of(log("[2026-12-09 01:00:00] INFO  | 90% done"), exit_status=137).text == quiet.text
     lost = unreadable("cannot read the frame log /x: no such file on this machine\nhint")
     assert lost.kind == UNREADABLE and lost.text == "log unreadable"
