@@ -123,3 +123,28 @@ async def test_notifications_dead_keeps_quiet_about_ended_jobs(small: DemoGatewa
 def kill_a_frame_elsewhere(farm: Any) -> None:
     job = next(j for j in farm.jobs if j.name != JOB and j.counts[WAITING])
     die_of_a_texture(farm, job.name, 1)
+
+
+async def test_notifications_stay_small_and_off_the_status_bar(small: DemoGatewayThread) -> None:
+    from textual.widgets._toast import Toast, ToastRack  # not exported by textual.widgets (8.2)
+
+    from cuetui.ui.widgets.status_bar import StatusBar
+
+    app = make_app(small, refresh=0.2)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await wait_loaded(pilot)
+        # What one poll can raise: a dead-frame line and an ended-jobs line.
+        app.notify(
+            "7 new dead frames in 3 jobs: " + "5 × failed to open texture '/shots/a/b.<frame>.tx' " * 2, markup=False
+        )
+        app.notify(
+            "2 jobs ended: 1 finished (testing-sh070-rpatel_anim_v018), 1 killed (testing-sh550-j)", markup=False
+        )
+        await wait_for(pilot, lambda: len(app.screen.query(Toast)) == 2, what="the toasts")
+        await pilot.pause()
+        bar = app.screen.query_one(StatusBar).region
+        rack = app.screen.query_one(ToastRack).region
+        toasts_ = list(app.screen.query(Toast))
+        assert rack.bottom <= bar.y, (rack, bar)
+        assert all(t.region.width <= 48 and t.region.height <= 5 for t in toasts_)  # 40 % of 120 columns
+        assert all(not t.region.overlaps(bar) for t in toasts_)
