@@ -23,3 +23,11 @@ def test_fetch_bench_runs_quick(tmp_path: object) -> None:
     assert main(["--quick", "--only", "fetch", "--out", str(out)]) == 0
     results = json.loads(out.read_text())["results"]
     assert [r["bench"] for r in results] == ["fetch", "fetch"] and all(r["baseline"] for r in results)
+
+
+def test_dead_bench_runs_quick(tmp_path: object) -> None:
+    """The dead-frame grouping benchmark (quick: 900 frames); it prints figures, nothing is timed here."""
+    out = tmp_path / "results.json"  # type: ignore[operator]
+    assert main(["--quick", "--only", "dead", "--out", str(out)]) == 0
+    results = json.loads(out.read_text())["results"]
+    assert {r["bench"] for r in results} == {"dead"} and len(results) == 6

@@ -20,6 +20,7 @@ from cuetui.config import (
     STUCK_KEYS,
     STUCK_SERVICE_KEYS,
     TOP_ONLY_KEYS,
+    TRIAGE_KEYS,
     ConfigError,
     Secret,
     Settings,
@@ -195,7 +196,7 @@ def test_example_documents_every_key() -> None:
     for header in re.findall(r"^\[([a-z_.]+)\]", text, re.M):
         documented |= set(header.split("."))
     documented |= set(re.findall(r"^#?\s*\w+ = \{ ([a-z_]+) = .*, ([a-z_]+) = ", text, re.M)[0])
-    for key in (*FARM_KEYS, *TOP_ONLY_KEYS, *STUCK_KEYS, *STUCK_SERVICE_KEYS):
+    for key in (*FARM_KEYS, *TOP_ONLY_KEYS, *STUCK_KEYS, *STUCK_SERVICE_KEYS, *TRIAGE_KEYS):
         assert key in documented, key
 
 

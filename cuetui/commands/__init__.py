@@ -5,6 +5,7 @@ COMMAND_MODULES: list[str] = [
     "tui",
     "query",
     "log",
+    "dead",
     "jobactions",
     "monitor",
     "doctor",

@@ -26,7 +26,14 @@ from cuetui.config.checks import validate_gateway_url
 from cuetui.config.errors import ConfigError
 from cuetui.config.log_paths import map_log_path
 from cuetui.config.precedence import _cli_mapping, _load_settings, _read_environment
-from cuetui.config.schema import FARM_KEYS, SECRET_KEYS, STUCK_KEYS, STUCK_SERVICE_KEYS, TOP_ONLY_KEYS
+from cuetui.config.schema import (
+    FARM_KEYS,
+    SECRET_KEYS,
+    STUCK_KEYS,
+    STUCK_SERVICE_KEYS,
+    TOP_ONLY_KEYS,
+    TRIAGE_KEYS,
+)
 from cuetui.config.settings import (
     DEFAULT_FARM,
     DEFAULT_FRAME_REFRESH,
@@ -62,6 +69,7 @@ __all__ = [
     "STUCK_KEYS",
     "STUCK_SERVICE_KEYS",
     "TOP_ONLY_KEYS",
+    "TRIAGE_KEYS",
     "ConfigError",
     "Secret",
     "Settings",

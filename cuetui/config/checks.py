@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,35 @@ def _pairs(value: Any, path: tuple[str, ...], f: _File) -> tuple[tuple[str, str]
             raise f.error(path, f"must be {expected}")
         pairs.append((item[0], item[1]))
     return tuple(pairs)
+
+
+def _regex_pairs(value: Any, path: tuple[str, ...], f: _File) -> tuple[tuple[str, str], ...]:
+    expected = 'a list of [regex, placeholder] pairs, e.g. patterns = [["shot_\\\\w+", "<shot>"]]'
+    if not isinstance(value, list):
+        raise f.bad_type(path, value, expected)
+    pairs = []
+    for item in value:
+        if not (isinstance(item, list) and len(item) == 2 and all(isinstance(p, str) for p in item) and item[0]):
+            raise f.error(path, f"must be {expected}")
+        try:
+            re.compile(item[0])
+        except re.error as exc:
+            bad = json.dumps(item[0])
+            raise f.error(path, f"holds {bad}, which is not a valid regular expression: {exc}") from None
+        pairs.append((item[0], item[1]))
+    return tuple(pairs)
+
+
+def _choice(*allowed: str) -> Check:
+    """A check that the value is one of `allowed` strings."""
+    names = ", ".join(json.dumps(a) for a in allowed)
+
+    def check(value: Any, path: tuple[str, ...], f: _File) -> str:
+        if not isinstance(value, str) or value not in allowed:
+            raise f.bad_type(path, value, f"one of {names}")
+        return value
+
+    return check
 
 
 def _gateway_url(value: Any, path: tuple[str, ...], f: _File) -> str:

@@ -21,6 +21,7 @@ from cuetui.config.schema import (
     STUCK_SERVICE_CHECKS,
     TOP_ONLY_CHECKS,
     TOP_ONLY_KEYS,
+    TRIAGE_CHECKS,
 )
 from cuetui.config.settings import (
     DEFAULT_FARM,
@@ -80,6 +81,13 @@ def _stuck(f: _File, value: Any, b: _Builder) -> None:
         )
     if services:
         b.set("stuck_services", MappingProxyType(services), f"[stuck.services] in {f.path}")
+
+
+def _triage(f: _File, value: Any, b: _Builder) -> None:
+    triage = _table(f, value, ("triage",))
+    clean = _check_layer(f, triage, ("triage",), TRIAGE_CHECKS, b.warnings)
+    if "patterns" in clean:
+        b.set("triage_patterns", clean["patterns"], f"triage.patterns in {f.where(('triage', 'patterns'))}")
 
 
 def _apply_credentials(
@@ -153,13 +161,15 @@ def _load_settings(
                     b.set(key, value, f"{_dotted((*prefix, key))} in {f.where((*prefix, key))}")
                     b.file_keys[key] = (*prefix, key)
             _apply_credentials(f, layer, prefix, level, b)
-        for key in ("bell", "theme"):
+        for key in ("bell", "theme", "notifications"):
             if key in top:
                 b.set(key, top[key], f"{key} in {f.where((key,))}")
         if "keymap" in top:
             b.set("keymap", MappingProxyType(top["keymap"]), f"[keymap] in {f.where(('keymap',))}")
         if "stuck" in top:
             _stuck(f, top["stuck"], b)
+        if "triage" in top:
+            _triage(f, top["triage"], b)
 
     _apply_environment(env_value, b)
     _apply_flags(flags, b)

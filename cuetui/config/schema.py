@@ -10,6 +10,7 @@ from cuetui.config.checks import (
     Check,
     _any_url,
     _boolean,
+    _choice,
     _gateway_url,
     _keymap,
     _megabytes,
@@ -17,6 +18,7 @@ from cuetui.config.checks import (
     _path,
     _percent,
     _positive_number,
+    _regex_pairs,
     _secret,
     _string,
     _string_list,
@@ -51,10 +53,17 @@ FARM_CHECKS: dict[str, Check] = {
 TOP_ONLY_CHECKS: dict[str, Check] = {
     "default_farm": _string,
     "bell": _boolean,
+    "notifications": _choice("all", "dead", "off"),
     "theme": _string,
     "keymap": lambda v, p, ff: _keymap(ff, v),
     "stuck": lambda v, p, ff: v,  # checked by precedence._stuck(), which also records the values
+    "triage": lambda v, p, ff: v,  # checked by precedence._triage()
     "farms": lambda v, p, ff: _table(ff, v, p),
+}
+
+# The [triage] table: extra error-signature patterns (see cuetui.farm.signatures).
+TRIAGE_CHECKS: dict[str, Check] = {
+    "patterns": _regex_pairs,
 }
 
 # The [stuck] table and each [stuck.services.NAME] in it.
@@ -73,6 +82,7 @@ FARM_KEYS = tuple(FARM_CHECKS)
 TOP_ONLY_KEYS = tuple(TOP_ONLY_CHECKS)
 STUCK_KEYS = tuple(STUCK_CHECKS)
 STUCK_SERVICE_KEYS = tuple(STUCK_SERVICE_CHECKS)
+TRIAGE_KEYS = tuple(TRIAGE_CHECKS)
 
 __all__ = [
     "FARM_CHECKS",
@@ -84,4 +94,6 @@ __all__ = [
     "STUCK_SERVICE_KEYS",
     "TOP_ONLY_CHECKS",
     "TOP_ONLY_KEYS",
+    "TRIAGE_CHECKS",
+    "TRIAGE_KEYS",
 ]

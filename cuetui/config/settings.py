@@ -62,6 +62,8 @@ class Settings:
     log_path_map: tuple[tuple[str, str], ...] = ()
     loki_url: str | None = None
     bell: bool = False
+    # Which alerts are shown as notifications: "all" (dead frames and finished jobs), "dead", "off".
+    notifications: str = "all"
     theme: str | None = None
     keymap: Mapping[str, str] = field(default_factory=_empty_map)
     token_ttl: int = DEFAULT_TOKEN_TTL
@@ -72,6 +74,8 @@ class Settings:
     stuck_percent_of_runtime: float = DEFAULT_STUCK_PERCENT_OF_RUNTIME
     stuck_services: Mapping[str, StuckRule] = field(default_factory=_empty_map)
     stuck_exclude_jobs: tuple[str, ...] = ()
+    # [triage] patterns: (regex, placeholder) pairs applied first when error signatures are made.
+    triage_patterns: tuple[tuple[str, str], ...] = ()
     farms: tuple[str, ...] = ()
     # True when the token comes from a higher-precedence source than the secret (e.g. JWT_TOKEN over a
     # secret in the file); then the fixed token is used although a secret is at hand.

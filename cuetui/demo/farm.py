@@ -205,6 +205,16 @@ class Farm:
         self._next_submit = 300.0  # sim seconds before the first new job arrives
         self._submitted = 0
         self.submit_job: Callable[[Farm], Job | None] | None = None  # set by profiles
+        # Live failures, set by the profiles and used only while the farm runs (speed > 0), so a frozen
+        # farm is exactly what its seed made: hosts that kill every frame they take (a segfault after a
+        # few seconds), layers whose every attempt dies (job index, layer index) -> "oom" | "texture",
+        # and the share of attempts that hang: their log goes quiet and they never end.
+        self.bad_hosts: set[int] = set()
+        self.layer_faults: dict[tuple[int, int], str] = {}
+        self.hang_rate = 0.0
+        # Proc id -> when its log went quiet (a hung frame); its lluTime stays there.
+        self.quiet_since: dict[str, float] = {}
+        self._hangs: list[tuple[float, int, Proc]] = []
 
     # --- clock -----------------------------------------------------------------------------------
     def now(self) -> float:
@@ -308,6 +318,18 @@ class Farm:
         end_at = start + real
         succeed = rng.random() >= layer.fail_rate
         exit_status = 0 if succeed else rng.choice((1, 1, 1, 137, 139))
+        hang_at = None
+        if self.speed > 0:
+            # After the seeded draws, so the frozen farm and its history are the same with or without.
+            fault = self._live_fault(job, i, layer, host)
+            if fault is not None:
+                # It dies early; its log runs at the usual pace until then.
+                exit_status, fail_seconds = fault
+                succeed = False
+                end_at = start + fail_seconds / self.speed
+            elif self._unit(job.index, i, job.f_attempts[i], 1) < self.hang_rate:
+                hang_at, start = self._hang_time(start, real, backdate > 0)
+                end_at = float("inf")
         self._proc_seq += 1
         proc = Proc(
             id=ids.make_id(self.id_prefix, ids.PROC, host.index, 0, self._proc_seq),
@@ -344,12 +366,56 @@ class Farm:
             layer.start_time = int(start)
         if end_at != float("inf"):
             heapq.heappush(self._ends, (end_at, proc.seq, proc))
+        if hang_at is not None:
+            heapq.heappush(self._hangs, (hang_at, proc.seq, proc))
         if write_log:
             self.logs.frame_started(job, i, proc)
         return proc
 
+    def _unit(self, *key: int) -> float:
+        """A deterministic number in [0, 1) for `key` (the seed's), without drawing from the farm's rng."""
+        return (hash((self.seed, *key)) & 0xFFFFFF) / float(0x1000000)
+
+    def _live_fault(self, job: Job, i: int, layer: Layer, host: Host) -> tuple[int, float] | None:
+        """(exit status, simulated seconds until it dies) when this attempt is doomed: on a bad host (a
+        segfault), in an out-of-memory layer, or in a layer missing a texture; else None."""
+        u = self._unit(job.index, i, job.f_attempts[i])
+        if host.index in self.bad_hosts:
+            return 139, 10.0 + 20.0 * u
+        fault = self.layer_faults.get((job.index, layer.index))
+        if fault == "oom":
+            return 137, 20.0 + 40.0 * u
+        if fault == "texture":
+            return 1, 5.0 + 15.0 * u
+        return None
+
+    def _hang_time(self, start: float, real: float, backdated: bool) -> tuple[float, float]:
+        """(when the attempt's log goes quiet, its start). Frames running when the farm starts hung long
+        enough ago to count as stuck at once; later ones hang part way through."""
+        if backdated:
+            start = self.now() - 1500.0 - 1500.0 * self._unit(int(start), 2)
+            return start + 60.0, start
+        return start + real * 0.3, start
+
+    def _hang(self, proc: Proc, at: float) -> None:
+        """The attempt stops writing to its log (and never ends by itself): a stuck frame."""
+        if self.procs.get((proc.job.index, proc.frame)) is not proc:
+            return
+        self.quiet_since[proc.id] = at
+        proc.duration = float("inf")  # its log stops growing (no more progress lines)
+
+    def llu_time(self, proc: Proc, now: int) -> int:
+        """lluTime of a running frame: when its log last changed (RQD reads the log's mtime): a second
+        ago while it writes, the moment it went quiet once it hangs."""
+        quiet = self.quiet_since.get(proc.id)
+        if quiet is not None:
+            return int(quiet)
+        start = proc.job.f_start[proc.frame]
+        return now - 1 if now - 1 > start else start
+
     def _release(self, proc: Proc) -> None:
         host, job = proc.host, proc.job
+        self.quiet_since.pop(proc.id, None)
         host.procs.pop(proc.id, None)
         host.idle_cores += proc.cores
         host.idle_memory += proc.reserved_memory
@@ -475,6 +541,9 @@ class Farm:
         while self._ends and self._ends[0][0] <= now:
             _, _, proc = heapq.heappop(self._ends)
             self.finish_frame(proc, proc.succeed, proc.exit_status)
+        while self._hangs and self._hangs[0][0] <= now:
+            at, _, proc = heapq.heappop(self._hangs)
+            self._hang(proc, at)
         sim_dt = real_dt * self.speed
         self.sim_elapsed += sim_dt
         # Dispatch a few times a second, not every tick: sorting thousands of jobs is the costly part.

@@ -321,7 +321,11 @@ class LogWriter:
             self._write(path, "".join(t + "\n" for _, t in lines))
         else:
             header = 14
-            done = header + proc.log_lines
+            # A failed attempt's log has half the body of a running one: when more than that was
+            # written, append from its last line (the error), never past it.
+            failed = exit_status not in (0, -1)
+            last = header + (BODY_LINES // 2 if failed else BODY_LINES)
+            done = min(header + proc.log_lines, last)
             self._write(path, "".join(t + "\n" for _, t in lines[done:]), mode="a")
         proc.log_lines = -2
         job.f_logged[i] = 1

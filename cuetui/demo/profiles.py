@@ -95,6 +95,7 @@ def build_farm(
     finished_set = set(rng.sample(range(spec.jobs), finished))
     for j, size in enumerate(sizes):
         _make_job(farm, rng, j, size, now, finished=j in finished_set)
+    _live_failures(farm, seed)
     # Fill the farm: the frames that are running when the server starts, started a while ago. Their
     # logs are written lazily (a huge farm would otherwise write ten thousand files before serving).
     farm.dispatch(budget=10**9, backdate=True, write_log=False)
@@ -107,6 +108,30 @@ def build_farm(
         # Huge compromise: a request writes at most 200 history logs itself, the scheduler the rest.
         farm.logs.sync_limit = 200
     return farm
+
+
+# Bad hosts: one per this many hosts (at least one). Hung attempts: this share of the attempts.
+HOSTS_PER_BAD_HOST = 50
+HANG_RATE = 0.02
+
+
+def _live_failures(farm: Farm, seed: int) -> None:
+    """What makes frames die (and hang) while the farm runs, so triage and alerts have something to
+    show in the first minutes at the default speed: a bad host that kills every frame it takes, a
+    layer missing a texture and a layer running out of memory (in the first jobs the scheduler serves,
+    so their retries come round again quickly), and a few attempts that hang. Chosen with their own
+    random generator, so the seeded farm itself is unchanged; used only at speed > 0."""
+    rng = random.Random(seed + 424_242)
+    usable = [h.index for h in farm.hosts if h.state == 0 and h.lock_state == 0]
+    count = max(1, len(farm.hosts) // HOSTS_PER_BAD_HOST)
+    farm.bad_hosts = set(rng.sample(usable, min(count, len(usable))))
+    queue = [j for j in farm.jobs if j.state == PENDING and not j.is_paused and j.counts[0]]
+    queue.sort(key=lambda j: (-j.priority, j.start_time, j.index))
+    for job, fault in zip(queue, ("texture", "oom"), strict=False):
+        waiting = [layer for layer in job.layers if layer.counts[0]]
+        layer = waiting[-1] if fault == "texture" else waiting[0]
+        farm.layer_faults[(job.index, layer.index)] = fault
+    farm.hang_rate = HANG_RATE
 
 
 def _make_hosts(farm: Farm, spec: Profile, rng: random.Random, now: float) -> None:

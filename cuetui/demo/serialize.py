@@ -206,7 +206,7 @@ def _frame_common(farm: Farm, job: Job, i: int, now: int) -> tuple[Any, ...]:
     if proc is not None:
         used = proc.used_memory
         rss = max(job.f_rss[i], used)
-        llu = now - 1 if now - 1 > start else start
+        llu = farm.llu_time(proc, now)  # a hung frame keeps the time its log went quiet
         core_time = int(max(0, now - start) * proc.cores)
     else:
         used = 0

@@ -57,6 +57,11 @@ def exit_meaning(status: int) -> str:
     return ""
 
 
+def is_rqd_line(line: str) -> bool:
+    """True for a line of RQD's own header or footer (`=====`, `RenderQ …`, `exitStatus …`)."""
+    return _RQD_LINE.match(line) is not None
+
+
 def first_error_line(lines: Sequence[str]) -> int | None:
     """Index of the first line that looks like an error in a frame log tail, skipping RQD's own
     header and footer lines; None when nothing looks like one."""

@@ -29,6 +29,8 @@ class UiOptions:
     log_path_map: Sequence[tuple[str, str]] = ()  # (farm prefix, local prefix) for frame logs
     loki_url: str = ""  # read frame logs from Loki when the job has no lokiUrl of its own
     bell: bool = False  # ring the terminal bell on new dead frames / finished jobs
+    notifications: str = "all"  # which alerts pop up: "all", "dead" (new dead frames only), "off"
+    triage_patterns: Sequence[tuple[str, str]] = ()  # extra (regex, placeholder) error-signature rules
     keymap: Mapping[str, str] = field(default_factory=dict)  # action id -> key(s)
     theme: str = ""
     tls_unverified: bool = False  # `verify = false`: warn in the status bar
@@ -54,6 +56,8 @@ def options_from_settings(settings: Settings, url: str) -> UiOptions:
         log_path_map=tuple(settings.log_path_map),
         loki_url=settings.loki_url or "",
         bell=settings.bell,
+        notifications=settings.notifications,
+        triage_patterns=tuple(settings.triage_patterns),
         keymap=dict(settings.keymap),
         theme=settings.theme or "",
         tls_unverified=not settings.verify,

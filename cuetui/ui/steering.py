@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 from textual.screen import ModalScreen, Screen
 
 from cuetui.farm.actions import ActionResult, FarmActions
-from cuetui.farm.alerts import FINISHED, AlertTracker
+from cuetui.farm.alerts import NEW_DEAD, AlertTracker, burst
+from cuetui.farm.dead import SignatureReader, new_dead_causes
 from cuetui.farm.text import safe
 from cuetui.farm.views.lookups import FarmLookups
 from cuetui.gateway.errors import GatewayError, RefusedRequest
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
 SECOND_LOOK = 1.5
 # A finished job leaves an "active only" list; look up at most this many vanished jobs per poll.
 VANISHED_LOOKUPS = 20
+# Seconds an alert stays up: long enough to read one line, short enough not to sit over the table.
+ALERT_TIMEOUT = 6
 
 
 def _plural(n: int, word: str) -> str:
@@ -391,6 +394,17 @@ class JobWatcher:
     def __init__(self) -> None:
         self.tracker = AlertTracker()
         self._lists: dict[str, set[str]] = {}
+        self._reader: SignatureReader | None = None
+
+    def reader(self, options: Any) -> SignatureReader:
+        """The reader of new dead frames' error signatures (made on first use, from the app's options)."""
+        if self._reader is None:
+            self._reader = SignatureReader(
+                log_path_map=tuple(getattr(options, "log_path_map", ())),
+                loki_url=getattr(options, "loki_url", ""),
+                patterns=tuple(getattr(options, "triage_patterns", ())),
+            )
+        return self._reader
 
     def vanished(self, source: str, jobs: Sequence[Job]) -> list[str]:
         """Ids that `source`'s previous list had and this one lacks."""
@@ -414,7 +428,8 @@ def job_watcher(app: App[Any]) -> JobWatcher:
 
 
 async def watch_jobs(app: App[Any], jobs: Sequence[Job], *, source: str | None = None) -> list[str]:
-    """Toast new dead frames and finished jobs among `jobs` (and ring the bell when `bell = true`).
+    """Toast new dead frames and ended jobs among `jobs`, one line each per poll (and ring the bell when
+    `bell = true`, whatever `notifications` says).
     `source` names a complete list (a screen's): jobs that left it are looked up, since a finished job
     drops out of an active-only list. Returns the messages shown (for tests)."""
     watcher = job_watcher(app)
@@ -427,9 +442,29 @@ async def watch_jobs(app: App[Any], jobs: Sequence[Job], *, source: str | None =
             except GatewayError:
                 continue
     alerts = watcher.tracker.update(seen)
-    for alert in alerts:
-        severity = "information" if alert.kind == FINISHED and not alert.job.stats.dead_frames else "warning"
-        app.notify(safe(alert.message, 300), title="cuetui", severity=severity, markup=False, timeout=8)  # type: ignore[arg-type]
-    if alerts and services_of(app).options.bell:
+    if not alerts:
+        return []
+    # One notification per poll for the dead frames (with what their logs say) and one for the jobs
+    # that ended, never one per frame or per job; `notifications` in the config picks which.
+    services = services_of(app)
+    options = services.options
+    notifications = options.notifications
+    causes: list[tuple[str, int]] = []
+    client = services.client
+    if notifications != "off" and any(a.kind == NEW_DEAD for a in alerts):
+        try:
+            causes = await new_dead_causes(client, alerts, watcher.reader(options))
+        except GatewayError:
+            causes = []
+    notices = burst(alerts, causes, notifications=notifications)
+    for notice in notices:
+        app.notify(
+            safe(notice.text, 300),
+            title="cuetui",
+            severity=notice.severity,  # type: ignore[arg-type]
+            markup=False,
+            timeout=ALERT_TIMEOUT,
+        )
+    if options.bell:
         app.bell()
-    return [a.message for a in alerts]
+    return [n.text for n in notices]
