@@ -2,8 +2,7 @@
 
 The files under `golden/` were written before the models and decoders were regenerated from the
 opencue-proto schema; they hold that refactoring (and any later one) to "nothing a user sees changed".
-The farm is the `small` profile, seed 7, speed 0, on a fixed epoch, and its clock is stopped once it is
-built, so every timestamp is the same at every run; the log root (a temporary directory) is written as
+The farm is the `small` profile, seed 7, speed 0, on a fixed epoch, on a clock that never moves, so every timestamp is the same at every run; the log root (a temporary directory) is written as
 `<LOGS>`. Regenerate on purpose with `CUETUI_GOLDEN_UPDATE=1 pytest tests/commands/test_golden_json.py`.
 """
 
@@ -17,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from cuetui.demo.farm import Farm, ManualClock
+import cuetui.demo.server
+from cuetui.demo.farm import ManualClock
 from cuetui.demo.server import DemoGatewayThread
 
 from .conftest import Result
@@ -34,18 +34,21 @@ def frozen_gateway(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
     log_root = tmp_path_factory.mktemp("golden-logs")
     gw = DemoGatewayThread(profile="small", seed=7, speed=0.0, secret=DEMO_SECRET, log_root=log_root, epoch=EPOCH)
-    gw.start()
-
-    def stop_clock(farm: Farm) -> None:
-        clock = ManualClock(EPOCH)
-        clock.skew = farm.clock.skew
-        farm.clock = clock
-
-    gw.run(stop_clock)
+    # A clock that never moves, from the first timestamp of the build on: building takes a while on a
+    # loaded machine, and a second crossed would change the dispatch times.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cuetui.demo.server, "FarmClock", _stopped_clock)
+        gw.start()
     try:
         yield gw, str(log_root)
     finally:
         gw.stop()
+
+
+def _stopped_clock(epoch: float | None = None, skew: float = 0.0) -> ManualClock:
+    clock = ManualClock(EPOCH if epoch is None else epoch)
+    clock.skew = skew
+    return clock
 
 
 def _job_names(cli: Cli, url: str) -> dict[str, str]:
