@@ -45,11 +45,13 @@ from cuetui.gateway.models import (
     UpdatedFrame,
     UpdatedFrames,
     _enum,
+    decode_answer,
     decode_list,
     unwrap_seq,
 )
 from cuetui.gateway.requests import Call, FrameSearch, HostSearch, JobSearch, ProcSearch, Requester
 from cuetui.gateway.reuse import ListReuse
+from cuetui.schema import RPCS
 
 DEFAULT_TIMEOUT = 30.0
 # GetUpdatedFrames hangs forever when Cuebot dislikes lastCheck; the gateway turns this header into a 504.
@@ -105,7 +107,7 @@ class GatewayClient:
         self.local_date: float | None = None
         self.requests_sent = 0
         self.bytes_received = 0
-        self._job_reuse: ListReuse[Job] = ListReuse("jobs", Job.from_json)
+        self._job_reuse: ListReuse[Job] = ListReuse("jobs", Job.from_json, Job.from_bytes)
         if verify is True and self.url.lower().startswith("http://"):
             # Plain HTTP needs no CA bundle, and loading one costs a tenth of a second or more at
             # every start. A context without CAs still fails closed if TLS turns up (an https proxy).
@@ -151,6 +153,19 @@ class GatewayClient:
             if models is not None:
                 return {MODELS: models}
         return self._decode(call, response)
+
+    async def _answer(
+        self, call: Call, *, timeout: float | None = None, grpc_timeout: int | None = None
+    ) -> tuple[Any, dict[str, Any] | None]:
+        """Send one call: `(answer, None)` with the answer decoded by the fast path straight from the
+        bytes (into the schema's response type for the call's path), or `(None, JSON object)` when the
+        fast path rejected it, for the tolerant decoders. Every failure is a GatewayError."""
+        response = await self._send(call, timeout=timeout, grpc_timeout=grpc_timeout)
+        if response.status_code == 200:
+            answer = decode_answer(RPCS[call.path][1], response.content)
+            if answer is not None:
+                return answer, None
+        return None, self._decode(call, response)
 
     async def _send(
         self, call: Call, *, timeout: float | None = None, grpc_timeout: int | None = None
@@ -268,18 +283,24 @@ class GatewayClient:
 
     async def get_shows(self) -> list[Show]:
         """All shows."""
-        data = await self.call(rq.get_shows())
+        fast, data = await self._answer(rq.get_shows())
+        if fast is not None:
+            return fast.shows.shows if fast.shows else []
         return decode_list(unwrap_seq(data, "shows"), Show.from_json)
 
     async def get_active_shows(self) -> list[Show]:
         """Active shows."""
-        data = await self.call(rq.get_active_shows())
+        fast, data = await self._answer(rq.get_active_shows())
+        if fast is not None:
+            return fast.shows.shows if fast.shows else []
         return decode_list(unwrap_seq(data, "shows"), Show.from_json)
 
     async def find_show(self, name: str) -> Show:
         """A show by exact name; NotFound when there is none."""
-        data = await self.call(rq.find_show(name))
-        return Show.from_json(_required(data, "show", self.url))
+        fast, data = await self._answer(rq.find_show(name))
+        if fast is not None and fast.show is not None:
+            return fast.show  # type: ignore[no-any-return]
+        return Show.from_json(_required(data or {}, "show", self.url))
 
     # --- jobs ---------------------------------------------------------------------------------------
 
@@ -293,24 +314,32 @@ class GatewayClient:
 
     async def get_job(self, job_id: str) -> Job:
         """A job by id, finished or not."""
-        data = await self.call(rq.get_job(job_id))
-        return Job.from_json(_required(data, "job", self.url))
+        fast, data = await self._answer(rq.get_job(job_id))
+        if fast is not None and fast.job is not None:
+            return fast.job  # type: ignore[no-any-return]
+        return Job.from_json(_required(data or {}, "job", self.url))
 
     async def find_job(self, name: str) -> Job:
         """A pending job by exact name."""
-        data = await self.call(rq.find_job(name))
-        return Job.from_json(_required(data, "job", self.url))
+        fast, data = await self._answer(rq.find_job(name))
+        if fast is not None and fast.job is not None:
+            return fast.job  # type: ignore[no-any-return]
+        return Job.from_json(_required(data or {}, "job", self.url))
 
     async def get_layers(self, job_id: str) -> list[Layer]:
         """The layers of a job."""
-        data = await self.call(rq.get_layers(job_id))
+        fast, data = await self._answer(rq.get_layers(job_id))
+        if fast is not None:
+            return fast.layers.layers if fast.layers else []
         return decode_list(unwrap_seq(data, "layers"), Layer.from_json)
 
     async def get_frames(
         self, job_id: str, search: FrameSearch | None = None, *, page: int = 1, limit: int = DEFAULT_PAGE_SIZE
     ) -> list[Frame]:
         """One page of a job's frames (Cuebot pages are 1-based; a short page is the last)."""
-        data = await self.call(rq.get_frames(job_id, search or FrameSearch(), page, limit))
+        fast, data = await self._answer(rq.get_frames(job_id, search or FrameSearch(), page, limit))
+        if fast is not None:
+            return fast.frames.frames if fast.frames else []
         return await _decode_in_slices(unwrap_seq(data, "frames"), Frame.from_json)
 
     async def iter_frame_pages(
@@ -384,11 +413,15 @@ class GatewayClient:
     ) -> UpdatedFrames:
         """Frames changed since `last_check`, the job's state and Cuebot's clock (`server_time`, the
         next `last_check`). Raises DeadlineExceeded when Cuebot does not answer (lastCheck too old)."""
-        data = await self.call(
+        fast, data = await self._answer(
             rq.get_updated_frames(job_id, last_check, layer_ids),
             grpc_timeout=grpc_timeout,
             timeout=grpc_timeout + 5.0,
         )
+        if fast is not None:
+            updated = fast.updated_frames.updated_frames if fast.updated_frames else ()
+            return UpdatedFrames(state=fast.state, server_time=fast.server_time, frames=tuple(updated))
+        assert data is not None
         frames = decode_list(unwrap_seq(data, "updatedFrames", "updatedFrames"), UpdatedFrame.from_json)
         if not frames and "updatedFrames" not in data and "updated_frames" in data:
             frames = decode_list(unwrap_seq(data, "updated_frames", "updated_frames"), UpdatedFrame.from_json)
@@ -402,12 +435,16 @@ class GatewayClient:
 
     async def get_frame(self, frame_id: str) -> Frame:
         """A frame by id."""
-        data = await self.call(rq.get_frame(frame_id))
-        return Frame.from_json(_required(data, "frame", self.url))
+        fast, data = await self._answer(rq.get_frame(frame_id))
+        if fast is not None and fast.frame is not None:
+            return fast.frame  # type: ignore[no-any-return]
+        return Frame.from_json(_required(data or {}, "frame", self.url))
 
     async def get_job_comments(self, job_id: str) -> list[Comment]:
         """A job's comments, oldest first."""
-        data = await self.call(rq.get_job_comments(job_id))
+        fast, data = await self._answer(rq.get_job_comments(job_id))
+        if fast is not None:
+            return fast.comments.comments if fast.comments else []
         return decode_list(unwrap_seq(data, "comments"), Comment.from_json)
 
     async def add_job_comment(self, job_id: str, subject: str, message: str) -> None:
@@ -468,27 +505,37 @@ class GatewayClient:
 
     async def get_hosts(self, search: HostSearch | None = None) -> list[Host]:
         """Hosts matching `search` (all when None)."""
-        data = await self.call(rq.get_hosts(search or HostSearch()))
+        fast, data = await self._answer(rq.get_hosts(search or HostSearch()))
+        if fast is not None:
+            return fast.hosts.hosts if fast.hosts else []
         return await _decode_in_slices(unwrap_seq(data, "hosts"), Host.from_json)
 
     async def get_host(self, host_id: str) -> Host:
         """A host by id."""
-        data = await self.call(rq.get_host(host_id))
-        return Host.from_json(_required(data, "host", self.url))
+        fast, data = await self._answer(rq.get_host(host_id))
+        if fast is not None and fast.host is not None:
+            return fast.host  # type: ignore[no-any-return]
+        return Host.from_json(_required(data or {}, "host", self.url))
 
     async def find_host(self, name: str) -> Host:
         """A host by exact name."""
-        data = await self.call(rq.find_host(name))
-        return Host.from_json(_required(data, "host", self.url))
+        fast, data = await self._answer(rq.find_host(name))
+        if fast is not None and fast.host is not None:
+            return fast.host  # type: ignore[no-any-return]
+        return Host.from_json(_required(data or {}, "host", self.url))
 
     async def get_host_procs(self, host_id: str) -> list[Proc]:
         """The procs running on one host."""
-        data = await self.call(rq.get_host_procs(host_id))
+        fast, data = await self._answer(rq.get_host_procs(host_id))
+        if fast is not None:
+            return fast.procs.procs if fast.procs else []
         return decode_list(unwrap_seq(data, "procs"), Proc.from_json)
 
     async def get_procs(self, search: ProcSearch) -> list[Proc]:
         """Procs matching `search` (by host, job, layer, show or allocation names)."""
-        data = await self.call(rq.get_procs(search))
+        fast, data = await self._answer(rq.get_procs(search))
+        if fast is not None:
+            return fast.procs.procs if fast.procs else []
         return decode_list(unwrap_seq(data, "procs"), Proc.from_json)
 
     async def lock_host(self, host_id: str) -> None:

@@ -29,9 +29,11 @@ PARSE_SLICE = 250  # elements parsed between two turns of the event loop
 class ListReuse(Generic[M]):
     """Element-by-element decoding of `{"<name>":{"<name>":[…]}}` answers, reusing unchanged elements."""
 
-    def __init__(self, name: str, model: Callable[[Any], M]) -> None:
+    def __init__(self, name: str, model: Callable[[Any], M], from_bytes: Callable[[bytes], M] | None = None) -> None:
         self.name = name
         self.model = model
+        # Decodes one element's bytes without a dict in between (a model's fast path), when given.
+        self.from_bytes = from_bytes
         self.parsed = 0  # elements parsed by the last decode (the others were reused)
         self._last: dict[bytes, M] = {}
 
@@ -62,13 +64,20 @@ class ListReuse(Generic[M]):
             if model is None:
                 model = seen.get(piece)
             if model is None:
-                try:
-                    data = orjson.loads(head + piece + b"}")
-                except orjson.JSONDecodeError:
-                    return None
-                if not isinstance(data, dict):
-                    return None
-                model = self.model(data)
+                element = head + piece + b"}"
+                if self.from_bytes is not None:
+                    try:
+                        model = self.from_bytes(element)
+                    except ValueError:  # not JSON on its own: split inside an element
+                        return None
+                else:
+                    try:
+                        data = orjson.loads(element)
+                    except orjson.JSONDecodeError:
+                        return None
+                    if not isinstance(data, dict):
+                        return None
+                    model = self.model(data)
                 parsed += 1
                 if parsed % PARSE_SLICE == 0:
                     await asyncio.sleep(0)

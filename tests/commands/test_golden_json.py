@@ -2,8 +2,9 @@
 
 The files under `golden/` were written before the models and decoders were regenerated from the
 opencue-proto schema; they hold that refactoring (and any later one) to "nothing a user sees changed".
-The farm is the `small` profile, seed 7, speed 0, on a fixed epoch, on a clock that never moves, so every timestamp is the same at every run; the log root (a temporary directory) is written as
-`<LOGS>`. Regenerate on purpose with `CUETUI_GOLDEN_UPDATE=1 pytest tests/commands/test_golden_json.py`.
+The farm is the `small` profile, seed 7, speed 0, on a fixed epoch, on a clock that never moves, so
+every timestamp is the same at every run; the log root (a temporary directory) is written as `<LOGS>`.
+Regenerate on purpose with `CUETUI_GOLDEN_UPDATE=1 pytest tests/commands/test_golden_json.py`.
 """
 
 from __future__ import annotations
