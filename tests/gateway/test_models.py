@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -135,3 +136,55 @@ JSONISH = st.recursive(
 def test_any_json_decodes_without_raising(data: dict[str, object]) -> None:
     for model, _ in SCHEMA:
         model.from_json(data)  # type: ignore[attr-defined]
+
+
+def test_numbers_out_of_their_schema_range_are_clamped_and_logged_once(caplog: pytest.LogCaptureFixture) -> None:
+    m._reported.clear()
+    huge = "9" * 400
+    with caplog.at_level(logging.WARNING, logger="cuetui.gateway"):
+        frame = m.Frame.from_json(dict(FRAME, number=2**31, maxRss=huge, exitStatus=-(2**40)))
+        again = m.Frame.from_bytes(orjson.dumps(dict(FRAME, maxRss=huge)))
+    assert frame.number == 2**31 - 1 and frame.exit_status == -(2**31)
+    assert frame.max_rss == again.max_rss == 2**63 - 1
+    assert caplog.text.count("Frame.maxRss") == 1 and "out of range" in caplog.text
+
+
+def test_fast_path_answers_equal_the_tolerant_ones() -> None:
+    content = orjson.dumps({"frames": {"frames": [FRAME, dict(FRAME, id="b", state="DEAD")]}})
+    fast = m.decode_answer("job.JobGetFramesResponse", content)
+    assert fast is not None
+    assert fast.frames.frames == [m.Frame.from_json(FRAME), m.Frame.from_json(dict(FRAME, id="b", state="DEAD"))]
+    assert type(fast.frames.frames[0]) is m.Frame
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        dict(FRAME, state="QUANTUM"),  # unknown enum name: kept raw by the tolerant path
+        dict(FRAME, state=5),  # enum number
+        dict(FRAME, number=2**31),  # out of the int32 range
+        dict(FRAME, name=17),  # wrong type
+        {"id": "a", "layer_name": "comp", "max_rss": 12},  # snake_case names
+    ],
+)
+def test_fast_path_leaves_odd_answers_to_the_tolerant_path(frame: dict[str, object]) -> None:
+    assert m.decode_answer("job.JobGetFramesResponse", orjson.dumps({"frames": {"frames": [frame]}})) is None
+    assert m.Frame.from_bytes(orjson.dumps(frame)) == m.Frame.from_json(frame)
+
+
+def test_a_model_that_drifts_from_the_schema_fails_at_import() -> None:
+    with pytest.raises(TypeError, match="schema"):
+
+        @m._model("comment.Comment")
+        class Wrong(m.Model, frozen=True):
+            id: str = ""
+            timestamp: m.I64 = 0  # int32 in the schema
+            user: str = ""
+            subject: str = ""
+            message: str = ""
+
+    with pytest.raises(TypeError, match="fields"):
+
+        @m._model("comment.Comment")
+        class Missing(m.Model, frozen=True):
+            id: str = ""
