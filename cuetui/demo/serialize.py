@@ -21,14 +21,13 @@ from cuetui.demo.farm import (
     PENDING,
     RUNNING,
     SUCCEEDED,
+    THREAD_MODES,
     WAITING,
 )
 from cuetui.demo.wire import f32
 
 if TYPE_CHECKING:
     from cuetui.demo.farm import Comment, Farm, Host, Job, Layer, Proc, RunStats, Show
-
-THREAD_MODES = ("AUTO", "ALL", "VARIABLE")
 
 
 def show_json(farm: Farm, show: Show) -> dict[str, Any]:

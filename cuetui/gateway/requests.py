@@ -15,10 +15,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from cuetui import schema
 from cuetui.gateway.errors import RefusedRequest
-from cuetui.gateway.models import FRAME_STATES, HARDWARE_STATES, LOCK_STATES
 
-INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+# The names a criteria may hold, and the int32 bounds, from the schema table.
+FRAME_STATES = schema.enum_names("job.FrameState")
+HARDWARE_STATES = schema.enum_names("host.HardwareState")
+LOCK_STATES = schema.enum_names("host.LockState")
+INT32_MIN, INT32_MAX = schema.INT_BOUNDS["int32"]
 
 
 class Call(NamedTuple):
