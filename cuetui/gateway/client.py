@@ -47,6 +47,7 @@ from cuetui.gateway.models import (
     _enum,
     decode_answer,
     decode_list,
+    share,
     unwrap_seq,
 )
 from cuetui.gateway.requests import Call, FrameSearch, HostSearch, JobSearch, ProcSearch, Requester
@@ -309,8 +310,8 @@ class GatewayClient:
         # Most jobs are as they were at the last poll: parse only those that changed.
         data = await self.call(rq.get_jobs(search or JobSearch()), elements=self._job_reuse)
         if MODELS in data:
-            return data[MODELS]  # type: ignore[no-any-return]
-        return await _decode_in_slices(unwrap_seq(data, "jobs"), Job.from_json)
+            return share(data[MODELS])
+        return share(await _decode_in_slices(unwrap_seq(data, "jobs"), Job.from_json))
 
     async def get_job(self, job_id: str) -> Job:
         """A job by id, finished or not."""
@@ -339,8 +340,8 @@ class GatewayClient:
         """One page of a job's frames (Cuebot pages are 1-based; a short page is the last)."""
         fast, data = await self._answer(rq.get_frames(job_id, search or FrameSearch(), page, limit))
         if fast is not None:
-            return fast.frames.frames if fast.frames else []
-        return await _decode_in_slices(unwrap_seq(data, "frames"), Frame.from_json)
+            return share(fast.frames.frames) if fast.frames else []
+        return share(await _decode_in_slices(unwrap_seq(data, "frames"), Frame.from_json))
 
     async def iter_frame_pages(
         self,
