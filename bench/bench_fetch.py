@@ -161,9 +161,9 @@ def client_cpu(quick: bool = False, before: str | None = None) -> dict[str, dict
         clients = {name: None for name in ("cuetui", "tutorial", "httpx-bytes", "httpx-msgspec")}
         if before:
             clients["before"] = before  # type: ignore[assignment]
-        rounds = "1" if quick else "3"
+        rounds = "1" if quick else "5"
         best: dict[str, dict[str, float]] = {}
-        for _ in range(1 if quick else 2):  # alternate the clients; keep each one's best
+        for _ in range(1 if quick else 3):  # alternate the clients; keep each one's best
             for name, tree in clients.items():
                 env = _child_env(root, tree)
                 argv = ["cuetui" if tree else name, url, job_id, total, rounds]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import math
+import operator
 import ssl
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -398,9 +399,15 @@ class GatewayClient:
         seen: set[str] = set()
         out: list[Frame] = []
         async for frames in self.iter_frame_pages(job_id, search, expected=expected, page_size=page_size):
+            known = len(seen)
+            seen.update(map(_frame_id, frames))
+            if len(seen) - known == len(frames):  # nothing seen before, none twice: the usual case
+                out.extend(frames)
+                continue
+            kept = {frame.id for frame in out}
             for frame in frames:
-                if frame.id not in seen:
-                    seen.add(frame.id)
+                if frame.id not in kept:
+                    kept.add(frame.id)
                     out.append(frame)
         return out
 
@@ -567,6 +574,9 @@ async def _decode_in_slices(items: Any, model: Callable[[Any], M]) -> list[M]:
             await asyncio.sleep(0)
         out.extend(decode_list(items[start : start + DECODE_SLICE], model))
     return out
+
+
+_frame_id = operator.attrgetter("id")
 
 
 def _method(call: Call) -> str:
