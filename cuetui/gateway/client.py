@@ -61,6 +61,7 @@ UPDATED_FRAMES_GRPC_TIMEOUT = 10
 DEFAULT_PAGE_SIZE = 1000
 PAGE_CONCURRENCY = 4
 MODELS = "\x00models"  # the key of `call(..., elements=...)`'s answer; no JSON key of the gateway's
+ANSWER = "\x00answer"  # the key of `call(..., typed=True)`'s answer, likewise
 DECODE_SLICE = 250  # models decoded between two turns of the event loop (~5 ms of work)
 
 
@@ -144,30 +145,34 @@ class GatewayClient:
         timeout: float | None = None,
         grpc_timeout: int | None = None,
         elements: ListReuse[Any] | None = None,
+        typed: bool = False,
     ) -> dict[str, Any]:
         """Send one call and return the decoded JSON object; every failure is a GatewayError.
 
         With `elements`, a list answer it can decode element by element comes back as
-        `{MODELS: [models]}` instead (the only way in for wrappers such as farm.reads' retries)."""
+        `{MODELS: [models]}` instead; with `typed`, an answer the fast path decodes (into the schema's
+        response type for the call's path) comes back as `{ANSWER: answer}`. These options are the only
+        way in for wrappers such as farm.reads' retries, so every read goes through here."""
         response = await self._send(call, timeout=timeout, grpc_timeout=grpc_timeout)
         if elements is not None and response.status_code == 200:
             models = await elements.decode(response.content)
             if models is not None:
                 return {MODELS: models}
+        if typed and response.status_code == 200:
+            answer = decode_answer(RPCS[call.path][1], response.content)
+            if answer is not None:
+                return {ANSWER: answer}
         return self._decode(call, response)
 
     async def _answer(
         self, call: Call, *, timeout: float | None = None, grpc_timeout: int | None = None
     ) -> tuple[Any, dict[str, Any] | None]:
         """Send one call: `(answer, None)` with the answer decoded by the fast path straight from the
-        bytes (into the schema's response type for the call's path), or `(None, JSON object)` when the
-        fast path rejected it, for the tolerant decoders. Every failure is a GatewayError."""
-        response = await self._send(call, timeout=timeout, grpc_timeout=grpc_timeout)
-        if response.status_code == 200:
-            answer = decode_answer(RPCS[call.path][1], response.content)
-            if answer is not None:
-                return answer, None
-        return None, self._decode(call, response)
+        bytes, or `(None, JSON object)` when the fast path rejected it, for the tolerant decoders."""
+        data = await self.call(call, timeout=timeout, grpc_timeout=grpc_timeout, typed=True)
+        if ANSWER in data:
+            return data[ANSWER], None
+        return None, data
 
     async def _send(
         self, call: Call, *, timeout: float | None = None, grpc_timeout: int | None = None
