@@ -183,3 +183,13 @@ def test_request_bodies_are_unchanged() -> None:
     if os.environ.get("CUETUI_GOLDEN_UPDATE"):
         golden.write_text(text)
     assert text == golden.read_text()
+
+
+def test_a_field_the_request_message_does_not_have_fails_at_once() -> None:
+    """Bodies are built through the schema table: a misspelt field never reaches the gateway (which
+    would drop it without a word and, for RetryFrames, act on every frame)."""
+    assert rq._call("/job.JobInterface/SetPriority", val=75).body == {"val": 75}
+    with pytest.raises(TypeError, match="priority"):
+        rq._call("/job.JobInterface/SetPriority", priority=75)
+    with pytest.raises(TypeError, match="state"):
+        rq._message("job.FrameSearchCriteria", state=["DEAD"])
