@@ -346,8 +346,8 @@ class GatewayClient:
         """One page of a job's frames (Cuebot pages are 1-based; a short page is the last)."""
         fast, data = await self._answer(rq.get_frames(job_id, search or FrameSearch(), page, limit))
         if fast is not None:
-            return share(fast.frames.frames) if fast.frames else []
-        return share(await _decode_in_slices(unwrap_seq(data, "frames"), Frame.from_json))
+            return fast.frames.frames if fast.frames else []
+        return await _decode_in_slices(unwrap_seq(data, "frames"), Frame.from_json)
 
     async def iter_frame_pages(
         self,

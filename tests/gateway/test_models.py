@@ -191,10 +191,13 @@ def test_a_model_that_drifts_from_the_schema_fails_at_import() -> None:
 
 
 def test_share_points_repeated_values_at_one_object_and_changes_nothing_else() -> None:
-    decoded = [m.Frame.from_bytes(orjson.dumps(dict(FRAME, id=str(i), reservedMemory="3355443"))) for i in range(3)]
-    before = [m.Frame.from_json(dict(FRAME, id=str(i), reservedMemory="3355443")) for i in range(3)]
-    assert decoded[0].layer_name is not decoded[1].layer_name  # each decode makes its own copy
+    job = {"id": "j", "show": "testing", "user": "jdoe", "shot": "sh010", "state": "PENDING"}
+    decoded = [m.Job.from_bytes(orjson.dumps(dict(job, id=str(i)))) for i in range(3)]
+    before = [m.Job.from_json(dict(job, id=str(i))) for i in range(3)]
+    assert decoded[0].user is not decoded[1].user  # each decode makes its own copy
     shared = m.share(decoded)
     assert shared is decoded and shared == before
-    assert shared[0].layer_name is shared[2].layer_name and shared[0].last_resource is shared[1].last_resource
+    assert shared[0].user is shared[2].user and shared[0].show is shared[1].show
     assert m.share([]) == []
+    frames = [m.Frame.from_json(FRAME)]
+    assert m.share(frames) == frames  # a class without shared fields is left as it is
