@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +92,18 @@ def child(kind: str, directory: str) -> None:
     models = asyncio.run(fetch(warm_up=False))
     gc.collect()
     after = rss_mb()
-    print(json.dumps({"count": len(models), "bytes_each": (after - before) * 1024 * 1024 / max(1, len(models))}))
+    count = max(1, len(models))
+    # The same fetch again under tracemalloc: the bytes the models really keep, without the memory the
+    # allocator holds on to after the answers are freed (which RSS counts until something reuses it).
+    del models
+    gc.collect()
+    tracemalloc.start()
+    kept = asyncio.run(fetch(warm_up=False))
+    gc.collect()
+    traced, _peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    figures = {"count": len(kept), "bytes_each": (after - before) * 1024 * 1024 / count, "kept_each": traced / count}
+    print(json.dumps(figures))
 
 
 def measure(kind: str, directory: str, tree: str | None = None) -> dict[str, float]:
@@ -119,11 +131,15 @@ def run(quick: bool = False, before: str | None = None) -> list[Result]:
     results = []
     for kind, what in (("jobs", "job"), ("frames", "frame")):
         now = min((measure(kind, directory) for _ in range(rounds)), key=lambda f: f["bytes_each"])
-        note = f"{int(now['count']):,} {kind} decoded from `{profile}`, fresh process, RSS delta (best of {rounds})"
+        note = (
+            f"{int(now['count']):,} {kind} decoded from `{profile}`, fresh process, RSS delta (best of {rounds}); "
+            f"kept by Python objects (tracemalloc) {now['kept_each']:.0f} B"
+        )
         baseline = ratio = None
         if before:
             old = min((measure(kind, directory, before) for _ in range(rounds)), key=lambda f: f["bytes_each"])
             baseline, ratio = old["bytes_each"], old["bytes_each"] / max(1.0, now["bytes_each"])
+            note += f" (before {old['kept_each']:.0f} B)"
         results.append(
             Result(
                 "memory",
