@@ -151,7 +151,6 @@ class Model(msgspec.Struct, frozen=True, gc=False, rename="camel"):
         raise NotImplementedError  # replaced by _model for each model
 
 
-
 _MODELS: dict[str, type[Model]] = {}  # by full message name
 
 # --- the tolerant path ------------------------------------------------------------------------------
