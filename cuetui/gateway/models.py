@@ -201,7 +201,7 @@ _SCALARS: dict[str, tuple[Callable[[Any], Any], Any]] = {
 
 
 class _Slot(NamedTuple):
-    """How the tolerant path reads one field: attribute, JSON name, other accepted key, kind, type."""
+    """How the tolerant path reads one field: attribute, JSON name, the other key it accepts, schema field."""
 
     attr: str
     json_name: str
@@ -264,6 +264,7 @@ def looks_snake_case(content: bytes) -> bool:
 
 
 _ANSWER_TYPES: dict[str, Any] = {}
+_BUILDING: set[str] = set()
 _DECODERS: dict[Any, msgspec.json.Decoder[Any]] = {}
 
 
@@ -313,15 +314,21 @@ def answer_type(message: str) -> Any:
         return model
     built = _ANSWER_TYPES.get(message)
     if built is None:
-        fields = schema.fields(message)
-        built = msgspec.defstruct(
-            message.replace(".", "_"),
-            [(f.name, _wire_type(f), _wire_default(f)) for f in fields],
-            frozen=True,
-            gc=False,
-            rename={f.name: f.json_name for f in fields},
-            module=__name__,
-        )
+        if message in _BUILDING:  # a message that contains itself needs a model declared for it
+            raise TypeError(f"{message} refers to itself: declare a model for it")
+        _BUILDING.add(message)
+        try:
+            fields = schema.fields(message)
+            built = msgspec.defstruct(
+                message.replace(".", "_"),
+                [(f.name, _wire_type(f), _wire_default(f)) for f in fields],
+                frozen=True,
+                gc=False,
+                rename={f.name: f.json_name for f in fields},
+                module=__name__,
+            )
+        finally:
+            _BUILDING.discard(message)
         _ANSWER_TYPES[message] = built
     return built
 
@@ -332,7 +339,11 @@ def decode_answer(message: str, content: bytes) -> Any | None:
     if looks_snake_case(content):
         return None
     try:
-        return _decoder(answer_type(message)).decode(content)
+        kind = answer_type(message)
+    except TypeError:  # no fast path for this message (it contains itself): the tolerant path decides
+        return None
+    try:
+        return _decoder(kind).decode(content)
     except _FAST_ERRORS:
         return None
 
