@@ -16,7 +16,15 @@ serialising 50 000 frames) bounds what any client can gain; and with 50 ms added
 demo gateway (`--fault latency=0.05`, asyncio.sleep, no CPU), standing for the studio network and
 Cuebot's query of a page, where fetching pages concurrently pays as it does against a real gateway.
 
-Usage: python -m bench.bench_fetch [--quick]     (prints the figures)
+A third row measures the client alone: client CPU per frame (user + system time of the client's own
+process) fetching and decoding the same job from `bench/page_server.py`, which holds every page
+pre-rendered in memory and so is never the bottleneck. Four clients, each in a fresh process
+(`bench/fetch_clients.py`), in one run on the same bytes: cuetui, the tutorial-style client, "httpx
+bytes only" (the transport, nothing decoded) and "httpx + msgspec into plain structs"; cuetui's ratio is
+against the last. `--before PATH` adds cuetui from another source tree (e.g. `git archive` of an older
+commit) as a fifth client, for a before/after figure in the same run.
+
+Usage: python -m bench.bench_fetch [--quick] [--before PATH]     (prints the figures)
 """
 
 from __future__ import annotations
@@ -24,13 +32,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 import jwt
 
-from bench.bench_frames import SECRET, start_gateway, wait_idle
+from bench.bench_frames import SECRET, _free_port, start_gateway, wait_idle
 from bench.common import Result
+
+# Where child processes run: an empty directory, so nothing there shadows the cuetui under test.
+_EMPTY_DIR = tempfile.mkdtemp(prefix="cuetui-bench-")
 
 BASELINE_PAGE = 500
 # Per call, added by the demo gateway (`--fault latency=`): a real gateway sits on the studio network
@@ -118,9 +134,116 @@ def measure(url: str, pid: int, rounds: int = 3) -> dict[str, float]:
     return {**best, "frames": float(total)}
 
 
-def run(quick: bool = False) -> list[Result]:
+def _load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (5 min {five:.1f}) on {os.cpu_count()} CPUs"
+
+
+def client_cpu(quick: bool = False, before: str | None = None) -> dict[str, dict[str, float]]:
+    """Each client's best client CPU and wall seconds (and frames) against the in-memory page server."""
+    root = Path(__file__).resolve().parent.parent
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bench.page_server", str(port), "small" if quick else "huge"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=root,
+    )
+    try:
+        assert server.stdout is not None
+        ready = server.stdout.readline().split()
+        if not ready or ready[0] != "READY":
+            raise RuntimeError("the page server did not start")
+        job_id, total = ready[1], ready[2]
+        url = f"http://127.0.0.1:{port}"
+        _wait_listening(url)
+        clients = {name: None for name in ("cuetui", "tutorial", "httpx-bytes", "httpx-msgspec")}
+        if before:
+            clients["before"] = before  # type: ignore[assignment]
+        rounds = "1" if quick else "5"
+        best: dict[str, dict[str, float]] = {}
+        for _ in range(1 if quick else 3):  # alternate the clients; keep each one's best
+            for name, tree in clients.items():
+                env = _child_env(root, tree)
+                argv = ["cuetui" if tree else name, url, job_id, total, rounds]
+                done = subprocess.run(
+                    [sys.executable, "-m", "bench.fetch_clients", *argv],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                    cwd=_EMPTY_DIR,  # not the repository: `python -m` puts the cwd first on sys.path
+                    env=env,
+                )
+                figures = json.loads(done.stdout.strip().splitlines()[-1])
+                if figures["frames"] != int(total):
+                    raise RuntimeError(f"{name} got {figures['frames']} frames, expected {total}")
+                old = best.get(name)
+                if old is None or figures["cpu"] < old["cpu"]:
+                    best[name] = {"cpu": figures["cpu"], "wall": figures["wall"], "frames": float(total)}
+        return best
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _child_env(root: Path, tree: str | None) -> dict[str, str]:
+    """The environment of a client process: `bench` from this repository, `cuetui` from `tree` if given."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([*([tree] if tree else []), str(root)])
+    return env
+
+
+def _wait_listening(url: str) -> None:
+    import httpx
+
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.post(url + "/job.JobInterface/GetFrames", content=b"{}", timeout=2)
+            return
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def client_results(quick: bool = False, before: str | None = None) -> list[Result]:
+    """The client-CPU row: cuetui against httpx + msgspec, the other clients in the note."""
+    best = client_cpu(quick, before)
+    n = int(best["cuetui"]["frames"])
+    per = {name: b["cpu"] / n * 1e6 for name, b in best.items()}  # µs of client CPU per frame
+    ratio = per["cuetui"] / per["httpx-msgspec"]
+    note = (
+        f"µs/frame: tutorial {per['tutorial']:.2f}, httpx bytes only {per['httpx-bytes']:.2f}, "
+        f"httpx + msgspec {per['httpx-msgspec']:.2f}"
+    )
+    goal = "≤ 1.3× httpx + msgspec"
+    met = ratio <= 1.3
+    if "before" in per:
+        note += f"; cuetui before {per['before']:.2f} ({per['before'] / per['cuetui']:.1f}× this one)"
+        goal += ", ≤ ½ of before"
+        met = met and per["cuetui"] <= per["before"] / 2
+    note += f"; {_load()}"
+    return [
+        Result(
+            "fetch",
+            f"client CPU per frame, fetch + decode {n:,} frames, in-memory server",
+            per["cuetui"],
+            "µs",
+            baseline=per["httpx-msgspec"],
+            baseline_name="httpx + msgspec into plain structs, the same pages",
+            ratio=ratio,
+            goal=goal,
+            met=met,
+            note=note,
+        )
+    ]
+
+
+def run(quick: bool = False, before: str | None = None) -> list[Result]:
     """The figures as bench Results (`quick` uses the `small` farm's biggest job, one round)."""
-    results = []
+    results = client_results(quick, before)
     for latency in (0.0, LATENCY):
         proc, url = start_gateway("small" if quick else "huge", faults=[f"latency={latency}"] if latency else [])
         try:
@@ -153,6 +276,9 @@ def run(quick: bool = False) -> list[Result]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--before", metavar="PATH", help="also run cuetui from this source tree")
+    parser.add_argument("--client-only", action="store_true", help="only the client-CPU row")
     args = parser.parse_args()
-    for r in run(quick=args.quick):
+    rows = client_results(args.quick, args.before) if args.client_only else run(args.quick, args.before)
+    for r in rows:
         print(r)

@@ -58,6 +58,7 @@ from cuetui.demo.model import (
     RUNNING,
     SETUP,
     SUCCEEDED,
+    THREAD_MODES,
     UP,
     WAITING,
     Comment,
@@ -94,6 +95,7 @@ __all__ = [
     "RUNNING",
     "SETUP",
     "SUCCEEDED",
+    "THREAD_MODES",
     "UP",
     "WAITING",
     "Comment",
@@ -138,14 +140,14 @@ class JobView(_View):
 
     @property
     def state(self) -> str:
-        return JOB_STATES[self._target.state]
+        return JOB_STATES[int(self._target.state)]
 
     def frame_state(self, frame_name: str) -> str:
         """State name of one frame, by name."""
         i = self._target.frame_index(frame_name)
         if i is None:
             raise KeyError(frame_name)
-        return FRAME_STATES[self._target.f_state[i]]
+        return FRAME_STATES[int(self._target.f_state[i])]
 
 
 class HostView(_View):
@@ -157,11 +159,11 @@ class HostView(_View):
 
     @property
     def state(self) -> str:
-        return HARDWARE_STATES[self._target.state]
+        return HARDWARE_STATES[int(self._target.state)]
 
     @property
     def lock_state(self) -> str:
-        return LOCK_STATES[self._target.lock_state]
+        return LOCK_STATES[int(self._target.lock_state)]
 
 
 class Farm:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from cuetui import schema
 from cuetui.demo import ids
 
 
@@ -22,15 +23,27 @@ class FarmIds(Protocol):
     id_prefix: str
 
 
-WAITING, SETUP, RUNNING, SUCCEEDED, DEPEND, DEAD, EATEN, CHECKPOINT = range(8)
-FRAME_STATES = ("WAITING", "SETUP", "RUNNING", "SUCCEEDED", "DEPEND", "DEAD", "EATEN", "CHECKPOINT")
-JOB_STATES = ("PENDING", "FINISHED", "STARTUP", "SHUTDOWN", "POSTED")
-PENDING, FINISHED = 0, 1
-HARDWARE_STATES = ("UP", "DOWN", "REBOOTING", "REBOOT_WHEN_IDLE", "REPAIR")
-UP, DOWN, REBOOTING, REBOOT_WHEN_IDLE, REPAIR = range(5)
-LOCK_STATES = ("OPEN", "LOCKED", "NIMBY_LOCKED")
-OPEN, LOCKED, NIMBY_LOCKED = range(3)
-LAYER_TYPES = ("PRE", "POST", "RENDER", "UTIL")
+def _numbers(enum: str, names: str) -> list[int]:
+    """The schema's numbers of some values of an enum (the farm stores enum values as numbers)."""
+    numbers = schema.enum_numbers(enum)
+    return [numbers[name] for name in names.split()]
+
+
+# Names by number, from the schema table; Job.state, Host.state... hold the numbers.
+FRAME_STATES = schema.enum_names("job.FrameState")
+WAITING, SETUP, RUNNING, SUCCEEDED, DEPEND, DEAD, EATEN, CHECKPOINT = _numbers(
+    "job.FrameState", "WAITING SETUP RUNNING SUCCEEDED DEPEND DEAD EATEN CHECKPOINT"
+)
+JOB_STATES = schema.enum_names("job.JobState")
+PENDING, FINISHED = _numbers("job.JobState", "PENDING FINISHED")
+HARDWARE_STATES = schema.enum_names("host.HardwareState")
+UP, DOWN, REBOOTING, REBOOT_WHEN_IDLE, REPAIR = _numbers(
+    "host.HardwareState", "UP DOWN REBOOTING REBOOT_WHEN_IDLE REPAIR"
+)
+LOCK_STATES = schema.enum_names("host.LockState")
+OPEN, LOCKED, NIMBY_LOCKED = _numbers("host.LockState", "OPEN LOCKED NIMBY_LOCKED")
+LAYER_TYPES = schema.enum_names("job.LayerType")
+THREAD_MODES = schema.enum_names("host.ThreadMode")
 GB = 1048576  # KB, as Cuebot counts
 
 

@@ -47,6 +47,7 @@ from cuetui.demo.farm import (
     LOCK_STATES,
     RUNNING,
     SUCCEEDED,
+    THREAD_MODES,
     Farm,
     FarmClock,
     Host,
@@ -154,7 +155,7 @@ def farm_from_scenario(
             tags=list(raw.get("tags") or []),
             state=_enum(HARDWARE_STATES, raw.get("state")),
             lock_state=_enum(LOCK_STATES, raw.get("lockState")),
-            thread_mode=_enum(("AUTO", "ALL", "VARIABLE"), raw.get("threadMode")),
+            thread_mode=_enum(THREAD_MODES, raw.get("threadMode")),
         )
         farm.add_host(host)
     pending_logs: list[tuple[Job, str, str]] = []

@@ -1,9 +1,6 @@
-"""A hand-written mini-schema of the OpenCue messages the simulator reads or writes, and a request decoder
-with the real gateway's semantics (protobuf-go protojson with ``DiscardUnknown``).
-
-The simulator must not import opencue-proto at runtime (it is a test oracle only), so the field lists
-live here, in proto declaration order; ``tests/demo/test_schema.py`` checks every one of them against the
-published descriptors.
+"""Request decoding with the real gateway's semantics (protobuf-go protojson with ``DiscardUnknown``), over
+the schema table generated from opencue-proto (`cuetui.schema`): the simulator never imports
+opencue-proto at run time, and no field list is written out by hand.
 
 Decoding rules reproduced (protocol §1.5, §2.2): unknown fields and unknown enum names are dropped at any
 depth; both the JSON (camelCase) and the proto (snake_case) name are accepted, but the same field twice
@@ -14,145 +11,34 @@ integer, a string for a bool... are 400 errors with gRPC code 3.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
 from typing import Any
 
+from cuetui import schema
 from cuetui.demo.gojson import GoSyntaxError, position, read_value
-
-ENUMS: dict[str, tuple[str, ...]] = {
-    "job.JobState": ("PENDING", "FINISHED", "STARTUP", "SHUTDOWN", "POSTED"),
-    "job.FrameState": ("WAITING", "SETUP", "RUNNING", "SUCCEEDED", "DEPEND", "DEAD", "EATEN", "CHECKPOINT"),
-    "job.LayerType": ("PRE", "POST", "RENDER", "UTIL"),
-    "job.CheckpointState": ("DISABLED", "ENABLED", "COPYING", "COMPLETE"),
-    "host.HardwareState": ("UP", "DOWN", "REBOOTING", "REBOOT_WHEN_IDLE", "REPAIR"),
-    "host.LockState": ("OPEN", "LOCKED", "NIMBY_LOCKED"),
-    "host.ThreadMode": ("AUTO", "ALL", "VARIABLE"),
-}
-
-# proto field name : kind ; kinds: s i32 i64 f d b bytes E:<enum> M:<message>; "[]" = repeated.
-_MESSAGES: dict[str, str] = {
-    "show.Show": "id:s name:s default_min_cores:f default_max_cores:f comment_email:s booking_enabled:b "
-    "dispatch_enabled:b active:b show_stats:M:show.ShowStats default_min_gpus:f default_max_gpus:f "
-    "scheduler_managed:b",
-    "show.ShowStats": "running_frames:i32 dead_frames:i32 pending_frames:i32 pending_jobs:i32 "
-    "created_job_count:i64 created_frame_count:i64 rendered_frame_count:i64 failed_frame_count:i64 "
-    "reserved_cores:f reserved_gpus:f",
-    "job.Job": "id:s state:E:job.JobState name:s shot:s show:s user:s group:s facility:s os:s uid:i32 "
-    "priority:i32 min_cores:f max_cores:f log_dir:s is_paused:b has_comment:b auto_eat:b start_time:i32 "
-    "stop_time:i32 job_stats:M:job.JobStats min_gpus:f max_gpus:f loki_url:s eligible_time:i32",
-    "job.JobStats": "total_layers:i32 total_frames:i32 waiting_frames:i32 running_frames:i32 "
-    "dead_frames:i32 eaten_frames:i32 depend_frames:i32 succeeded_frames:i32 pending_frames:i32 "
-    "avg_frame_sec:i32 high_frame_sec:i32 avg_core_sec:i32 rendered_frame_count:i64 "
-    "failed_frame_count:i64 remaining_core_sec:i64 total_core_sec:i64 rendered_core_sec:i64 "
-    "failed_core_sec:i64 max_rss:i64 reserved_cores:f total_gpu_sec:i64 rendered_gpu_sec:i64 "
-    "failed_gpu_sec:i64 reserved_gpus:f max_gpu_memory:i64 max_pss:i64",
-    "job.Layer": "id:s name:s range:s tags:s[] min_cores:f max_cores:f is_threadable:b min_memory:i64 "
-    "min_gpu_memory:i64 chunk_size:i32 dispatch_order:i32 type:E:job.LayerType services:s[] "
-    "memory_optimizer_enabled:b layer_stats:M:job.LayerStats parent_id:s limits:s[] timeout:i32 "
-    "timeout_llu:i32 min_gpus:f max_gpus:f command:s eligible_time:i32 start_time:i32 stop_time:i32 "
-    "start_after:i64 start_after_reason:s",
-    "job.LayerStats": "total_frames:i32 waiting_frames:i32 running_frames:i32 dead_frames:i32 "
-    "eaten_frames:i32 depend_frames:i32 succeeded_frames:i32 pending_frames:i32 avg_frame_sec:i32 "
-    "low_frame_sec:i32 high_frame_sec:i32 avg_core_sec:i32 rendered_frame_count:i64 "
-    "failed_frame_count:i64 remaining_core_sec:i64 total_core_sec:i64 rendered_core_sec:i64 "
-    "failed_core_sec:i64 max_rss:i64 reserved_cores:f total_gpu_sec:i64 rendered_gpu_sec:i64 "
-    "failed_gpu_sec:i64 reserved_gpus:f max_gpu_memory:i64 max_pss:i64",
-    "job.LayerSeq": "layers:M:job.Layer[]",
-    "job.Frame": "id:s name:s layer_name:s number:i32 state:E:job.FrameState retry_count:i32 "
-    "exit_status:i32 dispatch_order:i32 start_time:i32 stop_time:i32 max_rss:i64 used_memory:i64 "
-    "reserved_memory:i64 reserved_gpu_memory:i64 last_resource:s checkpoint_state:E:job.CheckpointState "
-    "checkpoint_count:i32 total_core_time:i32 llu_time:i32 total_gpu_time:i32 max_gpu_memory:i64 "
-    "used_gpu_memory:i64 frame_state_display_override:M:job.FrameStateDisplayOverride max_pss:i64 "
-    "used_pss:i64 eligible_time:i32 submission_time:i32",
-    "job.UpdatedFrame": "id:s state:E:job.FrameState retry_count:i32 exit_status:i32 start_time:i32 "
-    "stop_time:i32 max_rss:i64 used_memory:i64 last_resource:s llu_time:i32 max_gpu_memory:i64 "
-    "used_gpu_memory:i64 frame_state_display_override:M:job.FrameStateDisplayOverride max_pss:i64",
-    "job.FrameStateDisplayOverride": "state:E:job.FrameState text:s color:M:job.FrameStateDisplayOverride.RGB",
-    "job.FrameStateDisplayOverride.RGB": "red:i32 green:i32 blue:i32",
-    "job.JobSearchCriteria": "ids:s[] jobs:s[] regex:s[] substr:s[] users:s[] shots:s[] shows:s[] include_finished:b",
-    "job.FrameSearchCriteria": "ids:s[] frames:s[] layers:s[] states:M:job.FrameStateSeq frame_range:s "
-    "memory_range:s duration_range:s page:i32 limit:i32 change_date:i32 max_results:i32 offset:i32 "
-    "include_finished:b",
-    "job.FrameStateSeq": "frame_states:E:job.FrameState[]",
-    "host.Host": "id:s name:s alloc_name:s nimby_enabled:b has_comment:b cores:f idle_cores:f memory:i64 "
-    "idle_memory:i64 gpu_memory:i64 idle_gpu_memory:i64 total_swap:i64 total_memory:i64 "
-    "total_gpu_memory:i64 total_mcp:i64 free_swap:i64 free_memory:i64 free_mcp:i64 free_gpu_memory:i64 "
-    "load:i32 boot_time:i32 ping_time:i32 os:s tags:s[] state:E:host.HardwareState "
-    "lock_state:E:host.LockState thread_mode:E:host.ThreadMode gpus:f idle_gpus:f",
-    "host.Proc": "id:s name:s show_name:s job_name:s frame_name:s group_name:s ping_time:i32 "
-    "bookedTime:i32 dispatch_time:i32 reserved_memory:i64 reserved_gpu_memory:i64 used_memory:i64 "
-    "reserved_cores:f unbooked:b log_path:s redirect_target:s services:s[] used_gpu_memory:i64 "
-    "reserved_gpus:f child_processes:bytes",
-    "host.HostSearchCriteria": "hosts:s[] regex:s[] substr:s[] ids:s[] allocs:s[] "
-    "states:M:host.HardwareStateSeq lock_states:M:host.LockStateSeq",
-    "host.HardwareStateSeq": "state:E:host.HardwareState[]",
-    "host.LockStateSeq": "state:E:host.LockState[]",
-    "host.ProcSearchCriteria": "hosts:s[] jobs:s[] layers:s[] shows:s[] allocs:s[] "
-    "memory_range:M:criterion.InRangeIntegerSearchCriterion[] "
-    "memory_greater_than:M:criterion.GreaterThanIntegerSearchCriterion[] "
-    "memory_less_than:M:criterion.GreaterThanIntegerSearchCriterion[] "
-    "duration_range:M:criterion.InRangeIntegerSearchCriterion[] max_results:i32[] first_result:i32",
-    "criterion.InRangeIntegerSearchCriterion": "min:i64 max:i64",
-    "criterion.GreaterThanIntegerSearchCriterion": "value:i64",
-    "comment.Comment": "id:s timestamp:i32 user:s subject:s message:s",
-    # Requests.
-    "show.ShowGetShowsRequest": "",
-    "show.ShowGetActiveShowsRequest": "",
-    "show.ShowFindShowRequest": "name:s",
-    "show.ShowGetJobsRequest": "show:M:show.Show",
-    "job.JobGetJobsRequest": "r:M:job.JobSearchCriteria",
-    "job.JobGetJobRequest": "id:s",
-    "job.JobFindJobRequest": "name:s",
-    "job.JobGetCurrentRequest": "job:M:job.Job",
-    "job.JobGetLayersRequest": "job:M:job.Job",
-    "job.JobGetFramesRequest": "job:M:job.Job req:M:job.FrameSearchCriteria",
-    "job.JobGetUpdatedFramesRequest": "job:M:job.Job last_check:i32 layer_filter:M:job.LayerSeq",
-    "job.JobPauseRequest": "job:M:job.Job",
-    "job.JobResumeRequest": "job:M:job.Job",
-    "job.JobKillRequest": "job:M:job.Job username:s pid:s host_kill:s reason:s",
-    "job.JobSetPriorityRequest": "job:M:job.Job val:i32",
-    "job.JobSetMinCoresRequest": "job:M:job.Job val:f",
-    "job.JobSetMaxCoresRequest": "job:M:job.Job val:f",
-    "job.JobRetryFramesRequest": "job:M:job.Job req:M:job.FrameSearchCriteria",
-    "job.JobEatFramesRequest": "job:M:job.Job req:M:job.FrameSearchCriteria",
-    "job.JobKillFramesRequest": "job:M:job.Job req:M:job.FrameSearchCriteria username:s pid:s host_kill:s reason:s",
-    "job.JobGetCommentsRequest": "job:M:job.Job",
-    "job.JobAddCommentRequest": "job:M:job.Job new_comment:M:comment.Comment",
-    "job.FrameGetFrameRequest": "id:s",
-    "job.FrameFindFrameRequest": "job:s layer:s frame:i32",
-    "job.FrameGetFramesRequest": "job:s r:M:job.FrameSearchCriteria",
-    "job.FrameRetryRequest": "frame:M:job.Frame",
-    "job.FrameEatRequest": "frame:M:job.Frame",
-    "job.FrameKillRequest": "frame:M:job.Frame username:s pid:s host_kill:s reason:s",
-    "job.LayerGetFramesRequest": "layer:M:job.Layer s:M:job.FrameSearchCriteria",
-    "host.HostGetHostsRequest": "r:M:host.HostSearchCriteria",
-    "host.HostGetHostRequest": "id:s",
-    "host.HostFindHostRequest": "name:s",
-    "host.HostGetProcsRequest": "host:M:host.Host",
-    "host.HostLockRequest": "host:M:host.Host",
-    "host.HostUnlockRequest": "host:M:host.Host",
-    "host.HostRebootRequest": "host:M:host.Host",
-    "host.HostRebootWhenIdleRequest": "host:M:host.Host",
-    "host.HostGetCommentsRequest": "host:M:host.Host",
-    "host.HostAddCommentRequest": "host:M:host.Host new_comment:M:comment.Comment",
-    "host.ProcGetProcsRequest": "r:M:host.ProcSearchCriteria",
-    "comment.CommentSaveRequest": "comment:M:comment.Comment",
-    "comment.CommentDeleteRequest": "comment:M:comment.Comment",
-}
+from cuetui.schema import Field
 
 
-@dataclass(frozen=True)
-class Field:
-    """One field of a message: proto name, JSON name, kind, referenced type, repeated or not."""
+class _Messages(Mapping[str, tuple[Field, ...]]):
+    """Every message of the table by full name, its fields read on first use."""
 
-    name: str
-    json_name: str
-    kind: str  # s i32 i64 f d b bytes E M
-    ref: str
-    repeated: bool
+    def __getitem__(self, name: str) -> tuple[Field, ...]:
+        return schema.fields(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(schema.MESSAGES)
+
+    def __len__(self) -> int:
+        return len(schema.MESSAGES)
+
+
+MESSAGES: Mapping[str, tuple[Field, ...]] = _Messages()
+# Enum value names by full enum name ("job.FrameState"), in declaration order.
+ENUMS: dict[str, tuple[str, ...]] = {name: schema.enum_names(name) for name in schema.ENUMS}
 
 
 def json_name_of(proto_name: str) -> str:
@@ -170,23 +56,14 @@ def json_name_of(proto_name: str) -> str:
     return "".join(out)
 
 
-def _parse(spec: str) -> tuple[Field, ...]:
-    fields = []
-    for item in spec.split():
-        repeated = item.endswith("[]")
-        if repeated:
-            item = item[:-2]
-        name, kind, *ref = item.split(":", 2)
-        fields.append(Field(name, json_name_of(name), kind, ref[0] if ref else "", repeated))
-    return tuple(fields)
-
-
-MESSAGES: dict[str, tuple[Field, ...]] = {name: _parse(spec) for name, spec in _MESSAGES.items()}
-# Both name styles map to the field; lookups during decoding.
-_BY_KEY: dict[str, dict[str, Field]] = {
-    name: {**{f.name: f for f in fields}, **{f.json_name: f for f in fields}} for name, fields in MESSAGES.items()
-}
-_ENUM_INDEX: dict[str, dict[str, int]] = {e: {n: i for i, n in enumerate(v)} for e, v in ENUMS.items()}
+@functools.cache
+def _by_key(type_name: str) -> dict[str, Field]:
+    """Both name styles map to the field; lookups during decoding. A type outside the table (a request
+    of a method served on the gRPC face only) has no field the simulator reads: all are discarded."""
+    if type_name not in schema.MESSAGES:
+        return {}
+    fields = schema.fields(type_name)
+    return {**{f.name: f for f in fields}, **{f.json_name: f for f in fields}}
 
 
 class DecodeError(ValueError):
@@ -200,10 +77,6 @@ class DecodeError(ValueError):
 
     def __str__(self) -> str:
         return self.message
-
-
-_INT32 = (-(2**31), 2**31 - 1)
-_INT64 = (-(2**63), 2**63 - 1)
 
 
 def _token(value: Any) -> str:
@@ -224,11 +97,8 @@ def _syntax(value: Any) -> DecodeError:
 
 
 def _invalid(field: Field, value: Any) -> DecodeError:
-    kind = {"i32": "int32", "i64": "int64", "f": "float", "d": "double", "b": "bool", "s": "string", "E": "enum"}.get(
-        field.kind, field.kind
-    )
     token = _token(value)
-    return DecodeError(f"proto: (line 1:1): invalid value for {kind} field {field.json_name}: {token}", token)
+    return DecodeError(f"proto: (line 1:1): invalid value for {field.kind} field {field.json_name}: {token}", token)
 
 
 _NUMERIC = re.compile(r"^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$")
@@ -274,29 +144,28 @@ _MISSING = object()
 def _scalar(field: Field, value: Any) -> Any:
     """One non-repeated value; returns _MISSING for an unknown enum name (dropped, as protobuf-go does)."""
     kind = field.kind
-    if kind == "M":
+    if kind == "message":
         if not isinstance(value, dict):
             raise _syntax(value)
         return decode_message(field.ref, value)
-    if kind == "s":
+    if kind == "string":
         if not isinstance(value, str):
             raise _invalid(field, value)
         return value
-    if kind == "b":
+    if kind == "bool":
         if not isinstance(value, bool):
             raise _invalid(field, value)
         return value
-    if kind == "i32":
-        return _integer(field, value, _INT32)
-    if kind == "i64":
-        return _integer(field, value, _INT64)
-    if kind in ("f", "d"):
+    bounds = schema.INT_BOUNDS.get(kind)
+    if bounds is not None:
+        return _integer(field, value, bounds)
+    if kind in schema.FLOAT_KINDS:
         return _floating(field, value)
-    if kind == "E":
+    if kind == "enum":
         if isinstance(value, str):
-            return _ENUM_INDEX[field.ref].get(value, _MISSING)
+            return schema.enum_numbers(field.ref).get(value, _MISSING)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return _integer(field, value, _INT32)
+            return _integer(field, value, schema.INT_BOUNDS["int32"])
         raise _invalid(field, value)
     if kind == "bytes":
         if not isinstance(value, str):
@@ -306,6 +175,19 @@ def _scalar(field: Field, value: Any) -> Any:
         except ValueError as err:
             raise _invalid(field, value) from err
     raise AssertionError(kind)
+
+
+def _map(field: Field, value: Any) -> dict[str, Any]:
+    """A map field: a JSON object whose values are decoded as the entry message's `value` field."""
+    if not isinstance(value, dict):
+        raise _syntax(value)
+    entry = {f.name: f for f in schema.fields(field.ref)}["value"]
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        decoded = _scalar(entry, item)
+        if decoded is not _MISSING:
+            out[key] = decoded
+    return out
 
 
 def _at(err: DecodeError, offset: int | None, raw: str | None) -> DecodeError:
@@ -321,7 +203,7 @@ def _at(err: DecodeError, offset: int | None, raw: str | None) -> DecodeError:
 
 def decode_message(type_name: str, obj: dict[str, Any]) -> dict[str, Any]:
     """Decode one JSON object into a dict keyed by proto field name (only fields that were set)."""
-    fields = _BY_KEY[type_name]
+    fields = _by_key(type_name)
     out: dict[str, Any] = {}
     # A body read by gojson keeps every member (duplicates too) and where its tokens are.
     members = getattr(obj, "members", None)
@@ -337,14 +219,16 @@ def decode_message(type_name: str, obj: dict[str, Any]) -> dict[str, Any]:
             out[f"#{field.name}"] = None  # seen, unset: still counts for duplicate detection
             continue
         try:
-            if field.repeated:
+            if field.label == schema.MAP:
+                out[field.name] = _map(field, value)
+            elif field.repeated:
                 if not isinstance(value, list):
                     raise _syntax(value)
                 items = []
                 spots = getattr(value, "spots", None) or [(None, None)] * len(value)
                 for item, (item_at, item_raw) in zip(value, spots, strict=True):
                     try:
-                        if item is None and field.kind != "M":
+                        if item is None and field.kind != "message":
                             raise _invalid(field, item)
                         decoded = _scalar(field, item)
                     except DecodeError as err:

@@ -1,34 +1,29 @@
-"""Response objects in the gateway's JSON shape (Go protojson, EmitUnpopulated), built by hand.
+"""Response objects in the gateway's JSON shape (Go protojson, EmitUnpopulated), from the schema table.
 
-Keys are in proto declaration order, every field is present, int64 values are strings, enums are names,
-unset sub-messages are ``None`` (``null``), floats go through `wire.f32`. ``tests/demo/test_wire.py``
-checks each builder against the opencue-proto descriptors.
+Each function gathers the farm's values by proto field name; `wire.Emitter` writes them in declaration
+order under their JSON names, fills every field the farm does not model with its default, writes int64
+values as strings, enums as names and floats the Go way. ``tests/demo/test_wire.py`` checks each answer
+against the opencue-proto descriptors.
 """
 
 from __future__ import annotations
 
-import base64
 from typing import TYPE_CHECKING, Any
 
-from cuetui.demo.farm import (
-    DEAD,
-    DEPEND,
-    FRAME_STATES,
-    HARDWARE_STATES,
-    JOB_STATES,
-    LAYER_TYPES,
-    LOCK_STATES,
-    PENDING,
-    RUNNING,
-    SUCCEEDED,
-    WAITING,
-)
-from cuetui.demo.wire import f32
+from cuetui.demo.farm import DEAD, DEPEND, PENDING, RUNNING, SUCCEEDED, WAITING
+from cuetui.demo.wire import emitter
 
 if TYPE_CHECKING:
     from cuetui.demo.farm import Comment, Farm, Host, Job, Layer, Proc, RunStats, Show
 
-THREAD_MODES = ("AUTO", "ALL", "VARIABLE")
+_SHOW = emitter("show.Show")
+_JOB = emitter("job.Job")
+_LAYER = emitter("job.Layer")
+_FRAME = emitter("job.Frame")
+_UPDATED_FRAME = emitter("job.UpdatedFrame")
+_HOST = emitter("host.Host")
+_PROC = emitter("host.Proc")
+_COMMENT = emitter("comment.Comment")
 
 
 def show_json(farm: Farm, show: Show) -> dict[str, Any]:
@@ -48,86 +43,73 @@ def show_json(farm: Farm, show: Show) -> dict[str, Any]:
             dead += c[DEAD]
             pending += c[WAITING] + c[DEPEND]
             reserved += job.run.reserved_cores
-    return {
-        "id": show.id,
-        "name": show.name,
-        "defaultMinCores": f32(show.default_min_cores),
-        "defaultMaxCores": f32(show.default_max_cores),
-        "commentEmail": show.comment_email,
-        "bookingEnabled": show.booking_enabled,
-        "dispatchEnabled": show.dispatch_enabled,
-        "active": show.active,
-        "showStats": {
-            "runningFrames": running,
-            "deadFrames": dead,
-            "pendingFrames": pending,
-            "pendingJobs": pending_jobs,
-            "createdJobCount": str(show.created_job_count),
-            "createdFrameCount": str(frames),
-            "renderedFrameCount": str(rendered),
-            "failedFrameCount": str(failed),
-            "reservedCores": f32(reserved),
-            "reservedGpus": 0,
-        },
-        "defaultMinGpus": f32(show.default_min_gpus),
-        "defaultMaxGpus": f32(show.default_max_gpus),
-        "schedulerManaged": show.scheduler_managed,
-    }
+    return _SHOW(
+        {
+            "id": show.id,
+            "name": show.name,
+            "default_min_cores": show.default_min_cores,
+            "default_max_cores": show.default_max_cores,
+            "comment_email": show.comment_email,
+            "booking_enabled": show.booking_enabled,
+            "dispatch_enabled": show.dispatch_enabled,
+            "active": show.active,
+            "show_stats": {
+                "running_frames": running,
+                "dead_frames": dead,
+                "pending_frames": pending,
+                "pending_jobs": pending_jobs,
+                "created_job_count": show.created_job_count,
+                "created_frame_count": frames,
+                "rendered_frame_count": rendered,
+                "failed_frame_count": failed,
+                "reserved_cores": reserved,
+            },
+            "default_min_gpus": show.default_min_gpus,
+            "default_max_gpus": show.default_max_gpus,
+            "scheduler_managed": show.scheduler_managed,
+        }
+    )
 
 
 def _stats(counts: list[int], run: RunStats, total: int, layers: int | None) -> dict[str, Any]:
+    """JobStats (with `layers`) or LayerStats values; the emitter of the parent message orders them."""
     avg_core = run.rendered_core_sec // run.rendered_frame_count if run.rendered_frame_count else 0
     avg_frame = run.total_frame_sec // run.rendered_frame_count if run.rendered_frame_count else 0
     remaining = avg_core * (counts[WAITING] + counts[DEPEND] + counts[RUNNING])
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {
+        "total_frames": total,
+        "waiting_frames": counts[WAITING],
+        "running_frames": counts[RUNNING],
+        "dead_frames": counts[DEAD],
+        "eaten_frames": counts[6],
+        "depend_frames": counts[DEPEND],
+        "succeeded_frames": counts[SUCCEEDED],
+        "pending_frames": counts[WAITING] + counts[DEPEND],
+        "high_frame_sec": run.high_frame_sec,
+        "avg_core_sec": avg_core,
+        "rendered_frame_count": run.rendered_frame_count,
+        "failed_frame_count": run.failed_frame_count,
+        "remaining_core_sec": remaining,
+        "total_core_sec": run.rendered_core_sec + run.failed_core_sec,
+        "rendered_core_sec": run.rendered_core_sec,
+        "failed_core_sec": run.failed_core_sec,
+        "max_rss": run.max_rss,
+        "reserved_cores": run.reserved_cores,
+    }
     if layers is not None:
-        out["totalLayers"] = layers
-    out.update(
-        {
-            "totalFrames": total,
-            "waitingFrames": counts[WAITING],
-            "runningFrames": counts[RUNNING],
-            "deadFrames": counts[DEAD],
-            "eatenFrames": counts[6],
-            "dependFrames": counts[DEPEND],
-            "succeededFrames": counts[SUCCEEDED],
-            "pendingFrames": counts[WAITING] + counts[DEPEND],
-        }
-    )
-    if layers is not None:
-        out["avgFrameSec"] = 0  # always 0 on Cuebot (protocol §4.2)
-        out["highFrameSec"] = run.high_frame_sec
+        out["total_layers"] = layers
+        out["avg_frame_sec"] = 0  # always 0 on Cuebot (protocol §4.2)
     else:
-        out["avgFrameSec"] = avg_frame
-        out["lowFrameSec"] = run.low_frame_sec
-        out["highFrameSec"] = run.high_frame_sec
-    out.update(
-        {
-            "avgCoreSec": avg_core,
-            "renderedFrameCount": str(run.rendered_frame_count),
-            "failedFrameCount": str(run.failed_frame_count),
-            "remainingCoreSec": str(remaining),
-            "totalCoreSec": str(run.rendered_core_sec + run.failed_core_sec),
-            "renderedCoreSec": str(run.rendered_core_sec),
-            "failedCoreSec": str(run.failed_core_sec),
-            "maxRss": str(run.max_rss),
-            "reservedCores": f32(run.reserved_cores),
-            "totalGpuSec": "0",
-            "renderedGpuSec": "0",
-            "failedGpuSec": "0",
-            "reservedGpus": 0,
-            "maxGpuMemory": "0",
-            "maxPss": "0",
-        }
-    )
+        out["avg_frame_sec"] = avg_frame
+        out["low_frame_sec"] = run.low_frame_sec
     return out
 
 
 def job_json(job: Job) -> dict[str, Any]:
-    """A job with its stats."""
-    out: dict[str, Any] = {
+    """A job with its stats; `uid` (a oneof member) is left out when unset."""
+    values: dict[str, Any] = {
         "id": job.id,
-        "state": JOB_STATES[job.state],
+        "state": job.state,
         "name": job.name,
         "shot": job.shot,
         "show": job.show.name,
@@ -135,61 +117,59 @@ def job_json(job: Job) -> dict[str, Any]:
         "group": job.group,
         "facility": job.facility,
         "os": job.os,
+        "priority": job.priority,
+        "min_cores": job.min_cores,
+        "max_cores": job.max_cores,
+        "log_dir": job.log_dir,
+        "is_paused": job.is_paused,
+        "has_comment": bool(job.comments),
+        "auto_eat": job.auto_eat,
+        "start_time": job.start_time,
+        "stop_time": job.stop_time,
+        "job_stats": _stats(job.counts, job.run, job.total, len(job.layers)),
+        "min_gpus": job.min_gpus,
+        "max_gpus": job.max_gpus,
+        "loki_url": job.loki_url,
+        "eligible_time": job.eligible_time,
     }
-    if job.uid is not None:  # oneof member: omitted when unset
-        out["uid"] = job.uid
-    out.update(
-        {
-            "priority": job.priority,
-            "minCores": f32(job.min_cores),
-            "maxCores": f32(job.max_cores),
-            "logDir": job.log_dir,
-            "isPaused": job.is_paused,
-            "hasComment": bool(job.comments),
-            "autoEat": job.auto_eat,
-            "startTime": job.start_time,
-            "stopTime": job.stop_time,
-            "jobStats": _stats(job.counts, job.run, job.total, len(job.layers)),
-            "minGpus": f32(job.min_gpus),
-            "maxGpus": f32(job.max_gpus),
-            "lokiUrl": job.loki_url,
-            "eligibleTime": job.eligible_time,
-        }
-    )
-    return out
+    if job.uid is not None:
+        values["uid"] = job.uid
+    return _JOB(values)
 
 
 def layer_json(job: Job, layer: Layer) -> dict[str, Any]:
     """A layer with its stats."""
-    return {
-        "id": layer.id,
-        "name": layer.name,
-        "range": layer.range,
-        "tags": list(layer.tags),
-        "minCores": f32(layer.min_cores),
-        "maxCores": f32(layer.max_cores),
-        "isThreadable": layer.is_threadable,
-        "minMemory": str(layer.min_memory),
-        "minGpuMemory": str(layer.min_gpu_memory),
-        "chunkSize": layer.chunk_size,
-        "dispatchOrder": layer.dispatch_order,
-        "type": LAYER_TYPES[layer.type],
-        "services": list(layer.services),
-        "memoryOptimizerEnabled": layer.memory_optimizer_enabled,
-        "layerStats": _stats(layer.counts, layer.run, layer.count, None),
-        "parentId": job.id,
-        "limits": list(layer.limits),
-        "timeout": layer.timeout,
-        "timeoutLlu": layer.timeout_llu,
-        "minGpus": f32(layer.min_gpus),
-        "maxGpus": f32(layer.max_gpus),
-        "command": layer.command,
-        "eligibleTime": layer.eligible_time,
-        "startTime": layer.start_time,
-        "stopTime": layer.stop_time,
-        "startAfter": str(layer.start_after),
-        "startAfterReason": layer.start_after_reason,
-    }
+    return _LAYER(
+        {
+            "id": layer.id,
+            "name": layer.name,
+            "range": layer.range,
+            "tags": layer.tags,
+            "min_cores": layer.min_cores,
+            "max_cores": layer.max_cores,
+            "is_threadable": layer.is_threadable,
+            "min_memory": layer.min_memory,
+            "min_gpu_memory": layer.min_gpu_memory,
+            "chunk_size": layer.chunk_size,
+            "dispatch_order": layer.dispatch_order,
+            "type": layer.type,
+            "services": layer.services,
+            "memory_optimizer_enabled": layer.memory_optimizer_enabled,
+            "layer_stats": _stats(layer.counts, layer.run, layer.count, None),
+            "parent_id": job.id,
+            "limits": layer.limits,
+            "timeout": layer.timeout,
+            "timeout_llu": layer.timeout_llu,
+            "min_gpus": layer.min_gpus,
+            "max_gpus": layer.max_gpus,
+            "command": layer.command,
+            "eligible_time": layer.eligible_time,
+            "start_time": layer.start_time,
+            "stop_time": layer.stop_time,
+            "start_after": layer.start_after,
+            "start_after_reason": layer.start_after_reason,
+        }
+    )
 
 
 def _frame_common(farm: Farm, job: Job, i: int, now: int) -> tuple[Any, ...]:
@@ -217,38 +197,31 @@ def _frame_common(farm: Farm, job: Job, i: int, now: int) -> tuple[Any, ...]:
 
 
 def frame_json(farm: Farm, job: Job, i: int, now: int) -> dict[str, Any]:
-    """A full Frame."""
+    """A full Frame; a scenario's extra fields (by JSON name) override the computed ones."""
     state, last_resource, start, stop, used, rss, llu, core_time = _frame_common(farm, job, i, now)
     layer = job.layers[job.f_layer[i]]
-    out = {
-        "id": job.frame_id(i),
-        "name": job.frame_name(i),
-        "layerName": layer.name,
-        "number": job.f_number[i],
-        "state": FRAME_STATES[state],
-        "retryCount": job.f_retry[i],
-        "exitStatus": job.f_exit[i],
-        "dispatchOrder": i - layer.offset,
-        "startTime": start,
-        "stopTime": stop,
-        "maxRss": str(rss),
-        "usedMemory": str(used),
-        "reservedMemory": str(layer.min_memory),
-        "reservedGpuMemory": "0",
-        "lastResource": last_resource,
-        "checkpointState": "DISABLED",
-        "checkpointCount": 0,
-        "totalCoreTime": core_time,
-        "lluTime": llu,
-        "totalGpuTime": 0,
-        "maxGpuMemory": "0",
-        "usedGpuMemory": "0",
-        "frameStateDisplayOverride": None,
-        "maxPss": "0",
-        "usedPss": "0",
-        "eligibleTime": job.eligible_time,
-        "submissionTime": job.start_time,
-    }
+    out = _FRAME(
+        {
+            "id": job.frame_id(i),
+            "name": job.frame_name(i),
+            "layer_name": layer.name,
+            "number": job.f_number[i],
+            "state": state,
+            "retry_count": job.f_retry[i],
+            "exit_status": job.f_exit[i],
+            "dispatch_order": i - layer.offset,
+            "start_time": start,
+            "stop_time": stop,
+            "max_rss": rss,
+            "used_memory": used,
+            "reserved_memory": layer.min_memory,
+            "last_resource": last_resource,
+            "total_core_time": core_time,
+            "llu_time": llu,
+            "eligible_time": job.eligible_time,
+            "submission_time": job.start_time,
+        }
+    )
     extra = job.f_extra.get(i)
     if extra:
         for key, value in extra.items():
@@ -279,93 +252,94 @@ _STORED_FRAME_KEYS = frozenset(
 def updated_frame_json(farm: Farm, job: Job, i: int, now: int) -> dict[str, Any]:
     """The UpdatedFrame subset of GetUpdatedFrames."""
     state, last_resource, start, stop, used, rss, llu, _core = _frame_common(farm, job, i, now)
-    extra = job.f_extra.get(i) or {}
-    return {
-        "id": job.frame_id(i),
-        "state": FRAME_STATES[state],
-        "retryCount": job.f_retry[i],
-        "exitStatus": job.f_exit[i],
-        "startTime": start,
-        "stopTime": stop,
-        "maxRss": str(rss),
-        "usedMemory": str(used),
-        "lastResource": last_resource,
-        "lluTime": llu,
-        "maxGpuMemory": "0",
-        "usedGpuMemory": "0",
-        "frameStateDisplayOverride": extra.get("frameStateDisplayOverride"),
-        "maxPss": "0",
-    }
+    out = _UPDATED_FRAME(
+        {
+            "id": job.frame_id(i),
+            "state": state,
+            "retry_count": job.f_retry[i],
+            "exit_status": job.f_exit[i],
+            "start_time": start,
+            "stop_time": stop,
+            "max_rss": rss,
+            "used_memory": used,
+            "last_resource": last_resource,
+            "llu_time": llu,
+        }
+    )
+    extra = job.f_extra.get(i)
+    if extra and "frameStateDisplayOverride" in extra:  # the scenario's JSON, as written
+        out["frameStateDisplayOverride"] = extra["frameStateDisplayOverride"]
+    return out
 
 
 def host_json(host: Host) -> dict[str, Any]:
     """A host."""
-    return {
-        "id": host.id,
-        "name": host.name,
-        "allocName": host.alloc_name,
-        "nimbyEnabled": host.nimby_enabled,
-        "hasComment": bool(host.comments),
-        "cores": f32(host.cores),
-        "idleCores": f32(host.idle_cores),
-        "memory": str(host.memory),
-        "idleMemory": str(host.idle_memory),
-        "gpuMemory": str(host.gpu_memory),
-        "idleGpuMemory": str(host.idle_gpu_memory),
-        "totalSwap": str(host.total_swap),
-        "totalMemory": str(host.total_memory),
-        "totalGpuMemory": str(host.gpu_memory),
-        "totalMcp": str(host.total_mcp),
-        "freeSwap": str(host.free_swap),
-        "freeMemory": str(host.free_memory),
-        "freeMcp": str(host.free_mcp),
-        "freeGpuMemory": str(host.gpu_memory),
-        "load": host.load,
-        "bootTime": host.boot_time,
-        "pingTime": host.ping_time,
-        "os": host.os,
-        "tags": list(host.tags),
-        "state": HARDWARE_STATES[host.state],
-        "lockState": LOCK_STATES[host.lock_state],
-        "threadMode": THREAD_MODES[host.thread_mode],
-        "gpus": f32(host.gpus),
-        "idleGpus": f32(host.idle_gpus),
-    }
+    return _HOST(
+        {
+            "id": host.id,
+            "name": host.name,
+            "alloc_name": host.alloc_name,
+            "nimby_enabled": host.nimby_enabled,
+            "has_comment": bool(host.comments),
+            "cores": host.cores,
+            "idle_cores": host.idle_cores,
+            "memory": host.memory,
+            "idle_memory": host.idle_memory,
+            "gpu_memory": host.gpu_memory,
+            "idle_gpu_memory": host.idle_gpu_memory,
+            "total_swap": host.total_swap,
+            "total_memory": host.total_memory,
+            "total_gpu_memory": host.gpu_memory,
+            "total_mcp": host.total_mcp,
+            "free_swap": host.free_swap,
+            "free_memory": host.free_memory,
+            "free_mcp": host.free_mcp,
+            "free_gpu_memory": host.gpu_memory,
+            "load": host.load,
+            "boot_time": host.boot_time,
+            "ping_time": host.ping_time,
+            "os": host.os,
+            "tags": host.tags,
+            "state": host.state,
+            "lock_state": host.lock_state,
+            "thread_mode": host.thread_mode,
+            "gpus": host.gpus,
+            "idle_gpus": host.idle_gpus,
+        }
+    )
 
 
 def proc_json(proc: Proc, now: int) -> dict[str, Any]:
-    """A running proc."""
+    """A running proc (no child processes: the bytes field is empty)."""
     job = proc.job
-    return {
-        "id": proc.id,
-        "name": proc.name,
-        "showName": job.show.name,
-        "jobName": job.name,
-        "frameName": job.frame_name(proc.frame),
-        "groupName": job.group,
-        "pingTime": now,
-        "bookedTime": proc.booked_time,
-        "dispatchTime": proc.dispatch_time,
-        "reservedMemory": str(proc.reserved_memory),
-        "reservedGpuMemory": "0",
-        "usedMemory": str(proc.used_memory),
-        "reservedCores": f32(proc.cores),
-        "unbooked": False,
-        "logPath": job.log_path(proc.frame),
-        "redirectTarget": "",
-        "services": list(job.layers[job.f_layer[proc.frame]].services),
-        "usedGpuMemory": "0",
-        "reservedGpus": 0,
-        "childProcesses": base64.b64encode(b"").decode(),
-    }
+    return _PROC(
+        {
+            "id": proc.id,
+            "name": proc.name,
+            "show_name": job.show.name,
+            "job_name": job.name,
+            "frame_name": job.frame_name(proc.frame),
+            "group_name": job.group,
+            "ping_time": now,
+            "bookedTime": proc.booked_time,
+            "dispatch_time": proc.dispatch_time,
+            "reserved_memory": proc.reserved_memory,
+            "used_memory": proc.used_memory,
+            "reserved_cores": proc.cores,
+            "log_path": job.log_path(proc.frame),
+            "services": job.layers[job.f_layer[proc.frame]].services,
+        }
+    )
 
 
 def comment_json(comment: Comment) -> dict[str, Any]:
     """A comment."""
-    return {
-        "id": comment.id,
-        "timestamp": comment.timestamp,
-        "user": comment.user,
-        "subject": comment.subject,
-        "message": comment.message,
-    }
+    return _COMMENT(
+        {
+            "id": comment.id,
+            "timestamp": comment.timestamp,
+            "user": comment.user,
+            "subject": comment.subject,
+            "message": comment.message,
+        }
+    )

@@ -29,11 +29,22 @@ GAP = "  "
 HARD_MIN_WIDTH = 4
 
 
-def to_jsonable(value: Any) -> Any:
-    """A model (NamedTuple), tuple, list or scalar as plain JSON values with snake_case keys."""
+def _model_items(value: Any) -> list[tuple[str, Any]] | None:
+    """A model's (attribute, value) pairs in declaration order (a Struct or a NamedTuple), else None."""
+    fields = getattr(value, "__struct_fields__", None)
+    if fields is not None:
+        return [(name, getattr(value, name)) for name in fields]
     fields = getattr(value, "_fields", None)
     if fields is not None and isinstance(value, tuple):
-        return {name: to_jsonable(item) for name, item in zip(fields, value, strict=True)}
+        return list(zip(fields, value, strict=True))
+    return None
+
+
+def to_jsonable(value: Any) -> Any:
+    """A model (Struct or NamedTuple), tuple, list or scalar as plain JSON values with snake_case keys."""
+    items = _model_items(value)
+    if items is not None:
+        return {name: to_jsonable(item) for name, item in items}
     if isinstance(value, (list, tuple)):
         return [to_jsonable(item) for item in value]
     if isinstance(value, dict):
@@ -42,10 +53,10 @@ def to_jsonable(value: Any) -> Any:
 
 
 def _default(value: Any) -> Any:
-    """orjson's hook for what it does not know: a model (NamedTuple) becomes an object."""
-    fields = getattr(value, "_fields", None)
-    if fields is not None and isinstance(value, tuple):
-        return dict(zip(fields, value, strict=True))
+    """orjson's hook for what it does not know: a model (Struct or NamedTuple) becomes an object."""
+    items = _model_items(value)
+    if items is not None:
+        return dict(items)
     raise TypeError(f"not JSON serializable: {type(value).__name__}")
 
 

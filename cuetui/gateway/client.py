@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import math
+import operator
 import ssl
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -47,11 +48,14 @@ from cuetui.gateway.models import (
     UpdatedFrame,
     UpdatedFrames,
     _enum,
+    decode_answer,
     decode_list,
+    share,
     unwrap_seq,
 )
 from cuetui.gateway.requests import Call, FrameSearch, HostSearch, JobSearch, ProcSearch, Requester
 from cuetui.gateway.reuse import ListReuse
+from cuetui.schema import RPCS
 
 DEFAULT_TIMEOUT = 30.0
 # The whole of one request -- connect, send, every byte of the answer -- must fit in this many seconds.
@@ -65,6 +69,7 @@ UPDATED_FRAMES_GRPC_TIMEOUT = 10
 DEFAULT_PAGE_SIZE = 1000
 PAGE_CONCURRENCY = 4
 MODELS = "\x00models"  # the key of `call(..., elements=...)`'s answer; no JSON key of the gateway's
+ANSWER = "\x00answer"  # the key of `call(..., typed=True)`'s answer, likewise
 DECODE_SLICE = 250  # models decoded between two turns of the event loop (~5 ms of work)
 
 
@@ -128,7 +133,7 @@ class GatewayClient:
         self.local_date: float | None = None
         self.requests_sent = 0
         self.bytes_received = 0
-        self._job_reuse: ListReuse[Job] = ListReuse("jobs", Job.from_json)
+        self._job_reuse: ListReuse[Job] = ListReuse("jobs", Job.from_json, Job.from_bytes)
         if verify is True and self.url.lower().startswith("http://"):
             # Plain HTTP needs no CA bundle, and loading one costs a tenth of a second or more at
             # every start. A context without CAs still fails closed if TLS turns up (an https proxy).
@@ -167,17 +172,34 @@ class GatewayClient:
         timeout: float | None = None,
         grpc_timeout: int | None = None,
         elements: ListReuse[Any] | None = None,
+        typed: bool = False,
     ) -> dict[str, Any]:
         """Send one call and return the decoded JSON object; every failure is a GatewayError.
 
         With `elements`, a list answer it can decode element by element comes back as
-        `{MODELS: [models]}` instead (the only way in for wrappers such as farm.reads' retries)."""
+        `{MODELS: [models]}` instead; with `typed`, an answer the fast path decodes (into the schema's
+        response type for the call's path) comes back as `{ANSWER: answer}`. These options are the only
+        way in for wrappers such as farm.reads' retries, so every read goes through here."""
         response = await self._send(call, timeout=timeout, grpc_timeout=grpc_timeout)
         if elements is not None and response.status_code == 200:
             models = await elements.decode(response.content)
             if models is not None:
                 return {MODELS: models}
+        if typed and response.status_code == 200:
+            answer = decode_answer(RPCS[call.path][1], response.content)
+            if answer is not None:
+                return {ANSWER: answer}
         return self._decode(call, response)
+
+    async def _answer(
+        self, call: Call, *, timeout: float | None = None, grpc_timeout: int | None = None
+    ) -> tuple[Any, dict[str, Any]]:
+        """Send one call: `(answer, {})` with the answer decoded by the fast path straight from the
+        bytes, or `(None, JSON object)` when the fast path rejected it, for the tolerant decoders."""
+        data = await self.call(call, timeout=timeout, grpc_timeout=grpc_timeout, typed=True)
+        if ANSWER in data:
+            return data[ANSWER], {}
+        return None, data
 
     async def _send(self, call: Call, *, timeout: float | None = None, grpc_timeout: int | None = None) -> Answer:
         """Send one call and return the answer, whatever its status; a transport failure, an answer
@@ -319,18 +341,24 @@ class GatewayClient:
 
     async def get_shows(self) -> list[Show]:
         """All shows."""
-        data = await self.call(rq.get_shows())
+        fast, data = await self._answer(rq.get_shows())
+        if fast is not None:
+            return _fast_list(fast.shows, "shows", "shows", self.url)
         return decode_list(_required_seq(data, "shows", self.url), Show.from_json)
 
     async def get_active_shows(self) -> list[Show]:
         """Active shows."""
-        data = await self.call(rq.get_active_shows())
+        fast, data = await self._answer(rq.get_active_shows())
+        if fast is not None:
+            return _fast_list(fast.shows, "shows", "shows", self.url)
         return decode_list(_required_seq(data, "shows", self.url), Show.from_json)
 
     async def find_show(self, name: str) -> Show:
         """A show by exact name; NotFound when there is none."""
-        data = await self.call(rq.find_show(name))
-        return Show.from_json(_required(data, "show", self.url))
+        fast, data = await self._answer(rq.find_show(name))
+        if fast is not None and fast.show is not None:
+            return fast.show  # type: ignore[no-any-return]
+        return Show.from_json(_required(data or {}, "show", self.url))
 
     # --- jobs ---------------------------------------------------------------------------------------
 
@@ -339,29 +367,37 @@ class GatewayClient:
         # Most jobs are as they were at the last poll: parse only those that changed.
         data = await self.call(rq.get_jobs(search or JobSearch()), elements=self._job_reuse)
         if MODELS in data:
-            return data[MODELS]  # type: ignore[no-any-return]
-        return await _decode_in_slices(_required_seq(data, "jobs", self.url), Job.from_json)
+            return share(data[MODELS])
+        return share(await _decode_in_slices(_required_seq(data, "jobs", self.url), Job.from_json))
 
     async def get_job(self, job_id: str) -> Job:
         """A job by id, finished or not."""
-        data = await self.call(rq.get_job(job_id))
-        return Job.from_json(_required(data, "job", self.url))
+        fast, data = await self._answer(rq.get_job(job_id))
+        if fast is not None and fast.job is not None:
+            return fast.job  # type: ignore[no-any-return]
+        return Job.from_json(_required(data or {}, "job", self.url))
 
     async def find_job(self, name: str) -> Job:
         """A pending job by exact name."""
-        data = await self.call(rq.find_job(name))
-        return Job.from_json(_required(data, "job", self.url))
+        fast, data = await self._answer(rq.find_job(name))
+        if fast is not None and fast.job is not None:
+            return fast.job  # type: ignore[no-any-return]
+        return Job.from_json(_required(data or {}, "job", self.url))
 
     async def get_layers(self, job_id: str) -> list[Layer]:
         """The layers of a job."""
-        data = await self.call(rq.get_layers(job_id))
+        fast, data = await self._answer(rq.get_layers(job_id))
+        if fast is not None:
+            return _fast_list(fast.layers, "layers", "layers", self.url)
         return decode_list(_required_seq(data, "layers", self.url), Layer.from_json)
 
     async def get_frames(
         self, job_id: str, search: FrameSearch | None = None, *, page: int = 1, limit: int = DEFAULT_PAGE_SIZE
     ) -> list[Frame]:
         """One page of a job's frames (Cuebot pages are 1-based; a short page is the last)."""
-        data = await self.call(rq.get_frames(job_id, search or FrameSearch(), page, limit))
+        fast, data = await self._answer(rq.get_frames(job_id, search or FrameSearch(), page, limit))
+        if fast is not None:
+            return _fast_list(fast.frames, "frames", "frames", self.url)
         return await _decode_in_slices(_required_seq(data, "frames", self.url), Frame.from_json)
 
     async def iter_frame_pages(
@@ -419,9 +455,15 @@ class GatewayClient:
         seen: set[str] = set()
         out: list[Frame] = []
         async for frames in self.iter_frame_pages(job_id, search, expected=expected, page_size=page_size):
+            known = len(seen)
+            seen.update(map(_frame_id, frames))
+            if len(seen) - known == len(frames):  # nothing seen before, none twice: the usual case
+                out.extend(frames)
+                continue
+            kept = {frame.id for frame in out}
             for frame in frames:
-                if frame.id not in seen:
-                    seen.add(frame.id)
+                if frame.id not in kept:
+                    kept.add(frame.id)
                     out.append(frame)
         return out
 
@@ -435,11 +477,14 @@ class GatewayClient:
     ) -> UpdatedFrames:
         """Frames changed since `last_check`, the job's state and Cuebot's clock (`server_time`, the
         next `last_check`). Raises DeadlineExceeded when Cuebot does not answer (lastCheck too old)."""
-        data = await self.call(
+        fast, data = await self._answer(
             rq.get_updated_frames(job_id, last_check, layer_ids),
             grpc_timeout=grpc_timeout,
             timeout=grpc_timeout + 5.0,
         )
+        if fast is not None:
+            updated = _fast_seq(fast.updated_frames, "updatedFrames", self.url).updated_frames
+            return UpdatedFrames(state=fast.state, server_time=fast.server_time, frames=tuple(updated))
         frames = decode_list(
             _required_seq(data, "updatedFrames", self.url, alias="updated_frames"), UpdatedFrame.from_json
         )
@@ -453,12 +498,16 @@ class GatewayClient:
 
     async def get_frame(self, frame_id: str) -> Frame:
         """A frame by id."""
-        data = await self.call(rq.get_frame(frame_id))
-        return Frame.from_json(_required(data, "frame", self.url))
+        fast, data = await self._answer(rq.get_frame(frame_id))
+        if fast is not None and fast.frame is not None:
+            return fast.frame  # type: ignore[no-any-return]
+        return Frame.from_json(_required(data or {}, "frame", self.url))
 
     async def get_job_comments(self, job_id: str) -> list[Comment]:
         """A job's comments, oldest first."""
-        data = await self.call(rq.get_job_comments(job_id))
+        fast, data = await self._answer(rq.get_job_comments(job_id))
+        if fast is not None:
+            return _fast_list(fast.comments, "comments", "comments", self.url)
         return decode_list(_required_seq(data, "comments", self.url), Comment.from_json)
 
     async def add_job_comment(self, job_id: str, subject: str, message: str) -> None:
@@ -519,27 +568,37 @@ class GatewayClient:
 
     async def get_hosts(self, search: HostSearch | None = None) -> list[Host]:
         """Hosts matching `search` (all when None)."""
-        data = await self.call(rq.get_hosts(search or HostSearch()))
+        fast, data = await self._answer(rq.get_hosts(search or HostSearch()))
+        if fast is not None:
+            return _fast_list(fast.hosts, "hosts", "hosts", self.url)
         return await _decode_in_slices(_required_seq(data, "hosts", self.url), Host.from_json)
 
     async def get_host(self, host_id: str) -> Host:
         """A host by id."""
-        data = await self.call(rq.get_host(host_id))
-        return Host.from_json(_required(data, "host", self.url))
+        fast, data = await self._answer(rq.get_host(host_id))
+        if fast is not None and fast.host is not None:
+            return fast.host  # type: ignore[no-any-return]
+        return Host.from_json(_required(data or {}, "host", self.url))
 
     async def find_host(self, name: str) -> Host:
         """A host by exact name."""
-        data = await self.call(rq.find_host(name))
-        return Host.from_json(_required(data, "host", self.url))
+        fast, data = await self._answer(rq.find_host(name))
+        if fast is not None and fast.host is not None:
+            return fast.host  # type: ignore[no-any-return]
+        return Host.from_json(_required(data or {}, "host", self.url))
 
     async def get_host_procs(self, host_id: str) -> list[Proc]:
         """The procs running on one host."""
-        data = await self.call(rq.get_host_procs(host_id))
+        fast, data = await self._answer(rq.get_host_procs(host_id))
+        if fast is not None:
+            return _fast_list(fast.procs, "procs", "procs", self.url)
         return decode_list(_required_seq(data, "procs", self.url), Proc.from_json)
 
     async def get_procs(self, search: ProcSearch) -> list[Proc]:
         """Procs matching `search` (by host, job, layer, show or allocation names)."""
-        data = await self.call(rq.get_procs(search))
+        fast, data = await self._answer(rq.get_procs(search))
+        if fast is not None:
+            return _fast_list(fast.procs, "procs", "procs", self.url)
         return decode_list(_required_seq(data, "procs", self.url), Proc.from_json)
 
     async def lock_host(self, host_id: str) -> None:
@@ -572,6 +631,9 @@ async def _decode_in_slices(items: Any, model: Callable[[Any], M]) -> list[M]:
     return out
 
 
+_frame_id = operator.attrgetter("id")
+
+
 def _method(call: Call) -> str:
     return call.path.rsplit("/", 1)[-1]
 
@@ -586,6 +648,20 @@ def _required_seq(data: dict[str, Any], key: str, url: str, *, alias: str | None
                 return seq
             raise BadResponse(f"gateway answer's {name!r} holds no list", url)
     raise BadResponse(f"gateway answer has no {key!r} list", url)
+
+
+def _fast_list(wrapper: Any, attr: str, key: str, url: str) -> list[Any]:
+    """The list inside the wrapper message of a list answer the fast path decoded."""
+    items = getattr(_fast_seq(wrapper, key, url), attr)
+    return items if isinstance(items, list) else list(items)
+
+
+def _fast_seq(wrapper: Any, key: str, url: str) -> Any:
+    """The wrapper message of a list answer decoded by the fast path; BadResponse when the answer had
+    none (a missing list is never read as an empty farm, on either path)."""
+    if wrapper is None:
+        raise BadResponse(f"gateway answer has no {key!r} list", url)
+    return wrapper
 
 
 def _required(data: dict[str, Any], key: str, url: str) -> Any:

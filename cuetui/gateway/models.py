@@ -2,48 +2,59 @@
 
 The gateway speaks Go protojson: camelCase names, int64 as strings, enums by name, every field present,
 `null` for unset sub-messages. Other gateway set-ups send snake_case names, plain numbers or omit fields,
-and a newer Cuebot may send enum values we do not know. Decoding therefore has two paths, generated once
-per model from one field table:
+and a newer Cuebot may send enum values we do not know. Decoding therefore has two paths, both driven by
+the schema table generated from opencue-proto (`cuetui.schema`):
 
-* a fast path for the real gateway's exact shape (one expression per field, no per-field calls), and
-* a tolerant path, taken only when the fast path meets anything unexpected, that accepts either name
-  style, fills defaults for missing or mistyped fields, keeps unknown enum names as they are, and logs
-  what it had to repair.
+* a fast path: msgspec decodes the response bytes straight into the models (C code, no dict in
+  between), checking every field against its schema type: int32/int64 bounds, enum names, strings,
+  lists; and
+* a tolerant path, taken only when the fast path rejects an answer, that accepts either name style,
+  fills protobuf defaults for missing or mistyped fields, keeps unknown enum names as they are, repairs
+  out-of-range numbers to the nearest bound, and logs what it had to repair (once per kind).
 
-Both paths build the same immutable model. Models are NamedTuples rather than frozen dataclasses:
-building 50 000 frozen dataclasses costs several times more (each field goes through
-object.__setattr__), and a job screen decodes that many frames on open. Units follow the protocol:
-memory in KB, times in epoch seconds, cores as floats.
+Both paths build the same immutable model. Models are frozen msgspec Structs without a GC header: a
+third lighter than NamedTuples, hashable, compared by value. Each class below declares its attributes
+(for type checkers and readers; the attribute names are the proto field names) and `_model` checks them
+against the schema table at import, so a field that drifts from opencue-proto fails at once. Units follow
+the protocol: memory in KB, times in epoch seconds, cores as floats.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: the models' annotations stay objects, so neither msgspec nor
+# the schema check below has to evaluate strings at import (that cost 13 ms of start-up).
 import logging
+import re
+import sys
 from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, NamedTuple, TypeVar, get_args
+
+import msgspec
+import orjson
+
+from cuetui import schema
 
 log = logging.getLogger("cuetui.gateway")
 
 # --- enums -----------------------------------------------------------------------------------------
 # Kept as plain strings (OpenCue's names) so an unknown value from a newer Cuebot survives decoding.
+# The names come from the schema table; the short names ("FrameState") are what the UI asks about.
 
-JOB_STATES = ("PENDING", "FINISHED", "STARTUP", "SHUTDOWN", "POSTED")
-FRAME_STATES = ("WAITING", "SETUP", "RUNNING", "SUCCEEDED", "DEPEND", "DEAD", "EATEN", "CHECKPOINT")
-LAYER_TYPES = ("PRE", "POST", "RENDER", "UTIL")
-CHECKPOINT_STATES = ("DISABLED", "ENABLED", "COPYING", "COMPLETE")
-HARDWARE_STATES = ("UP", "DOWN", "REBOOTING", "REBOOT_WHEN_IDLE", "REPAIR")
-LOCK_STATES = ("OPEN", "LOCKED", "NIMBY_LOCKED")
-THREAD_MODES = ("AUTO", "ALL", "VARIABLE")
-
-ENUMS: dict[str, tuple[str, ...]] = {
-    "JobState": JOB_STATES,
-    "FrameState": FRAME_STATES,
-    "LayerType": LAYER_TYPES,
-    "CheckpointState": CHECKPOINT_STATES,
-    "HardwareState": HARDWARE_STATES,
-    "LockState": LOCK_STATES,
-    "ThreadMode": THREAD_MODES,
+ENUM_TYPES = {
+    "JobState": "job.JobState",
+    "FrameState": "job.FrameState",
+    "LayerType": "job.LayerType",
+    "CheckpointState": "job.CheckpointState",
+    "HardwareState": "host.HardwareState",
+    "LockState": "host.LockState",
+    "ThreadMode": "host.ThreadMode",
 }
+ENUMS: dict[str, tuple[str, ...]] = {short: schema.enum_names(full) for short, full in ENUM_TYPES.items()}
+JOB_STATES = ENUMS["JobState"]
+FRAME_STATES = ENUMS["FrameState"]
+LAYER_TYPES = ENUMS["LayerType"]
+CHECKPOINT_STATES = ENUMS["CheckpointState"]
+HARDWARE_STATES = ENUMS["HardwareState"]
+LOCK_STATES = ENUMS["LockState"]
+THREAD_MODES = ENUMS["ThreadMode"]
 _ENUM_SETS = {name: frozenset(values) for name, values in ENUMS.items()}
 
 
@@ -64,46 +75,90 @@ def _report_once(kind: str, detail: str) -> None:
 
 
 def _enum(value: Any, enum: str) -> str:
-    """An enum name from a name or a number; unknown values are kept (raw) and logged once."""
+    """An enum name from a name or a number; unknown values are kept (raw) and logged once.
+    `enum` is a short name ("FrameState") or a full one ("job.FrameState")."""
+    full = ENUM_TYPES.get(enum, enum)
+    short = full.rsplit(".", 1)[-1]
     if isinstance(value, str):
-        if value not in _ENUM_SETS[enum]:
-            _report_once("unknown enum value", f"{enum}.{value[:40]}")
+        if value not in schema.enum_numbers(full):
+            _report_once("unknown enum value", f"{short}.{value[:40]}")
         return value
     if isinstance(value, int) and not isinstance(value, bool):
-        names = ENUMS[enum]
-        if 0 <= value < len(names):
-            return names[value]
-        _report_once("unknown enum number", f"{enum}={value}")
+        name = schema.enum_by_number(full).get(value)
+        if name is not None:
+            return name
+        _report_once("unknown enum number", f"{short}={value}")
         return str(value)
     if value is not None:
-        _report_once("bad enum type", f"{enum}: {type(value).__name__}")
-    return ENUMS[enum][0]
+        _report_once("bad enum type", f"{short}: {type(value).__name__}")
+    return schema.enum_default(full)
 
 
-# --- field tables and generated decoders ------------------------------------------------------------
+# --- field types ------------------------------------------------------------------------------------
+# What the fast path checks, from the schema's types. For a type checker an enum is a str (an unknown
+# name is kept); at run time it is the Literal of the schema's names, so msgspec rejects anything else
+# and the tolerant path decides.
 
-# Field kinds: "s" string, "i" integer (int32 or int64-as-string), "f" float, "b" bool,
-# "e:<Enum>" enum name, "sl" list of strings, "m:<Model>" sub-message (None when null/absent).
-# The attribute name is the proto field name (snake_case); the JSON name is its camelCase form.
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+I32 = Annotated[int, msgspec.Meta(ge=schema.INT_BOUNDS["int32"][0], le=schema.INT_BOUNDS["int32"][1])]
+I64 = Annotated[int, msgspec.Meta(ge=schema.INT_BOUNDS["int64"][0], le=schema.INT_BOUNDS["int64"][1])]
 
 
-_DEFAULTS = {"s": "", "i": 0, "f": 0.0, "b": False, "sl": ()}
-_MODELS: dict[str, type[Any]] = {}
-_DECODERS: dict[type[Any], Callable[[Any], Any]] = {}
+def _literal(full: str) -> Any:
+    return Literal.__getitem__(schema.enum_names(full))
+
+
+if TYPE_CHECKING:
+    JobStateName = str
+    FrameStateName = str
+    LayerTypeName = str
+    CheckpointStateName = str
+    HardwareStateName = str
+    LockStateName = str
+    ThreadModeName = str
+else:
+    JobStateName = _literal("job.JobState")
+    FrameStateName = _literal("job.FrameState")
+    LayerTypeName = _literal("job.LayerType")
+    CheckpointStateName = _literal("job.CheckpointState")
+    HardwareStateName = _literal("host.HardwareState")
+    LockStateName = _literal("host.LockState")
+    ThreadModeName = _literal("host.ThreadMode")
+
 
 M = TypeVar("M")
+S = TypeVar("S", bound="Model")
+
+
+class Model(msgspec.Struct, frozen=True, gc=False, rename="camel"):
+    """Base of every model: immutable, no GC header (models hold no cycles), camelCase on the wire."""
+
+    _fields: ClassVar[tuple[str, ...]]
+    JSON_FIELDS: ClassVar[tuple[str, ...]]
+    MESSAGE: ClassVar[str]
+
+    def _replace(self: M, **changes: Any) -> M:
+        """A copy with some fields changed (the NamedTuple spelling, kept for callers and tests)."""
+        return msgspec.structs.replace(self, **changes)  # type: ignore[type-var]
+
+    @classmethod
+    def from_json(cls: type[S], data: Any) -> S:
+        """Decode the gateway's JSON object (a dict) for this message; any shape, never raises."""
+        raise NotImplementedError  # replaced by _model for each model
+
+    @classmethod
+    def from_bytes(cls: type[S], content: bytes) -> S:
+        """Decode one JSON object's bytes for this message, in any shape; ValueError if not JSON."""
+        raise NotImplementedError  # replaced by _model for each model
+
+
+_MODELS: dict[str, type[Model]] = {}  # by full message name
+
+# --- the tolerant path ------------------------------------------------------------------------------
 
 
 def _to_int(value: Any) -> int:
     if isinstance(value, bool):
         raise TypeError("bool")
-    if isinstance(value, float):
-        return int(value)
     return int(value)
 
 
@@ -135,126 +190,265 @@ def _to_str_list(value: Any) -> tuple[str, ...]:
     return tuple(_to_str(v) for v in value)
 
 
-_CONVERTERS: dict[str, Callable[[Any], Any]] = {
-    "s": _to_str,
-    "i": _to_int,
-    "f": _to_float,
-    "b": _to_bool,
-    "sl": _to_str_list,
+_SCALARS: dict[str, tuple[Callable[[Any], Any], Any]] = {
+    "string": (_to_str, ""),
+    "bytes": (_to_str, ""),  # kept as the base64 text protojson sends
+    "float": (_to_float, 0.0),
+    "double": (_to_float, 0.0),
+    "bool": (_to_bool, False),
+    **{kind: (_to_int, 0) for kind in schema.INT_BOUNDS},
 }
 
 
-def _fast_expr(attr: str, kind: str) -> str:
-    """One Python expression decoding field `attr` from dict `d`, raising on any surprise."""
-    key = repr(_camel(attr))
-    if kind == "s":
-        return f'"" + d[{key}]'  # TypeError unless a str
-    if kind == "i":
-        return f"int(d[{key}])"  # int("12") for int64 strings; None or "x" raise
-    if kind == "f":
-        return f"float(d[{key}])"
-    if kind == "b":
-        return f"_BOOL[d[{key}]]"
-    if kind == "sl":
-        return f"_strs(d[{key}])"
-    if kind.startswith("e:"):
-        # A known name maps to itself; anything else (an unknown name, a number) raises KeyError and
-        # takes the tolerant path, which keeps and logs it.
-        return f"_KNOWN[{kind[2:]!r}][d[{key}]]"
-    if kind.startswith("m:"):
-        return f"(None if (v := d[{key}]) is None else _MODELS[{kind[2:]!r}]._fast(v))"
-    raise ValueError(kind)
+class _Slot(NamedTuple):
+    """How the tolerant path reads one field: attribute, JSON name, the other key it accepts, schema field."""
+
+    attr: str
+    json_name: str
+    alt: str  # the snake_case key accepted too ("" when the same as json_name)
+    field: schema.Field
 
 
-def _fast_strs(value: list[Any]) -> tuple[str, ...]:
-    out = tuple(value)
-    for item in out:
-        if type(item) is not str:
-            raise TypeError("list item")
-    return out
-
-
-_FAST_GLOBALS: dict[str, Any] = {
-    "_BOOL": {True: True, False: False},
-    "_strs": _fast_strs,
-    "_KNOWN": {name: {value: value for value in values} for name, values in ENUMS.items()},
-    "_MODELS": _MODELS,
-    "_tuple_new": tuple.__new__,
-}
-
-
-def _model(spec: str) -> Callable[[type[M]], type[M]]:
-    """Class decorator: attach generated `_fast` and `from_json` decoders built from `spec`.
-
-    `spec` lists one field a line as `attr kind`, in proto declaration order; it must match the
-    NamedTuple fields one for one (checked here, so a typo fails at import, not in production).
-    """
-
-    table = [tuple(line.split()) for line in spec.splitlines() if line.strip()]
-
-    def wrap(cls: type[M]) -> type[M]:
-        names = list(cls._fields)  # type: ignore[attr-defined]
-        attrs = [attr for attr, _ in table]
-        if names != attrs:
-            raise TypeError(f"{cls.__name__}: spec {attrs} != fields {names}")
-        # The tuple built at once, positionally: calling the NamedTuple with 27 keywords costs a
-        # third more, and a job screen decodes 50 000 frames.
-        args = ", ".join(_fast_expr(attr, kind) for attr, kind in table)
-        source = f"def _fast(d):\n    return _tuple_new(_cls, ({args},))\n"
-        scope = dict(_FAST_GLOBALS, _cls=cls)
-        exec(source, scope)
-        fast = scope["_fast"]
-        cls_name = cls.__name__
-
-        def tolerant(d: Any) -> M:
-            if not isinstance(d, dict):
-                _report_once("not an object", cls_name)
-                d = {}
-            values: dict[str, Any] = {}
-            for attr, kind in table:
-                camel = _camel(attr)
-                raw = d.get(camel)
-                if raw is None and camel != attr:
-                    raw = d.get(attr)
-                if raw is None:
-                    values[attr] = None if kind.startswith("m:") else _default(kind)
-                    continue
-                if kind.startswith("e:"):
-                    values[attr] = _enum(raw, kind[2:])
-                elif kind.startswith("m:"):
-                    values[attr] = _MODELS[kind[2:]].from_json(raw)
-                else:
-                    try:
-                        values[attr] = _CONVERTERS[kind](raw)
-                    except (TypeError, ValueError, OverflowError):
-                        _report_once("bad value", f"{cls_name}.{camel}")
-                        values[attr] = _DEFAULTS[kind]
-            return cls(**values)
-
-        def from_json(d: Any) -> M:
+def _tolerant(cls: type[S], slots: tuple[_Slot, ...], d: Any) -> S:
+    name = cls.__name__
+    if not isinstance(d, dict):
+        _report_once("not an object", name)
+        d = {}
+    values: dict[str, Any] = {}
+    for attr, json_name, alt, field in slots:
+        raw = d.get(json_name)
+        if raw is None and alt:
+            raw = d.get(alt)
+        kind = field.kind
+        if raw is None:
+            if kind == "message":
+                values[attr] = None
+            elif field.repeated:
+                values[attr] = ()
+            elif kind == "enum":
+                values[attr] = schema.enum_default(field.ref)
+            else:
+                values[attr] = _SCALARS[kind][1]
+            continue
+        if kind == "enum":
+            values[attr] = _enum(raw, field.ref)
+        elif kind == "message":
+            values[attr] = _MODELS[field.ref].from_json(raw)
+        else:
+            convert, default = _SCALARS[kind]
             try:
-                return fast(d)  # type: ignore[no-any-return]
-            except (KeyError, TypeError, ValueError, OverflowError):
-                return tolerant(d)
+                values[attr] = _to_str_list(raw) if field.repeated else convert(raw)
+            except (TypeError, ValueError, OverflowError):
+                _report_once("bad value", f"{name}.{json_name}")
+                values[attr] = () if field.repeated else default
+                continue
+            bounds = schema.INT_BOUNDS.get(kind)
+            if bounds is not None and not bounds[0] <= values[attr] <= bounds[1]:
+                # Repaired here, once, so no later arithmetic or formatting meets a 400-digit number.
+                _report_once("number out of range", f"{name}.{json_name} ({kind})")
+                values[attr] = min(max(values[attr], bounds[0]), bounds[1])
+    return cls(**values)
 
-        cls._fast = staticmethod(fast)  # type: ignore[attr-defined]
-        _DECODERS[cls] = from_json
-        cls.JSON_FIELDS = tuple(_camel(a) for a in attrs)  # type: ignore[attr-defined]
-        _MODELS[cls_name] = cls
+
+# --- the fast path ----------------------------------------------------------------------------------
+
+_FAST_ERRORS = (msgspec.ValidationError, msgspec.DecodeError)
+# A snake_case answer (UseProtoNames) is valid JSON whose multi-word keys msgspec would skip as unknown
+# fields: look at the first keys, and leave such an answer to the tolerant path, which reads both styles.
+_SNAKE_KEY = re.compile(rb'"[a-z][a-z0-9]*_[a-z0-9_]*"\s*:')
+
+
+def looks_snake_case(content: bytes) -> bool:
+    """True when the first keys of a JSON answer are snake_case (a gateway set up with proto names)."""
+    return _SNAKE_KEY.search(content, 0, 2048) is not None
+
+
+_ANSWER_TYPES: dict[str, Any] = {}
+_BUILDING: set[str] = set()
+_DECODERS: dict[Any, msgspec.json.Decoder[Any]] = {}
+
+
+def _decoder(kind: Any) -> msgspec.json.Decoder[Any]:
+    dec = _DECODERS.get(kind)
+    if dec is None:
+        # strict=False: int64 values arrive as JSON strings ("4194304"), as protojson writes them.
+        dec = _DECODERS[kind] = msgspec.json.Decoder(kind, strict=False)
+    return dec
+
+
+def _wire_type(field: schema.Field) -> Any:
+    """The msgspec type of a field of a wrapper message (models declare theirs)."""
+    kind = field.kind
+    if kind == "message":
+        inner: Any = answer_type(field.ref)
+        return list[inner] if field.repeated else (inner | None)
+    if kind == "enum":
+        inner = _literal(field.ref)
+    elif kind in schema.INT_BOUNDS:
+        lo, hi = schema.INT_BOUNDS[kind]
+        inner = Annotated[int, msgspec.Meta(ge=lo, le=hi)]
+    elif kind in schema.FLOAT_KINDS:
+        inner = float
+    elif kind == "bool":
+        inner = bool
+    else:
+        inner = str
+    return list[inner] if field.repeated else inner
+
+
+def _wire_default(field: schema.Field) -> Any:
+    if field.repeated:
+        return msgspec.field(default_factory=list)
+    if field.kind == "message":
+        return None
+    if field.kind == "enum":
+        return schema.enum_default(field.ref)
+    return _SCALARS.get(field.kind, (None, ""))[1]
+
+
+def answer_type(message: str) -> Any:
+    """The msgspec type of a message by full name: the model if there is one, else a frozen Struct built
+    from the schema table (the wrappers around the models: `job.FrameSeq`, `job.JobGetFramesResponse`)."""
+    model = _MODELS.get(message)
+    if model is not None:
+        return model
+    built = _ANSWER_TYPES.get(message)
+    if built is None:
+        if message in _BUILDING:  # a message that contains itself needs a model declared for it
+            raise TypeError(f"{message} refers to itself: declare a model for it")
+        _BUILDING.add(message)
+        try:
+            fields = schema.fields(message)
+            built = msgspec.defstruct(
+                message.replace(".", "_"),
+                [(f.name, _wire_type(f), _wire_default(f)) for f in fields],
+                frozen=True,
+                gc=False,
+                rename={f.name: f.json_name for f in fields},
+                module=__name__,
+            )
+        finally:
+            _BUILDING.discard(message)
+        _ANSWER_TYPES[message] = built
+    return built
+
+
+def decode_answer(message: str, content: bytes) -> Any | None:
+    """A whole answer decoded by the fast path into the type of `message`, or None when the fast path
+    rejects it (then the caller parses the JSON and takes the tolerant path)."""
+    if looks_snake_case(content):
+        return None
+    try:
+        kind = answer_type(message)
+    except TypeError:  # no fast path for this message (it contains itself): the tolerant path decides
+        return None
+    try:
+        return _decoder(kind).decode(content)
+    except _FAST_ERRORS:
+        return None
+
+
+# --- the decorator ----------------------------------------------------------------------------------
+
+
+def _expected(field: schema.Field) -> tuple[Any, Any]:
+    """The annotation and default a model's attribute must have for a schema field."""
+    kind = field.kind
+    if field.repeated:
+        return tuple[str, ...], ()
+    if kind == "message":
+        return _MODELS[field.ref] | None, None
+    if kind == "enum":
+        return _literal(field.ref), schema.enum_default(field.ref)
+    if kind == "int32":
+        return I32, 0
+    if kind == "int64":
+        return I64, 0
+    if kind in schema.FLOAT_KINDS:
+        return float, 0.0
+    if kind == "bool":
+        return bool, False
+    return str, ""
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: "_" + m.group(1).lower(), name)
+
+
+def _model(message: str, omit: tuple[str, ...] = ()) -> Callable[[type[S]], type[S]]:
+    """Class decorator: check a model's attributes against the schema's `message` (names in declaration
+    order, JSON names, types, protobuf defaults; `omit` lists fields left out on purpose) and attach the
+    decoders. A proto name in camelCase (Proc's `bookedTime`) is declared in snake_case."""
+
+    def wrap(cls: type[S]) -> type[S]:
+        fields = [f for f in schema.fields(message) if f.name not in omit]
+        attrs = cls.__struct_fields__
+        if list(attrs) != [_snake(f.name) for f in fields]:
+            raise TypeError(f"{cls.__name__}: fields {list(attrs)} != schema {[f.name for f in fields]}")
+        if list(cls.__struct_encode_fields__) != [f.json_name for f in fields]:
+            raise TypeError(f"{cls.__name__}: JSON names {cls.__struct_encode_fields__} differ from the schema")
+        hints = cls.__annotations__
+        defaults = dict(zip(attrs[len(attrs) - len(cls.__struct_defaults__) :], cls.__struct_defaults__, strict=True))
+        for attr, field in zip(attrs, fields, strict=True):
+            annotation, default = _expected(field)
+            if hints[attr] != annotation or get_args(hints[attr]) != get_args(annotation):
+                raise TypeError(f"{cls.__name__}.{attr}: declared {hints[attr]}, schema wants {annotation}")
+            if defaults.get(attr, msgspec.NODEFAULT) != default:
+                raise TypeError(f"{cls.__name__}.{attr}: default must be the protobuf default {default!r}")
+        pairs = zip(attrs, fields, strict=True)
+        slots = tuple(_Slot(attr, f.json_name, attr if attr != f.json_name else "", f) for attr, f in pairs)
+        decode = _decoder(cls).decode
+        convert = msgspec.convert
+
+        def from_json(data: Any) -> S:
+            """Decode the gateway's JSON object (a dict) for this message; any shape, never raises."""
+            if type(data) is dict and not any("_" in key for key in data):
+                try:
+                    return convert(data, cls, strict=False)
+                except _FAST_ERRORS:
+                    pass
+            return _tolerant(cls, slots, data)
+
+        def from_bytes(content: bytes) -> S:
+            """Decode one JSON object's bytes for this message, in any shape; ValueError if not JSON."""
+            if not looks_snake_case(content):
+                try:
+                    return decode(content)  # type: ignore[no-any-return]
+                except msgspec.ValidationError:
+                    pass  # JSON, but not the schema's shape; a DecodeError (not JSON) goes up
+            return _tolerant(cls, slots, orjson.loads(content))
+
+        cls.from_json = staticmethod(from_json)  # type: ignore[method-assign]
+        cls.from_bytes = staticmethod(from_bytes)  # type: ignore[method-assign]
+        cls._fields = tuple(attrs)
+        cls.JSON_FIELDS = tuple(f.json_name for f in fields)
+        cls.MESSAGE = message
+        _MODELS[message] = cls
         return cls
 
     return wrap
 
 
-def _decode(cls: type[M], data: Any) -> M:
-    """Decode `data` as model `cls` with the decoder generated for it."""
-    return _DECODERS[cls](data)  # type: ignore[no-any-return]
+# String fields whose values repeat across a list of jobs (the show, the user, the group...): decoded,
+# each model holds its own copy; `share` points them at one string each. Frames repeat theirs too (the
+# layer name, the host's resource string: 120 bytes a frame), but sharing them costs a quarter of the
+# whole fetch + decode of a frame, the path the job screen waits on, so they keep their copies.
+_SHARED_STRINGS: dict[str, tuple[str, ...]] = {"Job": ("shot", "show", "user", "group", "facility", "os")}
 
 
-def _default(kind: str) -> Any:
-    if kind.startswith("e:"):
-        return ENUMS[kind[2:]][0]
-    return _DEFAULTS[kind]
+def share(items: list[S]) -> list[S]:
+    """`items` (models of one class) with repeated string values shared; returns `items`."""
+    if not items:
+        return items
+    strings = _SHARED_STRINGS.get(type(items[0]).__name__, ())
+    # The models are frozen for their users; this runs once, before anyone else holds them. Interned
+    # strings are released with their last model (CPython's interned strings are not immortal here).
+    setattr_ = msgspec.structs.force_setattr
+    intern = sys.intern
+    for attr in strings:
+        for item in items:
+            setattr_(item, attr, intern(getattr(item, attr)))
+    return items
 
 
 def decode_list(items: Any, model: Callable[[Any], M]) -> list[M]:
@@ -279,53 +473,24 @@ def unwrap_seq(body: Any, outer: str, inner: str | None = None) -> Any:
 # --- the models --------------------------------------------------------------------------------------
 
 
-@_model("""
-running_frames i
-dead_frames i
-pending_frames i
-pending_jobs i
-created_job_count i
-created_frame_count i
-rendered_frame_count i
-failed_frame_count i
-reserved_cores f
-reserved_gpus f
-""")
-class ShowStats(NamedTuple):
+@_model("show.ShowStats")
+class ShowStats(Model, frozen=True):
     """Counters of a show."""
 
-    running_frames: int = 0
-    dead_frames: int = 0
-    pending_frames: int = 0
-    pending_jobs: int = 0
-    created_job_count: int = 0
-    created_frame_count: int = 0
-    rendered_frame_count: int = 0
-    failed_frame_count: int = 0
+    running_frames: I32 = 0
+    dead_frames: I32 = 0
+    pending_frames: I32 = 0
+    pending_jobs: I32 = 0
+    created_job_count: I64 = 0
+    created_frame_count: I64 = 0
+    rendered_frame_count: I64 = 0
+    failed_frame_count: I64 = 0
     reserved_cores: float = 0.0
     reserved_gpus: float = 0.0
 
-    @staticmethod
-    def from_json(data: Any) -> ShowStats:
-        """Decode the gateway's JSON for this message (any shape; never raises)."""
-        return _decode(ShowStats, data)
 
-
-@_model("""
-id s
-name s
-default_min_cores f
-default_max_cores f
-comment_email s
-booking_enabled b
-dispatch_enabled b
-active b
-show_stats m:ShowStats
-default_min_gpus f
-default_max_gpus f
-scheduler_managed b
-""")
-class Show(NamedTuple):
+@_model("show.Show")
+class Show(Model, frozen=True):
     """A show (project) on the farm."""
 
     id: str = ""
@@ -341,118 +506,74 @@ class Show(NamedTuple):
     default_max_gpus: float = 0.0
     scheduler_managed: bool = False
 
-    @staticmethod
-    def from_json(data: Any) -> Show:
-        """Decode the gateway's JSON for this message (any shape; never raises)."""
-        return _decode(Show, data)
-
     @property
     def stats(self) -> ShowStats:
         """The show's counters, zeros when the gateway sent none."""
         return self.show_stats or _EMPTY_SHOW_STATS
 
 
-_STATS_SPEC_HEAD = """
-total_frames i
-waiting_frames i
-running_frames i
-dead_frames i
-eaten_frames i
-depend_frames i
-succeeded_frames i
-pending_frames i
-"""
-_STATS_SPEC_TAIL = """
-avg_core_sec i
-rendered_frame_count i
-failed_frame_count i
-remaining_core_sec i
-total_core_sec i
-rendered_core_sec i
-failed_core_sec i
-max_rss i
-reserved_cores f
-total_gpu_sec i
-rendered_gpu_sec i
-failed_gpu_sec i
-reserved_gpus f
-max_gpu_memory i
-max_pss i
-"""
-
-
-@_model("total_layers i\n" + _STATS_SPEC_HEAD + "avg_frame_sec i\nhigh_frame_sec i\n" + _STATS_SPEC_TAIL)
-class JobStats(NamedTuple):
+@_model("job.JobStats")
+class JobStats(Model, frozen=True):
     """Counters of a job: frames by state, core time, memory (KB)."""
 
-    total_layers: int = 0
-    total_frames: int = 0
-    waiting_frames: int = 0
-    running_frames: int = 0
-    dead_frames: int = 0
-    eaten_frames: int = 0
-    depend_frames: int = 0
-    succeeded_frames: int = 0
-    pending_frames: int = 0
-    avg_frame_sec: int = 0
-    high_frame_sec: int = 0
-    avg_core_sec: int = 0
-    rendered_frame_count: int = 0
-    failed_frame_count: int = 0
-    remaining_core_sec: int = 0
-    total_core_sec: int = 0
-    rendered_core_sec: int = 0
-    failed_core_sec: int = 0
-    max_rss: int = 0
+    total_layers: I32 = 0
+    total_frames: I32 = 0
+    waiting_frames: I32 = 0
+    running_frames: I32 = 0
+    dead_frames: I32 = 0
+    eaten_frames: I32 = 0
+    depend_frames: I32 = 0
+    succeeded_frames: I32 = 0
+    pending_frames: I32 = 0
+    avg_frame_sec: I32 = 0
+    high_frame_sec: I32 = 0
+    avg_core_sec: I32 = 0
+    rendered_frame_count: I64 = 0
+    failed_frame_count: I64 = 0
+    remaining_core_sec: I64 = 0
+    total_core_sec: I64 = 0
+    rendered_core_sec: I64 = 0
+    failed_core_sec: I64 = 0
+    max_rss: I64 = 0
     reserved_cores: float = 0.0
-    total_gpu_sec: int = 0
-    rendered_gpu_sec: int = 0
-    failed_gpu_sec: int = 0
+    total_gpu_sec: I64 = 0
+    rendered_gpu_sec: I64 = 0
+    failed_gpu_sec: I64 = 0
     reserved_gpus: float = 0.0
-    max_gpu_memory: int = 0
-    max_pss: int = 0
-
-    @staticmethod
-    def from_json(data: Any) -> JobStats:
-        """Decode the gateway's JSON for this message (any shape; never raises)."""
-        return _decode(JobStats, data)
+    max_gpu_memory: I64 = 0
+    max_pss: I64 = 0
 
 
-@_model(_STATS_SPEC_HEAD + "avg_frame_sec i\nlow_frame_sec i\nhigh_frame_sec i\n" + _STATS_SPEC_TAIL)
-class LayerStats(NamedTuple):
+@_model("job.LayerStats")
+class LayerStats(Model, frozen=True):
     """Counters of a layer, like JobStats plus the fastest frame time."""
 
-    total_frames: int = 0
-    waiting_frames: int = 0
-    running_frames: int = 0
-    dead_frames: int = 0
-    eaten_frames: int = 0
-    depend_frames: int = 0
-    succeeded_frames: int = 0
-    pending_frames: int = 0
-    avg_frame_sec: int = 0
-    low_frame_sec: int = 0
-    high_frame_sec: int = 0
-    avg_core_sec: int = 0
-    rendered_frame_count: int = 0
-    failed_frame_count: int = 0
-    remaining_core_sec: int = 0
-    total_core_sec: int = 0
-    rendered_core_sec: int = 0
-    failed_core_sec: int = 0
-    max_rss: int = 0
+    total_frames: I32 = 0
+    waiting_frames: I32 = 0
+    running_frames: I32 = 0
+    dead_frames: I32 = 0
+    eaten_frames: I32 = 0
+    depend_frames: I32 = 0
+    succeeded_frames: I32 = 0
+    pending_frames: I32 = 0
+    avg_frame_sec: I32 = 0
+    low_frame_sec: I32 = 0
+    high_frame_sec: I32 = 0
+    avg_core_sec: I32 = 0
+    rendered_frame_count: I64 = 0
+    failed_frame_count: I64 = 0
+    remaining_core_sec: I64 = 0
+    total_core_sec: I64 = 0
+    rendered_core_sec: I64 = 0
+    failed_core_sec: I64 = 0
+    max_rss: I64 = 0
     reserved_cores: float = 0.0
-    total_gpu_sec: int = 0
-    rendered_gpu_sec: int = 0
-    failed_gpu_sec: int = 0
+    total_gpu_sec: I64 = 0
+    rendered_gpu_sec: I64 = 0
+    failed_gpu_sec: I64 = 0
     reserved_gpus: float = 0.0
-    max_gpu_memory: int = 0
-    max_pss: int = 0
-
-    @staticmethod
-    def from_json(data: Any) -> LayerStats:
-        """Decode the gateway's JSON for this message (any shape; never raises)."""
-        return _decode(LayerStats, data)
+    max_gpu_memory: I64 = 0
+    max_pss: I64 = 0
 
 
 _EMPTY_SHOW_STATS = ShowStats()
@@ -460,37 +581,12 @@ _EMPTY_JOB_STATS = JobStats()
 _EMPTY_LAYER_STATS = LayerStats()
 
 
-@_model("""
-id s
-state e:JobState
-name s
-shot s
-show s
-user s
-group s
-facility s
-os s
-uid i
-priority i
-min_cores f
-max_cores f
-log_dir s
-is_paused b
-has_comment b
-auto_eat b
-start_time i
-stop_time i
-job_stats m:JobStats
-min_gpus f
-max_gpus f
-loki_url s
-eligible_time i
-""")
-class Job(NamedTuple):
+@_model("job.Job")
+class Job(Model, frozen=True):
     """A job. `state` PENDING means "not finished" (running or waiting), not "queued"."""
 
     id: str = ""
-    state: str = "PENDING"
+    state: JobStateName = "PENDING"
     name: str = ""
     shot: str = ""
     show: str = ""
@@ -498,26 +594,21 @@ class Job(NamedTuple):
     group: str = ""
     facility: str = ""
     os: str = ""
-    uid: int = 0
-    priority: int = 0
+    uid: I32 = 0
+    priority: I32 = 0
     min_cores: float = 0.0
     max_cores: float = 0.0
     log_dir: str = ""
     is_paused: bool = False
     has_comment: bool = False
     auto_eat: bool = False
-    start_time: int = 0
-    stop_time: int = 0
+    start_time: I32 = 0
+    stop_time: I32 = 0
     job_stats: JobStats | None = None
     min_gpus: float = 0.0
     max_gpus: float = 0.0
     loki_url: str = ""
-    eligible_time: int = 0
-
-    @staticmethod
-    def from_json(data: Any) -> Job:
-        """Decode the gateway's JSON for this message (any shape; never raises)."""
-        return _decode(Job, data)
+    eligible_time: I32 = 0
 
     @property
     def stats(self) -> JobStats:
@@ -530,36 +621,8 @@ class Job(NamedTuple):
         return self.state == "FINISHED"
 
 
-@_model("""
-id s
-name s
-range s
-tags sl
-min_cores f
-max_cores f
-is_threadable b
-min_memory i
-min_gpu_memory i
-chunk_size i
-dispatch_order i
-type e:LayerType
-services sl
-memory_optimizer_enabled b
-layer_stats m:LayerStats
-parent_id s
-limits sl
-timeout i
-timeout_llu i
-min_gpus f
-max_gpus f
-command s
-eligible_time i
-start_time i
-stop_time i
-start_after i
-start_after_reason s
-""")
-class Layer(NamedTuple):
+@_model("job.Layer")
+class Layer(Model, frozen=True):
     """A layer of a job. `min_memory` in KB; `timeout`/`timeout_llu` in minutes."""
 
     id: str = ""
@@ -569,31 +632,26 @@ class Layer(NamedTuple):
     min_cores: float = 0.0
     max_cores: float = 0.0
     is_threadable: bool = False
-    min_memory: int = 0
-    min_gpu_memory: int = 0
-    chunk_size: int = 0
-    dispatch_order: int = 0
-    type: str = "PRE"
+    min_memory: I64 = 0
+    min_gpu_memory: I64 = 0
+    chunk_size: I32 = 0
+    dispatch_order: I32 = 0
+    type: LayerTypeName = "PRE"
     services: tuple[str, ...] = ()
     memory_optimizer_enabled: bool = False
     layer_stats: LayerStats | None = None
     parent_id: str = ""
     limits: tuple[str, ...] = ()
-    timeout: int = 0
-    timeout_llu: int = 0
+    timeout: I32 = 0
+    timeout_llu: I32 = 0
     min_gpus: float = 0.0
     max_gpus: float = 0.0
     command: str = ""
-    eligible_time: int = 0
-    start_time: int = 0
-    stop_time: int = 0
-    start_after: int = 0
+    eligible_time: I32 = 0
+    start_time: I32 = 0
+    stop_time: I32 = 0
+    start_after: I64 = 0
     start_after_reason: str = ""
-
-    @staticmethod
-    def from_json(data: Any) -> Layer:
-        """Decode the gateway's JSON for this message (any shape; never raises)."""
-        return _decode(Layer, data)
 
     @property
     def stats(self) -> LayerStats:
@@ -601,95 +659,55 @@ class Layer(NamedTuple):
         return self.layer_stats or _EMPTY_LAYER_STATS
 
 
-@_model("""
-state e:FrameState
-text s
-""")
-class FrameStateDisplayOverride(NamedTuple):
+@_model("job.FrameStateDisplayOverride", omit=("color",))
+class FrameStateDisplayOverride(Model, frozen=True):
     """A site-defined label shown instead of a frame's state (its colour is not kept)."""
 
-    state: str = "WAITING"
+    state: FrameStateName = "WAITING"
     text: str = ""
 
-    @staticmethod
-    def from_json(data: Any) -> FrameStateDisplayOverride:
-        """Decode the gateway's JSON for this message (any shape; never raises)."""
-        return _decode(FrameStateDisplayOverride, data)
 
-
-@_model("""
-id s
-name s
-layer_name s
-number i
-state e:FrameState
-retry_count i
-exit_status i
-dispatch_order i
-start_time i
-stop_time i
-max_rss i
-used_memory i
-reserved_memory i
-reserved_gpu_memory i
-last_resource s
-checkpoint_state e:CheckpointState
-checkpoint_count i
-total_core_time i
-llu_time i
-total_gpu_time i
-max_gpu_memory i
-used_gpu_memory i
-frame_state_display_override m:FrameStateDisplayOverride
-max_pss i
-used_pss i
-eligible_time i
-submission_time i
-""")
-class Frame(NamedTuple):
+@_model("job.Frame")
+class Frame(Model, frozen=True):
     """A frame. `last_resource` is `host/cores/gpus` ("" if never dispatched); memory in KB."""
 
     id: str = ""
     name: str = ""
     layer_name: str = ""
-    number: int = 0
-    state: str = "WAITING"
-    retry_count: int = 0
-    exit_status: int = 0
-    dispatch_order: int = 0
-    start_time: int = 0
-    stop_time: int = 0
-    max_rss: int = 0
-    used_memory: int = 0
-    reserved_memory: int = 0
-    reserved_gpu_memory: int = 0
+    number: I32 = 0
+    state: FrameStateName = "WAITING"
+    retry_count: I32 = 0
+    exit_status: I32 = 0
+    dispatch_order: I32 = 0
+    start_time: I32 = 0
+    stop_time: I32 = 0
+    max_rss: I64 = 0
+    used_memory: I64 = 0
+    reserved_memory: I64 = 0
+    reserved_gpu_memory: I64 = 0
     last_resource: str = ""
-    checkpoint_state: str = "DISABLED"
-    checkpoint_count: int = 0
-    total_core_time: int = 0
-    llu_time: int = 0
-    total_gpu_time: int = 0
-    max_gpu_memory: int = 0
-    used_gpu_memory: int = 0
+    checkpoint_state: CheckpointStateName = "DISABLED"
+    checkpoint_count: I32 = 0
+    total_core_time: I32 = 0
+    llu_time: I32 = 0
+    total_gpu_time: I32 = 0
+    max_gpu_memory: I64 = 0
+    used_gpu_memory: I64 = 0
     frame_state_display_override: FrameStateDisplayOverride | None = None
-    max_pss: int = 0
-    used_pss: int = 0
-    eligible_time: int = 0
-    submission_time: int = 0
-
-    @staticmethod
-    def from_json(data: Any) -> Frame:
-        """Decode the gateway's JSON for this message (any shape; never raises)."""
-        return _decode(Frame, data)
+    max_pss: I64 = 0
+    used_pss: I64 = 0
+    eligible_time: I32 = 0
+    submission_time: I32 = 0
 
     @property
     def host(self) -> str:
         """The host name the frame last ran on, from `last_resource`; "" if it never ran."""
         return self.last_resource.split("/", 1)[0]
 
-    def merged(self, update: UpdatedFrame) -> Frame:
+    def merged(self, update: "UpdatedFrame") -> "Frame":
         """This frame with the changing fields of an UpdatedFrame applied."""
-        return self._replace(
+        return msgspec.structs.replace(
+            self,
             state=update.state,
             retry_count=update.retry_count,
             exit_status=update.exit_status,
@@ -706,44 +724,24 @@ class Frame(NamedTuple):
         )
 
 
-@_model("""
-id s
-state e:FrameState
-retry_count i
-exit_status i
-start_time i
-stop_time i
-max_rss i
-used_memory i
-last_resource s
-llu_time i
-max_gpu_memory i
-used_gpu_memory i
-frame_state_display_override m:FrameStateDisplayOverride
-max_pss i
-""")
-class UpdatedFrame(NamedTuple):
+@_model("job.UpdatedFrame")
+class UpdatedFrame(Model, frozen=True):
     """The changing fields of a frame, as GetUpdatedFrames returns them (no name, layer or number)."""
 
     id: str = ""
-    state: str = "WAITING"
-    retry_count: int = 0
-    exit_status: int = 0
-    start_time: int = 0
-    stop_time: int = 0
-    max_rss: int = 0
-    used_memory: int = 0
+    state: FrameStateName = "WAITING"
+    retry_count: I32 = 0
+    exit_status: I32 = 0
+    start_time: I32 = 0
+    stop_time: I32 = 0
+    max_rss: I64 = 0
+    used_memory: I64 = 0
     last_resource: str = ""
-    llu_time: int = 0
-    max_gpu_memory: int = 0
-    used_gpu_memory: int = 0
+    llu_time: I32 = 0
+    max_gpu_memory: I64 = 0
+    used_gpu_memory: I64 = 0
     frame_state_display_override: FrameStateDisplayOverride | None = None
-    max_pss: int = 0
-
-    @staticmethod
-    def from_json(data: Any) -> UpdatedFrame:
-        """Decode the gateway's JSON for this message (any shape; never raises)."""
-        return _decode(UpdatedFrame, data)
+    max_pss: I64 = 0
 
 
 # Cuebot's GetUpdatedFrames returns at most this many frames and says nothing when it cut the list.
@@ -763,38 +761,8 @@ class UpdatedFrames(NamedTuple):
         return len(self.frames) >= UPDATED_FRAMES_LIMIT
 
 
-@_model("""
-id s
-name s
-alloc_name s
-nimby_enabled b
-has_comment b
-cores f
-idle_cores f
-memory i
-idle_memory i
-gpu_memory i
-idle_gpu_memory i
-total_swap i
-total_memory i
-total_gpu_memory i
-total_mcp i
-free_swap i
-free_memory i
-free_mcp i
-free_gpu_memory i
-load i
-boot_time i
-ping_time i
-os s
-tags sl
-state e:HardwareState
-lock_state e:LockState
-thread_mode e:ThreadMode
-gpus f
-idle_gpus f
-""")
-class Host(NamedTuple):
+@_model("host.Host")
+class Host(Model, frozen=True):
     """A render host. Memory in KB; `load` is the 1-minute load average × 100."""
 
     id: str = ""
@@ -804,59 +772,34 @@ class Host(NamedTuple):
     has_comment: bool = False
     cores: float = 0.0
     idle_cores: float = 0.0
-    memory: int = 0
-    idle_memory: int = 0
-    gpu_memory: int = 0
-    idle_gpu_memory: int = 0
-    total_swap: int = 0
-    total_memory: int = 0
-    total_gpu_memory: int = 0
-    total_mcp: int = 0
-    free_swap: int = 0
-    free_memory: int = 0
-    free_mcp: int = 0
-    free_gpu_memory: int = 0
-    load: int = 0
-    boot_time: int = 0
-    ping_time: int = 0
+    memory: I64 = 0
+    idle_memory: I64 = 0
+    gpu_memory: I64 = 0
+    idle_gpu_memory: I64 = 0
+    total_swap: I64 = 0
+    total_memory: I64 = 0
+    total_gpu_memory: I64 = 0
+    total_mcp: I64 = 0
+    free_swap: I64 = 0
+    free_memory: I64 = 0
+    free_mcp: I64 = 0
+    free_gpu_memory: I64 = 0
+    load: I32 = 0
+    boot_time: I32 = 0
+    ping_time: I32 = 0
     os: str = ""
     tags: tuple[str, ...] = ()
-    state: str = "UP"
-    lock_state: str = "OPEN"
-    thread_mode: str = "AUTO"
+    state: HardwareStateName = "UP"
+    lock_state: LockStateName = "OPEN"
+    thread_mode: ThreadModeName = "AUTO"
     gpus: float = 0.0
     idle_gpus: float = 0.0
 
-    @staticmethod
-    def from_json(data: Any) -> Host:
-        """Decode the gateway's JSON for this message (any shape; never raises)."""
-        return _decode(Host, data)
 
-
-@_model("""
-id s
-name s
-show_name s
-job_name s
-frame_name s
-group_name s
-ping_time i
-booked_time i
-dispatch_time i
-reserved_memory i
-reserved_gpu_memory i
-used_memory i
-reserved_cores f
-unbooked b
-log_path s
-redirect_target s
-services sl
-used_gpu_memory i
-reserved_gpus f
-child_processes s
-""")
-class Proc(NamedTuple):
-    """A running frame's reservation on a host (`name` is `host/cores/gpus`)."""
+@_model("host.Proc")
+class Proc(Model, frozen=True):
+    """A running frame's reservation on a host (`name` is `host/cores/gpus`); `child_processes` is the
+    base64 text the gateway sends for the bytes field."""
 
     id: str = ""
     name: str = ""
@@ -864,25 +807,20 @@ class Proc(NamedTuple):
     job_name: str = ""
     frame_name: str = ""
     group_name: str = ""
-    ping_time: int = 0
-    booked_time: int = 0
-    dispatch_time: int = 0
-    reserved_memory: int = 0
-    reserved_gpu_memory: int = 0
-    used_memory: int = 0
+    ping_time: I32 = 0
+    booked_time: I32 = 0
+    dispatch_time: I32 = 0
+    reserved_memory: I64 = 0
+    reserved_gpu_memory: I64 = 0
+    used_memory: I64 = 0
     reserved_cores: float = 0.0
     unbooked: bool = False
     log_path: str = ""
     redirect_target: str = ""
     services: tuple[str, ...] = ()
-    used_gpu_memory: int = 0
+    used_gpu_memory: I64 = 0
     reserved_gpus: float = 0.0
     child_processes: str = ""
-
-    @staticmethod
-    def from_json(data: Any) -> Proc:
-        """Decode the gateway's JSON for this message (any shape; never raises)."""
-        return _decode(Proc, data)
 
     @property
     def host(self) -> str:
@@ -890,26 +828,15 @@ class Proc(NamedTuple):
         return self.name.split("/", 1)[0]
 
 
-@_model("""
-id s
-timestamp i
-user s
-subject s
-message s
-""")
-class Comment(NamedTuple):
+@_model("comment.Comment")
+class Comment(Model, frozen=True):
     """A comment on a job or host."""
 
     id: str = ""
-    timestamp: int = 0
+    timestamp: I32 = 0
     user: str = ""
     subject: str = ""
     message: str = ""
-
-    @staticmethod
-    def from_json(data: Any) -> Comment:
-        """Decode the gateway's JSON for this message (any shape; never raises)."""
-        return _decode(Comment, data)
 
 
 def merge_updates(frames: Iterable[Frame], updates: Iterable[UpdatedFrame]) -> list[Frame]:

@@ -271,3 +271,18 @@ def test_float32_formatting() -> None:
     assert f32(0.1) == 0.1  # shortest float32 repr, not 0.10000000149011612
     assert orjson.dumps({"v": f32(2.2)}) == b'{"v":2.2}'
     assert f32(float("nan")) == "NaN" and f32(float("inf")) == "Infinity"
+
+
+def test_emitter_writes_the_schema_shape_from_proto_names() -> None:
+    from cuetui.demo.wire import emitter
+
+    job = emitter("job.Job")
+    out = job({"id": "j", "state": 1, "min_cores": 1.0, "job_stats": {"max_rss": 7, "reserved_cores": 0.1}})
+    assert list(out)[:3] == ["id", "state", "name"] and "uid" not in out  # a unset oneof member is left out
+    assert out["state"] == "FINISHED" and out["minCores"] == 1 and out["priority"] == 0
+    assert out["jobStats"]["maxRss"] == "7" and out["jobStats"]["totalCoreSec"] == "0"
+    assert out["jobStats"]["reservedCores"] == f32(0.1) and out["lokiUrl"] == ""
+    with_uid = job({"uid": 1000, "id": "j"})
+    assert list(with_uid)[8:11] == ["os", "uid", "priority"] and with_uid["uid"] == 1000  # in its place
+    with pytest.raises(KeyError):
+        job({"minCore": 1})  # misspelt: fails instead of leaving the field at its default

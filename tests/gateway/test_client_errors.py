@@ -177,6 +177,23 @@ async def test_pages_until_a_short_page(serve: Callable[[Handler], asyncio.Futur
     assert sorted(pages_asked) == [1, 2, 3]
 
 
+async def test_shifted_pages_give_every_frame_once_in_first_seen_order(
+    serve: Callable[[Handler], asyncio.Future[str]],
+) -> None:
+    import json
+
+    async def handler(request: web.Request) -> web.Response:
+        page = json.loads(await request.read())["req"]["page"]
+        # a frame that changed state moved: page 2 repeats page 1's last frame, page 3 one twice
+        numbers = {1: [0, 1, 2], 2: [2, 3, 4], 3: [5, 5]}.get(page, [])
+        return web.json_response({"frames": {"frames": [{"id": f"f{i}", "number": i} for i in numbers]}})
+
+    url = await serve(handler)
+    async with GatewayClient(url, requester=ME) as client:
+        frames = await client.get_all_frames("j", page_size=3)
+    assert [f.id for f in frames] == ["f0", "f1", "f2", "f3", "f4", "f5"]
+
+
 async def test_secret_never_in_errors(serve: Callable[[Handler], asyncio.Future[str]]) -> None:
     import httpx
 

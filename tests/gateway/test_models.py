@@ -6,6 +6,7 @@ import logging
 import types
 import typing
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -163,6 +164,9 @@ def assert_of_type(value: object, hint: object, where: str) -> None:
         assert type(value) is tuple, f"{where}: {value!r} is not a tuple"
         for i, item in enumerate(value):
             assert_of_type(item, args[0], f"{where}[{i}]")
+    elif origin is typing.Literal:
+        # An enum field: one of its names, or (the tolerant path) an unknown name kept as a string.
+        assert type(value) is str, f"{where}: {value!r} is not an enum name"
     elif hint is float:
         assert type(value) in (float, int), f"{where}: {value!r} is not a number"  # never a bool
     elif hint in (int, str, bool):
@@ -171,3 +175,84 @@ def assert_of_type(value: object, hint: object, where: str) -> None:
         assert_well_typed(value, hint, where)
     else:
         raise AssertionError(f"{where}: no check for the annotation {hint!r}; teach assert_of_type about it")
+
+
+def test_numbers_out_of_their_schema_range_are_clamped_and_logged_once(caplog: pytest.LogCaptureFixture) -> None:
+    m._reported.clear()
+    huge = "9" * 400
+    with caplog.at_level(logging.WARNING, logger="cuetui.gateway"):
+        frame = m.Frame.from_json(dict(FRAME, number=2**31, maxRss=huge, exitStatus=-(2**40)))
+        again = m.Frame.from_bytes(orjson.dumps(dict(FRAME, maxRss=huge)))
+    assert frame.number == 2**31 - 1 and frame.exit_status == -(2**31)
+    assert frame.max_rss == again.max_rss == 2**63 - 1
+    assert caplog.text.count("Frame.maxRss") == 1 and "out of range" in caplog.text
+
+
+def test_fast_path_answers_equal_the_tolerant_ones() -> None:
+    content = orjson.dumps({"frames": {"frames": [FRAME, dict(FRAME, id="b", state="DEAD")]}})
+    fast = m.decode_answer("job.JobGetFramesResponse", content)
+    assert fast is not None
+    assert fast.frames.frames == [m.Frame.from_json(FRAME), m.Frame.from_json(dict(FRAME, id="b", state="DEAD"))]
+    assert type(fast.frames.frames[0]) is m.Frame
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        dict(FRAME, state="QUANTUM"),  # unknown enum name: kept raw by the tolerant path
+        dict(FRAME, state=5),  # enum number
+        dict(FRAME, number=2**31),  # out of the int32 range
+        dict(FRAME, name=17),  # wrong type
+        {"id": "a", "layer_name": "comp", "max_rss": 12},  # snake_case names
+    ],
+)
+def test_fast_path_leaves_odd_answers_to_the_tolerant_path(frame: dict[str, object]) -> None:
+    assert m.decode_answer("job.JobGetFramesResponse", orjson.dumps({"frames": {"frames": [frame]}})) is None
+    assert m.Frame.from_bytes(orjson.dumps(frame)) == m.Frame.from_json(frame)
+
+
+def test_a_model_that_drifts_from_the_schema_fails_at_import() -> None:
+    with pytest.raises(TypeError, match="schema"):
+
+        @m._model("comment.Comment")
+        class Wrong(m.Model, frozen=True):
+            id: str = ""
+            timestamp: m.I64 = 0  # int32 in the schema
+            user: str = ""
+            subject: str = ""
+            message: str = ""
+
+    with pytest.raises(TypeError, match="fields"):
+
+        @m._model("comment.Comment")
+        class Missing(m.Model, frozen=True):
+            id: str = ""
+
+
+def test_share_points_repeated_values_at_one_object_and_changes_nothing_else() -> None:
+    job = {"id": "j", "show": "testing", "user": "jdoe", "shot": "sh010", "state": "PENDING"}
+    decoded = [m.Job.from_bytes(orjson.dumps(dict(job, id=str(i)))) for i in range(3)]
+    before = [m.Job.from_json(dict(job, id=str(i))) for i in range(3)]
+    assert decoded[0].user is not decoded[1].user  # each decode makes its own copy
+    shared = m.share(decoded)
+    assert shared is decoded and shared == before
+    assert shared[0].user is shared[2].user and shared[0].show is shared[1].show
+    assert m.share([]) == []
+    frames = [m.Frame.from_json(FRAME)]
+    assert m.share(frames) == frames  # a class without shared fields is left as it is
+
+
+def test_every_rpc_answer_has_a_fast_decoder_or_leaves_it_to_the_tolerant_path() -> None:
+    """New RPCs need no hand-written decoder: the answer types are built from the schema table."""
+    from cuetui import schema
+
+    built = 0
+    for _request, response in schema.RPCS.values():
+        try:
+            m.answer_type(response)
+            built += 1
+        except TypeError:  # a message that contains itself (a host or group tree)
+            assert m.decode_answer(response, b"{}") is None
+    assert built >= len(schema.RPCS) - 5
+    answer = m.decode_answer("job.JobGetCommentsResponse", b'{"comments":{"comments":[{"id":"c","timestamp":5}]}}')
+    assert answer.comments.comments == [m.Comment(id="c", timestamp=5)]

@@ -169,3 +169,27 @@ def test_request_types_resolve_for_every_builder_path() -> None:
     for calls in CALLS.values():
         for call in calls:
             assert request_type(call.path) is not None
+
+
+def test_request_bodies_are_unchanged() -> None:
+    """Every body above, byte for byte as written before the builders read the schema table
+    (`golden/requests.json`; regenerate on purpose with CUETUI_GOLDEN_UPDATE=1)."""
+    import json
+    import os
+    from pathlib import Path
+
+    golden = Path(__file__).with_name("golden") / "requests.json"
+    text = json.dumps({name: [[c.path, c.body] for c in calls] for name, calls in CALLS.items()}, indent=1) + "\n"
+    if os.environ.get("CUETUI_GOLDEN_UPDATE"):
+        golden.write_text(text)
+    assert text == golden.read_text()
+
+
+def test_a_field_the_request_message_does_not_have_fails_at_once() -> None:
+    """Bodies are built through the schema table: a misspelt field never reaches the gateway (which
+    would drop it without a word and, for RetryFrames, act on every frame)."""
+    assert rq._call("/job.JobInterface/SetPriority", val=75).body == {"val": 75}
+    with pytest.raises(TypeError, match="priority"):
+        rq._call("/job.JobInterface/SetPriority", priority=75)
+    with pytest.raises(TypeError, match="state"):
+        rq._message("job.FrameSearchCriteria", state=["DEAD"])

@@ -1,0 +1,176 @@
+"""The clients of the fetch + decode benchmark, each run in a fresh process of its own.
+
+`python -m bench.fetch_clients CLIENT URL JOB_ID FRAMES ROUNDS` fetches every frame of the job ROUNDS
+times (after one warm-up) and prints one JSON line: the best round's client CPU seconds (this process:
+user + system, `time.process_time`) and wall seconds, and the frames it got. Clients:
+
+* `cuetui`: GatewayClient.get_all_frames, as the job screen asks (pages of 1000, 4 in flight, models);
+* `tutorial`: like the OpenCue REST tutorial's Python client: requests.Session, one page of 500 after
+  another, json.loads, plain dicts;
+* `httpx-bytes`: httpx.AsyncClient fetching cuetui's pages the same way (1000, 4 in flight), bytes
+  only: the transport's own cost, the floor of any client on it;
+* `httpx-msgspec`: the same, then msgspec decoding each page into plain Structs (field names and
+  types only: no bounds, enum checks or fallbacks): what a minimal typed client on this stack costs.
+
+With PYTHONPATH pointing at another source tree first, `cuetui` is that tree's (a before/after run).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+
+PAGE = 1000
+CONCURRENCY = 4
+TUTORIAL_PAGE = 500
+TOKEN = "bench"  # the page server does not check it; sent as a real client would
+
+
+def cuetui_client(url: str, job_id: str, total: int) -> int:
+    from cuetui.gateway.client import GatewayClient
+
+    async def fetch() -> int:
+        async with GatewayClient(url, None) as client:
+            return len(await client.get_all_frames(job_id, expected=total))
+
+    return asyncio.run(fetch())
+
+
+def tutorial_client(url: str, job_id: str, total: int) -> int:
+    import requests
+
+    session = requests.Session()
+    session.headers.update({"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+    frames: list[dict[str, Any]] = []
+    page = 1
+    with session:
+        while True:
+            response = session.post(
+                f"{url}/job.JobInterface/GetFrames",
+                json={"job": {"id": job_id}, "req": {"page": page, "limit": TUTORIAL_PAGE}},
+            )
+            response.raise_for_status()
+            batch = json.loads(response.content)["frames"]["frames"]
+            frames.extend(batch)
+            if len(batch) < TUTORIAL_PAGE:
+                return len(frames)
+            page += 1
+
+
+def _httpx_pages(url: str, job_id: str, total: int, decode: Callable[[bytes], int]) -> int:
+    import ssl
+
+    import httpx
+
+    pages = -(-total // PAGE)
+
+    async def fetch() -> int:
+        async with httpx.AsyncClient(
+            base_url=url,
+            headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+            limits=httpx.Limits(max_connections=CONCURRENCY * 2, max_keepalive_connections=CONCURRENCY),
+            # Plain HTTP: no CA bundle to load, as cuetui's client does (a fixed cost, not per frame).
+            verify=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT),
+        ) as client:
+            semaphore = asyncio.Semaphore(CONCURRENCY)
+
+            async def one(page: int) -> int:
+                async with semaphore:
+                    body = json.dumps({"job": {"id": job_id}, "req": {"page": page, "limit": PAGE}})
+                    response = await client.post("/job.JobInterface/GetFrames", content=body)
+                    return decode(response.content)
+
+            return sum(await asyncio.gather(*(one(p) for p in range(1, pages + 1))))
+
+    return asyncio.run(fetch())
+
+
+def httpx_bytes_client(url: str, job_id: str, total: int) -> int:
+    # The frame count without decoding: one page's frames are its number of `"id":` keys.
+    return _httpx_pages(url, job_id, total, lambda content: content.count(b'{"id":'))
+
+
+class _PlainOverride(msgspec.Struct, rename="camel"):
+    state: str = ""
+    text: str = ""
+
+
+class _PlainFrame(msgspec.Struct, rename="camel"):
+    id: str = ""
+    name: str = ""
+    layer_name: str = ""
+    number: int = 0
+    state: str = ""
+    retry_count: int = 0
+    exit_status: int = 0
+    dispatch_order: int = 0
+    start_time: int = 0
+    stop_time: int = 0
+    max_rss: int = 0
+    used_memory: int = 0
+    reserved_memory: int = 0
+    reserved_gpu_memory: int = 0
+    last_resource: str = ""
+    checkpoint_state: str = ""
+    checkpoint_count: int = 0
+    total_core_time: int = 0
+    llu_time: int = 0
+    total_gpu_time: int = 0
+    max_gpu_memory: int = 0
+    used_gpu_memory: int = 0
+    frame_state_display_override: _PlainOverride | None = None
+    max_pss: int = 0
+    used_pss: int = 0
+    eligible_time: int = 0
+    submission_time: int = 0
+
+
+class _PlainSeq(msgspec.Struct):
+    frames: list[_PlainFrame] = []
+
+
+class _PlainAnswer(msgspec.Struct):
+    frames: _PlainSeq | None = None
+
+
+_PLAIN = msgspec.json.Decoder(_PlainAnswer, strict=False)  # strict=False: int64 values are strings
+
+
+def httpx_msgspec_client(url: str, job_id: str, total: int) -> int:
+    def decode(content: bytes) -> int:
+        answer = _PLAIN.decode(content)
+        return len(answer.frames.frames) if answer.frames else 0
+
+    return _httpx_pages(url, job_id, total, decode)
+
+
+CLIENTS: dict[str, Callable[[str, str, int], int]] = {
+    "cuetui": cuetui_client,
+    "tutorial": tutorial_client,
+    "httpx-bytes": httpx_bytes_client,
+    "httpx-msgspec": httpx_msgspec_client,
+}
+
+
+def main(argv: list[str]) -> None:
+    name, url, job_id, total, rounds = argv[0], argv[1], argv[2], int(argv[3]), int(argv[4])
+    client = CLIENTS[name]
+    client(url, job_id, total)  # warm-up: imports, connections, the server's page cache
+    best_cpu = best_wall = float("inf")
+    count = 0
+    for _ in range(rounds):
+        cpu, wall = time.process_time(), time.perf_counter()
+        count = client(url, job_id, total)
+        best_cpu = min(best_cpu, time.process_time() - cpu)
+        best_wall = min(best_wall, time.perf_counter() - wall)
+    print(json.dumps({"client": name, "cpu": best_cpu, "wall": best_wall, "frames": count}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
