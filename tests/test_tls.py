@@ -49,11 +49,13 @@ def certs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 async def https_gateway(certs: Path) -> AsyncIterator[str]:
-    """A stand-in gateway over https that answers every call with one show."""
+    """A stand-in gateway over https that answers every call with one show and no jobs (each call finds
+    the list it needs: a missing list is an error, not an empty farm)."""
     from aiohttp import web
 
     async def answer(request: web.Request) -> web.Response:
-        return web.json_response({"shows": {"shows": [{"id": "s1", "name": "testing", "active": True}]}})
+        show = {"id": "s1", "name": "testing", "active": True}
+        return web.json_response({"shows": {"shows": [show]}, "jobs": {"jobs": []}})
 
     app = web.Application()
     app.router.add_post("/{tail:.*}", answer)
