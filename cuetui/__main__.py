@@ -2,6 +2,9 @@
 
 import sys
 
-from cuetui.cli import main
+try:
+    from cuetui.cli import main
+except KeyboardInterrupt:  # ctrl+c before cuetui has even loaded: no traceback, the usual status
+    sys.exit(130)
 
 sys.exit(main())

@@ -23,6 +23,13 @@ TRACEBACK_ENV = "CUETUI_TRACEBACK"  # set to 1 to see the traceback of an unexpe
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the chosen command; returns the process exit status."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # ctrl+c while the parser or a command module is still loading
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     if argv is None:
         argv = sys.argv[1:]
     if not argv:
