@@ -412,6 +412,11 @@ class Farm:
         quiet = self.quiet_since.get(proc.id)
         if quiet is not None:
             return int(quiet)
+        if self.speed <= 0:
+            # A frozen farm writes no log: a running frame's log last changed when the farm froze, however
+            # long the farm clock has run since (so a frozen farm's stuck frames do not depend on when it
+            # is asked).
+            now = min(now, int(self.clock.epoch))
         start = proc.job.f_start[proc.frame]
         return now - 1 if now - 1 > start else start
 

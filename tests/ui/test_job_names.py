@@ -71,6 +71,8 @@ async def test_triage_tells_jobs_apart_at_any_width(studio_gateway: DemoGatewayT
         await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen) and app.screen.table.loaded)
         await pilot.pause()
         table = app.screen.table
+        # Laid out and drawn (on a loaded machine the first layout may come after `loaded`).
+        await wait_for(pilot, lambda t=table: t.size.height > 1 and t.row_count > 0, what="the table laid out")
         shown = shown_column(table, "job")
         names = {m.job.name for m in table.models()}
         # Each text on screen is one job's name, whole or cut keeping its shot and its end.
@@ -94,6 +96,8 @@ async def test_stuck_cuts_job_names_in_the_middle_too(studio_gateway: DemoGatewa
         await wait_for(pilot, lambda: isinstance(app.screen, StuckScreen) and app.screen.table.loaded)
         await pilot.pause()
         table = app.screen.table
+        # Laid out and drawn (on a loaded machine the first layout may come after `loaded`).
+        await wait_for(pilot, lambda t=table: t.size.height > 1 and t.row_count > 0, what="the table laid out")
         shown = shown_column(table, "job")
         assert shown, "the frozen studio farm has stuck frames"
         names = {m.job.name for m in table.models()}
