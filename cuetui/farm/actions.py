@@ -510,3 +510,16 @@ class RemedyActions(FarmActions):
             "commented", hosts, lambda h: self.client.add_host_comment(h.id, subject.strip(), message.strip())
         )
         return _unit(result, "host")
+
+    async def retry_range(self, job: Job, frames: FrameRange, count: int | None = None) -> ActionResult:
+        """RetryFrames on the frames of `frames` (Cuebot skips running ones)."""
+        return await self.retry_matching(job, FrameSearch(frame_range=frames.text), count)
+
+    async def eat_range(self, job: Job, frames: FrameRange, count: int | None = None) -> ActionResult:
+        """EatFrames on the frames of `frames`."""
+        return await self.eat_matching(job, FrameSearch(frame_range=frames.text), count)
+
+    async def kill_range(self, job: Job, frames: FrameRange, reason: str, count: int | None = None) -> ActionResult:
+        """KillFrames on the running frames of `frames`."""
+        search = FrameSearch(frame_range=frames.text, states=["RUNNING"])
+        return await self.kill_matching(job, search, reason, count)

@@ -95,3 +95,33 @@ def parse_frame_range(text: str) -> FrameRange:
         if len(numbers) > MAX_FRAMES:
             raise ValueError(f"frame range {cleaned[:40]!r} holds more than {MAX_FRAMES:,} frames")
     return FrameRange(cleaned, tuple(numbers))
+
+
+@dataclass(frozen=True)
+class FramesCommand:
+    """`:retry RANGE`, `:eat RANGE`, `:kill RANGE`, `:reorder RANGE ORDER`, `:stagger RANGE N`, checked."""
+
+    name: str
+    frames: FrameRange
+    order: str = ""
+    increment: int = 0
+
+
+def parse_frames_command(name: str, arg: str) -> FramesCommand:
+    """The frame range (and order or increment) of a `:` frames command; ValueError says what is wrong."""
+    words = arg.split()
+    expected = {"reorder": 2, "stagger": 2}.get(name, 1)
+    usage = {"reorder": ":reorder RANGE first|last|reverse", "stagger": ":stagger RANGE N"}.get(name, f":{name} RANGE")
+    if len(words) != expected:
+        raise ValueError(f"usage: {usage} (RANGE like 1-100, 1-100x3 or 1,5,9, without spaces)")
+    frames = parse_frame_range(words[0])
+    if name == "reorder":
+        order = words[1].upper()
+        if order not in ("FIRST", "LAST", "REVERSE"):
+            raise ValueError(f"usage: {usage}")
+        return FramesCommand(name, frames, order=order)
+    if name == "stagger":
+        if not words[1].isascii() or not words[1].isdigit() or int(words[1]) < 1:
+            raise ValueError(f"usage: {usage} (N a whole number of at least 1)")
+        return FramesCommand(name, frames, increment=int(words[1]))
+    return FramesCommand(name, frames)

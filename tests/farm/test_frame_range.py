@@ -46,3 +46,22 @@ def test_frame_sets(text: str, numbers: list[int]) -> None:
 def test_refused(text: str, why: str) -> None:
     with pytest.raises(ValueError, match=why):
         parse_frame_range(text)
+
+
+def test_frames_commands() -> None:
+    from cuetui.farm.frame_range import parse_frames_command
+
+    assert parse_frames_command("retry", "1-10x3").frames.numbers == (1, 4, 7, 10)
+    assert parse_frames_command("reorder", "1,5 reverse").order == "REVERSE"
+    assert parse_frames_command("stagger", "1-100 5").increment == 5
+    for name, arg in [
+        ("retry", ""),
+        ("retry", "1 - 5"),
+        ("reorder", "1-5"),
+        ("reorder", "1-5 middle"),
+        ("stagger", "1-5 0"),
+        ("stagger", "1-5 two"),
+        ("eat", "x"),
+    ]:
+        with pytest.raises(ValueError):
+            parse_frames_command(name, arg)
