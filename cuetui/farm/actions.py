@@ -523,3 +523,13 @@ class RemedyActions(FarmActions):
         """KillFrames on the running frames of `frames`."""
         search = FrameSearch(frame_range=frames.text, states=["RUNNING"])
         return await self.kill_matching(job, search, reason, count)
+
+    async def procs_of_frames(self, job: Job, frames: Sequence[Frame]) -> list[Proc]:
+        """The procs running these frames of `job` (frames not running have none)."""
+        from cuetui.gateway.requests import ProcSearch
+
+        names = {f.name for f in frames if f.state == "RUNNING"}
+        if not names:
+            return []
+        procs = await self.client.get_procs(ProcSearch(jobs=[job.name]))
+        return [p for p in procs if p.frame_name in names]

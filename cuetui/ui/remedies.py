@@ -62,16 +62,25 @@ def frame_remedy_actions(prefix: str) -> tuple[ActionSpec, ...]:
     )
 
 
-def proc_actions(prefix: str) -> tuple[ActionSpec, ...]:
+def proc_actions(prefix: str, *, footer: bool = True) -> tuple[ActionSpec, ...]:
     """`x` kill and `b` unbook procs."""
     return (
-        ActionSpec(f"{prefix}.kill", "x", "kill_procs", "kill proc", dangerous=True, help="kill the proc's frame"),
+        ActionSpec(
+            f"{prefix}.kill",
+            "x",
+            "kill_procs",
+            "kill proc",
+            dangerous=True,
+            footer=footer,
+            help="kill the proc's frame",
+        ),
         ActionSpec(
             f"{prefix}.unbook",
             "b",
             "unbook_procs",
             "unbook",
             dangerous=True,
+            footer=footer,
             help="unbook the proc: let its frame finish, or kill it",
         ),
     )
@@ -411,3 +420,27 @@ def host_comments(screen: Screen[Any], hosts: Sequence[Host], refresh: Refresh) 
         await steering._steer(screen, send, dialog, None, refresh)
 
     screen.run_worker(show(), group="steer", exit_on_error=False, name="steer")
+
+
+def procs_of_frames(
+    screen: Screen[Any], job: Job | None, frames: Sequence[Frame], kill: bool, refresh: Refresh
+) -> None:
+    """`x` / `b` on the job screen's running frames: their procs are looked up, then as on a host."""
+    running = [f for f in frames if f.state == "RUNNING"]
+    if job is None or not running:
+        _warn(screen, "none of the selected frames is running: no proc to " + ("kill" if kill else "unbook"))
+        return
+    actions = remedies_of(screen)
+
+    async def find() -> None:
+        try:
+            procs = await actions.procs_of_frames(job, running)
+        except GatewayError as err:
+            screen.app.notify(safe(f"cannot find the procs: {err}", 300), severity="error", markup=False)
+            return
+        if not procs:
+            _warn(screen, "their procs are gone (the frames finished): nothing sent")
+            return
+        (kill_procs if kill else unbook_procs)(screen, procs, refresh)
+
+    screen.run_worker(find(), group="steer-procs", exit_on_error=False, name="steer-procs")

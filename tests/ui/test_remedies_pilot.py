@@ -257,3 +257,23 @@ async def test_read_only_refuses_the_remedies(gw: DemoGatewayThread) -> None:
         await wait_for(pilot, lambda: sum("read-only mode" in t for t in toasts(app)) == 3)
     changing = [p for _m, p, _h, _b, _s in gw.recorded[before:] if not p.rsplit("/", 1)[-1].startswith(("Get", "Find"))]
     assert changing == []
+
+
+async def test_job_screen_x_and_b_act_on_the_running_frames_procs(gw: DemoGatewayThread) -> None:
+    app = make_app(gw)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_job(pilot, DEAD_JOB)
+        running = [f for f in screen.sync.frames.values() if f.state == "RUNNING"]  # type: ignore[union-attr]
+        screen.frames_table.move_to(running[0].id)
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        await pilot.press("2")
+        await wait_farm(pilot, gw, lambda farm: farm.find_job(DEAD_JOB).frame_state(running[0].name) == "WAITING")
+        assert sent(gw, "Unbook")[0]["kill"] is True
+        screen.frames_table.move_to(running[1].id)
+        await pilot.pause()
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await wait_farm(pilot, gw, lambda farm: farm.find_job(DEAD_JOB).frame_state(running[1].name) == "WAITING")
+        assert len(sent(gw, "Kill")) == 1

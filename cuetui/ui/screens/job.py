@@ -109,7 +109,9 @@ def job_summary(job: Job, now: float, style: Callable[[str], Style] = lambda _na
 # The steering keys: the job keys act on this job, the frame keys on the marked frames or the cursor's.
 STEER_ACTIONS: tuple[ActionSpec, ...] = job_actions("job") + frame_actions("frames")
 # The remedies on frames beyond the steering keys (`W`; the `:` frame-range commands need no key).
-REMEDY_ACTIONS: tuple[ActionSpec, ...] = remedies.frame_remedy_actions("frames")
+REMEDY_ACTIONS: tuple[ActionSpec, ...] = remedies.frame_remedy_actions("frames") + remedies.proc_actions(
+    "frames.procs", footer=False
+)
 
 
 class JobScreen(SteersFarm, Screen[None]):
@@ -656,6 +658,12 @@ class JobScreen(SteersFarm, Screen[None]):
 
     def action_mark_waiting(self) -> None:
         remedies.mark_waiting(self, self.steer_frames(), self.steer_refresh())
+
+    def action_kill_procs(self) -> None:
+        remedies.procs_of_frames(self, self.job, self.selected_frames(), True, self.steer_refresh())
+
+    def action_unbook_procs(self) -> None:
+        remedies.procs_of_frames(self, self.job, self.selected_frames(), False, self.steer_refresh())
 
     def run_screen_command(self, name: str, arg: str) -> bool:
         """`:retry RANGE`, `:eat RANGE`, `:kill RANGE`, `:reorder RANGE ORDER`, `:stagger RANGE N`."""
