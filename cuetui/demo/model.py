@@ -229,6 +229,9 @@ class Job:
         self.f_ids: list[str] | None = None  # only for scenario jobs with their own frame ids
         self.f_names: list[str] | None = None  # only for scenario jobs (any name is data)
         self.f_extra: dict[int, dict[str, Any]] = {}  # scenario-only fields, by frame index
+        # Each frame's dispatch order within its layer when ReorderFrames / StaggerFrames changed it
+        # (None: the frame's place in its layer, as submitted).
+        self.f_dispatch: array[int] | None = None
         self._order: array[int] | None = None
         self._pos: array[int] | None = None
         self.cursor = 0  # position in order() before which no frame is WAITING
@@ -260,6 +263,8 @@ class Job:
         self.f_logged.extend(bytes(n))
         layer.counts[WAITING] += n
         self.counts[WAITING] += n
+        if self.f_dispatch is not None:
+            self.f_dispatch.extend(range(n))
         self._order = None
 
     def order(self) -> array[int]:
@@ -267,10 +272,14 @@ class Job:
         if self._order is None:
             layers = self.layers
             f_layer = self.f_layer
-            keys = sorted(
-                range(self.total),
-                key=lambda i: (i - layers[f_layer[i]].offset, layers[f_layer[i]].dispatch_order),
-            )
+            f_dispatch = self.f_dispatch
+            if f_dispatch is not None:
+                keys = sorted(range(self.total), key=lambda i: (f_dispatch[i], layers[f_layer[i]].dispatch_order))
+            else:
+                keys = sorted(
+                    range(self.total),
+                    key=lambda i: (i - layers[f_layer[i]].offset, layers[f_layer[i]].dispatch_order),
+                )
             self._order = array("i", keys)
             pos = array("i", bytes(4 * self.total))
             for p, i in enumerate(keys):
@@ -352,6 +361,7 @@ class Proc:
     duration: float  # real seconds of the whole run
     log_lines: int = -1  # lines of body written to the log, -1 = not materialised
     seq: int = 0
+    unbooked: bool = False  # Unbook without kill: the frame finishes, then the proc is freed
 
     @property
     def name(self) -> str:

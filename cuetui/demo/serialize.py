@@ -326,6 +326,7 @@ def proc_json(proc: Proc, now: int) -> dict[str, Any]:
             "reserved_memory": proc.reserved_memory,
             "used_memory": proc.used_memory,
             "reserved_cores": proc.cores,
+            "unbooked": proc.unbooked,
             "log_path": job.log_path(proc.frame),
             "services": job.layers[job.f_layer[proc.frame]].services,
         }

@@ -50,7 +50,7 @@ from typing import Any
 
 from aiohttp import web
 
-from cuetui.demo import actions, guard, queries
+from cuetui.demo import actions, guard, queries, rpc_remedies
 from cuetui.demo.farm import FINISHED, PENDING, Farm, FarmClock, Host, Job
 from cuetui.demo.jwtcheck import TokenError, validate
 from cuetui.demo.schema import DecodeError, decode_request
@@ -491,6 +491,22 @@ def _system_stats(gw: Gateway, req: dict[str, Any]) -> Any:
     # check the connection. Cuebot's thread-pool counters: the simulator has no pools, only booked procs.
     # Only the gRPC face sees this answer, and unset fields are zero there.
     return {"stats": {"bookedProcs": str(sum(len(h.procs) for h in gw.farm.hosts))}}
+
+
+def _adopt(fn: Handler) -> Handler:
+    """A handler of another module, whose CuebotError is answered as this server's GatewayError."""
+
+    def handler(gw: Gateway, req: dict[str, Any]) -> Any:
+        try:
+            return fn(gw, req)
+        except rpc_remedies.CuebotError as err:
+            raise GatewayError(err.status, err.code, err.message) from None
+
+    return handler
+
+
+for _path, _request_type, _fn in rpc_remedies.HANDLERS:
+    rpc(_path, _request_type)(_adopt(_fn))
 
 
 # --- faults -----------------------------------------------------------------------------------------

@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
+from cuetui.farm.frame_range import FrameRange
 from cuetui.farm.text import visible
 from cuetui.gateway.client import GatewayClient
 from cuetui.gateway.errors import GatewayError, RefusedRequest
-from cuetui.gateway.models import Frame, Host, Job
+from cuetui.gateway.models import Comment, Frame, Host, Job, Layer, Proc
 from cuetui.gateway.requests import FrameSearch
 
 PRIORITY_MIN = 0
@@ -333,3 +334,202 @@ class FarmActions:
         if nimby:
             raise RefusedRequest(f"{', '.join(nimby[:3])}: NIMBY-locked by the workstation's user; not unlocked")
         return await self._each("unlocked", hosts, lambda h: self.client.unlock_host(h.id))
+
+
+# --- frame order, procs and host settings (the wrangler's remedies) -------------------------------------
+
+_INFINITIVES.update(
+    {
+        "reordered": "reorder",
+        "staggered": "stagger",
+        "marked": "mark",
+        "unbooked": "unbook",
+        "rebooting": "reboot",
+        "moved": "move",
+        "tagged": "tag",
+        "untagged": "untag",
+        "commented": "comment on",
+    }
+)
+
+FRAME_ORDERS = ("FIRST", "LAST", "REVERSE")
+HOST_STATES_SETTABLE = ("UP", "REPAIR")
+
+
+def _unit(result: ActionResult, unit: str) -> ActionResult:
+    return replace(result, unit=unit)
+
+
+def parse_tags(text: str) -> list[str]:
+    """`gpu,big` typed by a person: one word each, none empty (`gpu,,big` and `""` are refused)."""
+    parts = [part.strip() for part in str(text).split(",")]
+    if not parts or any(not part or any(c.isspace() for c in part) for part in parts):
+        raise RefusedRequest(f"bad tags {str(text)[:40]!r}: give words separated by commas, none empty")
+    return list(dict.fromkeys(parts))
+
+
+class RemedyActions(FarmActions):
+    """FarmActions plus the remedies on frame order, procs and hosts (one class, so the read-only and
+    result rules are the same; kept apart from the other actions to keep changes to them apart)."""
+
+    async def find_layer(self, job: Job, name: str) -> Layer:
+        """A layer of `job` by exact name; RefusedRequest naming the layers when there is none."""
+        if not name.strip():
+            raise RefusedRequest("an empty layer name")
+        layers = await self.client.get_layers(job.id)
+        for layer in layers:
+            if layer.name == name:
+                return layer
+        known = ", ".join(layer.name for layer in layers[:8])
+        raise RefusedRequest(f"job {job.name} has no layer {name!r} (layers: {known})")
+
+    async def reorder_frames(
+        self, job: Job, frames: FrameRange, order: str, layer: Layer | None = None
+    ) -> ActionResult:
+        """ReorderFrames: the frames of `frames` go FIRST or LAST in dispatch order, or are REVERSEd."""
+        self._check("reorder frames")
+        how = order.strip().upper()
+        if how not in FRAME_ORDERS:
+            raise RefusedRequest(f"order must be one of {', '.join(o.lower() for o in FRAME_ORDERS)}, got {order!r}")
+        layer_id = layer.id if layer is not None else ""
+        result = await self._each(
+            f"reordered ({how.lower()})",
+            [job],
+            lambda j: self.client.reorder_frames(j.id, frames.text, how, layer_id),
+            frames_of=lambda _: len(frames),
+        )
+        return _unit(result, "job")
+
+    async def stagger_frames(
+        self, job: Job, frames: FrameRange, increment: int, layer: Layer | None = None
+    ) -> ActionResult:
+        """StaggerFrames: the frames of `frames` dispatch every `increment`th first, then the gaps."""
+        self._check("stagger frames")
+        if isinstance(increment, bool) or not isinstance(increment, int) or increment < 1:
+            raise RefusedRequest(f"the stagger increment must be a whole number of at least 1, got {increment!r}")
+        layer_id = layer.id if layer is not None else ""
+        result = await self._each(
+            f"staggered (by {increment})",
+            [job],
+            lambda j: self.client.stagger_frames(j.id, frames.text, increment, layer_id),
+            frames_of=lambda _: len(frames),
+        )
+        return _unit(result, "job")
+
+    async def mark_waiting(self, job: Job, search: FrameSearch, count: int | None = None) -> ActionResult:
+        """MarkAsWaiting: matching frames wait again, no retry counted (non-empty criteria only)."""
+        self._check("mark as waiting")
+        return await self._each(
+            "marked waiting", [job], lambda j: self.client.mark_as_waiting(j.id, search), _count(count)
+        )
+
+    async def mark_frames_waiting(self, job: Job, frames: Sequence[Frame]) -> ActionResult:
+        """MarkAsWaiting on these frames of one job (by id)."""
+        self._check("mark as waiting")
+        if not frames:
+            raise RefusedRequest("no frames selected")
+        return await self.mark_waiting(job, FrameSearch(ids=[f.id for f in frames]), count=len(frames))
+
+    async def kill_procs(self, procs: Sequence[Proc]) -> ActionResult:
+        """ProcInterface/Kill each proc: its frame is killed (the request has no reason field)."""
+        self._check("kill procs")
+        if not procs:
+            raise RefusedRequest("no procs selected")
+        return _unit(await self._each("killed", procs, lambda p: self.client.kill_proc(p.id)), "proc")
+
+    async def unbook_procs(self, procs: Sequence[Proc], *, kill: bool) -> ActionResult:
+        """Unbook each proc: with `kill` its frame is killed now, else it finishes and the cores are freed."""
+        self._check("unbook")
+        if not procs:
+            raise RefusedRequest("no procs selected")
+        verb = "unbooked (frames killed)" if kill else "unbooked (frames finish)"
+        return _unit(await self._each(verb, procs, lambda p: self.client.unbook_proc(p.id, kill)), "proc")
+
+    async def reboot(self, hosts: Sequence[Host]) -> ActionResult:
+        """Reboot now: their running frames die and wait again."""
+        self._check("reboot")
+        return _unit(await self._each("rebooting", hosts, lambda h: self.client.reboot_host(h.id)), "host")
+
+    async def reboot_when_idle(self, hosts: Sequence[Host]) -> ActionResult:
+        """Reboot each host once its running frames have finished (no new ones start there)."""
+        self._check("reboot")
+        result = await self._each("rebooting when idle", hosts, lambda h: self.client.reboot_host_when_idle(h.id))
+        return _unit(result, "host")
+
+    async def allocations(self) -> list[tuple[str, str]]:
+        """(id, name) of every allocation, by name."""
+        return await self.client.get_allocation_names()
+
+    async def set_allocation(self, hosts: Sequence[Host], allocation: str) -> ActionResult:
+        """Move hosts to the allocation named `allocation` (looked up with GetAll)."""
+        self._check("set allocation")
+        ids = {name: alloc_id for alloc_id, name in await self.allocations()}
+        if allocation not in ids:
+            known = ", ".join(list(ids)[:8])
+            raise RefusedRequest(f"no allocation {allocation!r} (allocations: {known})")
+        result = await self._each(
+            f"moved to {allocation}", hosts, lambda h: self.client.set_host_allocation(h.id, ids[allocation])
+        )
+        return _unit(result, "host")
+
+    async def add_tags(self, hosts: Sequence[Host], tags: Sequence[str]) -> ActionResult:
+        """Add tags to hosts."""
+        self._check("add tags")
+        words = parse_tags(",".join(tags))
+        result = await self._each(f"tagged {','.join(words)}:", hosts, lambda h: self.client.add_host_tags(h.id, words))
+        return _unit(result, "host")
+
+    async def remove_tags(self, hosts: Sequence[Host], tags: Sequence[str]) -> ActionResult:
+        """Remove tags from hosts."""
+        self._check("remove tags")
+        words = parse_tags(",".join(tags))
+        result = await self._each(
+            f"untagged {','.join(words)}:", hosts, lambda h: self.client.remove_host_tags(h.id, words)
+        )
+        return _unit(result, "host")
+
+    async def set_hardware_state(self, hosts: Sequence[Host], state: str) -> ActionResult:
+        """Set hosts UP or REPAIR (a host in repair takes no frames)."""
+        self._check("set host state")
+        name = state.strip().upper()
+        if name not in HOST_STATES_SETTABLE:
+            raise RefusedRequest(f"state must be UP or REPAIR, got {state!r}")
+        result = await self._each(f"set {name} on", hosts, lambda h: self.client.set_hardware_state(h.id, name))
+        return _unit(result, "host")
+
+    async def host_comments(self, host: Host) -> list[Comment]:
+        """A host's comments, oldest first."""
+        return await self.client.get_host_comments(host.id)
+
+    async def add_host_comment(self, hosts: Sequence[Host], subject: str, message: str) -> ActionResult:
+        """Add one comment to each host (subject and message need visible text)."""
+        self._check("add comment")
+        if not visible(subject) or not visible(message):
+            raise RefusedRequest("a comment needs a subject and a message")
+        result = await self._each(
+            "commented", hosts, lambda h: self.client.add_host_comment(h.id, subject.strip(), message.strip())
+        )
+        return _unit(result, "host")
+
+    async def retry_range(self, job: Job, frames: FrameRange, count: int | None = None) -> ActionResult:
+        """RetryFrames on the frames of `frames` (Cuebot skips running ones)."""
+        return await self.retry_matching(job, FrameSearch(frame_range=frames.text), count)
+
+    async def eat_range(self, job: Job, frames: FrameRange, count: int | None = None) -> ActionResult:
+        """EatFrames on the frames of `frames`."""
+        return await self.eat_matching(job, FrameSearch(frame_range=frames.text), count)
+
+    async def kill_range(self, job: Job, frames: FrameRange, reason: str, count: int | None = None) -> ActionResult:
+        """KillFrames on the running frames of `frames`."""
+        search = FrameSearch(frame_range=frames.text, states=["RUNNING"])
+        return await self.kill_matching(job, search, reason, count)
+
+    async def procs_of_frames(self, job: Job, frames: Sequence[Frame]) -> list[Proc]:
+        """The procs running these frames of `job` (frames not running have none)."""
+        from cuetui.gateway.requests import ProcSearch
+
+        names = {f.name for f in frames if f.state == "RUNNING"}
+        if not names:
+            return []
+        procs = await self.client.get_procs(ProcSearch(jobs=[job.name]))
+        return [p for p in procs if p.frame_name in names]

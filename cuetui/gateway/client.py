@@ -617,6 +617,70 @@ class GatewayClient:
         """Reboot a host when idle."""
         await self.call(rq.reboot_host_when_idle(host_id))
 
+    # --- frame order, procs and host settings ---------------------------------------------------------
+
+    async def reorder_frames(self, job_id: str, frame_range: str, order: str, layer_id: str = "") -> None:
+        """Move frames of a job (or of one layer, by id) FIRST / LAST in dispatch order, or REVERSE them."""
+        if layer_id:
+            await self.call(rq.layer_reorder_frames(layer_id, frame_range, order))
+        else:
+            await self.call(rq.reorder_frames(job_id, frame_range, order))
+
+    async def stagger_frames(self, job_id: str, frame_range: str, increment: int, layer_id: str = "") -> None:
+        """Stagger frames of a job (or of one layer, by id) by `increment`."""
+        if layer_id:
+            await self.call(rq.layer_stagger_frames(layer_id, frame_range, increment))
+        else:
+            await self.call(rq.stagger_frames(job_id, frame_range, increment))
+
+    async def mark_as_waiting(self, job_id: str, search: FrameSearch) -> None:
+        """Frames matching `search` become WAITING (refused when `search` is empty)."""
+        await self.call(rq.mark_as_waiting(job_id, search))
+
+    async def kill_proc(self, proc_id: str) -> None:
+        """Kill a proc's frame."""
+        await self.call(rq.kill_proc(proc_id))
+
+    async def unbook_proc(self, proc_id: str, kill: bool) -> None:
+        """Unbook a proc (with `kill`, its frame is killed now)."""
+        await self.call(rq.unbook_proc(proc_id, kill))
+
+    async def add_host_tags(self, host_id: str, tags: Sequence[str]) -> None:
+        """Add tags to a host."""
+        await self.call(rq.add_host_tags(host_id, tags))
+
+    async def remove_host_tags(self, host_id: str, tags: Sequence[str]) -> None:
+        """Remove tags from a host."""
+        await self.call(rq.remove_host_tags(host_id, tags))
+
+    async def set_host_allocation(self, host_id: str, allocation_id: str) -> None:
+        """Move a host to another allocation."""
+        await self.call(rq.set_host_allocation(host_id, allocation_id))
+
+    async def set_hardware_state(self, host_id: str, state: str) -> None:
+        """Set a host's hardware state (UP, REPAIR, ...)."""
+        await self.call(rq.set_hardware_state(host_id, state))
+
+    async def get_allocation_names(self) -> list[tuple[str, str]]:
+        """(id, name) of every allocation, by name (for the host's allocation picker)."""
+        data = await self.call(rq.get_all_allocations())
+        out = []
+        for item in _required_seq(data, "allocations", self.url):
+            if isinstance(item, dict) and isinstance(item.get("id"), str) and isinstance(item.get("name"), str):
+                out.append((item["id"], item["name"]))
+        return sorted(out, key=lambda pair: pair[1])
+
+    async def get_host_comments(self, host_id: str) -> list[Comment]:
+        """A host's comments, oldest first."""
+        fast, data = await self._answer(rq.get_host_comments(host_id))
+        if fast is not None:
+            return _fast_list(fast.comments, "comments", "comments", self.url)
+        return decode_list(_required_seq(data, "comments", self.url), Comment.from_json)
+
+    async def add_host_comment(self, host_id: str, subject: str, message: str) -> None:
+        """Add a comment to a host as this user."""
+        await self.call(rq.add_host_comment(host_id, self.requester.username, subject, message))
+
 
 async def _decode_in_slices(items: Any, model: Callable[[Any], M]) -> list[M]:
     """decode_list, letting the event loop run between slices: 5 000 jobs take a few hundred ms to

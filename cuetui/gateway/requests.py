@@ -458,3 +458,130 @@ def add_host_comment(host_id: str, user: str, subject: str, message: str) -> Cal
     return _call(
         "/host.HostInterface/AddComment", host=_ref(host_id, "host"), new_comment=_comment(user, subject, message)
     )
+
+
+# --- frame order, procs and host settings (wrangler remedies) --------------------------------------
+
+FRAME_ORDERS = schema.enum_names("job.Order")
+
+
+def _frame_set(frame_range: str) -> str:
+    """A frame set to send: never empty (Cuebot would act on nothing, or fail deep inside)."""
+    text = "".join(str(frame_range or "").split())
+    if not text:
+        raise RefusedRequest("a frame range is required (e.g. 1-100, 1-100x3, 1,5,9)")
+    return text
+
+
+def _enum_value(value: str, enum: str, known: Sequence[str], what: str) -> str | None:
+    """An enum name to send, or None for the enum's default (protojson leaves a default out; the
+    gateway reads a missing field as it)."""
+    (name,) = _names([value], known, what)
+    return None if name == schema.enum_default(enum) else name
+
+
+def _order(order: str) -> str | None:
+    return _enum_value(order, "job.Order", FRAME_ORDERS, "frame order")
+
+
+def _stagger(increment: int) -> int:
+    if _int32(increment, "stagger increment") < 1:
+        raise RefusedRequest("the stagger increment must be at least 1")
+    return increment
+
+
+def reorder_frames(job_id: str, frame_range: str, order: str) -> Call:
+    """Move a job's frames in `frame_range` to the FIRST / LAST of its dispatch order, or REVERSE them."""
+    return _call(
+        "/job.JobInterface/ReorderFrames", job=_ref(job_id, "job"), range=_frame_set(frame_range), order=_order(order)
+    )
+
+
+def layer_reorder_frames(layer_id: str, frame_range: str, order: str) -> Call:
+    """ReorderFrames on one layer's frames."""
+    return _call(
+        "/job.LayerInterface/ReorderFrames",
+        layer=_ref(layer_id, "layer"),
+        range=_frame_set(frame_range),
+        order=_order(order),
+    )
+
+
+def stagger_frames(job_id: str, frame_range: str, increment: int) -> Call:
+    """Stagger a job's frames in `frame_range`: every `increment`th frame first, then the gaps."""
+    return _call(
+        "/job.JobInterface/StaggerFrames",
+        job=_ref(job_id, "job"),
+        range=_frame_set(frame_range),
+        stagger=_stagger(increment),
+    )
+
+
+def layer_stagger_frames(layer_id: str, frame_range: str, increment: int) -> Call:
+    """StaggerFrames on one layer's frames."""
+    return _call(
+        "/job.LayerInterface/StaggerFrames",
+        layer=_ref(layer_id, "layer"),
+        range=_frame_set(frame_range),
+        stagger=_stagger(increment),
+    )
+
+
+def mark_as_waiting(job_id: str, search: FrameSearch) -> Call:
+    """Frames of a job matching `search` become WAITING without a retry counted (never empty criteria)."""
+    return _call("/job.JobInterface/MarkAsWaiting", job=_ref(job_id, "job"), req=_non_empty(search, "MarkAsWaiting"))
+
+
+def _proc(proc_id: str) -> dict[str, str]:
+    return _message("host.Proc", id=_id(proc_id, "proc"))
+
+
+def kill_proc(proc_id: str) -> Call:
+    """Kill a proc: its frame is killed on the host (the request has no reason field)."""
+    return _call("/host.ProcInterface/Kill", proc=_proc(proc_id))
+
+
+def unbook_proc(proc_id: str, kill: bool) -> Call:
+    """Unbook a proc: with `kill` its frame is killed now, else it finishes and the cores are freed after."""
+    return _call("/host.ProcInterface/Unbook", proc=_proc(proc_id), kill=True if kill else None)
+
+
+def _tags(tags: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for tag in tags:
+        name = str(tag).strip()
+        if not name or any(c.isspace() for c in name):
+            raise RefusedRequest(f"bad tag {str(tag)[:40]!r}: a tag is one word, not empty")
+        if name not in out:
+            out.append(name)
+    if not out:
+        raise RefusedRequest("no tags given")
+    return out
+
+
+def add_host_tags(host_id: str, tags: Iterable[str]) -> Call:
+    """Add tags to a host."""
+    return _call("/host.HostInterface/AddTags", host=_ref(host_id, "host"), tags=_tags(tags))
+
+
+def remove_host_tags(host_id: str, tags: Iterable[str]) -> Call:
+    """Remove tags from a host."""
+    return _call("/host.HostInterface/RemoveTags", host=_ref(host_id, "host"), tags=_tags(tags))
+
+
+def set_host_allocation(host_id: str, allocation_id: str) -> Call:
+    """Move a host to another allocation (by the allocation's id)."""
+    return _call(
+        "/host.HostInterface/SetAllocation", host=_ref(host_id, "host"), allocation_id=_id(allocation_id, "allocation")
+    )
+
+
+def set_hardware_state(host_id: str, state: str) -> Call:
+    """Set a host's hardware state (UP, REPAIR, ...): a host in REPAIR takes no frames."""
+    name = _enum_value(state, "host.HardwareState", HARDWARE_STATES, "host state")
+    return _call("/host.HostInterface/SetHardwareState", host=_ref(host_id, "host"), state=name)
+
+
+def get_all_allocations() -> Call:
+    """Every allocation of every facility."""
+    return _call("/facility.AllocationInterface/GetAll")

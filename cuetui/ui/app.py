@@ -31,7 +31,7 @@ from cuetui.gateway.models import Frame, Job
 from cuetui.ui.catalogue import APP_ACTIONS, ActionSpec, bindings
 from cuetui.ui.hangup import exit_on_hangup, release_dead_writer
 from cuetui.ui.options import UiOptions
-from cuetui.ui.screens.command_line import COMMANDS, CommandError, CommandLine, parse_command
+from cuetui.ui.screens.command_line import COMMANDS, SCREEN_COMMANDS, CommandError, CommandLine, parse_command
 from cuetui.ui.screens.jobs import JobsScreen
 from cuetui.ui.services import Services
 
@@ -241,8 +241,17 @@ class CueTuiApp(App[int]):
             self.action_help()
         elif name == "quit":
             self.exit(0)
+        elif name in SCREEN_COMMANDS:
+            self._run_screen_command(name, arg)
         elif name not in COMMANDS:  # pragma: no cover - parse_command refuses these
             self.notify(f"unknown command {name}", markup=False)
+
+    def _run_screen_command(self, name: str, arg: str) -> None:
+        """A `:` command on what the current screen shows (the open job's frames, the hosts)."""
+        run = getattr(self.screen, "run_screen_command", None)
+        if not callable(run) or not run(name, arg):
+            where = "the hosts screen (3)" if name == "reboot" else "a job's screen"
+            self.notify(f":{name} works on {where}", severity="warning", markup=False)
 
     # --- jobs and logs (the job/frame-log screens live in their own modules) --------------------------
 

@@ -12,6 +12,7 @@ import pytest
 from google.protobuf import json_format
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 
+from cuetui.demo import rpc_remedies
 from cuetui.demo.server import HANDLERS, REGISTERED_PATHS, DemoGatewayThread
 from cuetui.demo.wire import f32
 
@@ -98,6 +99,9 @@ def sample(gw: DemoGatewayThread) -> dict[str, Any]:
             "host_name": proc.host.name,
             "show_id": job.show.id,
             "show": job.show.name,
+            # a proc the job and host actions above leave alone
+            "proc_id": next(p.id for p in farm.procs.values() if p.job is not job and p.host is not proc.host),
+            "alloc_id": next(iter(rpc_remedies.allocations(farm))),
         }
 
     return gw.run(pick)
@@ -166,6 +170,19 @@ def bodies(s: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "/host.ProcInterface/GetProcs": {"r": {}},
         "/comment.CommentInterface/Save": {"comment": {"id": "COMMENT", "subject": "s2", "message": "m2"}},
         "/comment.CommentInterface/Delete": {"comment": {"id": "COMMENT"}},
+        # frame order, procs and host settings
+        "/job.JobInterface/ReorderFrames": {"job": job, "range": "1-10", "order": "LAST"},
+        "/job.LayerInterface/ReorderFrames": {"layer": {"id": s["layer_id"]}, "range": "1-10", "order": "REVERSE"},
+        "/job.JobInterface/StaggerFrames": {"job": job, "range": "1-10", "stagger": 2},
+        "/job.LayerInterface/StaggerFrames": {"layer": {"id": s["layer_id"]}, "range": "1-10", "stagger": 3},
+        "/job.JobInterface/MarkAsWaiting": {"job": job, "req": {"states": {"frameStates": ["EATEN"]}}},
+        "/host.ProcInterface/Unbook": {"proc": {"id": s["proc_id"]}},
+        "/host.ProcInterface/Kill": {"proc": {"id": s["proc_id"]}},
+        "/host.HostInterface/AddTags": {"host": host, "tags": ["gpu"]},
+        "/host.HostInterface/RemoveTags": {"host": host, "tags": ["gpu"]},
+        "/host.HostInterface/SetHardwareState": {"host": host, "state": "UP"},
+        "/facility.AllocationInterface/GetAll": {},
+        "/host.HostInterface/SetAllocation": {"host": host, "allocationId": s["alloc_id"]},
     }
 
 
@@ -192,6 +209,8 @@ def test_every_handler_is_covered() -> None:
                         "host_name",
                         "show_id",
                         "show",
+                        "proc_id",
+                        "alloc_id",
                     )
                 }
             )
@@ -232,6 +251,13 @@ def test_every_endpoint_parses_strictly(demo_gateway: DemoGatewayThread, client:
                 "RebootWhenIdle",
                 "SetMinCores",
                 "SetMaxCores",
+                "ReorderFrames",
+                "StaggerFrames",
+                "MarkAsWaiting",
+                "Unbook",
+                "Tags",
+                "SetHardwareState",
+                "SetAllocation",
             )
         ):
             assert data == {}

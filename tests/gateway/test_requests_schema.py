@@ -16,6 +16,7 @@ JOB = "0f8c2f4e-5a7b-4c1d-9e2f-3a4b5c6d7e8f"
 FRAME = "2b3c4d5e-0000-4000-8000-000000000001"
 HOST = "3c4d5e6f-0000-4000-8000-0000000000aa"
 LAYER = "1a2b3c4d-0000-4000-8000-00000000000a"
+PROC = "4d5e6f70-0000-4000-8000-0000000000bb"
 ME = Requester("jdoe", 4242, "ws042")
 DEAD = FrameSearch(states=["DEAD"])
 FULL_FRAMES = FrameSearch(
@@ -95,6 +96,19 @@ CALLS = {
     "reboot_host_when_idle": [rq.reboot_host_when_idle(HOST)],
     "get_host_comments": [rq.get_host_comments(HOST)],
     "add_host_comment": [rq.add_host_comment(HOST, "jdoe", "s", "m")],
+    # frame order, procs and host settings
+    "reorder_frames": [rq.reorder_frames(JOB, "1-100x3", "first"), rq.reorder_frames(JOB, "1,5,9", "REVERSE")],
+    "layer_reorder_frames": [rq.layer_reorder_frames(LAYER, "1-10", "last")],
+    "stagger_frames": [rq.stagger_frames(JOB, "1-100", 5)],
+    "layer_stagger_frames": [rq.layer_stagger_frames(LAYER, "1-100", 2)],
+    "mark_as_waiting": [rq.mark_as_waiting(JOB, FrameSearch(frame_range="1-10", layers=["render"]))],
+    "kill_proc": [rq.kill_proc(PROC)],
+    "unbook_proc": [rq.unbook_proc(PROC, False), rq.unbook_proc(PROC, True)],
+    "add_host_tags": [rq.add_host_tags(HOST, ["gpu", "big"])],
+    "remove_host_tags": [rq.remove_host_tags(HOST, ["general"])],
+    "set_host_allocation": [rq.set_host_allocation(HOST, "00000000-0000-0000-0000-0000000a110c")],
+    "set_hardware_state": [rq.set_hardware_state(HOST, "repair"), rq.set_hardware_state(HOST, "UP")],
+    "get_all_allocations": [rq.get_all_allocations()],
 }
 
 
@@ -193,3 +207,35 @@ def test_a_field_the_request_message_does_not_have_fails_at_once() -> None:
         rq._call("/job.JobInterface/SetPriority", priority=75)
     with pytest.raises(TypeError, match="state"):
         rq._message("job.FrameSearchCriteria", state=["DEAD"])
+
+
+def test_remedy_shapes() -> None:
+    assert rq.reorder_frames(JOB, " 1-10 x2", "last").body == {"job": {"id": JOB}, "range": "1-10x2", "order": "LAST"}
+    assert rq.stagger_frames(JOB, "1-10", 3).body == {"job": {"id": JOB}, "range": "1-10", "stagger": 3}
+    assert rq.unbook_proc(PROC, True).body == {"proc": {"id": PROC}, "kill": True}
+    assert rq.add_host_tags(HOST, ["gpu", " gpu "]).body == {"host": {"id": HOST}, "tags": ["gpu"]}
+    assert rq.set_hardware_state(HOST, "repair").body == {"host": {"id": HOST}, "state": "REPAIR"}
+    # the enums' defaults (FIRST, UP) are left out, as protojson writes them; the gateway reads them back
+    assert rq.reorder_frames(JOB, "1", "first").body == {"job": {"id": JOB}, "range": "1"}
+    assert rq.set_hardware_state(HOST, "up").body == {"host": {"id": HOST}}
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: rq.reorder_frames(JOB, "  ", "FIRST"),
+        lambda: rq.reorder_frames(JOB, "1-10", "sideways"),
+        lambda: rq.stagger_frames(JOB, "1-10", 0),
+        lambda: rq.stagger_frames(JOB, "", 2),
+        lambda: rq.mark_as_waiting(JOB, FrameSearch()),
+        lambda: rq.add_host_tags(HOST, []),
+        lambda: rq.add_host_tags(HOST, [""]),
+        lambda: rq.remove_host_tags(HOST, ["two words"]),
+        lambda: rq.set_hardware_state(HOST, "BROKEN"),
+        lambda: rq.set_host_allocation(HOST, " "),
+        lambda: rq.kill_proc(""),
+    ],
+)
+def test_remedies_refuse_what_was_not_meant(make: object) -> None:
+    with pytest.raises(RefusedRequest):
+        make()  # type: ignore[operator]

@@ -11,6 +11,8 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Input
 
+from cuetui.farm.frame_range import parse_frames_command
+
 
 @dataclass(frozen=True)
 class Command:
@@ -31,7 +33,17 @@ COMMANDS: dict[str, tuple[bool, str]] = {
     "job": (True, "open job NAME (exact, or the one job whose name contains it)"),
     "help": (False, "keys of this screen"),
     "quit": (False, "quit cuetui"),
+    # on the open job (the job screen): RANGE as Cuebot's frame sets, 1-100, 1-100x3, 1,5,9
+    "retry": (True, "retry the open job's frames in RANGE"),
+    "eat": (True, "eat the open job's frames in RANGE"),
+    "kill": (True, "kill the open job's running frames in RANGE"),
+    "reorder": (True, "reorder the open job's frames: RANGE first|last|reverse"),
+    "stagger": (True, "stagger the open job's frames: RANGE N"),
+    # on the hosts screen
+    "reboot": (False, "reboot the marked hosts (or the cursor's) now, after typing the host name"),
 }
+# The commands that act on what the current screen shows (it answers `run_screen_command`).
+SCREEN_COMMANDS = frozenset({"retry", "eat", "kill", "reorder", "stagger", "reboot"})
 ALIASES = {
     "j": "jobs",
     "s": "shows",
@@ -61,10 +73,17 @@ def parse_command(line: str) -> Command:
         raise CommandError(f"unknown command :{word[:30]} (known: {known})")
     needs_arg, _ = COMMANDS[name]
     arg = rest.strip()
+    if needs_arg and not arg and name in SCREEN_COMMANDS:
+        raise CommandError(f":{name} needs a frame range, e.g. :{name} 1-100")
     if needs_arg and not arg:
         raise CommandError(f":{name} needs a name, e.g. :{name} NAME")
     if not needs_arg and arg and name != "show":
         raise CommandError(f":{name} takes no argument")
+    if name in SCREEN_COMMANDS and needs_arg:
+        try:
+            parse_frames_command(name, arg)
+        except ValueError as err:
+            raise CommandError(str(err)) from None
     return Command(name, arg)
 
 

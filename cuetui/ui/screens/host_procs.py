@@ -15,8 +15,10 @@ from cuetui.farm.views.hosts import HostProcsView
 from cuetui.farm.views.lookups import FarmLookups
 from cuetui.gateway.errors import GatewayError
 from cuetui.gateway.models import Host, Proc
+from cuetui.ui import remedies
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.screens.base import TABLE_ACTIONS, FarmScreen
+from cuetui.ui.steer_keys import SteersFarm
 from cuetui.ui.widgets import cells
 from cuetui.ui.widgets.farm_table import Column
 
@@ -92,11 +94,15 @@ PROC_ACTIONS: tuple[ActionSpec, ...] = (
 )
 
 
-class HostProcsScreen(FarmScreen[Proc]):
+# `x` kill and `b` unbook the marked procs, else the cursor's.
+PROC_REMEDY_ACTIONS = remedies.proc_actions("procs")
+
+
+class HostProcsScreen(SteersFarm, FarmScreen[Proc]):
     """Procs running on one host."""
 
-    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = PROC_ACTIONS + TABLE_ACTIONS
-    BINDINGS = bindings(PROC_ACTIONS)
+    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = PROC_ACTIONS + PROC_REMEDY_ACTIONS + TABLE_ACTIONS
+    BINDINGS = bindings(PROC_ACTIONS + PROC_REMEDY_ACTIONS)
     NOUN = "procs"
 
     def __init__(self, host: Host) -> None:
@@ -160,3 +166,11 @@ class HostProcsScreen(FarmScreen[Proc]):
             self.notify(f"frame {safe(proc.frame_name, 40)} not found in its job", severity="warning", markup=False)
             return
         self.cue_app.open_frame_log(job, frame, proc.log_path)
+
+    # --- remedies -----------------------------------------------------------------------------------
+
+    def action_kill_procs(self) -> None:
+        remedies.kill_procs(self, self.table.selected_models(), self.refresh_now)
+
+    def action_unbook_procs(self) -> None:
+        remedies.unbook_procs(self, self.table.selected_models(), self.refresh_now)

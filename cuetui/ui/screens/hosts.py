@@ -14,6 +14,7 @@ from cuetui.farm import format as fmt
 from cuetui.farm.text import safe
 from cuetui.farm.views.hosts import HostsView
 from cuetui.gateway.models import HARDWARE_STATES, Host
+from cuetui.ui import remedies
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.screens.base import TABLE_ACTIONS, FarmScreen
 from cuetui.ui.steer_keys import SteersFarm, host_actions
@@ -110,14 +111,15 @@ HOST_ACTIONS: tuple[ActionSpec, ...] = (
 
 
 STEER_HOST_ACTIONS = host_actions("hosts")
+REMEDY_HOST_ACTIONS = remedies.host_remedy_actions("hosts")
 
 
 class HostsScreen(SteersFarm, FarmScreen[Host]):
     """All hosts, filtered client-side by hardware state and allocation; `L` / `U` lock and unlock the
     marked hosts, else the cursor host."""
 
-    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = HOST_ACTIONS + STEER_HOST_ACTIONS + TABLE_ACTIONS
-    BINDINGS = bindings(HOST_ACTIONS + STEER_HOST_ACTIONS)
+    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = HOST_ACTIONS + STEER_HOST_ACTIONS + REMEDY_HOST_ACTIONS + TABLE_ACTIONS
+    BINDINGS = bindings(HOST_ACTIONS + STEER_HOST_ACTIONS + REMEDY_HOST_ACTIONS)
     NOUN = "hosts"
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -206,3 +208,27 @@ class HostsScreen(SteersFarm, FarmScreen[Host]):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_open_host()
+
+    # --- remedies: B, A, T, H, C and :reboot on the marked hosts, else the cursor's ------------------
+
+    def action_reboot_when_idle(self) -> None:
+        remedies.reboot_when_idle(self, self.steer_hosts(), self.refresh_now)
+
+    def action_set_allocation(self) -> None:
+        remedies.set_allocation(self, self.steer_hosts(), self.refresh_now)
+
+    def action_edit_tags(self) -> None:
+        remedies.edit_tags(self, self.steer_hosts(), self.refresh_now)
+
+    def action_set_hardware_state(self) -> None:
+        remedies.set_hardware_state(self, self.steer_hosts(), self.refresh_now)
+
+    def action_host_comments(self) -> None:
+        remedies.host_comments(self, self.steer_hosts(), self.refresh_now)
+
+    def run_screen_command(self, name: str, arg: str) -> bool:
+        """`:reboot`: reboot the selected hosts now."""
+        if name != "reboot":
+            return False
+        remedies.reboot_now(self, self.steer_hosts(), self.refresh_now)
+        return True

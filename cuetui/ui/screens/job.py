@@ -29,6 +29,7 @@ from cuetui.farm.poller import PollLoop
 from cuetui.farm.text import safe
 from cuetui.farm.views.job import JobDetail, JobDetailView
 from cuetui.gateway.models import Frame, Job, Layer
+from cuetui.ui import remedies
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.services import AppServices, services_of
 from cuetui.ui.steer_keys import SteersFarm, frame_actions, job_actions
@@ -107,6 +108,10 @@ def job_summary(job: Job, now: float, style: Callable[[str], Style] = lambda _na
 
 # The steering keys: the job keys act on this job, the frame keys on the marked frames or the cursor's.
 STEER_ACTIONS: tuple[ActionSpec, ...] = job_actions("job") + frame_actions("frames")
+# The remedies on frames beyond the steering keys (`W`; the `:` frame-range commands need no key).
+REMEDY_ACTIONS: tuple[ActionSpec, ...] = remedies.frame_remedy_actions("frames") + remedies.proc_actions(
+    "frames.procs", footer=False
+)
 
 
 class JobScreen(SteersFarm, Screen[None]):
@@ -114,9 +119,9 @@ class JobScreen(SteersFarm, Screen[None]):
 
     CSS_PATH = "../styles/job.tcss"
     COMPONENT_CLASSES: ClassVar[set[str]] = set(STATE_CLASSES)
-    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = JOB_ACTIONS + STEER_ACTIONS
+    ACTIONS: ClassVar[tuple[ActionSpec, ...]] = JOB_ACTIONS + STEER_ACTIONS + REMEDY_ACTIONS
     BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
-        *bindings(JOB_ACTIONS + STEER_ACTIONS)
+        *bindings(JOB_ACTIONS + STEER_ACTIONS + REMEDY_ACTIONS)
     ]
 
     def __init__(self, job_id: str, job_name: str = "") -> None:
@@ -648,6 +653,25 @@ class JobScreen(SteersFarm, Screen[None]):
     def steer_refresh(self) -> Any:
         """After an action: poll now (the changed frames come back through GetUpdatedFrames)."""
         return self.action_refresh
+
+    # --- remedies: `W` and the `:` frame-range commands on this job ---------------------------------------
+
+    def action_mark_waiting(self) -> None:
+        remedies.mark_waiting(self, self.steer_frames(), self.steer_refresh())
+
+    def action_kill_procs(self) -> None:
+        remedies.procs_of_frames(self, self.job, self.selected_frames(), True, self.steer_refresh())
+
+    def action_unbook_procs(self) -> None:
+        remedies.procs_of_frames(self, self.job, self.selected_frames(), False, self.steer_refresh())
+
+    def run_screen_command(self, name: str, arg: str) -> bool:
+        """`:retry RANGE`, `:eat RANGE`, `:kill RANGE`, `:reorder RANGE ORDER`, `:stagger RANGE N`."""
+        if name not in ("retry", "eat", "kill", "reorder", "stagger"):
+            return False
+        frames = list(self.sync.frames.values()) if self.sync is not None else []
+        remedies.run_frames_command(self, self.job, frames, name, arg, self.steer_refresh())
+        return True
 
     # --- for tests and benches ------------------------------------------------------------------------
 
