@@ -419,16 +419,17 @@ async def test_dead_and_stuck_views_from_keys_and_commands(studio_gateway: DemoG
     app = make_app(studio_gateway.url)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_loaded(pilot)
-        await pilot.press("4")
-        assert isinstance(app.screen, TriageScreen)
-        await pilot.press("5")
-        assert isinstance(app.screen, StuckScreen)
-        await pilot.press("colon", *"dead", "enter")
-        assert isinstance(app.screen, TriageScreen)
-        await pilot.press("colon", *"stuck", "enter")
-        assert isinstance(app.screen, StuckScreen)
-        await pilot.press("2")
-        assert isinstance(app.screen, JobsScreen)
+        steps = [
+            (("4",), TriageScreen),
+            (("5",), StuckScreen),
+            (("colon", *"dead", "enter"), TriageScreen),
+            (("colon", *"stuck", "enter"), StuckScreen),
+            (("2",), JobsScreen),
+        ]
+        for keys, screen in steps:
+            await pilot.press(*keys)
+            # A screen switch lands after the key's handler has run: wait for it, never assume it.
+            await wait_for(pilot, lambda s=screen: isinstance(app.screen, s), what=f"{screen.__name__} after {keys}")
 
 
 async def test_p_on_the_jobs_screen_pauses_the_cursor_job(studio_gateway: DemoGatewayThread) -> None:
