@@ -173,7 +173,10 @@ def search_hosts(farm: Farm, r: dict[str, Any]) -> list[Host]:
     states = set((r.get("states") or {}).get("state") or ())
     locks = set((r.get("lock_states") or {}).get("state") or ())
     out = []
+    by_id = farm.hosts_by_id
     for host in farm.hosts:
+        if by_id.get(host.id) is not host:  # deleted
+            continue
         if names and host.name not in names:
             continue
         if ids and host.id not in ids:
