@@ -548,6 +548,23 @@ def _text_401(message: str) -> web.Response:
     )
 
 
+# Go's net/http buffers 2048 bytes of an answer: one that fits is sent with Content-Length, a longer one
+# (grpc-gateway sets no length) goes out chunked, on HTTP/1.1 (the real gateway measured).
+GO_BUFFER = 2048
+
+
+def _go_framing(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
+    """Chunked transfer encoding for an answer longer than Go's buffer, as the real gateway sends it."""
+    if (
+        isinstance(response, web.Response)
+        and isinstance(response.body, bytes)
+        and len(response.body) > GO_BUFFER
+        and request.version >= (1, 1)
+    ):
+        response.enable_chunked_encoding()
+    return response
+
+
 def _json(status: int, body: bytes) -> web.Response:
     return web.Response(status=status, body=body, headers={"Content-Type": "application/json"})
 
@@ -653,7 +670,7 @@ class Gateway:
                 body=raw[: len(raw) // 2],
                 headers={"Content-Type": response.content_type},
             )
-        return response
+        return _go_framing(request, response)
 
     async def _pipeline(self, request: web.Request, body: bytes) -> web.StreamResponse:
         try:

@@ -379,3 +379,17 @@ def test_every_registered_rpc_answers_and_parses_strictly(farm_refs: Farm, demo_
     refused = {p: s for p, s in statuses.items() if s != 200}
     assert refused == REFUSED
     assert len(statuses) == len(RPCS) - len(OWNED_ELSEWHERE)
+
+
+def test_answers_longer_than_go_buffer_are_chunked(client: httpx.Client) -> None:
+    """Go's server sends an answer that fits its 2048-byte buffer with Content-Length, a longer one chunked."""
+    short = client.post("/show.ShowInterface/GetShows", json={})
+    assert len(short.content) <= 2048
+    assert short.headers["content-length"] == str(len(short.content))
+    assert "transfer-encoding" not in short.headers
+    long = client.post("/job.JobInterface/GetJobs", json={"r": {"includeFinished": True}})
+    assert len(long.content) > 2048
+    assert long.headers.get("transfer-encoding") == "chunked"
+    assert "content-length" not in long.headers
+    error = client.post("/job.JobInterface/GetJob", json={"id": "nope"})
+    assert error.status_code == 404 and error.headers["content-length"] == str(len(error.content))

@@ -62,6 +62,11 @@ def normalise(body: bytes) -> bytes:
     return bytes(out)
 
 
+def _framing(response: httpx.Response) -> str:
+    """How the body was delimited: Go chunks what outgrows its 2048-byte buffer."""
+    return "chunked" if response.headers.get("transfer-encoding") == "chunked" else "length"
+
+
 def _metadata(response: httpx.Response) -> list[str]:
     """Which Grpc-Metadata-* headers came (their values are the gRPC server's: grpc-java's, grpcio's)."""
     return sorted(k for k in response.headers if k.lower().startswith("grpc-metadata-"))
@@ -100,15 +105,27 @@ class Pair:
             answers.append(response)
         rest, real = answers
         self.compared += 1
-        mine = (rest.status_code, rest.headers.get("content-type"), normalise(rest.content), _metadata(rest))
-        theirs = (real.status_code, real.headers.get("content-type"), normalise(real.content), _metadata(real))
+        mine = (
+            rest.status_code,
+            rest.headers.get("content-type"),
+            normalise(rest.content),
+            _metadata(rest),
+            _framing(rest),
+        )
+        theirs = (
+            real.status_code,
+            real.headers.get("content-type"),
+            normalise(real.content),
+            _metadata(real),
+            _framing(real),
+        )
         if mine != theirs:
             at = next((k for k, (x, y) in enumerate(zip(mine[2], theirs[2], strict=False)) if x != y), 0)
             start = max(0, at - 200)
             self.differences.append(
                 f"{label}: {path} {content[:200]!r}\n  demo REST: {mine[0]} {mine[1]} {mine[2][start : at + 300]!r}\n"
                 f"  real gw:   {theirs[0]} {theirs[1]} {theirs[2][start : at + 300]!r}\n"
-                f"  Grpc-Metadata headers: demo {mine[3]}, real {theirs[3]}"
+                f"  Grpc-Metadata headers: demo {mine[3]}, real {theirs[3]}; framing: demo {mine[4]}, real {theirs[4]}"
             )
         try:
             return rest.json()
