@@ -189,6 +189,7 @@ class LogWriter:
         n = total if body_lines is None else min(body_lines, total)
         span = max(1.0, end - start)
         body_span = live or span
+        rss = self._rss(job, i, attempt, rnd(4, 800_000, 9_000_000))
         for k in range(n):
             t = start + body_span * (k + 1) / (total + 1)
             if attempt.end is not None:
@@ -199,18 +200,13 @@ class LogWriter:
                 text = f"[{_stamp(t)}] INFO  | {rnd(1, 200, 4000)} objects, {rnd(2, 20, 300)} textures"
             else:
                 pct = int(100 * k / total)
-                text = f"[{_stamp(t)}] INFO  | {pct:3d}% done, {rnd(3, 1, 64)} threads, mem {rnd(k + 10, 900, 9000)} MB"
+                text = f"[{_stamp(t)}] INFO  | {pct:3d}% done, {rnd(3, 1, 64)} threads, mem {rss * rnd(k + 10, 30, 100) // 102400} MB"
             out.append((t, text))
         if footer and attempt.end is not None:
             if failed:
                 out.append((end, f"[{_stamp(end)}] {_ERRORS.get(attempt.exit_status, _ERRORS[1])}"))
             else:
                 out.append((end, f"[{_stamp(end)}] INFO  | render done, wrote /shots/out/{job.name}.{frame}.exr"))
-            frame_rss = job.f_rss[i]
-            if attempt.number >= job.f_attempts[i]:
-                rss = frame_rss
-            else:
-                rss = min(rnd(4, 800_000, 9_000_000), frame_rss) if frame_rss else rnd(4, 800_000, 9_000_000)
             footer_lines = [
                 "",
                 _BAR,
@@ -234,6 +230,17 @@ class LogWriter:
             ]
             out += [(end, text) for text in footer_lines]
         return out
+
+    def _rss(self, job: Job, i: int, attempt: Attempt, drawn: int) -> int:
+        """The attempt's peak memory (KB): the frame's maxRss for its latest attempt (while it runs, what
+        the proc will report at its end), never above it for an older one; the body's "mem" stays below."""
+        frame_rss = job.f_rss[i]
+        if attempt.number < job.f_attempts[i]:
+            return min(drawn, frame_rss) if frame_rss else drawn
+        proc = self.farm.procs.get((job.index, i)) if attempt.end is None else None
+        if proc is not None:
+            return max(frame_rss, int(proc.used_memory * 1.1))
+        return frame_rss
 
     def text(self, job: Job, i: int, attempt: Attempt, body_lines: int | None = None) -> str:
         return "".join(line + "\n" for _, line in self.lines(job, i, attempt, body_lines))

@@ -155,13 +155,17 @@ def _log_facts(path: str) -> tuple[list[float], int | None]:
     """(every bracketed line stamp as epoch seconds, the footer's maxrss) of one log file."""
     stamps: list[float] = []
     rss = None
+    mems: list[int] = []
     with open(path, encoding="utf-8") as f:
         for line in f:
             m = _STAMP.match(line)
+            if " mem " in line:
+                mems.append(int(line.rsplit(" mem ", 1)[1].split()[0]))
             if m:
                 stamps.append(calendar.timegm(time.strptime(m.group(1), "%Y-%m-%d %H:%M:%S")))
             elif line.startswith("maxrss ") and "(KB)" not in line:
                 rss = int(line.split()[1])
+    assert rss is None or all(mem * 1024 <= rss for mem in mems), (path, mems, rss)  # "mem" under the peak
     return stamps, rss
 
 
