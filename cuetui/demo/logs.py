@@ -200,7 +200,8 @@ class LogWriter:
                 text = f"[{_stamp(t)}] INFO  | {rnd(1, 200, 4000)} objects, {rnd(2, 20, 300)} textures"
             else:
                 pct = int(100 * k / total)
-                text = f"[{_stamp(t)}] INFO  | {pct:3d}% done, {rnd(3, 1, 64)} threads, mem {rss * rnd(k + 10, 30, 100) // 102400} MB"
+                mem = rss * rnd(k + 10, 30, 100) // 102400  # MB, 30..100 % of the peak
+                text = f"[{_stamp(t)}] INFO  | {pct:3d}% done, {rnd(3, 1, 64)} threads, mem {mem} MB"
             out.append((t, text))
         if footer and attempt.end is not None:
             if failed:
