@@ -139,9 +139,20 @@ class LogWriter:
         return out
 
     def lines(
-        self, job: Job, i: int, attempt: Attempt, body_lines: int | None = None, footer: bool = True
+        self,
+        job: Job,
+        i: int,
+        attempt: Attempt,
+        body_lines: int | None = None,
+        footer: bool = True,
+        planned: float | None = None,
     ) -> list[tuple[float, str]]:
-        """(time, text) lines of one attempt's log; running attempts stop after `body_lines`."""
+        """(time, text) lines of one attempt's log; running attempts stop after `body_lines`.
+
+        Lines are stamped with the farm's times: the body spread over the run as it was planned
+        (`planned` seconds, the proc's duration, when the run is or was live; else start to end), never
+        past the attempt's end; the footer's maxrss is the frame's maxRss for its latest attempt (an
+        older attempt's is never above it)."""
         farm = self.farm
         layer = job.layers[job.f_layer[i]]
         # Cheap deterministic pseudo-random numbers (a Random per log costs more than the log).
@@ -151,7 +162,8 @@ class LogWriter:
             return lo + ((base ^ (k * 0x9E3779B1)) * 2654435761 >> 7) % (hi - lo + 1)
 
         start = attempt.start
-        end = attempt.end if attempt.end is not None else start + layer.base_seconds
+        live = planned if planned is not None and 0 < planned < float("inf") else None
+        end = attempt.end if attempt.end is not None else start + (live or layer.base_seconds)
         frame = job.frame_name(i)
         path = job.log_path(i)
         command = layer.command or f"render {job.name} {frame}"
@@ -176,22 +188,26 @@ class LogWriter:
         total = BODY_LINES // 2 if failed else BODY_LINES
         n = total if body_lines is None else min(body_lines, total)
         span = max(1.0, end - start)
+        body_span = live or span
+        rss = self._rss(job, i, attempt, rnd(4, 800_000, 9_000_000))
         for k in range(n):
-            t = start + span * (k + 1) / (total + 1)
+            t = start + body_span * (k + 1) / (total + 1)
+            if attempt.end is not None:
+                t = min(t, attempt.end)
             if k == 0:
                 text = f"[{_stamp(t)}] INFO  | loading scene for {frame} ({layer.name})"
             elif k == 1:
                 text = f"[{_stamp(t)}] INFO  | {rnd(1, 200, 4000)} objects, {rnd(2, 20, 300)} textures"
             else:
                 pct = int(100 * k / total)
-                text = f"[{_stamp(t)}] INFO  | {pct:3d}% done, {rnd(3, 1, 64)} threads, mem {rnd(k + 10, 900, 9000)} MB"
+                mem = rss * rnd(k + 10, 30, 100) // 102400  # MB, 30..100 % of the peak
+                text = f"[{_stamp(t)}] INFO  | {pct:3d}% done, {rnd(3, 1, 64)} threads, mem {mem} MB"
             out.append((t, text))
         if footer and attempt.end is not None:
             if failed:
                 out.append((end, f"[{_stamp(end)}] {_ERRORS.get(attempt.exit_status, _ERRORS[1])}"))
             else:
                 out.append((end, f"[{_stamp(end)}] INFO  | render done, wrote /shots/out/{job.name}.{frame}.exr"))
-            rss = rnd(4, 800_000, 9_000_000)
             footer_lines = [
                 "",
                 _BAR,
@@ -216,8 +232,26 @@ class LogWriter:
             out += [(end, text) for text in footer_lines]
         return out
 
+    def _rss(self, job: Job, i: int, attempt: Attempt, drawn: int) -> int:
+        """The attempt's peak memory (KB): the frame's maxRss for its latest attempt (while it runs, what
+        the proc will report at its end), never above it for an older one; the body's "mem" stays below."""
+        frame_rss = job.f_rss[i]
+        if attempt.number < job.f_attempts[i]:
+            return min(drawn, frame_rss) if frame_rss else drawn
+        proc = self.farm.procs.get((job.index, i)) if attempt.end is None else None
+        if proc is not None:
+            return max(frame_rss, int(proc.used_memory * 1.1))
+        return frame_rss
+
     def text(self, job: Job, i: int, attempt: Attempt, body_lines: int | None = None) -> str:
         return "".join(line + "\n" for _, line in self.lines(job, i, attempt, body_lines))
+
+    def _planned(self, proc: Proc) -> float | None:
+        """The run's planned length in farm seconds (None when it never ends by itself)."""
+        duration = proc.duration
+        if proc.end_at != float("inf"):
+            duration = proc.end_at - proc.job.f_start[proc.frame]
+        return duration if 0 < duration < float("inf") else None
 
     # --- files -----------------------------------------------------------------------------------
     def _write(self, path: str, text: str, mode: str = "w") -> None:
@@ -272,7 +306,8 @@ class LogWriter:
         current = attempts[-1]
         if proc is not None:
             n = self._progress_lines(proc)
-            self._write(path, "".join(t + "\n" for _, t in self.lines(job, i, current, n, footer=False)))
+            lines = self.lines(job, i, current, n, footer=False, planned=self._planned(proc))
+            self._write(path, "".join(t + "\n" for _, t in lines))
             proc.log_lines = n
             self._growing.append(proc)
         else:
@@ -303,7 +338,8 @@ class LogWriter:
                 n += 1
             os.replace(path, f"{path}.{n}")
         attempt = attempts[-1]
-        self._write(path, "".join(t + "\n" for _, t in self.lines(job, i, attempt, 0, footer=False)))
+        lines = self.lines(job, i, attempt, 0, footer=False, planned=self._planned(proc))
+        self._write(path, "".join(t + "\n" for _, t in lines))
         proc.log_lines = 0
         self._growing.append(proc)
 
@@ -316,7 +352,7 @@ class LogWriter:
         attempt.exit_status = exit_status
         attempt.kill_message = kill_message
         path = job.log_path(i)
-        lines = self.lines(job, i, attempt)
+        lines = self.lines(job, i, attempt, planned=self._planned(proc))
         if proc.log_lines < 0 or not os.path.exists(path):
             self._write(path, "".join(t + "\n" for _, t in lines))
         else:
@@ -341,7 +377,7 @@ class LogWriter:
             if n > proc.log_lines:
                 job, i = proc.job, proc.frame
                 attempt = self.attempts(job, i)[-1]
-                lines = self.lines(job, i, attempt, n, footer=False)
+                lines = self.lines(job, i, attempt, n, footer=False, planned=self._planned(proc))
                 self._write(job.log_path(i), "".join(t + "\n" for _, t in lines[14 + proc.log_lines :]), mode="a")
                 proc.log_lines = n
             self._growing.append(proc)
@@ -353,7 +389,8 @@ class LogWriter:
         for attempt in self.attempts(job, i):
             proc = self.farm.procs.get((job.index, i))
             body = self._progress_lines(proc) if proc is not None and attempt.end is None else None
-            lines = self.lines(job, i, attempt, body)
+            planned = self._planned(proc) if proc is not None and attempt.end is None else None
+            lines = self.lines(job, i, attempt, body, planned=planned)
             labels = {
                 "frame_id": job.frame_id(i),
                 "session_start_time": str(int(attempt.start)),

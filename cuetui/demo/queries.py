@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -145,7 +146,10 @@ def matching_frames(farm: Farm, job: Job, req: dict[str, Any], use_states: bool 
 
 
 def frame_page(farm: Farm, job: Job, req: dict[str, Any]) -> list[int]:
-    """Cuebot's page: rows (page-1)*limit < n <= page*limit; limit 0 or absent → empty; no cap."""
+    """Cuebot's page: rows (page-1)*limit < n <= page*limit; limit 0 or absent → empty; no cap.
+
+    Costs O(page) when nothing but paging (or one layer) is asked for: a slice of the paging order, or
+    of the layer's own; other criteria are matched frame by frame from the start."""
     limit = req.get("limit") or 0
     if limit <= 0:
         return []
@@ -154,6 +158,12 @@ def frame_page(farm: Farm, job: Job, req: dict[str, Any]) -> list[int]:
         page = 1
     first = (page - 1) * limit
     last = page * limit
+    layer_names = req.get("layers") or ()
+    if frame_matcher(farm, job, {**req, "layers": ()}) is None:
+        if not layer_names:
+            return list(job.order()[first:last])
+        if len(set(layer_names)) == 1:
+            return list(_layer_order(job, layer_names[0])[first:last])
     out = []
     for n, i in enumerate(matching_frames(farm, job, req)):
         if n >= first:
@@ -161,6 +171,25 @@ def frame_page(farm: Farm, job: Job, req: dict[str, Any]) -> list[int]:
         if n + 1 >= last:
             break
     return out
+
+
+# job -> (the paging order it was made from, layer name -> that layer's frames in paging order)
+_LAYER_ORDERS: weakref.WeakKeyDictionary[Job, tuple[Any, dict[str, list[int]]]] = weakref.WeakKeyDictionary()
+
+
+def _layer_order(job: Job, name: str) -> list[int]:
+    """One layer's frames in paging order, made once per paging order (a reorder makes a new one)."""
+    order = job.order()
+    cached = _LAYER_ORDERS.get(job)
+    if cached is None or cached[0] is not order:
+        cached = (order, {})
+        _LAYER_ORDERS[job] = cached
+    found = cached[1].get(name)
+    if found is None:
+        wanted = {layer.index for layer in job.layers if layer.name == name}
+        f_layer = job.f_layer
+        found = cached[1][name] = [i for i in order if f_layer[i] in wanted]
+    return found
 
 
 def search_hosts(farm: Farm, r: dict[str, Any]) -> list[Host]:
@@ -173,7 +202,10 @@ def search_hosts(farm: Farm, r: dict[str, Any]) -> list[Host]:
     states = set((r.get("states") or {}).get("state") or ())
     locks = set((r.get("lock_states") or {}).get("state") or ())
     out = []
+    by_id = farm.hosts_by_id
     for host in farm.hosts:
+        if by_id.get(host.id) is not host:  # deleted
+            continue
         if names and host.name not in names:
             continue
         if ids and host.id not in ids:

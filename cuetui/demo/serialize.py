@@ -274,63 +274,69 @@ def updated_frame_json(farm: Farm, job: Job, i: int, now: int) -> dict[str, Any]
 
 def host_json(host: Host) -> dict[str, Any]:
     """A host."""
-    return _HOST(
-        {
-            "id": host.id,
-            "name": host.name,
-            "alloc_name": host.alloc_name,
-            "nimby_enabled": host.nimby_enabled,
-            "has_comment": bool(host.comments),
-            "cores": host.cores,
-            "idle_cores": host.idle_cores,
-            "memory": host.memory,
-            "idle_memory": host.idle_memory,
-            "gpu_memory": host.gpu_memory,
-            "idle_gpu_memory": host.idle_gpu_memory,
-            "total_swap": host.total_swap,
-            "total_memory": host.total_memory,
-            "total_gpu_memory": host.gpu_memory,
-            "total_mcp": host.total_mcp,
-            "free_swap": host.free_swap,
-            "free_memory": host.free_memory,
-            "free_mcp": host.free_mcp,
-            "free_gpu_memory": host.gpu_memory,
-            "load": host.load,
-            "boot_time": host.boot_time,
-            "ping_time": host.ping_time,
-            "os": host.os,
-            "tags": host.tags,
-            "state": host.state,
-            "lock_state": host.lock_state,
-            "thread_mode": host.thread_mode,
-            "gpus": host.gpus,
-            "idle_gpus": host.idle_gpus,
-        }
-    )
+    return _HOST(host_values(host))
+
+
+def host_values(host: Host) -> dict[str, Any]:
+    """A host's values by proto field name (also a NestedHost's, without its procs)."""
+    return {
+        "id": host.id,
+        "name": host.name,
+        "alloc_name": host.alloc_name,
+        "nimby_enabled": host.nimby_enabled,
+        "has_comment": bool(host.comments),
+        "cores": host.cores,
+        "idle_cores": host.idle_cores,
+        "memory": host.memory,
+        "idle_memory": host.idle_memory,
+        "gpu_memory": host.gpu_memory,
+        "idle_gpu_memory": host.idle_gpu_memory,
+        "total_swap": host.total_swap,
+        "total_memory": host.total_memory,
+        "total_gpu_memory": host.gpu_memory,
+        "total_mcp": host.total_mcp,
+        "free_swap": host.free_swap,
+        "free_memory": host.free_memory,
+        "free_mcp": host.free_mcp,
+        "free_gpu_memory": host.gpu_memory,
+        "load": host.load,
+        "boot_time": host.boot_time,
+        "ping_time": host.ping_time,
+        "os": host.os,
+        "tags": host.tags,
+        "state": host.state,
+        "lock_state": host.lock_state,
+        "thread_mode": host.thread_mode,
+        "gpus": host.gpus,
+        "idle_gpus": host.idle_gpus,
+    }
 
 
 def proc_json(proc: Proc, now: int) -> dict[str, Any]:
     """A running proc (no child processes: the bytes field is empty)."""
+    return _PROC(proc_values(proc, now))
+
+
+def proc_values(proc: Proc, now: int) -> dict[str, Any]:
+    """A proc's values by proto field name (also a NestedProc's)."""
     job = proc.job
-    return _PROC(
-        {
-            "id": proc.id,
-            "name": proc.name,
-            "show_name": job.show.name,
-            "job_name": job.name,
-            "frame_name": job.frame_name(proc.frame),
-            "group_name": job.group,
-            "ping_time": now,
-            "bookedTime": proc.booked_time,
-            "dispatch_time": proc.dispatch_time,
-            "reserved_memory": proc.reserved_memory,
-            "used_memory": proc.used_memory,
-            "reserved_cores": proc.cores,
-            "unbooked": proc.unbooked,
-            "log_path": job.log_path(proc.frame),
-            "services": job.layers[job.f_layer[proc.frame]].services,
-        }
-    )
+    return {
+        "id": proc.id,
+        "name": proc.name,
+        "show_name": job.show.name,
+        "job_name": job.name,
+        "frame_name": job.frame_name(proc.frame),
+        "group_name": job.group,
+        "ping_time": now,
+        "bookedTime": proc.booked_time,
+        "dispatch_time": proc.dispatch_time,
+        "reserved_memory": proc.reserved_memory,
+        "used_memory": proc.used_memory,
+        "reserved_cores": proc.cores,
+        "unbooked": proc.unbooked,
+        "log_path": job.log_path(proc.frame),
+        "services": job.layers[job.f_layer[proc.frame]].services,
+    }
 
 
 def comment_json(comment: Comment) -> dict[str, Any]:

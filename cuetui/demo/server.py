@@ -53,6 +53,14 @@ from aiohttp import web
 from cuetui.demo import actions, guard, queries, rpc_remedies
 from cuetui.demo.farm import FINISHED, PENDING, Farm, FarmClock, Host, Job
 from cuetui.demo.jwtcheck import TokenError, validate
+from cuetui.demo.registry import (
+    HANDLERS,
+    GatewayError,
+    Handler,
+    internal,
+    not_found,
+    rpc,
+)
 from cuetui.demo.schema import DecodeError, decode_request
 from cuetui.demo.serialize import (
     comment_json,
@@ -74,49 +82,6 @@ for _path in RPCS:
     _service, _method = _path[1:].split("/")
     REGISTERED[_service] = f"{REGISTERED.get(_service, '')} {_method}".strip()
 REGISTERED_PATHS = frozenset(RPCS)
-
-EMPTY_RESULT = "Incorrect result size: expected 1, actual 0"
-INTERNAL_EMPTY = f"org.springframework.dao.EmptyResultDataAccessException: {EMPTY_RESULT}\n{EMPTY_RESULT}"
-
-
-class GatewayError(Exception):
-    """An error answer: HTTP status plus the gRPC status body."""
-
-    def __init__(self, status: int, code: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-
-
-def not_found(message: str = EMPTY_RESULT) -> GatewayError:
-    return GatewayError(404, 5, message)
-
-
-def internal(message: str = INTERNAL_EMPTY) -> GatewayError:
-    return GatewayError(500, 13, message)
-
-
-# --- handlers ----------------------------------------------------------------------------------------
-Handler = Callable[["Gateway", dict[str, Any]], Any]
-HANDLERS: dict[str, tuple[str, Handler]] = {}
-
-
-# Cuebot methods of services the REST gateway does not register (so not in the schema table), served on
-# the gRPC face only; their requests carry no field the simulator reads.
-GRPC_ONLY: dict[str, str] = {"/cue.CueInterface/GetSystemStats": "cue.CueGetSystemStatsRequest"}
-
-
-def rpc(path: str, request_type: str) -> Callable[[Handler], Handler]:
-    expected = RPCS[path][0] if path in RPCS else GRPC_ONLY.get(path)
-    if expected != request_type:  # a typo fails at import, not at the first request
-        raise TypeError(f"{path}: the request type is {expected}, not {request_type}")
-
-    def register(fn: Handler) -> Handler:
-        HANDLERS[path] = (request_type, fn)
-        return fn
-
-    return register
 
 
 def _job_by_id(gw: Gateway, req: dict[str, Any], field: str = "job", missing: GatewayError | None = None) -> Job:
@@ -509,6 +474,20 @@ for _path, _request_type, _fn in rpc_remedies.HANDLERS:
     rpc(_path, _request_type)(_adopt(_fn))
 
 
+# The handlers by area, each registering itself on import.
+from cuetui.demo import (  # noqa: E402
+    rpc_departments,
+    rpc_filters,
+    rpc_hosts,
+    rpc_jobs,
+    rpc_owners,
+    rpc_services,
+    rpc_shows,
+)
+
+_AREAS = (rpc_departments, rpc_filters, rpc_hosts, rpc_jobs, rpc_owners, rpc_services, rpc_shows)
+
+
 # --- faults -----------------------------------------------------------------------------------------
 @dataclass
 class Faults:
@@ -584,6 +563,23 @@ def _text_401(message: str) -> web.Response:
         body=(message + "\n").encode(),
         headers={"Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff"},
     )
+
+
+# Go's net/http buffers 2048 bytes of an answer: one that fits is sent with Content-Length, a longer one
+# (grpc-gateway sets no length) goes out chunked, on HTTP/1.1 (the real gateway measured).
+GO_BUFFER = 2048
+
+
+def _go_framing(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
+    """Chunked transfer encoding for an answer longer than Go's buffer, as the real gateway sends it."""
+    if (
+        isinstance(response, web.Response)
+        and isinstance(response.body, bytes)
+        and len(response.body) > GO_BUFFER
+        and request.version >= (1, 1)
+    ):
+        response.enable_chunked_encoding()
+    return response
 
 
 def _json(status: int, body: bytes) -> web.Response:
@@ -691,7 +687,7 @@ class Gateway:
                 body=raw[: len(raw) // 2],
                 headers={"Content-Type": response.content_type},
             )
-        return response
+        return _go_framing(request, response)
 
     async def _pipeline(self, request: web.Request, body: bytes) -> web.StreamResponse:
         try:

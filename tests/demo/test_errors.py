@@ -248,7 +248,12 @@ def test_cuebot_404_vs_500(
 
 
 def test_unimplemented_registered_method_is_501_json(client: httpx.Client) -> None:
-    r = client.post("/job.JobInterface/LaunchSpec", json={})
+    from cuetui.demo.server import HANDLERS, REGISTERED_PATHS
+
+    unanswered = sorted(REGISTERED_PATHS - set(HANDLERS))
+    if not unanswered:
+        pytest.skip("every registered RPC is simulated")
+    r = client.post(unanswered[0], json={})
     assert r.status_code == 501 and r.json()["code"] == 12
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import calendar
 import os
+import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -143,3 +146,53 @@ def test_retrying_a_history_frame_keeps_every_attempt(tmp_path: Path) -> None:
     for k in range(1, attempts_before + 1):
         assert os.path.isfile(f"{path}.{k}"), k
     assert os.path.isfile(path) and not os.path.exists(f"{path}.{attempts_before + 1}")
+
+
+_STAMP = re.compile(r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\]")
+
+
+def _log_facts(path: str) -> tuple[list[float], int | None]:
+    """(every bracketed line stamp as epoch seconds, the footer's maxrss) of one log file."""
+    stamps: list[float] = []
+    rss = None
+    mems: list[int] = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            m = _STAMP.match(line)
+            if " mem " in line:
+                mems.append(int(line.rsplit(" mem ", 1)[1].split()[0]))
+            if m:
+                stamps.append(calendar.timegm(time.strptime(m.group(1), "%Y-%m-%d %H:%M:%S")))
+            elif line.startswith("maxrss ") and "(KB)" not in line:
+                rss = int(line.split()[1])
+    assert rss is None or all(mem * 1024 <= rss for mem in mems), (path, mems, rss)  # "mem" under the peak
+    return stamps, rss
+
+
+def test_logs_agree_with_their_frames(tmp_path: Path) -> None:
+    """Stamps within the frame's start..stop (the farm's times, at any speed), maxrss = the frame's maxRss."""
+    from cuetui.demo.farm import RUNNING, SUCCEEDED, ManualClock
+    from cuetui.demo.profiles import build_farm
+
+    clock = ManualClock()
+    farm = build_farm("small", seed=5, speed=20.0, clock=clock, log_root=str(tmp_path))
+    before = {(j.index, i): j.f_attempts[i] for j in farm.jobs for i in range(j.total)}
+    for _ in range(400):  # 400 farm seconds, ticked as the server does
+        clock.advance(1.0)
+        farm.tick(1.0)
+    checked = 0
+    for job in farm.jobs:
+        for i in range(job.total):
+            if job.f_state[i] == RUNNING or job.f_attempts[i] == before.get((job.index, i), 0):
+                continue  # only attempts that started and ended while the farm ran
+            stamps, rss = _log_facts(job.log_path(i))
+            assert stamps, job.log_path(i)
+            assert job.f_start[i] <= min(stamps) and max(stamps) <= job.f_stop[i], (job.frame_name(i), stamps)
+            assert stamps == sorted(stamps)
+            assert rss == job.f_rss[i]
+            checked += 1
+    assert checked >= 20
+    # History frames too (their logs are written when first seen): the footer's maxrss is the frame's.
+    job, i = next((j, k) for j in farm.jobs for k in range(j.total) if j.f_state[k] == SUCCEEDED and j.f_rss[k])
+    farm.logs.materialize(job, i)
+    assert _log_facts(job.log_path(i))[1] == job.f_rss[i]

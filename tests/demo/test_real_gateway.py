@@ -27,6 +27,7 @@ from cuetui.demo.farm import ManualClock
 from cuetui.demo.server import DemoGatewayThread
 
 from . import realgw
+from .test_every_rpc import OWNED_ELSEWHERE
 
 pytest.importorskip("grpc", reason="the Cuebot gRPC face needs the cuebot extra: pip install 'cuetui[cuebot]'")
 pytest.importorskip("opencue_proto", reason="the Cuebot gRPC face needs the cuebot extra: pip install 'cuetui[cuebot]'")
@@ -59,6 +60,11 @@ def normalise(body: bytes) -> bytes:
         elif byte not in b" \t\r\n":
             out.append(byte)
     return bytes(out)
+
+
+def _framing(response: httpx.Response) -> str:
+    """How the body was delimited: Go chunks what outgrows its 2048-byte buffer."""
+    return "chunked" if response.headers.get("transfer-encoding") == "chunked" else "length"
 
 
 def _metadata(response: httpx.Response) -> list[str]:
@@ -99,15 +105,27 @@ class Pair:
             answers.append(response)
         rest, real = answers
         self.compared += 1
-        mine = (rest.status_code, rest.headers.get("content-type"), normalise(rest.content), _metadata(rest))
-        theirs = (real.status_code, real.headers.get("content-type"), normalise(real.content), _metadata(real))
+        mine = (
+            rest.status_code,
+            rest.headers.get("content-type"),
+            normalise(rest.content),
+            _metadata(rest),
+            _framing(rest),
+        )
+        theirs = (
+            real.status_code,
+            real.headers.get("content-type"),
+            normalise(real.content),
+            _metadata(real),
+            _framing(real),
+        )
         if mine != theirs:
             at = next((k for k, (x, y) in enumerate(zip(mine[2], theirs[2], strict=False)) if x != y), 0)
             start = max(0, at - 200)
             self.differences.append(
                 f"{label}: {path} {content[:200]!r}\n  demo REST: {mine[0]} {mine[1]} {mine[2][start : at + 300]!r}\n"
                 f"  real gw:   {theirs[0]} {theirs[1]} {theirs[2][start : at + 300]!r}\n"
-                f"  Grpc-Metadata headers: demo {mine[3]}, real {theirs[3]}"
+                f"  Grpc-Metadata headers: demo {mine[3]}, real {theirs[3]}; framing: demo {mine[4]}, real {theirs[4]}"
             )
         try:
             return rest.json()
@@ -323,6 +341,125 @@ def test_actions_match_and_change_both_farms_alike(pair: Pair) -> None:
     assert pair.b.run(lambda farm: farm.jobs_by_id[job["id"]].priority) == 77
 
 
+def test_admin_calls_match(pair: Pair) -> None:
+    """Filters, departments and tasks, owners and deeds, services and overrides, show settings, the
+    whiteboards, procs, job specs: reads, writes and the reads of their effect."""
+    ids = _ids(pair)
+    job, host, idle = ids["job"], ids["host"], ids["idle"]
+    layer, frame = ids["layer"], next(iter(ids["frames"].values()))
+    c = pair.call
+    shows = c("shows", "/show.ShowInterface/GetShows", {})["shows"]["shows"]
+    show = {"id": next(s["id"] for s in shows if s["name"] == job["show"])}
+    S = "/show.ShowInterface/"
+    c("booking", S + "EnableBooking", {"show": show, "enabled": False})
+    c("dispatching", S + "EnableDispatching", {"show": show, "enabled": True})
+    c("comment email", S + "SetCommentEmail", {"show": show, "email": "a@b.c"})
+    c("default max cores", S + "SetDefaultMaxCores", {"show": show, "maxCores": 12.5})
+    c("default min gpus", S + "SetDefaultMinGpus", {"show": show, "minGpus": 1})
+    c("scheduler managed", S + "SetSchedulerManaged", {"show": show, "enabled": True})
+    c("show after settings", S + "FindShow", {"name": job["show"]})
+    c("create show", S + "CreateShow", {"name": "newshow"})
+    c("create show again", S + "CreateShow", {"name": "newshow"})
+    c("delete show with jobs", S + "Delete", {"show": show})
+    c("job whiteboard", S + "GetJobWhiteboard", {"show": show})
+    # Filters
+    f = c("create filter", S + "CreateFilter", {"show": show, "name": "f1"})["filter"]
+    c("create filter 2", S + "CreateFilter", {"show": show, "name": "f2"})
+    F = "/filter.FilterInterface/"
+    fid = {"id": f["id"]}
+    c("matcher", F + "CreateMatcher", {"filter": fid, "data": {"subject": "USER", "type": "IS", "input": job["user"]}})
+    c("action", F + "CreateAction", {"filter": fid, "data": {"type": "SET_JOB_PRIORITY", "integerValue": 55}})
+    c("matchers", F + "GetMatchers", {"filter": fid})
+    c("actions", F + "GetActions", {"filter": fid})
+    c("lower", F + "LowerOrder", {"filter": fid})
+    c("filters", S + "GetFilters", {"show": show})
+    c("set type", F + "SetType", {"filter": fid, "type": "MATCH_ALL"})
+    c("find filter", F + "FindFilter", {"show": job["show"], "name": "f1"})
+    c("find filter missing", S + "FindFilter", {"show": show, "name": "nope"})
+    c("run on jobs", F + "RunFilterOnJobs", {"filter": fid, "jobs": {"jobs": [{"id": job["id"]}]}})
+    c("job after filter", "/job.JobInterface/GetJob", {"id": job["id"]})
+    c("run filters", "/job.JobInterface/RunFilters", {"job": {"id": ids["other"]["id"]}})
+    c("filter missing", F + "SetEnabled", {"filter": {"id": MISSING}, "enabled": True})
+    # Departments and tasks
+    depts = c("departments", S + "GetDepartments", {"show": show})["departments"]["departments"]
+    c("department names", "/department.DepartmentInterface/GetDepartmentNames", {})
+    c("get department", S + "GetDepartment", {"show": show, "department": "Lighting"})
+    c("get department unknown name", S + "GetDepartment", {"show": show, "department": "Nope"})
+    D = "/department.DepartmentInterface/"
+    did = {"id": depts[0]["id"]}
+    c("enable ti", D + "EnableTiManaged", {"department": did, "tiTask": "t", "managedCores": 10})
+    task = c("add task", D + "AddTask", {"department": did, "shot": "sh010", "minCores": 4})["task"]
+    c("add tasks", D + "AddTasks", {"department": did, "tmap": {"sh020": 2}})
+    c("task min cores", "/task.TaskInterface/SetMinCores", {"task": {"id": task["id"]}, "newMinCores": 6})
+    c("tasks", D + "GetTasks", {"department": did})
+    c("departments after", S + "GetDepartments", {"show": show})
+    # Owners and deeds
+    owner = c("create owner", S + "CreateOwner", {"show": show, "name": "ann"})["owner"]
+    c("get owner", "/host.OwnerInterface/GetOwner", {"name": "ann"})
+    c("take non-nimby host", "/host.OwnerInterface/TakeOwnership", {"owner": {"id": owner["id"]}, "host": idle["name"]})
+    c("host owner none", "/host.HostInterface/GetOwner", {"host": {"id": idle["id"]}})
+    c("owner deeds", "/host.OwnerInterface/GetDeeds", {"owner": {"id": owner["id"]}})
+    # Services and overrides
+    V = "/service.ServiceInterface/"
+    c("default services", V + "GetDefaultServices", {})
+    c("service", V + "GetService", {"name": "shell"})
+    c("service missing", V + "GetService", {"name": "nope"})
+    made = c("create service", V + "CreateService", {"data": {"name": "mantra", "minCores": 200, "tags": ["a"]}})
+    c("update service", V + "Update", {"service": {**made["service"], "maxCores": 800}})
+    c("service after update", V + "GetService", {"name": "mantra"})
+    o = c("override", S + "CreateServiceOverride", {"show": show, "service": {"name": "shell", "minCores": 300}})
+    c("overrides", S + "GetServiceOverrides", {"show": show})
+    c("override by name", S + "GetServiceOverride", {"show": show, "name": "shell"})
+    oid = o["serviceOverride"]["id"]
+    c("override update", "/service.ServiceOverrideInterface/Update", {"service": {"id": oid, "name": "shell"}})
+    c("override delete", "/service.ServiceOverrideInterface/Delete", {"service": {"id": oid}})
+    c("delete service", V + "Delete", {"service": {"id": made["service"]["id"]}})
+    # Hosts and procs
+    H = "/host.HostInterface/"
+    c("set os", H + "SetOs", {"host": {"id": idle["id"]}, "os": "rocky9"})
+    c("thread mode", H + "SetThreadMode", {"host": {"id": idle["id"]}, "mode": "ALL"})
+    c("rename tag", H + "RenameTag", {"host": {"id": idle["id"]}, "oldTag": "general", "newTag": "gen"})
+    c("host after", H + "GetHost", {"id": idle["id"]})
+    c("render partitions", H + "GetRenderPartitions", {"host": {"id": host["id"]}})
+    c("host whiteboard", H + "GetHostWhiteboard", {})
+    procs = c("procs", "/host.ProcInterface/GetProcs", {"r": {"hosts": [host["name"]]}})["procs"]["procs"]
+    P = "/host.ProcInterface/"
+    pid = {"id": procs[0]["id"]}
+    c("proc frame", P + "GetFrame", {"proc": pid})
+    c("proc layer", P + "GetLayer", {"proc": pid})
+    c("proc job", P + "GetJob", {"proc": pid})
+    c("proc host", P + "GetHost", {"proc": pid})
+    c("proc missing", P + "GetHost", {"proc": {"id": MISSING}})
+    c("redirect", P + "RedirectToJob", {"proc": pid, "jobId": ids["other"]["id"]})
+    c("clear redirect", P + "ClearRedirect", {"proc": pid})
+    c("unbook procs", P + "UnbookProcs", {"r": {"hosts": [host["name"]]}, "kill": False})
+    c("delete busy host", H + "Delete", {"host": {"id": host["id"]}})
+    # Jobs, layers, frames
+    J = "/job.JobInterface/"
+    c("job names", J + "GetJobNames", {"r": {"shows": [job["show"]]}})
+    c("is pending", J + "IsJobPending", {"name": job["name"]})
+    c("add subscriber", J + "AddSubscriber", {"job": {"id": job["id"]}, "subscriber": "a@b.c"})
+    c("shutdown if completed", J + "ShutdownIfCompleted", {"job": {"id": job["id"]}})
+    c("get layer", "/job.LayerInterface/GetLayer", {"id": layer["id"]})
+    c("find layer", "/job.LayerInterface/FindLayer", {"job": job["name"], "layer": layer["name"]})
+    c("register output", "/job.LayerInterface/RegisterOutputPath", {"layer": {"id": layer["id"]}, "spec": "/o/#.exr"})
+    c("output paths", "/job.LayerInterface/GetOutputPaths", {"layer": {"id": layer["id"]}})
+    override = {"state": "RUNNING", "text": "busy", "color": {"red": 1, "green": 2, "blue": 3}}
+    c("display override", "/job.FrameInterface/SetFrameStateDisplayOverride", {"frame": frame, "override": override})
+    c("display overrides", "/job.FrameInterface/GetFrameStateDisplayOverrides", {"frame": {"id": frame["id"]}})
+    c("checkpoint", "/job.FrameInterface/SetCheckpointState", {"frame": {"id": frame["id"]}, "state": "ENABLED"})
+    spec = (
+        f"<spec><show>{job['show']}</show><shot>sh010</shot><user>ann</user>"
+        '<job name="t"><layers><layer name="r" type="Render"><cmd>echo</cmd><range>1-3</range></layer></layers>'
+        "</job></spec>"
+    )
+    c("launch spec", J + "LaunchSpec", {"spec": spec})
+    c("launch spec again", J + "LaunchSpec", {"spec": spec})
+    c("launch bad spec", J + "LaunchSpecAndWait", {"spec": "<nope"})
+    c("jobs after launch", J + "GetJobs", {"r": {"shows": [job["show"]]}})
+    pair.check()
+
+
 def test_errors_match(pair: Pair) -> None:
     ids = _ids(pair)
     job = ids["job"]
@@ -369,8 +506,8 @@ def test_errors_match(pair: Pair) -> None:
     c("cue interface is not on the gateway", "/cue.CueInterface/GetSystemStats", {})
     c("GET", "/job.JobInterface/GetJobs", None, method="GET")
     c("PUT", "/job.JobInterface/GetJobs", {}, method="PUT")
+    c("no deed", "/host.HostInterface/GetDeed", {"host": {"id": ids["host"]["id"]}})
     # Not simulated: the gRPC face answers UNIMPLEMENTED with the REST face's message.
-    c("not simulated host", "/host.HostInterface/GetDeed", {"host": {"id": ids["host"]["id"]}})
     c("not simulated allocations", "/facility.AllocationInterface/GetAll", {})
     c("not simulated groups", "/show.ShowInterface/GetGroups", {"show": {"id": MISSING}})
     c("not simulated bad body", "/job.JobInterface/GetDepends", "not json")
@@ -435,7 +572,8 @@ NEWER_THAN_THE_BINARY = frozenset(
 def test_every_rpc_the_demo_does_not_simulate_answers_the_same_501(pair: Pair) -> None:
     """The gRPC face answers UNIMPLEMENTED with the REST face's text; the gateway makes it the same 501."""
     not_simulated = sorted(server.REGISTERED_PATHS - set(server.HANDLERS) - NEWER_THAN_THE_BINARY)
-    assert len(not_simulated) > 200
+    # Only the calls other work still owns (tests/demo/test_every_rpc.py lists them) are left.
+    assert set(not_simulated) == OWNED_ELSEWHERE - NEWER_THAN_THE_BINARY
     for path in not_simulated:
         pair.call("not simulated", path, {})
     pair.check()
