@@ -47,7 +47,7 @@ from cuetui.ui.screens.across_jobs import (
 from cuetui.ui.screens.base import TABLE_ACTIONS
 from cuetui.ui.widgets import cells
 from cuetui.ui.widgets.dialogs import ConfirmDialog, name_list
-from cuetui.ui.widgets.farm_table import CellContext, Column
+from cuetui.ui.widgets.farm_table import CellContext, Column, FarmTable
 from cuetui.ui.widgets.log_tail import LogTail
 
 GROUP_NAMES = {
@@ -330,6 +330,17 @@ class TriageScreen(AcrossJobsScreen[TriageRow]):
 
     def sort_default(self) -> tuple[str, bool]:
         return "died", True
+
+    def counts(self, table: FarmTable[TriageRow]) -> str:
+        """`8/8 dead frames · 3 groups` (frames of the groups shown, when grouped)."""
+        if self.grouping == "none":
+            return super().counts(table)
+        shown = [m for m in (table.model(k) for k in table.shown_keys()) if m is not None and m.is_group]
+        frames = sum(m.group.count for m in shown if m.group is not None)
+        text = f"{frames}/{len(self.dead)} {self.NOUN} · {_plural(len(shown), 'group')}"
+        if table.marked:
+            text += f" · {len(table.marked)} marked"
+        return text
 
     def heading(self) -> str:
         done, total = self.reading
