@@ -107,7 +107,7 @@ async def test_group_rows_say_what_how_many_where_and_when(gw: DemoGatewayThread
         cells = [screen.table.get_cell(key, c).plain for c in ("job", "frame", "layer", "exit", "host", "died")]
         # The raw line of the newest frame, the counts, and first and last death (`HH:MM–HH:MM` today).
         # Cut in the middle when long: the start names the tool, the end says why.
-        assert cells[0].startswith("▸ ERROR: [kick] failed to open") and cells[0].endswith("': No such file")
+        assert cells[0].startswith("▸ [kick] failed to open") and cells[0].endswith("': No such file")
         assert len(cells[0]) <= 72
         assert cells[1:5] == ["4 frames", "3 jobs", "1 failed", "2 hosts"]
         group = screen.table.model(key).group  # type: ignore[union-attr]

@@ -18,6 +18,7 @@ jobs far more often than the others is also called out above the table (`suspect
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Any, ClassVar, NamedTuple
@@ -94,10 +95,16 @@ def exit_text(status: int) -> str:
     return f"{status} {meaning}" if meaning else str(status)
 
 
+# A level word at the start of an error line: every group row is an error, so it only takes room.
+_LEVEL = re.compile(r"^\s*\[?(?:error|fatal|critical)\]?\s*[:!-]?\s+", re.IGNORECASE)
+
+
 def group_label(group: DeadGroup) -> str:
     """What a group row says it is: the raw error line of its newest frame whose log was read (the
-    normalised signature when none was), else what it shares (an exit status, a host)."""
-    return group.example or group.signature
+    normalised signature when none was) without a leading `ERROR:`, else what it shares (an exit
+    status, a host)."""
+    line = group.example or group.signature
+    return _LEVEL.sub("", line, count=1) or line
 
 
 def death_span(group: DeadGroup, now: float) -> str:
@@ -115,9 +122,7 @@ def death_span(group: DeadGroup, now: float) -> str:
 def _job_cell(row: TriageRow, ctx: CellContext) -> Text:
     if row.is_group and row.group is not None:
         arrow = "▾ " if row.expanded else "▸ "
-        return cells.name_cell(
-            arrow + group_label(row.group), ctx, "dead" if row.group.signature != NOT_READ else "dim"
-        )
+        return cells.name_cell(arrow + group_label(row.group), ctx, "dim" if row.group.signature == NOT_READ else "")
     indent = "  " if row.group is not None else ""
     return cells.name_cell(indent + row.job.name, ctx)
 
@@ -191,7 +196,7 @@ def triage_columns(
             _retries_cell,
             order(lambda r: r.frame.retry_count),
             width=3,
-            priority=3,
+            priority=6,  # before the layer column goes: on a group row that column counts its jobs
             reverse_first=True,
         ),
         Column("host", "Host", _host_cell, order(lambda r: r.dead.host), width=10, priority=1),
@@ -301,7 +306,7 @@ class TriageScreen(AcrossJobsScreen[TriageRow]):
         self.min_memory: dict[tuple[str, str], int] = {}
         self.hosts: dict[str, Host] = {}
         self._reader = reader
-        self._log_key: tuple[str, int, int] | None = None
+        self._log_key: tuple[str, int, int, str, int] | None = None
 
     def columns(self) -> list[Column[TriageRow]]:
         return triage_columns(self._in_groups)
@@ -436,7 +441,11 @@ class TriageScreen(AcrossJobsScreen[TriageRow]):
             self.reading = (0, 0)
 
     def _redraw(self) -> None:
-        self.table.set_data(self._rows(), self.services.clock())
+        table = self.table
+        before = table.cursor_key
+        table.set_data(self._rows(), self.services.clock())
+        if before is not None and table.model(before) is None and table.row_count:
+            table.move_cursor(row=0)  # its group is gone (its logs were read): back to the first group
         self._retitle()
         self._show_log()
 
@@ -609,7 +618,8 @@ class TriageScreen(AcrossJobsScreen[TriageRow]):
             self._log_key = None
             panel.show_message("Log", "no dead frames in view" if self.table.loaded else "loading…")
             return
-        key = (row.frame.id, row.frame.retry_count, row.frame.stop_time)
+        group = (row.group.signature, row.group.count) if row.is_group and row.group is not None else ("", 0)
+        key = (row.frame.id, row.frame.retry_count, row.frame.stop_time, *group)
         if key == self._log_key:
             return
         self._log_key = key
