@@ -20,7 +20,7 @@ from cuetui.farm.hints import KB_PER_GB
 from cuetui.farm.logs import frame_log_path
 from cuetui.farm.triage import DeadFrame
 from cuetui.gateway.models import Frame, Job
-from cuetui.ui.screens.triage import GROUP_ROW, TriageRow, TriageScreen, death_span
+from cuetui.ui.screens.triage import GROUP_ROW, TriageRow, TriageScreen, death_span, group_label
 from cuetui.ui.widgets.dialogs import ConfirmDialog
 from tests.ui.steer_support import (
     BAD_HOST,
@@ -325,3 +325,13 @@ async def test_many_dead_frames_show_progress_before_every_log_is_read(
         await wait_for(pilot, lambda: "reading logs" not in screen.heading(), what="every log read")
         assert [(g.signature, g.count) for g in screen.groups] == [("ERROR: texture tex.<frame>.tx not found", count)]
         assert len(reads) == count
+
+
+def test_a_group_row_drops_the_time_and_level_of_its_line() -> None:
+    def label(line: str) -> str:
+        return group_label(DeadGroup("sig", line, ()))
+
+    assert label("[2025-12-31 23:53:23] ERROR: [kick] failed to open texture") == "[kick] failed to open texture"
+    assert label("ERROR: process killed") == "process killed"
+    assert label("[render] frame 5 error") == "[render] frame 5 error"  # a level word only at the start
+    assert group_label(DeadGroup("exit 137 killed (OOM?)", "", ())) == "exit 137 killed (OOM?)"

@@ -95,8 +95,9 @@ def exit_text(status: int) -> str:
     return f"{status} {meaning}" if meaning else str(status)
 
 
-# A level word at the start of an error line: every group row is an error, so it only takes room.
-_LEVEL = re.compile(r"^\s*\[?(?:error|fatal|critical)\]?\s*[:!-]?\s+", re.IGNORECASE)
+# A time stamp and a level word at the start of an error line: a group row's line is an error, and its
+# time is the Died column's, so they only take room.
+_LEVEL = re.compile(r"^\s*(?:\[[^\]]*\d:\d\d[^\]]*\]\s*)?\[?(?:error|fatal|critical)\]?\s*[:!|-]?\s+", re.IGNORECASE)
 
 
 def group_label(group: DeadGroup) -> str:
