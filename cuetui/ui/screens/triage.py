@@ -458,7 +458,10 @@ class TriageScreen(AcrossJobsScreen[TriageRow]):
         async for partial in self.view.signatures(dead):
             self.signatures = dict(partial.signatures)
             self.reading = (partial.done, partial.total)
-            self._redraw()
+            if self.grouping == "none":
+                self._retitle()  # one frame a row: the rows do not depend on the signatures
+            else:
+                self._redraw()
         self.reading = (0, 0)
         self._retitle()
 
