@@ -136,7 +136,10 @@ async def shoot_triage(pilot: Any) -> None:
     if not isinstance(app.screen, TriageScreen):  # builds where `4` is not wired into the shell yet
         app.push_screen(TriageScreen())
     await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen) and table_loaded(app.screen), "triage")
-    panel = app.screen.query_one(LogTail)
+    screen = app.screen
+    # Every log read: the signature groups are final and the heading no longer counts the reading.
+    await wait_for(pilot, lambda: screen.groups and "reading logs" not in screen.heading(), "the error signatures")
+    panel = screen.query_one(LogTail)
     await wait_for(pilot, lambda: panel.shown is not None, "the log tail")
     await settle(pilot)
 

@@ -15,6 +15,7 @@ import pytest
 from textual.widgets import Input
 
 from cuetui.demo.server import DemoGatewayThread
+from cuetui.farm.dead import NOT_READ
 from cuetui.ui.screens.stuck import StuckScreen
 from cuetui.ui.screens.triage import TriageScreen
 from cuetui.ui.widgets.log_tail import LogTail
@@ -45,6 +46,9 @@ def open_view(screen_type: type, *keys: str) -> Any:
         screen = screen_type()
         pilot.app.push_screen(screen)
         await wait_for(pilot, lambda: pilot.app.screen is screen and table_loaded(screen))
+        if isinstance(screen, TriageScreen):  # every log read: the groups are final
+            await wait_for(pilot, lambda: screen.groups and all(g.signature != NOT_READ for g in screen.groups))
+            await wait_for(pilot, lambda: "reading logs" not in screen.heading())
         if keys:
             await pilot.press(*keys)
         if isinstance(screen, TriageScreen):
@@ -62,6 +66,16 @@ def open_view(screen_type: type, *keys: str) -> Any:
 def test_triage(snap_compare: Any, gw: DemoGatewayThread, size: tuple[int, int]) -> None:
     app = make_app(gw, clock=lambda: APP_NOW)
     assert snap_compare(app, terminal_size=size, run_before=open_view(TriageScreen))
+
+
+def test_triage_group_expanded(snap_compare: Any, gw: DemoGatewayThread) -> None:
+    app = make_app(gw, clock=lambda: APP_NOW)
+    assert snap_compare(app, terminal_size=(160, 48), run_before=open_view(TriageScreen, "enter"))
+
+
+def test_triage_ungrouped(snap_compare: Any, gw: DemoGatewayThread) -> None:
+    app = make_app(gw, clock=lambda: APP_NOW)
+    assert snap_compare(app, terminal_size=(120, 36), run_before=open_view(TriageScreen, "g", "g", "g"))
 
 
 def test_triage_grouped_by_host(snap_compare: Any, gw: DemoGatewayThread) -> None:

@@ -82,3 +82,29 @@ async def test_the_jobs_are_told_before_their_dead_frames_are_read(
         snapshot = await DeadFramesView(client, on_jobs=on_jobs).poll()
     assert sent_when_told == [["GetJobs"]]
     assert snapshot.dead and "GetFrames" in calls(studio)
+
+
+async def test_details_read_layers_and_hosts_only_for_killed_frames_and_suspects(
+    make_gateway: Callable[..., DemoGatewayThread], gateway_token: str, tmp_path: object
+) -> None:
+    import json
+    from pathlib import Path
+
+    from tests.ui.steer_support import BAD_HOST, triage_scenario
+
+    path = Path(str(tmp_path)) / "scenario.json"
+    path.write_text(json.dumps(triage_scenario()), encoding="utf-8")
+    gw = make_gateway(scenario=str(path), epoch=EPOCH, record=True, log_root=Path(str(tmp_path)) / "logs")
+    async with client_of(gw, gateway_token) as client:
+        plain = await DeadFramesView(client).poll()
+        assert plain.min_memory == {} and plain.hosts == {}
+        view = DeadFramesView(client, details=True)
+        snap = await view.poll()
+        killed_jobs = {d.job.id for d in snap.dead if d.frame.exit_status == 137}
+        assert {job_id for job_id, _layer in snap.min_memory} == killed_jobs and len(killed_jobs) == 2
+        # Hosts of the frames killed by signal 9, and the suspect host: not every host of the farm.
+        assert set(snap.hosts) == {BAD_HOST, "render02"}
+        assert {"FindHost", "GetLayers"} <= set(calls(gw))
+        since = len(gw.recorded)
+        await view.poll()  # nothing changed: layers and hosts come from the cache
+        assert not {"FindHost", "GetLayers"} & set(calls(gw, since))
