@@ -10,7 +10,10 @@ around, and this process's RSS with both screens (row 5's figure; the jobs scree
 under the job screen). The bare client's fetch of the same frames, after the demo has written its log
 files and gone idle, is the baseline of the load time.
 
-Usage: python -m bench.bench_frames [--quick]     (prints the figures)
+`--profile scale` opens the 200 000-frame job of the 20 000-job `scale` farm instead (RSS of both screens
+in a fresh process: the goal of 250 MB is for that one).
+
+Usage: python -m bench.bench_frames [--quick] [--profile huge|scale]     (prints the figures)
 """
 
 from __future__ import annotations
@@ -210,18 +213,29 @@ async def measure(url: str) -> dict[str, float]:
     return figures
 
 
-def run(quick: bool = False) -> list[Result]:
-    """The figures as bench Results (`quick` uses the 20 000-frame studio farm's biggest job)."""
-    proc, url = start_gateway("studio" if quick else "huge")
+def run(quick: bool = False, profile: str = "huge") -> list[Result]:
+    """The figures as bench Results (`quick` uses the 20 000-frame studio farm's biggest job; `profile`
+    "scale" is the 20 000-job farm with its 200 000-frame job: the issue's rows 4 and 5)."""
+    load = os.getloadavg()[0]
+    proc, url = start_gateway("studio" if quick else profile)
     try:
         raw = asyncio.run(warm_up(url, proc.pid))
         f = asyncio.run(measure(url))
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+    load = max(load, os.getloadavg()[0])
     n = int(f["frames"])
     return [
-        Result("frames", f"job screen: first rows ({n:,} frames)", f["first_rows_s"], "s"),
+        Result(
+            "frames",
+            f"job screen: first rows ({n:,} frames)",
+            f["first_rows_s"],
+            "s",
+            goal="≤ 1 s",
+            met=f["first_rows_s"] <= 1,
+            note=f"load average {load:.1f}",
+        ),
         Result(
             "frames",
             f"job screen: all frames loaded ({n:,})",
@@ -230,7 +244,9 @@ def run(quick: bool = False) -> list[Result]:
             baseline=raw,
             baseline_name="the bare client fetching them",
             ratio=f["loaded_s"] / raw if raw else None,
-            note="ratio = screen / bare client (the UI's overhead)",
+            goal="≤ 5 s",
+            met=f["loaded_s"] <= 5,
+            note=f"ratio = screen / bare client (the UI's overhead); load average {load:.1f}",
         ),
         Result(
             "frames",
@@ -244,8 +260,9 @@ def run(quick: bool = False) -> list[Result]:
             "job screen: longest loop stall while frames load",
             f["load_stall_ms"],
             "ms",
-            goal="≤ 250 ms (no visible freeze)",
-            met=f["load_stall_ms"] <= 250,
+            goal="≤ 16 ms (one frame at 60 Hz)",
+            met=f["load_stall_ms"] <= 16,
+            note=f"load average {load:.1f}",
         ),
         Result(
             "frames",
@@ -265,7 +282,7 @@ def run(quick: bool = False) -> list[Result]:
         ),
         Result(
             "frames",
-            "job screen: longest loop stall, d twice (50 000 rows)",
+            f"job screen: longest loop stall, d twice ({n:,} rows)",
             f["dead_only_stall_ms"],
             "ms",
             goal="≤ 100 ms",
@@ -287,9 +304,10 @@ def run(quick: bool = False) -> list[Result]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--profile", default="huge", choices=("huge", "scale"), help="the demo farm (default huge)")
     args = parser.parse_args()
     os.environ.setdefault("TEXTUAL", "")
-    for r in run(quick=args.quick):
+    for r in run(quick=args.quick, profile=args.profile):
         met = "" if r.met is None else (" ✓" if r.met else " ✗")
         base = f"  (bare client {r.baseline:,.2f} s, ratio {r.ratio:.2f})" if r.baseline and r.ratio else ""
         print(f"{r.name:<52} {r.figure:>10,.2f} {r.unit:<3} {r.goal}{met} {r.note}{base}")
