@@ -8,8 +8,11 @@
    (Enter), hosts (mode 3), dead-frame triage (mode 4); each earlier one stays open but hidden, so the
    per-path counts also check that hidden screens do not poll.
 
-2. CueWeb at its default refresh, for the same farm, the same jobs and the same job. Its requests are
-   sent once to the same gateway and counted the same way, then scaled to a minute. Read from the
+2. CueWeb for the same farm, the same jobs and the same job. Its requests are sent once to the same
+   gateway and counted the same way, then scaled to a minute by the rates measured on a running CueWeb:
+   every page also sends GetActiveShows 14 times a minute (health probes), the jobs table's 5 s refresh
+   drifts to one every ~6.6 s, and a job row open sends GetLayers and GetFrames 12 times a minute each.
+   What each request is was read from the
    OpenCue repository (github.com/AcademySoftwareFoundation/OpenCue at 1cea9a8d, 2026-08-12):
    - jobs page: `cueweb/app/jobs/data-table.tsx` refreshes every 5 s (`setInterval(refreshOnce, 5000)`);
      each refresh posts the table's jobs to `cueweb/public/workers/updateJobsTableDataWorker.tsx`, which
@@ -19,7 +22,7 @@
    - job page: `cueweb/app/jobs/[job-name]/page.tsx` refreshes the open tab every 5 s
      (`setInterval(runFetch, 5000)`); on the frames tab that is `getFramesForJob()` of
      `cueweb/app/utils/get_utils.ts`: GetFrames `{"job": {id, name}, "req": {"include_finished": true,
-     "page": 1, "limit": 500}}`, one request (the layers tab: one GetLayers instead).
+     "page": 1, "limit": 500}}` (and GetLayers for the layers of the open row).
    - hosts page: `cueweb/app/hosts/page.tsx`, `REFRESH_MS = 30000`, `getHosts()`: GetHosts `{"r": {}}`.
    CueWeb's browser talks to its Next.js server, which sends each of these to the gateway: the farm
    sees one gateway request per browser request. Ratio = CueWeb's per minute over cuetui's (> 1: cuetui
@@ -30,9 +33,15 @@
    one demo gateway in a child process (`studio`, frozen): requests/s the gateway answered and its CPU
    (utime+stime from /proc) over the window.
 
+4. The job screen on a quiet job: `JobDetailView` (what the job screen polls) on the biggest job of the
+   live `studio` farm that has no frame running, paused first, polled back to back for two minutes' worth
+   of 2 s polls; requests per poll and per minute.
+
 What cuetui already does to send less, checked by the per-path counts: the job screen polls
-GetUpdatedFrames (not GetFrames) after its first load, GetJob for the header, GetLayers only every few
-polls or when frames changed; screens hidden under another or in another mode pause their polls. The
+GetUpdatedFrames alone after its first load and derives the job's and layers' frame counters from the
+frames it holds; GetJob + GetLayers follow a reload, a state change or an action, at most every 10 polls
+while frames change and every 30 when quiet; screens hidden under another or in another mode pause their
+polls. The
 gateway protocol has no conditional fetch (no ETag / If-Modified-Since, grpc-gateway does not compress
 by default), so the jobs, hosts and triage screens cannot ask for "only what changed".
 
@@ -57,6 +66,12 @@ from bench.common import Result
 
 REFRESH = 5.0  # cuetui's default (cuetui.ui.options.UiOptions.refresh) and CueWeb's jobs/job pages
 CUEWEB_HOSTS_REFRESH = 30.0
+# Measured on CueWeb (browser + its Next.js server) against a gateway, per minute: every page sends
+# GetActiveShows 14 times (its health probes); the jobs table's 5 s refresh drifts to ~6.6 s; a job
+# row open sends GetLayers and GetFrames 12 times each.
+CUEWEB_HEALTH_PER_MIN = 14.0
+CUEWEB_JOBS_PER_MIN = 60 / 6.6
+CUEWEB_JOB_PER_MIN = 12.0
 POLLERS = 200
 USER = "jdoe"  # CueWeb's "autoload mine" user (one of the studio farm's users)
 
@@ -137,12 +152,18 @@ async def one_cuetui(window: float, settle: float) -> dict[str, Any]:
                 await count(name)
         await client.aclose()
 
-        # CueWeb's requests for one refresh of each page, sent to the same gateway.
+        # CueWeb's requests of each page, sent once each to the same gateway, with how often CueWeb
+        # sends them (per minute, as measured; see the module docstring).
         token = jwt.encode({"sub": "bench"}, SECRET, algorithm="HS256")
         headers = {"Authorization": f"Bearer {token}"}
-        pages: dict[str, list[tuple[str, dict[str, Any]]]] = {
-            "jobs": [("/job.JobInterface/GetJobs", {"r": {"include_finished": True, "ids": [job.id]}}) for job in jobs]
-            + [("/job.JobInterface/GetJobs", {"r": {"include_finished": False, "users": [USER]}})],
+        health = ("/show.ShowInterface/GetActiveShows", {}, CUEWEB_HEALTH_PER_MIN)
+        pages: dict[str, list[tuple[str, dict[str, Any], float]]] = {
+            "jobs": [
+                ("/job.JobInterface/GetJobs", {"r": {"include_finished": True, "ids": [job.id]}}, CUEWEB_JOBS_PER_MIN)
+                for job in jobs
+            ]
+            + [("/job.JobInterface/GetJobs", {"r": {"include_finished": False, "users": [USER]}}, CUEWEB_JOBS_PER_MIN)]
+            + [health],
             "job": [
                 (
                     "/job.JobInterface/GetFrames",
@@ -150,16 +171,24 @@ async def one_cuetui(window: float, settle: float) -> dict[str, Any]:
                         "job": {"id": job_id, "name": job_name},
                         "req": {"include_finished": True, "page": 1, "limit": 500},
                     },
-                )
+                    CUEWEB_JOB_PER_MIN,
+                ),
+                ("/job.JobInterface/GetLayers", {"job": {"id": job_id, "name": job_name}}, CUEWEB_JOB_PER_MIN),
+                health,
             ],
-            "hosts": [("/host.HostInterface/GetHosts", {"r": {}})],
+            "hosts": [("/host.HostInterface/GetHosts", {"r": {}}, 60 / CUEWEB_HOSTS_REFRESH), health],
         }
         with httpx.Client(base_url=gateway.url, headers=headers, timeout=60) as http:
             for page, calls in pages.items():
-                before = _copy(traffic)
-                for path, body in calls:
+                per_min: Traffic = {}
+                for path, body, rate in calls:
+                    before = _copy(traffic)
                     http.post(path, json=body).raise_for_status()
-                out[f"cueweb_{page}"] = _diff(_copy(traffic), before)
+                    for sent_path, (n, size) in _diff(_copy(traffic), before).items():
+                        counts = per_min.setdefault(sent_path, [0, 0])
+                        counts[0] += round(n * rate)
+                        counts[1] += round(size * rate)
+                out[f"cueweb_{page}"] = per_min
     finally:
         gateway.stop()
     return out
@@ -238,6 +267,40 @@ def many_pollers(seconds: float) -> dict[str, float]:
     return figures
 
 
+async def quiet_job(polls: int = 60) -> dict[str, Any]:
+    """JobDetailView on a quiet job (paused, nothing running): what `polls` polls after the first sent."""
+    from cuetui.demo.model import RUNNING
+    from cuetui.demo.server import DemoGatewayThread
+    from cuetui.farm.views.job import JobDetailView
+    from cuetui.gateway.auth import GatewayAuth
+    from cuetui.gateway.client import GatewayClient
+
+    # A live farm (a frozen one answers GetUpdatedFrames with the frames stamped at its one instant),
+    # and a job that stays quiet: paused, with no frame running.
+    gateway = DemoGatewayThread(profile="studio", seed=7, speed=1.0, secret=SECRET).start()
+    try:
+        assert gateway.gateway is not None and gateway.farm is not None
+        traffic = gateway.gateway.traffic
+
+        def pick(farm: Any) -> str:
+            jobs = [j for j in farm.jobs if j.state_name == "PENDING" and not j.counts[RUNNING]]
+            return str(max(jobs, key=lambda j: (j.total, j.id)).id)
+
+        job_id = gateway.run(pick)
+        client = GatewayClient(gateway.url, GatewayAuth(secret=SECRET, sub="bench"))
+        await client.pause_job(job_id)
+        view = JobDetailView(client, job_id)
+        await view.poll()
+        before = _copy(traffic)
+        for _ in range(polls):
+            await view.poll()
+        sent = _diff(_copy(traffic), before)
+        await client.aclose()
+    finally:
+        gateway.stop()
+    return {"traffic": sent, "polls": polls, "frames": len(view.sync.frames)}
+
+
 def _per_min(traffic: Traffic, wall: float) -> tuple[float, float]:
     requests = sum(n for n, _ in traffic.values())
     size = sum(b for _, b in traffic.values())
@@ -253,16 +316,14 @@ def run(quick: bool = False) -> list[Result]:
     window, settle = (6.0, 1.0) if quick else (60.0, 3.0)
     figures = asyncio.run(one_cuetui(window, settle))
     results: list[Result] = []
-    cueweb_interval = {"jobs": REFRESH, "job": REFRESH, "hosts": CUEWEB_HOSTS_REFRESH}
-    cueweb_page = {"jobs": "jobs page", "job": "job page, frames tab", "hosts": "hosts page"}
+    cueweb_page = {"jobs": "jobs page", "job": "job page (job row open)", "hosts": "hosts page"}
     for screen in ("jobs", "job", "hosts", "triage"):
         f = figures[screen]
         requests, kb = _per_min(f["traffic"], f["wall"])
         note = _paths(f["traffic"], f["wall"])
         web_requests = web_kb = None
-        if screen in cueweb_interval:
-            per_refresh = figures[f"cueweb_{screen}"]
-            web_requests, web_kb = _per_min(per_refresh, cueweb_interval[screen])
+        if screen in cueweb_page:
+            web_requests, web_kb = _per_min(figures[f"cueweb_{screen}"], 60.0)
         for what, value, unit, web in (("requests", requests, "/min", web_requests), ("KB", kb, "KB", web_kb)):
             name = f"load, {screen} screen: {what}/min"
             if web is None:
@@ -282,6 +343,42 @@ def run(quick: bool = False) -> list[Result]:
                     note=note,
                 )
             )
+    q = asyncio.run(quiet_job())
+    wall = q["polls"] * 2.0  # the job screen's default frame refresh
+    requests, kb = _per_min(q["traffic"], wall)
+    web_requests, web_kb = _per_min(figures["cueweb_job"], 60.0)
+    per_poll = sum(n for n, _ in q["traffic"].values()) / q["polls"]
+    note = f"{per_poll:.2f} requests a poll over {q['polls']} polls of a {q['frames']:,}-frame job; " + _paths(
+        q["traffic"], wall
+    )
+    results.append(
+        Result(
+            "load",
+            "load, job screen, quiet job: requests/min",
+            requests,
+            "/min",
+            baseline=web_requests,
+            baseline_name="CueWeb job page (job row open)",
+            ratio=web_requests / requests if requests else None,
+            goal="below CueWeb's and <= 1 a poll when nothing changed (GetJob + GetLayers once a minute)",
+            met=requests < web_requests,
+            note=note,
+        )
+    )
+    results.append(
+        Result(
+            "load",
+            "load, job screen, quiet job: KB/min",
+            kb,
+            "KB",
+            baseline=web_kb,
+            baseline_name="CueWeb job page (job row open)",
+            ratio=web_kb / kb if kb else None,
+            goal="<= 1/10 of CueWeb's (ratio >= 10)",
+            met=kb * 10 <= web_kb,
+            note=note,
+        )
+    )
     p = many_pollers(10.0 if quick else 60.0)
     results.append(
         Result(

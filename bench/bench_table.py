@@ -1,4 +1,5 @@
-"""Refreshing the jobs screen of the `huge` farm (5 000 jobs) when 1 % of them changed (README Performance, row 3).
+"""Refreshing the jobs screen of the `huge` farm (5 000 jobs) and the `scale` farm (20 000 jobs) when 1 % of
+them changed, and on the poll in which the minute changes (README Performance, row 3).
 
 cuetui runs headless (`run_test`, 160×48) on the real jobs screen against the demo gateway in a child
 process (seeded, `--speed 0`, so nothing changes unless we change it). Between two polls the priority of
@@ -11,6 +12,8 @@ GetJobs' decoding, the rendering of changed rows and the table update.
 The baseline is the same poll in the same table with its update replaced by what a naive screen does:
 `DataTable.clear()` and `add_row` for every job, each row's cells rendered again, sorted as shown.
 Each side is measured over several polls (each with another 50 jobs changed) and its worst stall kept.
+Then one more poll with the app's clock a minute on, so every Elapsed cell is due (the rows in view are
+redrawn at once, the others when scrolled into view). At 20 000 jobs the rebuilding side is skipped.
 
 Usage: python -m bench.bench_table [--quick]     (prints the figures)
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import os
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -90,9 +94,13 @@ def naive_rebuild(table: Any) -> Callable[[Iterable[Any], float], None]:
     return set_data
 
 
-async def measure(url: str, polls: int, profiles: dict[str, cProfile.Profile] | None = None) -> dict[str, float]:
+async def measure(
+    url: str, polls: int, profiles: dict[str, cProfile.Profile] | None = None, *, baseline: bool = True
+) -> dict[str, float]:
     """Open the jobs screen headless, then time `polls` refreshes each way (the last of each under
-    `profiles["in_place"]` and `profiles["rebuild"]` when given: bench/profile_hot_paths.py)."""
+    `profiles["in_place"]` and `profiles["rebuild"]` when given: bench/profile_hot_paths.py), and one
+    more poll in which the minute changes (every Elapsed cell due; under `profiles["minute"]`).
+    `baseline` False skips the rebuilding side."""
     from cuetui.gateway.auth import GatewayAuth
     from cuetui.gateway.client import GatewayClient
     from cuetui.ui.app import CueTuiApp
@@ -103,6 +111,8 @@ async def measure(url: str, polls: int, profiles: dict[str, cProfile.Profile] | 
     client = GatewayClient(url, GatewayAuth(token=token))
     steer = GatewayClient(url, GatewayAuth(token=token))
     app = CueTuiApp(client, UiOptions(url=url, farm_name="bench", user="bench"))
+    shift = 0.0  # added to the app's clock: 60 s more makes the next poll the minute's redraw
+    app.services.clock = lambda: time.time() + shift  # type: ignore[method-assign]
     figures: dict[str, float] = {}
     async with app.run_test(size=(160, 48)) as pilot:
         await _wait(pilot, lambda: isinstance(app.screen, JobsScreen) and app.screen.table.loaded, 300, "jobs")
@@ -158,6 +168,18 @@ async def measure(url: str, polls: int, profiles: dict[str, cProfile.Profile] | 
             await one_poll(in_place_done, profiles.get("in_place") if i == polls - 1 else None) for i in range(polls)
         ]
         figures["rows_after"] = float(table.row_count)
+        # The minute changes: every Elapsed cell is due (only the rows in view are redrawn at once).
+        shift += 60.0
+        minute = await one_poll(in_place_done, profiles.get("minute"))
+        figures["minute_ms"], figures["minute_cpu_ms"] = minute[0] * 1000, minute[1] * 1000
+        figures["in_place_ms"] = max(wall for wall, _ in ours) * 1000
+        figures["in_place_cpu_ms"] = max(cpu for _, cpu in ours) * 1000
+        figures["changed"] = float(changed)
+        if not baseline:
+            await meter.stop()
+            await client.aclose()
+            await steer.aclose()
+            return figures
         table.set_data = naive_rebuild(table)  # type: ignore[method-assign]
 
         priority_cell = 1 + table.visible_columns.index("priority")  # after the mark column
@@ -170,11 +192,8 @@ async def measure(url: str, polls: int, profiles: dict[str, cProfile.Profile] | 
         theirs = [
             await one_poll(rebuilt_done, profiles.get("rebuild") if i == polls - 1 else None) for i in range(polls)
         ]
-        figures["in_place_ms"] = max(wall for wall, _ in ours) * 1000
         figures["rebuild_ms"] = max(wall for wall, _ in theirs) * 1000
-        figures["in_place_cpu_ms"] = max(cpu for _, cpu in ours) * 1000
         figures["rebuild_cpu_ms"] = max(cpu for _, cpu in theirs) * 1000
-        figures["changed"] = float(changed)
         await meter.stop()
     await client.aclose()
     await steer.aclose()
@@ -182,30 +201,62 @@ async def measure(url: str, polls: int, profiles: dict[str, cProfile.Profile] | 
 
 
 def run(quick: bool = False) -> list[Result]:
-    """The figures as bench Results (`quick` uses the `studio` farm, one poll each way)."""
-    proc, url = start_gateway("studio" if quick else "huge")
-    try:
-        f = asyncio.run(measure(url, polls=1 if quick else 3))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-    ratio = f["rebuild_ms"] / f["in_place_ms"] if f["in_place_ms"] else None
-    met = f["in_place_ms"] <= 50 and ratio is not None and ratio >= 10
-    return [
-        Result(
-            "table",
-            f"jobs table: longest stall, poll with {int(f['changed'])} of {int(f['jobs']):,} jobs changed",
-            f["in_place_ms"],
-            "ms",
-            baseline=f["rebuild_ms"],
-            baseline_name="clear() and add_row() for every job",
-            ratio=ratio,
-            goal="≤ 50 ms and ≥ 10× better",
-            met=met,
-            note="whole poll: GetJobs decode, changed rows rendered, table updated and painted; "
-            f"the loop's own CPU in its longest tick {f['in_place_cpu_ms']:.0f} ms vs {f['rebuild_cpu_ms']:.0f} ms",
-        ),
-    ]
+    """The figures as bench Results (`quick` uses the `studio` farm, one poll each way): `huge`
+    (5 000 jobs) against the rebuilding baseline, then `scale` (20 000 jobs) ours only."""
+    results: list[Result] = []
+    for profile in ("studio",) if quick else ("huge", "scale"):
+        load = os.getloadavg()[0]
+        proc, url = start_gateway(profile)
+        try:
+            f = asyncio.run(measure(url, polls=1 if quick else 3, baseline=profile != "scale"))
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+        load = max(load, os.getloadavg()[0])
+        jobs = f"{int(f['jobs']):,} jobs"
+        if "rebuild_ms" in f:
+            ratio = f["rebuild_ms"] / f["in_place_ms"] if f["in_place_ms"] else None
+            results.append(
+                Result(
+                    "table",
+                    f"jobs table: longest stall, poll with {int(f['changed'])} of {jobs} changed",
+                    f["in_place_ms"],
+                    "ms",
+                    baseline=f["rebuild_ms"],
+                    baseline_name="clear() and add_row() for every job",
+                    ratio=ratio,
+                    goal="≤ 16 ms (one frame at 60 Hz) and ≥ 10× better",
+                    met=f["in_place_ms"] <= 16 and ratio is not None and ratio >= 10,
+                    note="whole poll: GetJobs decode, changed rows rendered, table updated and painted; "
+                    f"the loop's own CPU in its longest tick {f['in_place_cpu_ms']:.0f} ms vs "
+                    f"{f['rebuild_cpu_ms']:.0f} ms; load average {load:.1f}",
+                )
+            )
+        else:
+            results.append(
+                Result(
+                    "table",
+                    f"jobs table: longest stall, poll with {int(f['changed'])} of {jobs} changed",
+                    f["in_place_ms"],
+                    "ms",
+                    goal="≤ 16 ms (one frame at 60 Hz)",
+                    met=f["in_place_ms"] <= 16,
+                    note=f"the loop's own CPU in its longest tick {f['in_place_cpu_ms']:.0f} ms; "
+                    f"load average {load:.1f}",
+                )
+            )
+        results.append(
+            Result(
+                "table",
+                f"jobs table: longest stall, the minute's poll (Elapsed due), {jobs}",
+                f["minute_ms"],
+                "ms",
+                goal="≤ 16 ms (one frame at 60 Hz)",
+                met=f["minute_ms"] <= 16,
+                note=f"the loop's own CPU in its longest tick {f['minute_cpu_ms']:.0f} ms; load average {load:.1f}",
+            )
+        )
+    return results
 
 
 if __name__ == "__main__":

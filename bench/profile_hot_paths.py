@@ -6,7 +6,10 @@ written as text to bench/profiles/ (not part of `python -m bench`).
 * table_refresh.txt: one poll of the `huge` jobs screen with 1 % of jobs changed, in place (cuetui's
   update), then one with the naive clear-and-re-add (bench_table's baseline); cumulative time.
 
-Usage: python -m bench.profile_hot_paths     (a few minutes: two `huge` gateways start)
+* table_refresh_scale.txt (`--scale`, only that one): the same at 20 000 jobs (`scale`), and the poll
+  in which the minute changes.
+
+Usage: python -m bench.profile_hot_paths [--scale]     (a few minutes: two `huge` gateways start)
 """
 
 from __future__ import annotations
@@ -79,8 +82,31 @@ def table_refresh() -> str:
     )
 
 
+def table_refresh_scale() -> str:
+    profiles = {"in_place": cProfile.Profile(), "minute": cProfile.Profile()}
+    proc, url = start_gateway("scale")
+    try:
+        asyncio.run(bench_table.measure(url, polls=2, profiles=profiles, baseline=False))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return (
+        _header("one poll of the scale jobs screen (20 000 jobs), 1 % of jobs changed; then the minute's poll")
+        + "## 1 % changed, by cumulative time\n"
+        + _top(profiles["in_place"], "cumulative", 45)
+        + "\n## 1 % changed, by own time\n"
+        + _top(profiles["in_place"], "tottime", 25)
+        + "\n## the minute's poll, by cumulative time\n"
+        + _top(profiles["minute"], "cumulative", 30)
+    )
+
+
 def main() -> None:
     OUT.mkdir(exist_ok=True)
+    if "--scale" in sys.argv:
+        (OUT / "table_refresh_scale.txt").write_text(table_refresh_scale())
+        print(f"wrote {OUT}/table_refresh_scale.txt")
+        return
     (OUT / "fetch_decode.txt").write_text(fetch_decode())
     (OUT / "table_refresh.txt").write_text(table_refresh())
     print(f"wrote {OUT}/fetch_decode.txt and {OUT}/table_refresh.txt")

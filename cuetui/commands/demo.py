@@ -9,7 +9,7 @@ import os
 import secrets
 import sys
 
-PROFILES = ("small", "studio", "huge")
+PROFILES = ("small", "studio", "huge", "scale")
 _GRPC_HELP = "also serve the farm as Cuebot does, gRPC on this port (0 picks one; needs cuetui[cuebot])"
 
 

@@ -40,6 +40,8 @@ PROFILES: dict[str, Profile] = {
     "small": Profile(shows=1, jobs=6, frames=300, hosts=8, finished_share=0.17),
     "studio": Profile(shows=3, jobs=80, frames=20_000, hosts=200, finished_share=0.2),
     "huge": Profile(shows=5, jobs=5_000, frames=300_000, hosts=3_000, finished_share=0.1, big_job=50_000),
+    # The scale benchmarks' farm: 20 000 jobs and one 200 000-frame job.
+    "scale": Profile(shows=5, jobs=20_000, frames=600_000, hosts=3_000, finished_share=0.1, big_job=200_000),
 }
 
 SHOW_NAMES = ("testing", "bigbuck", "nimbus", "redwood", "tidal")
@@ -104,7 +106,7 @@ def build_farm(
         host.load = int(busy * 100 * (0.85 + 0.3 * rng.random())) if host.state == 0 else 0
         host.free_memory = max(0, int(host.total_memory - (host.memory - host.idle_memory) * 0.7 - GB))
     farm.submit_job = _submitter(spec, seed)
-    if profile == "huge":
+    if profile in ("huge", "scale"):
         # Huge compromise: a request writes at most 200 history logs itself, the scheduler the rest.
         farm.logs.sync_limit = 200
     return farm

@@ -12,7 +12,10 @@ decide when to fall back to a full reload (protocol §3.6):
 * our clock and Cuebot's differ by more than 60 s: GetUpdatedFrames can never work, so stay on
   GetFrames with `changeDate` (full frames changed since a time in Cuebot's clock) and warn once.
 
-Each poll returns the ids of the frames that changed, so a table redraws those rows only. No Textual.
+Each poll returns the ids of the frames that changed, so a table redraws those rows only. The sync also
+keeps the frames counted by layer and state (`counts`) and the largest max RSS per layer, updated as
+frames load and change, so the job's and layers' counters can be derived without asking for them (and
+without a pass over every frame). No Textual.
 """
 
 from __future__ import annotations
@@ -123,6 +126,9 @@ class FrameSync:
         self._timeouts_in_row = 0
         self._index: dict[str, int] | None = None
         self._server_skew: float | None = None  # Cuebot's clock minus ours, from serverTime
+        # Frames by (layer name, state), and the largest frame max RSS (KB) per layer, kept current.
+        self.counts: dict[tuple[str, str], int] = {}
+        self.layer_max_rss: dict[str, int] = {}
 
     # --- reading -------------------------------------------------------------------------------------
 
@@ -201,6 +207,7 @@ class FrameSync:
             if new != old:
                 frames[update.id] = new
                 changed.add(update.id)
+                self._count_change(old, new)
         return SyncResult(changed=frozenset(changed), job_state=self.job_state)
 
     # --- the ways of refreshing ------------------------------------------------------------------------
@@ -211,6 +218,8 @@ class FrameSync:
         first = not self.loaded
         self.loading = True
         new: dict[str, Frame] = {}
+        counts: dict[tuple[str, str], int] = {}
+        max_rss: dict[str, int] = {}
         in_order = True
         if first:
             # Let the screen show the first pages while the rest are on their way: `frames` and
@@ -218,6 +227,8 @@ class FrameSync:
             self.frames = new
             self.order = []
             self._index = None
+            self.counts = counts
+            self.layer_max_rss = max_rss
         try:
             if self.on_progress is not None:
                 self.on_progress(0, expected)
@@ -228,11 +239,18 @@ class FrameSync:
             last_key: tuple[int, int, int, str] | None = None
             async for page in self.client.iter_frame_pages(self.job_id, expected=expected, page_size=self.page_size):
                 for frame in page:
-                    if frame.id in new:
+                    seen = new.get(frame.id)
+                    if seen is not None:
                         in_order = False  # pages shifted while frames changed: sort at the end
+                        counted = (seen.layer_name, seen.state)
+                        counts[counted] -= 1
                     elif first:
                         self.order.append(frame.id)
                     new[frame.id] = frame
+                    counted = (frame.layer_name, frame.state)
+                    counts[counted] = counts.get(counted, 0) + 1
+                    if frame.max_rss > max_rss.get(frame.layer_name, 0):
+                        max_rss[frame.layer_name] = frame.max_rss
                     if in_order:
                         key = (frame.dispatch_order, layer_order.get(frame.layer_name, big), frame.number, frame.name)
                         if last_key is not None and key < last_key:
@@ -248,6 +266,8 @@ class FrameSync:
         changed = frozenset(new) if first else frozenset(fid for fid, frame in new.items() if old.get(fid) != frame)
         removed = frozenset(fid for fid in old if fid not in new)
         self.frames = new
+        self.counts = counts
+        self.layer_max_rss = max_rss
         old_order = self.order
         if in_order:
             self.order = old_order if first else list(new)
@@ -285,6 +305,7 @@ class FrameSync:
                     added = added or old is None
                     frames[frame.id] = frame
                     changed.add(frame.id)
+                    self._count_change(old, frame)
         self.stats.change_date_polls += 1
         self._change_since = int(self._cuebot_now(started)) - CHANGE_DATE_MARGIN
         if added:
@@ -324,6 +345,15 @@ class FrameSync:
     def _cuebot_now(self, local: float) -> float:
         skew = self._server_skew if self._server_skew is not None else self.client.clock_skew()
         return local + (skew or 0.0)
+
+    def _count_change(self, old: Frame | None, new: Frame) -> None:
+        counts = self.counts
+        if old is not None:
+            counts[old.layer_name, old.state] -= 1
+        key = (new.layer_name, new.state)
+        counts[key] = counts.get(key, 0) + 1
+        if new.max_rss > self.layer_max_rss.get(new.layer_name, 0):
+            self.layer_max_rss[new.layer_name] = new.max_rss
 
     def _set_last_check(self, value: int) -> None:
         self._last_check = value

@@ -367,7 +367,10 @@ class GatewayClient:
         # Most jobs are as they were at the last poll: parse only those that changed.
         data = await self.call(rq.get_jobs(search or JobSearch()), elements=self._job_reuse)
         if MODELS in data:
-            return share(data[MODELS])
+            # The reused models had their strings shared when they were first parsed.
+            share(self._job_reuse.fresh)
+            jobs: list[Job] = data[MODELS]
+            return jobs
         return share(await _decode_in_slices(_required_seq(data, "jobs", self.url), Job.from_json))
 
     async def get_job(self, job_id: str) -> Job:

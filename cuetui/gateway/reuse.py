@@ -26,6 +26,7 @@ import orjson
 M = TypeVar("M")
 
 PARSE_SLICE = 250  # elements parsed between two turns of the event loop
+SCAN_SLICE = 2000  # elements looked up (digest only) between two turns of the event loop
 _digest = hashlib.blake2b
 
 
@@ -38,6 +39,7 @@ class ListReuse(Generic[M]):
         # Decodes one element's bytes without a dict in between (a model's fast path), when given.
         self.from_bytes = from_bytes
         self.parsed = 0  # elements parsed by the last decode (the others were reused)
+        self.fresh: list[M] = []  # the models the last decode parsed (the others it reused)
         # By a 128-bit digest of each element's bytes, not the bytes: a job's JSON is a kilobyte, its
         # digest 16 bytes, and two different elements sharing a BLAKE2b digest is beyond any farm.
         self._last: dict[bytes, M] = {}
@@ -55,6 +57,7 @@ class ListReuse(Generic[M]):
         if not body:
             self._last = {}
             self.parsed = 0
+            self.fresh = []
             return []
         head = b'{"id":' + space
         if not body.startswith(head) or not body.endswith(b"}"):
@@ -63,8 +66,12 @@ class ListReuse(Generic[M]):
         last = self._last
         seen: dict[bytes, M] = {}
         out: list[M] = []
+        fresh: list[M] = []
         parsed = 0
-        for piece in pieces:
+        for n, piece in enumerate(pieces, 1):
+            if n % SCAN_SLICE == 0:
+                # 20 000 digests are tens of milliseconds: let a keypress or a repaint in between.
+                await asyncio.sleep(0)
             key = _digest(piece, digest_size=16).digest()
             model = last.get(key)
             if model is None:
@@ -85,10 +92,12 @@ class ListReuse(Generic[M]):
                         return None
                     model = self.model(data)
                 parsed += 1
+                fresh.append(model)
                 if parsed % PARSE_SLICE == 0:
                     await asyncio.sleep(0)
             seen[key] = model
             out.append(model)
         self._last = seen
         self.parsed = parsed
+        self.fresh = fresh
         return out

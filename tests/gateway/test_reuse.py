@@ -41,6 +41,7 @@ async def test_reuses_unchanged_elements_and_parses_the_rest(spaced: bool) -> No
     assert second == _whole(_body(jobs, spaced=spaced))
     assert second is not None and second[5].priority == 107 and reuse.parsed == 1
     assert second[4] is first[4]  # the very same model, not parsed again
+    assert reuse.fresh == [second[5]] and reuse.fresh[0] is second[5]  # only the new one to share
 
 
 async def test_separators_inside_strings_are_data() -> None:
@@ -82,3 +83,19 @@ async def test_client_jobs_equal_a_whole_parse(frozen_gateway: DemoGatewayThread
         again = await client.get_jobs()
     assert first == again == _whole(raw) and len(first) > 1
     assert client._job_reuse.parsed == 0  # a frozen farm: the second poll parsed nothing
+
+
+async def test_a_job_parsed_again_shares_its_strings_with_the_reused_ones(
+    make_gateway: Any, gateway_token: str
+) -> None:
+    gw = make_gateway(profile="studio", seed=7, speed=0.0)
+    async with GatewayClient(gw.url, GatewayAuth(token=gateway_token)) as client:
+        first = await client.get_jobs()
+        changed = first[0]
+        await client.set_priority(changed.id, changed.priority + 3)
+        again = await client.get_jobs()
+        assert client._job_reuse.parsed == 1
+        new = next(job for job in again if job.id == changed.id)
+        same_show = next(job for job in again if job.id != changed.id and job.show == new.show)
+        assert new is not changed and new.priority == changed.priority + 3
+        assert new.show is same_show.show  # one string for the show, not a copy per parse

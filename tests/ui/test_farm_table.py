@@ -136,3 +136,38 @@ async def test_cells_are_text_never_markup() -> None:
         await pilot.pause()
         assert table.get_cell("x", "name").plain == "[bold red]x[/]"
         assert table.get_cell("y", "name").plain == "[@click=app.quit]"
+
+
+class LiveApp(App[None]):
+    """A table with a clock-dependent column (minutes since `size`), 300 rows on a 20-line screen."""
+
+    def compose(self) -> ComposeResult:
+        cols = [
+            Column("name", "Name", lambda m, c: c.text(m.name), lambda m: m.name, width=12),
+            Column(
+                "age", "Age", lambda m, c: c.text(f"{int(c.now // 60) - m.size}m"), lambda m: m.size, width=6, live=True
+            ),
+        ]
+        yield FarmTable(cols, lambda m: m.id, sort_column="name", id="t")
+
+
+async def test_the_minute_redraw_covers_the_rows_in_view_and_the_others_when_scrolled_to() -> None:
+    app = LiveApp()
+    items = [Item(f"id{i:03d}", f"item-{i:03d}", 0) for i in range(300)]
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(FarmTable)
+        table.set_data(items, 0)
+        await pilot.pause()
+        assert table.get_cell("id000", "age").plain == "0m"
+        table.set_data(items, 60)  # a new minute, nothing else changed
+        await pilot.pause()
+        assert table.get_cell("id000", "age").plain == "1m"  # on screen: redrawn at once
+        assert table.get_cell("id299", "age").plain == "0m"  # far below: not yet
+        table.move_to_key("id299")
+        await pilot.pause()
+        assert table.get_cell("id299", "age").plain == "1m"  # scrolled into view: redrawn
+        assert table.get_cell("id150", "age").plain == "0m"  # never in view: still waiting
+        table.set_filter("item-15")
+        await pilot.pause()
+        assert table.get_cell("id150", "age").plain == "1m"  # a filter brings every row up to date
+        assert "1m" in table._haystack["id151"]

@@ -333,6 +333,8 @@ class JobScreen(SteersFarm, Screen[None]):
             self.set_class(stale, "-stale")
 
     def action_refresh(self) -> None:
+        if self.view is not None:
+            self.view.refresh_all()  # the header and layers too, not only the frames
         if self.poll is not None:
             if self.poll.paused:
                 self.poll.resume()

@@ -216,6 +216,10 @@ class FarmTable(DataTable[Text], Generic[T]):
         self.used_styles: dict[str, Style] = {}
         self._style_generation = 0
         self._restyle_pending = False
+        # Rows whose clock-dependent cells still show the previous minute: on a new minute only the
+        # rows on screen (and a screenful either side) are redrawn at once, the others when they are
+        # scrolled into view, so the once-a-minute redraw of 5 000 rows is not one long stall.
+        self._live_stale: set[str] = set()
 
     # --- public API -----------------------------------------------------------------------------
 
@@ -330,8 +334,13 @@ class FarmTable(DataTable[Text], Generic[T]):
                 # Clock-dependent cells (elapsed, ping age) are shown to the minute: refresh them once a
                 # minute, not at every poll, so an idle monitor does not repaint.
                 self._live_bucket = bucket
-                changed.extend(k for k in self._rerender_live(new, ctx) if k not in changed)
+                if any(c.live for c in self._visible):
+                    self._live_stale = set(new)
+                    near = self._keys_near_view()
+                    fresh = set(changed)
+                    changed.extend(k for k in self._rerender_live(near, new, ctx) if k not in fresh)
         for key in old.keys() - new.keys():
+            self._live_stale.discard(key)
             self._rendered.pop(key, None)
             self._haystack.pop(key, None)
             structural = True
@@ -355,6 +364,11 @@ class FarmTable(DataTable[Text], Generic[T]):
                 return False
             if spec is not None and key in old and spec.sort(old[key]) != spec.sort(self._models[key]):
                 return False
+        self._push_cells(changed)
+        return True
+
+    def _push_cells(self, changed: Iterable[str]) -> None:
+        """Put the rendered cells of rows `changed` (already in view, same place) on screen."""
         shown = self._shown
         column_keys = self._column_keys()
         dirty: list[tuple[str, int]] = []
@@ -380,7 +394,6 @@ class FarmTable(DataTable[Text], Generic[T]):
             for key, i in dirty:
                 self._refresh_cell(self._index_of(key), i)
             self.post_message(self.Refreshed(self))
-        return True
 
     def _forget_rendered(self, dirty: list[tuple[str, int]], column_keys: list[ColumnKey]) -> None:
         """Drop DataTable's cached renders of these (row key, column index) cells and their rows."""
@@ -397,12 +410,47 @@ class FarmTable(DataTable[Text], Generic[T]):
             _discard(self._row_renderable_cache, lambda k: k[1] in indexes)
         self._line_cache.clear()  # keyed by screen line; rebuilt cheaply from the row renders
 
-    def _rerender_live(self, models: dict[str, T], ctx: CellContext) -> list[str]:
+    def _keys_near_view(self) -> list[str]:
+        """Keys of the rows on screen and a screenful above and below, in display order."""
+        if not self._shown:
+            return []
+        height = max(1, self.size.height)
+        first = max(0, int(self.scroll_y) - height)
+        last = min(len(self._shown), int(self.scroll_y) + 2 * height + 1)
+        keys = []
+        for index in range(first, last):
+            key = self._key_at(index)
+            if key is not None:
+                keys.append(key)
+        return keys
+
+    def _refresh_stale_near_view(self) -> None:
+        """Redraw the clock-dependent cells of rows scrolled near the view since the minute changed."""
+        if not self._live_stale:
+            return
+        stale = [k for k in self._keys_near_view() if k in self._live_stale]
+        if stale:
+            self._push_cells(self._rerender_live(stale, self._models, self._cell_context(), remember=False))
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._refresh_stale_near_view()
+
+    def _rerender_live(
+        self, keys: Iterable[str], models: dict[str, T], ctx: CellContext, *, remember: bool = True
+    ) -> list[str]:
+        """Render the clock-dependent cells of rows `keys` again; the keys whose cells changed. With
+        `remember` the old search text is kept for set_data's check that a row stays in the filter."""
         live = [i for i, c in enumerate(self._visible) if c.live]
         if not live:
             return []
         changed = []
-        for key, model in models.items():
+        stale = self._live_stale
+        for key in keys:
+            stale.discard(key)
+            model = models.get(key)
+            if model is None:
+                continue
             cells = self._rendered.get(key)
             if cells is None:
                 continue
@@ -414,7 +462,8 @@ class FarmTable(DataTable[Text], Generic[T]):
                 if i < len(words):
                     words[i] = ((" " if self.compact else "") + full).lower()
             if updated != list(cells):
-                self._haystack_before.setdefault(key, self._haystack.get(key, ""))
+                if remember:
+                    self._haystack_before.setdefault(key, self._haystack.get(key, ""))
                 self._rendered[key] = tuple(updated)
                 self._haystack[key] = "\x00".join(words)
                 changed.append(key)
@@ -424,6 +473,9 @@ class FarmTable(DataTable[Text], Generic[T]):
         """Show only rows with `text` (case-insensitive) in any visible column."""
         text = text.strip().lower()
         if text != self.filter_text:
+            if text and self._live_stale:
+                # The filter searches every row's text: bring the minute-old cells up to date first.
+                self._rerender_live(list(self._live_stale), self._models, self._cell_context(), remember=False)
             self.filter_text = text
             self._sync()
             self._refresh_empty()
@@ -614,6 +666,7 @@ class FarmTable(DataTable[Text], Generic[T]):
         return CellContext(self, self.now)
 
     def _render_row(self, key: str, model: T, ctx: CellContext) -> None:
+        self._live_stale.discard(key)
         if key in self._haystack:
             self._haystack_before.setdefault(key, self._haystack[key])
         pairs = [self._cell(i, model, ctx) for i in range(len(self._visible))]
@@ -680,6 +733,7 @@ class FarmTable(DataTable[Text], Generic[T]):
             keys = first + [k for k in keys if k not in first]
         desired = {k: (self._mark_cell(k), *self._rendered[k]) for k in keys if k in self._rendered}
         self._apply(desired)
+        self._refresh_stale_near_view()  # rows that came into view with the new order or filter
 
     def _apply(self, desired: dict[str, tuple[Text, ...]]) -> None:
         diff = diff_rows(self._shown, desired)

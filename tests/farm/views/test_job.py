@@ -1,6 +1,7 @@
 """JobDetailView against the demo gateway: header and layers before the frames on the first poll, then
-GetJob + GetUpdatedFrames per quiet poll, and the layers only when frames changed or every
-LAYERS_EVERY polls."""
+GetUpdatedFrames alone per poll, with the job's and layers' frame counters derived from the frames held;
+GetJob + GetLayers again every QUIET_EVERY quiet polls, at most every LIVE_EVERY polls while frames change,
+when the job's state changes and on refresh_all()."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from collections.abc import Callable
 
 import pytest
 
-from cuetui.demo.farm import DEAD
+from cuetui.demo.farm import DEAD, SUCCEEDED
 from cuetui.demo.server import DemoGatewayThread
-from cuetui.farm.views.job import LAYERS_EVERY, JobDetailView
+from cuetui.farm.views.job import LIVE_EVERY, QUIET_EVERY, JobDetailView
 from cuetui.gateway.models import Job, Layer
 from tests.farm.views.support import EPOCH, calls, client_of
 
@@ -51,34 +52,93 @@ async def test_first_poll_header_first_then_quiet_polls_are_cheap(
         orders = [layer.dispatch_order for layer in first.layers]
         assert orders == sorted(orders)
 
-        # A frozen farm: nothing changes, so no layers until the LAYERS_EVERY-th poll.
+        # A frozen farm: nothing changes, so one request a poll until the QUIET_EVERY-th.
         polls = []
-        while view.polls % LAYERS_EVERY != LAYERS_EVERY - 1:
+        while view.polls < QUIET_EVERY:
             before = len(studio.recorded)
             detail = await view.poll()
-            polls.append((calls(studio, before), detail.layers))
-        assert polls and all(sent == ["GetJob", "GetUpdatedFrames"] and layers is None for sent, layers in polls)
+            polls.append((calls(studio, before), detail.layers, detail.job))
+        assert len(polls) == QUIET_EVERY - 1
+        assert all(sent == ["GetUpdatedFrames"] and layers is None for sent, layers, _job in polls)
+        assert all(job == first.job for _sent, _layers, job in polls)  # the same figures as GetJob's
         before = len(studio.recorded)
         due = await view.poll()
-        assert view.polls % LAYERS_EVERY == 0
-        assert calls(studio, before)[-1] == "GetLayers" and due.layers is not None
+        assert calls(studio, before) == ["GetUpdatedFrames", "GetJob", "GetLayers"] and due.layers is not None
+        assert due.fetched and due.job == first.job
         assert len(headers) == 1  # the early header is for the first poll only
 
+        # A manual refresh (or an action) asks for the header and layers on the next poll.
+        view.refresh_all()
+        before = len(studio.recorded)
+        await view.poll()
+        assert calls(studio, before) == ["GetUpdatedFrames", "GetJob", "GetLayers"]
+        before = len(studio.recorded)
+        await view.poll()
+        assert calls(studio, before) == ["GetUpdatedFrames"]
 
-async def test_a_changed_frame_brings_the_layers(studio: DemoGatewayThread, gateway_token: str) -> None:
+
+async def test_a_changed_frame_updates_the_counters_from_the_frames(
+    studio: DemoGatewayThread, gateway_token: str
+) -> None:
+    job_id, _total = a_pending_job(studio)
+    clock = studio.farm.now  # type: ignore[union-attr]
+    async with client_of(studio, gateway_token) as client:
+        view = JobDetailView(client, job_id, clock=clock)
+        first = await view.poll()
+        assert first.layers is not None
+
+        def kill_frame(n: int) -> Callable[[object], str]:
+            def kill(farm: object) -> str:
+                job = farm.find_job(job_id).job  # type: ignore[attr-defined]
+                farm.set_state(job, n, DEAD)  # type: ignore[attr-defined]
+                return str(job.frame_id(n))
+
+            return kill
+
+        frame_id = studio.run(kill_frame(0))
+        before = len(studio.recorded)
+        detail = await view.poll()
+        assert calls(studio, before) == ["GetUpdatedFrames"]  # the counters come from the frames
+        assert frame_id in detail.frames.changed and view.sync.frames[frame_id].state == "DEAD"
+        assert detail.layers is not None and not detail.fetched
+        # The derived counters are what the gateway says now.
+        gateway_job = await client.get_job(job_id)
+        gateway_layers = {layer.id: layer for layer in await client.get_layers(job_id)}
+        assert detail.job.stats.dead_frames == first.job.stats.dead_frames + 1
+        assert detail.job.stats == gateway_job.stats
+        assert {layer.id: layer.stats for layer in detail.layers} == {
+            i: layer.stats for i, layer in gateway_layers.items()
+        }
+
+        # Frames changing on every poll: GetJob + GetLayers at most every LIVE_EVERY polls.
+        sent: list[list[str]] = []
+        for n in range(1, LIVE_EVERY + 1):
+            studio.run(kill_frame(n))
+            before = len(studio.recorded)
+            await view.poll()
+            sent.append(calls(studio, before))
+        headers = [s for s in sent if "GetJob" in s]
+        assert len(headers) == 1 and headers[0] == ["GetUpdatedFrames", "GetJob", "GetLayers"]
+        assert sum(len(s) for s in sent) == LIVE_EVERY + 2
+
+
+async def test_the_job_state_changing_brings_the_header(studio: DemoGatewayThread, gateway_token: str) -> None:
     job_id, _total = a_pending_job(studio)
     clock = studio.farm.now  # type: ignore[union-attr]
     async with client_of(studio, gateway_token) as client:
         view = JobDetailView(client, job_id, clock=clock)
         await view.poll()
 
-        def kill_first_frame(farm: object) -> str:
+        def finish(farm: object) -> None:
             job = farm.find_job(job_id).job  # type: ignore[attr-defined]
-            farm.set_state(job, 0, DEAD)  # type: ignore[attr-defined]
-            return str(job.frame_id(0))
+            for n in range(job.total):
+                farm.set_state(job, n, SUCCEEDED)  # type: ignore[attr-defined]
+            farm._update_job_state(job)  # type: ignore[attr-defined]  # what the farm's step does
 
-        frame_id = studio.run(kill_first_frame)
+        studio.run(finish)
+        before = len(studio.recorded)
         detail = await view.poll()
-        assert frame_id in detail.frames.changed
-        assert detail.layers is not None
-        assert view.sync.frames[frame_id].state == "DEAD"
+        # Frames changed (and the job finished) on the poll after the one that fetched the header.
+        assert calls(studio, before)[0] == "GetUpdatedFrames" and "GetJob" in calls(studio, before)
+        assert detail.fetched and detail.finished and detail.job.state == "FINISHED"
+        assert detail.job.stats == (await client.get_job(job_id)).stats
