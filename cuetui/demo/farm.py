@@ -71,6 +71,7 @@ from cuetui.demo.model import (
     RunStats,
     Show,
 )
+from cuetui.demo.resources import Resources
 
 __all__ = [
     "CHECKPOINT",
@@ -217,6 +218,8 @@ class Farm:
         # Proc id -> when its log went quiet (a hung frame); its lluTime stays there.
         self.quiet_since: dict[str, float] = {}
         self._hangs: list[tuple[float, int, Proc]] = []
+        # Dependencies, subscriptions, allocations, limits and groups (cuetui.demo.resources).
+        self.resources = Resources(self.id_prefix)
 
     # --- clock -----------------------------------------------------------------------------------
     def now(self) -> float:
@@ -295,6 +298,8 @@ class Farm:
         layer.counts[state] += 1
         job.f_state[i] = state
         job.f_updated[i] = self.now()
+        if state in (SUCCEEDED, EATEN) and self.resources.depends:
+            self.resources.frame_done(job, i, self.set_state)
         if state == WAITING:
             p = job.position(i)
             if p < job.cursor:
@@ -353,6 +358,7 @@ class Farm:
         host.idle_cores -= proc.cores
         host.idle_memory -= proc.reserved_memory
         self.procs[(job.index, i)] = proc
+        self.resources.book(proc)
         job.run.reserved_cores += proc.cores
         layer.run.reserved_cores += proc.cores
         job.f_attempts[i] += 1
@@ -421,7 +427,8 @@ class Farm:
         host.procs.pop(proc.id, None)
         host.idle_cores += proc.cores
         host.idle_memory += proc.reserved_memory
-        self.procs.pop((job.index, proc.frame), None)
+        if self.procs.pop((job.index, proc.frame), None) is not None:
+            self.resources.release(proc)
         job.run.reserved_cores -= proc.cores
         job.layers[job.f_layer[proc.frame]].run.reserved_cores -= proc.cores
         if abs(job.run.reserved_cores) < 1e-6:
@@ -478,6 +485,7 @@ class Farm:
         jobs.sort(key=lambda j: (-j.priority, j.start_time, j.index))
         booked = 0
         host_pos = 0
+        admits = self.resources.admits
         # Upper bounds of what any free host can take; lowered when a search fails, so jobs whose next
         # layer fits nowhere are skipped without scanning every host.
         best_cores = max(h.idle_cores for h in free)
@@ -505,7 +513,7 @@ class Farm:
                 n = len(free)
                 for k in range(n):
                     h = free[(host_pos + k) % n]
-                    if h.idle_cores >= need_cores and h.idle_memory >= need_memory:
+                    if h.idle_cores >= need_cores and h.idle_memory >= need_memory and admits(job, layer, h):
                         chosen = h
                         host_pos = (host_pos + k + 1) % n
                         break

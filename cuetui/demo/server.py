@@ -50,7 +50,7 @@ from typing import Any
 
 from aiohttp import web
 
-from cuetui.demo import actions, guard, queries
+from cuetui.demo import actions, guard, queries, rpc_farm
 from cuetui.demo.farm import FINISHED, PENDING, Farm, FarmClock, Host, Job
 from cuetui.demo.jwtcheck import TokenError, validate
 from cuetui.demo.schema import DecodeError, decode_request
@@ -117,6 +117,10 @@ def rpc(path: str, request_type: str) -> Callable[[Handler], Handler]:
         return fn
 
     return register
+
+
+for _route in rpc_farm.ROUTES:  # dependencies, subscriptions, allocations, limits, groups
+    rpc(_route[0], _route[1])(_route[2])
 
 
 def _job_by_id(gw: Gateway, req: dict[str, Any], field: str = "job", missing: GatewayError | None = None) -> Job:
@@ -733,7 +737,7 @@ class Gateway:
                     result = await asyncio.wait_for(result, timeout)
                 else:
                     result = await result
-        except GatewayError as err:
+        except (GatewayError, rpc_farm.RpcError) as err:
             return Answer(err.status, error_body(err.code, err.message), reached_cuebot=True)
         except queries.RangeTooLarge as err:
             # As Cuebot's interceptor words an uncaught exception: INTERNAL, "<class>: <msg>\n<msg>".

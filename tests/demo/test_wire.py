@@ -14,6 +14,7 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 
 from cuetui.demo.server import HANDLERS, REGISTERED_PATHS, DemoGatewayThread
 from cuetui.demo.wire import f32
+from tests.demo.wire_farm_bodies import farm_bodies
 
 _INT64 = {
     FieldDescriptor.TYPE_INT64,
@@ -174,6 +175,28 @@ def rest_handlers() -> set[str]:
     return set(HANDLERS) & REGISTERED_PATHS
 
 
+FARM_SAMPLE_KEYS = (
+    "job_id",
+    "other_id",
+    "layer_id",
+    "other_layer_id",
+    "frame_id",
+    "other_frame_id",
+    "show_id",
+    "show",
+    "depend_id",
+    "sub_id",
+    "sub_name",
+    "alloc_id",
+    "alloc_name",
+    "facility",
+    "limit_id",
+    "limit_name",
+    "group_id",
+    "group_name",
+)
+
+
 def test_every_handler_is_covered() -> None:
     assert (
         set(
@@ -196,6 +219,7 @@ def test_every_handler_is_covered() -> None:
                 }
             )
         )
+        | set(farm_bodies(dict.fromkeys(FARM_SAMPLE_KEYS, "x")))
         == rest_handlers()
     )
 
