@@ -16,6 +16,10 @@ JOB = "0f8c2f4e-5a7b-4c1d-9e2f-3a4b5c6d7e8f"
 FRAME = "2b3c4d5e-0000-4000-8000-000000000001"
 HOST = "3c4d5e6f-0000-4000-8000-0000000000aa"
 LAYER = "1a2b3c4d-0000-4000-8000-00000000000a"
+SHOW = "4d5e6f70-0000-4000-8000-000000000001"
+DEPEND = "5e6f7081-0000-4000-8000-000000000002"
+SUB = "6f708192-0000-4000-8000-000000000003"
+ALLOC = "708192a3-0000-4000-8000-000000000004"
 ME = Requester("jdoe", 4242, "ws042")
 DEAD = FrameSearch(states=["DEAD"])
 FULL_FRAMES = FrameSearch(
@@ -95,6 +99,25 @@ CALLS = {
     "reboot_host_when_idle": [rq.reboot_host_when_idle(HOST)],
     "get_host_comments": [rq.get_host_comments(HOST)],
     "add_host_comment": [rq.add_host_comment(HOST, "jdoe", "s", "m")],
+    "what_this_depends_on": [
+        rq.what_this_depends_on(w, i) for w, i in (("job", JOB), ("layer", LAYER), ("frame", FRAME))
+    ],
+    "what_depends_on_this": [
+        rq.what_depends_on_this(w, i) for w, i in (("job", JOB), ("layer", LAYER), ("frame", FRAME))
+    ],
+    "drop_depends": [
+        rq.drop_depends("job", JOB, "ANY_TARGET"),
+        rq.drop_depends("layer", LAYER, "internal"),
+        rq.drop_depends("frame", FRAME, "EXTERNAL"),
+    ],
+    "satisfy_depend": [rq.satisfy_depend(DEPEND)],
+    "get_show_subscriptions": [rq.get_show_subscriptions(SHOW)],
+    "set_subscription_size": [rq.set_subscription_size(SUB, 200), rq.set_subscription_size(SUB, 0)],
+    "set_subscription_burst": [rq.set_subscription_burst(SUB, 400)],
+    "get_allocations": [rq.get_allocations()],
+    "get_allocation_hosts": [rq.get_allocation_hosts(ALLOC)],
+    "get_limits": [rq.get_limits()],
+    "get_show_groups": [rq.get_show_groups(SHOW)],
 }
 
 
@@ -158,6 +181,11 @@ def test_the_oracle_rejects_bodies_the_gateway_would_drop_fields_from() -> None:
         lambda: rq.get_updated_frames(JOB, 0),
         lambda: rq.pause_job(""),
         lambda: rq.get_hosts(HostSearch(states=["sideways"])),
+        lambda: rq.drop_depends("job", JOB, "EVERYTHING"),
+        lambda: rq.drop_depends("show", JOB, "ANY_TARGET"),
+        lambda: rq.set_subscription_burst(SUB, -1),
+        lambda: rq.set_subscription_size(SUB, 2.5),  # type: ignore[arg-type]
+        lambda: rq.satisfy_depend(""),
     ],
 )
 def test_refused_before_sending(make: object) -> None:
