@@ -255,3 +255,57 @@ def test_subscriptions_subscription_set_and_allocations(
         ("local.general", "general", 8, 6, 1)
     ]
     assert "local.general" in cli("--url", gw.url, "allocations").out
+
+
+def test_every_waiting_studio_job_gets_a_true_reason(cli: Cli, make_gateway: Callable[..., DemoGatewayThread]) -> None:
+    """On the frozen studio farm, every pending job's top reason is proved by the simulator's own state."""
+    gw = make_gateway(profile="studio", seed=0, speed=0.0)
+
+    def pending(farm: Any) -> list[str]:
+        return [j.name for j in farm.jobs if j.state == 0]
+
+    seen: set[str] = set()
+    for name in gw.run(pending):
+        r = cli("--url", gw.url, "why", name, "--json")
+        reasons = json.loads(r.out)
+
+        def check(farm: Any, name: str = name, reasons: list[dict[str, Any]] = reasons) -> None:
+            job = farm.jobs_by_name[name]
+            res = farm.resources
+            if not reasons:
+                assert job.counts[0] + job.counts[4] == 0, name  # nothing WAITING or DEPEND
+                return
+            top = reasons[0]
+            kind, figures = top["reason"], top["figures"]
+            if kind == "paused":
+                assert job.is_paused
+            elif kind == "dependency":
+                assert any(d.active and d.er_job is job for d in res.depends) and job.counts[4] > 0
+            elif kind == "subscription_burst":
+                sub = res.subscription(job.show, figures["allocation"])
+                assert res.show_cores(job.show, sub.alloc.name) + 1 > sub.burst
+            elif kind == "job_max_cores":
+                assert job.run.reserved_cores >= job.max_cores - 8
+            elif kind == "group_max_cores":
+                group = res.group_of(job)
+                assert res.group_cores(group) >= group.max_cores - 8
+            elif kind == "tags":
+                assert not any(t in h.tags for h in farm.hosts for t in figures["tags"])
+            elif kind == "memory":
+                assert all(h.memory < figures["need"] for h in farm.hosts) or all(
+                    h.idle_memory < figures["need"] for h in farm.hosts if h.state == 0 and h.lock_state == 0
+                )
+            elif kind == "cores":
+                assert all(
+                    h.idle_cores < figures["need"]
+                    for h in farm.hosts
+                    if h.state == 0 and h.lock_state == 0 and h.alloc_name == "local.general"
+                )
+            elif kind == "limit":
+                assert res.limit_running(figures["limit"]) >= res.limit(figures["limit"]).max_value
+            else:
+                raise AssertionError(f"{name}: unexpected top reason {top}")
+
+        gw.run(check)
+        seen.update(x["reason"] for x in reasons)
+    assert {"paused", "dependency", "subscription_burst", "group_max_cores", "tags", "memory", "limit"} <= seen
