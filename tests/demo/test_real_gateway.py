@@ -435,7 +435,7 @@ NEWER_THAN_THE_BINARY = frozenset(
 def test_every_rpc_the_demo_does_not_simulate_answers_the_same_501(pair: Pair) -> None:
     """The gRPC face answers UNIMPLEMENTED with the REST face's text; the gateway makes it the same 501."""
     not_simulated = sorted(server.REGISTERED_PATHS - set(server.HANDLERS) - NEWER_THAN_THE_BINARY)
-    assert len(not_simulated) > 200
+    assert len(not_simulated) > 100  # dependencies, subscriptions, allocations, limits, groups are simulated
     for path in not_simulated:
         pair.call("not simulated", path, {})
     pair.check()
