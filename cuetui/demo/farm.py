@@ -486,6 +486,7 @@ class Farm:
         booked = 0
         host_pos = 0
         admits = self.resources.admits
+        failed: set[tuple[object, ...]] = set()
         # Upper bounds of what any free host can take; lowered when a search fails, so jobs whose next
         # layer fits nowhere are skipped without scanning every host.
         best_cores = max(h.idle_cores for h in free)
@@ -508,6 +509,11 @@ class Farm:
                 need_cores, need_memory = layer.min_cores, layer.min_memory
                 if need_cores > best_cores or need_memory > best_memory:
                     break  # this layer fits nowhere now; try the next job
+                # What the placement rules look at: a search that failed for the same needs fails again
+                # in this pass (booking only takes room away), so it is not repeated host by host.
+                need = (job.show.index, job.group, tuple(layer.tags), tuple(layer.limits), need_cores, need_memory)
+                if need in failed:
+                    break
                 # First fit from a rotating start, so frames spread over hosts.
                 chosen = None
                 n = len(free)
@@ -520,6 +526,7 @@ class Farm:
                 if chosen is None:
                     best_cores = max(h.idle_cores for h in free)
                     best_memory = max(h.idle_memory for h in free)
+                    failed.add(need)
                     break
                 self.start_frame(job, i, chosen, backdate=self.rng.random() if backdate else 0.0, write_log=write_log)
                 booked += 1
