@@ -6,6 +6,8 @@ COMMAND_MODULES: list[str] = [
     "query",
     "log",
     "dead",
+    "why",
+    "subscriptions",
     "jobactions",
     "remedies",
     "monitor",

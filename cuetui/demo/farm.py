@@ -71,6 +71,7 @@ from cuetui.demo.model import (
     RunStats,
     Show,
 )
+from cuetui.demo.resources import Resources
 
 __all__ = [
     "CHECKPOINT",
@@ -217,6 +218,8 @@ class Farm:
         # Proc id -> when its log went quiet (a hung frame); its lluTime stays there.
         self.quiet_since: dict[str, float] = {}
         self._hangs: list[tuple[float, int, Proc]] = []
+        # Dependencies, subscriptions, allocations, limits and groups (cuetui.demo.resources).
+        self.resources = Resources(self.id_prefix)
 
     # --- clock -----------------------------------------------------------------------------------
     def now(self) -> float:
@@ -295,6 +298,8 @@ class Farm:
         layer.counts[state] += 1
         job.f_state[i] = state
         job.f_updated[i] = self.now()
+        if state in (SUCCEEDED, EATEN) and self.resources.depends:
+            self.resources.frame_done(job, i, self.set_state)
         if state == WAITING:
             p = job.position(i)
             if p < job.cursor:
@@ -353,6 +358,7 @@ class Farm:
         host.idle_cores -= proc.cores
         host.idle_memory -= proc.reserved_memory
         self.procs[(job.index, i)] = proc
+        self.resources.book(proc)
         job.run.reserved_cores += proc.cores
         layer.run.reserved_cores += proc.cores
         job.f_attempts[i] += 1
@@ -426,7 +432,8 @@ class Farm:
         host.procs.pop(proc.id, None)
         host.idle_cores += proc.cores
         host.idle_memory += proc.reserved_memory
-        self.procs.pop((job.index, proc.frame), None)
+        if self.procs.pop((job.index, proc.frame), None) is not None:
+            self.resources.release(proc)
         job.run.reserved_cores -= proc.cores
         job.layers[job.f_layer[proc.frame]].run.reserved_cores -= proc.cores
         if abs(job.run.reserved_cores) < 1e-6:
@@ -483,6 +490,8 @@ class Farm:
         jobs.sort(key=lambda j: (-j.priority, j.start_time, j.index))
         booked = 0
         host_pos = 0
+        admits = self.resources.admits
+        failed: set[tuple[object, ...]] = set()
         # Upper bounds of what any free host can take; lowered when a search fails, so jobs whose next
         # layer fits nowhere are skipped without scanning every host.
         best_cores = max(h.idle_cores for h in free)
@@ -505,18 +514,24 @@ class Farm:
                 need_cores, need_memory = layer.min_cores, layer.min_memory
                 if need_cores > best_cores or need_memory > best_memory:
                     break  # this layer fits nowhere now; try the next job
+                # What the placement rules look at: a search that failed for the same needs fails again
+                # in this pass (booking only takes room away), so it is not repeated host by host.
+                need = (job.show.index, job.group, tuple(layer.tags), tuple(layer.limits), need_cores, need_memory)
+                if need in failed:
+                    break
                 # First fit from a rotating start, so frames spread over hosts.
                 chosen = None
                 n = len(free)
                 for k in range(n):
                     h = free[(host_pos + k) % n]
-                    if h.idle_cores >= need_cores and h.idle_memory >= need_memory:
+                    if h.idle_cores >= need_cores and h.idle_memory >= need_memory and admits(job, layer, h):
                         chosen = h
                         host_pos = (host_pos + k + 1) % n
                         break
                 if chosen is None:
                     best_cores = max(h.idle_cores for h in free)
                     best_memory = max(h.idle_memory for h in free)
+                    failed.add(need)
                     break
                 self.start_frame(job, i, chosen, backdate=self.rng.random() if backdate else 0.0, write_log=write_log)
                 booked += 1

@@ -22,6 +22,8 @@ from cuetui.demo.farm import (
     Layer,
     Show,
 )
+from cuetui.demo.resources import prepare
+from cuetui.demo.waits import stage_waits
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,9 @@ def build_farm(
     for j, size in enumerate(sizes):
         _make_job(farm, rng, j, size, now, finished=j in finished_set)
     _live_failures(farm, seed)
+    if profile in ("studio", "huge"):
+        stage_waits(farm, seed)
+    prepare(farm.resources, farm.shows, farm.hosts)
     # Fill the farm: the frames that are running when the server starts, started a while ago. Their
     # logs are written lazily (a huge farm would otherwise write ten thousand files before serving).
     farm.dispatch(budget=10**9, backdate=True, write_log=False)

@@ -1,6 +1,6 @@
 """The simulator's side of the wrangler's remedies on frames, procs and hosts, with Cuebot's semantics:
 ReorderFrames / StaggerFrames (the dispatch order), MarkAsWaiting, ProcInterface Kill / Unbook, host
-tags, allocation and hardware state, and AllocationInterface/GetAll (only as much as a picker needs).
+tags, allocation (the farm's allocations, cuetui.demo.resources) and hardware state.
 
 The handlers are listed in HANDLERS and registered by `cuetui.demo.server`, which answers the
 CuebotError they raise as it answers its own errors (this module does not import the server).
@@ -8,28 +8,22 @@ CuebotError they raise as it answers its own errors (this module does not import
 
 from __future__ import annotations
 
-import weakref
 from array import array
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from cuetui import schema
-from cuetui.demo import ids, queries
+from cuetui.demo import queries
 from cuetui.demo.actions import _reopen
 from cuetui.demo.farm import RUNNING, WAITING, Farm, Host, Job, Layer
-from cuetui.demo.wire import emitter
 
 # job.Order by number, as the request decoder gives enums.
 ORDERS = schema.enum_by_number("job.Order")
-_ALLOCATION = emitter("facility.Allocation")
 
 INTERNAL_EMPTY = (
     "org.springframework.dao.EmptyResultDataAccessException: Incorrect result size: expected 1, actual 0\n"
     "Incorrect result size: expected 1, actual 0"
 )
-# The allocations every simulated facility has, besides those its hosts name.
-STANDARD_ALLOCATIONS = ("local.general", "local.desktop")
-ALLOCATION_KIND = 8  # the id kind of an allocation (after cuetui.demo.ids' own kinds)
 
 
 class CuebotError(Exception):
@@ -270,36 +264,12 @@ def _set_hardware_state(gw: HasFarm, req: dict[str, Any]) -> Any:
     return {}
 
 
-# Allocation ids by name, per farm: stable for the farm's life, whatever its hosts move to.
-_ALLOCATIONS: weakref.WeakKeyDictionary[Farm, dict[str, str]] = weakref.WeakKeyDictionary()
-
-
-def allocations(farm: Farm) -> dict[str, str]:
-    """{allocation id: name}: the standard ones and every one a host names, in a stable order."""
-    known = _ALLOCATIONS.setdefault(farm, {})
-    names = [*STANDARD_ALLOCATIONS, *sorted({h.alloc_name for h in farm.hosts})]
-    for name in names:
-        if name not in known.values():
-            known[ids.make_id(farm.id_prefix, ALLOCATION_KIND, len(known))] = name
-    return known
-
-
-def allocation_json(alloc_id: str, name: str) -> dict[str, Any]:
-    """An allocation `facility.tag`, without stats (nothing here reads them)."""
-    facility, _, tag = name.partition(".")
-    return _ALLOCATION({"id": alloc_id, "name": name, "tag": tag or name, "facility": facility})
-
-
-@_rpc("/facility.AllocationInterface/GetAll", "facility.AllocGetAllRequest")
-def _get_all_allocations(gw: HasFarm, req: dict[str, Any]) -> Any:
-    return {"allocations": {"allocations": [allocation_json(i, n) for i, n in allocations(gw.farm).items()]}}
-
-
 @_rpc("/host.HostInterface/SetAllocation", "host.HostSetAllocationRequest")
 def _set_allocation(gw: HasFarm, req: dict[str, Any]) -> Any:
     host = _host(gw, req)
-    name = allocations(gw.farm).get(req.get("allocation_id", ""))
-    if name is None:
+    # The farm's allocations (cuetui.demo.resources, served by AllocationInterface in rpc_farm).
+    alloc = next((a for a in gw.farm.resources.allocations if a.id == req.get("allocation_id", "")), None)
+    if alloc is None:
         raise _internal()
-    host.alloc_name = name
+    host.alloc_name = alloc.name
     return {}

@@ -9,8 +9,12 @@ Format (``cuetui demo-gateway --scenario FILE``; ``cuetui capture`` writes the s
          "logs": {"<frame name>": "<log text>", ...}},
         ...
       ],
-      "hosts": [{"host": Host, "procs": [Proc, ...]}, ...]
+      "hosts": [{"host": Host, "procs": [Proc, ...]}, ...],
+      "allocations": [Allocation, ...], "subscriptions": [Subscription, ...], "limits": [Limit, ...],
+      "groups": [Group, ...], "depends": [Depend, ...]
     }
+
+(the last five as `cuetui.demo.scenario_resources` reads them).
 
 Every inner object has exactly the gateway's response JSON shape (camelCase keys, int64 as strings or
 numbers, enums by name), e.g. one element of ``GetJobs``'s ``jobs.jobs``. Rules:
@@ -57,6 +61,7 @@ from cuetui.demo.farm import (
     Show,
 )
 from cuetui.demo.logs import inside_log_root, log_root, reroot
+from cuetui.demo.scenario_resources import load_resources
 
 _FRAME_PASSTHROUGH = (
     "checkpointState",
@@ -163,6 +168,7 @@ def farm_from_scenario(
         job = _add_job(farm, j, entry, now)
         for frame_name, text in (entry.get("logs") or {}).items():
             pending_logs.append((job, frame_name, text))
+    load_resources(farm, data)
     for h, entry in enumerate(data.get("hosts") or []):
         host = farm.hosts[h]
         for raw in entry.get("procs") or []:
@@ -362,6 +368,7 @@ def _add_proc(farm: Farm, host: Host, raw: dict[str, Any]) -> None:
     host.idle_cores -= cores
     host.idle_memory -= proc.reserved_memory
     farm.procs[(job.index, i)] = proc
+    farm.resources.book(proc)
     job.run.reserved_cores += cores
     layer.run.reserved_cores += cores
     job.f_host[i] = host.index

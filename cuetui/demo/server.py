@@ -50,7 +50,7 @@ from typing import Any
 
 from aiohttp import web
 
-from cuetui.demo import actions, guard, queries, rpc_remedies
+from cuetui.demo import actions, guard, queries, rpc_farm, rpc_remedies
 from cuetui.demo.farm import FINISHED, PENDING, Farm, FarmClock, Host, Job
 from cuetui.demo.jwtcheck import TokenError, validate
 from cuetui.demo.registry import (
@@ -82,6 +82,10 @@ for _path in RPCS:
     _service, _method = _path[1:].split("/")
     REGISTERED[_service] = f"{REGISTERED.get(_service, '')} {_method}".strip()
 REGISTERED_PATHS = frozenset(RPCS)
+
+
+for _route in rpc_farm.ROUTES:  # dependencies, subscriptions, allocations, limits, groups
+    rpc(_route[0], _route[1])(_route[2])
 
 
 def _job_by_id(gw: Gateway, req: dict[str, Any], field: str = "job", missing: GatewayError | None = None) -> Job:
@@ -745,7 +749,7 @@ class Gateway:
                     result = await asyncio.wait_for(result, timeout)
                 else:
                     result = await result
-        except GatewayError as err:
+        except (GatewayError, rpc_farm.RpcError) as err:
             return Answer(err.status, error_body(err.code, err.message), reached_cuebot=True)
         except queries.RangeTooLarge as err:
             # As Cuebot's interceptor words an uncaught exception: INTERNAL, "<class>: <msg>\n<msg>".

@@ -18,6 +18,7 @@ from cuetui.farm.frame_range import FrameRange
 from cuetui.farm.text import visible
 from cuetui.gateway.client import GatewayClient
 from cuetui.gateway.errors import GatewayError, RefusedRequest
+from cuetui.gateway.farm_models import Depend, Subscription
 from cuetui.gateway.models import Comment, Frame, Host, Job, Layer, Proc
 from cuetui.gateway.requests import FrameSearch
 
@@ -68,6 +69,7 @@ _INFINITIVES = {
     "ate": "eat",
     "locked": "lock",
     "unlocked": "unlock",
+    "dropped": "drop",
 }
 
 
@@ -334,6 +336,38 @@ class FarmActions:
         if nimby:
             raise RefusedRequest(f"{', '.join(nimby[:3])}: NIMBY-locked by the workstation's user; not unlocked")
         return await self._each("unlocked", hosts, lambda h: self.client.unlock_host(h.id))
+
+    # --- dependencies and subscriptions ---------------------------------------------------------------
+
+    async def drop_depends(self, job: Job, layer: Layer | None, target: str) -> ActionResult:
+        """Satisfy every dependency of a job (or one of its layers) on INTERNAL, EXTERNAL or ANY_TARGET."""
+        self._check("drop dependencies")
+        what, ident = ("layer", layer.id) if layer is not None else ("job", job.id)
+        return await self._each(
+            "dropped the dependencies of", [job], lambda _j: self.client.drop_depends(what, ident, target)
+        )
+
+    async def satisfy(self, depends: Sequence[Depend]) -> ActionResult:
+        """Satisfy dependencies one by one."""
+        self._check("drop dependency")
+        return await self._each("dropped", depends, lambda d: self.client.satisfy_depend(d.id))
+
+    async def set_subscription(self, sub: Subscription, size: int | None, burst: int | None) -> ActionResult:
+        """Set a subscription's size and/or burst (cores)."""
+        self._check("set subscription")
+        if size is None and burst is None:
+            raise RefusedRequest("give a size or a burst")
+        for value, what in ((size, "size"), (burst, "burst")):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+                raise RefusedRequest(f"{what} must be a whole number of cores, 0 or more")
+
+        async def send(s: Subscription) -> None:
+            if size is not None:
+                await self.client.set_subscription_size(s.id, size)
+            if burst is not None:
+                await self.client.set_subscription_burst(s.id, burst)
+
+        return await self._each("set", [sub], send)
 
 
 # --- frame order, procs and host settings (the wrangler's remedies) -------------------------------------

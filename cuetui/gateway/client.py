@@ -36,6 +36,7 @@ from cuetui.gateway.errors import (
     printable,
     status_error,
 )
+from cuetui.gateway.farm_models import Allocation, Depend, Group, Limit, Subscription
 from cuetui.gateway.models import (
     Comment,
     Frame,
@@ -683,6 +684,54 @@ class GatewayClient:
     async def add_host_comment(self, host_id: str, subject: str, message: str) -> None:
         """Add a comment to a host as this user."""
         await self.call(rq.add_host_comment(host_id, self.requester.username, subject, message))
+
+    # --- dependencies, subscriptions, allocations, limits, groups -------------------------------------
+
+    async def _list(self, call: Call, key: str, model: Callable[[Any], M]) -> list[M]:
+        data = await self.call(call)
+        return decode_list(_required_seq(data, key, self.url), model)
+
+    async def what_this_depends_on(self, what: str, entity_id: str) -> list[Depend]:
+        """What a job, layer or frame ("job"/"layer"/"frame") waits on."""
+        return await self._list(rq.what_this_depends_on(what, entity_id), "depends", Depend.from_json)
+
+    async def what_depends_on_this(self, what: str, entity_id: str) -> list[Depend]:
+        """What waits on a job, layer or frame."""
+        return await self._list(rq.what_depends_on_this(what, entity_id), "depends", Depend.from_json)
+
+    async def drop_depends(self, what: str, entity_id: str, target: str) -> None:
+        """Satisfy a job's, layer's or frame's dependencies on INTERNAL, EXTERNAL or ANY_TARGET."""
+        await self.call(rq.drop_depends(what, entity_id, target))
+
+    async def satisfy_depend(self, depend_id: str) -> None:
+        """Satisfy one dependency."""
+        await self.call(rq.satisfy_depend(depend_id))
+
+    async def get_show_subscriptions(self, show_id: str) -> list[Subscription]:
+        """A show's subscriptions."""
+        return await self._list(rq.get_show_subscriptions(show_id), "subscriptions", Subscription.from_json)
+
+    async def set_subscription_size(self, subscription_id: str, size: int) -> None:
+        await self.call(rq.set_subscription_size(subscription_id, size))
+
+    async def set_subscription_burst(self, subscription_id: str, burst: int) -> None:
+        await self.call(rq.set_subscription_burst(subscription_id, burst))
+
+    async def get_allocations(self) -> list[Allocation]:
+        """Every allocation."""
+        return await self._list(rq.get_allocations(), "allocations", Allocation.from_json)
+
+    async def get_allocation_hosts(self, allocation_id: str) -> list[Host]:
+        """The hosts of an allocation."""
+        return await self._list(rq.get_allocation_hosts(allocation_id), "hosts", Host.from_json)
+
+    async def get_limits(self) -> list[Limit]:
+        """Every limit."""
+        return await self._list(rq.get_limits(), "limits", Limit.from_json)
+
+    async def get_show_groups(self, show_id: str) -> list[Group]:
+        """A show's groups."""
+        return await self._list(rq.get_show_groups(show_id), "groups", Group.from_json)
 
 
 async def _decode_in_slices(items: Any, model: Callable[[Any], M]) -> list[M]:

@@ -585,3 +585,91 @@ def set_hardware_state(host_id: str, state: str) -> Call:
 def get_all_allocations() -> Call:
     """Every allocation of every facility."""
     return _call("/facility.AllocationInterface/GetAll")
+
+
+# --- dependencies, subscriptions, allocations, limits, groups -----------------------------------------
+
+_DEPEND_OWNERS = {"job": "JobInterface", "layer": "LayerInterface", "frame": "FrameInterface"}
+DEPEND_TARGETS = schema.enum_names("depend.DependTarget")
+
+
+def _depend_path(what: str, method: str) -> str:
+    if what not in _DEPEND_OWNERS:
+        raise RefusedRequest(f"dependencies belong to a job, layer or frame, not {what!r}")
+    return f"/job.{_DEPEND_OWNERS[what]}/{method}"
+
+
+def what_this_depends_on(what: str, entity_id: str) -> Call:
+    """The dependencies a job, layer or frame ("job"/"layer"/"frame") waits on."""
+    return _call(_depend_path(what, "GetWhatThisDependsOn"), **{what: _ref(entity_id, what)})
+
+
+def what_depends_on_this(what: str, entity_id: str) -> Call:
+    """The dependencies that wait on a job, layer or frame."""
+    return _call(_depend_path(what, "GetWhatDependsOnThis"), **{what: _ref(entity_id, what)})
+
+
+def drop_depends(what: str, entity_id: str, target: str) -> Call:
+    """Satisfy every dependency of a job, layer or frame on `target`: INTERNAL (inside its job),
+    EXTERNAL (on other jobs) or ANY_TARGET."""
+    name = _names([target], DEPEND_TARGETS, "dependency target")[0]
+    # INTERNAL is the enum's default: protojson leaves it out, and so do we (the gateway reads it so).
+    value = None if name == DEPEND_TARGETS[0] else name
+    return _call(_depend_path(what, "DropDepends"), **{what: _ref(entity_id, what)}, target=value)
+
+
+def satisfy_depend(depend_id: str) -> Call:
+    """Satisfy one dependency: the frames it held (and nothing else holds) become WAITING."""
+    return _call("/depend.DependInterface/Satisfy", depend=_message("depend.Depend", id=_id(depend_id, "dependency")))
+
+
+def get_show_subscriptions(show_id: str) -> Call:
+    """A show's subscriptions to allocations."""
+    return _call("/show.ShowInterface/GetSubscriptions", show=_ref(show_id, "show"))
+
+
+def _subscription(subscription_id: str) -> dict[str, Any]:
+    return _message("subscription.Subscription", id=_id(subscription_id, "subscription"))
+
+
+def set_subscription_size(subscription_id: str, size: int) -> Call:
+    """The cores a show is guaranteed in an allocation."""
+    size = _int32(size, "size")
+    if size < 0:
+        raise RefusedRequest("a subscription size cannot be negative")
+    return _call(
+        "/subscription.SubscriptionInterface/SetSize", subscription=_subscription(subscription_id), new_size=size
+    )
+
+
+def set_subscription_burst(subscription_id: str, burst: int) -> Call:
+    """The most cores a show may hold in an allocation."""
+    burst = _int32(burst, "burst")
+    if burst < 0:
+        raise RefusedRequest("a subscription burst cannot be negative")
+    return _call(
+        "/subscription.SubscriptionInterface/SetBurst", subscription=_subscription(subscription_id), burst=burst
+    )
+
+
+def get_allocations() -> Call:
+    """Every allocation of every facility."""
+    return _call("/facility.AllocationInterface/GetAll")
+
+
+def get_allocation_hosts(allocation_id: str) -> Call:
+    """The hosts of an allocation."""
+    return _call(
+        "/facility.AllocationInterface/GetHosts",
+        allocation=_message("facility.Allocation", id=_id(allocation_id, "allocation")),
+    )
+
+
+def get_limits() -> Call:
+    """Every limit."""
+    return _call("/limit.LimitInterface/GetAll")
+
+
+def get_show_groups(show_id: str) -> Call:
+    """Every group of a show (the root group first)."""
+    return _call("/show.ShowInterface/GetGroups", show=_ref(show_id, "show"))

@@ -11,6 +11,7 @@ import pytest
 
 from cuetui.demo.farm import RUNNING, WAITING
 from cuetui.demo.server import DemoGatewayThread
+from tests.demo.helpers import add_allocation
 from tests.schema import check_request
 
 from .conftest import Result
@@ -161,6 +162,7 @@ def test_unbook_without_kill_lets_frames_finish(cli: Cli, demo_gateway: DemoGate
 
 
 def test_host_set_and_reboot(cli: Cli, demo_gateway: DemoGatewayThread) -> None:
+    add_allocation(demo_gateway, "local.desktop", "desktop")
     r = cli(
         "--url",
         demo_gateway.url,

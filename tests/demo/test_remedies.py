@@ -10,6 +10,7 @@ import httpx
 
 from cuetui.demo.farm import OPEN, RUNNING, UP, WAITING, Farm, Job
 from cuetui.demo.server import DemoGatewayThread
+from tests.demo.helpers import add_allocation
 from tests.schema import check_request, check_response
 
 from .helpers import wait_for
@@ -172,6 +173,7 @@ def test_host_tags_state_and_allocation(demo_gateway: DemoGatewayThread, client:
     assert demo_gateway.run(lambda farm: farm.find_host(host.name).state) == "UP"
     demo_gateway.run(lambda farm: farm.dispatch(budget=10_000))
     assert demo_gateway.run(lambda farm: host.idle_cores) < idle
+    add_allocation(demo_gateway, "local.desktop", "desktop")
     allocs = post(client, "/facility.AllocationInterface/GetAll", {})["allocations"]["allocations"]
     names = {a["name"]: a["id"] for a in allocs}
     assert {"local.general", "local.desktop"} <= set(names)

@@ -12,9 +12,9 @@ import pytest
 from google.protobuf import json_format
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 
-from cuetui.demo import rpc_remedies
 from cuetui.demo.server import HANDLERS, REGISTERED_PATHS, DemoGatewayThread
 from cuetui.demo.wire import f32
+from tests.demo.wire_farm_bodies import farm_bodies
 
 _INT64 = {
     FieldDescriptor.TYPE_INT64,
@@ -101,7 +101,7 @@ def sample(gw: DemoGatewayThread) -> dict[str, Any]:
             "show": job.show.name,
             # a proc the job and host actions above leave alone
             "proc_id": next(p.id for p in farm.procs.values() if p.job is not job and p.host is not proc.host),
-            "alloc_id": next(iter(rpc_remedies.allocations(farm))),
+            "alloc_id": farm.resources.allocations[0].id,
         }
 
     return gw.run(pick)
@@ -191,6 +191,28 @@ def rest_handlers() -> set[str]:
     return set(HANDLERS) & REGISTERED_PATHS
 
 
+FARM_SAMPLE_KEYS = (
+    "job_id",
+    "other_id",
+    "layer_id",
+    "other_layer_id",
+    "frame_id",
+    "other_frame_id",
+    "show_id",
+    "show",
+    "depend_id",
+    "sub_id",
+    "sub_name",
+    "alloc_id",
+    "alloc_name",
+    "facility",
+    "limit_id",
+    "limit_name",
+    "group_id",
+    "group_name",
+)
+
+
 def test_every_handler_is_covered() -> None:
     """The handlers of the first simulated calls have their bodies here; every handler's answer is also
     shape-checked by tests/demo/test_every_rpc.py."""
@@ -217,6 +239,7 @@ def test_every_handler_is_covered() -> None:
                 }
             )
         )
+        | set(farm_bodies(dict.fromkeys(FARM_SAMPLE_KEYS, "x")))
         <= rest_handlers()
     )
 

@@ -17,6 +17,10 @@ FRAME = "2b3c4d5e-0000-4000-8000-000000000001"
 HOST = "3c4d5e6f-0000-4000-8000-0000000000aa"
 LAYER = "1a2b3c4d-0000-4000-8000-00000000000a"
 PROC = "4d5e6f70-0000-4000-8000-0000000000bb"
+SHOW = "4d5e6f70-0000-4000-8000-000000000001"
+DEPEND = "5e6f7081-0000-4000-8000-000000000002"
+SUB = "6f708192-0000-4000-8000-000000000003"
+ALLOC = "708192a3-0000-4000-8000-000000000004"
 ME = Requester("jdoe", 4242, "ws042")
 DEAD = FrameSearch(states=["DEAD"])
 FULL_FRAMES = FrameSearch(
@@ -109,6 +113,25 @@ CALLS = {
     "set_host_allocation": [rq.set_host_allocation(HOST, "00000000-0000-0000-0000-0000000a110c")],
     "set_hardware_state": [rq.set_hardware_state(HOST, "repair"), rq.set_hardware_state(HOST, "UP")],
     "get_all_allocations": [rq.get_all_allocations()],
+    "what_this_depends_on": [
+        rq.what_this_depends_on(w, i) for w, i in (("job", JOB), ("layer", LAYER), ("frame", FRAME))
+    ],
+    "what_depends_on_this": [
+        rq.what_depends_on_this(w, i) for w, i in (("job", JOB), ("layer", LAYER), ("frame", FRAME))
+    ],
+    "drop_depends": [
+        rq.drop_depends("job", JOB, "ANY_TARGET"),
+        rq.drop_depends("layer", LAYER, "internal"),
+        rq.drop_depends("frame", FRAME, "EXTERNAL"),
+    ],
+    "satisfy_depend": [rq.satisfy_depend(DEPEND)],
+    "get_show_subscriptions": [rq.get_show_subscriptions(SHOW)],
+    "set_subscription_size": [rq.set_subscription_size(SUB, 200), rq.set_subscription_size(SUB, 0)],
+    "set_subscription_burst": [rq.set_subscription_burst(SUB, 400)],
+    "get_allocations": [rq.get_allocations()],
+    "get_allocation_hosts": [rq.get_allocation_hosts(ALLOC)],
+    "get_limits": [rq.get_limits()],
+    "get_show_groups": [rq.get_show_groups(SHOW)],
 }
 
 
@@ -172,6 +195,11 @@ def test_the_oracle_rejects_bodies_the_gateway_would_drop_fields_from() -> None:
         lambda: rq.get_updated_frames(JOB, 0),
         lambda: rq.pause_job(""),
         lambda: rq.get_hosts(HostSearch(states=["sideways"])),
+        lambda: rq.drop_depends("job", JOB, "EVERYTHING"),
+        lambda: rq.drop_depends("show", JOB, "ANY_TARGET"),
+        lambda: rq.set_subscription_burst(SUB, -1),
+        lambda: rq.set_subscription_size(SUB, 2.5),  # type: ignore[arg-type]
+        lambda: rq.satisfy_depend(""),
     ],
 )
 def test_refused_before_sending(make: object) -> None:

@@ -18,6 +18,7 @@ from cuetui.ui.screens.hosts import HostsScreen
 from cuetui.ui.screens.job import JobScreen
 from cuetui.ui.widgets.dialogs import ConfirmDialog, KillReasonDialog
 from cuetui.ui.widgets.remedy_dialogs import ChoiceDialog, CommentsDialog, LineDialog
+from tests.demo.helpers import add_allocation
 from tests.ui.steer_support import (
     gateway_for,
     make_app,
@@ -203,6 +204,7 @@ async def test_procs_x_kills_and_b_unbooks(gw: DemoGatewayThread) -> None:
 
 async def test_hosts_B_reboot_A_T_H_C(gw: DemoGatewayThread) -> None:
     busy = busy_host(gw)
+    add_allocation(gw, "local.desktop", "desktop")
     app = make_app(gw)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = await open_hosts(pilot)

@@ -58,6 +58,13 @@ JOB_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("job.mark", "space", "toggle_mark", "mark", footer=False),
     ActionSpec("job.mark_all", "a", "mark_all", "mark all", footer=False),
     ActionSpec("job.copy", "c", "copy_name", "copy frame name", footer=False),
+    ActionSpec(
+        "job.why",
+        "w",
+        "why",
+        "why",
+        help="why the job (or the layer or frame under the cursor) is not running, with remedies",
+    ),
     ActionSpec("job.refresh", "ctrl+r", "refresh", "refresh now", footer=False),
     ActionSpec("screen.back", "escape", "back", "back", footer=False, palette=False),
 )
@@ -555,6 +562,35 @@ class JobScreen(SteersFarm, Screen[None]):
             from cuetui.ui.screens.frame_log import FrameLogScreen
 
             self.app.push_screen(FrameLogScreen(self.job, frame))
+
+    def action_why(self) -> None:
+        """Open the why panel for the frame or layer under the cursor (the table focused), else the job."""
+        if self.job is None:
+            return
+        layer_name = frame_name = None
+        if self.focused is self.layers_table:
+            key = self.layers_table.cursor_key
+            layer = next((la for la in self.job_layers if key in (la.id, la.name)), None)
+            layer_name = layer.name if layer is not None else None
+        elif self.focused is self.frames_table and self.sync is not None:
+            frame_id = self.frames_table.cursor_id
+            frame = self.sync.frames.get(frame_id) if frame_id else None
+            frame_name = frame.name if frame is not None else None
+        self.run_worker(self._why(self.job, layer_name, frame_name), group="why", exit_on_error=False)
+
+    async def _why(self, job: Job, layer_name: str | None, frame_name: str | None) -> None:
+        from cuetui.farm.views.why import gather_why
+        from cuetui.farm.why import explain
+        from cuetui.gateway.errors import GatewayError
+        from cuetui.ui.widgets.why_panel import WhyPanel
+
+        try:
+            picture = await gather_why(self.services.client, job, layer_name, frame_name)
+        except (GatewayError, LookupError) as exc:
+            self.notify(f"why: {exc}", severity="error", timeout=6)
+            return
+        what = job.name + (f"/{frame_name}" if frame_name else f"/{layer_name}" if layer_name else "")
+        await self.app.push_screen(WhyPanel(what, explain(picture)))
 
     def action_toggle_dead(self) -> None:
         self.dead_only = not self.dead_only

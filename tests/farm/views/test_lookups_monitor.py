@@ -24,7 +24,8 @@ def studio(make_gateway: Callable[..., DemoGatewayThread]) -> DemoGatewayThread:
 async def test_lookups_by_name_and_id(studio: DemoGatewayThread, gateway_token: str) -> None:
     async with client_of(studio, gateway_token) as client:
         lookups = FarmLookups(client)
-        job = next(j for j in (await JobsView(client).poll()).jobs if j.stats.running_frames)
+        jobs = (await JobsView(client).poll()).jobs
+        job = next(j for j in jobs if j.stats.running_frames and j.stats.waiting_frames + j.stats.succeeded_frames)
         assert (await lookups.find_job(job.name)).id == job.id
         assert (await lookups.job(job.id)).name == job.name
         with pytest.raises(NotFound):

@@ -1,0 +1,416 @@
+"""What decides whether a waiting frame may book, beside a host with room: dependencies, subscriptions of
+shows to allocations, limits, and groups with max cores. Records plus the checks the scheduler calls.
+
+Cuebot's semantics kept here:
+
+* A dependency holds its depend-er frames in DEPEND until it is satisfied: JOB_ON_* and LAYER_ON_* and
+  FRAME_ON_* hold the whole job / layer / frame until the target (a job, a layer, a frame) has no frame
+  left that is not SUCCEEDED or EATEN; FRAME_BY_FRAME holds each frame of the layer until the frame with
+  the same number in the other layer is done (so it is satisfied frame by frame), and is satisfied as a
+  whole when the last one is released. Satisfying one (DependInterface/Satisfy, DropDepends) releases
+  every frame no other active dependency holds: DEPEND becomes WAITING.
+* A show books cores in an allocation only through a subscription to it, and never past its burst:
+  reserved cores in the allocation + the frame's cores <= burst (size is what it is guaranteed, burst what
+  it may reach). A farm made without subscriptions has one per show and allocation, burst = the
+  allocation's cores (no cap).
+* A limit caps the frames running at once over every layer that names it.
+* A group caps the cores its jobs hold together (max cores <= 0: no cap).
+
+Counters move only in `book` and `release` (called by the farm when a proc starts and ends), so a check
+is a dict lookup, not a sum over procs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from cuetui import schema
+from cuetui.demo import ids
+
+if TYPE_CHECKING:
+    from cuetui.demo.model import Host, Job, Layer, Proc, Show
+
+# Id kinds of these records (beside ids.SHOW ... ids.COMMENT).
+DEPEND_ID, SUBSCRIPTION_ID, ALLOCATION_ID, LIMIT_ID, GROUP_ID, FACILITY_ID = 0x21, 0x22, 0x23, 0x24, 0x25, 0x26
+
+DEPEND_TYPES = schema.enum_names("depend.DependType")
+TYPE = {name: n for n, name in enumerate(DEPEND_TYPES)}
+_TARGETS = schema.enum_numbers("depend.DependTarget")
+INTERNAL, EXTERNAL, ANY_TARGET = _TARGETS["INTERNAL"], _TARGETS["EXTERNAL"], _TARGETS["ANY_TARGET"]
+_SUCCEEDED = schema.enum_numbers("job.FrameState")["SUCCEEDED"]
+_EATEN = schema.enum_numbers("job.FrameState")["EATEN"]
+_DEPEND = schema.enum_numbers("job.FrameState")["DEPEND"]
+_WAITING = schema.enum_numbers("job.FrameState")["WAITING"]
+
+
+@dataclass(eq=False)
+class Depend:
+    """One dependency: the depend-er (job, optional layer or frame) waits on the depend-on target."""
+
+    id: str
+    type: int
+    er_job: Job
+    on_job: Job
+    er_layer: Layer | None = None
+    er_frame: int | None = None
+    on_layer: Layer | None = None
+    on_frame: int | None = None
+    any_frame: bool = False
+    active: bool = True
+
+    @property
+    def type_name(self) -> str:
+        return DEPEND_TYPES[self.type]
+
+    @property
+    def target(self) -> int:
+        return INTERNAL if self.er_job is self.on_job else EXTERNAL
+
+    def covers(self, job: Job, i: int) -> bool:
+        """Whether frame i of job is a depend-er frame of this dependency."""
+        if job is not self.er_job:
+            return False
+        if self.er_frame is not None:
+            return i == self.er_frame
+        if self.er_layer is not None:
+            return self.er_layer.offset <= i < self.er_layer.offset + self.er_layer.count
+        return True
+
+    def er_frames(self) -> Iterable[int]:
+        job = self.er_job
+        if self.er_frame is not None:
+            return (self.er_frame,)
+        if self.er_layer is not None:
+            return range(self.er_layer.offset, self.er_layer.offset + self.er_layer.count)
+        return range(job.total)
+
+    def on_frames(self) -> Iterable[int]:
+        job = self.on_job
+        if self.on_frame is not None:
+            return (self.on_frame,)
+        if self.on_layer is not None:
+            return range(self.on_layer.offset, self.on_layer.offset + self.on_layer.count)
+        return range(job.total)
+
+    def frames_left(self) -> int:
+        """Frames of the target not yet SUCCEEDED or EATEN (what it still waits for)."""
+        job = self.on_job
+        if self.on_frame is not None:
+            return 0 if job.f_state[self.on_frame] in (_SUCCEEDED, _EATEN) else 1
+        counts = self.on_layer.counts if self.on_layer is not None else job.counts
+        total = self.on_layer.count if self.on_layer is not None else job.total
+        return total - counts[_SUCCEEDED] - counts[_EATEN]
+
+    def holds(self, job: Job, i: int) -> bool:
+        """Whether this (active) dependency keeps frame i of job from running."""
+        if not self.active or not self.covers(job, i):
+            return False
+        if self.type == TYPE["FRAME_BY_FRAME"]:
+            assert self.on_layer is not None
+            other = _same_number(self.on_job, self.on_layer, job.f_number[i])
+            return other is not None and self.on_job.f_state[other] not in (_SUCCEEDED, _EATEN)
+        return self.frames_left() > 0
+
+
+def _same_number(job: Job, layer: Layer, number: int) -> int | None:
+    for k in range(layer.offset, layer.offset + layer.count):
+        if job.f_number[k] == number:
+            return k
+    return None
+
+
+@dataclass(eq=False)
+class Allocation:
+    """A facility's allocation of hosts (`facility.alloc`), with the tag its hosts carry."""
+
+    id: str
+    name: str
+    tag: str
+    facility: str = "local"
+    billable: bool = False
+
+
+@dataclass(eq=False)
+class Subscription:
+    """A show's share of an allocation: size (guaranteed) and burst (the most it may hold), in cores."""
+
+    id: str
+    show: Show
+    alloc: Allocation
+    size: int
+    burst: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.alloc.name}.{self.show.name}"
+
+
+@dataclass(eq=False)
+class Limit:
+    """A cap on frames running at once over every layer that names it."""
+
+    id: str
+    name: str
+    max_value: int
+
+
+@dataclass(eq=False)
+class Group:
+    """A show's job group; jobs name it by `Job.group`."""
+
+    id: str
+    name: str
+    show: Show
+    parent: Group | None = None
+    department: str = "Unknown"
+    max_cores: float = -1.0
+    min_cores: float = 0.0
+    default_job_priority: int = -1
+    default_job_min_cores: float = -1.0
+    default_job_max_cores: float = -1.0
+    max_gpus: float = -1.0
+    min_gpus: float = 0.0
+
+    @property
+    def level(self) -> int:
+        return 0 if self.parent is None else self.parent.level + 1
+
+
+@dataclass(eq=False)
+class Resources:
+    """Every record above, and what is booked against each."""
+
+    prefix: str
+    allocations: list[Allocation] = field(default_factory=list)
+    subscriptions: list[Subscription] = field(default_factory=list)
+    limits: list[Limit] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)
+    depends: list[Depend] = field(default_factory=list)
+    default_alloc: str = ""
+    # Cores booked by (show index, allocation name), by group id; frames running by limit name.
+    sub_used: dict[tuple[int, str], float] = field(default_factory=dict)
+    group_used: dict[str, float] = field(default_factory=dict)
+    limit_used: dict[str, int] = field(default_factory=dict)
+    _seq: int = 0
+    _sub_index: dict[tuple[int, str], Subscription] = field(default_factory=dict)
+    _sub_key: object = None
+
+    def next_id(self, kind: int) -> str:
+        self._seq += 1
+        return ids.make_id(self.prefix, kind, 0, 0, self._seq)
+
+    # --- lookups -----------------------------------------------------------------------------------
+    def allocation(self, key: str) -> Allocation | None:
+        return next((a for a in self.allocations if key in (a.id, a.name)), None)
+
+    def subscription(self, show: Show, alloc_name: str) -> Subscription | None:
+        key = (len(self.subscriptions), tuple(id(s) for s in self.subscriptions[:1]))
+        if key != self._sub_key:
+            self._sub_index = {(s.show.index, s.alloc.name): s for s in self.subscriptions}
+            self._sub_key = key
+        sub = self._sub_index.get((show.index, alloc_name))
+        if sub is not None and (sub.show is not show or sub.alloc.name != alloc_name):  # renamed since
+            self._sub_key = None
+            return next((s for s in self.subscriptions if s.show is show and s.alloc.name == alloc_name), None)
+        return sub
+
+    def limit(self, key: str) -> Limit | None:
+        return next((lim for lim in self.limits if key in (lim.id, lim.name)), None)
+
+    def group_of(self, job: Job) -> Group | None:
+        """The job's group: by name (or id) within its show, else the show's root group."""
+        root = None
+        for g in self.groups:
+            if g.show is job.show:
+                if job.group in (g.name, g.id):
+                    return g
+                if g.parent is None and root is None:
+                    root = g
+        return root
+
+    def root_group(self, show: Show) -> Group:
+        """The show's root group (made on first use: every show has one, named after the show)."""
+        for g in self.groups:
+            if g.show is show and g.parent is None:
+                return g
+        g = Group(self.next_id(GROUP_ID), show.name, show)
+        self.groups.append(g)
+        return g
+
+    def depends_of(self, job: Job) -> list[Depend]:
+        """Dependencies whose depend-er is this job."""
+        return [d for d in self.depends if d.er_job is job]
+
+    def depends_on(self, job: Job) -> list[Depend]:
+        """Dependencies whose target is this job."""
+        return [d for d in self.depends if d.on_job is job]
+
+    # --- placement checks (the scheduler calls `admits` for a frame and a host with room) -------------
+    def subscription_admits(self, show: Show, host: Host, cores: float) -> bool:
+        if not self.subscriptions:
+            return True  # a farm given no subscriptions at all: every show books anywhere
+        sub = self.subscription(show, host.alloc_name)
+        if sub is None:
+            return False
+        return self.sub_used.get((show.index, sub.alloc.name), 0.0) + cores <= sub.burst + 1e-6
+
+    def group_admits(self, job: Job, cores: float) -> bool:
+        group = self.group_of(job)
+        while group is not None:
+            if group.max_cores > 0 and self.group_used.get(group.id, 0.0) + cores > group.max_cores + 1e-6:
+                return False
+            group = group.parent
+        return True
+
+    def limits_admit(self, layer: Layer) -> bool:
+        for name in layer.limits:
+            lim = self.limit(name) if name else None
+            if lim is not None and self.limit_used.get(lim.name, 0) >= lim.max_value:
+                return False
+        return True
+
+    @staticmethod
+    def tags_admit(layer: Layer, host: Host) -> bool:
+        """A layer with tags books only on a host carrying one of them (no tags: anywhere)."""
+        return not layer.tags or any(tag in host.tags for tag in layer.tags)
+
+    def admits(self, job: Job, layer: Layer, host: Host) -> bool:
+        """Whether the tags, subscriptions, groups and limits let this layer's frame book on this host."""
+        cores = layer.min_cores
+        return (
+            self.tags_admit(layer, host)
+            and self.subscription_admits(job.show, host, cores)
+            and self.group_admits(job, cores)
+            and self.limits_admit(layer)
+        )
+
+    # --- counters ----------------------------------------------------------------------------------
+    def book(self, proc: Proc) -> None:
+        self._count(proc, 1)
+
+    def release(self, proc: Proc) -> None:
+        self._count(proc, -1)
+
+    def _count(self, proc: Proc, sign: int) -> None:
+        job = proc.job
+        key = (job.show.index, proc.host.alloc_name)
+        self.sub_used[key] = self.sub_used.get(key, 0.0) + sign * proc.cores
+        group = self.group_of(job)
+        while group is not None:
+            self.group_used[group.id] = self.group_used.get(group.id, 0.0) + sign * proc.cores
+            group = group.parent
+        for name in job.layers[job.f_layer[proc.frame]].limits:
+            if name and self.limit(name) is not None:
+                self.limit_used[name] = self.limit_used.get(name, 0) + sign
+
+    def group_cores(self, group: Group) -> float:
+        return max(0.0, self.group_used.get(group.id, 0.0))
+
+    def show_cores(self, show: Show, alloc_name: str) -> float:
+        return max(0.0, self.sub_used.get((show.index, alloc_name), 0.0))
+
+    def limit_running(self, name: str) -> int:
+        return max(0, self.limit_used.get(name, 0))
+
+    # --- dependencies ------------------------------------------------------------------------------
+    def add_depend(self, depend: Depend, set_state: SetState) -> Depend:
+        """Record a dependency; its depend-er frames that are WAITING and held go DEPEND."""
+        self.depends.append(depend)
+        job = depend.er_job
+        for i in depend.er_frames():
+            if job.f_state[i] == _WAITING and depend.holds(job, i):
+                set_state(job, i, _DEPEND)
+        if depend.type != TYPE["FRAME_BY_FRAME"] and depend.frames_left() == 0:
+            self.satisfy(depend, set_state)
+        return depend
+
+    def held(self, job: Job, i: int) -> bool:
+        return any(d.holds(job, i) for d in self.depends if d.er_job is job)
+
+    def satisfy(self, depend: Depend, set_state: SetState) -> None:
+        """Satisfy a dependency: every depend-er frame no other active one holds goes WAITING."""
+        depend.active = False
+        job = depend.er_job
+        for i in depend.er_frames():
+            if job.f_state[i] == _DEPEND and not self.held(job, i):
+                set_state(job, i, _WAITING)
+
+    def unsatisfy(self, depend: Depend, set_state: SetState) -> None:
+        """Make a satisfied dependency active again (its WAITING depend-er frames it holds go DEPEND)."""
+        if depend.active:
+            return
+        depend.active = True
+        job = depend.er_job
+        for i in depend.er_frames():
+            if job.f_state[i] == _WAITING and depend.holds(job, i):
+                set_state(job, i, _DEPEND)
+
+    def frame_done(self, job: Job, i: int, set_state: SetState) -> None:
+        """Frame i of job SUCCEEDED or was EATEN: release what waited on it."""
+        for d in [d for d in self.depends if d.on_job is job and d.active]:
+            if d.type == TYPE["FRAME_BY_FRAME"]:
+                assert d.on_layer is not None and d.er_layer is not None
+                if not d.on_layer.offset <= i < d.on_layer.offset + d.on_layer.count:
+                    continue
+                k = _same_number(d.er_job, d.er_layer, job.f_number[i])
+                if k is not None and d.er_job.f_state[k] == _DEPEND and not self.held(d.er_job, k):
+                    set_state(d.er_job, k, _WAITING)
+                if d.frames_left() == 0:
+                    self.satisfy(d, set_state)
+            elif d.frames_left() == 0:
+                self.satisfy(d, set_state)
+
+    def drop(self, job: Job, layer: Layer | None, frame: int | None, target: int, set_state: SetState) -> int:
+        """DropDepends: satisfy every active dependency of this job / layer / frame on `target`
+        (INTERNAL, EXTERNAL or ANY_TARGET); the number dropped."""
+        dropped = 0
+        for d in self.depends_of(job):
+            if not d.active or (target != ANY_TARGET and d.target != target):
+                continue
+            if frame is not None and not d.covers(job, frame):
+                continue
+            if layer is not None and frame is None and not _in_layer(d, layer):
+                continue
+            self.satisfy(d, set_state)
+            dropped += 1
+        return dropped
+
+
+def _in_layer(d: Depend, layer: Layer) -> bool:
+    """Whether the depend-er of d is this layer or one of its frames."""
+    if d.er_layer is layer:
+        return True
+    return d.er_frame is not None and layer.offset <= d.er_frame < layer.offset + layer.count
+
+
+class SetState(Protocol):
+    """The farm's one way to change a frame's state (keeps the counters right)."""
+
+    def __call__(self, job: Job, i: int, state: int, /) -> None: ...
+
+
+def prepare(resources: Resources, shows: Iterable[Show], hosts: Iterable[Host]) -> None:
+    """Fill in what a farm needs and was not given: an allocation per `allocName` of the hosts (tag: the
+    part after the facility), a root group per show, and, when no subscription was given at all, one per
+    show and allocation with size and burst = the allocation's cores (no cap)."""
+    hosts = list(hosts)
+    shows = list(shows)
+    for host in hosts:
+        if resources.allocation(host.alloc_name) is None:
+            facility, _, tag = host.alloc_name.partition(".")
+            alloc_id = resources.next_id(ALLOCATION_ID)
+            name = host.alloc_name
+            resources.allocations.append(Allocation(alloc_id, name, tag or name, facility or "local"))
+    if not resources.default_alloc and resources.allocations:
+        resources.default_alloc = resources.allocations[0].name
+    for show in shows:
+        resources.root_group(show)
+    if not resources.subscriptions:
+        for alloc in resources.allocations:
+            cores = int(sum(h.cores for h in hosts if h.alloc_name == alloc.name))
+            for show in shows:
+                resources.subscriptions.append(
+                    Subscription(resources.next_id(SUBSCRIPTION_ID), show, alloc, cores, cores)
+                )
