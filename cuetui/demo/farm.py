@@ -166,10 +166,17 @@ class HostView(_View):
         return LOCK_STATES[int(self._target.lock_state)]
 
 
+def _tags_match(layer: Layer, host: Host) -> bool:
+    """Cuebot books a layer's frame only on a host that has one of the layer's tags (no tags: any)."""
+    tags = layer.tags
+    return not tags or any(tag in host.tags for tag in tags)
+
+
 class Farm:
     """The whole simulated farm; every method runs on one thread (the server's event loop)."""
 
     DISPATCH_INTERVAL = 0.5  # real seconds between dispatch passes
+    BLOCKED_SCAN = 5000  # frames of blocked layers a dispatch pass steps over in one job
 
     def __init__(
         self,
@@ -487,6 +494,10 @@ class Farm:
                 break
             order = job.order()
             p = job.cursor
+            # Layers no free host can take in this pass (too little memory or cores, no host with one
+            # of its tags): their frames stay WAITING while the job's other layers go on.
+            blocked: set[int] = set()
+            scanned = 0
             while p < job.total and booked < budget and free:
                 if job.max_cores > 0 and job.run.reserved_cores >= job.max_cores:
                     break
@@ -496,23 +507,33 @@ class Farm:
                     if job.cursor == p - 1:
                         job.cursor = p
                     continue
-                layer = job.layers[job.f_layer[i]]
+                layer_index = job.f_layer[i]
+                if layer_index in blocked:
+                    p += 1
+                    scanned += 1
+                    if scanned > self.BLOCKED_SCAN:
+                        break  # a long job behind a blocked layer: the rest waits for the next pass
+                    continue
+                layer = job.layers[layer_index]
                 need_cores, need_memory = layer.min_cores, layer.min_memory
-                if need_cores > best_cores or need_memory > best_memory:
-                    break  # this layer fits nowhere now; try the next job
-                # First fit from a rotating start, so frames spread over hosts.
                 chosen = None
-                n = len(free)
-                for k in range(n):
-                    h = free[(host_pos + k) % n]
-                    if h.idle_cores >= need_cores and h.idle_memory >= need_memory:
-                        chosen = h
-                        host_pos = (host_pos + k + 1) % n
-                        break
+                if need_cores <= best_cores and need_memory <= best_memory:
+                    # First fit from a rotating start, so frames spread over hosts.
+                    n = len(free)
+                    for k in range(n):
+                        h = free[(host_pos + k) % n]
+                        if h.idle_cores >= need_cores and h.idle_memory >= need_memory and _tags_match(layer, h):
+                            chosen = h
+                            host_pos = (host_pos + k + 1) % n
+                            break
+                    if chosen is None:
+                        best_cores = max(h.idle_cores for h in free)
+                        best_memory = max(h.idle_memory for h in free)
                 if chosen is None:
-                    best_cores = max(h.idle_cores for h in free)
-                    best_memory = max(h.idle_memory for h in free)
-                    break
+                    blocked.add(layer_index)
+                    if len(blocked) == len(job.layers):
+                        break  # nothing of this job fits now; try the next job
+                    continue
                 self.start_frame(job, i, chosen, backdate=self.rng.random() if backdate else 0.0, write_log=write_log)
                 booked += 1
                 if chosen.idle_cores < 1:

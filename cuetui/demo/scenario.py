@@ -230,6 +230,8 @@ def _add_job(farm: Farm, j: int, entry: dict[str, Any], now: int) -> Job:
         log_dir=log_dir,
         is_paused=bool(raw.get("isPaused")),
         auto_eat=bool(raw.get("autoEat")),
+        # Not a field of job.Job (Cuebot keeps it in its database only), so scenarios may add it.
+        max_retries=_int(raw.get("maxRetries"), 3),
         start_time=_int(raw.get("startTime"), now),
         stop_time=_int(raw.get("stopTime")),
         min_gpus=_float(raw.get("minGpus")),
