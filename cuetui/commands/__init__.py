@@ -7,6 +7,7 @@ COMMAND_MODULES: list[str] = [
     "log",
     "dead",
     "jobactions",
+    "settings",
     "monitor",
     "doctor",
     "capture",
