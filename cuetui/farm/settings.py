@@ -27,8 +27,11 @@ class SettingError(ValueError):
 
 def parse_size(text: str, what: str = "size") -> int:
     """`16G`, `512M`, `1.5G`, `2048K`, `1T` (a B or iB after the unit is allowed) -> KB, as Cuebot counts
-    memory. ASCII digits only; a size without a unit is refused, since KB or MB would only be a guess."""
+    memory. ASCII digits only; a size without a unit (other than 0) is refused, since KB or MB would only be
+    a guess."""
     cleaned = text.strip()
+    if cleaned == "0":
+        return 0  # no unit needed for nothing (and `format_size` shows 0 so)
     m = _SIZE.fullmatch(cleaned)
     if not m:
         raise SettingError(f"{what} must be a size like 16G or 512M, got {text!r}")

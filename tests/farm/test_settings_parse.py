@@ -19,6 +19,7 @@ GB = 1048576
         ("2048K", 2048),
         ("1T", 1024 * GB),
         ("8gb", 8 * GB),
+        ("0", 0),
     ],
 )
 def test_sizes(text: str, kb: int) -> None:

@@ -63,6 +63,8 @@ class JobDetailView:
         self.on_header = on_header
         self.sync = FrameSync(client, job_id, clock=clock, on_progress=on_progress)
         self.polls = 0  # polls that reached the frames
+        # Set after a change to the layers' settings, which no frame change shows: the next poll reads them.
+        self.layers_wanted = False
 
     async def poll(self) -> JobDetail:
         """One refresh of the job, its frames and (when due) its layers."""
@@ -78,6 +80,7 @@ class JobDetailView:
                 self.on_header(job, layers)
         result = await sync.poll(job)
         self.polls += 1
-        if layers is None and (result.changed or result.full or self.polls % LAYERS_EVERY == 0):
+        wanted, self.layers_wanted = self.layers_wanted, False
+        if layers is None and (wanted or result.changed or result.full or self.polls % LAYERS_EVERY == 0):
             layers = in_dispatch_order(await client.get_layers(self.job_id))
         return JobDetail(job, layers, result)
