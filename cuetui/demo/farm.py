@@ -489,13 +489,15 @@ class Farm:
         # layer fits nowhere are skipped without scanning every host.
         best_cores = max(h.idle_cores for h in free)
         best_memory = max(h.idle_memory for h in free)
+        fits: dict[int, bool] = {}  # id(layer) -> some host of the farm could take it (this pass)
         for job in jobs:
             if booked >= budget or not free:
                 break
             order = job.order()
             p = job.cursor
-            # Layers no free host can take in this pass (too little memory or cores, no host with one
-            # of its tags): their frames stay WAITING while the job's other layers go on.
+            # Layers no host of the farm could ever take (more memory or cores than any has, or none has
+            # one of its tags): their frames stay WAITING while the job's other layers go on. A layer that
+            # only waits for a busy host to free up holds the job back, as before.
             blocked: set[int] = set()
             scanned = 0
             while p < job.total and booked < budget and free:
@@ -515,31 +517,47 @@ class Farm:
                         break  # a long job behind a blocked layer: the rest waits for the next pass
                     continue
                 layer = job.layers[layer_index]
-                need_cores, need_memory = layer.min_cores, layer.min_memory
-                chosen = None
-                if need_cores <= best_cores and need_memory <= best_memory:
-                    # First fit from a rotating start, so frames spread over hosts.
-                    n = len(free)
-                    for k in range(n):
-                        h = free[(host_pos + k) % n]
-                        if h.idle_cores >= need_cores and h.idle_memory >= need_memory and _tags_match(layer, h):
-                            chosen = h
-                            host_pos = (host_pos + k + 1) % n
-                            break
-                    if chosen is None:
-                        best_cores = max(h.idle_cores for h in free)
-                        best_memory = max(h.idle_memory for h in free)
-                if chosen is None:
+                if not self._fits_somewhere(layer, fits):
                     blocked.add(layer_index)
                     if len(blocked) == len(job.layers):
-                        break  # nothing of this job fits now; try the next job
+                        break
+                    p += 1
                     continue
+                need_cores, need_memory = layer.min_cores, layer.min_memory
+                if need_cores > best_cores or need_memory > best_memory:
+                    break  # this layer fits nowhere now; try the next job
+                # First fit from a rotating start, so frames spread over hosts.
+                chosen = None
+                n = len(free)
+                for k in range(n):
+                    h = free[(host_pos + k) % n]
+                    if h.idle_cores >= need_cores and h.idle_memory >= need_memory and _tags_match(layer, h):
+                        chosen = h
+                        host_pos = (host_pos + k + 1) % n
+                        break
+                if chosen is None:
+                    best_cores = max(h.idle_cores for h in free)
+                    best_memory = max(h.idle_memory for h in free)
+                    break
                 self.start_frame(job, i, chosen, backdate=self.rng.random() if backdate else 0.0, write_log=write_log)
                 booked += 1
                 if chosen.idle_cores < 1:
                     free.remove(chosen)
                 p += 1
         return booked
+
+    def _fits_somewhere(self, layer: Layer, cache: dict[int, bool]) -> bool:
+        """True when some host that takes frames (UP, not in repair) has the cores, memory and a tag for
+        `layer`, busy or not."""
+        key = id(layer)
+        hit = cache.get(key)
+        if hit is None:
+            hit = cache[key] = any(
+                h.cores >= layer.min_cores and h.memory >= layer.min_memory and _tags_match(layer, h)
+                for h in self.hosts
+                if h.state == UP
+            )
+        return hit
 
     # --- time passing ----------------------------------------------------------------------------
     def schedule(self, delay: float, action: Callable[[], None]) -> None:

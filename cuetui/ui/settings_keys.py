@@ -9,6 +9,11 @@ from __future__ import annotations
 from cuetui.ui import settings_steer
 from cuetui.ui.catalogue import ActionSpec
 
+SETTINGS_HELP = {
+    "jobs": "job settings: priority, cores, GPUs, retries, auto-eat",
+    "job": "settings of the job (layers table: of the layer)",
+}
+
 
 def job_settings_actions(prefix: str) -> tuple[ActionSpec, ...]:
     """`o` and `C`, with binding ids `<prefix>.settings` and `<prefix>.comments`."""
@@ -19,7 +24,7 @@ def job_settings_actions(prefix: str) -> tuple[ActionSpec, ...]:
             "job_settings",
             "settings",
             dangerous=True,
-            help="job settings: priority, cores, GPUs, max retries, auto-eat (layers table: layer settings)",
+            help=SETTINGS_HELP.get(prefix, SETTINGS_HELP["jobs"]),
         ),
         ActionSpec(
             f"{prefix}.comments",
