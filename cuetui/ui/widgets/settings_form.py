@@ -88,6 +88,9 @@ class SettingsForm(ModalScreen[dict[str, Any] | None]):
     BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
         Binding("escape", "cancel", "cancel", id="settings.cancel"),
         Binding("ctrl+s", "apply", "apply", id="settings.apply"),
+        # A form of one-line fields: up and down move between them, as tab and shift+tab do.
+        Binding("down", "app.focus_next", "next field", show=False, id="settings.next"),
+        Binding("up", "app.focus_previous", "previous field", show=False, id="settings.previous"),
     ]
 
     def __init__(
@@ -118,7 +121,9 @@ class SettingsForm(ModalScreen[dict[str, Any] | None]):
             yield Static(Text("enter or ctrl+s apply (only changed fields are sent) · escape cancel"), id="dialog-keys")
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        # Keys typed before the form was up (tab to a field) keep their focus.
+        if self.focused is None:
+            self.query_one(Input).focus()
 
     @property
     def error_text(self) -> str:
