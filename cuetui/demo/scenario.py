@@ -15,6 +15,7 @@ Format (``cuetui demo-gateway --scenario FILE``; ``cuetui capture`` writes the s
 Every inner object has exactly the gateway's response JSON shape (camelCase keys, int64 as strings or
 numbers, enums by name), e.g. one element of ``GetJobs``'s ``jobs.jobs``. Rules:
 
+* A job may carry ``maxRetries`` (not a field of job.Job: Cuebot keeps it in its database); default 3.
 * Missing fields get defaults; missing ids are generated from the seed. A job whose ``show`` names no
   listed show gets one. A frame whose ``layerName`` names no listed layer gets one.
 * Stats (``jobStats``, ``layerStats``, ``showStats``, a host's ``idleCores``/``idleMemory``) are ignored
