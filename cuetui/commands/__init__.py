@@ -10,6 +10,7 @@ COMMAND_MODULES: list[str] = [
     "subscriptions",
     "jobactions",
     "remedies",
+    "settings",
     "monitor",
     "doctor",
     "capture",

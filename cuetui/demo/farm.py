@@ -167,10 +167,17 @@ class HostView(_View):
         return LOCK_STATES[int(self._target.lock_state)]
 
 
+def _tags_match(layer: Layer, host: Host) -> bool:
+    """Cuebot books a layer's frame only on a host that has one of the layer's tags (no tags: any)."""
+    tags = layer.tags
+    return not tags or any(tag in host.tags for tag in tags)
+
+
 class Farm:
     """The whole simulated farm; every method runs on one thread (the server's event loop)."""
 
     DISPATCH_INTERVAL = 0.5  # real seconds between dispatch passes
+    BLOCKED_SCAN = 5000  # frames of blocked layers a dispatch pass steps over in one job
 
     def __init__(
         self,
@@ -496,11 +503,17 @@ class Farm:
         # layer fits nowhere are skipped without scanning every host.
         best_cores = max(h.idle_cores for h in free)
         best_memory = max(h.idle_memory for h in free)
+        fits: dict[int, bool] = {}  # id(layer) -> some host of the farm could take it (this pass)
         for job in jobs:
             if booked >= budget or not free:
                 break
             order = job.order()
             p = job.cursor
+            # Layers no host of the farm could ever take (more memory or cores than any has, or none has
+            # one of its tags): their frames stay WAITING while the job's other layers go on. A layer that
+            # only waits for a busy host to free up holds the job back, as before.
+            blocked: set[int] = set()
+            scanned = 0
             while p < job.total and booked < budget and free:
                 if job.max_cores > 0 and job.run.reserved_cores >= job.max_cores:
                     break
@@ -510,7 +523,20 @@ class Farm:
                     if job.cursor == p - 1:
                         job.cursor = p
                     continue
-                layer = job.layers[job.f_layer[i]]
+                layer_index = job.f_layer[i]
+                if layer_index in blocked:
+                    p += 1
+                    scanned += 1
+                    if scanned > self.BLOCKED_SCAN:
+                        break  # a long job behind a blocked layer: the rest waits for the next pass
+                    continue
+                layer = job.layers[layer_index]
+                if not self._fits_somewhere(layer, fits):
+                    blocked.add(layer_index)
+                    if len(blocked) == len(job.layers):
+                        break
+                    p += 1
+                    continue
                 need_cores, need_memory = layer.min_cores, layer.min_memory
                 if need_cores > best_cores or need_memory > best_memory:
                     break  # this layer fits nowhere now; try the next job
@@ -524,7 +550,12 @@ class Farm:
                 n = len(free)
                 for k in range(n):
                     h = free[(host_pos + k) % n]
-                    if h.idle_cores >= need_cores and h.idle_memory >= need_memory and admits(job, layer, h):
+                    if (
+                        h.idle_cores >= need_cores
+                        and h.idle_memory >= need_memory
+                        and admits(job, layer, h)
+                        and _tags_match(layer, h)
+                    ):
                         chosen = h
                         host_pos = (host_pos + k + 1) % n
                         break
@@ -539,6 +570,19 @@ class Farm:
                     free.remove(chosen)
                 p += 1
         return booked
+
+    def _fits_somewhere(self, layer: Layer, cache: dict[int, bool]) -> bool:
+        """True when some host that takes frames (UP, not in repair) has the cores, memory and a tag for
+        `layer`, busy or not."""
+        key = id(layer)
+        hit = cache.get(key)
+        if hit is None:
+            hit = cache[key] = any(
+                h.cores >= layer.min_cores and h.memory >= layer.min_memory and _tags_match(layer, h)
+                for h in self.hosts
+                if h.state == UP
+            )
+        return hit
 
     # --- time passing ----------------------------------------------------------------------------
     def schedule(self, delay: float, action: Callable[[], None]) -> None:

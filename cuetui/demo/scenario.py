@@ -19,6 +19,7 @@ Format (``cuetui demo-gateway --scenario FILE``; ``cuetui capture`` writes the s
 Every inner object has exactly the gateway's response JSON shape (camelCase keys, int64 as strings or
 numbers, enums by name), e.g. one element of ``GetJobs``'s ``jobs.jobs``. Rules:
 
+* A job may carry ``maxRetries`` (not a field of job.Job: Cuebot keeps it in its database); default 3.
 * Missing fields get defaults; missing ids are generated from the seed. A job whose ``show`` names no
   listed show gets one. A frame whose ``layerName`` names no listed layer gets one.
 * Stats (``jobStats``, ``layerStats``, ``showStats``, a host's ``idleCores``/``idleMemory``) are ignored
@@ -236,6 +237,8 @@ def _add_job(farm: Farm, j: int, entry: dict[str, Any], now: int) -> Job:
         log_dir=log_dir,
         is_paused=bool(raw.get("isPaused")),
         auto_eat=bool(raw.get("autoEat")),
+        # Not a field of job.Job (Cuebot keeps it in its database only), so scenarios may add it.
+        max_retries=_int(raw.get("maxRetries"), 3),
         start_time=_int(raw.get("startTime"), now),
         stop_time=_int(raw.get("stopTime")),
         min_gpus=_float(raw.get("minGpus")),

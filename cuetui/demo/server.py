@@ -50,7 +50,7 @@ from typing import Any
 
 from aiohttp import web
 
-from cuetui.demo import actions, guard, queries, rpc_farm, rpc_remedies
+from cuetui.demo import actions, guard, queries, rpc_farm, rpc_remedies, rpc_settings
 from cuetui.demo.farm import FINISHED, PENDING, Farm, FarmClock, Host, Job
 from cuetui.demo.jwtcheck import TokenError, validate
 from cuetui.demo.registry import (
@@ -460,6 +460,26 @@ def _system_stats(gw: Gateway, req: dict[str, Any]) -> Any:
     # check the connection. Cuebot's thread-pool counters: the simulator has no pools, only booked procs.
     # Only the gRPC face sees this answer, and unset fields are zero there.
     return {"stats": {"bookedProcs": str(sum(len(h.procs) for h in gw.farm.hosts))}}
+
+
+def _register_farm_handlers(
+    table: dict[str, tuple[str, Callable[[Farm, dict[str, Any]], Any]]], missing: type[Exception]
+) -> None:
+    """Register the handlers of an area module that takes the farm (not the gateway), turning its
+    `missing` exception into Cuebot's answers: an unknown job is NOT_FOUND, anything else INTERNAL."""
+    for path, (request_type, fn) in table.items():
+
+        def handle(gw: Gateway, req: dict[str, Any], fn: Callable[[Farm, dict[str, Any]], Any] = fn) -> Any:
+            try:
+                return fn(gw.farm, req)
+            except missing as err:
+                raise not_found("Job not found") if str(err) == "job" else internal() from None
+
+        rpc(path, request_type)(handle)
+
+
+# Job and layer settings, mark-done.
+_register_farm_handlers(rpc_settings.HANDLERS, rpc_settings.Missing)
 
 
 def _adopt(fn: Handler) -> Handler:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from cuetui.farm.frame_range import FrameRange
+from cuetui.farm.settings import describe
 from cuetui.farm.text import visible
 from cuetui.gateway.client import GatewayClient
 from cuetui.gateway.errors import GatewayError, RefusedRequest
@@ -70,6 +71,9 @@ _INFINITIVES = {
     "locked": "lock",
     "unlocked": "unlock",
     "dropped": "drop",
+    "marked": "mark",
+    "added": "add",
+    "deleted": "delete",
 }
 
 
@@ -243,6 +247,107 @@ class FarmActions:
             lambda j: self.client.eat_frames(j.id, search),
             frames_of=lambda j: j.stats.dead_frames,
         )
+
+    # --- job settings and comments ---------------------------------------------------------------------
+
+    async def apply_job_settings(self, jobs: Sequence[Job], changes: Mapping[str, Any]) -> ActionResult:
+        """Send only the changed job settings (`farm.settings.changed`) to each job: one request each."""
+        self._check("job settings")
+        if not jobs:
+            raise RefusedRequest("no jobs selected")
+        if not changes:
+            raise RefusedRequest("nothing changed: nothing sent")
+        client = self.client
+        senders: dict[str, Callable[[str, Any], Awaitable[None]]] = {
+            "priority": client.set_priority,
+            "min_cores": client.set_min_cores,
+            "max_cores": client.set_max_cores,
+            "min_gpus": client.set_job_min_gpus,
+            "max_gpus": client.set_job_max_gpus,
+            "max_retries": client.set_max_retries,
+            "auto_eat": client.set_auto_eat,
+        }
+        unknown = [name for name in changes if name not in senders]
+        if unknown:
+            raise RefusedRequest(f"not a job setting: {', '.join(unknown)}")
+
+        async def send(job: Job) -> None:
+            for name, value in changes.items():
+                await senders[name](job.id, value)
+
+        return await self._each(f"set {describe(changes)} on", jobs, send)
+
+    async def add_comment(self, job: Job, subject: str, message: str) -> ActionResult:
+        """Add a comment to a job (a subject with visible text is required)."""
+        self._check("comment")
+        if not visible(subject):
+            raise RefusedRequest("a comment needs a subject with visible text")
+        result = await self._each(
+            "added a comment to", [job], lambda j: self.client.add_job_comment(j.id, subject, message)
+        )
+        return result
+
+    async def delete_comment(self, comment: Comment) -> ActionResult:
+        """Delete one of one's own comments (another user's is refused here, as CueGUI does)."""
+        self._check("delete comment")
+        me = self.client.requester.username
+        if comment.user != me:
+            raise RefusedRequest(f"that comment is {comment.user or 'nobody'}'s, not yours ({me}): not deleted")
+        result = await self._each("deleted", [comment], lambda c: self.client.delete_comment(c.id))
+        return replace(result, unit="comment")
+
+    # --- layers ---------------------------------------------------------------------------------------
+
+    async def apply_layer_settings(self, layers: Sequence[Layer], changes: Mapping[str, Any]) -> ActionResult:
+        """Send only the changed layer settings to each layer: one LayerInterface request each."""
+        self._check("layer settings")
+        if not layers:
+            raise RefusedRequest("no layers selected")
+        if not changes:
+            raise RefusedRequest("nothing changed: nothing sent")
+        known = {"min_cores", "max_cores", "min_memory", "min_gpu_memory", "min_gpus", "max_gpus", "tags"}
+        known |= {"threadable", "timeout", "timeout_llu"}
+        unknown = [name for name in changes if name not in known]
+        if unknown:
+            raise RefusedRequest(f"not a layer setting: {', '.join(unknown)}")
+
+        async def send(layer: Layer) -> None:
+            for name, value in changes.items():
+                await self.client.set_layer(layer.id, name, list(value) if name == "tags" else value)
+
+        result = await self._each(f"set {describe(changes)} on", layers, send)
+        return replace(result, unit="layer")
+
+    def _layer_names(self, layers: Sequence[Layer]) -> list[str]:
+        if not layers:
+            raise RefusedRequest("no layers selected")
+        return [layer.name for layer in layers]
+
+    async def retry_layers_dead(self, job: Job, layers: Sequence[Layer]) -> ActionResult:
+        """Retry the dead frames (only those) of these layers of one job: one RetryFrames."""
+        self._check("retry")
+        search = FrameSearch(layers=self._layer_names(layers), states=["DEAD"])
+        return await self.retry_matching(job, search, count=sum(layer.stats.dead_frames for layer in layers))
+
+    async def eat_layers_dead(self, job: Job, layers: Sequence[Layer]) -> ActionResult:
+        """Eat the dead frames of these layers of one job."""
+        self._check("eat")
+        search = FrameSearch(layers=self._layer_names(layers), states=["DEAD"])
+        return await self.eat_matching(job, search, count=sum(layer.stats.dead_frames for layer in layers))
+
+    async def kill_layers_running(self, job: Job, layers: Sequence[Layer], reason: str) -> ActionResult:
+        """Kill the running frames of these layers of one job, with a reason."""
+        self._check("kill frames")
+        search = FrameSearch(layers=self._layer_names(layers))
+        count = sum(layer.stats.running_frames for layer in layers)
+        return await self.kill_matching(job, search, reason, count=count)
+
+    async def mark_layers_done(self, layers: Sequence[Layer]) -> ActionResult:
+        """Mark layers done (MarkdoneFrames): their unfinished frames are eaten, what depends on them goes."""
+        self._check("mark done")
+        self._layer_names(layers)
+        result = await self._each("marked done", layers, lambda layer: self.client.mark_layer_done(layer.id))
+        return replace(result, unit="layer")
 
     # --- frames ---------------------------------------------------------------------------------------
 

@@ -568,6 +568,40 @@ class GatewayClient:
         """Kill one running frame."""
         await self.call(rq.kill_frame(frame_id, reason, self.requester))
 
+    # --- job and layer settings ----------------------------------------------------------------------
+
+    async def set_job_min_gpus(self, job_id: str, gpus: int) -> None:
+        """Set a job's minimum GPUs."""
+        await self.call(rq.set_job_min_gpus(job_id, gpus))
+
+    async def set_job_max_gpus(self, job_id: str, gpus: int) -> None:
+        """Set a job's maximum GPUs."""
+        await self.call(rq.set_job_max_gpus(job_id, gpus))
+
+    async def set_max_retries(self, job_id: str, retries: int) -> None:
+        """Set a job's maximum retries."""
+        await self.call(rq.set_max_retries(job_id, retries))
+
+    async def set_auto_eat(self, job_id: str, value: bool) -> None:
+        """Turn a job's auto-eat on or off."""
+        await self.call(rq.set_auto_eat(job_id, value))
+
+    async def delete_comment(self, comment_id: str) -> None:
+        """Delete one comment by id."""
+        await self.call(rq.delete_comment(comment_id))
+
+    async def set_layer(self, layer_id: str, setting: str, value: object) -> None:
+        """Send one LayerInterface setting: `setting` names the builder (`min_memory` ->
+        `set_layer_min_memory`), `value` its value."""
+        build = getattr(rq, f"set_layer_{setting}", None)
+        if build is None:
+            raise ValueError(f"no layer setting {setting!r}")
+        await self.call(build(layer_id, value))
+
+    async def mark_layer_done(self, layer_id: str) -> None:
+        """Mark a layer done (MarkdoneFrames)."""
+        await self.call(rq.mark_layer_done(layer_id))
+
     # --- hosts and procs -------------------------------------------------------------------------------
 
     async def get_hosts(self, search: HostSearch | None = None) -> list[Host]:

@@ -334,6 +334,43 @@ def set_max_cores(job_id: str, cores: float) -> Call:
     return _call("/job.JobInterface/SetMaxCores", job=_ref(job_id, "job"), val=_cores(cores))
 
 
+# --- job settings (the `o` form, `cuetui job-set`) ---------------------------------------------------
+
+
+def _whole(value: int, what: str) -> int:
+    """A whole number of at least 0 that fits an int32."""
+    if _int32(value, what) < 0:
+        raise RefusedRequest(f"{what} must be at least 0, got {value}")
+    return value
+
+
+def set_job_min_gpus(job_id: str, gpus: int) -> Call:
+    """Set a job's minimum GPUs."""
+    return _call("/job.JobInterface/SetMinGpus", job=_ref(job_id, "job"), val=_whole(gpus, "min GPUs"))
+
+
+def set_job_max_gpus(job_id: str, gpus: int) -> Call:
+    """Set a job's maximum GPUs."""
+    return _call("/job.JobInterface/SetMaxGpus", job=_ref(job_id, "job"), val=_whole(gpus, "max GPUs"))
+
+
+def set_max_retries(job_id: str, retries: int) -> Call:
+    """Set how many times a job's frames are retried before they go DEAD."""
+    return _call("/job.JobInterface/SetMaxRetries", job=_ref(job_id, "job"), max_retries=_whole(retries, "max retries"))
+
+
+def set_auto_eat(job_id: str, value: bool) -> Call:
+    """Turn auto-eat on or off: frames that die are eaten at once."""
+    if not isinstance(value, bool):
+        raise RefusedRequest(f"auto-eat must be on or off, got {value!r}")
+    return _call("/job.JobInterface/SetAutoEat", job=_ref(job_id, "job"), value=value)
+
+
+def delete_comment(comment_id: str) -> Call:
+    """Delete one comment (of a job or a host) by id."""
+    return _call("/comment.CommentInterface/Delete", comment=_message("comment.Comment", id=_id(comment_id, "comment")))
+
+
 def _non_empty(search: FrameSearch, action: str) -> dict[str, Any]:
     criteria = search.filter_json()
     if not criteria:
@@ -383,6 +420,82 @@ def find_frame(job_name: str, layer: str, number: int) -> Call:
 def layer_get_frames(layer_id: str, search: FrameSearch, page: int, limit: int) -> Call:
     """One page of a layer's frames."""
     return _call("/job.LayerInterface/GetFrames", layer=_ref(layer_id, "layer"), s=search.page_json(page, limit))
+
+
+# --- layer settings (the `o` form on layers, `cuetui layer-set`, `cuetui mark-done`) -----------------
+
+
+def _layer_call(rpc: str, layer_id: str, **values: Any) -> Call:
+    return _call(f"/job.LayerInterface/{rpc}", layer=_ref(layer_id, "layer"), **values)
+
+
+def _kb(value: int, what: str) -> str:
+    """Kilobytes as Cuebot counts memory, an int64: a JSON string (proto3 JSON mapping)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise RefusedRequest(f"{what} must be a whole number of KB of at least 0, got {value!r}")
+    if value > schema.INT_BOUNDS["int64"][1]:
+        raise RefusedRequest(f"{what} {value} is out of range")
+    return str(value)
+
+
+def set_layer_min_cores(layer_id: str, cores: float) -> Call:
+    """Set the cores each frame of a layer books at least."""
+    return _layer_call("SetMinCores", layer_id, cores=_cores(cores))
+
+
+def set_layer_max_cores(layer_id: str, cores: float) -> Call:
+    """Set the cores a frame of a layer books at most (0: no limit)."""
+    return _layer_call("SetMaxCores", layer_id, cores=_cores(cores))
+
+
+def set_layer_min_memory(layer_id: str, memory_kb: int) -> Call:
+    """Set the memory (KB) each frame of a layer reserves: hosts with less free memory never take it."""
+    return _layer_call("SetMinMemory", layer_id, memory=_kb(memory_kb, "min memory"))
+
+
+def set_layer_min_gpu_memory(layer_id: str, memory_kb: int) -> Call:
+    """Set the GPU memory (KB) each frame of a layer reserves."""
+    return _layer_call("SetMinGpuMemory", layer_id, gpu_memory=_kb(memory_kb, "min GPU memory"))
+
+
+def set_layer_min_gpus(layer_id: str, gpus: int) -> Call:
+    """Set the GPUs each frame of a layer books at least."""
+    return _layer_call("SetMinGpus", layer_id, min_gpus=_whole(gpus, "min GPUs"))
+
+
+def set_layer_max_gpus(layer_id: str, gpus: int) -> Call:
+    """Set the GPUs a frame of a layer books at most."""
+    return _layer_call("SetMaxGpus", layer_id, max_gpus=_whole(gpus, "max GPUs"))
+
+
+def set_layer_tags(layer_id: str, tags: Sequence[str]) -> Call:
+    """Replace a layer's tags (the hosts that may take its frames); never empty, never a blank tag."""
+    cleaned = [str(t).strip() for t in tags]
+    if not cleaned or any(not t for t in cleaned):
+        raise RefusedRequest("a layer needs at least one tag, and no tag may be empty")
+    return _layer_call("SetTags", layer_id, tags=cleaned)
+
+
+def set_layer_threadable(layer_id: str, threadable: bool) -> Call:
+    """Say whether a layer's frames may run on more than one core."""
+    if not isinstance(threadable, bool):
+        raise RefusedRequest(f"threadable must be on or off, got {threadable!r}")
+    return _layer_call("SetThreadable", layer_id, threadable=threadable)
+
+
+def set_layer_timeout(layer_id: str, minutes: int) -> Call:
+    """Kill a layer's frames that run longer than this many minutes (0: never)."""
+    return _layer_call("SetTimeout", layer_id, timeout=_whole(minutes, "timeout"))
+
+
+def set_layer_timeout_llu(layer_id: str, minutes: int) -> Call:
+    """Kill a layer's frames whose log has not changed for this many minutes (0: never)."""
+    return _layer_call("SetTimeoutLLU", layer_id, timeout_llu=_whole(minutes, "timeout LLU"))
+
+
+def mark_layer_done(layer_id: str) -> Call:
+    """Mark a layer done: its frames count as finished and what depends on it may start."""
+    return _layer_call("MarkdoneFrames", layer_id)
 
 
 def retry_frame(frame_id: str) -> Call:

@@ -27,7 +27,7 @@ from cuetui.farm.views import FarmClient
 from cuetui.farm.views.jobs import JobScope, JobsView
 from cuetui.farm.views.lookups import FarmLookups
 from cuetui.gateway.errors import GatewayError, NotFound
-from cuetui.gateway.models import Frame, Job
+from cuetui.gateway.models import Frame, Job, Layer
 from cuetui.ui.catalogue import APP_ACTIONS, ActionSpec, bindings
 from cuetui.ui.hangup import exit_on_hangup, release_dead_writer
 from cuetui.ui.options import UiOptions
@@ -278,6 +278,18 @@ class CueTuiApp(App[int]):
             self.notify("the frame log screen is not part of this build", severity="error")
             return
         self.push_screen(FrameLogScreen(job=job, frame=frame, proc_log_path=proc_log_path))
+
+    def open_layer_settings(self, job: Job, layer: Layer, min_memory_kb: int | None = None) -> None:
+        """Open the layer settings form of `layer` (of `job`) over the current screen, pre-filled with the
+        layer's values, min memory replaced by `min_memory_kb` when given (the out-of-memory remedy)."""
+        from cuetui.ui import settings_steer
+        from cuetui.ui.screens.job import JobScreen
+
+        screen = self.screen
+        if isinstance(screen, JobScreen) and screen.job_id == job.id:
+            screen.open_layer_settings(layer, min_memory_kb)
+            return
+        settings_steer.layer_settings(screen, job, [layer], None, min_memory_kb)
 
     def open_job_by_name(self, name: str) -> None:
         """Open the job called `name`: exact match first, then the only job whose name contains it,

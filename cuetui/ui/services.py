@@ -23,7 +23,7 @@ from cuetui.farm.connection import ConnectionStatus, ConnectionTracker
 if TYPE_CHECKING:
     from cuetui.farm.views import FarmClient
     from cuetui.farm.views.jobs import JobScope, JobsView
-    from cuetui.gateway.models import Frame, Job
+    from cuetui.gateway.models import Frame, Job, Layer
     from cuetui.ui.options import UiOptions
     from cuetui.ui.widgets.status_bar import StatusBar
 
@@ -95,6 +95,9 @@ class AppServices(HasServices, Protocol):
 
     def open_frame_log(self, job: Job, frame: Frame, proc_log_path: str = "") -> None:
         """Show the log of one frame."""
+
+    def open_layer_settings(self, job: Job, layer: Layer, min_memory_kb: int | None = None) -> None:
+        """Open the layer settings form of `layer`, min memory pre-filled with `min_memory_kb` when given."""
 
 
 def shell_of(app: object) -> AppServices:

@@ -45,32 +45,17 @@ OWNED_ELSEWHERE = frozenset(
         "/job.GroupInterface/SetMinGpus",
         "/job.GroupInterface/SetName",
         "/job.JobInterface/MarkDoneFrames",
-        "/job.JobInterface/SetAutoEat",
         "/job.JobInterface/SetGroup",
-        "/job.JobInterface/SetMaxGpus",
-        "/job.JobInterface/SetMaxRetries",
-        "/job.JobInterface/SetMinGpus",
         "/job.LayerInterface/AddLimit",
         "/job.LayerInterface/DropLimit",
         "/job.LayerInterface/EatFrames",
         "/job.LayerInterface/EnableMemoryOptimizer",
         "/job.LayerInterface/GetLimits",
         "/job.LayerInterface/KillFrames",
-        "/job.LayerInterface/MarkdoneFrames",
         "/job.LayerInterface/RetryFrames",
         "/job.LayerInterface/SetDispatchOrder",
-        "/job.LayerInterface/SetMaxCores",
-        "/job.LayerInterface/SetMaxGpus",
-        "/job.LayerInterface/SetMinCores",
         "/job.LayerInterface/SetMinGpu",
-        "/job.LayerInterface/SetMinGpuMemory",
-        "/job.LayerInterface/SetMinGpus",
-        "/job.LayerInterface/SetMinMemory",
         "/job.LayerInterface/SetStartAfter",
-        "/job.LayerInterface/SetTags",
-        "/job.LayerInterface/SetThreadable",
-        "/job.LayerInterface/SetTimeout",
-        "/job.LayerInterface/SetTimeoutLLU",
         "/limit.LimitInterface/ClearBindings",
         "/limit.LimitInterface/Delete",
         "/limit.LimitInterface/GetBindings",
@@ -130,8 +115,9 @@ class Farm:
         def pick(farm: Any) -> dict[str, Any]:
             procs = [p for h in farm.hosts for p in h.procs.values()]
             proc = procs[0]
-            # Kill and Unbook get procs of their own: the redirects earlier in the run move `proc` away.
-            spare = [p for p in procs if p.host is not proc.host][:2]
+            # Kill and Unbook get procs of their own, of another job: the redirects and the layer calls earlier in
+            # the run move `proc` and its job's running frames away.
+            spare = [p for p in procs if p.host is not proc.host and p.job is not proc.job][:2]
             job = proc.job
             layer = job.layers[job.f_layer[proc.frame]]
             desktop = next(h for h in reversed(farm.hosts) if not h.procs)

@@ -163,6 +163,8 @@ def test_host_tags_state_and_allocation(demo_gateway: DemoGatewayThread, client:
     post(client, "/host.HostInterface/RemoveTags", {**ref, "tags": ["general"]})
     tags = post(client, "/host.HostInterface/GetHost", {"id": host.id})["host"]["tags"]
     assert tags[-2:] == ["gpu", "big"] and "general" not in tags
+    # Layers pick hosts by tag now: give it back the tag the small farm's layers ask for.
+    post(client, "/host.HostInterface/AddTags", {**ref, "tags": ["general"]})
     post(client, "/host.HostInterface/SetHardwareState", {**ref, "state": "REPAIR"})
     assert demo_gateway.run(lambda farm: farm.find_host(host.name).state) == "REPAIR"
     # a host in REPAIR takes no frames; once UP it does

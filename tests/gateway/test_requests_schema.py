@@ -67,6 +67,22 @@ CALLS = {
     "kill_frames": [rq.kill_frames(JOB, FrameSearch(layers=["render"]), "stuck", ME)],
     "get_job_comments": [rq.get_job_comments(JOB)],
     "add_job_comment": [rq.add_job_comment(JOB, "jdoe", "Dead frames", "host render03 is bad")],
+    "set_job_min_gpus": [rq.set_job_min_gpus(JOB, 0), rq.set_job_min_gpus(JOB, 2)],
+    "set_job_max_gpus": [rq.set_job_max_gpus(JOB, 4)],
+    "set_max_retries": [rq.set_max_retries(JOB, 5), rq.set_max_retries(JOB, 0)],
+    "set_auto_eat": [rq.set_auto_eat(JOB, True), rq.set_auto_eat(JOB, False)],
+    "delete_comment": [rq.delete_comment("4d5e6f70-0000-4000-8000-0000000000c1")],
+    "set_layer_min_cores": [rq.set_layer_min_cores(LAYER, 2.5)],
+    "set_layer_max_cores": [rq.set_layer_max_cores(LAYER, 0)],
+    "set_layer_min_memory": [rq.set_layer_min_memory(LAYER, 16 * 1048576)],
+    "set_layer_min_gpu_memory": [rq.set_layer_min_gpu_memory(LAYER, 512 * 1024)],
+    "set_layer_min_gpus": [rq.set_layer_min_gpus(LAYER, 1)],
+    "set_layer_max_gpus": [rq.set_layer_max_gpus(LAYER, 2)],
+    "set_layer_tags": [rq.set_layer_tags(LAYER, ["general", "gpu"])],
+    "set_layer_threadable": [rq.set_layer_threadable(LAYER, True)],
+    "set_layer_timeout": [rq.set_layer_timeout(LAYER, 90)],
+    "set_layer_timeout_llu": [rq.set_layer_timeout_llu(LAYER, 30)],
+    "mark_layer_done": [rq.mark_layer_done(LAYER)],
     "get_frame": [rq.get_frame(FRAME)],
     "find_frame": [rq.find_frame("testing-sh010-jdoe_lighting_v3", "render", 7)],
     "layer_get_frames": [rq.layer_get_frames(LAYER, DEAD, 1, 500)],
@@ -267,3 +283,22 @@ def test_remedy_shapes() -> None:
 def test_remedies_refuse_what_was_not_meant(make: object) -> None:
     with pytest.raises(RefusedRequest):
         make()  # type: ignore[operator]
+
+
+def test_settings_shapes_and_refusals() -> None:
+    assert rq.set_max_retries(JOB, 5).body == {"job": {"id": JOB}, "maxRetries": 5}
+    assert rq.set_auto_eat(JOB, False).body == {"job": {"id": JOB}, "value": False}
+    assert rq.set_layer_min_memory(LAYER, 1024).body == {"layer": {"id": LAYER}, "memory": "1024"}
+    assert rq.set_layer_timeout_llu(LAYER, 3).body == {"layer": {"id": LAYER}, "timeoutLlu": 3}
+    assert rq.set_layer_tags(LAYER, [" gpu "]).body == {"layer": {"id": LAYER}, "tags": ["gpu"]}
+    for bad in (
+        lambda: rq.set_max_retries(JOB, -1),
+        lambda: rq.set_job_min_gpus(JOB, True),
+        lambda: rq.set_layer_min_memory(LAYER, -5),
+        lambda: rq.set_layer_tags(LAYER, []),
+        lambda: rq.set_layer_tags(LAYER, ["gpu", " "]),
+        lambda: rq.set_auto_eat(JOB, 1),  # type: ignore[arg-type]
+        lambda: rq.mark_layer_done(""),
+    ):
+        with pytest.raises(RefusedRequest):
+            bad()

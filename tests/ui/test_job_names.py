@@ -81,7 +81,8 @@ async def test_triage_tells_jobs_apart_at_any_width(studio_gateway: DemoGatewayT
         matched = {text: shows_job(text, names) for text in shown}
         assert len(set(matched.values())) == len(matched) >= 2, matched  # never two jobs alike
         if size[0] >= 160:
-            assert table._layout.widths[table.visible_columns.index("job")] >= 28
+            # wider than the 22 cells that cut every name alike (the group counts take a little room)
+            assert table._layout.widths[table.visible_columns.index("job")] >= 26
         # The filter still matches the part of a name the cut leaves out.
         cut = next((name for text, name in matched.items() if text != name), None)
         if cut is not None:

@@ -335,3 +335,34 @@ def test_a_group_row_drops_the_time_and_level_of_its_line() -> None:
     assert label("ERROR: process killed") == "process killed"
     assert label("[render] frame 5 error") == "[render] frame 5 error"  # a level word only at the start
     assert group_label(DeadGroup("exit 137 killed (OOM?)", "", ())) == "exit 137 killed (OOM?)"
+
+
+async def test_o_on_the_oom_group_opens_the_layer_settings_with_the_hint_and_raises_the_farm(
+    gw: DemoGatewayThread,
+) -> None:
+    """The wrangler's path: OOM group in triage → `o` → min memory pre-filled → apply → the farm's layer
+    has it; then `R` retries the group's dead frames."""
+    from cuetui.ui.widgets.settings_form import SettingsForm
+
+    app = make_app(gw, clock=lambda: APP_NOW)
+    async with app.run_test(size=(200, 48)) as pilot:
+        screen = await open_grouped(pilot)
+        await to_group(pilot, screen, OOM)
+        await wait_for(pilot, lambda: screen.memory_suggestion() is not None, what="the layers' memory")
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, SettingsForm), what="the layer settings form")
+        form = app.screen
+        assert form.field_input("min_memory").value == "12G"  # type: ignore[attr-defined]
+        await wait_for(pilot, lambda: form.focused is not None, what="a field of the form focused")
+        await pilot.press("enter")
+
+        def min_memory(farm: Any) -> int:
+            job = farm.find_job(SH010)
+            return int(next(layer for layer in job.layers if layer.name == "render").min_memory)
+
+        await wait_for(
+            pilot,
+            lambda: gw.run(min_memory) == 12 * KB_PER_GB,
+            what="the farm's layer raised",
+            show=lambda: f"{gw.run(min_memory)} {type(app.screen).__name__} {getattr(app.screen, 'error_text', '')}",
+        )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from cuetui.gateway.client import GatewayClient
 from cuetui.gateway.errors import GatewayError
-from cuetui.gateway.models import Frame, Job
+from cuetui.gateway.models import Frame, Job, Layer
 from cuetui.gateway.requests import FrameSearch, ProcSearch
 
 
@@ -28,6 +28,10 @@ class FarmLookups:
     async def frame(self, frame_id: str) -> Frame:
         """A frame as it is now."""
         return await self.client.get_frame(frame_id)
+
+    async def layer_named(self, job: Job, name: str) -> Layer | None:
+        """The layer of `job` called `name`, None when there is none."""
+        return next((layer for layer in await self.client.get_layers(job.id) if layer.name == name), None)
 
     async def frame_named(self, job: Job, name: str) -> Frame | None:
         """The frame of `job` called `name` (`0042-render`), None when there is none."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.style import Style
@@ -29,9 +30,10 @@ from cuetui.farm.poller import PollLoop
 from cuetui.farm.text import safe
 from cuetui.farm.views.job import JobDetail, JobDetailView
 from cuetui.gateway.models import Frame, Job, Layer
-from cuetui.ui import remedies
+from cuetui.ui import remedies, settings_steer
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.services import AppServices, services_of
+from cuetui.ui.settings_keys import LAYER_ACTIONS, ConfiguresFarm, job_settings_actions
 from cuetui.ui.steer_keys import SteersFarm, frame_actions, job_actions
 from cuetui.ui.steering import watch_jobs
 from cuetui.ui.widgets import cells
@@ -114,14 +116,19 @@ def job_summary(job: Job, now: float, style: Callable[[str], Style] = lambda _na
 
 
 # The steering keys: the job keys act on this job, the frame keys on the marked frames or the cursor's.
-STEER_ACTIONS: tuple[ActionSpec, ...] = job_actions("job") + frame_actions("frames")
+STEER_ACTIONS: tuple[ActionSpec, ...] = (
+    job_actions("job")
+    + frame_actions("frames")
+    + tuple(replace(spec, footer=False) for spec in job_settings_actions("job"))
+    + LAYER_ACTIONS
+)
 # The remedies on frames beyond the steering keys (`W`; the `:` frame-range commands need no key).
 REMEDY_ACTIONS: tuple[ActionSpec, ...] = remedies.frame_remedy_actions("frames") + remedies.proc_actions(
     "frames.procs", footer=False
 )
 
 
-class JobScreen(SteersFarm, Screen[None]):
+class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
     """One job: header, layers, frame-state strip and frames (see the module docstring)."""
 
     CSS_PATH = "../styles/job.tcss"
@@ -650,6 +657,9 @@ class JobScreen(SteersFarm, Screen[None]):
         self._apply_rows()
 
     def action_toggle_mark(self) -> None:
+        if self.focused is self.layers_table:
+            self.layers_table.toggle_mark()
+            return
         self.frames_table.toggle_mark()
         self._set_frames_title()
 
@@ -710,6 +720,64 @@ class JobScreen(SteersFarm, Screen[None]):
         frames = list(self.sync.frames.values()) if self.sync is not None else []
         remedies.run_frames_command(self, self.job, frames, name, arg, self.steer_refresh())
         return True
+
+    # --- the layers table's keys: `o`, `R`, `E`, `K`, `D` act on the layers when it has focus ------------
+
+    def layers_focused(self) -> bool:
+        """True when the layers table has focus (the shared keys then act on layers)."""
+        return self.focused is self.layers_table
+
+    def selected_layers(self) -> list[Layer]:
+        """The marked layers, else the cursor's (the whole-job row: every layer)."""
+        rows = self.layers_table.selected_models()
+        layers = [row.layer for row in rows if row.layer is not None]
+        if not layers and rows:
+            return list(self.job_layers)
+        return layers
+
+    def _refresh_layers(self) -> None:
+        # A layer setting changes no frame: ask for the layers on this very poll.
+        if self.view is not None:
+            self.view.refresh_all()
+        self.action_refresh()
+
+    def open_layer_settings(self, layer: Layer, min_memory_kb: int | None = None) -> None:
+        """The layer settings form for one layer of this job (`min_memory_kb` pre-fills min memory)."""
+        settings_steer.layer_settings(self, self.job, [layer], self._refresh_layers, min_memory_kb)
+
+    def action_job_settings(self) -> None:
+        if self.layers_focused():
+            layers = self.selected_layers()
+            if len(layers) == len(self.job_layers) and not self.layers_table.marked and len(layers) > 1:
+                self.notify("choose a layer (or mark some) for its settings", severity="warning", timeout=3)
+                return
+            settings_steer.layer_settings(self, self.job, layers, self._refresh_layers)
+            return
+        super().action_job_settings()
+
+    def action_retry_dead(self) -> None:
+        if self.layers_focused():
+            settings_steer.retry_layers(self, self.job, self.selected_layers(), self._refresh_layers)
+            return
+        super().action_retry_dead()
+
+    def action_eat_dead(self) -> None:
+        if self.layers_focused():
+            settings_steer.eat_layers(self, self.job, self.selected_layers(), self._refresh_layers)
+            return
+        super().action_eat_dead()
+
+    def action_kill_frames(self) -> None:
+        if self.layers_focused():
+            settings_steer.kill_layers(self, self.job, self.selected_layers(), self._refresh_layers)
+            return
+        super().action_kill_frames()
+
+    def action_mark_layers_done(self) -> None:
+        if not self.layers_focused():
+            self.notify("D marks layers done: focus the layers table first (tab)", severity="warning", timeout=3)
+            return
+        settings_steer.mark_done(self, self.job, self.selected_layers(), self._refresh_layers)
 
     # --- for tests and benches ------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from cuetui.gateway.models import Job
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.options import UiOptions
 from cuetui.ui.screens.base import TABLE_ACTIONS, FarmScreen
+from cuetui.ui.settings_keys import ConfiguresFarm, job_settings_actions
 from cuetui.ui.steer_keys import SteersFarm, job_actions
 from cuetui.ui.steering import watch_jobs
 from cuetui.ui.widgets import cells
@@ -36,9 +37,13 @@ def _state_order(job: Job) -> tuple[int, str]:
     return order.get(word, 6), word
 
 
+COMMENT_MARK = "✎ "
+
+
 def _name_cell(job: Job, ctx: CellContext) -> Text:
     # Only the Dead count is loud: colouring every name with a dead frame would paint most of the table.
-    return cells.name_cell(job.name, ctx)
+    # A job with comments says so before its name (`C` reads them).
+    return cells.name_cell(COMMENT_MARK + job.name if job.has_comment else job.name, ctx)
 
 
 def _progress_cell(job: Job, ctx: CellContext) -> Text:
@@ -126,11 +131,12 @@ JOB_ACTIONS: tuple[ActionSpec, ...] = (
 # The footer keeps the everyday steering keys; the rest are in `?` help and the palette.
 FOOTER_STEER_KEYS = {"p", "u", "R", "k"}
 STEER_JOB_ACTIONS = tuple(
-    spec if spec.key in FOOTER_STEER_KEYS else replace(spec, footer=False) for spec in job_actions("jobs")
+    spec if spec.key in FOOTER_STEER_KEYS else replace(spec, footer=False)
+    for spec in job_actions("jobs") + job_settings_actions("jobs")
 )
 
 
-class JobsScreen(SteersFarm, FarmScreen[Job]):
+class JobsScreen(SteersFarm, ConfiguresFarm, FarmScreen[Job]):
     """Jobs of the configured shows/users (or of one show when opened from the shows screen). The
     steering keys act on the marked jobs, else the cursor job."""
 

@@ -34,8 +34,11 @@ from cuetui.farm.dead import GROUPINGS, NOT_READ, CacheKey, DeadGroup, Signature
 from cuetui.farm.hints import MemorySuggestion, host_behind, not_transient, suggest_min_memory
 from cuetui.farm.log_tail import TailRead, read_log_tail
 from cuetui.farm.signatures import Signature
+from cuetui.farm.text import safe
 from cuetui.farm.triage import DeadFrame, Suspect, exit_meaning, suspect_hosts
 from cuetui.farm.views.dead import DeadFramesView
+from cuetui.farm.views.lookups import FarmLookups
+from cuetui.gateway.errors import GatewayError
 from cuetui.gateway.models import Frame, Host, Job
 from cuetui.ui import steering
 from cuetui.ui.catalogue import ActionSpec, bindings
@@ -216,6 +219,14 @@ def triage_columns(
 
 
 TRIAGE_ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec(
+        "triage.raise_memory",
+        "o",
+        "raise_memory",
+        "raise memory",
+        help="the layer settings of the selected group's layer, min memory pre-filled with the OOM hint's figure",
+        footer=False,
+    ),
     ActionSpec(
         "triage.retry",
         "r",
@@ -527,6 +538,24 @@ class TriageScreen(AcrossJobsScreen[TriageRow]):
         host = host_behind(frames, self.suspects)
         names = [host.host] if host is not None else sorted({d.host for d in frames if d.host})[:1]
         return [self.hosts[n] for n in names if n in self.hosts]
+
+    @work(group="triage-remedy", exit_on_error=False)
+    async def action_raise_memory(self) -> None:
+        """`o`: the out-of-memory remedy, the layer settings form with the suggested min memory."""
+        found = self.memory_suggestion()
+        if found is None:
+            self.notify("no memory hint here: o opens the layer settings of frames killed for memory", timeout=3)
+            return
+        job, layer_name, kb = found
+        try:
+            layer = await FarmLookups(self.services.client).layer_named(job, layer_name)
+        except GatewayError as err:
+            self.notify(safe(str(err), 200), severity="error", markup=False, timeout=5)
+            return
+        if layer is None:
+            self.notify(safe(f"{job.name} has no layer {layer_name} any more", 200), markup=False, timeout=3)
+            return
+        self.cue_app.open_layer_settings(job, layer, min_memory_kb=kb)
 
     def action_lock_hosts(self) -> None:
         hosts = self.steer_hosts()

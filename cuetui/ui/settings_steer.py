@@ -1,0 +1,151 @@
+"""Job and layer settings, layer actions and comments from a screen: the `o`, `C`, and (layers table)
+`R` / `E` / `K` / `D` keys. Each opens its form or confirmation, sends through FarmActions (read-only
+and bad input refused there), says the outcome and refreshes the screen, by `steering.steer`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from textual.screen import Screen
+
+from cuetui.farm.settings import JobSettings, LayerSettings
+from cuetui.gateway.models import Job, Layer
+from cuetui.ui.comments import CommentsDialog
+from cuetui.ui.services import services_of
+from cuetui.ui.steering import default_kill_reason, steer
+from cuetui.ui.widgets.dialogs import ConfirmDialog, KillReasonDialog, name_list
+from cuetui.ui.widgets.settings_form import JOB_FIELDS, LAYER_FIELDS, SettingsForm
+
+Refresh = Callable[[], object] | None
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _nothing(screen: Screen[Any], what: str) -> None:
+    screen.app.notify(f"nothing selected to {what}", severity="warning", timeout=3, markup=False)
+
+
+def _read_only(screen: Screen[Any]) -> bool:
+    return services_of(screen.app).actions.read_only
+
+
+# --- jobs ---------------------------------------------------------------------------------------------
+
+
+def job_settings(screen: Screen[Any], jobs: Sequence[Job], refresh: Refresh = None) -> None:
+    """`o`: the job settings form, pre-filled from the (first) job; only changed fields are sent."""
+    if not jobs:
+        _nothing(screen, "change")
+        return
+    actions = services_of(screen.app).actions
+    names = [j.name for j in jobs]
+    what = name_list(names) if len(jobs) == 1 else f"{len(jobs)} jobs: {name_list(names)}"
+    if len(jobs) > 1:
+        what += "\n(pre-filled from the first; the changed fields are set on every one)"
+    form = SettingsForm("Job settings", what, JobSettings.of(jobs[0]), JOB_FIELDS)
+    steer(screen, lambda changes: actions.apply_job_settings(jobs, changes), dialog=form, placeholder={"priority": 0},
+          refresh=refresh)  # fmt: skip
+
+
+def comments(screen: Screen[Any], jobs: Sequence[Job]) -> None:
+    """`C`: the comments of the (cursor) job."""
+    if not jobs:
+        _nothing(screen, "read")
+        return
+    screen.app.push_screen(CommentsDialog(jobs[0]))
+
+
+# --- layers -------------------------------------------------------------------------------------------
+
+
+def _layers_text(job: Job, layers: Sequence[Layer]) -> str:
+    names = name_list([layer.name for layer in layers], limit=4)
+    what = f"layer {names}" if len(layers) == 1 else f"{len(layers)} layers: {names}"
+    return f"{what} of {name_list([job.name])}"
+
+
+def layer_settings(
+    screen: Screen[Any], job: Job | None, layers: Sequence[Layer], refresh: Refresh = None,
+    min_memory_kb: int | None = None,
+) -> None:  # fmt: skip
+    """`o` on layers: the layer settings form, pre-filled from the (first) layer; `min_memory_kb`
+    pre-fills a new min memory (the triage screen's out-of-memory hint)."""
+    if job is None or not layers:
+        _nothing(screen, "change")
+        return
+    actions = services_of(screen.app).actions
+    what = _layers_text(job, layers)
+    if len(layers) > 1:
+        what += "\n(pre-filled from the first; the changed fields are set on every one)"
+    prefill = {"min_memory": min_memory_kb} if min_memory_kb is not None else None
+    form = SettingsForm("Layer settings", what, LayerSettings.of(layers[0]), LAYER_FIELDS, prefill)
+    steer(screen, lambda changes: actions.apply_layer_settings(layers, changes), dialog=form,
+          placeholder={"timeout": 0}, refresh=refresh)  # fmt: skip
+
+
+def _no_frames(screen: Screen[Any], text: str) -> bool:
+    """Say there is nothing to do (True), unless read-only mode has its own answer to give (False)."""
+    if _read_only(screen):
+        return False
+    screen.app.notify(text, severity="warning", markup=False)
+    return True
+
+
+def retry_layers(screen: Screen[Any], job: Job | None, layers: Sequence[Layer], refresh: Refresh = None) -> None:
+    """`R` on layers: retry their dead frames only, after a confirmation naming them with the count."""
+    if job is None or not layers:
+        _nothing(screen, "retry")
+        return
+    dead = sum(layer.stats.dead_frames for layer in layers)
+    if not dead and _no_frames(screen, f"no dead frames in {_layers_text(job, layers)}: nothing sent"):
+        return
+    actions = services_of(screen.app).actions
+    dialog = ConfirmDialog(f"Retry {_plural(dead, 'dead frame')} of {_layers_text(job, layers)}?")
+    steer(screen, lambda _: actions.retry_layers_dead(job, layers), dialog=dialog, refresh=refresh)
+
+
+def eat_layers(screen: Screen[Any], job: Job | None, layers: Sequence[Layer], refresh: Refresh = None) -> None:
+    """`E` on layers: eat their dead frames, after a confirmation naming them with the count."""
+    if job is None or not layers:
+        _nothing(screen, "eat")
+        return
+    dead = sum(layer.stats.dead_frames for layer in layers)
+    if not dead and _no_frames(screen, f"no dead frames in {_layers_text(job, layers)}: nothing sent"):
+        return
+    actions = services_of(screen.app).actions
+    question = f"Eat {_plural(dead, 'dead frame')} of {_layers_text(job, layers)}?\nEaten frames are not rendered."
+    steer(screen, lambda _: actions.eat_layers_dead(job, layers), dialog=ConfirmDialog(question), refresh=refresh)
+
+
+def kill_layers(screen: Screen[Any], job: Job | None, layers: Sequence[Layer], refresh: Refresh = None) -> None:
+    """`K` on layers: kill their running frames, with a reason; the dialog names them with the count."""
+    if job is None or not layers:
+        _nothing(screen, "kill")
+        return
+    running = sum(layer.stats.running_frames for layer in layers)
+    if not running and _no_frames(screen, f"no running frames in {_layers_text(job, layers)}: nothing sent"):
+        return
+    actions = services_of(screen.app).actions
+    dialog = KillReasonDialog(f"{_plural(running, 'running frame')} of {_layers_text(job, layers)}",
+                              default_kill_reason(screen.app))  # fmt: skip
+    steer(screen, lambda reason: actions.kill_layers_running(job, layers, reason), dialog=dialog, placeholder="-",
+          refresh=refresh)  # fmt: skip
+
+
+def mark_done(screen: Screen[Any], job: Job | None, layers: Sequence[Layer], refresh: Refresh = None) -> None:
+    """`D` on layers: mark them done (their unfinished frames are eaten), after a confirmation."""
+    if job is None or not layers:
+        _nothing(screen, "mark done")
+        return
+    actions = services_of(screen.app).actions
+    left = sum(layer.stats.total_frames - layer.stats.succeeded_frames - layer.stats.eaten_frames for layer in layers)
+    running = sum(layer.stats.running_frames for layer in layers)
+    question = f"Mark {_layers_text(job, layers)} done?\n{_plural(left, 'frame')} not yet done will be eaten"
+    if running:
+        question += f" ({_plural(running, 'running frame')} killed)"
+    question += "; what depends on it may start."
+    steer(screen, lambda _: actions.mark_layers_done(layers), dialog=ConfirmDialog(question), refresh=refresh)
