@@ -191,3 +191,31 @@ def test_every_farm_endpoint_parses_strictly(make_gateway: Any) -> None:
             check_request(path, body)
             assert_valid(path, c.post(path, json=body))
     gw.run(lambda farm: farm.check_invariants())
+
+
+def test_mark_done_on_a_layer_releases_what_waits_on_it() -> None:
+    """MarkdoneFrames (the remedies) eats the layer's unfinished frames, and the depend model lets
+    what waited on the layer go."""
+    from cuetui.demo.rpc_settings import mark_layer_done
+
+    farm = farm_from_scenario(
+        _scenario(
+            depends=[
+                {
+                    "type": "LAYER_ON_LAYER",
+                    "dependErJob": "down",
+                    "dependErLayer": "a",
+                    "dependOnJob": "up",
+                    "dependOnLayer": "b",
+                }
+            ]
+        ),
+        speed=0,
+    )
+    down, up = farm.jobs_by_name["down"], farm.jobs_by_name["up"]
+    held = {name: state for name, state in down.frame_states().items() if name.endswith("-a")}
+    assert set(held.values()) == {"DEPEND"}
+    mark_layer_done(farm, up, next(layer for layer in up.layers if layer.name == "b"))
+    assert {s for n, s in down.frame_states().items() if n.endswith("-a")} == {"WAITING"}
+    assert farm.resources.depends[0].active is False
+    farm.check_invariants()
