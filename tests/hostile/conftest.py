@@ -50,6 +50,18 @@ def cli_config(tmp_path: Path) -> Path:
     return path
 
 
+def _peak_rss_kb(pid: int) -> int:
+    """VmHWM of a running process in KB (0 when it is gone or /proc is not there)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
 def run_cli(
     *args: str,
     url: str,
@@ -71,10 +83,12 @@ def run_cli(
     start = time.monotonic()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=full_env, text=True)
-        # wait4 rather than wait: the rusage of this one child gives its peak RSS.
+        # wait4 rather than wait: the exit status and rusage of this one child.
         interrupted = False
         spoke: float | None = None
+        peak_kb = 0
         while True:
+            peak_kb = max(peak_kb, _peak_rss_kb(proc.pid))
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
@@ -98,7 +112,10 @@ def run_cli(
         seconds = time.monotonic() - start
         out.seek(0)
         err.seek(0)
-        return Run(proc.returncode, out.read(), err.read(), seconds, usage.ru_maxrss / 1024)
+        # The child's own peak (VmHWM, sampled while it runs): wait4's ru_maxrss starts from the size of
+        # this (forking) test process, which on a busy xdist worker is already hundreds of MB.
+        rss_kb = peak_kb or usage.ru_maxrss
+        return Run(proc.returncode, out.read(), err.read(), seconds, rss_kb / 1024)
 
 
 def assert_one_line_error(run: Run) -> None:

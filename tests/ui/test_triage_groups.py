@@ -220,14 +220,22 @@ async def test_the_host_hint_and_L_lock_the_host_behind_the_deaths(gw: DemoGatew
         await wait_for(pilot, lambda: screen.grouping == "host" and BAD_HOST in screen.hosts, what="the hosts")
         await to_group(pilot, screen, BAD_HOST)
         assert (
-            f"host problem? {BAD_HOST}: 6 dead frames of 3 jobs · L lock {BAD_HOST} · r retry these on other hosts"
-            in (screen.detail())
+            f"host problem? {BAD_HOST}: 6 dead frames of 3 jobs · L lock · B reboot when idle"
+            " · r retry these on other hosts" in (screen.detail())
         )
         await pilot.press("L")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         assert f"Lock host {BAD_HOST}?" in app.screen.question
         await pilot.press("y")
         await wait_farm(pilot, gw, lambda farm: farm.hosts_by_name[BAD_HOST].lock_state_name == "LOCKED")
+        # `B` on the same group: reboot that host once its frames finish.
+        await to_group(pilot, screen, BAD_HOST)
+        await pilot.press("B")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        assert BAD_HOST in app.screen.question
+        await pilot.press("y")
+        rebooting = ("REBOOT_WHEN_IDLE", "REBOOTING")
+        await wait_farm(pilot, gw, lambda farm: farm.hosts_by_name[BAD_HOST].state_name in rebooting)
         # `r` on the group: retried, and the confirmation says the host is behind them.
         await to_group(pilot, screen, BAD_HOST)
         await pilot.press("r")

@@ -40,7 +40,7 @@ from cuetui.farm.views.dead import DeadFramesView
 from cuetui.farm.views.lookups import FarmLookups
 from cuetui.gateway.errors import GatewayError
 from cuetui.gateway.models import Frame, Host, Job
-from cuetui.ui import steering
+from cuetui.ui import remedies, steering
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.screens.across_jobs import (
     AcrossJobsScreen,
@@ -261,6 +261,15 @@ TRIAGE_ACTIONS: tuple[ActionSpec, ...] = (
         footer=False,  # the hint line says `L lock <host>` when there is one to lock
     ),
     ActionSpec(
+        "triage.reboot_host_when_idle",
+        "B",
+        "reboot_hosts_when_idle",
+        "reboot host when idle",
+        dangerous=True,
+        help="reboot the host behind the group's deaths once its running frames finish",
+        footer=False,
+    ),
+    ActionSpec(
         "triage.group",
         "g",
         "cycle_group",
@@ -291,7 +300,7 @@ def group_hints(
         return memory
     on_host = [
         f"host problem? {host.host}: {host.group.count} dead frames of {host.group.job_count} jobs"
-        f" · L lock {host.host} · r retry these on other hosts"
+        " · L lock · B reboot when idle · r retry these on other hosts"
     ]
     # The host first when it is behind all of these deaths (a host's group); else a remedy for the job.
     only_host = all(d.host == host.host for d in frames)
@@ -556,6 +565,15 @@ class TriageScreen(AcrossJobsScreen[TriageRow]):
             self.notify(safe(f"{job.name} has no layer {layer_name} any more", 200), markup=False, timeout=3)
             return
         self.cue_app.open_layer_settings(job, layer, min_memory_kb=kb)
+
+    def action_reboot_hosts_when_idle(self) -> None:
+        hosts = self.steer_hosts()
+        if not hosts and not self.services.options.read_only:
+            self.notify(
+                "no host to reboot here (only a host behind many deaths is known)", severity="warning", timeout=3
+            )
+            return
+        remedies.reboot_when_idle(self, hosts, self.steer_refresh())
 
     def action_lock_hosts(self) -> None:
         hosts = self.steer_hosts()
