@@ -19,7 +19,7 @@ from cuetui.farm.logs import LogFile, frame_log_path, list_attempts, map_log_pat
 from cuetui.farm.signatures import signature_of
 from cuetui.farm.text import safe
 from cuetui.farm.triage import DeadFrame, collect_dead, suspect_hosts
-from cuetui.farm.views.jobs import JobsCallback, JobScope, JobsView
+from cuetui.farm.views.jobs import AcrossJobsView, JobsCallback, JobScope
 from cuetui.gateway.client import GatewayClient
 from cuetui.gateway.errors import GatewayError
 from cuetui.gateway.models import Frame, Host, Job
@@ -45,7 +45,7 @@ class DeadFramesSnapshot:
     hosts: Mapping[str, Host] = field(default_factory=dict)
 
 
-class DeadFramesView:
+class DeadFramesView(AcrossJobsView):
     """Dead frames of the jobs in `scope` (see the module docstring). `on_jobs(jobs)` is awaited as soon
     as the jobs in view are known, before their dead frames are read."""
 
@@ -58,9 +58,7 @@ class DeadFramesView:
         details: bool = False,
         reader: SignatureReader | None = None,
     ) -> None:
-        self.client = client
-        self.jobs = JobsView(client, scope)
-        self.on_jobs = on_jobs
+        super().__init__(client, scope, on_jobs)
         self.details = details
         self.reader = reader or SignatureReader()
         self.polls = 0  # successful polls, for the cache's age
@@ -68,20 +66,9 @@ class DeadFramesView:
         self._layers: dict[str, tuple[tuple[int, int, int], int, dict[str, int]]] = {}
         self._hosts: dict[str, tuple[int, Host | None]] = {}
 
-    @property
-    def scope(self) -> JobScope:
-        """Which jobs."""
-        return self.jobs.scope
-
-    @scope.setter
-    def scope(self, scope: JobScope) -> None:
-        self.jobs.scope = scope
-
     async def poll(self) -> DeadFramesSnapshot:
         """The dead frames now."""
-        jobs = (await self.jobs.poll()).jobs
-        if self.on_jobs is not None:
-            await self.on_jobs(jobs)
+        jobs = await self.jobs_in_scope()
         client = self.client
         with_dead = [j for j in jobs if j.stats.dead_frames]
         dead_search = FrameSearch(states=["DEAD"])

@@ -82,3 +82,29 @@ class JobsView:
 def sorted_by_name(jobs: Sequence[Job]) -> list[Job]:
     """Jobs by name (what `cuetui jobs` prints)."""
     return sorted(jobs, key=lambda j: j.name)
+
+
+class AcrossJobsView:
+    """The part every view over the jobs of a scope shares (dead frames, stuck frames): the jobs read
+    first, handed to `on_jobs` before anything else is read, and the scope settable between polls."""
+
+    def __init__(self, client: GatewayClient, scope: JobScope | None, on_jobs: JobsCallback | None) -> None:
+        self.client = client
+        self.jobs = JobsView(client, scope)
+        self.on_jobs = on_jobs
+
+    @property
+    def scope(self) -> JobScope:
+        """Which jobs."""
+        return self.jobs.scope
+
+    @scope.setter
+    def scope(self, scope: JobScope) -> None:
+        self.jobs.scope = scope
+
+    async def jobs_in_scope(self) -> tuple[Job, ...]:
+        """One GetJobs for the scope, told to `on_jobs` at once."""
+        jobs = (await self.jobs.poll()).jobs
+        if self.on_jobs is not None:
+            await self.on_jobs(jobs)
+        return jobs

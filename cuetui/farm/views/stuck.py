@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from cuetui.farm.fanout import gather_limited
 from cuetui.farm.log_tail import read_log_tail
 from cuetui.farm.stuck import StuckFrame, StuckRules, find_stuck
-from cuetui.farm.views.jobs import JobsCallback, JobScope, JobsView
+from cuetui.farm.views.jobs import AcrossJobsView, JobsCallback, JobScope
 from cuetui.gateway.client import GatewayClient
 from cuetui.gateway.models import Frame, Job, Layer
 from cuetui.gateway.requests import FrameSearch
@@ -39,7 +39,7 @@ class StuckFramesSnapshot:
     stuck: tuple[StuckLine, ...]
 
 
-class StuckFramesView:
+class StuckFramesView(AcrossJobsView):
     """Stuck frames of the jobs in `scope` by `rules` (see the module docstring). `clock` is the farm's
     now; `log_path_map` and `loki_url` say where logs are read, as for the frame-log screen; `on_jobs(jobs)`
     is awaited as soon as the jobs in view are known, before their frames are read."""
@@ -55,28 +55,15 @@ class StuckFramesView:
         loki_url: str = "",
         on_jobs: JobsCallback | None = None,
     ) -> None:
-        self.client = client
-        self.jobs = JobsView(client, scope)
+        super().__init__(client, scope, on_jobs)
         self.rules = rules or StuckRules()
         self.clock = clock
         self.log_path_map = log_path_map
         self.loki_url = loki_url
-        self.on_jobs = on_jobs
-
-    @property
-    def scope(self) -> JobScope:
-        """Which jobs."""
-        return self.jobs.scope
-
-    @scope.setter
-    def scope(self, scope: JobScope) -> None:
-        self.jobs.scope = scope
 
     async def poll(self) -> StuckFramesSnapshot:
         """The stuck frames now."""
-        jobs = (await self.jobs.poll()).jobs
-        if self.on_jobs is not None:
-            await self.on_jobs(jobs)
+        jobs = await self.jobs_in_scope()
         client = self.client
         rules = self.rules
         candidates = [j for j in jobs if j.stats.running_frames and not rules.excluded(j)]
