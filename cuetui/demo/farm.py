@@ -167,12 +167,6 @@ class HostView(_View):
         return LOCK_STATES[int(self._target.lock_state)]
 
 
-def _tags_match(layer: Layer, host: Host) -> bool:
-    """Cuebot books a layer's frame only on a host that has one of the layer's tags (no tags: any)."""
-    tags = layer.tags
-    return not tags or any(tag in host.tags for tag in tags)
-
-
 class Farm:
     """The whole simulated farm; every method runs on one thread (the server's event loop)."""
 
@@ -553,8 +547,7 @@ class Farm:
                     if (
                         h.idle_cores >= need_cores
                         and h.idle_memory >= need_memory
-                        and admits(job, layer, h)
-                        and _tags_match(layer, h)
+                        and admits(job, layer, h)  # the tags, subscriptions, groups and limits
                     ):
                         chosen = h
                         host_pos = (host_pos + k + 1) % n
@@ -578,7 +571,7 @@ class Farm:
         hit = cache.get(key)
         if hit is None:
             hit = cache[key] = any(
-                h.cores >= layer.min_cores and h.memory >= layer.min_memory and _tags_match(layer, h)
+                h.cores >= layer.min_cores and h.memory >= layer.min_memory and Resources.tags_admit(layer, h)
                 for h in self.hosts
                 if h.state == UP
             )
