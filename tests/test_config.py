@@ -575,3 +575,12 @@ def test_error_line_is_the_bad_keys_line(tmp_path: Path, order: list[str], bad_a
     assert error_of(path) == (
         f'config error: {path} line {expected_line}: farms.prod.refresh must be a number, got "fast"'
     )
+
+
+def test_a_url_with_a_newline_is_named_on_one_line() -> None:
+    """Found by the property test above in CI: the scheme hint echoed the value's newline raw."""
+    from cuetui.config.checks import validate_gateway_url
+
+    with pytest.raises(ValueError) as caught:
+        validate_gateway_url("0\n0")
+    assert "\n" not in str(caught.value) and "0\\n0" in str(caught.value)

@@ -156,7 +156,8 @@ def validate_gateway_url(raw: str, allow_path: bool = False) -> str:
     if len(url) > MAX_URL_LENGTH:
         raise ValueError(f"is {len(url)} characters long; a gateway URL has at most {MAX_URL_LENGTH}")
     if "://" not in url:
-        raise ValueError(f"must start with http:// or https://, e.g. http://{url.lstrip('/')}")
+        # json.dumps escapes a newline or control character typed into the value: one line, as every error.
+        raise ValueError(f"must start with http:// or https://, e.g. http://{json.dumps(url.lstrip('/'))[1:-1]}")
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https"):
         raise ValueError(f"must start with http:// or https://, not {parts.scheme}://")
