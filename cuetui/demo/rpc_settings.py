@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from cuetui.demo.farm import EATEN, RUNNING, SUCCEEDED, Farm, Job, Layer
+from cuetui.demo.actions import mark_frames_done
+from cuetui.demo.farm import Farm, Job, Layer
 
 Handler = Callable[[Farm, dict[str, Any]], Any]
 # path -> (request type, handler), registered by the server.
@@ -157,20 +158,8 @@ def _layer_timeout_llu(farm: Farm, req: dict[str, Any]) -> Any:
 
 
 def mark_layer_done(farm: Farm, job: Job, layer: Layer) -> None:
-    """MarkdoneFrames: running frames are killed and every frame not yet SUCCEEDED is EATEN, so the layer
-    counts as done and what waits on it may go (the dependency side belongs to the depend model)."""
-    for i in range(layer.offset, layer.offset + layer.count):
-        state = job.f_state[i]
-        if state in (SUCCEEDED, EATEN):
-            continue
-        proc = farm.procs.get((job.index, i)) if state == RUNNING else None
-        if proc is not None:
-            farm.finish_frame(proc, False, 299, kill_message="Layer marked done", final_state=EATEN)
-        else:
-            farm.set_state(job, i, EATEN)
-    if layer.stop_time == 0:
-        layer.stop_time = int(farm.now())
-    farm._update_job_state(job)
+    """MarkdoneFrames: every frame of the layer is marked done (actions.mark_frames_done)."""
+    mark_frames_done(farm, job, range(layer.offset, layer.offset + layer.count))
 
 
 @rpc("/job.LayerInterface/MarkdoneFrames", "job.LayerMarkdoneFramesRequest")

@@ -504,12 +504,13 @@ from cuetui.demo import (  # noqa: E402
     rpc_filters,
     rpc_hosts,
     rpc_jobs,
+    rpc_layers,
     rpc_owners,
     rpc_services,
     rpc_shows,
 )
 
-_AREAS = (rpc_departments, rpc_filters, rpc_hosts, rpc_jobs, rpc_owners, rpc_services, rpc_shows)
+_AREAS = (rpc_departments, rpc_filters, rpc_hosts, rpc_jobs, rpc_layers, rpc_owners, rpc_services, rpc_shows)
 
 
 # --- faults -----------------------------------------------------------------------------------------
