@@ -3,15 +3,15 @@ Depend RPCs of jobs, layers and frames), subscriptions, allocations and faciliti
 the show's GetSubscriptions / GetGroups / GetRootGroup.
 
 The records and their semantics are `cuetui.demo.resources`; this module only reads requests and words
-answers in the gateway's JSON shape (through the schema table's emitters). It imports nothing of
-`server.py` (which imports it): handlers are collected in ROUTES and registered there with its `rpc`.
+answers in the gateway's JSON shape (through the schema table's emitters). Handlers register with
+`@rpc(path, request_type)` (cuetui.demo.registry) and raise its GatewayError.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from cuetui.demo.registry import GatewayError, rpc
 from cuetui.demo.resources import (
     ALLOCATION_ID,
     ANY_TARGET,
@@ -33,9 +33,6 @@ if TYPE_CHECKING:
     from cuetui.demo.farm import Farm
     from cuetui.demo.model import Job, Layer
 
-Handler = Callable[[Any, dict[str, Any]], Any]
-ROUTES: list[tuple[str, str, Handler]] = []
-
 EMPTY_RESULT = "Incorrect result size: expected 1, actual 0"
 
 _DEPEND = emitter("depend.Depend")
@@ -47,32 +44,12 @@ _FACILITY = emitter("facility.Facility")
 _TARGETS = {INTERNAL, EXTERNAL, ANY_TARGET}
 
 
-class RpcError(Exception):
-    """An error answer (HTTP status, gRPC code, message), as server.GatewayError."""
-
-    def __init__(self, status: int, code: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
+def _not_found(message: str = EMPTY_RESULT) -> GatewayError:
+    return GatewayError(404, 5, message)
 
 
-def _not_found(message: str = EMPTY_RESULT) -> RpcError:
-    return RpcError(404, 5, message)
-
-
-def _internal(message: str = f"org.springframework.dao.EmptyResultDataAccessException: {EMPTY_RESULT}") -> RpcError:
-    return RpcError(500, 13, message)
-
-
-def rpc(path: str, request_type: str) -> Callable[[Handler], Handler]:
-    """Collect a handler; server.py registers it (and checks the request type against the table)."""
-
-    def collect(fn: Handler) -> Handler:
-        ROUTES.append((path, request_type, fn))
-        return fn
-
-    return collect
+def _internal(message: str = f"org.springframework.dao.EmptyResultDataAccessException: {EMPTY_RESULT}") -> GatewayError:
+    return GatewayError(500, 13, message)
 
 
 def _farm(gw: Any) -> Farm:
@@ -249,7 +226,8 @@ def _create(gw: Any, kind: str, er: Place, on: Place, any_frame: bool = False) -
     er_job, er_layer, er_frame = er
     on_job, on_layer, on_frame = on
     if er_job is on_job and er_layer is on_layer and er_frame == on_frame:
-        raise RpcError(500, 13, "com.imageworks.spcue.DependencyManagerException: a dependency cannot depend on itself")
+        message = "com.imageworks.spcue.DependencyManagerException: a dependency cannot depend on itself"
+        raise GatewayError(500, 13, message)
     d = Depend(
         res.next_id(0x21),
         TYPE[kind],
@@ -466,7 +444,7 @@ def _sub_find(gw: Any, req: dict[str, Any]) -> Any:
 def _sub_set_size(gw: Any, req: dict[str, Any]) -> Any:
     size = int(req.get("new_size", 0))
     if size < 0:
-        raise RpcError(500, 13, "java.lang.IllegalArgumentException: new subscription size must be positive")
+        raise GatewayError(500, 13, "java.lang.IllegalArgumentException: new subscription size must be positive")
     _subscription(gw, req).size = size
     return {}
 
@@ -475,7 +453,7 @@ def _sub_set_size(gw: Any, req: dict[str, Any]) -> Any:
 def _sub_set_burst(gw: Any, req: dict[str, Any]) -> Any:
     burst = int(req.get("burst", 0))
     if burst < 0:
-        raise RpcError(500, 13, "java.lang.IllegalArgumentException: burst must be positive")
+        raise GatewayError(500, 13, "java.lang.IllegalArgumentException: burst must be positive")
     _subscription(gw, req).burst = burst
     return {}
 
@@ -599,7 +577,7 @@ def _alloc_create(gw: Any, req: dict[str, Any]) -> Any:
     facility = str((req.get("facility") or {}).get("name", "")) or "local"
     name = f"{facility}.{req.get('name', '')}"
     if res.allocation(name) is not None:
-        raise RpcError(500, 13, f"org.springframework.dao.DuplicateKeyException: allocation {name} exists")
+        raise GatewayError(500, 13, f"org.springframework.dao.DuplicateKeyException: allocation {name} exists")
     alloc = Allocation(res.next_id(ALLOCATION_ID), name, str(req.get("tag", "")), facility)
     res.allocations.append(alloc)
     return {"allocation": allocation_json(_farm(gw), alloc)}
@@ -657,7 +635,7 @@ def _limit_create(gw: Any, req: dict[str, Any]) -> Any:
     res = _res(gw)
     name = str(req.get("name", ""))
     if not name or res.limit(name) is not None:
-        raise RpcError(500, 13, f"org.springframework.dao.DuplicateKeyException: limit {name} exists")
+        raise GatewayError(500, 13, f"org.springframework.dao.DuplicateKeyException: limit {name} exists")
     lim = Limit(res.next_id(LIMIT_ID), name, int(req.get("max_value", 0)))
     res.limits.append(lim)
     return {"limit": limit_json(res, lim)}
