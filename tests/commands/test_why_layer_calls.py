@@ -36,3 +36,22 @@ def test_why_names_a_limit_added_to_the_layer_until_it_is_dropped(
         assert client.post("/job.LayerInterface/DropLimit", json=body).status_code == 200
     after = json.loads(cli("--url", gw.url, "why", "waiter", "--json").out)
     assert [x["reason"] for x in after] == ["next_dispatch"]
+
+
+def test_why_names_a_start_after_gate_ahead_and_not_once_cleared(
+    cli: Cli, make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path
+) -> None:
+    gw = gateway_for(make_gateway, tmp_path, base())
+    layer_id, now = gw.run(lambda farm: (farm.jobs_by_name["waiter"].layers[0].id, int(farm.now())))
+    token = jwt.encode({"sub": "t"}, DEMO_SECRET, algorithm="HS256")
+    with httpx.Client(base_url=gw.url, headers={"Authorization": f"Bearer {token}"}) as client:
+        gate = {"layer": {"id": layer_id}, "startAfter": str(now + 7200), "username": "ann"}
+        assert client.post("/job.LayerInterface/SetStartAfter", json=gate).status_code == 200
+        reasons = json.loads(cli("--url", gw.url, "why", "waiter", "--json").out)
+        assert [x["reason"] for x in reasons] == ["start_after"]
+        figures = reasons[0]["figures"]
+        assert (figures["start_after"], figures["set_by"]) == (now + 7200, "Set by ann")
+        assert 7000 < figures["in"] <= 7200 and "(Set by ann)" in reasons[0]["detail"]
+        assert client.post("/job.LayerInterface/SetStartAfter", json={"layer": {"id": layer_id}}).status_code == 200
+    after = json.loads(cli("--url", gw.url, "why", "waiter", "--json").out)
+    assert [x["reason"] for x in after] == ["next_dispatch"]
