@@ -15,8 +15,9 @@ Cuebot's rules kept:
 * SetDispatchOrder refuses an order that is not positive; SetStartAfter refuses a time before 1970 or
   more than five years ahead (INVALID_ARGUMENT), 0 clears the gate; a layer whose gate is later than
   now dispatches no frame.
-* SetGroup with a group id that names no group answers as an unknown job does (Cuebot catches both in
-  one place).
+* SetGroup gives the job the group's job defaults that are set (priority, min and max cores) and
+  refuses a group of another show; a group id that names no group answers as an unknown job does
+  (Cuebot catches both in one place).
 """
 
 from __future__ import annotations
@@ -100,6 +101,17 @@ def _job_set_group(gw: Any, req: dict[str, Any]) -> Any:
     group = next((g for g in farm.resources.groups if g.id == req.get("group_id", "")), None)
     if group is None:
         raise _job_not_found()
+    if group.show is not job.show:
+        raise refused(
+            "com.imageworks.spcue.EntityModificationError", "error moving job, cannot move jobs between shows"
+        )
+    # The group's job defaults that are set (-1: not set) apply to the job, as Cuebot's updateParent does.
+    if group.default_job_priority != -1:
+        job.priority = group.default_job_priority
+    if group.default_job_min_cores != -1:
+        job.min_cores = group.default_job_min_cores
+    if group.default_job_max_cores != -1:
+        job.max_cores = group.default_job_max_cores
     farm.resources.move_job(job, group, job.run.reserved_cores)
     return {}
 

@@ -410,6 +410,10 @@ def test_layer_frame_and_job_frame_calls_match(pair: Pair) -> None:
     root = c("root group", "/show.ShowInterface/GetRootGroup", {"show": show})["group"]
     c("set group", J + "SetGroup", {"job": {"id": other["id"]}, "groupId": root["id"]})
     c("set group missing", J + "SetGroup", {"job": {"id": other["id"]}, "groupId": MISSING})
+    elsewhere = c("another show", "/show.ShowInterface/CreateShow", {"name": "elsewhere"})["show"]
+    away = c("root group elsewhere", "/show.ShowInterface/GetRootGroup", {"show": {"id": elsewhere["id"]}})["group"]
+    refused = c("set group other show", J + "SetGroup", {"job": {"id": other["id"]}, "groupId": away["id"]})
+    assert "cannot move jobs between shows" in refused["message"]
     c("set group missing job", J + "SetGroup", {"job": {"id": MISSING}, "groupId": root["id"]})
     c("groups after", "/show.ShowInterface/GetGroups", {"show": show})
     c("group jobs", "/job.GroupInterface/GetJobs", {"group": {"id": root["id"]}})

@@ -186,13 +186,20 @@ def test_mark_done_frames_of_a_job_eats_the_matching_frames_and_releases_what_wa
 
 def test_set_group_moves_the_job_and_its_running_cores(farmhand: Callable[..., Farmhand]) -> None:
     data = scenario()
-    data["groups"] = [{"id": "root", "name": "s"}, {"name": "fx", "parentId": "root", "maxCores": 2}]
+    data["groups"] = [
+        {"id": "root", "name": "s"},
+        {"name": "fx", "parentId": "root", "maxCores": 2, "defaultJobPriority": 321},
+    ]
+    data["shows"].append({"name": "t"})
     _running(data, "j", "0001-a")
     hand = farmhand(data)
     groups = hand.post("/show.ShowInterface/GetGroups", {"show": {"id": hand.job.show.id}})["groups"]["groups"]
     fx = next(g for g in groups if g["name"] == "fx")
+    before = hand.post("/job.JobInterface/GetJob", {"id": hand.job.id})["job"]
     hand.post("/job.JobInterface/SetGroup", {"job": {"id": hand.job.id}, "groupId": fx["id"]})
-    assert hand.post("/job.JobInterface/GetJob", {"id": hand.job.id})["job"]["group"] == "fx"
+    moved = hand.post("/job.JobInterface/GetJob", {"id": hand.job.id})["job"]
+    assert (moved["group"], moved["priority"]) == ("fx", 321)  # the group's job default that is set applies
+    assert moved["maxCores"] == before["maxCores"]  # fx sets no default max cores: the job keeps its own
     jobs = hand.post("/job.GroupInterface/GetJobs", {"group": {"id": fx["id"]}})["jobs"]["jobs"]
     assert [j["name"] for j in jobs] == [hand.job.name]
     got = hand.post("/job.GroupInterface/GetGroup", {"id": fx["id"]})["group"]
@@ -203,6 +210,10 @@ def test_set_group_moves_the_job_and_its_running_cores(farmhand: Callable[..., F
 
     for body in ({"job": {"id": hand.job.id}, "groupId": "nope"}, {"job": {"id": "nope"}, "groupId": fx["id"]}):
         assert hand.post("/job.JobInterface/SetGroup", body, status=404)["message"] == "Job not found"
+    elsewhere = hand.gw.run(lambda farm: farm.resources.root_group(farm.shows[1]).id)
+    across = hand.post("/job.JobInterface/SetGroup", {"job": {"id": hand.job.id}, "groupId": elsewhere}, status=500)
+    assert across["message"].startswith("com.imageworks.spcue.EntityModificationError: error moving job, cannot move")
+    assert hand.post("/job.JobInterface/GetJob", {"id": hand.job.id})["job"]["group"] == "fx"
 
 
 def test_a_limit_added_to_a_layer_caps_its_running_frames_until_dropped(farmhand: Callable[..., Farmhand]) -> None:
