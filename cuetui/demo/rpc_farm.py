@@ -4,7 +4,7 @@ the show's GetSubscriptions / GetGroups / GetRootGroup.
 
 The records and their semantics are `cuetui.demo.resources`; this module only reads requests and words
 answers in the gateway's JSON shape (through the schema table's emitters). Handlers register with
-`@rpc(path, request_type)` (cuetui.demo.registry) and raise its GatewayError.
+`@rpc(path, request_type)` (cuetui.demo.registry) and raise its GatewayError (RpcError here).
 """
 
 from __future__ import annotations
@@ -44,12 +44,16 @@ _FACILITY = emitter("facility.Facility")
 _TARGETS = {INTERNAL, EXTERNAL, ANY_TARGET}
 
 
-def _not_found(message: str = EMPTY_RESULT) -> GatewayError:
-    return GatewayError(404, 5, message)
+# The registry's error answer (HTTP status, gRPC code, message), by the name this module raises it.
+RpcError = GatewayError
 
 
-def _internal(message: str = f"org.springframework.dao.EmptyResultDataAccessException: {EMPTY_RESULT}") -> GatewayError:
-    return GatewayError(500, 13, message)
+def _not_found(message: str = EMPTY_RESULT) -> RpcError:
+    return RpcError(404, 5, message)
+
+
+def _internal(message: str = f"org.springframework.dao.EmptyResultDataAccessException: {EMPTY_RESULT}") -> RpcError:
+    return RpcError(500, 13, message)
 
 
 def _farm(gw: Any) -> Farm:
@@ -226,8 +230,7 @@ def _create(gw: Any, kind: str, er: Place, on: Place, any_frame: bool = False) -
     er_job, er_layer, er_frame = er
     on_job, on_layer, on_frame = on
     if er_job is on_job and er_layer is on_layer and er_frame == on_frame:
-        message = "com.imageworks.spcue.DependencyManagerException: a dependency cannot depend on itself"
-        raise GatewayError(500, 13, message)
+        raise RpcError(500, 13, "com.imageworks.spcue.DependencyManagerException: a dependency cannot depend on itself")
     d = Depend(
         res.next_id(0x21),
         TYPE[kind],
@@ -444,7 +447,7 @@ def _sub_find(gw: Any, req: dict[str, Any]) -> Any:
 def _sub_set_size(gw: Any, req: dict[str, Any]) -> Any:
     size = int(req.get("new_size", 0))
     if size < 0:
-        raise GatewayError(500, 13, "java.lang.IllegalArgumentException: new subscription size must be positive")
+        raise RpcError(500, 13, "java.lang.IllegalArgumentException: new subscription size must be positive")
     _subscription(gw, req).size = size
     return {}
 
@@ -453,7 +456,7 @@ def _sub_set_size(gw: Any, req: dict[str, Any]) -> Any:
 def _sub_set_burst(gw: Any, req: dict[str, Any]) -> Any:
     burst = int(req.get("burst", 0))
     if burst < 0:
-        raise GatewayError(500, 13, "java.lang.IllegalArgumentException: burst must be positive")
+        raise RpcError(500, 13, "java.lang.IllegalArgumentException: burst must be positive")
     _subscription(gw, req).burst = burst
     return {}
 
@@ -577,7 +580,7 @@ def _alloc_create(gw: Any, req: dict[str, Any]) -> Any:
     facility = str((req.get("facility") or {}).get("name", "")) or "local"
     name = f"{facility}.{req.get('name', '')}"
     if res.allocation(name) is not None:
-        raise GatewayError(500, 13, f"org.springframework.dao.DuplicateKeyException: allocation {name} exists")
+        raise RpcError(500, 13, f"org.springframework.dao.DuplicateKeyException: allocation {name} exists")
     alloc = Allocation(res.next_id(ALLOCATION_ID), name, str(req.get("tag", "")), facility)
     res.allocations.append(alloc)
     return {"allocation": allocation_json(_farm(gw), alloc)}
@@ -635,7 +638,7 @@ def _limit_create(gw: Any, req: dict[str, Any]) -> Any:
     res = _res(gw)
     name = str(req.get("name", ""))
     if not name or res.limit(name) is not None:
-        raise GatewayError(500, 13, f"org.springframework.dao.DuplicateKeyException: limit {name} exists")
+        raise RpcError(500, 13, f"org.springframework.dao.DuplicateKeyException: limit {name} exists")
     lim = Limit(res.next_id(LIMIT_ID), name, int(req.get("max_value", 0)))
     res.limits.append(lim)
     return {"limit": limit_json(res, lim)}
