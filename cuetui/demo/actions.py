@@ -72,7 +72,7 @@ def retry_frame(farm: Farm, job: Job, i: int) -> None:
     _reopen(farm, job)
 
 
-def eat_frames(farm: Farm, job: Job, frames: Iterable[int]) -> None:
+def eat_frames(farm: Farm, job: Job, frames: Iterable[int], kill_message: str = "Frame eaten by user") -> None:
     """Running matches are killed and EATEN; SUCCEEDED frames stay SUCCEEDED."""
     for i in frames:
         state = job.f_state[i]
@@ -80,10 +80,22 @@ def eat_frames(farm: Farm, job: Job, frames: Iterable[int]) -> None:
             continue
         proc = farm.procs.get((job.index, i))
         if proc is not None:
-            farm.finish_frame(proc, False, 299, kill_message="Frame eaten by user", final_state=EATEN)
+            farm.finish_frame(proc, False, 299, kill_message=kill_message, final_state=EATEN)
         else:
             farm.set_state(job, i, EATEN)
     farm._update_job_state(job)
+
+
+def mark_frames_done(farm: Farm, job: Job, frames: Iterable[int]) -> None:
+    """Mark done: the frames are eaten (running ones killed) so that what waits on them may go; a layer
+    left with nothing to run gets its stop time."""
+    frames = list(frames)
+    eat_frames(farm, job, frames, kill_message="Layer marked done")
+    now = int(farm.now())
+    for layer in {job.f_layer[i] for i in frames}:
+        done = job.layers[layer]
+        if done.stop_time == 0 and done.counts[SUCCEEDED] + done.counts[EATEN] == done.count:
+            done.stop_time = now
 
 
 def kill_frames(farm: Farm, job: Job, frames: Iterable[int], reason: str) -> None:

@@ -498,6 +498,7 @@ class Farm:
         best_cores = max(h.idle_cores for h in free)
         best_memory = max(h.idle_memory for h in free)
         fits: dict[int, bool] = {}  # id(layer) -> some host of the farm could take it (this pass)
+        now = self.now()
         for job in jobs:
             if booked >= budget or not free:
                 break
@@ -525,7 +526,8 @@ class Farm:
                         break  # a long job behind a blocked layer: the rest waits for the next pass
                     continue
                 layer = job.layers[layer_index]
-                if not self._fits_somewhere(layer, fits):
+                # A layer gated by a start-after time later than now is held as one no host can take.
+                if (layer.start_after and layer.start_after > now) or not self._fits_somewhere(layer, fits):
                     blocked.add(layer_index)
                     if len(blocked) == len(job.layers):
                         break

@@ -43,6 +43,7 @@ _SUCCEEDED = schema.enum_numbers("job.FrameState")["SUCCEEDED"]
 _EATEN = schema.enum_numbers("job.FrameState")["EATEN"]
 _DEPEND = schema.enum_numbers("job.FrameState")["DEPEND"]
 _WAITING = schema.enum_numbers("job.FrameState")["WAITING"]
+_RUNNING = schema.enum_numbers("job.FrameState")["RUNNING"]
 
 
 @dataclass(eq=False)
@@ -297,13 +298,35 @@ class Resources:
         job = proc.job
         key = (job.show.index, proc.host.alloc_name)
         self.sub_used[key] = self.sub_used.get(key, 0.0) + sign * proc.cores
-        group = self.group_of(job)
-        while group is not None:
-            self.group_used[group.id] = self.group_used.get(group.id, 0.0) + sign * proc.cores
-            group = group.parent
+        self._charge_group(job, sign * proc.cores)
         for name in job.layers[job.f_layer[proc.frame]].limits:
             if name and self.limit(name) is not None:
                 self.limit_used[name] = self.limit_used.get(name, 0) + sign
+
+    def _charge_group(self, job: Job, cores: float) -> None:
+        group = self.group_of(job)
+        while group is not None:
+            self.group_used[group.id] = self.group_used.get(group.id, 0.0) + cores
+            group = group.parent
+
+    def move_job(self, job: Job, group: Group, running_cores: float) -> None:
+        """Put the job in `group`; the cores it runs on now count against the new group's chain."""
+        self._charge_group(job, -running_cores)
+        job.group = group.name
+        self._charge_group(job, running_cores)
+
+    def add_layer_limit(self, layer: Layer, lim: Limit) -> None:
+        """The limit caps the layer's frames from now on; those running now count against it."""
+        layer.limits = [name for name in layer.limits if name] + [lim.name]
+        self.limit_used[lim.name] = self.limit_used.get(lim.name, 0) + layer.counts[_RUNNING]
+
+    def drop_layer_limit(self, layer: Layer, lim: Limit) -> None:
+        """The limit no longer caps the layer (every time it was added); its running frames stop counting."""
+        times = layer.limits.count(lim.name)
+        kept = [name for name in layer.limits if name and name != lim.name]
+        layer.limits = kept or [""]  # Cuebot's list of no limit names is one empty name
+        if times:
+            self.limit_used[lim.name] = self.limit_used.get(lim.name, 0) - times * layer.counts[_RUNNING]
 
     def group_cores(self, group: Group) -> float:
         return max(0.0, self.group_used.get(group.id, 0.0))

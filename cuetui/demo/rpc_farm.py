@@ -3,15 +3,15 @@ Depend RPCs of jobs, layers and frames), subscriptions, allocations and faciliti
 the show's GetSubscriptions / GetGroups / GetRootGroup.
 
 The records and their semantics are `cuetui.demo.resources`; this module only reads requests and words
-answers in the gateway's JSON shape (through the schema table's emitters). It imports nothing of
-`server.py` (which imports it): handlers are collected in ROUTES and registered there with its `rpc`.
+answers in the gateway's JSON shape (through the schema table's emitters). Handlers register with
+`@rpc(path, request_type)` (cuetui.demo.registry) and raise its GatewayError (RpcError here).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from cuetui.demo.registry import GatewayError, rpc
 from cuetui.demo.resources import (
     ALLOCATION_ID,
     ANY_TARGET,
@@ -33,9 +33,6 @@ if TYPE_CHECKING:
     from cuetui.demo.farm import Farm
     from cuetui.demo.model import Job, Layer
 
-Handler = Callable[[Any, dict[str, Any]], Any]
-ROUTES: list[tuple[str, str, Handler]] = []
-
 EMPTY_RESULT = "Incorrect result size: expected 1, actual 0"
 
 _DEPEND = emitter("depend.Depend")
@@ -47,14 +44,8 @@ _FACILITY = emitter("facility.Facility")
 _TARGETS = {INTERNAL, EXTERNAL, ANY_TARGET}
 
 
-class RpcError(Exception):
-    """An error answer (HTTP status, gRPC code, message), as server.GatewayError."""
-
-    def __init__(self, status: int, code: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
+# The registry's error answer (HTTP status, gRPC code, message), by the name this module raises it.
+RpcError = GatewayError
 
 
 def _not_found(message: str = EMPTY_RESULT) -> RpcError:
@@ -63,16 +54,6 @@ def _not_found(message: str = EMPTY_RESULT) -> RpcError:
 
 def _internal(message: str = f"org.springframework.dao.EmptyResultDataAccessException: {EMPTY_RESULT}") -> RpcError:
     return RpcError(500, 13, message)
-
-
-def rpc(path: str, request_type: str) -> Callable[[Handler], Handler]:
-    """Collect a handler; server.py registers it (and checks the request type against the table)."""
-
-    def collect(fn: Handler) -> Handler:
-        ROUTES.append((path, request_type, fn))
-        return fn
-
-    return collect
 
 
 def _farm(gw: Any) -> Farm:

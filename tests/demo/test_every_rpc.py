@@ -28,8 +28,6 @@ OWNED_ELSEWHERE = frozenset(
         "/facility.FacilityInterface/Create",
         "/facility.FacilityInterface/Delete",
         "/facility.FacilityInterface/Rename",
-        "/job.FrameInterface/MarkAsDepend",
-        "/job.FrameInterface/MarkAsWaiting",
         "/job.GroupInterface/CreateSubGroup",
         "/job.GroupInterface/Delete",
         "/job.GroupInterface/ReparentGroups",
@@ -44,18 +42,6 @@ OWNED_ELSEWHERE = frozenset(
         "/job.GroupInterface/SetMaxGpus",
         "/job.GroupInterface/SetMinGpus",
         "/job.GroupInterface/SetName",
-        "/job.JobInterface/MarkDoneFrames",
-        "/job.JobInterface/SetGroup",
-        "/job.LayerInterface/AddLimit",
-        "/job.LayerInterface/DropLimit",
-        "/job.LayerInterface/EatFrames",
-        "/job.LayerInterface/EnableMemoryOptimizer",
-        "/job.LayerInterface/GetLimits",
-        "/job.LayerInterface/KillFrames",
-        "/job.LayerInterface/RetryFrames",
-        "/job.LayerInterface/SetDispatchOrder",
-        "/job.LayerInterface/SetMinGpu",
-        "/job.LayerInterface/SetStartAfter",
         "/limit.LimitInterface/ClearBindings",
         "/limit.LimitInterface/Delete",
         "/limit.LimitInterface/GetBindings",
@@ -84,6 +70,7 @@ _LAST = (
     "Eat",
     "Retry",
     "TakeOwnership",
+    "MarkDoneFrames",
 )
 _CLEARING = ("ClearTasks", "ReplaceTasks", "DisableTiManaged")
 _PARENTS = ("FilterInterface/Delete", "OwnerInterface/Delete", "DepartmentInterface/Delete", "ShowInterface/Delete")
@@ -159,6 +146,8 @@ class Farm:
         self.deed = self.ok("/host.OwnerInterface/GetDeeds", {"owner": {"id": self.owner["id"]}})["deeds"]["deeds"][0]
         self.service = self.ok("/service.ServiceInterface/GetService", {"name": "shell"})["service"]
         self.alloc = self.ok("/facility.AllocationInterface/GetAll", {})["allocations"]["allocations"][0]
+        self.limit = self.ok("/limit.LimitInterface/Create", {"name": "lic", "maxValue": 3})["limit"]
+        self.group = self.ok("/show.ShowInterface/GetRootGroup", {"show": show})["group"]
         self.override = self.ok(
             "/show.ShowInterface/CreateServiceOverride", {"show": show, "service": {"name": "shell", "minCores": 200}}
         )["serviceOverride"]
@@ -258,6 +247,11 @@ class Farm:
             "/job.JobInterface/StaggerFrames": {"range": "1-3", "stagger": 2},
             "/job.LayerInterface/ReorderFrames": {"range": "1-3", "order": "LAST"},
             "/job.LayerInterface/StaggerFrames": {"range": "1-3", "stagger": 2},
+            "/job.JobInterface/SetGroup": {"groupId": self.group["id"]},
+            "/job.LayerInterface/AddLimit": {"limitId": self.limit["id"]},
+            "/job.LayerInterface/DropLimit": {"limitId": self.limit["id"]},
+            "/job.LayerInterface/SetDispatchOrder": {"order": 3},
+            "/job.LayerInterface/SetStartAfter": {"startAfter": 0, "username": "ann"},
             "/comment.CommentInterface/Save": {"comment": {"id": "missing"}},
             "/comment.CommentInterface/Delete": {"comment": {"id": "missing"}},
         }
@@ -341,7 +335,10 @@ REFUSED = {
     "/comment.CommentInterface/Delete": 500,  # no comment with that id
     "/show.ShowInterface/Delete": 500,  # a show that has jobs stays
     "/host.OwnerInterface/Delete": 500,  # an owner with a deed stays
+    "/job.LayerInterface/SetMinGpu": 501,  # declared by the proto, not implemented by Cuebot (see below)
 }
+# Calls Cuebot's servants do not implement: grpc-java's UNIMPLEMENTED, which the gateway makes a 501.
+UNIMPLEMENTED_BY_CUEBOT = frozenset({"/job.LayerInterface/SetMinGpu"})
 
 
 @pytest.fixture
@@ -367,7 +364,10 @@ def test_every_registered_rpc_answers_and_parses_strictly(farm_refs: Farm, demo_
             body["lastCheck"] = now - 10
         r = farm_refs.client.post(path, json=body)
         statuses[path] = r.status_code
-        assert r.status_code != 501, (path, r.text)
+        if path in UNIMPLEMENTED_BY_CUEBOT:
+            assert r.json()["message"] == f"Method {path[1:]} is unimplemented", (path, r.text)
+        else:
+            assert r.status_code != 501, (path, r.text)
         if r.status_code == 200:
             check_response(path, r.content)
             check_shape(r.json(), response_class(path).DESCRIPTOR, path)
