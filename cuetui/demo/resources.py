@@ -133,6 +133,14 @@ class Allocation:
 
 
 @dataclass(eq=False)
+class Facility:
+    """A facility (a site): allocations name it by `Allocation.facility`."""
+
+    id: str
+    name: str
+
+
+@dataclass(eq=False)
 class Subscription:
     """A show's share of an allocation: size (guaranteed) and burst (the most it may hold), in cores."""
 
@@ -184,6 +192,9 @@ class Resources:
 
     prefix: str
     allocations: list[Allocation] = field(default_factory=list)
+    facilities: list[Facility] = field(default_factory=list)
+    # Deleted while subscriptions named them: out of every read, still what those subscriptions name.
+    disabled_allocations: list[Allocation] = field(default_factory=list)
     subscriptions: list[Subscription] = field(default_factory=list)
     limits: list[Limit] = field(default_factory=list)
     groups: list[Group] = field(default_factory=list)
@@ -216,6 +227,10 @@ class Resources:
             return next((s for s in self.subscriptions if s.show is show and s.alloc.name == alloc_name), None)
         return sub
 
+    def facility(self, key: str) -> Facility | None:
+        """A facility by id or name, as Cuebot's getFacility looks one up."""
+        return next((f for f in self.facilities if key in (f.id, f.name)), None)
+
     def limit(self, key: str) -> Limit | None:
         return next((lim for lim in self.limits if key in (lim.id, lim.name)), None)
 
@@ -246,6 +261,29 @@ class Resources:
     def depends_on(self, job: Job) -> list[Depend]:
         """Dependencies whose target is this job."""
         return [d for d in self.depends if d.on_job is job]
+
+    # --- administration ---------------------------------------------------------------------------
+    def rename_allocation(self, alloc: Allocation, new_name: str, hosts: Iterable[Host]) -> None:
+        """Rename an allocation: its hosts, the default and the booked counters follow."""
+        old = alloc.name
+        for host in hosts:
+            if host.alloc_name == old:
+                host.alloc_name = new_name
+        if self.default_alloc == old:
+            self.default_alloc = new_name
+        for key in [k for k in self.sub_used if k[1] == old]:
+            self.sub_used[(key[0], new_name)] = self.sub_used.pop(key)
+        alloc.name = new_name
+        self._sub_key = None
+
+    def move_host(self, host: Host, alloc: Allocation) -> None:
+        """Put an idle host in another allocation: its allocation tag becomes the new one's."""
+        old = self.allocation(host.alloc_name)
+        if old is not None and old.tag in host.tags and old.tag != alloc.tag:
+            host.tags = [t for t in host.tags if t != old.tag]
+        if alloc.tag and alloc.tag not in host.tags:
+            host.tags = [*host.tags, alloc.tag]
+        host.alloc_name = alloc.name
 
     # --- placement checks (the scheduler calls `admits` for a frame and a host with room) -------------
     def subscription_admits(self, show: Show, host: Host, cores: float) -> bool:
@@ -403,6 +441,10 @@ def prepare(resources: Resources, shows: Iterable[Show], hosts: Iterable[Host]) 
             alloc_id = resources.next_id(ALLOCATION_ID)
             name = host.alloc_name
             resources.allocations.append(Allocation(alloc_id, name, tag or name, facility or "local"))
+    for alloc in resources.allocations:
+        if resources.facility(alloc.facility) is None:
+            # A facility the farm was not given is known by its name (its id too, as before).
+            resources.facilities.append(Facility(alloc.facility, alloc.facility))
     if not resources.default_alloc and resources.allocations:
         resources.default_alloc = resources.allocations[0].name
     for show in shows:

@@ -21,6 +21,7 @@ from cuetui.demo.resources import (
     TYPE,
     Allocation,
     Depend,
+    Facility,
     Group,
     Limit,
     Resources,
@@ -602,15 +603,17 @@ def _alloc_create(gw: Any, req: dict[str, Any]) -> Any:
         raise RpcError(500, 13, f"org.springframework.dao.DuplicateKeyException: allocation {name} exists")
     alloc = Allocation(res.next_id(ALLOCATION_ID), name, str(req.get("tag", "")), facility)
     res.allocations.append(alloc)
+    if res.facility(facility) is None:
+        res.facilities.append(Facility(facility, facility))
     return {"allocation": allocation_json(_farm(gw), alloc)}
 
 
 @rpc("/facility.FacilityInterface/Get", "facility.FacilityGetRequest")
 def _facility_get(gw: Any, req: dict[str, Any]) -> Any:
-    name = req.get("name", "")
-    if not any(a.facility == name for a in _res(gw).allocations):
+    facility = _res(gw).facility(str(req.get("name", "")))
+    if facility is None:
         raise _not_found()
-    return {"facility": _FACILITY({"id": name, "name": name})}
+    return {"facility": _FACILITY({"id": facility.id, "name": facility.name})}
 
 
 @rpc("/facility.FacilityInterface/GetAllocations", "facility.FacilityGetAllocationsRequest")

@@ -501,6 +501,7 @@ for _path, _request_type, _fn in rpc_remedies.HANDLERS:
 # The handlers by area, each registering itself on import.
 from cuetui.demo import (  # noqa: E402
     rpc_departments,
+    rpc_facility,
     rpc_filters,
     rpc_hosts,
     rpc_jobs,
@@ -509,7 +510,7 @@ from cuetui.demo import (  # noqa: E402
     rpc_shows,
 )
 
-_AREAS = (rpc_departments, rpc_filters, rpc_hosts, rpc_jobs, rpc_owners, rpc_services, rpc_shows)
+_AREAS = (rpc_departments, rpc_facility, rpc_filters, rpc_hosts, rpc_jobs, rpc_owners, rpc_services, rpc_shows)
 
 
 # --- faults -----------------------------------------------------------------------------------------

@@ -21,13 +21,6 @@ from .test_wire import check_shape, response_class
 # hardware state). Each goes from this list when its handler lands; the test fails on a stale entry.
 OWNED_ELSEWHERE = frozenset(
     {
-        "/facility.AllocationInterface/Delete",
-        "/facility.AllocationInterface/FindHosts",
-        "/facility.AllocationInterface/ReparentHosts",
-        "/facility.AllocationInterface/SetName",
-        "/facility.FacilityInterface/Create",
-        "/facility.FacilityInterface/Delete",
-        "/facility.FacilityInterface/Rename",
         "/job.FrameInterface/MarkAsDepend",
         "/job.FrameInterface/MarkAsWaiting",
         "/job.GroupInterface/CreateSubGroup",
@@ -67,7 +60,6 @@ OWNED_ELSEWHERE = frozenset(
         "/limit.LimitInterface/SetReportTtl",
         "/limit.LimitInterface/SetSoftValue",
         "/limit.LimitInterface/SetType",
-        "/show.ShowInterface/CreateSubscription",
     }
 )
 
@@ -275,23 +267,31 @@ class Farm:
 
 # The dependency, subscription, allocation, facility, limit and group calls: their bodies name records
 # this run does not make (a dependency, a subscription...), so here they only have to be answered (not
-# 501) and, when 200, parse strictly; tests/demo/test_resources.py calls each with real records.
+# 501) and, when 200, parse strictly; tests/demo/test_resources.py and test_rpc_<area>.py call each with
+# real records.
 WITH_BODIES_ELSEWHERE = frozenset(
     {
         "/depend.DependInterface/GetDepend",
         "/depend.DependInterface/Satisfy",
         "/depend.DependInterface/Unsatisfy",
         "/facility.AllocationInterface/Create",
+        "/facility.AllocationInterface/Delete",
         "/facility.AllocationInterface/Find",
+        "/facility.AllocationInterface/FindHosts",
         "/facility.AllocationInterface/Get",
         "/facility.AllocationInterface/GetDefault",
         "/facility.AllocationInterface/GetHosts",
         "/facility.AllocationInterface/GetSubscriptions",
+        "/facility.AllocationInterface/ReparentHosts",
         "/facility.AllocationInterface/SetBillable",
         "/facility.AllocationInterface/SetDefault",
+        "/facility.AllocationInterface/SetName",
         "/facility.AllocationInterface/SetTag",
+        "/facility.FacilityInterface/Create",
+        "/facility.FacilityInterface/Delete",
         "/facility.FacilityInterface/Get",
         "/facility.FacilityInterface/GetAllocations",
+        "/facility.FacilityInterface/Rename",
         "/job.FrameInterface/CreateDependencyOnFrame",
         "/job.FrameInterface/CreateDependencyOnJob",
         "/job.FrameInterface/CreateDependencyOnLayer",
@@ -323,6 +323,7 @@ WITH_BODIES_ELSEWHERE = frozenset(
         "/limit.LimitInterface/Get",
         "/limit.LimitInterface/GetAll",
         "/limit.LimitInterface/SetMaxValue",
+        "/show.ShowInterface/CreateSubscription",
         "/show.ShowInterface/GetGroups",
         "/show.ShowInterface/GetRootGroup",
         "/show.ShowInterface/GetSubscriptions",
