@@ -180,6 +180,8 @@ class Group:
     default_job_max_cores: float = -1.0
     max_gpus: float = -1.0
     min_gpus: float = 0.0
+    default_job_min_gpus: int = -1
+    default_job_max_gpus: int = -1
 
     @property
     def level(self) -> int:

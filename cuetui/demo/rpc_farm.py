@@ -202,8 +202,8 @@ def group_json(farm: Farm, g: Group) -> dict[str, Any]:
                 "pending_jobs": pending,
                 "reserved_cores": res.group_cores(g),
             },
-            "default_job_min_gpus": -1.0,
-            "default_job_max_gpus": -1.0,
+            "default_job_min_gpus": float(g.default_job_min_gpus),
+            "default_job_max_gpus": float(g.default_job_max_gpus),
             "min_gpus": g.min_gpus,
             "max_gpus": g.max_gpus,
         }

@@ -503,6 +503,7 @@ from cuetui.demo import (  # noqa: E402
     rpc_departments,
     rpc_facility,
     rpc_filters,
+    rpc_groups,
     rpc_hosts,
     rpc_jobs,
     rpc_owners,
@@ -510,7 +511,17 @@ from cuetui.demo import (  # noqa: E402
     rpc_shows,
 )
 
-_AREAS = (rpc_departments, rpc_facility, rpc_filters, rpc_hosts, rpc_jobs, rpc_owners, rpc_services, rpc_shows)
+_AREAS = (
+    rpc_departments,
+    rpc_facility,
+    rpc_filters,
+    rpc_groups,
+    rpc_hosts,
+    rpc_jobs,
+    rpc_owners,
+    rpc_services,
+    rpc_shows,
+)
 
 
 # --- faults -----------------------------------------------------------------------------------------
