@@ -220,7 +220,7 @@ class Farm:
         self.quiet_since: dict[str, float] = {}
         self._hangs: list[tuple[float, int, Proc]] = []
         # Dependencies, subscriptions, allocations, limits and groups (cuetui.demo.resources).
-        self.resources = Resources(self.id_prefix)
+        self.resources = Resources(self.id_prefix, now=self.now)
 
     # --- clock -----------------------------------------------------------------------------------
     def now(self) -> float:

@@ -22,12 +22,14 @@ is a dict lookup, not a sum over procs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from cuetui import schema
-from cuetui.demo import ids
+from cuetui.demo import ids, limits
+from cuetui.demo.limits import Limit as Limit  # re-exported: the records a farm holds are all named here
+from cuetui.demo.limits import no_clock
 
 if TYPE_CHECKING:
     from cuetui.demo.model import Host, Job, Layer, Proc, Show
@@ -156,15 +158,6 @@ class Subscription:
 
 
 @dataclass(eq=False)
-class Limit:
-    """A cap on frames running at once over every layer that names it."""
-
-    id: str
-    name: str
-    max_value: int
-
-
-@dataclass(eq=False)
 class Group:
     """A show's job group; jobs name it by `Job.group`."""
 
@@ -206,6 +199,9 @@ class Resources:
     sub_used: dict[tuple[int, str], float] = field(default_factory=dict)
     group_used: dict[str, float] = field(default_factory=dict)
     limit_used: dict[str, int] = field(default_factory=dict)
+    # The running procs of each limit's bound layers, by limit name (holders, pending, HOST tokens).
+    limit_procs: dict[str, set[Proc]] = field(default_factory=dict)
+    now: Callable[[], float] = no_clock
     _seq: int = 0
     _sub_index: dict[tuple[int, str], Subscription] = field(default_factory=dict)
     _sub_key: object = None
@@ -304,10 +300,15 @@ class Resources:
             group = group.parent
         return True
 
-    def limits_admit(self, layer: Layer) -> bool:
+    def limits_admit(self, layer: Layer, host: Host | None = None) -> bool:
         for name in layer.limits:
             lim = self.limit(name) if name else None
-            if lim is not None and self.limit_used.get(lim.name, 0) >= lim.max_value:
+            if lim is None:
+                continue
+            if lim.plain:  # what every limit was before licence reports: a counter and its cap
+                if self.limit_used.get(lim.name, 0) >= lim.max_value:
+                    return False
+            elif host is not None and not limits.admits(lim, self.limit_procs.get(lim.name, ()), host, self.now()):
                 return False
         return True
 
@@ -323,7 +324,7 @@ class Resources:
             self.tags_admit(layer, host)
             and self.subscription_admits(job.show, host, cores)
             and self.group_admits(job, cores)
-            and self.limits_admit(layer)
+            and self.limits_admit(layer, host)
         )
 
     # --- counters ----------------------------------------------------------------------------------
@@ -344,6 +345,22 @@ class Resources:
         for name in job.layers[job.f_layer[proc.frame]].limits:
             if name and self.limit(name) is not None:
                 self.limit_used[name] = self.limit_used.get(name, 0) + sign
+                running = self.limit_procs.setdefault(name, set())
+                if sign > 0:
+                    running.add(proc)
+                else:
+                    running.discard(proc)
+
+    def recount_limits(self, procs: Iterable[Proc]) -> None:
+        """The limits' counters again from the running procs (after bindings or names changed)."""
+        self.limit_used.clear()
+        self.limit_procs.clear()
+        for proc in procs:
+            job = proc.job
+            for name in job.layers[job.f_layer[proc.frame]].limits:
+                if name and self.limit(name) is not None:
+                    self.limit_used[name] = self.limit_used.get(name, 0) + 1
+                    self.limit_procs.setdefault(name, set()).add(proc)
 
     def group_cores(self, group: Group) -> float:
         return max(0.0, self.group_used.get(group.id, 0.0))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from cuetui.demo import limits
 from cuetui.demo.resources import (
     ALLOCATION_ID,
     ANY_TARGET,
@@ -166,9 +167,52 @@ def allocation_json(farm: Farm, a: Allocation) -> dict[str, Any]:
     )
 
 
-def limit_json(res: Resources, lim: Limit) -> dict[str, Any]:
-    running = res.limit_running(lim.name)
-    return _LIMIT({"id": lim.id, "name": lim.name, "max_value": lim.max_value, "current_running": running})
+def limit_json(farm: Farm, lim: Limit) -> dict[str, Any]:
+    return _LIMIT(limit_values(farm, lim))
+
+
+def limit_values(farm: Farm, lim: Limit) -> dict[str, Any]:
+    """A limit's values by proto field name: its settings and what it counts now (`cuetui.demo.limits`)."""
+    res = farm.resources
+    used = limits.usage(lim, res.limit_procs.get(lim.name, ()))
+    now = res.now()
+    sources = [src for _job, _layer, src, _made in bindings(farm, lim)]
+    return {
+        "id": lim.id,
+        "name": lim.name,
+        "max_value": lim.max_value,
+        "current_running": used.current,
+        "type": lim.type,
+        "enforcement": lim.enforcement,
+        "soft_value": lim.soft_value,
+        "current_usage": used.current,
+        "settled_usage": used.settled,
+        "pending_usage": used.pending,
+        "host_count": used.hosts,
+        "last_report_time": int(lim.reported_time),
+        "report_source": lim.report_source,
+        "report_ttl": lim.report_ttl,
+        "report_stale": lim.stale(now),
+        "blocking_disabled": not lim.blocking(now),
+        "exit_status": lim.exit_status,
+        "delay_minutes": lim.delay_minutes,
+        "auto_tag": lim.auto_tag,
+        "spec_layer_count": sources.count(limits.SPEC),
+        "auto_layer_count": sources.count(limits.AUTO),
+    }
+
+
+def bindings(farm: Farm, lim: Limit) -> list[tuple[Job, Layer, int, int]]:
+    """(job, layer, source, made at) of each layer bound to the limit, the newest first: a layer naming
+    it is bound from its spec unless `Limit.sources` says otherwise."""
+    found = []
+    for job in farm.jobs:
+        for layer in job.layers:
+            if lim.name in layer.limits:
+                source, made = lim.sources.get(layer.id, (limits.SPEC, job.start_time))
+                found.append((job, layer, source, made))
+    found.sort(key=lambda b: -b[3])
+    return found
 
 
 def group_json(farm: Farm, g: Group) -> dict[str, Any]:
@@ -625,7 +669,7 @@ def _facility_allocs(gw: Any, req: dict[str, Any]) -> Any:
 @rpc("/limit.LimitInterface/GetAll", "limit.LimitGetAllRequest")
 def _limit_all(gw: Any, req: dict[str, Any]) -> Any:
     res = _res(gw)
-    return {"limits": [limit_json(res, lim) for lim in res.limits]}
+    return {"limits": [limit_json(_farm(gw), lim) for lim in res.limits]}
 
 
 @rpc("/limit.LimitInterface/Get", "limit.LimitGetRequest")
@@ -634,7 +678,7 @@ def _limit_get(gw: Any, req: dict[str, Any]) -> Any:
     lim = next((lim for lim in res.limits if lim.id == req.get("id", "")), None)
     if lim is None:
         raise _not_found()
-    return {"limit": limit_json(res, lim)}
+    return {"limit": limit_json(_farm(gw), lim)}
 
 
 @rpc("/limit.LimitInterface/Find", "limit.LimitFindRequest")
@@ -643,7 +687,7 @@ def _limit_find(gw: Any, req: dict[str, Any]) -> Any:
     lim = next((lim for lim in res.limits if lim.name == req.get("name", "")), None)
     if lim is None:
         raise _not_found()
-    return {"limit": limit_json(res, lim)}
+    return {"limit": limit_json(_farm(gw), lim)}
 
 
 @rpc("/limit.LimitInterface/SetMaxValue", "limit.LimitSetMaxValueRequest")
@@ -661,9 +705,22 @@ def _limit_create(gw: Any, req: dict[str, Any]) -> Any:
     name = str(req.get("name", ""))
     if not name or res.limit(name) is not None:
         raise RpcError(500, 13, f"org.springframework.dao.DuplicateKeyException: limit {name} exists")
-    lim = Limit(res.next_id(LIMIT_ID), name, int(req.get("max_value", 0)))
+    soft = int(req.get("soft_value", 0))
+    lim = Limit(
+        res.next_id(LIMIT_ID),
+        name,
+        int(req.get("max_value", 0)),
+        type=int(req.get("type", limits.FRAME)),
+        enforcement=int(req.get("enforcement", limits.ENFORCED)),
+        soft_value=soft if soft > 0 else -1,
+    )
+    exit_status = int(req.get("exit_status", 0))
+    if exit_status:
+        limits.set_failure_rule(
+            res.limits, lim, exit_status, int(req.get("delay_minutes", 0)), bool(req.get("auto_tag"))
+        )
     res.limits.append(lim)
-    return {"limit": limit_json(res, lim)}
+    return {"limit": limit_json(_farm(gw), lim)}
 
 
 # --- groups ------------------------------------------------------------------------------------------

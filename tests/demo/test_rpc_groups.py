@@ -247,3 +247,27 @@ def test_name_department_and_gpus(c: httpx.Client, gw: Any) -> None:
     assert refused(c, G + "SetName", {"group": {"id": "nope"}, "name": "x"}).startswith(
         "org.springframework.dao.EmptyResultDataAccessException"
     )
+
+
+def test_a_scenario_group_carries_its_job_defaults_and_gpus() -> None:
+    from cuetui.demo.scenario import farm_from_scenario
+
+    data = {
+        **SCENARIO,
+        "groups": [
+            {"name": "s", "id": "root-s"},
+            {
+                "name": "fx",
+                "parentId": "root-s",
+                "defaultJobPriority": 70,
+                "defaultJobMinGpus": 1,
+                "defaultJobMaxGpus": 2,
+                "minGpus": 1,
+                "maxGpus": 4,
+            },
+        ],
+    }
+    farm = farm_from_scenario(data, speed=0)
+    fx = next(g for g in farm.resources.groups if g.name == "fx")
+    assert (fx.default_job_priority, fx.default_job_min_gpus, fx.default_job_max_gpus) == (70, 1, 2)
+    assert (fx.min_gpus, fx.max_gpus, fx.parent.name if fx.parent else "") == (1.0, 4.0, "s")
