@@ -9,10 +9,12 @@ answers in the gateway's JSON shape (through the schema table's emitters). It im
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from cuetui.demo import limits
+from cuetui.demo.registry import internal
 from cuetui.demo.resources import (
     ALLOCATION_ID,
     ANY_TARGET,
@@ -22,7 +24,6 @@ from cuetui.demo.resources import (
     TYPE,
     Allocation,
     Depend,
-    Facility,
     Group,
     Limit,
     Resources,
@@ -641,14 +642,23 @@ def _alloc_set_billable(gw: Any, req: dict[str, Any]) -> Any:
 @rpc("/facility.AllocationInterface/Create", "facility.AllocCreateRequest")
 def _alloc_create(gw: Any, req: dict[str, Any]) -> Any:
     res = _res(gw)
-    facility = str((req.get("facility") or {}).get("name", "")) or "local"
-    name = f"{facility}.{req.get('name', '')}"
+    facility = res.facility(str((req.get("facility") or {}).get("name", "")))
+    if facility is None:
+        raise internal()
+    short = str(req.get("name", ""))
+    if re.fullmatch(r"\w+\.\w+", short, re.ASCII):
+        short = short.split(".", 1)[1]
+    name = f"{facility.name}.{short}"
+    disabled = next((a for a in res.disabled_allocations if a.name == name), None)
+    if disabled is not None:
+        # Cuebot enables the allocation it had disabled, then fails to read back the one it did not make.
+        res.disabled_allocations.remove(disabled)
+        res.allocations.append(disabled)
+        raise internal()
     if res.allocation(name) is not None:
-        raise RpcError(500, 13, f"org.springframework.dao.DuplicateKeyException: allocation {name} exists")
-    alloc = Allocation(res.next_id(ALLOCATION_ID), name, str(req.get("tag", "")), facility)
+        raise internal()  # Cuebot leaves the allocation as it is and fails to read back a new one
+    alloc = Allocation(res.next_id(ALLOCATION_ID), name, str(req.get("tag", "")), facility.name)
     res.allocations.append(alloc)
-    if res.facility(facility) is None:
-        res.facilities.append(Facility(facility, facility))
     return {"allocation": allocation_json(_farm(gw), alloc)}
 
 

@@ -112,6 +112,16 @@ def test_delete_refuses_an_allocation_with_hosts_or_the_default_and_disables_one
     assert names == ["local.general"]
     assert gw.run(lambda farm: sorted(s.name for s in farm.resources.subscriptions if s.alloc.name == "local.spare"))
     assert refused(c, "/facility.AllocationInterface/Find", {"name": "local.spare"}, 404)
+    # Creating it again enables the disabled one (its id, its subscriptions); Cuebot still answers an error.
+    again = {"name": "local.spare", "tag": "other", "facility": {"name": "local"}}
+    assert refused(c, "/facility.AllocationInterface/Create", again).startswith(
+        "org.springframework.dao.EmptyResultDataAccessException"
+    )
+    assert _alloc(c, "local.spare")["tag"] == "spare"
+    assert refused(c, "/facility.AllocationInterface/Create", again)  # it exists
+    unknown = {"name": "x", "tag": "x", "facility": {"name": "nowhere"}}
+    assert refused(c, "/facility.AllocationInterface/Create", unknown)
+    assert gw.run(lambda farm: [a.name for a in farm.resources.allocations]) == ["local.general", "local.spare"]
     missing = refused(c, "/facility.AllocationInterface/Delete", {"allocation": {"facility": "local", "name": "x"}})
     assert missing.startswith("org.springframework.dao.EmptyResultDataAccessException")
 
