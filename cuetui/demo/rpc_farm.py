@@ -679,7 +679,8 @@ def _facility_allocs(gw: Any, req: dict[str, Any]) -> Any:
 @rpc("/limit.LimitInterface/GetAll", "limit.LimitGetAllRequest")
 def _limit_all(gw: Any, req: dict[str, Any]) -> Any:
     res = _res(gw)
-    return {"limits": [limit_json(_farm(gw), lim) for lim in res.limits]}
+    # Cuebot lists them by name.
+    return {"limits": [limit_json(_farm(gw), lim) for lim in sorted(res.limits, key=lambda lim: lim.name)]}
 
 
 @rpc("/limit.LimitInterface/Get", "limit.LimitGetRequest")
