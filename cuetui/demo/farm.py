@@ -463,6 +463,9 @@ class Farm:
         job.f_rss[i] = max(job.f_rss[i], rss)
         for run in (job.run, layer.run):
             run.record(seconds, proc.cores, rss, succeed)
+        if not succeed and exit_status > 1:
+            # A limit's failure rule may bind the layer (its running frames then count).
+            self.resources.frame_failed(layer, exit_status, int(now), self.procs.values())
         if final_state is not None:
             state = final_state
         elif succeed:

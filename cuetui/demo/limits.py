@@ -2,7 +2,9 @@
 
 * A layer is bound to a limit when it names it (`Layer.limits`); a binding comes from the job spec
   (SPEC, the default), from a failure rule (AUTO) or from an administrator (MANUAL): `Limit.sources`
-  keeps the origin of the bindings that are not SPEC, by layer id.
+  keeps the origin of the bindings that are not SPEC, by layer id. A frame failing with the exit status
+  a limit's failure rule claims binds its layer (AUTO) when the rule tags automatically; the rule's delay
+  is kept but not simulated (the scheduler has no postponed layers).
 * FRAME limits count one token per running frame of a bound layer; HOST limits one per host running
   any. A limit an external reporter never reported counts every such proc as pending; once reported,
   the report's holders are settled (their tokens, or one machine each for HOST) and pending is what

@@ -351,6 +351,16 @@ class Resources:
                 else:
                     running.discard(proc)
 
+    def frame_failed(self, layer: Layer, exit_status: int, now: int, procs: Iterable[Proc]) -> None:
+        """A frame of the layer failed with this exit status: the limit whose failure rule claims it (and
+        tags automatically) binds the layer, as one discovered needing its licence (AUTO)."""
+        lim = next((lim for lim in self.limits if lim.exit_status == exit_status), None)
+        if lim is None or not lim.auto_tag or lim.name in layer.limits:
+            return
+        layer.limits = [*(n for n in layer.limits if n), lim.name]
+        lim.sources[layer.id] = (limits.AUTO, now)
+        self.recount_limits(procs)
+
     def recount_limits(self, procs: Iterable[Proc]) -> None:
         """The limits' counters again from the running procs (after bindings or names changed)."""
         self.limit_used.clear()

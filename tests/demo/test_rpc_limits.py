@@ -236,3 +236,22 @@ def test_a_frame_limit_blocks_at_its_soft_value_for_new_hosts_and_a_stale_report
     assert res.limits_admit(layer, h1) is False
     lim.reported_time, lim.report_ttl = farm.now() - 60, 30
     assert lim.stale(farm.now()) and res.limits_admit(layer, h1) is True
+
+
+def test_a_frame_failing_with_a_rules_exit_status_binds_its_layer_automatically() -> None:
+    from cuetui.demo.rpc_farm import limit_values
+
+    data = copy.deepcopy(SCENARIO)
+    data["limits"] = [{"name": "lic", "maxValue": 5, "exitStatus": 42, "autoTag": True}]
+    data["jobs"][0]["frames"][-1]["state"] = "RUNNING"
+    data["hosts"][2]["procs"] = [{"jobName": "j", "frameName": "0001-render", "reservedCores": 1}]
+    for exit_status, bound in ((1, [""]), (42, ["lic"])):  # the generic failure is no rule's
+        farm = farm_from_scenario(data, speed=0)
+        render = farm.jobs_by_name["j"].layers[1]
+        proc = next(p for p in farm.procs.values() if p.job.layers[p.job.f_layer[p.frame]] is render)
+        farm.finish_frame(proc, False, exit_status)
+        assert render.limits == bound
+    lim = farm.resources.limit("lic")
+    assert lim.sources[render.id][0] == limits.AUTO
+    assert limit_values(farm, lim)["auto_layer_count"] == 1
+    assert farm.resources.limit_running("lic") == 2  # the comp frames still running, counted once
