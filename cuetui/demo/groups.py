@@ -74,3 +74,10 @@ def recount(res: Resources, procs: Iterable[Proc]) -> None:
         while group is not None:
             res.group_used[group.id] = res.group_used.get(group.id, 0.0) + proc.cores
             group = group.parent
+
+
+def whole_cores(cores: float) -> int:
+    """Cuebot's whole-core units of a group's cores, in cores: -1 stays, the rest rounds toward zero."""
+    if cores == -1:
+        return -1
+    return int(cores + 0.005)

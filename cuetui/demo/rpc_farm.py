@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from cuetui.demo import limits
+from cuetui.demo import groups, limits
 from cuetui.demo.registry import internal
 from cuetui.demo.resources import (
     ALLOCATION_ID,
@@ -776,11 +776,18 @@ def _group_jobs(gw: Any, req: dict[str, Any]) -> Any:
 
 @rpc("/job.GroupInterface/SetMaxCores", "job.GroupSetMaxCoresRequest")
 def _group_set_max(gw: Any, req: dict[str, Any]) -> Any:
-    _group(gw, req).max_cores = float(req.get("max_cores", 0.0))
+    group = _group(gw, req)
+    cores = groups.whole_cores(float(req.get("max_cores", 0.0)))
+    if cores < 0:
+        cores = -1  # no cap
+    elif cores < 1:
+        message = f"The group max cores feature must be a whole core or greater, pass in: {cores * 100}"
+        raise RpcError(500, 13, f"java.lang.IllegalArgumentException: {message}\n{message}")
+    group.max_cores = float(cores)
     return {}
 
 
 @rpc("/job.GroupInterface/SetMinCores", "job.GroupSetMinCoresRequest")
 def _group_set_min(gw: Any, req: dict[str, Any]) -> Any:
-    _group(gw, req).min_cores = float(req.get("min_cores", 0.0))
+    _group(gw, req).min_cores = float(max(0, groups.whole_cores(float(req.get("min_cores", 0.0)))))
     return {}

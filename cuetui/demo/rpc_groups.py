@@ -57,11 +57,9 @@ def _managed(gw: Any, group: Group) -> bool:
     )
 
 
-def _whole_cores(value: float) -> float:
-    """Cuebot's whole-core units of a default (cores rounded down; below one core: unset)."""
-    if value == -1:
-        return -1.0
-    cores = int(value + 0.005)
+def _default_cores(value: float) -> float:
+    """A job default in Cuebot's whole cores; below one core: unset."""
+    cores = groups.whole_cores(value)
     return float(cores) if cores >= 1 else -1.0
 
 
@@ -149,7 +147,7 @@ def _set_default_priority(gw: Any, req: dict[str, Any]) -> Any:
 
 def _set_default_cores(gw: Any, req: dict[str, Any], attr: str, value: float) -> None:
     group = _group(gw, req)
-    cores = _whole_cores(value)
+    cores = _default_cores(value)
     setattr(group, f"default_job_{attr}", cores)
     if cores != -1 and not _managed(gw, group):
         for job in _jobs_in(gw, group):

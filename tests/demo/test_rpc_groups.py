@@ -271,3 +271,16 @@ def test_a_scenario_group_carries_its_job_defaults_and_gpus() -> None:
     fx = next(g for g in farm.resources.groups if g.name == "fx")
     assert (fx.default_job_priority, fx.default_job_min_gpus, fx.default_job_max_gpus) == (70, 1, 2)
     assert (fx.min_gpus, fx.max_gpus, fx.parent.name if fx.parent else "") == (1.0, 4.0, "s")
+
+
+def test_group_cores_are_whole_cores_and_a_cap_below_one_is_refused(c: httpx.Client, gw: Any) -> None:
+    fx = _sub(c, _root(c, gw), "fx")
+    g = {"group": {"id": fx["id"]}}
+    ok(c, G + "SetMaxCores", {**g, "maxCores": 12.7})
+    ok(c, G + "SetMinCores", {**g, "minCores": -3.0})
+    got = ok(c, G + "GetGroup", {"id": fx["id"]})["group"]
+    assert (got["maxCores"], got["minCores"]) == (12.0, 0.0)
+    message = refused(c, G + "SetMaxCores", {**g, "maxCores": 0.5})
+    assert message.startswith("java.lang.IllegalArgumentException: The group max cores feature must be a whole core")
+    ok(c, G + "SetMaxCores", {**g, "maxCores": -7.0})
+    assert gw.run(lambda farm: next(x.max_cores for x in farm.resources.groups if x.name == "fx")) == -1.0
