@@ -13,7 +13,9 @@ Cuebot's semantics kept here:
   reserved cores in the allocation + the frame's cores <= burst (size is what it is guaranteed, burst what
   it may reach). A farm made without subscriptions has one per show and allocation, burst = the
   allocation's cores (no cap).
-* A limit caps the frames running at once over every layer that names it.
+* A limit caps the frames running at once over every layer that names it (and, with opencue-proto
+  1.37.0's licence settings, counts machines, stays advisory, or settles with a licence server's
+  reports: `cuetui.demo.limits`).
 * A group caps the cores its jobs hold together (max cores <= 0: no cap).
 
 Counters move only in `book` and `release` (called by the farm when a proc starts and ends), so a check

@@ -4,8 +4,9 @@ ShowInterface's filter calls, JobInterface/RunFilters), and what running them do
 Cuebot's semantics kept: a new filter is MATCH_ANY, enabled, last in order; orders are renumbered 1..n
 after every move (raise/lower step over one neighbour); a filter matches a job when any (MATCH_ANY) or
 every (MATCH_ALL) matcher does; its actions apply in order and STOP_PROCESSING ends the run of the
-show's filters. MOVE_JOB_TO_GROUP names a group id: the job takes that group's name when the farm knows
-the group, else nothing changes.
+show's filters. MOVE_JOB_TO_GROUP names a group id: the job moves into that group of its show, taking
+the group's set priority and cores defaults, else nothing changes. The show's filters also run on every
+job LaunchSpec makes.
 """
 
 from __future__ import annotations
