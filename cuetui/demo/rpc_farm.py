@@ -551,7 +551,9 @@ def _show_groups(gw: Any, req: dict[str, Any]) -> Any:
     if show is None:
         raise _internal()
     farm.resources.root_group(show)
-    return {"groups": {"groups": [group_json(farm, g) for g in farm.resources.groups if g.show is show]}}
+    # Cuebot lists them by level, then name.
+    shown = sorted((g for g in farm.resources.groups if g.show is show), key=lambda g: (g.level, g.name))
+    return {"groups": {"groups": [group_json(farm, g) for g in shown]}}
 
 
 @rpc("/show.ShowInterface/GetRootGroup", "show.ShowGetRootGroupRequest")
@@ -574,6 +576,8 @@ def _alloc(gw: Any, req: dict[str, Any]) -> Allocation:
 def _allocs(gw: Any, facility: str | None = None) -> Any:
     farm = _farm(gw)
     allocs = [a for a in farm.resources.allocations if facility is None or a.facility == facility]
+    if facility is None:
+        allocs.sort(key=lambda a: a.name)  # Cuebot lists every allocation by name
     return {"allocations": {"allocations": [allocation_json(farm, a) for a in allocs]}}
 
 
@@ -763,7 +767,8 @@ def _group_find(gw: Any, req: dict[str, Any]) -> Any:
 def _group_children(gw: Any, req: dict[str, Any]) -> Any:
     g = _group(gw, req)
     farm = _farm(gw)
-    return {"groups": {"groups": [group_json(farm, c) for c in farm.resources.groups if c.parent is g]}}
+    children = sorted((c for c in farm.resources.groups if c.parent is g), key=lambda c: c.name)
+    return {"groups": {"groups": [group_json(farm, c) for c in children]}}
 
 
 @rpc("/job.GroupInterface/GetJobs", "job.GroupGetJobsRequest")

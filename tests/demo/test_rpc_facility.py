@@ -100,6 +100,8 @@ def test_delete_refuses_an_allocation_with_hosts_or_the_default_and_disables_one
     assert message.startswith("com.imageworks.spcue.EntityRemovalError: failed to create entity of type")
     assert message.endswith(",allocation still contains hosts")
     ok(c, "/facility.AllocationInterface/Create", {"name": "empty", "tag": "e", "facility": {"name": "local"}})
+    listed = ok(c, "/facility.AllocationInterface/GetAll", {})["allocations"]["allocations"]
+    assert [a["name"] for a in listed] == ["local.empty", "local.general", "local.spare"]  # by name
     ok(c, "/facility.AllocationInterface/SetDefault", {"allocation": {"id": _alloc(c, "local.empty")["id"]}})
     message = refused(c, "/facility.AllocationInterface/Delete", {"allocation": {"facility": "local", "name": "empty"}})
     assert message.endswith(",you cannot delete the default allocation")

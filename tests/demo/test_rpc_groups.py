@@ -284,3 +284,15 @@ def test_group_cores_are_whole_cores_and_a_cap_below_one_is_refused(c: httpx.Cli
     assert message.startswith("java.lang.IllegalArgumentException: The group max cores feature must be a whole core")
     ok(c, G + "SetMaxCores", {**g, "maxCores": -7.0})
     assert gw.run(lambda farm: next(x.max_cores for x in farm.resources.groups if x.name == "fx")) == -1.0
+
+
+def test_groups_are_listed_by_level_then_name_as_cuebot_lists_them(c: httpx.Client, gw: Any) -> None:
+    root = _root(c, gw)
+    zeta = _sub(c, root, "zeta")
+    _sub(c, zeta, "alpha")
+    _sub(c, root, "beta")
+    show = gw.run(lambda farm: farm.shows[0].id)
+    listed = ok(c, "/show.ShowInterface/GetGroups", {"show": {"id": show}})["groups"]["groups"]
+    assert [g["name"] for g in listed] == ["s", "beta", "zeta", "alpha"]
+    children = ok(c, G + "GetGroups", {"group": {"id": root["id"]}})["groups"]["groups"]
+    assert [g["name"] for g in children] == ["beta", "zeta"]
