@@ -633,7 +633,13 @@ def _alloc_set_default(gw: Any, req: dict[str, Any]) -> Any:
 
 @rpc("/facility.AllocationInterface/SetTag", "facility.AllocSetTagRequest")
 def _alloc_set_tag(gw: Any, req: dict[str, Any]) -> Any:
-    _alloc(gw, req).tag = str(req.get("tag", ""))
+    alloc = _alloc(gw, req)
+    old, alloc.tag = alloc.tag, str(req.get("tag", ""))
+    # Cuebot re-tags the allocation's hosts: their allocation tag is the new one.
+    for host in _farm(gw).hosts:
+        if host.alloc_name == alloc.name:
+            kept = [t for t in host.tags if t != old]
+            host.tags = kept if not alloc.tag or alloc.tag in kept else [*kept, alloc.tag]
     return {}
 
 

@@ -184,3 +184,10 @@ def test_create_subscription_caps_the_show_in_the_allocation(c: httpx.Client, gw
     assert refused(c, "/show.ShowInterface/CreateSubscription", {**body, "allocationId": "nope"}).startswith(
         "org.springframework.dao.EmptyResultDataAccessException"
     )
+
+
+def test_set_tag_retags_the_allocations_hosts(c: httpx.Client, gw: Any) -> None:
+    general = _alloc(c, "local.general")
+    ok(c, "/facility.AllocationInterface/SetTag", {"allocation": {"id": general["id"]}, "tag": "main"})
+    assert gw.run(lambda farm: {h.name: h.tags for h in farm.hosts}) == {"h1": ["main"], "h2": ["linux", "main"]}
+    assert _alloc(c, "local.general")["tag"] == "main"
