@@ -220,7 +220,7 @@ class Farm:
         self.quiet_since: dict[str, float] = {}
         self._hangs: list[tuple[float, int, Proc]] = []
         # Dependencies, subscriptions, allocations, limits and groups (cuetui.demo.resources).
-        self.resources = Resources(self.id_prefix)
+        self.resources = Resources(self.id_prefix, now=self.now)
 
     # --- clock -----------------------------------------------------------------------------------
     def now(self) -> float:
@@ -463,6 +463,9 @@ class Farm:
         job.f_rss[i] = max(job.f_rss[i], rss)
         for run in (job.run, layer.run):
             run.record(seconds, proc.cores, rss, succeed)
+        if not succeed and exit_status > 1:
+            # A limit's failure rule may bind the layer (its running frames then count).
+            self.resources.frame_failed(layer, exit_status, int(now), self.procs.values())
         if final_state is not None:
             state = final_state
         elif succeed:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cuetui.demo import actions, lookup, queries
+from cuetui.demo import actions, groups, lookup, queries
 from cuetui.demo.model import DEPEND, RUNNING, WAITING, Job, Layer
 from cuetui.demo.registry import GatewayError, not_found, refused, rpc
 from cuetui.demo.wire import emitter
@@ -101,18 +101,9 @@ def _job_set_group(gw: Any, req: dict[str, Any]) -> Any:
     group = next((g for g in farm.resources.groups if g.id == req.get("group_id", "")), None)
     if group is None:
         raise _job_not_found()
-    if group.show is not job.show:
-        raise refused(
-            "com.imageworks.spcue.EntityModificationError", "error moving job, cannot move jobs between shows"
-        )
-    # The group's job defaults that are set (-1: not set) apply to the job, as Cuebot's updateParent does.
-    if group.default_job_priority != -1:
-        job.priority = group.default_job_priority
-    if group.default_job_min_cores != -1:
-        job.min_cores = group.default_job_min_cores
-    if group.default_job_max_cores != -1:
-        job.max_cores = group.default_job_max_cores
-    farm.resources.move_job(job, group, job.run.reserved_cores)
+    # Refused across shows; the group's job defaults that are set (-1: not set) apply to the job, as
+    # Cuebot's updateParent does, and the groups' booked cores are recounted.
+    groups.reparent_job(farm.resources, farm.procs.values(), job, group)
     return {}
 
 
@@ -127,7 +118,7 @@ def _add_limit(gw: Any, req: dict[str, Any]) -> Any:
     _, layer = lookup.layer(gw.farm, req)
     lim = _limit(gw, req)
     if lim is not None:
-        gw.farm.resources.add_layer_limit(layer, lim)
+        gw.farm.resources.add_layer_limit(layer, lim, gw.farm.procs.values())
     return {}
 
 
@@ -136,7 +127,7 @@ def _drop_limit(gw: Any, req: dict[str, Any]) -> Any:
     _, layer = lookup.layer(gw.farm, req)
     lim = _limit(gw, req)
     if lim is not None:
-        gw.farm.resources.drop_layer_limit(layer, lim)
+        gw.farm.resources.drop_layer_limit(layer, lim, gw.farm.procs.values())
     return {}
 
 

@@ -460,11 +460,14 @@ def _system_stats(gw: Gateway, req: dict[str, Any]) -> Any:
 # The handlers by area, each registering itself on import.
 from cuetui.demo import (  # noqa: E402
     rpc_departments,
+    rpc_facility,
     rpc_farm,
     rpc_filters,
+    rpc_groups,
     rpc_hosts,
     rpc_jobs,
     rpc_layers,
+    rpc_limits,
     rpc_owners,
     rpc_remedies,
     rpc_services,
@@ -474,11 +477,14 @@ from cuetui.demo import (  # noqa: E402
 
 _AREAS = (
     rpc_departments,
+    rpc_facility,
     rpc_farm,
     rpc_filters,
+    rpc_groups,
     rpc_hosts,
     rpc_jobs,
     rpc_layers,
+    rpc_limits,
     rpc_owners,
     rpc_remedies,
     rpc_services,

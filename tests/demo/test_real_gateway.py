@@ -544,6 +544,98 @@ def test_admin_calls_match(pair: Pair) -> None:
     pair.check()
 
 
+def test_facility_group_and_limit_admin_calls_match(pair: Pair) -> None:
+    """Facilities, allocations and subscriptions, groups, limits: each change, its refusals and the reads
+    of its effect. Of the limits only the calls the binary knows, and no answer carrying a Limit (the
+    binary drops the fields 1.37.0 added)."""
+    ids = _ids(pair)
+    job, host, idle, layer = ids["job"], ids["host"], ids["idle"], ids["layer"]
+    c = pair.call
+    shows = c("shows", "/show.ShowInterface/GetShows", {})["shows"]["shows"]
+    show = {"id": next(s["id"] for s in shows if s["name"] == job["show"])}
+    A, F, S, G, L = (
+        "/facility.AllocationInterface/",
+        "/facility.FacilityInterface/",
+        "/show.ShowInterface/",
+        "/job.GroupInterface/",
+        "/limit.LimitInterface/",
+    )
+    # Facilities, allocations, subscriptions
+    c("create facility", F + "Create", {"name": "remote"})
+    c("create facility again", F + "Create", {"name": "remote"})
+    c("rename facility", F + "Rename", {"facility": {"name": "remote"}, "newName": "offsite"})
+    c("facility after rename", F + "Get", {"name": "offsite"})
+    c("rename missing facility", F + "Rename", {"facility": {"name": "nope"}, "newName": "x"})
+    made = c("create allocation", A + "Create", {"name": "spare", "tag": "spare", "facility": {"name": "offsite"}})
+    spare = made["allocation"]["id"]
+    moved = {"allocation": {"id": spare}, "hosts": {"hosts": [{"id": idle["id"]}, {"id": host["id"]}]}}
+    c("reparent hosts", A + "ReparentHosts", moved)
+    c("idle host after reparent", "/host.HostInterface/GetHost", {"id": idle["id"]})
+    c("busy host after reparent", "/host.HostInterface/GetHost", {"id": host["id"]})
+    c("allocation hosts", A + "GetHosts", {"allocation": {"id": spare}})
+    c("find hosts", A + "FindHosts", {"allocation": {"id": spare}, "r": {"allocs": ["offsite.spare"]}})
+    c("set allocation name", A + "SetName", {"allocation": {"facility": "offsite", "name": "spare"}, "name": "extra"})
+    c("set bad allocation name", A + "SetName", {"allocation": {"facility": "offsite", "name": "extra"}, "name": "a.b"})
+    c("allocations after", A + "GetAll", {})
+    c("delete allocation with hosts", A + "Delete", {"allocation": {"facility": "offsite", "name": "extra"}})
+    c("delete missing allocation", A + "Delete", {"allocation": {"facility": "offsite", "name": "nope"}})
+    sub = {"show": show, "allocationId": spare, "size": 10, "burst": 20}
+    c("create subscription", S + "CreateSubscription", sub)
+    c("create subscription again", S + "CreateSubscription", sub)
+    c("subscriptions after", S + "GetSubscriptions", {"show": show})
+    c("delete facility with allocations", F + "Delete", {"name": "offsite"})
+    c("create facility to delete", F + "Create", {"name": "gone"})
+    c("delete facility", F + "Delete", {"name": "gone"})
+    c("deleted facility", F + "Get", {"name": "gone"})
+    # Groups
+    root = c("root group", S + "GetRootGroup", {"show": show})["group"]
+    fx = c("sub group", G + "CreateSubGroup", {"group": {"id": root["id"]}, "name": "fx"})["group"]
+    c("sub group again", G + "CreateSubGroup", {"group": {"id": root["id"]}, "name": "fx"})
+    comp = c("sub sub group", G + "CreateSubGroup", {"group": {"id": fx["id"]}, "name": "comp"})["group"]
+    g = {"group": {"id": fx["id"]}}
+    c("default priority", G + "SetDefaultJobPriority", {**g, "priority": 66})
+    c("default min cores", G + "SetDefaultJobMinCores", {**g, "minCores": 2.6})
+    c("default max cores", G + "SetDefaultJobMaxCores", {**g, "maxCores": 0.4})
+    c("default min gpus", G + "SetDefaultJobMinGpus", {**g, "minGpus": 1})
+    c("default max gpus", G + "SetDefaultJobMaxGpus", {**g, "maxGpus": 0})
+    c("max gpus", G + "SetMaxGpus", {**g, "maxGpus": -3})
+    c("min gpus", G + "SetMinGpus", {**g, "minGpus": 2})
+    c("department", G + "SetDepartment", {**g, "dept": "Lighting"})
+    c("department unknown", G + "SetDepartment", {**g, "dept": "Nope"})
+    c("reparent jobs", G + "ReparentJobs", {**g, "jobs": {"jobs": [{"id": job["id"]}]}})
+    c("job after reparent", "/job.JobInterface/GetJob", {"id": job["id"]})
+    c("group jobs", G + "GetJobs", g)
+    c("rename group", G + "SetName", {**g, "name": "vfx"})
+    c("find renamed group", G + "FindGroup", {"show": job["show"], "name": "vfx"})
+    c("group into its sub group", G + "SetGroup", {**g, "parentGroup": {"id": comp["id"]}})
+    c("group into itself", G + "ReparentGroups", {**g, "groups": {"groups": [{"id": fx["id"]}]}})
+    c("move sub group", G + "ReparentGroups", {"group": {"id": root["id"]}, "groups": {"groups": [{"id": comp["id"]}]}})
+    c("groups after", S + "GetGroups", {"show": show})
+    c("delete group with a job", G + "Delete", g)
+    c("delete group", G + "Delete", {"group": {"id": comp["id"]}})
+    c("delete missing group", G + "Delete", {"group": {"id": MISSING}})
+    c("groups at the end", S + "GetGroups", {"show": show})
+
+    # Limits: the same limit, named by the layer, on both farms.
+    def bind(farm: Any) -> None:
+        from cuetui.demo.limits import Limit
+
+        farm.resources.limits.append(Limit("lim-0001", "lic", 4))
+        farm.layers_by_id[layer["id"]][1].limits = ["lic"]
+        farm.resources.recount_limits(farm.procs.values())
+
+    pair.a.run(bind)
+    pair.b.run(bind)
+    c("rename limit", L + "Rename", {"oldName": "lic", "newName": "lic2"})
+    c("layer after rename", "/job.LayerInterface/GetLayer", {"id": layer["id"]})
+    c("rename missing limit", L + "Rename", {"oldName": "lic", "newName": "x"})
+    c("delete limit", L + "Delete", {"name": "lic2"})
+    c("layer after delete", "/job.LayerInterface/GetLayer", {"id": layer["id"]})
+    c("delete missing limit", L + "Delete", {"name": "lic2"})
+    pair.check()
+    assert pair.b.run(lambda farm: farm.jobs_by_id[job["id"]].priority) == 66
+
+
 def test_errors_match(pair: Pair) -> None:
     ids = _ids(pair)
     job = ids["job"]
