@@ -26,6 +26,7 @@ _BAR = "=" * 59
 
 _ERRORS = {
     1: "ERROR: [kick] failed to open texture '/shots/assets/tex/ground_diffuse.1042.tx': No such file",
+    2: "ERROR: [nuke] license checkout failed: no nuke_r license available",
     137: "ERROR: process killed by the OOM killer (memory limit exceeded)",
     139: "ERROR: Segmentation fault (core dumped) in libai.so",
     299: "Frame cleared by the system",
