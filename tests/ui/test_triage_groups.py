@@ -234,7 +234,7 @@ async def test_the_host_hint_and_L_lock_the_host_behind_the_deaths(gw: DemoGatew
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         assert BAD_HOST in app.screen.question
         await pilot.press("y")
-        rebooting = ("REBOOT_WHEN_IDLE", "REBOOTING")
+        rebooting = ("REBOOT_WHEN_IDLE", "DOWN")
         await wait_farm(pilot, gw, lambda farm: farm.hosts_by_name[BAD_HOST].state_name in rebooting)
         # `r` on the group: retried, and the confirmation says the host is behind them.
         await to_group(pilot, screen, BAD_HOST)
