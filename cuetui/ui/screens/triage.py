@@ -421,10 +421,8 @@ class TriageScreen(AcrossJobsScreen[TriageRow]):
     @cached_property
     def view(self) -> DeadFramesView:
         """This screen's data: the dead frames of the jobs in view, their layers' memory, their hosts."""
-        options = self.services.options
-        reader = self._reader or SignatureReader(
-            log_path_map=options.log_path_map, loki_url=options.loki_url, patterns=options.triage_patterns
-        )
+        # The app's reader, which the new-dead alerts share: a log one of them read is not read again.
+        reader = self._reader or self.services.signatures
         return DeadFramesView(self.services.client, on_jobs=self.jobs_seen, details=True, reader=reader)
 
     async def fetch(self) -> list[TriageRow]:
