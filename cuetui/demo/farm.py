@@ -72,6 +72,7 @@ from cuetui.demo.model import (
     Show,
 )
 from cuetui.demo.resources import Resources
+from cuetui.demo.timeouts import CHECK_SECONDS, enforce_timeouts
 
 __all__ = [
     "CHECKPOINT",
@@ -206,6 +207,7 @@ class Farm:
         self.logs = LogWriter(self)
         self.sim_elapsed = 0.0
         self._dispatch_wait = 0.0
+        self._timeout_wait = 0.0  # real seconds to the next check of the layers' timeouts
         self._next_submit = 300.0  # sim seconds before the first new job arrives
         self._submitted = 0
         self.submit_job: Callable[[Farm], Job | None] | None = None  # set by profiles
@@ -608,6 +610,11 @@ class Farm:
         while self._hangs and self._hangs[0][0] <= now:
             at, _, proc = heapq.heappop(self._hangs)
             self._hang(proc, at)
+        # Cuebot kills what ran past its layer's timeout when the host reports (cuetui.demo.timeouts).
+        self._timeout_wait -= real_dt
+        if self._timeout_wait <= 0:
+            self._timeout_wait = CHECK_SECONDS
+            enforce_timeouts(self)
         sim_dt = real_dt * self.speed
         self.sim_elapsed += sim_dt
         # Dispatch a few times a second, not every tick: sorting thousands of jobs is the costly part.
