@@ -375,16 +375,28 @@ class SignatureReader:
 
         workers = [asyncio.create_task(worker()) for _ in range(min(self.concurrency, len(todo)))]
         try:
-            last = 0.0
+            # What an earlier, abandoned pass read is shown at once, not after the next read ends.
+            if done:
+                yield ReadProgress(done, total, dict(found))
+            last = time.monotonic() if done else 0.0
+            shown = done
             while done < total:
-                await finished.get()
-                done += 1
+                # A count held back by the interval is shown when the interval ends, even when no
+                # other read ends by then (the rest may be slow).
+                wait = None if shown == done else max(0.0, every - (time.monotonic() - last))
+                try:
+                    await asyncio.wait_for(finished.get(), wait)
+                except TimeoutError:
+                    pass
+                else:
+                    done += 1
                 while not finished.empty():
                     finished.get_nowait()
                     done += 1
                 now = time.monotonic()
-                if last == 0.0 or done >= total or now - last >= every:
+                if done > shown and (last == 0.0 or done >= total or now - last >= every):
                     last = now
+                    shown = done
                     yield ReadProgress(done, total, dict(found))
         finally:
             for task in workers:

@@ -140,6 +140,25 @@ async def test_progress_appears_before_all_logs_are_read() -> None:
     assert last.finished and len(last.signatures) == 500
 
 
+async def test_a_count_held_back_by_the_interval_is_shown_when_the_rest_are_slow() -> None:
+    """Five logs read at once, the rest held: the progress says 5 within the interval, not 1 forever;
+    a second pass (the screen polled again) says 5 at once from the cache."""
+    dead = make_dead(50)
+    logs = FakeLogs(dead, free=5)
+    reader = SignatureReader(read_tail=logs, concurrency=8)
+    progress = reader.progress(dead, every=0.05)
+    seen = [await asyncio.wait_for(anext(progress), timeout=10)]
+    while seen[-1].done < 5:
+        seen.append(await asyncio.wait_for(anext(progress), timeout=10))
+    assert seen[-1].done == 5 and not seen[-1].finished
+    await progress.aclose()
+    again = reader.progress(dead, every=0.05)
+    first = await asyncio.wait_for(anext(again), timeout=10)
+    assert first.done == 5
+    await again.aclose()
+    logs.gate.set()
+
+
 async def test_an_unreadable_log_becomes_a_signature_and_never_raises() -> None:
     dead = make_dead(3)
 
