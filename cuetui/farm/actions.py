@@ -444,10 +444,16 @@ class FarmActions:
 
     # --- dependencies and subscriptions ---------------------------------------------------------------
 
-    async def drop_depends(self, job: Job, layer: Layer | None, target: str) -> ActionResult:
-        """Satisfy every dependency of a job (or one of its layers) on INTERNAL, EXTERNAL or ANY_TARGET."""
+    async def drop_depends(
+        self, job: Job, layer: Layer | None, target: str, frame: Frame | None = None
+    ) -> ActionResult:
+        """Satisfy every dependency of a job (or one of its layers, or a frame) on INTERNAL, EXTERNAL or
+        ANY_TARGET."""
         self._check("drop dependencies")
-        what, ident = ("layer", layer.id) if layer is not None else ("job", job.id)
+        if frame is not None:
+            what, ident = "frame", frame.id
+        else:
+            what, ident = ("layer", layer.id) if layer is not None else ("job", job.id)
         return await self._each(
             "dropped the dependencies of", [job], lambda _j: self.client.drop_depends(what, ident, target)
         )

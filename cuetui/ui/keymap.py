@@ -23,6 +23,7 @@ SCREENS = (
     ("Job", "job", "JobScreen"),
     ("FrameLog", "frame_log", "FrameLogScreen"),
     ("HostProcs", "host_procs", "HostProcsScreen"),
+    ("Dependencies", "deps_panel", "DepsPanel"),
 )
 
 
