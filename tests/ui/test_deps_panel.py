@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from cuetui.demo.server import DemoGatewayThread
-from cuetui.ui.screens.job import JobScreen
 from cuetui.ui.screens.deps_panel import WAITED_BY, WAITS_ON, DepsPanel
+from cuetui.ui.screens.job import JobScreen
 from cuetui.ui.widgets.dialogs import ConfirmDialog
 from tests.commands.test_why import _frames, base
 from tests.ui.steer_support import check_requests, make_app, toasts, wait_farm, wait_for
