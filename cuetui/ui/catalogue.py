@@ -62,7 +62,7 @@ APP_ACTIONS: tuple[ActionSpec, ...] = (
         "goto('subs')",
         "subscriptions",
         footer=False,
-        help="subscriptions: each show's size, burst and cores in use per allocation",
+        help="subscriptions: size, burst and use per allocation",
     ),
     ActionSpec("app.command", "colon", "command_line", "command", footer=False),
     ActionSpec("app.help", "question_mark", "help", "help"),

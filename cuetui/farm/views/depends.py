@@ -101,6 +101,22 @@ def waits_on_other_jobs(job: Job, depends: Sequence[Depend]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+class WaitsOnJobs(Job, frozen=True):
+    """A job as the jobs table shows it when it waits on other jobs: `waits_on` their names. A job model
+    of its own type, so the table (which compares rows by value) redraws a row whose marker changed."""
+
+    waits_on: tuple[str, ...] = ()
+
+
+def with_waits(job: Job, names: Sequence[str]) -> Job:
+    """`job` carrying `names` (the other jobs it waits on), or the plain job when there are none."""
+    current = job.waits_on if isinstance(job, WaitsOnJobs) else ()
+    if tuple(names) == current:
+        return job
+    fields = {name: getattr(job, name) for name in Job.__struct_fields__}
+    return WaitsOnJobs(**fields, waits_on=tuple(names)) if names else Job(**fields)
+
+
 class ExternalWaits:
     """Which jobs wait on another job: `poll(jobs)` answers, by job id, the names of the jobs each waits
     on (only the jobs that wait appear). One GetWhatThisDependsOn per job with DEPEND frames, asked again
@@ -112,6 +128,11 @@ class ExternalWaits:
         self.clock = clock
         self._known: dict[str, tuple[int, float, tuple[str, ...]]] = {}  # id -> (depend frames, when, names)
         self.reads = 0  # GetWhatThisDependsOn sent (tests and benches)
+
+    def known(self, jobs: Sequence[Job]) -> list[Job]:
+        """`jobs` with the last answers applied (no request): a job no longer in DEPEND loses its marker."""
+        known = self._known
+        return [with_waits(j, known[j.id][2] if j.id in known and j.stats.depend_frames > 0 else ()) for j in jobs]
 
     async def poll(self, jobs: Sequence[Job]) -> Mapping[str, tuple[str, ...]]:
         """The other jobs each of `jobs` waits on, by job id."""
@@ -144,6 +165,8 @@ __all__ = [
     "DependsView",
     "ExternalWaits",
     "NoSuchPart",
+    "WaitsOnJobs",
     "gather_depends",
     "waits_on_other_jobs",
+    "with_waits",
 ]
