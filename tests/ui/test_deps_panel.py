@@ -91,7 +91,7 @@ async def test_rows_enter_opens_the_other_job_and_x_drops_one(
             (WAITED_BY, "JOB_ON_JOB", "after", True),
         ]
         assert cells(panel, 0) == [WAITS_ON, "JOB_ON_JOB", "blocker", "active", "2"]
-        assert "waits on 2 dependencies" in str(panel.query_one("#deps-summary").render())
+        assert "waits on: 2 active of 2 · waited on by: 2 active of 2" in str(panel.query_one("#deps-summary").render())
 
         # enter on "blocker": its own job screen.
         await pilot.press("enter")

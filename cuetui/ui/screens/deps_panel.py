@@ -179,7 +179,10 @@ class DepsPanel(ModalScreen[None]):
         active = len(deps.active_waits())
         blocking = sum(1 for d in deps.waited_by if d.active)
         if self.rows:
-            summary = f"waits on {_plural(active)} (active) · {blocking} active waiting on it"
+            summary = (
+                f"waits on: {active} active of {len(deps.waits_on)}"
+                f" · waited on by: {blocking} active of {len(deps.waited_by)}"
+            )
         else:
             summary = "no dependencies either way"
         self.query_one("#deps-summary", Static).update(Text(summary))

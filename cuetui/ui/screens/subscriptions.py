@@ -101,25 +101,25 @@ def subscription_columns() -> list[Column[SubscriptionRow]]:
             "Show",
             lambda r, c: cells.name_cell(r.subscription.show_name, c),
             lambda r: r.subscription.show_name,
-            width=12,
+            width=8,
             flex=True,
-            max_width=32,
+            max_width=24,
         ),
         Column(
             "allocation",
             "Allocation",
             lambda r, c: cells.name_cell(r.subscription.allocation_name, c),
             lambda r: r.subscription.allocation_name,
-            width=16,
+            width=13,
             flex=True,
-            max_width=32,
+            max_width=28,
         ),
-        cells.count_column("size", "Size", lambda r: r.subscription.size, 6),
-        cells.count_column("burst", "Burst", lambda r: r.subscription.burst, 6),
-        Column("used", "Used", _used_cell, lambda r: r.subscription.reserved_cores, width=6, reverse_first=True),
+        cells.count_column("size", "Size", lambda r: r.subscription.size, 5),
+        cells.count_column("burst", "Burst", lambda r: r.subscription.burst, 5),
+        Column("used", "Used", _used_cell, lambda r: r.subscription.reserved_cores, width=5, reverse_first=True),
         Column(
             "use",
-            "Use of size │ burst",
+            "Use of burst",
             _bar_cell,
             lambda r: r.subscription.reserved_cores / r.subscription.burst if r.subscription.burst else 0.0,
             width=BAR_WIDTH + 5,
@@ -170,7 +170,7 @@ class SubscriptionsScreen(FarmScreen[SubscriptionRow]):
     CSS_PATH = "../styles/depends.tcss"
     ACTIONS: ClassVar[tuple[ActionSpec, ...]] = SUBSCRIPTION_ACTIONS + TABLE_ACTIONS
     BINDINGS = bindings(SUBSCRIPTION_ACTIONS)
-    TITLE_TEXT = "Subscriptions · every show × allocation · size guaranteed, burst the most a show may hold"
+    TITLE_TEXT = "Subscriptions · size: cores guaranteed · burst: the most a show may hold"
     NOUN = "subscriptions"
 
     def columns(self) -> list[Column[SubscriptionRow]]:
