@@ -16,6 +16,7 @@ from cuetui.ui.screens.deps_panel import DepsPanel
 from cuetui.ui.screens.job import JobScreen
 from cuetui.ui.screens.subscriptions import CoresDialog, SubscriptionsScreen
 from cuetui.ui.widgets.dialogs import ConfirmDialog
+from cuetui.ui.widgets.why_panel import WhyPanel
 from tests.ui.steer_support import check_requests, make_app, wait_for, wait_loaded
 
 
@@ -39,11 +40,16 @@ async def test_the_top_reason_is_fixed_from_the_tui(make_gateway: Callable[..., 
         at_burst = sorted(name for name, (_j, reasons) in before.items() if reasons[:1] == ["subscription_burst"])
         assert held and at_burst, before
 
-        # The dependency: v on the job, A drops all it waits on.
+        # The dependency: w says which key (v) drops it; v on the job, A drops all it waits on.
         name = held[0]
         await pilot.press("colon", *f"job {name}", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, JobScreen) and app.screen.job is not None, what=name)
         app.screen.set_focus(None)
+        await pilot.press("w")
+        await wait_for(pilot, lambda: isinstance(app.screen, WhyPanel), what="why panel")
+        assert "[drop-depends] v" in str(app.screen.query_one("#why-reasons").render())
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen), what="back on the job")
         await pilot.press("v")
         await wait_for(pilot, lambda: isinstance(app.screen, DepsPanel) and app.screen.loads >= 1, what="panel")
         await pilot.press("A")
@@ -90,3 +96,17 @@ async def test_the_top_reason_is_fixed_from_the_tui(make_gateway: Callable[..., 
         reasons = [r.reason for r in explain(await gather_why(app.services.client, job))]
         assert "subscription_burst" not in reasons, reasons
     assert check_requests(gw) > 0
+
+
+def test_remedy_keys_follow_the_catalogues_and_the_keymap() -> None:
+    from cuetui.ui.catalogue import APP_ACTIONS
+    from cuetui.ui.remedy_keys import remedy_keys
+    from cuetui.ui.screens.hosts import HostsScreen
+
+    catalogues = (*APP_ACTIONS, *JobScreen.ACTIONS, *SubscriptionsScreen.ACTIONS, *HostsScreen.ACTIONS)
+    keys = remedy_keys(catalogues)
+    assert (keys["drop-depends"], keys["subscription-burst"], keys["resume"]) == ("v", "6 then b", "u")
+    assert keys["layer-memory"] == "o on the layer" and keys["host-unlock"] == "3 then U"
+    remapped = remedy_keys(catalogues, {"job.depends": "V", "subs.burst": "B"})
+    assert (remapped["drop-depends"], remapped["subscription-burst"]) == ("V", "6 then B")
+    assert "subscription-burst" not in remedy_keys(JobScreen.ACTIONS)  # not among them: left out

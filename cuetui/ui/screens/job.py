@@ -612,6 +612,10 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
         from cuetui.farm.views.why import gather_why
         from cuetui.farm.why import explain
         from cuetui.gateway.errors import GatewayError
+        from cuetui.ui.catalogue import APP_ACTIONS
+        from cuetui.ui.remedy_keys import remedy_keys
+        from cuetui.ui.screens.hosts import HostsScreen
+        from cuetui.ui.screens.subscriptions import SubscriptionsScreen
         from cuetui.ui.widgets.why_panel import WhyPanel
 
         try:
@@ -620,7 +624,9 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
             self.notify(f"why: {exc}", severity="error", timeout=6)
             return
         what = job.name + (f"/{frame_name}" if frame_name else f"/{layer_name}" if layer_name else "")
-        await self.app.push_screen(WhyPanel(what, explain(picture)))
+        catalogues = (*APP_ACTIONS, *self.ACTIONS, *SubscriptionsScreen.ACTIONS, *HostsScreen.ACTIONS)
+        keys = remedy_keys(catalogues, self.services.options.keymap)
+        await self.app.push_screen(WhyPanel(what, explain(picture), keys))
 
     def action_toggle_dead(self) -> None:
         self.dead_only = not self.dead_only
