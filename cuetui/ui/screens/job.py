@@ -72,6 +72,7 @@ JOB_ACTIONS: tuple[ActionSpec, ...] = (
         "v",
         "depends",
         "deps",
+        footer=False,  # at 80 columns it would push resume out; `w` names it as the dependency's remedy
         help="what the job (or the layer or frame under the cursor) waits on and what waits on it; drop them",
     ),
     ActionSpec("job.refresh", "ctrl+r", "refresh", "refresh now", footer=False),
