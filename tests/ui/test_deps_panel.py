@@ -208,3 +208,20 @@ async def test_read_only_refuses_and_sends_nothing(
     assert gw.run(lambda farm: all(d.active for d in farm.resources.depends))
     paths = [path for _m, path, _h, _b, _s in gw.recorded]
     assert not [p for p in paths if p.endswith(("/Satisfy", "/DropDepends"))]
+
+
+async def test_a_drop_the_gateway_refuses_says_failed(
+    make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path
+) -> None:
+    gw = gateway(make_gateway, tmp_path)
+    app = make_app(gw)
+    async with app.run_test(size=(160, 48)) as pilot:
+        job_screen = await open_job(pilot, "waiter")
+        job_screen.set_focus(None)
+        await open_panel(pilot)
+        gw.run(lambda farm: farm.resources.depends.pop(0))  # gone from the farm since the panel read it
+        await pilot.press("X")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="confirmation")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: any(t.startswith("failed: ") for t in toasts(app)), what="failed")
+        assert not any(t.startswith("done: ") for t in toasts(app))

@@ -157,3 +157,26 @@ def test_use_bar_marks_size_and_burst() -> None:
     assert use_bar(6, 4, 8, width=8) == [("████", "bar-done"), ("██", "warn"), ("··", "dim")]
     assert use_bar(0, 0, 0, width=4) == [("····", "dim")]
     assert use_bar(1, 4, 4, width=4) == [("█", "bar-done"), ("░░░", "bar-todo")]
+
+
+async def test_a_set_the_gateway_refuses_says_failed(
+    make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path
+) -> None:
+    gw = gateway(make_gateway, tmp_path)
+    app = make_app(gw)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await open_screen(pilot)
+        row = next(r for r in screen.table.models() if r.subscription.show_name == "s")
+        screen.table.move_to_key(row.key)
+        gw.run(
+            lambda farm: farm.resources.subscriptions.remove(
+                next(s for s in farm.resources.subscriptions if s.show.name == "s")
+            )
+        )
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(app.screen, CoresDialog), what="burst dialog")
+        await pilot.press("home", "ctrl+k", *"7", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="confirmation")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: any(t.startswith("failed: ") for t in toasts(app)), what="failed")
+        assert not any(t.startswith("done: ") for t in toasts(app))
