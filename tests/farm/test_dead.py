@@ -205,3 +205,32 @@ async def test_the_causes_of_new_deaths_read_only_the_newest_and_skip_huge_dead_
     asked.clear()
     limited = await new_dead_causes(Client(), alerts, reader, max_fetched=6)
     assert asked == ["job-0"] and sum(n for _, n in limited) == 2
+
+
+async def test_two_readers_of_the_same_logs_at_once_read_each_log_once() -> None:
+    # Triage and a new-dead alert share one reader: reading the same frames at the same time, each log
+    # is read once, and both get every signature.
+    dead = make_dead(20)
+    logs = FakeLogs(dead, free=0)
+    reader = SignatureReader(read_tail=logs, concurrency=4)
+    triage = asyncio.ensure_future(reader.read_all(dead))
+    alert = asyncio.ensure_future(reader.read_all(dead[:6]))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    logs.gate.set()
+    everything, some = await asyncio.gather(triage, alert)
+    assert len(everything) == 20 and len(some) == 6
+    assert sorted(logs.reads) == sorted(d.frame.id for d in dead) and reader.reads == 20
+
+
+async def test_a_read_given_up_by_its_only_caller_stops() -> None:
+    dead = make_dead(1)
+    logs = FakeLogs(dead, free=0)
+    reader = SignatureReader(read_tail=logs)
+    waiting = asyncio.ensure_future(reader.read_one(dead[0]))
+    for _ in range(3):
+        await asyncio.sleep(0)
+    waiting.cancel()
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert logs.running == 0 and not reader.cache  # the read was cancelled, nothing half-cached
