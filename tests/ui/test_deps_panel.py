@@ -225,3 +225,24 @@ async def test_a_drop_the_gateway_refuses_says_failed(
         await pilot.press("y")
         await wait_for(pilot, lambda: any(t.startswith("failed: ") for t in toasts(app)), what="failed")
         assert not any(t.startswith("done: ") for t in toasts(app))
+
+
+async def test_a_frames_panel(make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path) -> None:
+    gw = gateway(make_gateway, tmp_path)
+    app = make_app(gw)
+    async with app.run_test(size=(160, 48)) as pilot:
+        job_screen = await open_job(pilot, "waiter")
+        sync = job_screen.sync
+        assert sync is not None
+        comp = next(i for i, f in sync.frames.items() if f.name == "0002-comp")
+        job_screen.frames_table.focus()
+        job_screen.frames_table.move_to(comp)
+        await wait_for(pilot, lambda: job_screen.frames_table.cursor_id == comp, what="cursor on 0002-comp")
+        panel = await open_panel(pilot)
+        assert panel.what == "waiter/0002-comp"
+        # The frame is held by the job's dependency on blocker and by its layer's on render.
+        assert rows(panel) == [
+            (WAITS_ON, "JOB_ON_JOB", "blocker", True),
+            (WAITS_ON, "LAYER_ON_LAYER", "waiter/render", True),
+            (WAITED_BY, "JOB_ON_JOB", "after", True),
+        ]
