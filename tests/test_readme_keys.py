@@ -80,6 +80,7 @@ def screens() -> dict[str, tuple[tuple[type, ...], ...]]:
     its classes ("everywhere" is five groups of one, a screen with its dialog or sub-screen is one)."""
     from cuetui.ui.app import CueTuiApp
     from cuetui.ui.monitor_app import MonitorApp
+    from cuetui.ui.screens.deps_panel import DepsPanel
     from cuetui.ui.screens.frame_log import FrameLogScreen
     from cuetui.ui.screens.host_procs import HostProcsScreen
     from cuetui.ui.screens.hosts import HostsScreen
@@ -87,6 +88,7 @@ def screens() -> dict[str, tuple[tuple[type, ...], ...]]:
     from cuetui.ui.screens.jobs import JobsScreen
     from cuetui.ui.screens.shows import ShowsScreen
     from cuetui.ui.screens.stuck import StuckScreen
+    from cuetui.ui.screens.subscriptions import SubscriptionsScreen
     from cuetui.ui.screens.triage import TriageScreen
     from cuetui.ui.widgets.dialogs import ConfirmDialog
 
@@ -94,17 +96,18 @@ def screens() -> dict[str, tuple[tuple[type, ...], ...]]:
         "app": ((CueTuiApp,),),
         "tables": ((ShowsScreen,), (JobsScreen,), (HostsScreen,), (TriageScreen,), (StuckScreen,)),
         "Jobs": ((JobsScreen, ConfirmDialog),),  # "Destructive actions confirm first (`y` yes, `n`/`escape` no)"
-        "Job": ((JobScreen,),),
+        "Job": ((JobScreen, DepsPanel),),  # "`v` lists the dependencies …; in that panel `X` drops …"
         "Frame log": ((FrameLogScreen,),),
         "Dead-frame triage": ((TriageScreen,),),
         "Stuck frames": ((StuckScreen,),),
+        "Subscriptions": ((SubscriptionsScreen,),),
         "Hosts": ((HostsScreen, HostProcsScreen),),  # "`enter` lists the host's procs, from which `j` …"
         "monitor": ((MonitorApp,),),
     }
 
 
-APP_KEYS = {"1", "2", "3", "4", "5", "colon", "q", "ctrl+c", "question_mark", "ctrl+p"}
-SCREEN_PARAGRAPHS = ("Jobs", "Job", "Frame log", "Dead-frame triage", "Stuck frames", "Hosts")
+APP_KEYS = {"1", "2", "3", "4", "5", "6", "colon", "q", "ctrl+c", "question_mark", "ctrl+p"}
+SCREEN_PARAGRAPHS = ("Jobs", "Job", "Frame log", "Dead-frame triage", "Stuck frames", "Subscriptions", "Hosts")
 
 
 def readme_keys() -> list[tuple[str, str]]:

@@ -63,7 +63,7 @@ def cmd_subscriptions(args: argparse.Namespace) -> int:
     async def body(settings: Settings, client: GatewayClient) -> int:
         from cuetui.commands.exits import EXIT_USAGE
         from cuetui.farm.output import Column, dumps, print_table
-        from cuetui.farm.views.why import NoSuchPart, gather_subscriptions
+        from cuetui.farm.views.subscriptions import NoSuchPart, gather_subscriptions
 
         try:
             rows = await gather_subscriptions(client, args.filter_shows)
@@ -116,7 +116,7 @@ def cmd_subscription_set(args: argparse.Namespace) -> int:
         from cuetui.commands.jobactions import _check_read_only
         from cuetui.farm.actions import FarmActions
         from cuetui.farm.output import dumps
-        from cuetui.farm.views.why import NoSuchPart, find_subscription
+        from cuetui.farm.views.subscriptions import NoSuchPart, find_subscription
 
         _check_read_only(settings, "set subscription")
         try:

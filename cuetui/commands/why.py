@@ -120,7 +120,7 @@ def cmd_depends(args: argparse.Namespace) -> int:
         from cuetui.commands.exits import EXIT_USAGE
         from cuetui.farm.jobmatch import resolve_job
         from cuetui.farm.output import Column, dumps, print_table
-        from cuetui.farm.views.why import NoSuchPart, gather_depends
+        from cuetui.farm.views.depends import NoSuchPart, gather_depends
 
         job = await resolve_job(client, args.job)
         try:
@@ -162,7 +162,7 @@ def cmd_drop_depends(args: argparse.Namespace) -> int:
         from cuetui.farm.actions import FarmActions
         from cuetui.farm.jobmatch import resolve_job
         from cuetui.farm.output import dumps
-        from cuetui.farm.views.why import NoSuchPart, gather_depends
+        from cuetui.farm.views.depends import NoSuchPart, gather_depends
 
         _check_read_only(settings, "drop dependencies")
         job = await resolve_job(client, args.job)
@@ -172,7 +172,7 @@ def cmd_drop_depends(args: argparse.Namespace) -> int:
             _common.err(args, str(exc))
             return EXIT_USAGE
         target = TARGETS[args.target]
-        dropping = [d for d in before.waits_on if d.active and (target == "ANY_TARGET" or d.target == target)]
+        dropping = before.active_waits(target)
         result = await FarmActions(client, read_only=settings.read_only).drop_depends(job, before.layer, target)
         if not result.ok:
             _common.err(args, result.errors[0])

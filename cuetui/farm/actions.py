@@ -49,6 +49,20 @@ def parse_priority(text: str) -> int:
     return value
 
 
+CORES_MAX = 2**31 - 1  # a subscription's size and burst are int32 in the protocol
+
+
+def parse_cores(text: str, what: str = "cores") -> int:
+    """A subscription size or burst typed by a person: a whole number of cores, 0 or more."""
+    cleaned = text.strip()
+    if not _ASCII_NUMBER.fullmatch(cleaned):
+        raise ValueError(f"{what} must be a whole number of cores, 0 or more, got {text!r}")
+    value = int(cleaned)
+    if value > CORES_MAX:
+        raise ValueError(f"{what} must be at most {CORES_MAX:,} cores, got {value:,}")
+    return value
+
+
 def _count(count: int | None) -> Callable[[object], int] | None:
     """`frames_of` for one item whose frame count is known (or None when it is not)."""
     return None if count is None else (lambda _: count)
@@ -444,10 +458,16 @@ class FarmActions:
 
     # --- dependencies and subscriptions ---------------------------------------------------------------
 
-    async def drop_depends(self, job: Job, layer: Layer | None, target: str) -> ActionResult:
-        """Satisfy every dependency of a job (or one of its layers) on INTERNAL, EXTERNAL or ANY_TARGET."""
+    async def drop_depends(
+        self, job: Job, layer: Layer | None, target: str, frame: Frame | None = None
+    ) -> ActionResult:
+        """Satisfy every dependency of a job (or one of its layers, or a frame) on INTERNAL, EXTERNAL or
+        ANY_TARGET."""
         self._check("drop dependencies")
-        what, ident = ("layer", layer.id) if layer is not None else ("job", job.id)
+        if frame is not None:
+            what, ident = "frame", frame.id
+        else:
+            what, ident = ("layer", layer.id) if layer is not None else ("job", job.id)
         return await self._each(
             "dropped the dependencies of", [job], lambda _j: self.client.drop_depends(what, ident, target)
         )

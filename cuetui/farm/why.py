@@ -201,12 +201,15 @@ def _layer_reasons(
                 Reason(
                     "subscription_burst",
                     f"show {sub.show_name} is at its burst in {sub.allocation_name} "
-                    f"({sub.reserved_cores}/{sub.burst} cores)",
+                    f"({sub.reserved_cores}/{sub.burst} cores"
+                    # Short of the burst, but not by enough for one frame: say why it still counts.
+                    + (f"; a {layer.name} frame needs {layer.min_cores:g})" if sub.reserved_cores < sub.burst else ")"),
                     {
                         "allocation": sub.allocation_name,
                         "used": sub.reserved_cores,
                         "burst": sub.burst,
                         "size": sub.size,
+                        "need": layer.min_cores,
                     },
                     REMEDIES["subscription_burst"],
                 )

@@ -1,5 +1,5 @@
 """CueTuiApp: the shell around the screens: modes for shows (1), jobs (2, the default), hosts (3),
-dead-frame triage (4) and stuck frames (5); the `:` command line, the command palette, `?` help,
+dead-frame triage (4), stuck frames (5) and subscriptions (6); the `:` command line, the command palette, `?` help,
 quitting, and the one connection tracker every screen's poll loop feeds and every status bar renders.
 
 Contract for the screens (`ui/services.py`): `app.services`, one `Services` (the FarmClient their farm
@@ -56,6 +56,7 @@ class CueTuiCommands(Provider):
             ("Hosts", partial(app.action_goto, "hosts"), "the hosts screen (3)"),
             ("Dead frames", partial(app.action_goto, "dead"), "dead-frame triage across the jobs in view (4)"),
             ("Stuck frames", partial(app.action_goto, "stuck"), "running frames whose log went quiet (5)"),
+            ("Subscriptions", partial(app.action_goto, "subs"), "each show's size, burst and use per allocation (6)"),
             ("Help", app.action_help, "keys of this screen (?)"),
         ]
         screen = self.screen
@@ -109,6 +110,7 @@ class CueTuiApp(App[int]):
         "hosts": _lazy_screen("hosts", "HostsScreen"),
         "dead": _lazy_screen("triage", "TriageScreen"),
         "stuck": _lazy_screen("stuck", "StuckScreen"),
+        "subs": _lazy_screen("subscriptions", "SubscriptionsScreen"),
     }
     DEFAULT_MODE = "jobs"
     ACTIONS: ClassVar[tuple[ActionSpec, ...]] = APP_ACTIONS
@@ -249,7 +251,7 @@ class CueTuiApp(App[int]):
 
     def run_command(self, name: str, arg: str = "") -> None:
         """Run one `:` command (also used by the palette)."""
-        if name in ("jobs", "shows", "hosts", "dead", "stuck"):
+        if name in ("jobs", "shows", "hosts", "dead", "stuck", "subs"):
             self.action_goto(name)
         elif name == "show":
             self.action_goto("shows")

@@ -20,9 +20,11 @@ SCREENS = (
     ("Hosts", "hosts", "HostsScreen"),
     ("Triage", "triage", "TriageScreen"),
     ("Stuck", "stuck", "StuckScreen"),
+    ("Subscriptions", "subscriptions", "SubscriptionsScreen"),
     ("Job", "job", "JobScreen"),
     ("FrameLog", "frame_log", "FrameLogScreen"),
     ("HostProcs", "host_procs", "HostProcsScreen"),
+    ("Dependencies", "deps_panel", "DepsPanel"),
 )
 
 

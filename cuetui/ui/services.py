@@ -17,6 +17,8 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from textual.css.query import NoMatches
+
 from cuetui.farm.actions import FarmActions
 from cuetui.farm.connection import ConnectionStatus, ConnectionTracker
 
@@ -78,7 +80,13 @@ class Services:
 
     def _connection_changed(self, status: ConnectionStatus) -> None:
         for bar in list(self.status_bars):
-            bar.set_connection(status)
+            try:
+                bar.set_connection(status)
+            except NoMatches:
+                # Its screen is being removed: the bar's segments went before its unmount discarded it.
+                # Raising here would end the poll loop of the screen that reported (the one below it).
+                self.status_bars.discard(bar)
+                continue
             screen = bar.screen
             if isinstance(screen, ConnectionAware):
                 screen.connection_changed(status)

@@ -47,4 +47,6 @@ async def wait_loaded(pilot: Any) -> None:
     """Until the current screen's table has its first data."""
     app = pilot.app
     await wait_for(pilot, lambda: getattr(getattr(app.screen, "table", None), "loaded", False), what="first data")
+    # The jobs screen asks which jobs wait on another job after showing them: wait for that answer too.
+    await wait_for(pilot, lambda: getattr(app.screen, "waits_rounds", 1) >= 1, what="the jobs' waits")
     await pilot.pause()

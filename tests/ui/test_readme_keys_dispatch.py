@@ -47,11 +47,15 @@ async def open_screen(pilot: Any, name: str) -> None:
         "HostsScreen": ["3"],
         "TriageScreen": ["4"],
         "StuckScreen": ["5"],
+        "SubscriptionsScreen": ["6"],
+        "DepsPanel": ["enter", "v"],
         "JobScreen": ["enter"],
         "HostProcsScreen": ["3", "enter"],
         "FrameLogScreen": ["enter", "l"],
     }.get(name, [])
     for key in steps:
+        if key == "v":  # the dependencies panel opens once the job screen has its job
+            await wait_for(pilot, lambda: getattr(app.screen, "job", None) is not None, what="the job")
         await pilot.press(key)
         if key in ("enter", "l") and name == "FrameLogScreen" and type(app.screen).__name__ == "JobScreen":
             await wait_for(pilot, lambda: len(getattr(app.screen, "frames_table", ()).rows) > 0, what="frames")

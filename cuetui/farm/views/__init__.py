@@ -8,7 +8,8 @@ screen holds a poll loop over its view and renders the snapshot; it never calls 
 The modules, one per kind of data: `jobs` (the jobs in a scope), `shows`, `hosts` (hosts and the procs
 of one host), `dead` (dead frames across jobs), `stuck` (stuck frames across jobs), `job` (one job's
 header, layers and frames), `monitor` (`cuetui monitor`'s jobs), `lookups` (one-off reads: a job by
-name, a frame, a running frame's log path).
+name, a frame, a running frame's log path), `why` (what `w` reads), `depends` (dependencies both ways, and
+which jobs wait on another job), `subscriptions` (each show × allocation).
 """
 
 from __future__ import annotations

@@ -1,16 +1,16 @@
-"""Reads behind `w` and `cuetui why`, `cuetui depends`, `cuetui subscriptions` and `cuetui allocations`:
-what a job waits on and what decides where it may run, fetched in one go; `farm/why.py` explains it."""
+"""Reads behind `w` and `cuetui why`: what a job waits on and what decides where it may run, fetched in one
+go; `farm/why.py` explains it. The dependencies both ways are `views/depends.py`, the subscriptions
+`views/subscriptions.py`."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass
 
 from cuetui.farm import why
 from cuetui.gateway.client import GatewayClient
 from cuetui.gateway.errors import GatewayError, NotFound
-from cuetui.gateway.farm_models import Allocation, Depend, Limit, Subscription
+from cuetui.gateway.farm_models import Depend, Limit
 from cuetui.gateway.models import Frame, Job, Layer
 from cuetui.gateway.requests import FrameSearch, JobSearch
 
@@ -19,7 +19,8 @@ class NoSuchPart(LookupError):
     """The layer or frame named is not in the job."""
 
 
-async def _layer_named(client: GatewayClient, job: Job, name: str | None) -> tuple[list[Layer], Layer | None]:
+async def layer_named(client: GatewayClient, job: Job, name: str | None) -> tuple[list[Layer], Layer | None]:
+    """The job's layers and the one called `name` (None when no name is given); NoSuchPart when none is."""
     layers = await client.get_layers(job.id)
     if not name:
         return layers, None
@@ -29,7 +30,8 @@ async def _layer_named(client: GatewayClient, job: Job, name: str | None) -> tup
     return layers, layer
 
 
-async def _frame_named(client: GatewayClient, job: Job, layer: Layer | None, name: str) -> Frame:
+async def frame_named(client: GatewayClient, job: Job, layer: Layer | None, name: str) -> Frame:
+    """The frame called `name` (`0007-render`, or a number of `layer`); NoSuchPart when there is none."""
     if name.isdigit():
         if layer is None:
             raise NoSuchPart("a frame number needs --layer")
@@ -79,8 +81,8 @@ async def gather_why(
     client: GatewayClient, job: Job, layer_name: str | None = None, frame_name: str | None = None
 ) -> why.Farm:
     """Everything `why.explain` reads about one job (and a layer or frame of it)."""
-    layers, layer = await _layer_named(client, job, layer_name)
-    frame = await _frame_named(client, job, layer, frame_name) if frame_name else None
+    layers, layer = await layer_named(client, job, layer_name)
+    frame = await frame_named(client, job, layer, frame_name) if frame_name else None
     show = await client.find_show(job.show)
     depends, subscriptions, allocations, hosts, limits, groups = await asyncio.gather(
         client.what_this_depends_on("job", job.id),
@@ -115,67 +117,11 @@ async def _limits(client: GatewayClient) -> list[Limit]:
         return []
 
 
-@dataclass(frozen=True)
-class Dependencies:
-    """What a job (or layer) waits on, and what waits on it."""
-
-    job: Job
-    layer: Layer | None
-    waits_on: list[Depend]
-    waited_by: list[Depend]
-    frames_left: dict[str, int]
-
-
-async def gather_depends(client: GatewayClient, job: Job, layer_name: str | None = None) -> Dependencies:
-    """The job's or layer's dependencies both ways, with the frames left on each active one's target."""
-    _layers, layer = await _layer_named(client, job, layer_name)
-    what, ident = ("layer", layer.id) if layer is not None else ("job", job.id)
-    waits_on, waited_by = await asyncio.gather(
-        client.what_this_depends_on(what, ident), client.what_depends_on_this(what, ident)
-    )
-    return Dependencies(job, layer, waits_on, waited_by, await frames_left(client, waits_on))
-
-
-@dataclass(frozen=True)
-class SubscriptionRow:
-    """One show × allocation: the subscription and the allocation's figures."""
-
-    subscription: Subscription
-    allocation: Allocation | None
-
-    @property
-    def key(self) -> str:
-        return self.subscription.id
-
-
-async def gather_subscriptions(client: GatewayClient, shows: list[str] | None = None) -> list[SubscriptionRow]:
-    """Every subscription of the shows (all shows when None), with its allocation, by show then allocation."""
-    all_shows = await client.get_shows()
-    chosen = [s for s in all_shows if not shows or s.name in shows]
-    if shows and not chosen:
-        raise NoSuchPart(f"no show called {', '.join(shows)}")
-    allocations = {a.name: a for a in await client.get_allocations()}
-    per_show = await asyncio.gather(*(client.get_show_subscriptions(s.id) for s in chosen))
-    rows = [SubscriptionRow(sub, allocations.get(sub.allocation_name)) for subs in per_show for sub in subs]
-    return sorted(rows, key=lambda r: (r.subscription.show_name, r.subscription.allocation_name))
-
-
-async def find_subscription(client: GatewayClient, show: str, allocation: str) -> Subscription:
-    """The subscription of `show` to `allocation` (by name); NotFound when there is none."""
-    for row in await gather_subscriptions(client, [show]):
-        if row.subscription.allocation_name == allocation:
-            return row.subscription
-    raise NoSuchPart(f"show {show} has no subscription to {allocation}")
-
-
 __all__ = [
-    "Dependencies",
     "GatewayError",
     "NoSuchPart",
-    "SubscriptionRow",
-    "find_subscription",
+    "frame_named",
     "frames_left",
-    "gather_depends",
-    "gather_subscriptions",
     "gather_why",
+    "layer_named",
 ]

@@ -1,5 +1,6 @@
 """The `:` command line (like k9s) and its parser: `:jobs`, `:shows`, `:hosts`, `:show NAME`, `:job NAME`,
-`:help`, `:quit`. Parsing is pure so it is tested without a terminal; the app runs the result."""
+`:dead`, `:stuck`, `:subs`, `:help`, `:quit`. Parsing is pure so it is tested without a terminal; the app
+runs the result."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ COMMANDS: dict[str, tuple[bool, str]] = {
     "hosts": (False, "the hosts screen"),
     "dead": (False, "dead-frame triage across the jobs in view"),
     "stuck": (False, "running frames whose log went quiet"),
+    "subs": (False, "each show's size, burst and cores in use per allocation"),
     "show": (True, "the jobs of show NAME"),
     "job": (True, "open job NAME (exact, or the one job whose name contains it)"),
     "help": (False, "keys of this screen"),
@@ -53,6 +55,7 @@ ALIASES = {
     "?": "help",
     "host": "hosts",
     "triage": "dead",
+    "subscriptions": "subs",
 }
 
 

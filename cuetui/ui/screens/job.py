@@ -67,6 +67,14 @@ JOB_ACTIONS: tuple[ActionSpec, ...] = (
         "why",
         help="why the job (or the layer or frame under the cursor) is not running, with remedies",
     ),
+    ActionSpec(
+        "job.depends",
+        "v",
+        "depends",
+        "deps",
+        footer=False,  # at 80 columns it would push resume out; `w` names it as the dependency's remedy
+        help="what the job (or the layer or frame under the cursor) waits on and what waits on it; drop them",
+    ),
     ActionSpec("job.refresh", "ctrl+r", "refresh", "refresh now", footer=False),
     ActionSpec("screen.back", "escape", "back", "back", footer=False, palette=False),
 )
@@ -570,10 +578,8 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
 
             self.app.push_screen(FrameLogScreen(self.job, frame))
 
-    def action_why(self) -> None:
-        """Open the why panel for the frame or layer under the cursor (the table focused), else the job."""
-        if self.job is None:
-            return
+    def _cursor_part(self) -> tuple[str | None, str | None]:
+        """(layer name, frame name) under the cursor of the focused table; (None, None): the job."""
         layer_name = frame_name = None
         if self.focused is self.layers_table:
             key = self.layers_table.cursor_key
@@ -583,12 +589,34 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
             frame_id = self.frames_table.cursor_id
             frame = self.sync.frames.get(frame_id) if frame_id else None
             frame_name = frame.name if frame is not None else None
+        return layer_name, frame_name
+
+    def action_why(self) -> None:
+        """Open the why panel for the frame or layer under the cursor (the table focused), else the job."""
+        if self.job is None:
+            return
+        layer_name, frame_name = self._cursor_part()
         self.run_worker(self._why(self.job, layer_name, frame_name), group="why", exit_on_error=False)
+
+    def action_depends(self) -> None:
+        """Open the dependencies panel for the frame or layer under the cursor (the table focused), else
+        the job; a drop there refreshes the frames at once."""
+        if self.job is None:
+            return
+        from cuetui.ui.screens.deps_panel import DepsPanel
+
+        layer_name, frame_name = self._cursor_part()
+        # A frame name alone identifies it; its layer is given only for a layer's own panel.
+        self.app.push_screen(DepsPanel(self.job, layer_name, frame_name, on_change=self.steer_refresh()))
 
     async def _why(self, job: Job, layer_name: str | None, frame_name: str | None) -> None:
         from cuetui.farm.views.why import gather_why
         from cuetui.farm.why import explain
         from cuetui.gateway.errors import GatewayError
+        from cuetui.ui.catalogue import APP_ACTIONS
+        from cuetui.ui.remedy_keys import remedy_keys
+        from cuetui.ui.screens.hosts import HostsScreen
+        from cuetui.ui.screens.subscriptions import SubscriptionsScreen
         from cuetui.ui.widgets.why_panel import WhyPanel
 
         try:
@@ -597,7 +625,9 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
             self.notify(f"why: {exc}", severity="error", timeout=6)
             return
         what = job.name + (f"/{frame_name}" if frame_name else f"/{layer_name}" if layer_name else "")
-        await self.app.push_screen(WhyPanel(what, explain(picture)))
+        catalogues = (*APP_ACTIONS, *self.ACTIONS, *SubscriptionsScreen.ACTIONS, *HostsScreen.ACTIONS)
+        keys = remedy_keys(catalogues, self.services.options.keymap)
+        await self.app.push_screen(WhyPanel(what, explain(picture), keys))
 
     def action_toggle_dead(self) -> None:
         self.dead_only = not self.dead_only

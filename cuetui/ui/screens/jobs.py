@@ -12,6 +12,7 @@ from textual.widgets import DataTable
 
 from cuetui.farm import format as fmt
 from cuetui.farm.text import safe
+from cuetui.farm.views.depends import ExternalWaits, WaitsOnJobs
 from cuetui.farm.views.jobs import JobScope, JobsView
 from cuetui.gateway.models import Job
 from cuetui.ui.catalogue import ActionSpec, bindings
@@ -38,12 +39,26 @@ def _state_order(job: Job) -> tuple[int, str]:
 
 
 COMMENT_MARK = "✎ "
+WAITS_MARK = "◷ "
 
 
 def _name_cell(job: Job, ctx: CellContext) -> Text:
     # Only the Dead count is loud: colouring every name with a dead frame would paint most of the table.
-    # A job with comments says so before its name (`C` reads them).
-    return cells.name_cell(COMMENT_MARK + job.name if job.has_comment else job.name, ctx)
+    # A job with comments says so before its name (`C` reads them); one waiting on another job too
+    # (the Waits on column, when there is room, names that job).
+    name = COMMENT_MARK + job.name if job.has_comment else job.name
+    return cells.name_cell(WAITS_MARK + name if isinstance(job, WaitsOnJobs) else name, ctx)
+
+
+def _waits_on(job: Job) -> tuple[str, ...]:
+    return job.waits_on if isinstance(job, WaitsOnJobs) else ()
+
+
+def _waits_cell(job: Job, ctx: CellContext) -> Text:
+    # The other job it waits on (and how many more), beside the Dep count (which counts inner ones too).
+    names = _waits_on(job)
+    more = f" +{len(names) - 1}" if len(names) > 1 else ""
+    return cells.name_cell(f"{WAITS_MARK}{names[0]}{more}" if names else "", ctx, "depend")
 
 
 def _progress_cell(job: Job, ctx: CellContext) -> Text:
@@ -92,6 +107,7 @@ def job_columns() -> list[Column[Job]]:
         cells.count_column("dead", "Dead", lambda j: j.stats.dead_frames, 4, style="dead"),
         cells.count_column("eaten", "Eaten", lambda j: j.stats.eaten_frames, 5, priority=8),
         cells.count_column("depend", "Dep", lambda j: j.stats.depend_frames, 4, priority=8),
+        Column("waits_on", "Waits on", _waits_cell, _waits_on, width=12, priority=8),
         cells.amount_column("cores", "Cores", lambda j: j.stats.reserved_cores, fmt.cores, 5, priority=4),
         cells.amount_column("max_rss", "MaxRSS", lambda j: j.stats.max_rss, fmt.memory_kb, 6, priority=7),
         Column(
@@ -150,6 +166,8 @@ class JobsScreen(SteersFarm, ConfiguresFarm, FarmScreen[Job]):
         self.include_finished = False
         self.only_mine = False
         self._view: JobsView | None = None
+        self._waits: ExternalWaits | None = None  # which jobs wait on another job (the Waits on column)
+        self.waits_rounds = 0  # rounds of those reads finished (tests wait on it)
 
     def columns(self) -> list[Column[Job]]:
         return job_columns()
@@ -202,9 +220,25 @@ class JobsScreen(SteersFarm, ConfiguresFarm, FarmScreen[Job]):
             # The view that sent the app's start-up GetJobs, when it asked for this: its answer is the first poll.
             view = self._view = self.cue_app.take_first_jobs(search) or JobsView(self.services.client)
         view.scope = search
-        return list((await view.poll()).jobs)
+        jobs = (await view.poll()).jobs
+        if self._waits is None:
+            self._waits = ExternalWaits(self.services.client)
+        return self._waits.known(jobs)  # the last answers; data_arrived asks again, after the table is shown
+
+    async def _read_waits(self, models: Sequence[Job]) -> None:
+        waits = self._waits
+        if waits is None:
+            return
+        try:
+            await waits.poll(models)
+        finally:
+            self.waits_rounds += 1
+        marked = waits.known(models)
+        if any(a is not b for a, b in zip(marked, models, strict=True)):
+            self.table.set_data(marked, self.services.clock())
 
     def data_arrived(self, models: Sequence[Job]) -> None:
+        self.run_worker(self._read_waits(models), group="job-waits", exclusive=True, exit_on_error=False)
         self.cue_app.remember_jobs(models)
         # New dead frames and finished jobs among these: a toast (and the bell), never repeated.
         source = f"jobs:{self.search()!r}"

@@ -3,7 +3,7 @@ figure that proves it and the key of its remedy. Farm strings are data: rendered
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -17,8 +17,9 @@ from cuetui.farm.text import safe
 from cuetui.farm.why import Reason
 
 
-def reasons_text(reasons: Sequence[Reason]) -> Text:
-    """One line per reason: its key, the sentence with its figure, and `[remedy]`."""
+def reasons_text(reasons: Sequence[Reason], keys: Mapping[str, str] | None = None) -> Text:
+    """One line per reason: its key, the sentence with its figure, `[remedy]` and the keys that apply
+    it here (`keys`: remedy -> keys)."""
     out = Text()
     if not reasons:
         out.append("nothing waits: it is running (or done)")
@@ -30,6 +31,8 @@ def reasons_text(reasons: Sequence[Reason]) -> Text:
         out.append(safe(r.detail))
         if r.remedy:
             out.append(f"  [{r.remedy}]", style="italic")
+            if keys and r.remedy in keys:
+                out.append(f" {keys[r.remedy]}", style="bold")
     return out
 
 
@@ -41,15 +44,16 @@ class WhyPanel(ModalScreen[None]):
         Binding("escape,w", "close", "close", id="why.close"),
     ]
 
-    def __init__(self, what: str, reasons: Sequence[Reason]) -> None:
+    def __init__(self, what: str, reasons: Sequence[Reason], keys: Mapping[str, str] | None = None) -> None:
         super().__init__(classes="steer-dialog")
         self.what = what
         self.reasons = list(reasons)
+        self.keys = dict(keys or {})
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog-box") as box:
             box.border_title = f"Why not running: {safe(self.what)}"
-            yield Static(reasons_text(self.reasons), id="why-reasons")
+            yield Static(reasons_text(self.reasons, self.keys), id="why-reasons")
             yield Static(Text("escape close"), id="dialog-keys")
 
     def action_close(self) -> None:

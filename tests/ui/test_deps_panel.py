@@ -1,0 +1,248 @@
+"""`v` on the job screen: the dependencies panel lists what the job (layer, frame) waits on and what
+waits on it; `enter` opens the other job, `X` drops one (DependInterface/Satisfy), `I`/`E`/`A` drop all
+of one kind (DropDepends); each drop confirms, and the farm's dependency is satisfied afterwards. In
+read-only mode nothing is sent. Every request the session sent parses strictly with opencue-proto."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from cuetui.demo.server import DemoGatewayThread
+from cuetui.ui.screens.deps_panel import WAITED_BY, WAITS_ON, DepsPanel
+from cuetui.ui.screens.job import JobScreen
+from cuetui.ui.widgets.dialogs import ConfirmDialog
+from tests.commands.test_why import _frames, base
+from tests.ui.steer_support import check_requests, make_app, toasts, wait_farm, wait_for
+
+GB = 1048576
+
+
+def scenario() -> dict[str, Any]:
+    """`waiter` (render, comp) waits on `blocker` (JOB_ON_JOB) and comp on render inside it
+    (LAYER_ON_LAYER); `after` waits on `waiter` (JOB_ON_JOB)."""
+    data = base()
+    data["jobs"][0]["layers"].append({"name": "comp", "minCores": 1, "minMemory": GB})
+    data["jobs"][0]["frames"] += _frames("comp", 2)
+    layer = {"name": "render", "minCores": 1, "minMemory": GB}
+    data["jobs"].append({"job": {"name": "after", "show": "s"}, "layers": [layer], "frames": _frames("render", 1)})
+    data["depends"] = [
+        {"type": "JOB_ON_JOB", "dependErJob": "waiter", "dependOnJob": "blocker"},
+        {
+            "type": "LAYER_ON_LAYER",
+            "dependErJob": "waiter",
+            "dependErLayer": "comp",
+            "dependOnJob": "waiter",
+            "dependOnLayer": "render",
+        },
+        {"type": "JOB_ON_JOB", "dependErJob": "after", "dependOnJob": "waiter"},
+    ]
+    return data
+
+
+def gateway(make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path) -> DemoGatewayThread:
+    path = tmp_path / "scenario.json"
+    path.write_text(json.dumps(scenario()))
+    return make_gateway(scenario=str(path), profile=None, log_root=tmp_path / "logs", speed=0.0, record=True)
+
+
+async def open_job(pilot: Any, name: str) -> JobScreen:
+    app = pilot.app
+    await pilot.press("colon", *f"job {name}", "enter")
+    await wait_for(
+        pilot,
+        lambda: isinstance(app.screen, JobScreen) and app.screen.job_name == name and app.screen.sync.loaded,  # type: ignore[union-attr]
+        what=f"job {name} loaded",
+    )
+    return app.screen  # type: ignore[no-any-return]
+
+
+async def open_panel(pilot: Any, loads: int = 1) -> DepsPanel:
+    app = pilot.app
+    await pilot.press("v")
+    await wait_for(pilot, lambda: isinstance(app.screen, DepsPanel) and app.screen.loads >= loads, what="deps panel")
+    return app.screen  # type: ignore[no-any-return]
+
+
+def rows(panel: DepsPanel) -> list[tuple[str, str, str, bool]]:
+    return [(way, d.type, d.on_name if way == WAITS_ON else d.er_name, d.active) for _k, way, d in panel.rows]
+
+
+def cells(panel: DepsPanel, row: int) -> list[str]:
+    table = panel.query_one("#deps-table")
+    return [str(c) for c in table.get_row_at(row)]  # type: ignore[attr-defined]
+
+
+async def test_rows_enter_opens_the_other_job_and_x_drops_one(
+    make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path
+) -> None:
+    gw = gateway(make_gateway, tmp_path)
+    app = make_app(gw)
+    async with app.run_test(size=(160, 48)) as pilot:
+        job_screen = await open_job(pilot, "waiter")
+        job_screen.set_focus(None)  # the whole job, not the frame under the cursor
+        panel = await open_panel(pilot)
+        assert rows(panel) == [
+            (WAITS_ON, "JOB_ON_JOB", "blocker", True),
+            (WAITS_ON, "LAYER_ON_LAYER", "waiter/render", True),
+            (WAITED_BY, "LAYER_ON_LAYER", "waiter/comp", True),
+            (WAITED_BY, "JOB_ON_JOB", "after", True),
+        ]
+        assert cells(panel, 0) == [WAITS_ON, "JOB_ON_JOB", "blocker", "active", "2"]
+        assert "waits on: 2 active of 2 · waited on by: 2 active of 2" in str(panel.query_one("#deps-summary").render())
+
+        # enter on "blocker": its own job screen.
+        await pilot.press("enter")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, JobScreen) and app.screen.job_name == "blocker",
+            what="blocker's screen",
+        )
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is job_screen, what="back on waiter")
+
+        # X on JOB_ON_JOB: confirmed, satisfied in the farm, frames WAITING at once, the row says so.
+        panel = await open_panel(pilot)
+        polls_before = job_screen.polls
+        await pilot.press("X")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="confirmation")
+        question = app.screen.question  # type: ignore[attr-defined]
+        assert "waiter on blocker (JOB_ON_JOB)" in question
+        await pilot.press("y")
+        await wait_farm(pilot, gw, lambda farm: not farm.resources.depends[0].active)
+        assert gw.run(lambda farm: farm.find_job("waiter").frame_state("0001-render")) == "WAITING"
+        await wait_for(pilot, lambda: panel.loads >= 2 and not panel.rows[0][2].active, what="row satisfied")
+        assert cells(panel, 0)[3] == "satisfied"
+        assert any(t.startswith("done: dropped 1 dependency of waiter") for t in toasts(app))
+        # The job's frames are asked for again at once (a frozen farm's clock does not move, so
+        # GetUpdatedFrames has nothing newer to say: count the polls).
+        await wait_for(pilot, lambda: job_screen.polls > polls_before, what="the job's frames refreshed")
+        # X on a satisfied one sends nothing.
+        await pilot.press("X")
+        assert "already satisfied: nothing to drop" in toasts(app)
+        await pilot.press("v")
+        await wait_for(pilot, lambda: app.screen is job_screen, what="v closes the panel")
+    assert check_requests(gw) > 0
+
+
+async def test_drop_internal_external_and_all(make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path) -> None:
+    gw = gateway(make_gateway, tmp_path)
+    app = make_app(gw)
+    async with app.run_test(size=(160, 48)) as pilot:
+        job_screen = await open_job(pilot, "waiter")
+        job_screen.set_focus(None)
+        panel = await open_panel(pilot)
+        # E drops the one on another job only; the confirmation counts and names it.
+        await pilot.press("E")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="confirmation")
+        assert "Drop 1 dependency of waiter (on other jobs)?" in app.screen.question  # type: ignore[attr-defined]
+        await pilot.press("y")
+        await wait_farm(pilot, gw, lambda farm: not farm.resources.depends[0].active)
+        assert gw.run(lambda farm: farm.resources.depends[1].active)
+        await wait_for(pilot, lambda: panel.loads >= 2, what="panel reloaded")
+        # escape on the confirmation: nothing sent.
+        await pilot.press("I")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="confirmation")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is panel, what="back on the panel")
+        assert gw.run(lambda farm: farm.resources.depends[1].active)
+        # I drops the one inside the job.
+        await pilot.press("I")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="confirmation")
+        assert "waiter/comp on waiter/render (LAYER_ON_LAYER)" in app.screen.question  # type: ignore[attr-defined]
+        await pilot.press("y")
+        await wait_farm(pilot, gw, lambda farm: not farm.resources.depends[1].active)
+        assert gw.run(lambda farm: farm.find_job("waiter").frame_state("0001-comp")) == "WAITING"
+        # A: nothing left that waiting here: said, nothing sent.
+        await wait_for(pilot, lambda: panel.loads >= 3, what="panel reloaded")
+        await pilot.press("A")
+        assert any("waits on no active dependency (all)" in t for t in toasts(app))
+        # `after` waits on waiter: A on after's panel drops it.
+        await pilot.press("escape")
+        after = await open_job(pilot, "after")
+        after.set_focus(None)
+        await open_panel(pilot)
+        await pilot.press("A")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="confirmation")
+        assert "Drop 1 dependency of after (all)?" in app.screen.question  # type: ignore[attr-defined]
+        await pilot.press("y")
+        await wait_farm(pilot, gw, lambda farm: not farm.resources.depends[2].active)
+    paths = [path for _m, path, _h, _b, _s in gw.recorded]
+    assert paths.count("/job.JobInterface/DropDepends") == 3
+    assert check_requests(gw) > 0
+
+
+async def test_a_layers_panel(make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path) -> None:
+    gw = gateway(make_gateway, tmp_path)
+    app = make_app(gw)
+    async with app.run_test(size=(160, 48)) as pilot:
+        job_screen = await open_job(pilot, "waiter")
+        job_screen.layers_table.focus()
+        await wait_for(pilot, lambda: job_screen.layers_table.row_count >= 2, what="layers")
+        comp = next(la for la in job_screen.job_layers if la.name == "comp")
+        job_screen.layers_table.move_to_key(comp.id)
+        await wait_for(pilot, lambda: job_screen.layers_table.cursor_key == comp.id, what="cursor on comp")
+        panel = await open_panel(pilot)
+        assert panel.what == "waiter/comp"
+        assert rows(panel) == [(WAITS_ON, "LAYER_ON_LAYER", "waiter/render", True)]
+        await pilot.press("enter")  # the other end is this very job
+        assert "waiter is this job" in toasts(app)
+
+
+async def test_read_only_refuses_and_sends_nothing(
+    make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path
+) -> None:
+    gw = gateway(make_gateway, tmp_path)
+    app = make_app(gw, read_only=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        job_screen = await open_job(pilot, "waiter")
+        job_screen.set_focus(None)
+        panel = await open_panel(pilot)
+        assert "drop" not in str(panel.query_one("#dialog-keys").render())  # the keys line hides them
+        for key in ("X", "A"):
+            await pilot.press(key)
+        await wait_for(pilot, lambda: len([t for t in toasts(app) if "read-only mode" in t]) >= 2, what="refusals")
+        assert isinstance(app.screen, DepsPanel)  # no dialog opened
+    assert gw.run(lambda farm: all(d.active for d in farm.resources.depends))
+    paths = [path for _m, path, _h, _b, _s in gw.recorded]
+    assert not [p for p in paths if p.endswith(("/Satisfy", "/DropDepends"))]
+
+
+async def test_a_drop_the_gateway_refuses_says_failed(
+    make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path
+) -> None:
+    gw = gateway(make_gateway, tmp_path)
+    app = make_app(gw)
+    async with app.run_test(size=(160, 48)) as pilot:
+        job_screen = await open_job(pilot, "waiter")
+        job_screen.set_focus(None)
+        await open_panel(pilot)
+        gw.run(lambda farm: farm.resources.depends.pop(0))  # gone from the farm since the panel read it
+        await pilot.press("X")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="confirmation")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: any(t.startswith("failed: ") for t in toasts(app)), what="failed")
+        assert not any(t.startswith("done: ") for t in toasts(app))
+
+
+async def test_a_frames_panel(make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path) -> None:
+    gw = gateway(make_gateway, tmp_path)
+    app = make_app(gw)
+    async with app.run_test(size=(160, 48)) as pilot:
+        job_screen = await open_job(pilot, "waiter")
+        sync = job_screen.sync
+        assert sync is not None
+        comp = next(i for i, f in sync.frames.items() if f.name == "0002-comp")
+        job_screen.frames_table.focus()
+        job_screen.frames_table.move_to(comp)
+        await wait_for(pilot, lambda: job_screen.frames_table.cursor_id == comp, what="cursor on 0002-comp")
+        panel = await open_panel(pilot)
+        assert panel.what == "waiter/0002-comp"
+        # The frame is held by the job's dependency on blocker and by its layer's on render.
+        assert rows(panel) == [
+            (WAITS_ON, "JOB_ON_JOB", "blocker", True),
+            (WAITS_ON, "LAYER_ON_LAYER", "waiter/render", True),
+            (WAITED_BY, "JOB_ON_JOB", "after", True),
+        ]
