@@ -56,7 +56,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     _json_flag(p)
     p.set_defaults(func=cmd_stagger)
 
-    p = sub.add_parser("mark-waiting", help="mark frames of a job waiting again (no retry counted)")
+    p = sub.add_parser(
+        "mark-waiting", help="release frames held by a dependency: DEPEND becomes WAITING, others left as they are"
+    )
     p.add_argument("job", type=nonblank, metavar="JOB", help=JOB_HELP)
     p.add_argument("--frames", required=True, metavar="RANGE", help=RANGE_HELP)
     p.add_argument("--layer", type=nonblank, metavar="LAYER", help="only this layer's frames")
@@ -188,14 +190,47 @@ def cmd_stagger(args: argparse.Namespace) -> int:
 
 
 def cmd_mark_waiting(args: argparse.Namespace) -> int:
-    """`cuetui mark-waiting JOB --frames RANGE [--layer L]`."""
-    from cuetui.gateway.requests import FrameSearch
+    """`cuetui mark-waiting JOB --frames RANGE [--layer L]`: only the frames held by a dependency (DEPEND)
+    change (Cuebot leaves the others as they are); none of them DEPEND: nothing sent, exit 0."""
+    frames = _range(args)
+    if frames is None:
+        return 2
 
-    async def act(actions: RemedyActions, job: Any, frames: FrameRange, layer: Any) -> ActionResult:
-        search = FrameSearch(frame_range=frames.text, layers=[layer.name] if layer is not None else [])
-        return await actions.mark_waiting(job, search)
+    async def body(settings: Settings, client: GatewayClient) -> int:
+        from cuetui.farm.actions import left_alone, waiting_note
+        from cuetui.farm.jobmatch import resolve_job
+        from cuetui.farm.text import safe
+        from cuetui.gateway.requests import FrameSearch
 
-    return _frames_command(args, "mark as waiting", act, {"state": "WAITING"})
+        actions = _actions(settings, client, "mark as waiting")
+        job = await resolve_job(client, args.job)
+        layer = await actions.find_layer(job, args.layer) if args.layer else None
+        layers = [layer.name] if layer is not None else []
+        chosen = await client.get_all_frames(job.id, FrameSearch(frame_range=frames.text, layers=layers))
+        states = [f.state for f in chosen]
+        held = sum(1 for state in states if state == "DEPEND")
+        note = waiting_note(states)
+        changed: dict[str, Any] = {
+            "job": job.name,
+            "layer": args.layer,
+            "frames": frames.text,
+            "frame_count": len(frames),
+            "state": "WAITING",
+            "matched_frames": len(chosen),
+            "depend_frames": held,
+            "note": note,
+        }
+        if not held:  # nothing Cuebot would change: nothing sent
+            changed["changed_frames"] = 0
+            if not args.json:
+                print(safe(note, 300), flush=True)
+            return _finish(args, [], changed)
+        search = FrameSearch(frame_range=frames.text, layers=layers, states=["DEPEND"])
+        result = await actions.mark_waiting(job, search, count=held, note=left_alone(len(chosen) - held))
+        changed["changed_frames"] = result.frames or 0
+        return _finish(args, [result], changed)
+
+    return _run(args, body)
 
 
 # --- procs and hosts -----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from cuetui.demo.farm import (
+    DEPEND,
     DOWN,
     EATEN,
     FINISHED,
@@ -97,6 +98,22 @@ def mark_frames_done(farm: Farm, job: Job, frames: Iterable[int]) -> None:
         done = job.layers[layer]
         if done.stop_time == 0 and done.counts[SUCCEEDED] + done.counts[EATEN] == done.count:
             done.stop_time = now
+
+
+def mark_as_waiting(farm: Farm, job: Job, frames: Iterable[int]) -> int:
+    """MarkAsWaiting, the job's (with a frame search) and the frame's alike: a frame held in DEPEND goes
+    WAITING so it can be dispatched; a frame in any other state is left as it is (Cuebot's update has
+    `str_state = DEPEND`). Its depend count is reset, the dependencies themselves stay: here nothing
+    holds a WAITING frame back, and satisfying a dependency later only releases DEPEND frames. Answers
+    how many frames changed."""
+    changed = 0
+    for i in list(frames):
+        if job.f_state[i] == DEPEND:
+            farm.set_state(job, i, WAITING)
+            changed += 1
+    if changed:
+        _reopen(farm, job)
+    return changed
 
 
 def kill_frames(farm: Farm, job: Job, frames: Iterable[int], reason: str) -> None:

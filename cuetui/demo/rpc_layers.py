@@ -7,8 +7,9 @@ and SetMinGpu, which Cuebot declares but does not implement.
 Cuebot's rules kept:
 
 * MarkAsWaiting turns a DEPEND frame WAITING (its depend count is reset; the dependencies themselves
-  stay), MarkAsDepend turns a WAITING frame DEPEND again when an active dependency still holds it;
-  frames in other states are left as they are.
+  stay) and leaves a frame in any other state as it is, the same rule as the job's MarkAsWaiting
+  (cuetui.demo.actions.mark_as_waiting, one code path); MarkAsDepend turns a WAITING frame DEPEND
+  again when an active dependency still holds it; frames in other states are left as they are.
 * AddLimit adds the limit to the layer's (a second time too: Cuebot keeps a row per call); DropLimit
   removes it; an id that names no limit changes nothing anyone can see. GetLimits answers each limit
   once, its running count the frames of this layer that run.
@@ -72,9 +73,7 @@ def _layer_kill(gw: Any, req: dict[str, Any]) -> Any:
 @rpc(_F + "MarkAsWaiting", "job.FrameMarkAsWaitingRequest")
 def _frame_waiting(gw: Any, req: dict[str, Any]) -> Any:
     job, i = lookup.frame(gw.farm, req)
-    if job.f_state[i] == DEPEND:
-        gw.farm.set_state(job, i, WAITING)
-        actions._reopen(gw.farm, job)
+    actions.mark_as_waiting(gw.farm, job, [i])
     return {}
 
 

@@ -12,8 +12,8 @@ from typing import Any, Protocol
 
 from cuetui import schema
 from cuetui.demo import queries
-from cuetui.demo.actions import _reopen
-from cuetui.demo.farm import RUNNING, WAITING, Farm, Host, Job, Layer
+from cuetui.demo.actions import mark_as_waiting
+from cuetui.demo.farm import Farm, Host, Job, Layer
 from cuetui.demo.registry import GatewayError, internal, rpc
 
 # job.Order by number, as the request decoder gives enums.
@@ -170,13 +170,10 @@ def _layer_stagger(gw: HasFarm, req: dict[str, Any]) -> Any:
 
 @rpc("/job.JobInterface/MarkAsWaiting", "job.JobMarkAsWaitingRequest")
 def _mark_as_waiting(gw: HasFarm, req: dict[str, Any]) -> Any:
-    """Matching frames that are not running become WAITING, without a retry counted (Cuebot's
-    markFrameAsWaiting: used to release frames held by a dependency or an eat)."""
+    """The matching frames held in DEPEND become WAITING, no retry counted; the others (DEAD, EATEN,
+    SUCCEEDED, ...) are left as they are: Cuebot marks each found frame with the frame's MarkAsWaiting."""
     job = _job(gw, req)
-    for i in list(queries.matching_frames(gw.farm, job, req.get("req") or {})):
-        if job.f_state[i] not in (RUNNING, WAITING):
-            gw.farm.set_state(job, i, WAITING)
-    _reopen(gw.farm, job)
+    mark_as_waiting(gw.farm, job, queries.matching_frames(gw.farm, job, req.get("req") or {}))
     return {}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
@@ -104,6 +105,7 @@ class ActionResult:
     errors: tuple[str, ...] = field(default_factory=tuple)
     unit: str = ""
     frames_tried: int | None = None
+    note: str = ""
 
     @property
     def ok(self) -> bool:
@@ -136,6 +138,8 @@ class ActionResult:
             text = f"{self.action} {_plural(self.total, noun)}"
         else:
             text = f"{self.action} {self.done} of {_plural(self.total, noun)}"
+        if self.note:
+            text += f" ({self.note})"
         if self.errors:
             text += "; failed: " + self._errors_text()
         return text
@@ -519,6 +523,33 @@ def _unit(result: ActionResult, unit: str) -> ActionResult:
     return replace(result, unit=unit)
 
 
+def waiting_note(states: Sequence[str]) -> str:
+    """What MarkAsWaiting does to frames in these states, in one line: Cuebot changes only the frames
+    held by a dependency (DEPEND: they become WAITING) and leaves the others as they are."""
+    total = len(states)
+    held = sum(1 for state in states if state == "DEPEND")
+    if total == 0:
+        return "nothing to mark: no frame matches"
+    if held == 0:
+        counts = Counter(states).most_common()
+        names = counts[0][0] if len(counts) == 1 else ", ".join(f"{state} ({n:,})" for state, n in counts)
+        these = "this one is" if total == 1 else "these are"
+        return f"nothing to mark: mark as waiting releases frames held by a dependency; {these} {names}"
+    if held == total:
+        if total == 1:
+            return "the frame waits on a dependency: it becomes WAITING"
+        return f"all {total:,} frames wait on a dependency: they become WAITING"
+    verb, they = ("waits", "it becomes") if held == 1 else ("wait", "they become")
+    return f"{held:,} of {total:,} frames {verb} on a dependency: {they} WAITING; the others are left as they are"
+
+
+def left_alone(others: int) -> str:
+    """The note of a MarkAsWaiting result on the chosen frames that were not DEPEND ("" for none)."""
+    if not others:
+        return ""
+    return f"{_plural(others, 'other frame')} left as {'it is' if others == 1 else 'they are'}"
+
+
 def parse_tags(text: str) -> list[str]:
     """`gpu,big` typed by a person: one word each, none empty (`gpu,,big` and `""` are refused)."""
     parts = [part.strip() for part in str(text).split(",")]
@@ -575,19 +606,28 @@ class RemedyActions(FarmActions):
         )
         return _unit(result, "job")
 
-    async def mark_waiting(self, job: Job, search: FrameSearch, count: int | None = None) -> ActionResult:
-        """MarkAsWaiting: matching frames wait again, no retry counted (non-empty criteria only)."""
+    async def mark_waiting(
+        self, job: Job, search: FrameSearch, count: int | None = None, note: str = ""
+    ) -> ActionResult:
+        """MarkAsWaiting: the matching frames held by a dependency (DEPEND) become WAITING, no retry
+        counted; Cuebot leaves frames in other states as they are (non-empty criteria only)."""
         self._check("mark as waiting")
-        return await self._each(
+        result = await self._each(
             "marked waiting", [job], lambda j: self.client.mark_as_waiting(j.id, search), _count(count)
         )
+        return replace(result, note=note) if note and not result.failed else result
 
     async def mark_frames_waiting(self, job: Job, frames: Sequence[Frame]) -> ActionResult:
-        """MarkAsWaiting on these frames of one job (by id)."""
+        """MarkAsWaiting on the DEPEND ones of these frames of one job (by id): the only ones it changes.
+        None of them DEPEND: refused with the reason, nothing sent."""
         self._check("mark as waiting")
         if not frames:
             raise RefusedRequest("no frames selected")
-        return await self.mark_waiting(job, FrameSearch(ids=[f.id for f in frames]), count=len(frames))
+        held = [f for f in frames if f.state == "DEPEND"]
+        if not held:
+            raise RefusedRequest(waiting_note([f.state for f in frames]))
+        search = FrameSearch(ids=[f.id for f in held])
+        return await self.mark_waiting(job, search, count=len(held), note=left_alone(len(frames) - len(held)))
 
     async def kill_procs(self, procs: Sequence[Proc]) -> ActionResult:
         """ProcInterface/Kill each proc: its frame is killed (the request has no reason field)."""

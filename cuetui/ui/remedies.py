@@ -10,11 +10,12 @@ the gateway refused it), and the affected rows refreshed at once.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from textual.screen import Screen
 
-from cuetui.farm.actions import ActionResult, RemedyActions, parse_tags
+from cuetui.farm.actions import ActionResult, RemedyActions, left_alone, parse_tags, waiting_note
 from cuetui.farm.frame_range import FramesCommand, parse_frames_command
 from cuetui.farm.text import safe
 from cuetui.gateway.errors import GatewayError, RefusedRequest
@@ -57,7 +58,7 @@ def frame_remedy_actions(prefix: str) -> tuple[ActionSpec, ...]:
             "waiting",
             dangerous=True,
             footer=False,
-            help="mark frames waiting again (no retry counted)",
+            help="mark as waiting: release frames held by a dependency (DEPEND to WAITING)",
         ),
     )
 
@@ -208,21 +209,28 @@ def _order_range(
 
 
 def mark_waiting(screen: Screen[Any], pairs: Sequence[tuple[Job, Frame]], refresh: Refresh) -> None:
-    """`W`: the frames wait again, no retry counted; more than one frame, or a running one, confirms
-    with the count."""
+    """`W`: the chosen frames held by a dependency (DEPEND) become WAITING, no retry counted; Cuebot
+    leaves the others as they are, and the dialog says how many of each. None of them DEPEND: nothing
+    is sent and the notification says why. More than one frame confirms with the counts."""
     if not pairs:
         _warn(screen, "nothing selected to mark waiting")
         return
     actions = remedies_of(screen)
     groups = steering._by_job(pairs)
-    running = sum(1 for _, f in pairs if f.state in ("RUNNING", "SETUP"))
-    # A running frame is left as it is (the stuck screen's rows): say so rather than let it look done.
-    note = f"\n{_plural(running, 'running frame')} will keep running (K kills, r retries)" if running else ""
-    ask = len(pairs) > 1 or bool(running)
-    dialog = ConfirmDialog(f"Mark {steering._frames_text(groups)} waiting?{note}") if ask else None
+    note = waiting_note([f.state for _, f in pairs])
+    held = [(j, [f for f in fs if f.state == "DEPEND"]) for j, fs in groups]
+    held = [(j, fs) for j, fs in held if fs]
+    if not held and not actions.read_only:
+        _warn(screen, note)
+        return
+    dialog = ConfirmDialog(f"Mark {steering._frames_text(groups)} waiting?\n{note}") if len(pairs) > 1 else None
 
     async def send(_: object) -> ActionResult:
-        return steering.combine("marked waiting", [await actions.mark_frames_waiting(j, fs) for j, fs in groups])
+        # Read-only with nothing held: the first group's call gives the read-only answer.
+        results = [await actions.mark_frames_waiting(j, fs) for j, fs in (held or groups[:1])]
+        result = steering.combine("marked waiting", results)
+        others = len(pairs) - sum(len(fs) for _, fs in held)
+        return replace(result, note=left_alone(others)) if not result.failed else result
 
     steering.steer(screen, send, dialog=dialog, refresh=refresh)
 

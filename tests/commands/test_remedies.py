@@ -7,15 +7,15 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 
-from cuetui.demo.farm import RUNNING, WAITING
+from cuetui.demo.farm import DEAD, DEPEND, RUNNING, SUCCEEDED, WAITING
 from cuetui.demo.server import DemoGatewayThread
 from tests.demo.helpers import add_allocation
 from tests.schema import check_request
 
 from .conftest import Result
-from .helpers import wait_for
 
 Cli = Callable[..., Result]
 LOOKDEV = "testing-sh550-jdoe_lookdev_v005"  # seed 7: one layer `render`, 10 waiting, 17 running
@@ -65,17 +65,54 @@ def test_reorder_and_stagger(cli: Cli, demo_gateway: DemoGatewayThread) -> None:
     assert sent(demo_gateway, "StaggerFrames")[0]["stagger"] == 2
 
 
-def test_mark_waiting(cli: Cli, demo_gateway: DemoGatewayThread) -> None:
-    job = "testing-sh180-rpatel_layout_v015"  # seed 7: 5 dead
-    dead = demo_gateway.run(
-        lambda farm: [
-            farm.find_job(job).job.f_number[i] for i, s in enumerate(farm.find_job(job).job.f_state) if s == 5
-        ]
-    )
-    r = cli("--url", demo_gateway.url, "mark-waiting", job, "--frames", ",".join(map(str, dead)), "--json")
+def _hold_on(gw: DemoGatewayThread, token: str, er: str, on: str) -> None:
+    """A job-on-job dependency of `er` on `on` (CreateDependencyOnJob): er's waiting frames go DEPEND."""
+    ids = gw.run(lambda farm: (farm.find_job(er).job.id, farm.find_job(on).job.id))
+    body = {"job": {"id": ids[0]}, "onJob": {"id": ids[1]}}
+    with httpx.Client(base_url=gw.url, headers={"Authorization": f"Bearer {token}"}) as c:
+        assert c.post("/job.JobInterface/CreateDependencyOnJob", json=body).status_code == 200
+
+
+def _numbers_in(gw: DemoGatewayThread, name: str, state: int) -> list[int]:
+    return list(gw.run(lambda farm: [farm.find_job(name).job.f_number[i] for i in _indices(farm, name, state)]))
+
+
+def _indices(farm: Any, name: str, state: int) -> list[int]:
+    job = farm.find_job(name).job
+    return [i for i in job.order() if job.f_state[i] == state]
+
+
+def test_mark_waiting_changes_only_the_frames_held_by_a_dependency(
+    cli: Cli, demo_gateway: DemoGatewayThread, gateway_token: str
+) -> None:
+    job = "testing-sh110-rpatel_comp_v004"  # seed 7: 1 dead, 12 waiting, 47 succeeded
+    _hold_on(demo_gateway, gateway_token, job, LOOKDEV)  # LOOKDEV never finishes on a frozen farm
+    held = _numbers_in(demo_gateway, job, DEPEND)[:2]
+    (dead,) = _numbers_in(demo_gateway, job, DEAD)
+    done = _numbers_in(demo_gateway, job, SUCCEEDED)[0]
+    assert len(held) == 2
+    spec = ",".join(map(str, [*held, dead, done]))
+    r = cli("--url", demo_gateway.url, "mark-waiting", job, "--frames", spec, "--json")
     assert r.code == 0, r.err
-    assert json.loads(r.out)["state"] == "WAITING"
-    wait_for(lambda: demo_gateway.run(lambda farm: farm.find_job(job).counts[5]) == 0, what="dead frames waiting")
+    out = json.loads(r.out)
+    assert (out["matched_frames"], out["depend_frames"], out["changed_frames"], out["ok"]) == (4, 2, 2, True)
+    assert out["note"] == "2 of 4 frames wait on a dependency: they become WAITING; the others are left as they are"
+    (body,) = sent(demo_gateway, "MarkAsWaiting")
+    assert body["req"]["states"] == {"frameStates": ["DEPEND"]}
+    assert set(held) <= set(_numbers_in(demo_gateway, job, WAITING))  # one layer: a number names one frame
+    assert _numbers_in(demo_gateway, job, DEAD) == [dead] and done in _numbers_in(demo_gateway, job, SUCCEEDED)
+
+    # None of them DEPEND: nothing sent, exit 0, nothing changed, and why.
+    r = cli("--url", demo_gateway.url, "mark-waiting", job, "--frames", str(dead), "--json")
+    assert r.code == 0, r.err
+    out = json.loads(r.out)
+    assert (out["matched_frames"], out["depend_frames"], out["changed_frames"], out["ok"]) == (1, 0, 0, True)
+    assert "releases frames held by a dependency; this one is DEAD" in out["note"]
+    assert len(sent(demo_gateway, "MarkAsWaiting")) == 1
+    assert demo_gateway.run(lambda farm: _indices(farm, job, DEAD)) != []
+    r = cli("--url", demo_gateway.url, "mark-waiting", job, "--frames", str(dead))
+    assert r.code == 0 and "nothing to mark" in r.out
+    assert len(sent(demo_gateway, "MarkAsWaiting")) == 1
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ import jwt
 import pytest
 
 from cuetui.demo import server
-from cuetui.demo.farm import ManualClock
+from cuetui.demo.farm import DEAD, ManualClock
 from cuetui.demo.server import DemoGatewayThread
 
 from . import realgw
@@ -399,6 +399,12 @@ def test_layer_frame_and_job_frame_calls_match(pair: Pair) -> None:
         c(f"mark as depend {name}", F + "MarkAsDepend", fid)
         c(f"frame {name} after", F + "GetFrame", {"id": frame["id"]})
     c("mark as waiting missing", F + "MarkAsWaiting", {"frame": {"id": MISSING}})
+    # The job's MarkAsWaiting with a frame search: the same rule as the frame's (only DEPEND frames change).
+    c("job mark as waiting", J + "MarkAsWaiting", {"job": jid, "req": {"states": {"frameStates": ["DEAD", "DEPEND"]}}})
+    c("job mark as waiting missing", J + "MarkAsWaiting", {"job": {"id": MISSING}, "req": {"layers": ["x"]}})
+    state("after job mark as waiting")
+    for farm in (pair.a, pair.b):  # its dead frames stayed dead on both farms
+        assert farm.run(lambda f: f.jobs_by_id[job["id"]].counts[DEAD]) == job["jobStats"]["deadFrames"]
     c("layer retry", L + "RetryFrames", {"layer": lid})
     state("after layer retry")
     c("layer kill", L + "KillFrames", {"layer": lid, "username": "t", "reason": "test"})

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from cuetui.demo.farm import OPEN, RUNNING, UP, WAITING, Farm, Job
+from cuetui.demo.farm import DEAD, OPEN, RUNNING, UP, WAITING, Farm, Job
 from cuetui.demo.server import DemoGatewayThread
 from tests.demo.helpers import add_allocation
 from tests.schema import check_request, check_response
@@ -104,14 +104,15 @@ def test_reverse_and_stagger_on_a_layer(demo_gateway: DemoGatewayThread, client:
     demo_gateway.run(lambda farm: farm.check_invariants())
 
 
-def test_mark_as_waiting_counts_no_retry(demo_gateway: DemoGatewayThread, client: httpx.Client) -> None:
-    job = demo_gateway.run(lambda farm: next(j for j in farm.jobs if j.counts[5] and j.state_name == "PENDING"))
-    dead = demo_gateway.run(lambda farm: [i for i in range(job.total) if job.f_state[i] == 5])
+def test_mark_as_waiting_leaves_dead_frames_dead(demo_gateway: DemoGatewayThread, client: httpx.Client) -> None:
+    """Cuebot's MarkAsWaiting only releases DEPEND frames: the job's dead frames stay dead, no retry counted."""
+    job = demo_gateway.run(lambda farm: next(j for j in farm.jobs if j.counts[DEAD] and j.state_name == "PENDING"))
+    dead = demo_gateway.run(lambda farm: [i for i in range(job.total) if job.f_state[i] == DEAD])
     retries = demo_gateway.run(lambda farm: [job.f_retry[i] for i in dead])
     post(
         client, "/job.JobInterface/MarkAsWaiting", {"job": {"id": job.id}, "req": {"states": {"frameStates": ["DEAD"]}}}
     )
-    assert demo_gateway.run(lambda farm: [job.f_state[i] for i in dead]) == [WAITING] * len(dead)
+    assert demo_gateway.run(lambda farm: [job.f_state[i] for i in dead]) == [DEAD] * len(dead)
     assert demo_gateway.run(lambda farm: [job.f_retry[i] for i in dead]) == retries
     demo_gateway.run(lambda farm: farm.check_invariants())
 

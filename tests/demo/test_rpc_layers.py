@@ -164,6 +164,30 @@ def test_mark_as_waiting_releases_a_held_frame_and_mark_as_depend_holds_it_again
     assert missing["code"] == 13
 
 
+def test_job_mark_as_waiting_releases_only_depend_frames_as_the_frame_call_does(
+    farmhand: Callable[..., Farmhand],
+) -> None:
+    data = scenario()
+    data["depends"] = [{"type": "JOB_ON_JOB", "dependErJob": "j", "dependOnJob": "other"}]
+    frames = data["jobs"][0]["frames"]
+    frames[2]["state"] = "DEAD"  # 0003-a
+    frames[4]["state"] = "SUCCEEDED"  # 0002-b
+    frames[5]["state"] = "EATEN"  # 0003-b
+    hand = farmhand(data)
+    before = hand.states()
+    assert [before[f] for f in ("0001-a", "0002-a", "0001-b")] == ["DEPEND"] * 3
+    retries = hand.gw.run(lambda farm: list(hand.job.f_retry))
+    for name in ("0003-a", "0002-b", "0003-b"):  # the frame's call: not DEPEND, left as it is
+        hand.post("/job.FrameInterface/MarkAsWaiting", {"frame": hand.frame(name)})
+    assert hand.states() == before
+    hand.post("/job.JobInterface/MarkAsWaiting", {"job": {"id": hand.job.id}, "req": {"layers": ["a", "b"]}})
+    after = hand.states()
+    assert after == {**before, "0001-a": "WAITING", "0002-a": "WAITING", "0001-b": "WAITING"}
+    assert (after["0003-a"], after["0002-b"], after["0003-b"]) == ("DEAD", "SUCCEEDED", "EATEN")
+    assert hand.gw.run(lambda farm: list(hand.job.f_retry)) == retries  # no retry counted
+    hand.gw.run(lambda farm: farm.check_invariants())
+
+
 def test_mark_done_frames_of_a_job_eats_the_matching_frames_and_releases_what_waits(
     farmhand: Callable[..., Farmhand],
 ) -> None:

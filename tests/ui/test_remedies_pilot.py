@@ -8,6 +8,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import httpx
+import jwt
 import pytest
 
 from cuetui.demo.farm import WAITING
@@ -18,6 +20,7 @@ from cuetui.ui.screens.hosts import HostsScreen
 from cuetui.ui.screens.job import JobScreen
 from cuetui.ui.widgets.dialogs import ConfirmDialog, KillReasonDialog
 from cuetui.ui.widgets.remedy_dialogs import ChoiceDialog, CommentsDialog, LineDialog
+from tests.conftest import DEMO_SECRET
 from tests.demo.helpers import add_allocation
 from tests.ui.steer_support import (
     gateway_for,
@@ -141,16 +144,63 @@ async def test_eat_kill_reorder_stagger_ranges(gw: DemoGatewayThread) -> None:
         }
 
 
-async def test_W_marks_the_cursor_frame_waiting(gw: DemoGatewayThread) -> None:
+def hold_on(gw: DemoGatewayThread, er: str, on: str) -> None:
+    """A job-on-job dependency of `er` on `on`, made through the gateway: er's waiting frames go DEPEND."""
+    ids = gw.run(lambda farm: (farm.find_job(er).job.id, farm.find_job(on).job.id))
+    token = jwt.encode({"sub": "t"}, DEMO_SECRET, algorithm="HS256")
+    with httpx.Client(base_url=gw.url, headers={"Authorization": f"Bearer {token}"}) as c:
+        body = {"job": {"id": ids[0]}, "onJob": {"id": ids[1]}}
+        assert c.post("/job.JobInterface/CreateDependencyOnJob", json=body).status_code == 200
+
+
+async def test_W_releases_a_frame_held_by_a_dependency_and_leaves_others_alone(gw: DemoGatewayThread) -> None:
+    held_job = "testing-sh110-rpatel_comp_v004"  # seed 7: 1 dead, 12 waiting
+    hold_on(gw, held_job, LOOKDEV)  # LOOKDEV never finishes on a frozen farm
+    app = make_app(gw)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_job(pilot, held_job)
+        frames = list(screen.sync.frames.values())  # type: ignore[union-attr]
+        held = [f for f in frames if f.state == "DEPEND"]
+        dead = next(f for f in frames if f.state == "DEAD")
+        screen.frames_table.move_to(held[0].id)
+        await pilot.pause()
+        await pilot.press("W")  # one frame: no question
+        await wait_farm(pilot, gw, lambda farm: farm.find_job(held_job).frame_state(held[0].name) == "WAITING")
+        assert sent(gw, "MarkAsWaiting")[0]["req"] == {"ids": [held[0].id]}
+        assert gw.run(lambda farm: farm.find_job(held_job).frame_state(held[1].name)) == "DEPEND"
+
+        # A held frame and the dead one: the question says which change; only the held one is sent.
+        for frame in (held[1], dead):
+            screen.frames_table.move_to(frame.id)
+            await pilot.pause()
+            await pilot.press("space")
+        await pilot.press("W")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="the confirmation")
+        question = app.screen.question
+        assert question.startswith("Mark 2 frames")
+        assert "1 of 2 frames waits on a dependency: it becomes WAITING; the others are left as they are" in question
+        await pilot.press("y")
+        await wait_farm(pilot, gw, lambda farm: farm.find_job(held_job).frame_state(held[1].name) == "WAITING")
+        assert sent(gw, "MarkAsWaiting")[1]["req"] == {"ids": [held[1].id]}
+        await wait_for(
+            pilot, lambda: any("marked waiting 1 frame (1 other frame left as it is)" in t for t in toasts(app))
+        )
+        assert gw.run(lambda farm: farm.find_job(held_job).frame_state(dead.name)) == "DEAD"
+
+
+async def test_W_on_a_dead_frame_sends_nothing_and_says_why(gw: DemoGatewayThread) -> None:
     app = make_app(gw)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = await open_job(pilot, DEAD_JOB)
         await pilot.press("d")
         await wait_for(pilot, lambda: screen.frames_table.cursor_id is not None)
         frame = screen.selected_frames()[0]
-        await pilot.press("W")  # one frame: no question
-        await wait_farm(pilot, gw, lambda farm: farm.find_job(DEAD_JOB).frame_state(frame.name) == "WAITING")
-        assert sent(gw, "MarkAsWaiting")[0]["req"] == {"ids": [frame.id]}
+        assert frame.state == "DEAD"
+        await pilot.press("W")
+        why = "nothing to mark: mark as waiting releases frames held by a dependency; this one is DEAD"
+        await wait_for(pilot, lambda: why in toasts(app), what="why nothing was sent", show=lambda: toasts(app))
+        assert sent(gw, "MarkAsWaiting") == []
+        assert gw.run(lambda farm: farm.find_job(DEAD_JOB).frame_state(frame.name)) == "DEAD"
 
 
 async def open_hosts(pilot: Any) -> HostsScreen:

@@ -171,25 +171,20 @@ async def test_enter_and_l_open_the_full_log(
         assert actions_sent(gw) == []
 
 
-async def test_W_on_marked_frames_confirms_with_the_count_and_leaves_them_running(small: DemoGatewayThread) -> None:
+async def test_W_on_marked_running_frames_sends_nothing_and_says_why(small: DemoGatewayThread) -> None:
+    """Mark as waiting only releases frames held by a dependency: the stuck screen's frames run, so W
+    sends nothing and says so, and the farm still runs both."""
     app = make_app(small, **EVERYTHING)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = await open_stuck(pilot)
         first = cursor_frame(screen)
         await pilot.press("space", "down", "space")
         second = cursor_frame(screen)
-        marked = {r.frame.id for r in screen.selected()}
-        assert len(marked) == 2
+        assert len({r.frame.id for r in screen.selected()}) == 2
         await pilot.press("W")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
-        question = app.screen.question
-        assert question.startswith("Mark 2 frames") and "2 running frames will keep running" in question
-        await pilot.press("y")
-        await wait_for(pilot, lambda: len(actions_sent(small)) == len({first[0], second[0]}), what="MarkAsWaiting")
-        sent = [json.loads(body) for _, body in actions_sent(small)]
-        assert {p for p, _ in actions_sent(small)} == {"/job.JobInterface/MarkAsWaiting"}
-        assert {i for body in sent for i in body["req"]["ids"]} == marked
-        # Running frames are not requeued by it: the farm still runs both.
+        why = "nothing to mark: mark as waiting releases frames held by a dependency; these are RUNNING"
+        await wait_for(pilot, lambda: why in toasts(app), what="why nothing was sent", show=lambda: toasts(app))
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert actions_sent(small) == []
         states = small.run(lambda farm: [farm.find_job(j).frame_state(f) for j, f in (first, second)])
         assert states == ["RUNNING", "RUNNING"]
-        await wait_for(pilot, lambda: any("marked waiting" in t for t in toasts(app)), what="the outcome")
