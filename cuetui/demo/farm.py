@@ -72,6 +72,7 @@ from cuetui.demo.model import (
     Show,
 )
 from cuetui.demo.resources import Resources
+from cuetui.demo.timeouts import CHECK_SECONDS, enforce_timeouts
 
 __all__ = [
     "CHECKPOINT",
@@ -206,6 +207,7 @@ class Farm:
         self.logs = LogWriter(self)
         self.sim_elapsed = 0.0
         self._dispatch_wait = 0.0
+        self._timeout_wait = 0.0  # real seconds to the next check of the layers' timeouts
         self._next_submit = 300.0  # sim seconds before the first new job arrives
         self._submitted = 0
         self.submit_job: Callable[[Farm], Job | None] | None = None  # set by profiles
@@ -220,7 +222,7 @@ class Farm:
         self.quiet_since: dict[str, float] = {}
         self._hangs: list[tuple[float, int, Proc]] = []
         # Dependencies, subscriptions, allocations, limits and groups (cuetui.demo.resources).
-        self.resources = Resources(self.id_prefix)
+        self.resources = Resources(self.id_prefix, now=self.now)
 
     # --- clock -----------------------------------------------------------------------------------
     def now(self) -> float:
@@ -463,6 +465,9 @@ class Farm:
         job.f_rss[i] = max(job.f_rss[i], rss)
         for run in (job.run, layer.run):
             run.record(seconds, proc.cores, rss, succeed)
+        if not succeed and exit_status > 1:
+            # A limit's failure rule may bind the layer (its running frames then count).
+            self.resources.frame_failed(layer, exit_status, int(now), self.procs.values())
         if final_state is not None:
             state = final_state
         elif succeed:
@@ -498,6 +503,7 @@ class Farm:
         best_cores = max(h.idle_cores for h in free)
         best_memory = max(h.idle_memory for h in free)
         fits: dict[int, bool] = {}  # id(layer) -> some host of the farm could take it (this pass)
+        now = self.now()
         for job in jobs:
             if booked >= budget or not free:
                 break
@@ -525,7 +531,8 @@ class Farm:
                         break  # a long job behind a blocked layer: the rest waits for the next pass
                     continue
                 layer = job.layers[layer_index]
-                if not self._fits_somewhere(layer, fits):
+                # A layer gated by a start-after time later than now is held as one no host can take.
+                if (layer.start_after and layer.start_after > now) or not self._fits_somewhere(layer, fits):
                     blocked.add(layer_index)
                     if len(blocked) == len(job.layers):
                         break
@@ -603,6 +610,11 @@ class Farm:
         while self._hangs and self._hangs[0][0] <= now:
             at, _, proc = heapq.heappop(self._hangs)
             self._hang(proc, at)
+        # Cuebot kills what ran past its layer's timeout when the host reports (cuetui.demo.timeouts).
+        self._timeout_wait -= real_dt
+        if self._timeout_wait <= 0:
+            self._timeout_wait = CHECK_SECONDS
+            enforce_timeouts(self)
         sim_dt = real_dt * self.speed
         self.sim_elapsed += sim_dt
         # Dispatch a few times a second, not every tick: sorting thousands of jobs is the costly part.

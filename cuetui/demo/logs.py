@@ -18,6 +18,8 @@ import time
 from collections import deque
 from typing import TYPE_CHECKING, Any, Protocol
 
+from cuetui.demo.timeouts import TIMEOUT_KILLS
+
 if TYPE_CHECKING:
     from cuetui.demo.model import Host, Job, Proc
 
@@ -26,6 +28,7 @@ _BAR = "=" * 59
 
 _ERRORS = {
     1: "ERROR: [kick] failed to open texture '/shots/assets/tex/ground_diffuse.1042.tx': No such file",
+    2: "ERROR: [nuke] license checkout failed: no nuke_r license available",
     137: "ERROR: process killed by the OOM killer (memory limit exceeded)",
     139: "ERROR: Segmentation fault (core dumped) in libai.so",
     299: "Frame cleared by the system",
@@ -204,17 +207,20 @@ class LogWriter:
                 text = f"[{_stamp(t)}] INFO  | {pct:3d}% done, {rnd(3, 1, 64)} threads, mem {mem} MB"
             out.append((t, text))
         if footer and attempt.end is not None:
-            if failed:
+            if failed and attempt.kill_message in TIMEOUT_KILLS:
+                pass  # killed by RQD part way through: the output just stops
+            elif failed:
                 out.append((end, f"[{_stamp(end)}] {_ERRORS.get(attempt.exit_status, _ERRORS[1])}"))
             else:
                 out.append((end, f"[{_stamp(end)}] INFO  | render done, wrote /shots/out/{job.name}.{frame}.exr"))
+            signalled = attempt.exit_status == 137 or attempt.kill_message in TIMEOUT_KILLS
             footer_lines = [
                 "",
                 _BAR,
                 "RenderQ Job Complete",
                 "",
                 f"exitStatus          {attempt.exit_status}",
-                f"exitSignal          {9 if attempt.exit_status == 137 else 0}",
+                f"exitSignal          {9 if signalled else 0}",
             ]
             if attempt.kill_message:
                 footer_lines.append(f"killMessage         {attempt.kill_message}")

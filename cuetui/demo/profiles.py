@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from cuetui.demo import ids
@@ -94,11 +94,13 @@ def build_farm(
     for s in range(spec.shows):
         farm.add_show(Show(s, ids.make_id(farm.id_prefix, ids.SHOW, s), SHOW_NAMES[s]))
     _make_hosts(farm, spec, rng, now)
+    _pick_bad_hosts(farm, seed)
     sizes = _job_sizes(spec, rng)
     finished = int(spec.jobs * spec.finished_share)
     finished_set = set(rng.sample(range(spec.jobs), finished))
+    varied = profile in VARIED_DEATHS
     for j, size in enumerate(sizes):
-        _make_job(farm, rng, j, size, now, finished=j in finished_set)
+        _make_job(farm, rng, j, size, now, finished=j in finished_set, varied_deaths=varied)
     _live_failures(farm, seed)
     if profile in ("studio", "huge"):
         stage_waits(farm, seed)
@@ -122,16 +124,25 @@ HOSTS_PER_BAD_HOST = 50
 HANG_RATE = 0.02
 
 
-def _live_failures(farm: Farm, seed: int) -> None:
-    """What makes frames die (and hang) while the farm runs, so triage and alerts have something to
-    show in the first minutes at the default speed: a bad host that kills every frame it takes, a
-    layer missing a texture and a layer running out of memory (in the first jobs the scheduler serves,
-    so their retries come round again quickly), and a few attempts that hang. Chosen with their own
-    random generator, so the seeded farm itself is unchanged; used only at speed > 0."""
+# The profiles whose history dies of several causes (the frozen studio farm of the screenshots: `4`
+# shows a handful of signature groups); the others' history dies of the one missing texture.
+VARIED_DEATHS = frozenset({"studio"})
+
+
+def _pick_bad_hosts(farm: Farm, seed: int) -> None:
+    """The bad hosts (one per HOSTS_PER_BAD_HOST): a segfault kills what they take. Chosen with their own
+    random generator before the jobs, so the studio's history can have died on them too."""
     rng = random.Random(seed + 424_242)
     usable = [h.index for h in farm.hosts if h.state == 0 and h.lock_state == 0]
     count = max(1, len(farm.hosts) // HOSTS_PER_BAD_HOST)
     farm.bad_hosts = set(rng.sample(usable, min(count, len(usable))))
+
+
+def _live_failures(farm: Farm, seed: int) -> None:
+    """What makes frames die (and hang) while the farm runs, so triage and alerts have something to
+    show in the first minutes at the default speed: the bad hosts (`_pick_bad_hosts`), a layer missing
+    a texture and a layer running out of memory (in the first jobs the scheduler serves, so their
+    retries come round again quickly), and a few attempts that hang. Used only at speed > 0."""
     queue = [j for j in farm.jobs if j.state == PENDING and not j.is_paused and j.counts[0]]
     queue.sort(key=lambda j: (-j.priority, j.start_time, j.index))
     for job, fault in zip(queue, ("texture", "oom"), strict=False):
@@ -180,7 +191,14 @@ def _job_sizes(spec: Profile, rng: random.Random) -> list[int]:
 
 
 def _make_job(
-    farm: Farm, rng: random.Random, j: int, size: int, now: float, finished: bool, history: bool = True
+    farm: Farm,
+    rng: random.Random,
+    j: int,
+    size: int,
+    now: float,
+    finished: bool,
+    history: bool = True,
+    varied_deaths: bool = False,
 ) -> Job:
     show = farm.shows[j % len(farm.shows)]
     user = rng.choice(USERS)
@@ -236,14 +254,17 @@ def _make_job(
         job.add_layer(layer)
         job.add_frames(layer, range(start_frame, start_frame + count), submitted)
     if history:
-        _history(farm, rng, job, submitted, now, finished)
+        _history(farm, rng, job, submitted, now, finished, varied_deaths)
     show.created_job_count += 1
     farm.add_job(job)
     return job
 
 
-def _history(farm: Farm, rng: random.Random, job: Job, submitted: float, now: float, finished: bool) -> None:
-    """Frames that ran before the server started: a done prefix of the dispatch order."""
+def _history(
+    farm: Farm, rng: random.Random, job: Job, submitted: float, now: float, finished: bool, varied: bool = False
+) -> None:
+    """Frames that ran before the server started: a done prefix of the dispatch order. Dead frames died
+    of a missing texture, or (`varied`) of what `_cause_of_death` says."""
     total = job.total
     done = total if finished else int(total * rng.choice((0.0, 0.0, 0.2, 0.5, 0.8, 0.95)))
     if done == 0:
@@ -262,6 +283,7 @@ def _history(farm: Farm, rng: random.Random, job: Job, submitted: float, now: fl
         job.f_updated,
     )
     layers = job.layers
+    bad_hosts = sorted(farm.bad_hosts) if varied else []
     for p in range(done):
         i = order[p]
         layer = layers[job.f_layer[i]]
@@ -280,13 +302,17 @@ def _history(farm: Farm, rng: random.Random, job: Job, submitted: float, now: fl
             retries = 1 if r > 0.97 else 0
             exit_status = 0
         rss = int(layer.min_memory * (0.3 + 0.6 * rand()))
+        host = int(rand() * hosts) if hosts else -1
+        if bad_hosts and state != SUCCEEDED:
+            # The same draws as ever (the seeded farm's names and ids stay), only what they mean differs.
+            exit_status, rss, host = _cause_of_death(job, layer, i, r / (layer.fail_rate * 2), rss, host, bad_hosts)
         f_state[i] = state
         f_retry[i] = retries
         f_attempts[i] = retries + 1
         f_exit[i] = exit_status
         f_start[i] = start
         f_stop[i] = stop
-        f_host[i] = int(rand() * hosts) if hosts else -1
+        f_host[i] = host
         f_rss[i] = rss
         f_cores[i] = layer.min_cores
         f_updated[i] = stop
@@ -307,6 +333,26 @@ def _history(farm: Farm, rng: random.Random, job: Job, submitted: float, now: fl
         for layer in layers:
             layer.stop_time = int(max(job.f_stop[layer.offset : layer.offset + layer.count] or [0]))
     assert job.state in (PENDING, FINISHED)
+
+
+# The share of the varied history's deaths that were a segfault on a bad host.
+BAD_HOST_SHARE = 0.3
+
+
+def _cause_of_death(
+    job: Job, layer: Layer, i: int, u: float, rss: int, host: int, bad_hosts: Sequence[int]
+) -> tuple[int, int, int]:
+    """(exit status, max RSS, host) of a dead frame of the varied history, from `u` in [0, 1): a
+    segfault on a bad host (any layer, and any frame drawn on one), else by the layer: a sim killed for
+    memory with its max RSS at its min memory, a comp without a license, a render (or preflight)
+    missing its texture."""
+    if u >= 1.0 - BAD_HOST_SHARE or host in bad_hosts:  # whatever a bad host takes dies there
+        return 139, rss, host if host in bad_hosts else bad_hosts[(job.index + i) % len(bad_hosts)]
+    if layer.name == "sim":
+        return 137, int(layer.min_memory * (0.96 + 0.06 * u)), host
+    if layer.name == "comp":
+        return 2, rss, host
+    return 1, rss, host
 
 
 def _submitter(spec: Profile, seed: int) -> Callable[[Farm], Job | None]:

@@ -13,7 +13,9 @@ Cuebot's semantics kept here:
   reserved cores in the allocation + the frame's cores <= burst (size is what it is guaranteed, burst what
   it may reach). A farm made without subscriptions has one per show and allocation, burst = the
   allocation's cores (no cap).
-* A limit caps the frames running at once over every layer that names it.
+* A limit caps the frames running at once over every layer that names it (and, with opencue-proto
+  1.37.0's licence settings, counts machines, stays advisory, or settles with a licence server's
+  reports: `cuetui.demo.limits`).
 * A group caps the cores its jobs hold together (max cores <= 0: no cap).
 
 Counters move only in `book` and `release` (called by the farm when a proc starts and ends), so a check
@@ -22,12 +24,14 @@ is a dict lookup, not a sum over procs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from cuetui import schema
-from cuetui.demo import ids
+from cuetui.demo import ids, limits
+from cuetui.demo.limits import Limit as Limit  # re-exported: the records a farm holds are all named here
+from cuetui.demo.limits import no_clock
 
 if TYPE_CHECKING:
     from cuetui.demo.model import Host, Job, Layer, Proc, Show
@@ -43,6 +47,7 @@ _SUCCEEDED = schema.enum_numbers("job.FrameState")["SUCCEEDED"]
 _EATEN = schema.enum_numbers("job.FrameState")["EATEN"]
 _DEPEND = schema.enum_numbers("job.FrameState")["DEPEND"]
 _WAITING = schema.enum_numbers("job.FrameState")["WAITING"]
+_RUNNING = schema.enum_numbers("job.FrameState")["RUNNING"]
 
 
 @dataclass(eq=False)
@@ -138,6 +143,14 @@ class Allocation:
 
 
 @dataclass(eq=False)
+class Facility:
+    """A facility (a site): allocations name it by `Allocation.facility`."""
+
+    id: str
+    name: str
+
+
+@dataclass(eq=False)
 class Subscription:
     """A show's share of an allocation: size (guaranteed) and burst (the most it may hold), in cores."""
 
@@ -150,15 +163,6 @@ class Subscription:
     @property
     def name(self) -> str:
         return f"{self.alloc.name}.{self.show.name}"
-
-
-@dataclass(eq=False)
-class Limit:
-    """A cap on frames running at once over every layer that names it."""
-
-    id: str
-    name: str
-    max_value: int
 
 
 @dataclass(eq=False)
@@ -177,6 +181,8 @@ class Group:
     default_job_max_cores: float = -1.0
     max_gpus: float = -1.0
     min_gpus: float = 0.0
+    default_job_min_gpus: int = -1
+    default_job_max_gpus: int = -1
 
     @property
     def level(self) -> int:
@@ -189,6 +195,9 @@ class Resources:
 
     prefix: str
     allocations: list[Allocation] = field(default_factory=list)
+    facilities: list[Facility] = field(default_factory=list)
+    # Deleted while subscriptions named them: out of every read, still what those subscriptions name.
+    disabled_allocations: list[Allocation] = field(default_factory=list)
     subscriptions: list[Subscription] = field(default_factory=list)
     limits: list[Limit] = field(default_factory=list)
     groups: list[Group] = field(default_factory=list)
@@ -198,6 +207,9 @@ class Resources:
     sub_used: dict[tuple[int, str], float] = field(default_factory=dict)
     group_used: dict[str, float] = field(default_factory=dict)
     limit_used: dict[str, int] = field(default_factory=dict)
+    # The running procs of each limit's bound layers, by limit name (holders, pending, HOST tokens).
+    limit_procs: dict[str, set[Proc]] = field(default_factory=dict)
+    now: Callable[[], float] = no_clock
     _seq: int = 0
     _sub_index: dict[tuple[int, str], Subscription] = field(default_factory=dict)
     _sub_key: object = None
@@ -220,6 +232,10 @@ class Resources:
             self._sub_key = None
             return next((s for s in self.subscriptions if s.show is show and s.alloc.name == alloc_name), None)
         return sub
+
+    def facility(self, key: str) -> Facility | None:
+        """A facility by id or name, as Cuebot's getFacility looks one up."""
+        return next((f for f in self.facilities if key in (f.id, f.name)), None)
 
     def limit(self, key: str) -> Limit | None:
         return next((lim for lim in self.limits if key in (lim.id, lim.name)), None)
@@ -252,6 +268,29 @@ class Resources:
         """Dependencies whose target is this job."""
         return [d for d in self.depends if d.on_job is job]
 
+    # --- administration ---------------------------------------------------------------------------
+    def rename_allocation(self, alloc: Allocation, new_name: str, hosts: Iterable[Host]) -> None:
+        """Rename an allocation: its hosts, the default and the booked counters follow."""
+        old = alloc.name
+        for host in hosts:
+            if host.alloc_name == old:
+                host.alloc_name = new_name
+        if self.default_alloc == old:
+            self.default_alloc = new_name
+        for key in [k for k in self.sub_used if k[1] == old]:
+            self.sub_used[(key[0], new_name)] = self.sub_used.pop(key)
+        alloc.name = new_name
+        self._sub_key = None
+
+    def move_host(self, host: Host, alloc: Allocation) -> None:
+        """Put an idle host in another allocation: its allocation tag becomes the new one's."""
+        old = self.allocation(host.alloc_name)
+        if old is not None and old.tag in host.tags and old.tag != alloc.tag:
+            host.tags = [t for t in host.tags if t != old.tag]
+        if alloc.tag and alloc.tag not in host.tags:
+            host.tags = [*host.tags, alloc.tag]
+        host.alloc_name = alloc.name
+
     # --- placement checks (the scheduler calls `admits` for a frame and a host with room) -------------
     def subscription_admits(self, show: Show, host: Host, cores: float) -> bool:
         if not self.subscriptions:
@@ -269,10 +308,15 @@ class Resources:
             group = group.parent
         return True
 
-    def limits_admit(self, layer: Layer) -> bool:
+    def limits_admit(self, layer: Layer, host: Host | None = None) -> bool:
         for name in layer.limits:
             lim = self.limit(name) if name else None
-            if lim is not None and self.limit_used.get(lim.name, 0) >= lim.max_value:
+            if lim is None:
+                continue
+            if lim.plain:  # what every limit was before licence reports: a counter and its cap
+                if self.limit_used.get(lim.name, 0) >= lim.max_value:
+                    return False
+            elif host is not None and not limits.admits(lim, self.limit_procs.get(lim.name, ()), host, self.now()):
                 return False
         return True
 
@@ -288,7 +332,7 @@ class Resources:
             self.tags_admit(layer, host)
             and self.subscription_admits(job.show, host, cores)
             and self.group_admits(job, cores)
-            and self.limits_admit(layer)
+            and self.limits_admit(layer, host)
         )
 
     # --- counters ----------------------------------------------------------------------------------
@@ -302,13 +346,53 @@ class Resources:
         job = proc.job
         key = (job.show.index, proc.host.alloc_name)
         self.sub_used[key] = self.sub_used.get(key, 0.0) + sign * proc.cores
-        group = self.group_of(job)
-        while group is not None:
-            self.group_used[group.id] = self.group_used.get(group.id, 0.0) + sign * proc.cores
-            group = group.parent
+        self._charge_group(job, sign * proc.cores)
         for name in job.layers[job.f_layer[proc.frame]].limits:
             if name and self.limit(name) is not None:
                 self.limit_used[name] = self.limit_used.get(name, 0) + sign
+                running = self.limit_procs.setdefault(name, set())
+                if sign > 0:
+                    running.add(proc)
+                else:
+                    running.discard(proc)
+
+    def frame_failed(self, layer: Layer, exit_status: int, now: int, procs: Iterable[Proc]) -> None:
+        """A frame of the layer failed with this exit status: the limit whose failure rule claims it (and
+        tags automatically) binds the layer, as one discovered needing its licence (AUTO)."""
+        lim = next((lim for lim in self.limits if lim.exit_status == exit_status), None)
+        if lim is None or not lim.auto_tag or lim.name in layer.limits:
+            return
+        layer.limits = [*(n for n in layer.limits if n), lim.name]
+        lim.sources[layer.id] = (limits.AUTO, now)
+        self.recount_limits(procs)
+
+    def recount_limits(self, procs: Iterable[Proc]) -> None:
+        """The limits' counters again from the running procs (after bindings or names changed)."""
+        self.limit_used.clear()
+        self.limit_procs.clear()
+        for proc in procs:
+            job = proc.job
+            for name in job.layers[job.f_layer[proc.frame]].limits:
+                if name and self.limit(name) is not None:
+                    self.limit_used[name] = self.limit_used.get(name, 0) + 1
+                    self.limit_procs.setdefault(name, set()).add(proc)
+
+    def _charge_group(self, job: Job, cores: float) -> None:
+        group = self.group_of(job)
+        while group is not None:
+            self.group_used[group.id] = self.group_used.get(group.id, 0.0) + cores
+            group = group.parent
+
+    def add_layer_limit(self, layer: Layer, lim: Limit, procs: Iterable[Proc]) -> None:
+        """The limit caps the layer's frames from now on; those running now count against it."""
+        layer.limits = [name for name in layer.limits if name] + [lim.name]
+        self.recount_limits(procs)
+
+    def drop_layer_limit(self, layer: Layer, lim: Limit, procs: Iterable[Proc]) -> None:
+        """The limit no longer caps the layer (every time it was added); its running frames stop counting."""
+        kept = [name for name in layer.limits if name and name != lim.name]
+        layer.limits = kept or [""]  # Cuebot's list of no limit names is one empty name
+        self.recount_limits(procs)
 
     def group_cores(self, group: Group) -> float:
         return max(0.0, self.group_used.get(group.id, 0.0))
@@ -413,6 +497,10 @@ def prepare(resources: Resources, shows: Iterable[Show], hosts: Iterable[Host]) 
             alloc_id = resources.next_id(ALLOCATION_ID)
             name = host.alloc_name
             resources.allocations.append(Allocation(alloc_id, name, tag or name, facility or "local"))
+    for alloc in resources.allocations:
+        if resources.facility(alloc.facility) is None:
+            # A facility the farm was not given is known by its name (its id too, as before).
+            resources.facilities.append(Facility(alloc.facility, alloc.facility))
     if not resources.default_alloc and resources.allocations:
         resources.default_alloc = resources.allocations[0].name
     for show in shows:

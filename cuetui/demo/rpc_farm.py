@@ -3,15 +3,17 @@ Depend RPCs of jobs, layers and frames), subscriptions, allocations and faciliti
 the show's GetSubscriptions / GetGroups / GetRootGroup.
 
 The records and their semantics are `cuetui.demo.resources`; this module only reads requests and words
-answers in the gateway's JSON shape (through the schema table's emitters). It imports nothing of
-`server.py` (which imports it): handlers are collected in ROUTES and registered there with its `rpc`.
+answers in the gateway's JSON shape (through the schema table's emitters). Handlers register with
+`@rpc(path, request_type)` (cuetui.demo.registry) and raise its GatewayError (RpcError here).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
 from typing import TYPE_CHECKING, Any
 
+from cuetui.demo import groups, limits
+from cuetui.demo.registry import GatewayError, internal, rpc
 from cuetui.demo.resources import (
     ALLOCATION_ID,
     ANY_TARGET,
@@ -33,9 +35,6 @@ if TYPE_CHECKING:
     from cuetui.demo.farm import Farm
     from cuetui.demo.model import Job, Layer
 
-Handler = Callable[[Any, dict[str, Any]], Any]
-ROUTES: list[tuple[str, str, Handler]] = []
-
 EMPTY_RESULT = "Incorrect result size: expected 1, actual 0"
 
 _DEPEND = emitter("depend.Depend")
@@ -47,14 +46,8 @@ _FACILITY = emitter("facility.Facility")
 _TARGETS = {INTERNAL, EXTERNAL, ANY_TARGET}
 
 
-class RpcError(Exception):
-    """An error answer (HTTP status, gRPC code, message), as server.GatewayError."""
-
-    def __init__(self, status: int, code: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
+# The registry's error answer (HTTP status, gRPC code, message), by the name this module raises it.
+RpcError = GatewayError
 
 
 def _not_found(message: str = EMPTY_RESULT) -> RpcError:
@@ -63,16 +56,6 @@ def _not_found(message: str = EMPTY_RESULT) -> RpcError:
 
 def _internal(message: str = f"org.springframework.dao.EmptyResultDataAccessException: {EMPTY_RESULT}") -> RpcError:
     return RpcError(500, 13, message)
-
-
-def rpc(path: str, request_type: str) -> Callable[[Handler], Handler]:
-    """Collect a handler; server.py registers it (and checks the request type against the table)."""
-
-    def collect(fn: Handler) -> Handler:
-        ROUTES.append((path, request_type, fn))
-        return fn
-
-    return collect
 
 
 def _farm(gw: Any) -> Farm:
@@ -165,9 +148,52 @@ def allocation_json(farm: Farm, a: Allocation) -> dict[str, Any]:
     )
 
 
-def limit_json(res: Resources, lim: Limit) -> dict[str, Any]:
-    running = res.limit_running(lim.name)
-    return _LIMIT({"id": lim.id, "name": lim.name, "max_value": lim.max_value, "current_running": running})
+def limit_json(farm: Farm, lim: Limit) -> dict[str, Any]:
+    return _LIMIT(limit_values(farm, lim))
+
+
+def limit_values(farm: Farm, lim: Limit) -> dict[str, Any]:
+    """A limit's values by proto field name: its settings and what it counts now (`cuetui.demo.limits`)."""
+    res = farm.resources
+    used = limits.usage(lim, res.limit_procs.get(lim.name, ()))
+    now = res.now()
+    sources = [src for _job, _layer, src, _made in bindings(farm, lim)]
+    return {
+        "id": lim.id,
+        "name": lim.name,
+        "max_value": lim.max_value,
+        "current_running": used.current,
+        "type": lim.type,
+        "enforcement": lim.enforcement,
+        "soft_value": lim.soft_value,
+        "current_usage": used.current,
+        "settled_usage": used.settled,
+        "pending_usage": used.pending,
+        "host_count": used.hosts,
+        "last_report_time": int(lim.reported_time),
+        "report_source": lim.report_source,
+        "report_ttl": lim.report_ttl,
+        "report_stale": lim.stale(now),
+        "blocking_disabled": not lim.blocking(now),
+        "exit_status": lim.exit_status,
+        "delay_minutes": lim.delay_minutes,
+        "auto_tag": lim.auto_tag,
+        "spec_layer_count": sources.count(limits.SPEC),
+        "auto_layer_count": sources.count(limits.AUTO),
+    }
+
+
+def bindings(farm: Farm, lim: Limit) -> list[tuple[Job, Layer, int, int]]:
+    """(job, layer, source, made at) of each layer bound to the limit, the newest first: a layer naming
+    it is bound from its spec unless `Limit.sources` says otherwise."""
+    found = []
+    for job in farm.jobs:
+        for layer in job.layers:
+            if lim.name in layer.limits:
+                source, made = lim.sources.get(layer.id, (limits.SPEC, job.start_time))
+                found.append((job, layer, source, made))
+    found.sort(key=lambda b: -b[3])
+    return found
 
 
 def group_json(farm: Farm, g: Group) -> dict[str, Any]:
@@ -201,8 +227,8 @@ def group_json(farm: Farm, g: Group) -> dict[str, Any]:
                 "pending_jobs": pending,
                 "reserved_cores": res.group_cores(g),
             },
-            "default_job_min_gpus": -1.0,
-            "default_job_max_gpus": -1.0,
+            "default_job_min_gpus": float(g.default_job_min_gpus),
+            "default_job_max_gpus": float(g.default_job_max_gpus),
             "min_gpus": g.min_gpus,
             "max_gpus": g.max_gpus,
         }
@@ -510,7 +536,9 @@ def _show_groups(gw: Any, req: dict[str, Any]) -> Any:
     if show is None:
         raise _internal()
     farm.resources.root_group(show)
-    return {"groups": {"groups": [group_json(farm, g) for g in farm.resources.groups if g.show is show]}}
+    # Cuebot lists them by level, then name.
+    shown = sorted((g for g in farm.resources.groups if g.show is show), key=lambda g: (g.level, g.name))
+    return {"groups": {"groups": [group_json(farm, g) for g in shown]}}
 
 
 @rpc("/show.ShowInterface/GetRootGroup", "show.ShowGetRootGroupRequest")
@@ -533,6 +561,8 @@ def _alloc(gw: Any, req: dict[str, Any]) -> Allocation:
 def _allocs(gw: Any, facility: str | None = None) -> Any:
     farm = _farm(gw)
     allocs = [a for a in farm.resources.allocations if facility is None or a.facility == facility]
+    if facility is None:
+        allocs.sort(key=lambda a: a.name)  # Cuebot lists every allocation by name
     return {"allocations": {"allocations": [allocation_json(farm, a) for a in allocs]}}
 
 
@@ -588,7 +618,13 @@ def _alloc_set_default(gw: Any, req: dict[str, Any]) -> Any:
 
 @rpc("/facility.AllocationInterface/SetTag", "facility.AllocSetTagRequest")
 def _alloc_set_tag(gw: Any, req: dict[str, Any]) -> Any:
-    _alloc(gw, req).tag = str(req.get("tag", ""))
+    alloc = _alloc(gw, req)
+    old, alloc.tag = alloc.tag, str(req.get("tag", ""))
+    # Cuebot re-tags the allocation's hosts: their allocation tag is the new one.
+    for host in _farm(gw).hosts:
+        if host.alloc_name == alloc.name:
+            kept = [t for t in host.tags if t != old]
+            host.tags = kept if not alloc.tag or alloc.tag in kept else [*kept, alloc.tag]
     return {}
 
 
@@ -601,21 +637,32 @@ def _alloc_set_billable(gw: Any, req: dict[str, Any]) -> Any:
 @rpc("/facility.AllocationInterface/Create", "facility.AllocCreateRequest")
 def _alloc_create(gw: Any, req: dict[str, Any]) -> Any:
     res = _res(gw)
-    facility = str((req.get("facility") or {}).get("name", "")) or "local"
-    name = f"{facility}.{req.get('name', '')}"
+    facility = res.facility(str((req.get("facility") or {}).get("name", "")))
+    if facility is None:
+        raise internal()
+    short = str(req.get("name", ""))
+    if re.fullmatch(r"\w+\.\w+", short, re.ASCII):
+        short = short.split(".", 1)[1]
+    name = f"{facility.name}.{short}"
+    disabled = next((a for a in res.disabled_allocations if a.name == name), None)
+    if disabled is not None:
+        # Cuebot enables the allocation it had disabled, then fails to read back the one it did not make.
+        res.disabled_allocations.remove(disabled)
+        res.allocations.append(disabled)
+        raise internal()
     if res.allocation(name) is not None:
-        raise RpcError(500, 13, f"org.springframework.dao.DuplicateKeyException: allocation {name} exists")
-    alloc = Allocation(res.next_id(ALLOCATION_ID), name, str(req.get("tag", "")), facility)
+        raise internal()  # Cuebot leaves the allocation as it is and fails to read back a new one
+    alloc = Allocation(res.next_id(ALLOCATION_ID), name, str(req.get("tag", "")), facility.name)
     res.allocations.append(alloc)
     return {"allocation": allocation_json(_farm(gw), alloc)}
 
 
 @rpc("/facility.FacilityInterface/Get", "facility.FacilityGetRequest")
 def _facility_get(gw: Any, req: dict[str, Any]) -> Any:
-    name = req.get("name", "")
-    if not any(a.facility == name for a in _res(gw).allocations):
+    facility = _res(gw).facility(str(req.get("name", "")))
+    if facility is None:
         raise _not_found()
-    return {"facility": _FACILITY({"id": name, "name": name})}
+    return {"facility": _FACILITY({"id": facility.id, "name": facility.name})}
 
 
 @rpc("/facility.FacilityInterface/GetAllocations", "facility.FacilityGetAllocationsRequest")
@@ -627,7 +674,8 @@ def _facility_allocs(gw: Any, req: dict[str, Any]) -> Any:
 @rpc("/limit.LimitInterface/GetAll", "limit.LimitGetAllRequest")
 def _limit_all(gw: Any, req: dict[str, Any]) -> Any:
     res = _res(gw)
-    return {"limits": [limit_json(res, lim) for lim in res.limits]}
+    # Cuebot lists them by name.
+    return {"limits": [limit_json(_farm(gw), lim) for lim in sorted(res.limits, key=lambda lim: lim.name)]}
 
 
 @rpc("/limit.LimitInterface/Get", "limit.LimitGetRequest")
@@ -636,7 +684,7 @@ def _limit_get(gw: Any, req: dict[str, Any]) -> Any:
     lim = next((lim for lim in res.limits if lim.id == req.get("id", "")), None)
     if lim is None:
         raise _not_found()
-    return {"limit": limit_json(res, lim)}
+    return {"limit": limit_json(_farm(gw), lim)}
 
 
 @rpc("/limit.LimitInterface/Find", "limit.LimitFindRequest")
@@ -645,7 +693,7 @@ def _limit_find(gw: Any, req: dict[str, Any]) -> Any:
     lim = next((lim for lim in res.limits if lim.name == req.get("name", "")), None)
     if lim is None:
         raise _not_found()
-    return {"limit": limit_json(res, lim)}
+    return {"limit": limit_json(_farm(gw), lim)}
 
 
 @rpc("/limit.LimitInterface/SetMaxValue", "limit.LimitSetMaxValueRequest")
@@ -663,9 +711,22 @@ def _limit_create(gw: Any, req: dict[str, Any]) -> Any:
     name = str(req.get("name", ""))
     if not name or res.limit(name) is not None:
         raise RpcError(500, 13, f"org.springframework.dao.DuplicateKeyException: limit {name} exists")
-    lim = Limit(res.next_id(LIMIT_ID), name, int(req.get("max_value", 0)))
+    soft = int(req.get("soft_value", 0))
+    lim = Limit(
+        res.next_id(LIMIT_ID),
+        name,
+        int(req.get("max_value", 0)),
+        type=int(req.get("type", limits.FRAME)),
+        enforcement=int(req.get("enforcement", limits.ENFORCED)),
+        soft_value=soft if soft > 0 else -1,
+    )
+    exit_status = int(req.get("exit_status", 0))
+    if exit_status:
+        limits.set_failure_rule(
+            res.limits, lim, exit_status, int(req.get("delay_minutes", 0)), bool(req.get("auto_tag"))
+        )
     res.limits.append(lim)
-    return {"limit": limit_json(res, lim)}
+    return {"limit": limit_json(_farm(gw), lim)}
 
 
 # --- groups ------------------------------------------------------------------------------------------
@@ -697,7 +758,8 @@ def _group_find(gw: Any, req: dict[str, Any]) -> Any:
 def _group_children(gw: Any, req: dict[str, Any]) -> Any:
     g = _group(gw, req)
     farm = _farm(gw)
-    return {"groups": {"groups": [group_json(farm, c) for c in farm.resources.groups if c.parent is g]}}
+    children = sorted((c for c in farm.resources.groups if c.parent is g), key=lambda c: c.name)
+    return {"groups": {"groups": [group_json(farm, c) for c in children]}}
 
 
 @rpc("/job.GroupInterface/GetJobs", "job.GroupGetJobsRequest")
@@ -710,11 +772,18 @@ def _group_jobs(gw: Any, req: dict[str, Any]) -> Any:
 
 @rpc("/job.GroupInterface/SetMaxCores", "job.GroupSetMaxCoresRequest")
 def _group_set_max(gw: Any, req: dict[str, Any]) -> Any:
-    _group(gw, req).max_cores = float(req.get("max_cores", 0.0))
+    group = _group(gw, req)
+    cores = groups.whole_cores(float(req.get("max_cores", 0.0)))
+    if cores < 0:
+        cores = -1  # no cap
+    elif cores < 1:
+        message = f"The group max cores feature must be a whole core or greater, pass in: {cores * 100}"
+        raise RpcError(500, 13, f"java.lang.IllegalArgumentException: {message}\n{message}")
+    group.max_cores = float(cores)
     return {}
 
 
 @rpc("/job.GroupInterface/SetMinCores", "job.GroupSetMinCoresRequest")
 def _group_set_min(gw: Any, req: dict[str, Any]) -> Any:
-    _group(gw, req).min_cores = float(req.get("min_cores", 0.0))
+    _group(gw, req).min_cores = float(max(0, groups.whole_cores(float(req.get("min_cores", 0.0)))))
     return {}

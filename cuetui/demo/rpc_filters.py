@@ -4,8 +4,9 @@ ShowInterface's filter calls, JobInterface/RunFilters), and what running them do
 Cuebot's semantics kept: a new filter is MATCH_ANY, enabled, last in order; orders are renumbered 1..n
 after every move (raise/lower step over one neighbour); a filter matches a job when any (MATCH_ANY) or
 every (MATCH_ALL) matcher does; its actions apply in order and STOP_PROCESSING ends the run of the
-show's filters. MOVE_JOB_TO_GROUP names a group id: the job takes that group's name when the farm knows
-the group, else nothing changes.
+show's filters. MOVE_JOB_TO_GROUP names a group id: the job moves into that group of its show, taking
+the group's set priority and cores defaults, else nothing changes. The show's filters also run on every
+job LaunchSpec makes.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 from typing import Any
 
 from cuetui import schema
-from cuetui.demo import lookup
+from cuetui.demo import groups, lookup
 from cuetui.demo.admin import ACTION, FILTER, MATCHER, Admin, Filter, admin_of
 from cuetui.demo.model import Job
 from cuetui.demo.registry import answer, internal, not_found, rpc
@@ -269,9 +270,16 @@ def apply_action(gw: Any, job: Job, action: dict[str, Any]) -> bool:
         for layer in job.layers:
             layer.memory_optimizer_enabled = bool(action.get("boolean_value", False))
     elif name == "MOVE_JOB_TO_GROUP":
-        group = _group_name(gw, action.get("group_value", ""))
-        if group:
-            job.group = group
+        group = _group(gw, job, action.get("group_value", ""))
+        if group is not None:
+            # The group's priority and cores defaults that are set come with it (not its gpus).
+            groups.reparent_job(gw.farm.resources, gw.farm.procs.values(), job, group, inherit=False)
+            if group.default_job_priority != groups.UNSET:
+                job.priority = group.default_job_priority
+            if group.default_job_min_cores != groups.UNSET:
+                job.min_cores = group.default_job_min_cores
+            if group.default_job_max_cores != groups.UNSET:
+                job.max_cores = group.default_job_max_cores
     elif name.startswith("SET_ALL_"):
         layer_type = {"RENDER": "RENDER", "UTIL": "UTIL", "PRE": "PRE"}[name.split("_")[2]]
         for layer in _layers(job, layer_type):
@@ -286,11 +294,13 @@ def apply_action(gw: Any, job: Job, action: dict[str, Any]) -> bool:
     return True
 
 
-def _group_name(gw: Any, group_id: str) -> str:
-    resources = getattr(gw.farm, "resources", None)
-    groups = getattr(resources, "groups", None) or {}
-    found = groups.get(group_id) if isinstance(groups, dict) else None
-    return str(getattr(found, "name", "")) if found is not None else ""
+def _group_by_id(gw: Any, group_id: str) -> Any:
+    return next((g for g in gw.farm.resources.groups if g.id == group_id), None)
+
+
+def _group(gw: Any, job: Job, group_id: str) -> Any:
+    """The group of the job's show an action names by id, else None (the action does nothing)."""
+    return next((g for g in gw.farm.resources.groups if g.id == group_id and g.show is job.show), None)
 
 
 def run_filter(gw: Any, f: Filter, job: Job) -> bool:
@@ -318,17 +328,22 @@ def _run_on_jobs(gw: Any, req: dict[str, Any]) -> Any:
 def _run_on_group(gw: Any, req: dict[str, Any]) -> Any:
     f = _filter(gw, req)
     group = req.get("group") or {}
-    name = group.get("name", "") or _group_name(gw, group.get("id", ""))
+    found = _group_by_id(gw, group.get("id", ""))
+    name = group.get("name", "") or (found.name if found is not None else "")
     for job in list(gw.farm.jobs):
         if job.group == name and job.show is f.show:
             run_filter(gw, f, job)
     return {}
 
 
-@rpc("/job.JobInterface/RunFilters", "job.JobRunFiltersRequest")
-def _run_filters(gw: Any, req: dict[str, Any]) -> Any:
-    job = lookup.job(gw.farm, req)
+def run_show_filters(gw: Any, job: Job) -> None:
+    """Run the show's enabled filters on a job in order, as Cuebot does on RunFilters and at launch."""
     for f in _filters_of(admin_of(gw.farm), job.show):
         if f.enabled and not run_filter(gw, f, job):
             break
+
+
+@rpc("/job.JobInterface/RunFilters", "job.JobRunFiltersRequest")
+def _run_filters(gw: Any, req: dict[str, Any]) -> Any:
+    run_show_filters(gw, lookup.job(gw.farm, req))
     return {}

@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ElementTree
 from typing import Any
 
 from cuetui import schema
-from cuetui.demo import ids, lookup, queries
+from cuetui.demo import ids, lookup, queries, rpc_filters
 from cuetui.demo.admin import PARTITION, admin_of
 from cuetui.demo.model import DEAD, DEPEND, FINISHED, GB, PENDING, RUNNING, SETUP, WAITING, Job, Layer
 from cuetui.demo.registry import answer, not_found, refused, rpc
@@ -275,9 +275,13 @@ def launch_spec(gw: Any, spec: str) -> list[Job]:
 
 def _launch(gw: Any, req: dict[str, Any]) -> list[Job]:
     try:
-        return launch_spec(gw, req.get("spec", ""))
+        jobs = launch_spec(gw, req.get("spec", ""))
     except SpecError as err:
         raise refused("com.imageworks.spcue.SpecBuilderException", str(err)) from None
+    for job in jobs:
+        # Cuebot runs the show's filters on each job it launches (the last step of creating it).
+        rpc_filters.run_show_filters(gw, job)
+    return jobs
 
 
 @rpc(_J + "LaunchSpec", "job.JobLaunchSpecRequest")

@@ -2,42 +2,22 @@
 ReorderFrames / StaggerFrames (the dispatch order), MarkAsWaiting, ProcInterface Kill / Unbook, host
 tags, allocation (the farm's allocations, cuetui.demo.resources) and hardware state.
 
-The handlers are listed in HANDLERS and registered by `cuetui.demo.server`, which answers the
-CuebotError they raise as it answers its own errors (this module does not import the server).
+Handlers register with `@rpc(path, request_type)` (cuetui.demo.registry) and raise its GatewayError.
 """
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable
 from typing import Any, Protocol
 
 from cuetui import schema
 from cuetui.demo import queries
 from cuetui.demo.actions import _reopen
 from cuetui.demo.farm import RUNNING, WAITING, Farm, Host, Job, Layer
+from cuetui.demo.registry import GatewayError, internal, rpc
 
 # job.Order by number, as the request decoder gives enums.
 ORDERS = schema.enum_by_number("job.Order")
-
-INTERNAL_EMPTY = (
-    "org.springframework.dao.EmptyResultDataAccessException: Incorrect result size: expected 1, actual 0\n"
-    "Incorrect result size: expected 1, actual 0"
-)
-
-
-class CuebotError(Exception):
-    """An error answer: HTTP status, gRPC code, Cuebot's message."""
-
-    def __init__(self, status: int, code: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-
-
-def _internal(message: str = INTERNAL_EMPTY) -> CuebotError:
-    return CuebotError(500, 13, message)
 
 
 class HasFarm(Protocol):
@@ -46,39 +26,27 @@ class HasFarm(Protocol):
     farm: Farm
 
 
-Handler = Callable[[Any, dict[str, Any]], Any]
-HANDLERS: list[tuple[str, str, Handler]] = []
-
-
-def _rpc(path: str, request_type: str) -> Callable[[Handler], Handler]:
-    def register(fn: Handler) -> Handler:
-        HANDLERS.append((path, request_type, fn))
-        return fn
-
-    return register
-
-
 # --- lookups ---------------------------------------------------------------------------------------
 
 
 def _job(gw: HasFarm, req: dict[str, Any]) -> Job:
     job = gw.farm.jobs_by_id.get((req.get("job") or {}).get("id", ""))
     if job is None:
-        raise CuebotError(404, 5, "Job not found")
+        raise GatewayError(404, 5, "Job not found")
     return job
 
 
 def _layer(gw: HasFarm, req: dict[str, Any]) -> tuple[Job, Layer]:
     hit = gw.farm.layers_by_id.get((req.get("layer") or {}).get("id", ""))
     if hit is None:
-        raise _internal()
+        raise internal()
     return hit
 
 
 def _host(gw: HasFarm, req: dict[str, Any]) -> Host:
     host = gw.farm.hosts_by_id.get((req.get("host") or {}).get("id", ""))
     if host is None:
-        raise _internal()
+        raise internal()
     return host
 
 
@@ -87,14 +55,14 @@ def _proc(gw: HasFarm, req: dict[str, Any]) -> Any:
     for proc in gw.farm.procs.values():
         if proc.id == proc_id:
             return proc
-    raise _internal()
+    raise internal()
 
 
 def _numbers(frame_range: str) -> set[int]:
     numbers = queries.parse_frame_range(frame_range) if frame_range.strip() else None
     if numbers is None:
         # Cuebot's FrameSet throws on what it cannot parse; its interceptor answers INTERNAL.
-        raise _internal(f"java.lang.IllegalArgumentException: invalid frame range: {frame_range[:40]}")
+        raise internal(f"java.lang.IllegalArgumentException: invalid frame range: {frame_range[:40]}")
     return numbers
 
 
@@ -165,14 +133,14 @@ def stagger(job: Job, layers: list[Layer], numbers: set[int], increment: int) ->
         _apply(job, layer, sequence)
 
 
-@_rpc("/job.JobInterface/ReorderFrames", "job.JobReorderFramesRequest")
+@rpc("/job.JobInterface/ReorderFrames", "job.JobReorderFramesRequest")
 def _job_reorder(gw: HasFarm, req: dict[str, Any]) -> Any:
     job = _job(gw, req)
     reorder(job, job.layers, _numbers(req.get("range", "")), ORDERS.get(int(req.get("order") or 0), "FIRST"))
     return {}
 
 
-@_rpc("/job.LayerInterface/ReorderFrames", "job.LayerReorderFramesRequest")
+@rpc("/job.LayerInterface/ReorderFrames", "job.LayerReorderFramesRequest")
 def _layer_reorder(gw: HasFarm, req: dict[str, Any]) -> Any:
     job, layer = _layer(gw, req)
     reorder(job, [layer], _numbers(req.get("range", "")), ORDERS.get(int(req.get("order") or 0), "FIRST"))
@@ -182,25 +150,25 @@ def _layer_reorder(gw: HasFarm, req: dict[str, Any]) -> Any:
 def _increment(req: dict[str, Any]) -> int:
     increment = int(req.get("stagger") or 0)
     if increment < 1:
-        raise _internal("java.lang.IllegalArgumentException: the stagger increment must be at least 1")
+        raise internal("java.lang.IllegalArgumentException: the stagger increment must be at least 1")
     return increment
 
 
-@_rpc("/job.JobInterface/StaggerFrames", "job.JobStaggerFramesRequest")
+@rpc("/job.JobInterface/StaggerFrames", "job.JobStaggerFramesRequest")
 def _job_stagger(gw: HasFarm, req: dict[str, Any]) -> Any:
     job = _job(gw, req)
     stagger(job, job.layers, _numbers(req.get("range", "")), _increment(req))
     return {}
 
 
-@_rpc("/job.LayerInterface/StaggerFrames", "job.LayerStaggerFramesRequest")
+@rpc("/job.LayerInterface/StaggerFrames", "job.LayerStaggerFramesRequest")
 def _layer_stagger(gw: HasFarm, req: dict[str, Any]) -> Any:
     job, layer = _layer(gw, req)
     stagger(job, [layer], _numbers(req.get("range", "")), _increment(req))
     return {}
 
 
-@_rpc("/job.JobInterface/MarkAsWaiting", "job.JobMarkAsWaitingRequest")
+@rpc("/job.JobInterface/MarkAsWaiting", "job.JobMarkAsWaitingRequest")
 def _mark_as_waiting(gw: HasFarm, req: dict[str, Any]) -> Any:
     """Matching frames that are not running become WAITING, without a retry counted (Cuebot's
     markFrameAsWaiting: used to release frames held by a dependency or an eat)."""
@@ -215,7 +183,7 @@ def _mark_as_waiting(gw: HasFarm, req: dict[str, Any]) -> Any:
 # --- procs ---------------------------------------------------------------------------------------------
 
 
-@_rpc("/host.ProcInterface/Kill", "host.ProcKillRequest")
+@rpc("/host.ProcInterface/Kill", "host.ProcKillRequest")
 def _proc_kill(gw: HasFarm, req: dict[str, Any]) -> Any:
     """The proc's frame is killed; it goes back to waiting (or dies after its retries), as RQD's kill."""
     proc = _proc(gw, req)
@@ -223,7 +191,7 @@ def _proc_kill(gw: HasFarm, req: dict[str, Any]) -> Any:
     return {}
 
 
-@_rpc("/host.ProcInterface/Unbook", "host.ProcUnbookRequest")
+@rpc("/host.ProcInterface/Unbook", "host.ProcUnbookRequest")
 def _proc_unbook(gw: HasFarm, req: dict[str, Any]) -> Any:
     """With kill: the frame is killed now and waits again, its cores free. Without: it is marked
     unbooked, finishes, and its cores are freed then (a simulated proc never takes a second frame)."""
@@ -238,7 +206,7 @@ def _proc_unbook(gw: HasFarm, req: dict[str, Any]) -> Any:
 # --- hosts ---------------------------------------------------------------------------------------------
 
 
-@_rpc("/host.HostInterface/AddTags", "host.HostAddTagsRequest")
+@rpc("/host.HostInterface/AddTags", "host.HostAddTagsRequest")
 def _add_tags(gw: HasFarm, req: dict[str, Any]) -> Any:
     host = _host(gw, req)
     for tag in req.get("tags") or ():
@@ -247,7 +215,7 @@ def _add_tags(gw: HasFarm, req: dict[str, Any]) -> Any:
     return {}
 
 
-@_rpc("/host.HostInterface/RemoveTags", "host.HostRemoveTagsRequest")
+@rpc("/host.HostInterface/RemoveTags", "host.HostRemoveTagsRequest")
 def _remove_tags(gw: HasFarm, req: dict[str, Any]) -> Any:
     host = _host(gw, req)
     gone = set(req.get("tags") or ())
@@ -255,7 +223,7 @@ def _remove_tags(gw: HasFarm, req: dict[str, Any]) -> Any:
     return {}
 
 
-@_rpc("/host.HostInterface/SetHardwareState", "host.HostSetHardwareStateRequest")
+@rpc("/host.HostInterface/SetHardwareState", "host.HostSetHardwareStateRequest")
 def _set_hardware_state(gw: HasFarm, req: dict[str, Any]) -> Any:
     """The state as given (the decoder gives its number); a host not UP takes no new frames, running
     ones go on."""
@@ -264,12 +232,12 @@ def _set_hardware_state(gw: HasFarm, req: dict[str, Any]) -> Any:
     return {}
 
 
-@_rpc("/host.HostInterface/SetAllocation", "host.HostSetAllocationRequest")
+@rpc("/host.HostInterface/SetAllocation", "host.HostSetAllocationRequest")
 def _set_allocation(gw: HasFarm, req: dict[str, Any]) -> Any:
     host = _host(gw, req)
     # The farm's allocations (cuetui.demo.resources, served by AllocationInterface in rpc_farm).
     alloc = next((a for a in gw.farm.resources.allocations if a.id == req.get("allocation_id", "")), None)
     if alloc is None:
-        raise _internal()
+        raise internal()
     host.alloc_name = alloc.name
     return {}

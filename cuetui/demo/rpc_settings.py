@@ -5,53 +5,26 @@ decide which hosts can take its frames (none can: they stay WAITING), a job's ma
 runs, max retries decides when a failed frame goes DEAD, auto-eat eats it instead. This module only
 stores the values as Cuebot does (cores truncated to whole cores, memory in KB) and answers `{}`.
 
-Handlers take the farm and the decoded request, and raise `Missing` for an unknown job or layer;
-`server.py` registers `HANDLERS` with its `rpc` and turns `Missing` into Cuebot's error answers (this
-module does not import the server, so the two make no import cycle).
+Handlers register with `@rpc(path, request_type)` (cuetui.demo.registry): an unknown job is Cuebot's
+NOT_FOUND "Job not found", an unknown layer its INTERNAL empty-result error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from cuetui.demo.farm import EATEN, RUNNING, SUCCEEDED, Farm, Job, Layer
-
-Handler = Callable[[Farm, dict[str, Any]], Any]
-# path -> (request type, handler), registered by the server.
-HANDLERS: dict[str, tuple[str, Handler]] = {}
-
-
-class Missing(LookupError):
-    """The request names a job or layer the farm does not have (`what`: "job" or "layer")."""
-
-    def __init__(self, what: str) -> None:
-        super().__init__(what)
-        self.what = what
-
-
-def rpc(path: str, request_type: str) -> Callable[[Handler], Handler]:
-    """Record a handler for the server to register (which checks the request type against the schema)."""
-
-    def record(fn: Handler) -> Handler:
-        HANDLERS[path] = (request_type, fn)
-        return fn
-
-    return record
+from cuetui.demo import lookup
+from cuetui.demo.actions import mark_frames_done
+from cuetui.demo.farm import Farm, Job, Layer
+from cuetui.demo.registry import not_found, rpc
 
 
 def _job_by_id(farm: Farm, req: dict[str, Any]) -> Job:
-    job = farm.jobs_by_id.get((req.get("job") or {}).get("id", ""))
-    if job is None:
-        raise Missing("job")
-    return job
+    return lookup.job(farm, req, missing=not_found("Job not found"))
 
 
 def _layer(farm: Farm, req: dict[str, Any]) -> tuple[Job, Layer]:
-    hit = farm.layers_by_id.get((req.get("layer") or {}).get("id", ""))
-    if hit is None:
-        raise Missing("layer")
-    return hit
+    return lookup.layer(farm, req)
 
 
 def _whole_cores(value: Any) -> float:
@@ -63,27 +36,27 @@ def _whole_cores(value: Any) -> float:
 
 
 @rpc("/job.JobInterface/SetMinGpus", "job.JobSetMinGpusRequest")
-def _job_min_gpus(farm: Farm, req: dict[str, Any]) -> Any:
-    _job_by_id(farm, req).min_gpus = float(req.get("val", 0))
+def _job_min_gpus(gw: Any, req: dict[str, Any]) -> Any:
+    _job_by_id(gw.farm, req).min_gpus = float(req.get("val", 0))
     return {}
 
 
 @rpc("/job.JobInterface/SetMaxGpus", "job.JobSetMaxGpusRequest")
-def _job_max_gpus(farm: Farm, req: dict[str, Any]) -> Any:
-    _job_by_id(farm, req).max_gpus = float(req.get("val", 0))
+def _job_max_gpus(gw: Any, req: dict[str, Any]) -> Any:
+    _job_by_id(gw.farm, req).max_gpus = float(req.get("val", 0))
     return {}
 
 
 @rpc("/job.JobInterface/SetMaxRetries", "job.JobSetMaxRetriesRequest")
-def _job_max_retries(farm: Farm, req: dict[str, Any]) -> Any:
-    _job_by_id(farm, req).max_retries = int(req.get("max_retries", 0))
+def _job_max_retries(gw: Any, req: dict[str, Any]) -> Any:
+    _job_by_id(gw.farm, req).max_retries = int(req.get("max_retries", 0))
     return {}
 
 
 @rpc("/job.JobInterface/SetAutoEat", "job.JobSetAutoEatRequest")
-def _job_auto_eat(farm: Farm, req: dict[str, Any]) -> Any:
+def _job_auto_eat(gw: Any, req: dict[str, Any]) -> Any:
     # From now on a frame that runs out of retries is EATEN instead of DEAD (Farm.finish_frame).
-    _job_by_id(farm, req).auto_eat = bool(req.get("value", False))
+    _job_by_id(gw.farm, req).auto_eat = bool(req.get("value", False))
     return {}
 
 
@@ -91,90 +64,78 @@ def _job_auto_eat(farm: Farm, req: dict[str, Any]) -> Any:
 
 
 @rpc("/job.LayerInterface/SetMinCores", "job.LayerSetMinCoresRequest")
-def _layer_min_cores(farm: Farm, req: dict[str, Any]) -> Any:
-    _layer(farm, req)[1].min_cores = _whole_cores(req.get("cores"))
+def _layer_min_cores(gw: Any, req: dict[str, Any]) -> Any:
+    _layer(gw.farm, req)[1].min_cores = _whole_cores(req.get("cores"))
     return {}
 
 
 @rpc("/job.LayerInterface/SetMaxCores", "job.LayerSetMaxCoresRequest")
-def _layer_max_cores(farm: Farm, req: dict[str, Any]) -> Any:
-    _layer(farm, req)[1].max_cores = _whole_cores(req.get("cores"))
+def _layer_max_cores(gw: Any, req: dict[str, Any]) -> Any:
+    _layer(gw.farm, req)[1].max_cores = _whole_cores(req.get("cores"))
     return {}
 
 
 @rpc("/job.LayerInterface/SetMinMemory", "job.LayerSetMinMemoryRequest")
-def _layer_min_memory(farm: Farm, req: dict[str, Any]) -> Any:
-    _layer(farm, req)[1].min_memory = int(req.get("memory", 0))
+def _layer_min_memory(gw: Any, req: dict[str, Any]) -> Any:
+    _layer(gw.farm, req)[1].min_memory = int(req.get("memory", 0))
     return {}
 
 
 @rpc("/job.LayerInterface/SetMinGpuMemory", "job.LayerSetMinGpuMemoryRequest")
-def _layer_min_gpu_memory(farm: Farm, req: dict[str, Any]) -> Any:
-    _layer(farm, req)[1].min_gpu_memory = int(req.get("gpu_memory", 0))
+def _layer_min_gpu_memory(gw: Any, req: dict[str, Any]) -> Any:
+    _layer(gw.farm, req)[1].min_gpu_memory = int(req.get("gpu_memory", 0))
     return {}
 
 
 @rpc("/job.LayerInterface/SetMinGpus", "job.LayerSetMinGpusRequest")
-def _layer_min_gpus(farm: Farm, req: dict[str, Any]) -> Any:
-    _layer(farm, req)[1].min_gpus = float(req.get("min_gpus", 0))
+def _layer_min_gpus(gw: Any, req: dict[str, Any]) -> Any:
+    _layer(gw.farm, req)[1].min_gpus = float(req.get("min_gpus", 0))
     return {}
 
 
 @rpc("/job.LayerInterface/SetMaxGpus", "job.LayerSetMaxGpusRequest")
-def _layer_max_gpus(farm: Farm, req: dict[str, Any]) -> Any:
-    _layer(farm, req)[1].max_gpus = float(req.get("max_gpus", 0))
+def _layer_max_gpus(gw: Any, req: dict[str, Any]) -> Any:
+    _layer(gw.farm, req)[1].max_gpus = float(req.get("max_gpus", 0))
     return {}
 
 
 @rpc("/job.LayerInterface/SetTags", "job.LayerSetTagsRequest")
-def _layer_tags(farm: Farm, req: dict[str, Any]) -> Any:
+def _layer_tags(gw: Any, req: dict[str, Any]) -> Any:
     # Cuebot joins the tags with " | " and splits them again: blanks and repeats go.
     tags: list[str] = []
     for tag in req.get("tags") or []:
         tag = str(tag).strip()
         if tag and tag not in tags:
             tags.append(tag)
-    _layer(farm, req)[1].tags = tags
+    _layer(gw.farm, req)[1].tags = tags
     return {}
 
 
 @rpc("/job.LayerInterface/SetThreadable", "job.LayerSetThreadableRequest")
-def _layer_threadable(farm: Farm, req: dict[str, Any]) -> Any:
-    _layer(farm, req)[1].is_threadable = bool(req.get("threadable", False))
+def _layer_threadable(gw: Any, req: dict[str, Any]) -> Any:
+    _layer(gw.farm, req)[1].is_threadable = bool(req.get("threadable", False))
     return {}
 
 
 @rpc("/job.LayerInterface/SetTimeout", "job.LayerSetTimeoutRequest")
-def _layer_timeout(farm: Farm, req: dict[str, Any]) -> Any:
-    _layer(farm, req)[1].timeout = int(req.get("timeout", 0))
+def _layer_timeout(gw: Any, req: dict[str, Any]) -> Any:
+    _layer(gw.farm, req)[1].timeout = int(req.get("timeout", 0))
     return {}
 
 
 @rpc("/job.LayerInterface/SetTimeoutLLU", "job.LayerSetTimeoutLLURequest")
-def _layer_timeout_llu(farm: Farm, req: dict[str, Any]) -> Any:
-    _layer(farm, req)[1].timeout_llu = int(req.get("timeout_llu", 0))
+def _layer_timeout_llu(gw: Any, req: dict[str, Any]) -> Any:
+    _layer(gw.farm, req)[1].timeout_llu = int(req.get("timeout_llu", 0))
     return {}
 
 
 def mark_layer_done(farm: Farm, job: Job, layer: Layer) -> None:
-    """MarkdoneFrames: running frames are killed and every frame not yet SUCCEEDED is EATEN, so the layer
-    counts as done and what waits on it may go (the dependency side belongs to the depend model)."""
-    for i in range(layer.offset, layer.offset + layer.count):
-        state = job.f_state[i]
-        if state in (SUCCEEDED, EATEN):
-            continue
-        proc = farm.procs.get((job.index, i)) if state == RUNNING else None
-        if proc is not None:
-            farm.finish_frame(proc, False, 299, kill_message="Layer marked done", final_state=EATEN)
-        else:
-            farm.set_state(job, i, EATEN)
-    if layer.stop_time == 0:
-        layer.stop_time = int(farm.now())
-    farm._update_job_state(job)
+    """MarkdoneFrames: every frame of the layer is marked done (actions.mark_frames_done)."""
+    mark_frames_done(farm, job, range(layer.offset, layer.offset + layer.count))
 
 
 @rpc("/job.LayerInterface/MarkdoneFrames", "job.LayerMarkdoneFramesRequest")
-def _layer_mark_done(farm: Farm, req: dict[str, Any]) -> Any:
-    job, layer = _layer(farm, req)
-    mark_layer_done(farm, job, layer)
+def _layer_mark_done(gw: Any, req: dict[str, Any]) -> Any:
+    job, layer = _layer(gw.farm, req)
+    mark_layer_done(gw.farm, job, layer)
     return {}

@@ -4,6 +4,10 @@ limit.Limit, job.Group, depend.Depend). What a scenario leaves out is filled in 
 does (an allocation per host `allocName`, a root group per show, subscriptions without a cap when none
 is given at all).
 
+* A limit may carry the licence settings of opencue-proto 1.37.0 (``type``, ``enforcement``,
+  ``softValue``, ``reportTtl``, ``exitStatus``, ``delayMinutes``, ``autoTag``); a group its job defaults
+  (``defaultJobPriority``, ``defaultJobMinCores`` / ``MaxCores``, ``defaultJobMinGpus`` / ``MaxGpus``) and
+  gpus (``minGpus``, ``maxGpus``).
 * A subscription names its show by ``showName`` and its allocation by ``allocationName``.
 * A group without ``parentId`` is a show's root group and names its show; a child names its parent by
   ``parentId`` (the parent's id). Jobs name their group by ``job.group``.
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cuetui.demo import limits
 from cuetui.demo.farm import Farm, Job, Layer
 from cuetui.demo.resources import (
     ALLOCATION_ID,
@@ -39,6 +44,15 @@ def _num(value: Any, default: float = 0.0) -> float:
         return default
 
 
+def _enum(value: Any, numbers: dict[str, int], default: int) -> int:
+    """An enum value as the gateway's JSON gives it: its name, or its number."""
+    if isinstance(value, str) and value in numbers:
+        return numbers[value]
+    if isinstance(value, int) and not isinstance(value, bool) and value in numbers.values():
+        return value
+    return default
+
+
 def load_resources(farm: Farm, data: dict[str, Any]) -> None:
     """Read the five keys into farm.resources, then fill in the rest."""
     res = farm.resources
@@ -59,7 +73,21 @@ def load_resources(farm: Farm, data: dict[str, Any]) -> None:
     for raw in data.get("limits") or []:
         name = str(raw.get("name", ""))
         if name and res.limit(name) is None:
-            res.limits.append(Limit(raw.get("id") or res.next_id(LIMIT_ID), name, int(_num(raw.get("maxValue")))))
+            soft = int(_num(raw.get("softValue"), -1))
+            res.limits.append(
+                Limit(
+                    raw.get("id") or res.next_id(LIMIT_ID),
+                    name,
+                    int(_num(raw.get("maxValue"))),
+                    type=_enum(raw.get("type"), limits.TYPES, limits.FRAME),
+                    enforcement=_enum(raw.get("enforcement"), limits.ENFORCEMENTS, limits.ENFORCED),
+                    soft_value=soft if soft > 0 else -1,
+                    report_ttl=max(0, int(_num(raw.get("reportTtl")))),
+                    exit_status=int(_num(raw.get("exitStatus"))),
+                    delay_minutes=max(0, int(_num(raw.get("delayMinutes")))),
+                    auto_tag=bool(raw.get("autoTag")),
+                )
+            )
     by_id: dict[str, Group] = {}
     pending = list(data.get("groups") or [])
     for raw in [g for g in pending if not g.get("parentId")] + [g for g in pending if g.get("parentId")]:
@@ -79,6 +107,10 @@ def load_resources(farm: Farm, data: dict[str, Any]) -> None:
             default_job_priority=int(_num(raw.get("defaultJobPriority"), -1)),
             default_job_min_cores=_num(raw.get("defaultJobMinCores"), -1.0),
             default_job_max_cores=_num(raw.get("defaultJobMaxCores"), -1.0),
+            default_job_min_gpus=int(_num(raw.get("defaultJobMinGpus"), -1)),
+            default_job_max_gpus=int(_num(raw.get("defaultJobMaxGpus"), -1)),
+            max_gpus=_num(raw.get("maxGpus"), -1.0),
+            min_gpus=_num(raw.get("minGpus")),
         )
         res.groups.append(group)
         by_id[group.id] = group

@@ -52,13 +52,12 @@ from typing import Any, TextIO
 
 from aiohttp import web
 
-from cuetui.demo import actions, guard, queries, rpc_farm, rpc_remedies, rpc_settings
+from cuetui.demo import actions, guard, queries
 from cuetui.demo.farm import FINISHED, PENDING, Farm, FarmClock, Host, Job
 from cuetui.demo.jwtcheck import TokenError, validate
 from cuetui.demo.registry import (
     HANDLERS,
     GatewayError,
-    Handler,
     internal,
     not_found,
     rpc,
@@ -84,10 +83,6 @@ for _path in RPCS:
     _service, _method = _path[1:].split("/")
     REGISTERED[_service] = f"{REGISTERED.get(_service, '')} {_method}".strip()
 REGISTERED_PATHS = frozenset(RPCS)
-
-
-for _route in rpc_farm.ROUTES:  # dependencies, subscriptions, allocations, limits, groups
-    rpc(_route[0], _route[1])(_route[2])
 
 
 def _job_by_id(gw: Gateway, req: dict[str, Any], field: str = "job", missing: GatewayError | None = None) -> Job:
@@ -464,54 +459,40 @@ def _system_stats(gw: Gateway, req: dict[str, Any]) -> Any:
     return {"stats": {"bookedProcs": str(sum(len(h.procs) for h in gw.farm.hosts))}}
 
 
-def _register_farm_handlers(
-    table: dict[str, tuple[str, Callable[[Farm, dict[str, Any]], Any]]], missing: type[Exception]
-) -> None:
-    """Register the handlers of an area module that takes the farm (not the gateway), turning its
-    `missing` exception into Cuebot's answers: an unknown job is NOT_FOUND, anything else INTERNAL."""
-    for path, (request_type, fn) in table.items():
-
-        def handle(gw: Gateway, req: dict[str, Any], fn: Callable[[Farm, dict[str, Any]], Any] = fn) -> Any:
-            try:
-                return fn(gw.farm, req)
-            except missing as err:
-                raise not_found("Job not found") if str(err) == "job" else internal() from None
-
-        rpc(path, request_type)(handle)
-
-
-# Job and layer settings, mark-done.
-_register_farm_handlers(rpc_settings.HANDLERS, rpc_settings.Missing)
-
-
-def _adopt(fn: Handler) -> Handler:
-    """A handler of another module, whose CuebotError is answered as this server's GatewayError."""
-
-    def handler(gw: Gateway, req: dict[str, Any]) -> Any:
-        try:
-            return fn(gw, req)
-        except rpc_remedies.CuebotError as err:
-            raise GatewayError(err.status, err.code, err.message) from None
-
-    return handler
-
-
-for _path, _request_type, _fn in rpc_remedies.HANDLERS:
-    rpc(_path, _request_type)(_adopt(_fn))
-
-
 # The handlers by area, each registering itself on import.
 from cuetui.demo import (  # noqa: E402
     rpc_departments,
+    rpc_facility,
+    rpc_farm,
     rpc_filters,
+    rpc_groups,
     rpc_hosts,
     rpc_jobs,
+    rpc_layers,
+    rpc_limits,
     rpc_owners,
+    rpc_remedies,
     rpc_services,
+    rpc_settings,
     rpc_shows,
 )
 
-_AREAS = (rpc_departments, rpc_filters, rpc_hosts, rpc_jobs, rpc_owners, rpc_services, rpc_shows)
+_AREAS = (
+    rpc_departments,
+    rpc_facility,
+    rpc_farm,
+    rpc_filters,
+    rpc_groups,
+    rpc_hosts,
+    rpc_jobs,
+    rpc_layers,
+    rpc_limits,
+    rpc_owners,
+    rpc_remedies,
+    rpc_services,
+    rpc_settings,
+    rpc_shows,
+)
 
 
 # --- faults -----------------------------------------------------------------------------------------
@@ -792,7 +773,7 @@ class Gateway:
                     result = await asyncio.wait_for(result, timeout)
                 else:
                     result = await result
-        except (GatewayError, rpc_farm.RpcError) as err:
+        except GatewayError as err:
             return Answer(err.status, error_body(err.code, err.message), reached_cuebot=True)
         except queries.RangeTooLarge as err:
             # As Cuebot's interceptor words an uncaught exception: INTERNAL, "<class>: <msg>\n<msg>".

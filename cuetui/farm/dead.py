@@ -17,6 +17,7 @@ No Textual here; `cuetui dead` and the triage screen share it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
@@ -276,6 +277,10 @@ class SignatureReader:
         self.reads = 0
         self._read_tail = read_tail or self._default_read_tail
         self._loki: dict[str, LokiClient] = {}
+        # Reads under way, by key: a second reader of the same log (triage and an alert at once) waits
+        # for the first instead of reading it again.
+        self._reading: dict[CacheKey, asyncio.Task[Signature]] = {}
+        self._waiting: dict[CacheKey, int] = {}
 
     async def aclose(self) -> None:
         """Close the Loki clients this reader opened."""
@@ -296,11 +301,36 @@ class SignatureReader:
         return await asyncio.to_thread(lambda: LogFile(path, tail_bytes=tail_bytes).open_tail())
 
     async def read_one(self, dead: DeadFrame) -> Signature:
-        """The signature of one dead frame (from the cache when its attempt was read before); never raises."""
+        """The signature of one dead frame (from the cache when its attempt was read before, or the read
+        under way when another caller is reading it); never raises."""
         key = cache_key(dead)
         hit = self.cache.get(key)
         if hit is not None:
             return hit
+        task = self._reading.get(key)
+        if task is None:
+            task = self._reading[key] = asyncio.ensure_future(self._read(key, dead))
+            task.add_done_callback(functools.partial(self._read_done, key))
+        self._waiting[key] = self._waiting.get(key, 0) + 1
+        try:
+            # Shielded: a caller given up on (a screen left) does not cancel a read another one waits
+            # for; the last one to give up cancels it.
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if self._waiting.get(key, 0) <= 1:
+                task.cancel()
+            raise
+        finally:
+            left = self._waiting.get(key, 1) - 1
+            if left > 0:
+                self._waiting[key] = left
+            else:
+                self._waiting.pop(key, None)
+
+    def _read_done(self, key: CacheKey, _task: asyncio.Task[Signature]) -> None:
+        self._reading.pop(key, None)
+
+    async def _read(self, key: CacheKey, dead: DeadFrame) -> Signature:
         try:
             lines = await self._read_tail(dead.job, dead.frame)
         except (LogUnreadable, LokiError) as err:
@@ -345,16 +375,28 @@ class SignatureReader:
 
         workers = [asyncio.create_task(worker()) for _ in range(min(self.concurrency, len(todo)))]
         try:
-            last = 0.0
+            # What an earlier, abandoned pass read is shown at once, not after the next read ends.
+            if done:
+                yield ReadProgress(done, total, dict(found))
+            last = time.monotonic() if done else 0.0
+            shown = done
             while done < total:
-                await finished.get()
-                done += 1
+                # A count held back by the interval is shown when the interval ends, even when no
+                # other read ends by then (the rest may be slow).
+                wait = None if shown == done else max(0.0, every - (time.monotonic() - last))
+                try:
+                    await asyncio.wait_for(finished.get(), wait)
+                except TimeoutError:
+                    pass
+                else:
+                    done += 1
                 while not finished.empty():
                     finished.get_nowait()
                     done += 1
                 now = time.monotonic()
-                if last == 0.0 or done >= total or now - last >= every:
+                if done > shown and (last == 0.0 or done >= total or now - last >= every):
                     last = now
+                    shown = done
                     yield ReadProgress(done, total, dict(found))
         finally:
             for task in workers:

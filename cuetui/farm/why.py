@@ -2,7 +2,8 @@
 figure that proves it and the key of its remedy. Pure: `explain` reads a `Farm` picture (what
 `farm/why_view.py` fetched) and returns `Reason`s; nothing is sent from here.
 
-Order (most decisive first): paused; a dependency not satisfied (frames left there); the show at its
+Order (most decisive first): paused; a dependency not satisfied (frames left there); the layer's
+start-after gate still ahead (Cuebot dispatches none of its frames before that time); the show at its
 subscription burst in every allocation that could take it; the job or its group at max cores; no host in
 the subscribed allocations has the layer's tags; the layer needs more memory / cores / GPUs than any host
 has, or than any UP host has free; a limit at its maximum; the hosts that could take it DOWN, locked,
@@ -25,6 +26,7 @@ GB_KB = 1048576
 REMEDIES = {
     "paused": "resume",
     "dependency": "drop-depends",
+    "start_after": "",
     "subscription_burst": "subscription-burst",
     "job_max_cores": "job-max-cores",
     "group_max_cores": "group-max-cores",
@@ -172,6 +174,17 @@ def _layer_reasons(
     job = farm.job
     out: list[Reason] = []
     where = f"layer {layer.name}: "
+    if layer.start_after > farm.now:
+        ahead = layer.start_after - farm.now
+        by = f" ({layer.start_after_reason})" if layer.start_after_reason else ""
+        out.append(
+            Reason(
+                "start_after",
+                f"{where}its start-after gate holds it for another {_duration(ahead)}{by}",
+                {"start_after": layer.start_after, "in": int(ahead), "set_by": layer.start_after_reason},
+                REMEDIES["start_after"],
+            )
+        )
     # Hosts in the allocations the show subscribes to (with no subscriptions listed: every host).
     pool = [h for h in farm.hosts if not subs or h.alloc_name in subs]
     tagged = [h for h in pool if _has_tags(h, allocs.get(h.alloc_name), layer.tags)]

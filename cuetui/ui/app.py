@@ -20,6 +20,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.notifications import Notification, Notify, SeverityLevel
 from textual.screen import Screen
 
 from cuetui.farm.text import clipboard_text, safe
@@ -34,6 +35,7 @@ from cuetui.ui.options import UiOptions
 from cuetui.ui.screens.command_line import COMMANDS, SCREEN_COMMANDS, CommandError, CommandLine, parse_command
 from cuetui.ui.screens.jobs import JobsScreen
 from cuetui.ui.services import Services
+from cuetui.ui.toasts import ToastStack
 
 if TYPE_CHECKING:
     from cuetui.ui.services import AppServices
@@ -124,6 +126,7 @@ class CueTuiApp(App[int]):
 
         register_themes(self)  # before on_mount sets options.theme; they also appear in the theme picker
         self.services = Services(client, options, clock=clock)
+        self.toasts = ToastStack()
         self.known_jobs: dict[str, Job] = {}
         self.startup_messages: list[str] = []  # config warnings, shown once the app is up
         if options.keymap:
@@ -135,6 +138,22 @@ class CueTuiApp(App[int]):
         # The first GetJobs of the default jobs screen, sent as soon as the event loop runs (see run_async).
         self._first_jobs: JobsView | None = None
         self._first_jobs_sent = False
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Textual's notify, through the bounded stack (`cuetui.ui.toasts`): never more than a few
+        toasts on screen, however many notifications a burst brings."""
+        notification = Notification(
+            message, title, severity, self.NOTIFICATION_TIMEOUT if timeout is None else timeout, markup=markup
+        )
+        self.post_message(Notify(self.toasts.admit(notification)))
 
     # --- start-up -----------------------------------------------------------------------------------
 

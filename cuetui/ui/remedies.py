@@ -208,13 +208,18 @@ def _order_range(
 
 
 def mark_waiting(screen: Screen[Any], pairs: Sequence[tuple[Job, Frame]], refresh: Refresh) -> None:
-    """`W`: the frames wait again, no retry counted; more than one frame confirms with the count."""
+    """`W`: the frames wait again, no retry counted; more than one frame, or a running one, confirms
+    with the count."""
     if not pairs:
         _warn(screen, "nothing selected to mark waiting")
         return
     actions = remedies_of(screen)
     groups = steering._by_job(pairs)
-    dialog = ConfirmDialog(f"Mark {steering._frames_text(groups)} waiting?") if len(pairs) > 1 else None
+    running = sum(1 for _, f in pairs if f.state in ("RUNNING", "SETUP"))
+    # A running frame is left as it is (the stuck screen's rows): say so rather than let it look done.
+    note = f"\n{_plural(running, 'running frame')} will keep running (K kills, r retries)" if running else ""
+    ask = len(pairs) > 1 or bool(running)
+    dialog = ConfirmDialog(f"Mark {steering._frames_text(groups)} waiting?{note}") if ask else None
 
     async def send(_: object) -> ActionResult:
         return steering.combine("marked waiting", [await actions.mark_frames_waiting(j, fs) for j, fs in groups])

@@ -21,6 +21,7 @@ from cuetui.farm.actions import FarmActions
 from cuetui.farm.connection import ConnectionStatus, ConnectionTracker
 
 if TYPE_CHECKING:
+    from cuetui.farm.dead import SignatureReader
     from cuetui.farm.views import FarmClient
     from cuetui.farm.views.jobs import JobScope, JobsView
     from cuetui.gateway.models import Frame, Job, Layer
@@ -38,7 +39,8 @@ class ConnectionAware(Protocol):
 
 class Services:
     """One running app's services: `client` (only handed to farm views), `options`, `actions`,
-    `connection`, `clock`, and the status bars that show the connection."""
+    `connection`, `clock`, the status bars that show the connection, and `signatures`, the dead-frame
+    log reader every screen and alert shares."""
 
     def __init__(self, client: FarmClient, options: UiOptions, *, clock: Callable[[], float] = time.time) -> None:
         self.client = client
@@ -48,6 +50,22 @@ class Services:
         self.connection = ConnectionTracker(options.url or client.url, clock=clock)
         self.connection.listen(self._connection_changed)
         self.status_bars: set[StatusBar] = set()
+        self._signatures: SignatureReader | None = None
+
+    @property
+    def signatures(self) -> SignatureReader:
+        """The one reader of dead frames' error signatures (made on first use from the options), so
+        the new-dead alerts and the triage screen read each dead frame's log once between them."""
+        if self._signatures is None:
+            from cuetui.farm.dead import SignatureReader  # here: the jobs screen's start-up needs none of it
+
+            options = self.options
+            self._signatures = SignatureReader(
+                log_path_map=tuple(options.log_path_map),
+                loki_url=options.loki_url,
+                patterns=tuple(options.triage_patterns),
+            )
+        return self._signatures
 
     def add_status_bar(self, bar: StatusBar) -> None:
         """Show the connection on `bar` from now on (a screen's bar, at mount)."""

@@ -2,7 +2,8 @@
 
 Scripts rely on these keys, so they are exact: on jobs (the jobs table and the job screen) `p` pause,
 `u` resume, `+` / `-` priority ±10, `=` exact priority, `R` retry dead, `E` eat dead, `k` kill; on frames
-`r` retry, `e` eat, `K` kill; on hosts `L` lock, `U` unlock. A screen adds `SteersFarm` to its bases,
+`r` retry, `e` eat, `K` kill (and `W` mark waiting where a screen declares it); on hosts `L` lock,
+`U` unlock. A screen adds `SteersFarm` to its bases,
 the specs to its ACTIONS / BINDINGS, and answers `steer_jobs()` / `steer_frames()` / `steer_hosts()` with
 what is selected (marked rows, else the cursor row). Everything else (dialogs, FarmActions, the toast,
 the refresh) is `cuetui.ui.steering`.
@@ -20,7 +21,7 @@ from textual.binding import ActiveBinding
 
 from cuetui.farm.actions import PRIORITY_STEP
 from cuetui.gateway.models import Frame, Host, Job
-from cuetui.ui import steering
+from cuetui.ui import remedies, steering
 from cuetui.ui.catalogue import ActionSpec
 from cuetui.ui.services import services_of
 
@@ -164,6 +165,10 @@ class SteersFarm:
 
     def action_kill_frames(self) -> None:
         steering.kill_frames(self._steer_screen, self.steer_frames(), self.steer_refresh())
+
+    def action_mark_waiting(self) -> None:
+        # `W` where a screen declares it (remedies.frame_remedy_actions): one path for every screen.
+        remedies.mark_waiting(self._steer_screen, self.steer_frames(), self.steer_refresh())
 
     # --- host keys ----------------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from textual.screen import ModalScreen, Screen
 
 from cuetui.farm.actions import ActionResult, FarmActions
 from cuetui.farm.alerts import NEW_DEAD, AlertTracker, burst
-from cuetui.farm.dead import SignatureReader, new_dead_causes
+from cuetui.farm.dead import new_dead_causes
 from cuetui.farm.text import safe
 from cuetui.farm.views.lookups import FarmLookups
 from cuetui.gateway.errors import GatewayError, RefusedRequest
@@ -394,17 +394,6 @@ class JobWatcher:
     def __init__(self) -> None:
         self.tracker = AlertTracker()
         self._lists: dict[str, set[str]] = {}
-        self._reader: SignatureReader | None = None
-
-    def reader(self, options: Any) -> SignatureReader:
-        """The reader of new dead frames' error signatures (made on first use, from the app's options)."""
-        if self._reader is None:
-            self._reader = SignatureReader(
-                log_path_map=tuple(getattr(options, "log_path_map", ())),
-                loki_url=getattr(options, "loki_url", ""),
-                patterns=tuple(getattr(options, "triage_patterns", ())),
-            )
-        return self._reader
 
     def vanished(self, source: str, jobs: Sequence[Job]) -> list[str]:
         """Ids that `source`'s previous list had and this one lacks."""
@@ -453,7 +442,7 @@ async def watch_jobs(app: App[Any], jobs: Sequence[Job], *, source: str | None =
     client = services.client
     if notifications != "off" and any(a.kind == NEW_DEAD for a in alerts):
         try:
-            causes = await new_dead_causes(client, alerts, watcher.reader(options))
+            causes = await new_dead_causes(client, alerts, services.signatures)
         except GatewayError:
             causes = []
     notices = burst(alerts, causes, notifications=notifications)

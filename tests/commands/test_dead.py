@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from cuetui.demo.farm import DEAD
 from cuetui.demo.server import DemoGatewayThread
 
 from .conftest import Result
@@ -173,3 +174,31 @@ def test_config_patterns_merge_what_the_rules_keep_apart(
 def test_an_unreachable_gateway_is_exit_3(cli: Cli) -> None:
     r = cli("--url", "http://127.0.0.1:9", "dead")
     assert r.code == 3 and r.err.startswith("cuetui dead: ") and "Traceback" not in r.err
+
+
+def test_the_frozen_studio_farm_dies_of_a_handful_of_causes(
+    cli: Cli, make_gateway: Callable[..., DemoGatewayThread]
+) -> None:
+    """The screenshots' farm: `4` (and `cuetui dead`) show several groups, each with its own remedy."""
+    gw = make_gateway(profile="studio", seed=7, speed=0.0, epoch=START)
+    r = cli("--url", gw.url, "dead", "--json")
+    assert r.code == 0, r.err
+    groups = {g["signature"].removeprefix("[<time>] "): g for g in json.loads(r.out)}
+    assert len(groups) >= 4, list(groups)
+    texture = next(g for s, g in groups.items() if "failed to open texture" in s)
+    segfault = next(g for s, g in groups.items() if "Segmentation fault" in s)
+    oom = next(g for s, g in groups.items() if "OOM killer" in s)
+    assert any("license checkout failed" in s for s in groups)
+    assert {f["exit_status"] for f in oom["frames"]} == {137}
+    # The segfaults are the bad hosts' (a few hosts behind many jobs' deaths); the others are spread.
+    assert len(segfault["hosts"]) <= 4 < len(segfault["jobs"]) and len(texture["hosts"]) > 20
+
+    def killed_at_min_memory(farm: Any) -> bool:
+        for job in farm.jobs:
+            for i in range(job.total):
+                killed = job.f_state[i] == DEAD and job.f_exit[i] == 137
+                if killed and job.f_rss[i] < 0.9 * job.layers[job.f_layer[i]].min_memory:
+                    return False
+        return True
+
+    assert gw.run(killed_at_min_memory)  # so the OOM hint ("raise min memory") applies to them

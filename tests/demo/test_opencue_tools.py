@@ -114,3 +114,58 @@ def test_pycue_script_sees_the_farm(farm_gateway: DemoGatewayThread) -> None:
     assert out[0] == str(procs)
     assert [line.split()[1] for line in out if line.startswith("show ")] == shows
     assert sorted(line.split()[1] for line in out if line.startswith("host ")) == sorted(hosts)
+
+
+def test_cueadmin_manages_allocations_and_subscriptions(farm_gateway: DemoGatewayThread) -> None:
+    gw = farm_gateway
+    source, show = gw.run(lambda farm: (farm.hosts[0].alloc_name, farm.shows[0].name))
+    facility = source.split(".", 1)[0]
+    run(gw, "cueadmin", "-force", "-create-alloc", facility, "spare", "spare")
+    run(gw, "cueadmin", "-force", "-transfer", source, f"{facility}.spare")
+    # The idle hosts moved, their allocation tag with them; a host running frames stays (Cuebot's rule).
+    moved = gw.run(lambda farm: {h.name: (h.alloc_name, bool(h.procs), "spare" in h.tags) for h in farm.hosts})
+    assert {name: alloc for name, (alloc, busy, _tag) in moved.items() if not busy} == {
+        name: f"{facility}.spare" for name, (_a, busy, _t) in moved.items() if not busy
+    }
+    assert all(alloc == source for alloc, busy, _tag in moved.values() if busy)
+    assert {busy for _alloc, busy, _tag in moved.values()} == {True, False}  # both kinds were there
+    assert all(tag for alloc, _busy, tag in moved.values() if alloc.endswith(".spare"))
+    run(gw, "cueadmin", "-force", "-rename-alloc", f"{facility}.spare", f"{facility}.extra")
+    run(gw, "cueadmin", "-force", "-create-sub", show, f"{facility}.extra", "10", "20")
+    subs = gw.run(
+        lambda farm: [
+            (s.show.name, s.alloc.name, s.size, s.burst)
+            for s in farm.resources.subscriptions
+            if s.alloc.name.endswith(".extra")
+        ]
+    )
+    assert subs == [(show, f"{facility}.extra", 10, 20)]
+    assert f"{facility}.extra" in run(gw, "cueadmin", "-la")
+    run(gw, "cueadmin", "-force", "-create-alloc", facility, "empty", "e")
+    run(gw, "cueadmin", "-force", "-delete-alloc", f"{facility}.empty")
+    assert gw.run(lambda farm: farm.resources.allocation(f"{facility}.empty")) is None
+
+
+def test_pycue_script_changes_groups_and_limits(farm_gateway: DemoGatewayThread) -> None:
+    gw = farm_gateway
+    show, job = gw.run(lambda farm: next((j.show.name, j.name) for j in farm.jobs if j.state_name == "PENDING"))
+    script = (
+        "import opencue\n"
+        "from opencue_proto import limit_pb2\n"
+        f"show = opencue.api.findShow({show!r})\n"
+        "fx = show.getRootGroup().createSubGroup('fx')\n"
+        "fx.setDefaultJobPriority(55)\n"
+        f"fx.reparentJobs([opencue.api.findJob({job!r})])\n"
+        "print('group', fx.name(), [j.name() for j in fx.getJobs()])\n"
+        "lim = opencue.api.createLimit('lic', 3)\n"
+        "lim.setLimitType(limit_pb2.HOST)\n"
+        "lim.rename('nuke')\n"
+        "lim = opencue.api.findLimit('nuke')\n"
+        "print('limit', lim.name(), lim.maxValue(), lim.limitType() == limit_pb2.HOST, lim.holds(), lim.bindings())\n"
+    )
+    out = run(gw, sys.executable, "-c", script).splitlines()
+    assert out == [f"group fx [{job!r}]", "limit nuke 3 True [] []"]
+    state = gw.run(
+        lambda farm: (farm.jobs_by_name[job].group, farm.jobs_by_name[job].priority, farm.resources.limit("nuke").type)
+    )
+    assert state == ("fx", 55, 1)

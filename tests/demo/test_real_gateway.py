@@ -341,6 +341,90 @@ def test_actions_match_and_change_both_farms_alike(pair: Pair) -> None:
     assert pair.b.run(lambda farm: farm.jobs_by_id[job["id"]].priority) == 77
 
 
+def _add_limit(farm: Any) -> str:
+    """A limit made in the farm itself: its answers carry Limit fields newer than the binary."""
+    from cuetui.demo.resources import LIMIT_ID, Limit
+
+    res = farm.resources
+    lim = Limit(res.next_id(LIMIT_ID), "lic", 2)
+    res.limits.append(lim)
+    return lim.id
+
+
+def test_layer_frame_and_job_frame_calls_match(pair: Pair) -> None:
+    """A layer's frame actions, limits, dispatch order, start-after gate and memory optimizer, a frame's
+    depend state, a job's mark-done and group: the calls, the reads of their effect, their errors."""
+    ids = _ids(pair)
+    job, other, layer, frames = ids["job"], ids["other"], ids["layer"], ids["frames"]
+    c = pair.call
+    L, J, F = "/job.LayerInterface/", "/job.JobInterface/", "/job.FrameInterface/"
+    jid, lid = {"id": job["id"]}, {"id": layer["id"]}
+
+    def state(label: str) -> None:
+        c(f"{label}: job", J + "GetJob", {"id": job["id"]})
+        c(f"{label}: layers", J + "GetLayers", {"job": jid})
+        c(f"{label}: frames", J + "GetFrames", {"job": jid, "req": {"limit": 1000}})
+
+    limit_id = pair.a.run(_add_limit)
+    assert pair.b.run(_add_limit) == limit_id
+    c("add limit", L + "AddLimit", {"layer": lid, "limitId": limit_id})
+    c("add unknown limit", L + "AddLimit", {"layer": lid, "limitId": MISSING})
+    c("add limit missing layer", L + "AddLimit", {"layer": {"id": MISSING}, "limitId": limit_id})
+    c("layer with limit", L + "GetLayer", {"id": layer["id"]})
+    # GetLimits answers Limit messages: only the fields the binary knows are compared.
+    known = ("id", "name", "maxValue", "currentRunning")
+    limits = [
+        [
+            {k: v for k, v in lim.items() if k in known}
+            for lim in client.post(L + "GetLimits", json={"layer": lid}).json()["limits"]
+        ]
+        for client in (pair.rest, pair.real)
+    ]
+    assert limits[0] == limits[1] and [lim["name"] for lim in limits[0]] == ["lic"]
+    c("drop limit", L + "DropLimit", {"layer": lid, "limitId": limit_id})
+    c("limits after drop", L + "GetLimits", {"layer": lid})
+    c("dispatch order", L + "SetDispatchOrder", {"layer": lid, "order": 7})
+    c("dispatch order zero", L + "SetDispatchOrder", {"layer": lid, "order": 0})
+    c("start after", L + "SetStartAfter", {"layer": lid, "startAfter": str(int(EPOCH) + 3600), "username": "ann"})
+    c("start after in ms", L + "SetStartAfter", {"layer": lid, "startAfter": str(int(EPOCH) * 1000)})
+    c("start after negative", L + "SetStartAfter", {"layer": lid, "startAfter": "-1"})
+    c("memory optimizer", L + "EnableMemoryOptimizer", {"layer": lid, "value": True})
+    state("after layer settings")
+    c("start after cleared", L + "SetStartAfter", {"layer": lid})
+    c("min gpu", L + "SetMinGpu", {"layer": lid, "gpu": "1"})
+    c("layer after", L + "GetLayer", {"id": layer["id"]})
+    for name, frame in sorted(frames.items()):
+        fid = {"frame": {"id": frame["id"]}}
+        c(f"mark as waiting {name}", F + "MarkAsWaiting", fid)
+        c(f"mark as depend {name}", F + "MarkAsDepend", fid)
+        c(f"frame {name} after", F + "GetFrame", {"id": frame["id"]})
+    c("mark as waiting missing", F + "MarkAsWaiting", {"frame": {"id": MISSING}})
+    c("layer retry", L + "RetryFrames", {"layer": lid})
+    state("after layer retry")
+    c("layer kill", L + "KillFrames", {"layer": lid, "username": "t", "reason": "test"})
+    c("layer eat", L + "EatFrames", {"layer": lid})
+    c("layer eat missing", L + "EatFrames", {"layer": {"id": MISSING}})
+    state("after layer eat")
+    shows = c("shows", "/show.ShowInterface/GetShows", {})["shows"]["shows"]
+    show = {"id": next(s["id"] for s in shows if s["name"] == job["show"])}
+    root = c("root group", "/show.ShowInterface/GetRootGroup", {"show": show})["group"]
+    c("set group", J + "SetGroup", {"job": {"id": other["id"]}, "groupId": root["id"]})
+    c("set group missing", J + "SetGroup", {"job": {"id": other["id"]}, "groupId": MISSING})
+    elsewhere = c("another show", "/show.ShowInterface/CreateShow", {"name": "elsewhere"})["show"]
+    away = c("root group elsewhere", "/show.ShowInterface/GetRootGroup", {"show": {"id": elsewhere["id"]}})["group"]
+    refused = c("set group other show", J + "SetGroup", {"job": {"id": other["id"]}, "groupId": away["id"]})
+    assert "cannot move jobs between shows" in refused["message"]
+    c("set group missing job", J + "SetGroup", {"job": {"id": MISSING}, "groupId": root["id"]})
+    c("groups after", "/show.ShowInterface/GetGroups", {"show": show})
+    c("group jobs", "/job.GroupInterface/GetJobs", {"group": {"id": root["id"]}})
+    c("mark done frames", J + "MarkDoneFrames", {"job": {"id": other["id"]}, "req": {"frameRange": "1-3"}})
+    c("mark done missing", J + "MarkDoneFrames", {"job": {"id": MISSING}})
+    c("other after mark done", J + "GetFrames", {"job": {"id": other["id"]}, "req": {"limit": 1000}})
+    state("at the end")
+    pair.check()
+    assert pair.b.run(lambda farm: farm.layers_by_id[layer["id"]][1].dispatch_order) == 7
+
+
 def test_admin_calls_match(pair: Pair) -> None:
     """Filters, departments and tasks, owners and deeds, services and overrides, show settings, the
     whiteboards, procs, job specs: reads, writes and the reads of their effect."""
@@ -458,6 +542,98 @@ def test_admin_calls_match(pair: Pair) -> None:
     c("launch bad spec", J + "LaunchSpecAndWait", {"spec": "<nope"})
     c("jobs after launch", J + "GetJobs", {"r": {"shows": [job["show"]]}})
     pair.check()
+
+
+def test_facility_group_and_limit_admin_calls_match(pair: Pair) -> None:
+    """Facilities, allocations and subscriptions, groups, limits: each change, its refusals and the reads
+    of its effect. Of the limits only the calls the binary knows, and no answer carrying a Limit (the
+    binary drops the fields 1.37.0 added)."""
+    ids = _ids(pair)
+    job, host, idle, layer = ids["job"], ids["host"], ids["idle"], ids["layer"]
+    c = pair.call
+    shows = c("shows", "/show.ShowInterface/GetShows", {})["shows"]["shows"]
+    show = {"id": next(s["id"] for s in shows if s["name"] == job["show"])}
+    A, F, S, G, L = (
+        "/facility.AllocationInterface/",
+        "/facility.FacilityInterface/",
+        "/show.ShowInterface/",
+        "/job.GroupInterface/",
+        "/limit.LimitInterface/",
+    )
+    # Facilities, allocations, subscriptions
+    c("create facility", F + "Create", {"name": "remote"})
+    c("create facility again", F + "Create", {"name": "remote"})
+    c("rename facility", F + "Rename", {"facility": {"name": "remote"}, "newName": "offsite"})
+    c("facility after rename", F + "Get", {"name": "offsite"})
+    c("rename missing facility", F + "Rename", {"facility": {"name": "nope"}, "newName": "x"})
+    made = c("create allocation", A + "Create", {"name": "spare", "tag": "spare", "facility": {"name": "offsite"}})
+    spare = made["allocation"]["id"]
+    moved = {"allocation": {"id": spare}, "hosts": {"hosts": [{"id": idle["id"]}, {"id": host["id"]}]}}
+    c("reparent hosts", A + "ReparentHosts", moved)
+    c("idle host after reparent", "/host.HostInterface/GetHost", {"id": idle["id"]})
+    c("busy host after reparent", "/host.HostInterface/GetHost", {"id": host["id"]})
+    c("allocation hosts", A + "GetHosts", {"allocation": {"id": spare}})
+    c("find hosts", A + "FindHosts", {"allocation": {"id": spare}, "r": {"allocs": ["offsite.spare"]}})
+    c("set allocation name", A + "SetName", {"allocation": {"facility": "offsite", "name": "spare"}, "name": "extra"})
+    c("set bad allocation name", A + "SetName", {"allocation": {"facility": "offsite", "name": "extra"}, "name": "a.b"})
+    c("allocations after", A + "GetAll", {})
+    c("delete allocation with hosts", A + "Delete", {"allocation": {"facility": "offsite", "name": "extra"}})
+    c("delete missing allocation", A + "Delete", {"allocation": {"facility": "offsite", "name": "nope"}})
+    sub = {"show": show, "allocationId": spare, "size": 10, "burst": 20}
+    c("create subscription", S + "CreateSubscription", sub)
+    c("create subscription again", S + "CreateSubscription", sub)
+    c("subscriptions after", S + "GetSubscriptions", {"show": show})
+    c("delete facility with allocations", F + "Delete", {"name": "offsite"})
+    c("create facility to delete", F + "Create", {"name": "gone"})
+    c("delete facility", F + "Delete", {"name": "gone"})
+    c("deleted facility", F + "Get", {"name": "gone"})
+    # Groups
+    root = c("root group", S + "GetRootGroup", {"show": show})["group"]
+    fx = c("sub group", G + "CreateSubGroup", {"group": {"id": root["id"]}, "name": "fx"})["group"]
+    c("sub group again", G + "CreateSubGroup", {"group": {"id": root["id"]}, "name": "fx"})
+    comp = c("sub sub group", G + "CreateSubGroup", {"group": {"id": fx["id"]}, "name": "comp"})["group"]
+    g = {"group": {"id": fx["id"]}}
+    c("default priority", G + "SetDefaultJobPriority", {**g, "priority": 66})
+    c("default min cores", G + "SetDefaultJobMinCores", {**g, "minCores": 2.6})
+    c("default max cores", G + "SetDefaultJobMaxCores", {**g, "maxCores": 0.4})
+    c("default min gpus", G + "SetDefaultJobMinGpus", {**g, "minGpus": 1})
+    c("default max gpus", G + "SetDefaultJobMaxGpus", {**g, "maxGpus": 0})
+    c("max gpus", G + "SetMaxGpus", {**g, "maxGpus": -3})
+    c("min gpus", G + "SetMinGpus", {**g, "minGpus": 2})
+    c("department", G + "SetDepartment", {**g, "dept": "Lighting"})
+    c("department unknown", G + "SetDepartment", {**g, "dept": "Nope"})
+    c("reparent jobs", G + "ReparentJobs", {**g, "jobs": {"jobs": [{"id": job["id"]}]}})
+    c("job after reparent", "/job.JobInterface/GetJob", {"id": job["id"]})
+    c("group jobs", G + "GetJobs", g)
+    c("rename group", G + "SetName", {**g, "name": "vfx"})
+    c("find renamed group", G + "FindGroup", {"show": job["show"], "name": "vfx"})
+    c("group into its sub group", G + "SetGroup", {**g, "parentGroup": {"id": comp["id"]}})
+    c("group into itself", G + "ReparentGroups", {**g, "groups": {"groups": [{"id": fx["id"]}]}})
+    c("move sub group", G + "ReparentGroups", {"group": {"id": root["id"]}, "groups": {"groups": [{"id": comp["id"]}]}})
+    c("groups after", S + "GetGroups", {"show": show})
+    c("delete group with a job", G + "Delete", g)
+    c("delete group", G + "Delete", {"group": {"id": comp["id"]}})
+    c("delete missing group", G + "Delete", {"group": {"id": MISSING}})
+    c("groups at the end", S + "GetGroups", {"show": show})
+
+    # Limits: the same limit, named by the layer, on both farms.
+    def bind(farm: Any) -> None:
+        from cuetui.demo.limits import Limit
+
+        farm.resources.limits.append(Limit("lim-0001", "lic", 4))
+        farm.layers_by_id[layer["id"]][1].limits = ["lic"]
+        farm.resources.recount_limits(farm.procs.values())
+
+    pair.a.run(bind)
+    pair.b.run(bind)
+    c("rename limit", L + "Rename", {"oldName": "lic", "newName": "lic2"})
+    c("layer after rename", "/job.LayerInterface/GetLayer", {"id": layer["id"]})
+    c("rename missing limit", L + "Rename", {"oldName": "lic", "newName": "x"})
+    c("delete limit", L + "Delete", {"name": "lic2"})
+    c("layer after delete", "/job.LayerInterface/GetLayer", {"id": layer["id"]})
+    c("delete missing limit", L + "Delete", {"name": "lic2"})
+    pair.check()
+    assert pair.b.run(lambda farm: farm.jobs_by_id[job["id"]].priority) == 66
 
 
 def test_errors_match(pair: Pair) -> None:

@@ -196,8 +196,9 @@ def test_reboot_when_idle_waits_for_procs_then_comes_back(
     assert demo_gateway.run(lambda farm: farm.find_host(host.name).state) == "REBOOT_WHEN_IDLE"
     for proc in demo_gateway.run(lambda farm: list(host.procs.values())):
         demo_gateway.run(lambda farm, p=proc: farm.finish_frame(p, True, 0))
-    wait_for(lambda: demo_gateway.run(lambda farm: farm.find_host(host.name).state) == "REBOOTING", what="rebooting")
-    wait_for(lambda: demo_gateway.run(lambda farm: farm.find_host(host.name).state) == "UP", what="back up")
+    # RQD reboots the machine once idle: it goes DOWN (never REBOOTING: that is Reboot's), then back UP.
+    wait_for(lambda: demo_gateway.run(lambda farm: farm.find_host(host.name).state) == "DOWN", what="down")
+    wait_for(lambda: demo_gateway.run(lambda farm: farm.find_host(host.name).state) == "UP", 30, what="back up")
 
 
 def test_reboot_now_requeues_frames(demo_gateway: DemoGatewayThread, client: httpx.Client) -> None:
@@ -206,4 +207,4 @@ def test_reboot_now_requeues_frames(demo_gateway: DemoGatewayThread, client: htt
     post(client, "/host.HostInterface/Reboot", {"host": {"id": host.id}})
     assert demo_gateway.run(lambda farm: (farm.find_host(host.name).state, len(host.procs))) == ("REBOOTING", 0)
     assert demo_gateway.run(lambda farm: {job.f_state[i] for job, i in frames}) == {WAITING}
-    wait_for(lambda: demo_gateway.run(lambda farm: farm.find_host(host.name).state) == "UP", what="back up")
+    wait_for(lambda: demo_gateway.run(lambda farm: farm.find_host(host.name).state) == "UP", 30, what="back up")

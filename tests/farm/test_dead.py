@@ -140,6 +140,25 @@ async def test_progress_appears_before_all_logs_are_read() -> None:
     assert last.finished and len(last.signatures) == 500
 
 
+async def test_a_count_held_back_by_the_interval_is_shown_when_the_rest_are_slow() -> None:
+    """Five logs read at once, the rest held: the progress says 5 within the interval, not 1 forever;
+    a second pass (the screen polled again) says 5 at once from the cache."""
+    dead = make_dead(50)
+    logs = FakeLogs(dead, free=5)
+    reader = SignatureReader(read_tail=logs, concurrency=8)
+    progress = reader.progress(dead, every=0.05)
+    seen = [await asyncio.wait_for(anext(progress), timeout=10)]
+    while seen[-1].done < 5:
+        seen.append(await asyncio.wait_for(anext(progress), timeout=10))
+    assert seen[-1].done == 5 and not seen[-1].finished
+    await progress.aclose()
+    again = reader.progress(dead, every=0.05)
+    first = await asyncio.wait_for(anext(again), timeout=10)
+    assert first.done == 5
+    await again.aclose()
+    logs.gate.set()
+
+
 async def test_an_unreadable_log_becomes_a_signature_and_never_raises() -> None:
     dead = make_dead(3)
 
@@ -205,3 +224,32 @@ async def test_the_causes_of_new_deaths_read_only_the_newest_and_skip_huge_dead_
     asked.clear()
     limited = await new_dead_causes(Client(), alerts, reader, max_fetched=6)
     assert asked == ["job-0"] and sum(n for _, n in limited) == 2
+
+
+async def test_two_readers_of_the_same_logs_at_once_read_each_log_once() -> None:
+    # Triage and a new-dead alert share one reader: reading the same frames at the same time, each log
+    # is read once, and both get every signature.
+    dead = make_dead(20)
+    logs = FakeLogs(dead, free=0)
+    reader = SignatureReader(read_tail=logs, concurrency=4)
+    triage = asyncio.ensure_future(reader.read_all(dead))
+    alert = asyncio.ensure_future(reader.read_all(dead[:6]))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    logs.gate.set()
+    everything, some = await asyncio.gather(triage, alert)
+    assert len(everything) == 20 and len(some) == 6
+    assert sorted(logs.reads) == sorted(d.frame.id for d in dead) and reader.reads == 20
+
+
+async def test_a_read_given_up_by_its_only_caller_stops() -> None:
+    dead = make_dead(1)
+    logs = FakeLogs(dead, free=0)
+    reader = SignatureReader(read_tail=logs)
+    waiting = asyncio.ensure_future(reader.read_one(dead[0]))
+    for _ in range(3):
+        await asyncio.sleep(0)
+    waiting.cancel()
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert logs.running == 0 and not reader.cache  # the read was cancelled, nothing half-cached

@@ -26,6 +26,7 @@ ACTION_PATHS = (
     "/job.JobInterface/RetryFrames",
     "/job.JobInterface/EatFrames",
     "/job.JobInterface/KillFrames",
+    "/job.JobInterface/MarkAsWaiting",
     "/job.FrameInterface/Retry",
     "/job.FrameInterface/Eat",
     "/job.FrameInterface/Kill",

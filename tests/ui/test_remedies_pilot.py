@@ -247,7 +247,7 @@ async def test_hosts_B_reboot_A_T_H_C(gw: DemoGatewayThread) -> None:
         await pilot.press(*"render00", "enter")  # not the name: refused, still open
         await wait_for(pilot, lambda: "type render003" in app.screen.error_text)  # type: ignore[attr-defined]
         await pilot.press("3", "enter")
-        await wait_farm(pilot, gw, lambda farm: farm.find_host("render003").state == "REBOOTING")
+        await wait_farm(pilot, gw, lambda farm: farm.find_host("render003").state in ("REBOOTING", "DOWN"))
 
 
 async def test_read_only_refuses_the_remedies(gw: DemoGatewayThread) -> None:

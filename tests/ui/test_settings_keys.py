@@ -336,3 +336,20 @@ async def test_open_layer_settings_prefills_min_memory(gw: DemoGatewayThread) ->
         await pilot.press("enter")
         await wait_farm(pilot, gw, lambda farm: farm_layer_of(farm, "render").min_memory == 24 * GB)
         assert sent(gw) == ["SetMinMemory"]
+
+
+async def test_max_retries_is_shown_as_unknown_and_sent_only_when_typed(gw: DemoGatewayThread) -> None:
+    before = gw.run(lambda farm: farm.find_job(DEAD_JOB).max_retries)
+    app = make_app(gw)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await on_job_row(pilot)
+        await pilot.press("o")
+        dialog = await form(pilot)
+        field = dialog.field_input("max_retries")
+        # Cuebot's job message carries no max retries: the field is empty and says why.
+        assert field.value == "" and "unknown" in field.placeholder and "type a number" in field.placeholder
+        await set_field(pilot, dialog, "priority", "77")
+        await pilot.press("enter")
+        await wait_farm(pilot, gw, lambda farm: farm.find_job(DEAD_JOB).priority == 77)
+        assert sent(gw) == ["SetPriority"]  # the untouched max retries is not sent
+        assert gw.run(lambda farm: farm.find_job(DEAD_JOB).max_retries) == before

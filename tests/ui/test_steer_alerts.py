@@ -11,6 +11,7 @@ import pytest
 from cuetui.demo import actions as farm_actions
 from cuetui.demo.farm import DEAD, WAITING
 from cuetui.demo.server import DemoGatewayThread
+from cuetui.farm.dead import NOT_READ
 from cuetui.ui.screens.triage import TriageScreen
 from tests.ui.steer_support import (
     gateway_for,
@@ -148,3 +149,40 @@ async def test_notifications_stay_small_and_off_the_status_bar(small: DemoGatewa
         assert rack.bottom <= bar.y, (rack, bar)
         assert all(t.region.width <= 48 and t.region.height <= 5 for t in toasts_)  # 40 % of 120 columns
         assert all(not t.region.overlaps(bar) for t in toasts_)
+
+
+async def test_the_alert_and_triage_read_each_new_dead_frames_log_once(
+    small: DemoGatewayThread, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cuetui.farm.dead as dead_module
+
+    reads: list[str] = []
+
+    class CountingLogFile(dead_module.LogFile):
+        def open_tail(self) -> list[str]:
+            reads.append(str(self.path))
+            return super().open_tail()
+
+    monkeypatch.setattr(dead_module, "LogFile", CountingLogFile)
+    app = make_app(small, refresh=0.2)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_triage(pilot)
+        await wait_for(pilot, lambda: screen.groups and all(g.signature != NOT_READ for g in screen.groups))
+        await polls_pass(pilot, screen)
+        before = len(reads)
+
+        def burst(farm: Any) -> list[str]:
+            names = [j.name for j in farm.jobs if j.counts[WAITING] >= 3][:2]
+            for name in names:
+                die_of_a_texture(farm, name, 3)
+            return names
+
+        small.run(burst)
+        await wait_for(pilot, lambda: any("6 new dead frames" in t for t in toasts(app)), what="the burst toast")
+        await wait_for(
+            pilot, lambda: sum(g.count for g in screen.groups if g.signature != NOT_READ) >= len(screen.dead)
+        )
+        await polls_pass(pilot, screen, 3)
+        new = reads[before:]
+        assert len(new) == 6 and len(set(new)) == 6, new  # six new logs, each read once by the two
+        assert app.services.signatures.reads == len(reads)  # one reader for both

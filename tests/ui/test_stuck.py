@@ -169,3 +169,27 @@ async def test_enter_and_l_open_the_full_log(
         second = cursor_frame(screen)
         assert opened == [first, second] and first != second
         assert actions_sent(gw) == []
+
+
+async def test_W_on_marked_frames_confirms_with_the_count_and_leaves_them_running(small: DemoGatewayThread) -> None:
+    app = make_app(small, **EVERYTHING)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_stuck(pilot)
+        first = cursor_frame(screen)
+        await pilot.press("space", "down", "space")
+        second = cursor_frame(screen)
+        marked = {r.frame.id for r in screen.selected()}
+        assert len(marked) == 2
+        await pilot.press("W")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        question = app.screen.question
+        assert question.startswith("Mark 2 frames") and "2 running frames will keep running" in question
+        await pilot.press("y")
+        await wait_for(pilot, lambda: len(actions_sent(small)) == len({first[0], second[0]}), what="MarkAsWaiting")
+        sent = [json.loads(body) for _, body in actions_sent(small)]
+        assert {p for p, _ in actions_sent(small)} == {"/job.JobInterface/MarkAsWaiting"}
+        assert {i for body in sent for i in body["req"]["ids"]} == marked
+        # Running frames are not requeued by it: the farm still runs both.
+        states = small.run(lambda farm: [farm.find_job(j).frame_state(f) for j, f in (first, second)])
+        assert states == ["RUNNING", "RUNNING"]
+        await wait_for(pilot, lambda: any("marked waiting" in t for t in toasts(app)), what="the outcome")

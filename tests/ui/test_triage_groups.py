@@ -234,7 +234,7 @@ async def test_the_host_hint_and_L_lock_the_host_behind_the_deaths(gw: DemoGatew
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         assert BAD_HOST in app.screen.question
         await pilot.press("y")
-        rebooting = ("REBOOT_WHEN_IDLE", "REBOOTING")
+        rebooting = ("REBOOT_WHEN_IDLE", "DOWN")
         await wait_farm(pilot, gw, lambda farm: farm.hosts_by_name[BAD_HOST].state_name in rebooting)
         # `r` on the group: retried, and the confirmation says the host is behind them.
         await to_group(pilot, screen, BAD_HOST)
@@ -374,3 +374,32 @@ async def test_o_on_the_oom_group_opens_the_layer_settings_with_the_hint_and_rai
             what="the farm's layer raised",
             show=lambda: f"{gw.run(min_memory)} {type(app.screen).__name__} {getattr(app.screen, 'error_text', '')}",
         )
+
+
+async def test_W_on_a_group_marks_all_its_frames_waiting_after_confirming(gw: DemoGatewayThread) -> None:
+    app = make_app(gw, clock=lambda: APP_NOW)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_grouped(pilot)
+        group = (await to_group(pilot, screen, OOM)).group
+        assert group is not None
+        ids = sorted(d.frame.id for d in group.frames)
+        await pilot.press("W")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="the confirmation")
+        assert app.screen.question.startswith("Mark 3 frames of 2 jobs waiting?")
+        await pilot.press("y")
+        await wait_farm(pilot, gw, lambda farm: farm.find_job(SH030).frame_states()["0006-comp"] == "WAITING")
+        assert states(gw, SH010)["0015-render"] == "WAITING" and states(gw, SH010)["0016-render"] == "WAITING"
+        assert states(gw, SH010)["0013-render"] == "DEAD"  # another group's frame is left alone
+        sent = [json.loads(body) for path, body in actions_sent(gw)]
+        assert {p for p, _ in actions_sent(gw)} == {"/job.JobInterface/MarkAsWaiting"}
+        assert sorted(i for body in sent for i in body["req"]["ids"]) == ids
+
+        # No retry counted: the frames' retry counts are those they died with.
+        def retries(farm: Any) -> dict[str, int]:
+            out = {}
+            for d in group.frames:
+                job = farm.find_job(d.job.name).job
+                out[d.frame.name] = job.f_retry[job.frame_index(d.frame.name)]
+            return out
+
+        assert gw.run(retries) == {d.frame.name: d.frame.retry_count for d in group.frames}

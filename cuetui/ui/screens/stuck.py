@@ -3,7 +3,8 @@
 A frame is listed when its log (`lluTime`) has been silent for the configured minimum (per service when
 overridden) and for a large enough share of its run time (`cuetui.farm.stuck`). Columns: job, frame,
 host, silent for, run time, run time as % of the layer's average frame time, and the log's last line.
-`r` retries (the frame is killed and requeued), `e` eats, `K` kills (confirm and reason), `enter` / `l`
+`r` retries (the frame is killed and requeued), `e` eats, `K` kills (confirm and reason), `W` marks
+waiting (more than one frame confirms with the count), `enter` / `l`
 opens the log. What a wrangler scans at 3 a.m.
 """
 
@@ -18,6 +19,7 @@ from cuetui.farm import format as fmt
 from cuetui.farm.stuck import StuckFrame, StuckRules
 from cuetui.farm.views.stuck import StuckFramesView
 from cuetui.gateway.models import Frame, Job
+from cuetui.ui import remedies
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.screens.across_jobs import AcrossJobsScreen, frame_column, job_column, shared_actions
 from cuetui.ui.screens.base import TABLE_ACTIONS
@@ -99,6 +101,7 @@ STUCK_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("stuck.retry", "r", "retry_frames", "retry", dangerous=True, help="kill and start again"),
     ActionSpec("stuck.eat", "e", "eat_frames", "eat", dangerous=True, help="kill and eat (will not render)"),
     ActionSpec("stuck.kill", "K", "kill_frames", "kill", dangerous=True, help="kill, with a reason"),
+    *remedies.frame_remedy_actions("stuck"),
     *shared_actions("stuck"),
 )
 

@@ -4,8 +4,8 @@ with the end of the selected frame's log beside the table (wrapped, its first er
 `g` cycles the grouping: by error signature (the first error line of the log, its varying parts replaced:
 `cuetui.farm.signatures`; the default), by exit status, by host, or none (newest first). A group is one
 row: the raw error line of its newest frame, how many frames, jobs and hosts, first and last death;
-`enter` expands it (its frames under it, `enter` on a frame opens its log). `r` / `e` / `R` on a group act
-on all of its frames (confirmed with the counts). Logs are read lazily, a few at a time, newest deaths
+`enter` expands it (its frames under it, `enter` on a frame opens its log). `r` / `e` / `R` / `W` on a
+group act on all of its frames (confirmed with the counts). Logs are read lazily, a few at a time, newest deaths
 first (`cuetui.farm.dead.SignatureReader`, in a worker): the first groups show at once, the rest fill in,
 and the heading says how far the reading is ("reading logs 120/9000").
 
@@ -276,6 +276,7 @@ TRIAGE_ACTIONS: tuple[ActionSpec, ...] = (
         "group",
         help="group by error signature, exit status, host, or not (enter expands a group)",
     ),
+    *remedies.frame_remedy_actions("triage"),
     *shared_actions("triage"),
 )
 
@@ -420,10 +421,8 @@ class TriageScreen(AcrossJobsScreen[TriageRow]):
     @cached_property
     def view(self) -> DeadFramesView:
         """This screen's data: the dead frames of the jobs in view, their layers' memory, their hosts."""
-        options = self.services.options
-        reader = self._reader or SignatureReader(
-            log_path_map=options.log_path_map, loki_url=options.loki_url, patterns=options.triage_patterns
-        )
+        # The app's reader, which the new-dead alerts share: a log one of them read is not read again.
+        reader = self._reader or self.services.signatures
         return DeadFramesView(self.services.client, on_jobs=self.jobs_seen, details=True, reader=reader)
 
     async def fetch(self) -> list[TriageRow]:

@@ -32,6 +32,7 @@ class FormField:
     show: Callable[[Any], str]
     parse: Callable[[str], Any]
     blank_ok: bool = False  # an empty field means "leave it alone" (a value the wire does not carry)
+    hint: str = ""  # shown in the field while it is empty
 
 
 def _cores(label: str) -> Callable[[str], float]:
@@ -62,7 +63,15 @@ JOB_FIELDS: tuple[FormField, ...] = (
     FormField("max_cores", "max cores", st.format_cores, _cores("max cores")),
     FormField("min_gpus", "min GPUs", str, _count("min GPUs")),
     FormField("max_gpus", "max GPUs", str, _count("max GPUs")),
-    FormField("max_retries", "max retries", lambda v: "" if v is None else str(v), _count("max retries"), True),
+    FormField(
+        "max_retries",
+        "max retries",
+        lambda v: "" if v is None else str(v),
+        _count("max retries"),
+        True,
+        # Cuebot's job message has no max retries, so the current value cannot be shown.
+        hint="unknown: type a number to set",
+    ),
     FormField("auto_eat", "auto-eat", _on_off, _switch("auto-eat")),
 )
 
@@ -116,7 +125,9 @@ class SettingsForm(ModalScreen[dict[str, Any] | None]):
                 value = self.prefill.get(f.name, getattr(self.current, f.name))
                 with Horizontal(classes="settings-row"):
                     yield Static(Text(f.label), classes="settings-label")
-                    yield Input(value=f.show(value) if value is not None else "", id=f"set-{f.name}")
+                    yield Input(
+                        value=f.show(value) if value is not None else "", placeholder=f.hint, id=f"set-{f.name}"
+                    )
             yield Static("", id="dialog-error", markup=False)
             yield Static(Text("enter or ctrl+s apply (only changed fields are sent) · escape cancel"), id="dialog-keys")
 
