@@ -40,6 +40,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     gw.add_argument("--speed", type=float, default=1.0, help="1 = real time, 60 = a minute a second, 0 = frozen")
     _farm_options(gw)
     gw.add_argument("--grpc-port", type=int, default=None, metavar="PORT", help=_GRPC_HELP)
+    gw.add_argument(
+        "--request-log",
+        metavar="FILE",
+        default=None,
+        help="append one JSON line per request (method, path, status, ms, bytes; no header, no body) to FILE",
+    )
     gw.add_argument("--epoch", type=float, default=None, help=argparse.SUPPRESS)
     gw.set_defaults(func=run_demo_gateway)
     from cuetui.commands._common import add_examples
@@ -56,6 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                 "JWT_SECRET=dev-secret cuetui demo-gateway --port 8448   (not --jwt-secret: ps shows flags)",
                 "JWT_SECRET=dev-secret cuetui --url http://127.0.0.1:8448 jobs     in another shell",
                 "cuetui demo-gateway --grpc-port 8443    also as Cuebot: CUEBOT_HOSTS=127.0.0.1:8443 cueadmin -lj",
+                "cuetui demo-gateway --request-log calls.jsonl    what a client (CueWeb) asks, call by call",
             ),
         },
     )
@@ -141,6 +148,14 @@ def run_demo_gateway(args: argparse.Namespace) -> int:
     own_log_root = None if args.log_root else tempfile.mkdtemp(prefix="cuetui-demo-logs-")
     log_root = args.log_root or own_log_root
 
+    request_log = None
+    if args.request_log:
+        try:
+            request_log = open(args.request_log, "a", encoding="utf-8")  # noqa: SIM115 (closed after main)
+        except OSError as err:
+            print(f"cuetui demo-gateway: --request-log: {err}", file=sys.stderr)
+            return 2
+
     async def main() -> int:
         import socket
 
@@ -166,7 +181,8 @@ def run_demo_gateway(args: argparse.Namespace) -> int:
         except (OSError, ValueError) as err:
             print(f"cuetui demo-gateway: {err}", file=sys.stderr)
             return 2
-        server = Server(Gateway(farm, secret, faults, loki=args.loki), host, port, args.grpc_port)
+        gateway = Gateway(farm, secret, faults, loki=args.loki, request_log=request_log)
+        server = Server(gateway, host, port, args.grpc_port)
         try:
             await server.start()
         except OSError as err:
@@ -202,6 +218,8 @@ def run_demo_gateway(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(main())
     finally:
+        if request_log is not None:
+            request_log.close()
         if own_log_root is not None:
             shutil.rmtree(own_log_root, ignore_errors=True)
 

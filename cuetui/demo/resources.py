@@ -83,6 +83,11 @@ class Depend:
             return self.er_layer.offset <= i < self.er_layer.offset + self.er_layer.count
         return True
 
+    def signature(self) -> tuple[object, ...]:
+        """What Cuebot's unique depend signature is made of: the type, the depend-er and the depend-on
+        (a satisfied depend's signature becomes its own id, so only active ones can collide)."""
+        return (self.type, self.er_job, self.er_layer, self.er_frame, self.on_job, self.on_layer, self.on_frame)
+
     def er_frames(self) -> Iterable[int]:
         job = self.er_job
         if self.er_frame is not None:
@@ -399,6 +404,11 @@ class Resources:
         return max(0, self.limit_used.get(name, 0))
 
     # --- dependencies ------------------------------------------------------------------------------
+    def active_twin(self, depend: Depend) -> Depend | None:
+        """An active dependency with the same signature as `depend` (Cuebot refuses to insert a second one)."""
+        signature = depend.signature()
+        return next((d for d in self.depends if d.active and d.signature() == signature), None)
+
     def add_depend(self, depend: Depend, set_state: SetState) -> Depend:
         """Record a dependency; its depend-er frames that are WAITING and held go DEPEND."""
         self.depends.append(depend)

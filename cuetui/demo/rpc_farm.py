@@ -277,7 +277,7 @@ def _create(gw: Any, kind: str, er: Place, on: Place, any_frame: bool = False) -
     if er_job is on_job and er_layer is on_layer and er_frame == on_frame:
         raise RpcError(500, 13, "com.imageworks.spcue.DependencyManagerException: a dependency cannot depend on itself")
     d = Depend(
-        res.next_id(0x21),
+        "",
         TYPE[kind],
         er_job,
         on_job,
@@ -287,6 +287,11 @@ def _create(gw: Any, kind: str, er: Place, on: Place, any_frame: bool = False) -
         on_frame=on_frame,
         any_frame=any_frame,
     )
+    if res.active_twin(d) is not None:
+        # The depend table's signature index is unique: Cuebot's insert fails and nothing changes.
+        message = f'duplicate key value violates unique constraint "i_depend_signature" ({kind})'
+        raise RpcError(500, 13, f"org.springframework.dao.DuplicateKeyException: {message}\n{message}")
+    d.id = res.next_id(0x21)
     res.add_depend(d, farm.set_state)
     return {"depend": depend_json(farm, d)}
 

@@ -38,15 +38,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import random
 import re
 import socket
 import tempfile
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 
 from aiohttp import web
 
@@ -619,7 +621,13 @@ class Gateway:
     """The aiohttp application over one farm."""
 
     def __init__(
-        self, farm: Farm, secret: str, faults: Faults | None = None, loki: bool = False, record: bool = False
+        self,
+        farm: Farm,
+        secret: str,
+        faults: Faults | None = None,
+        loki: bool = False,
+        record: bool = False,
+        request_log: TextIO | None = None,
     ) -> None:
         self.farm = farm
         self.secret = secret.encode()
@@ -627,6 +635,9 @@ class Gateway:
         self.loki = loki
         self.record = record
         self.recorded: list[tuple[str, str, dict[str, str], bytes, int]] = []
+        # One JSON line per request (method, path, status, ms, bytes; never a header or a body), for
+        # measuring what a client such as CueWeb asks of the farm.
+        self.request_log = request_log
         # path -> [requests, response body bytes]: what clients cost the farm (bench/bench_load.py)
         self.traffic: dict[str, list[int]] = {}
         self.fault_rng = random.Random(farm.seed + 99)
@@ -661,6 +672,7 @@ class Gateway:
     async def _handle(self, request: web.Request, body: bytes) -> web.StreamResponse:
         if self.loki and request.path.startswith("/loki/api/v1/"):
             return self._loki(request)
+        started = time.perf_counter()
         response = await self._gateway(request, body)
         counts = self.traffic.setdefault(request.path, [0, 0])
         counts[0] += 1
@@ -669,6 +681,17 @@ class Gateway:
         if self.record:
             headers = {k: v for k, v in request.headers.items() if k.lower() != "authorization"}
             self.recorded.append((request.method, request.path, headers, body, response.status))
+        if self.request_log is not None:
+            size = len(response.body) if isinstance(response, web.Response) and isinstance(response.body, bytes) else 0
+            line = {
+                "method": request.method,
+                "path": request.path,
+                "status": response.status,
+                "ms": round((time.perf_counter() - started) * 1000, 2),
+                "bytes": size,
+            }
+            self.request_log.write(json.dumps(line) + "\n")
+            self.request_log.flush()
         return response
 
     async def _gateway(self, request: web.Request, body: bytes) -> web.StreamResponse:

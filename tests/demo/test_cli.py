@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import jwt
@@ -90,6 +92,38 @@ def test_secret_from_env_or_generated(processes: list[subprocess.Popen[str]]) ->
     q.send_signal(signal.SIGTERM)
     assert q.wait(10) == 0
     assert q.stderr is not None and "generated a JWT secret" in q.stderr.read()
+
+
+def test_request_log_one_line_per_call_no_secret(processes: list[subprocess.Popen[str]], tmp_path: Path) -> None:
+    log = tmp_path / "calls.jsonl"
+    p = spawn("demo-gateway", "--port", "0", "--speed", "0", "--request-log", str(log), env={"JWT_SECRET": SECRET})
+    processes.append(p)
+    assert p.stdout is not None
+    url = p.stdout.readline().strip().split("=", 1)[1]
+    token = jwt.encode({"sub": "x"}, SECRET, algorithm="HS256")
+    auth = {"Authorization": f"Bearer {token}"}
+    assert httpx.post(f"{url}/show.ShowInterface/GetShows", headers=auth, content=b"{}").status_code == 200
+    assert httpx.post(f"{url}/show.ShowInterface/GetShows").status_code == 401
+    assert httpx.post(f"{url}/job.NoSuchInterface/Get", headers=auth, content=b"{}").status_code == 404
+    p.send_signal(signal.SIGTERM)
+    assert p.wait(10) == 0
+    text = log.read_text()
+    lines = [json.loads(line) for line in text.splitlines()]
+    assert [(d["method"], d["path"], d["status"]) for d in lines] == [
+        ("POST", "/show.ShowInterface/GetShows", 200),
+        ("POST", "/show.ShowInterface/GetShows", 401),
+        ("POST", "/job.NoSuchInterface/Get", 404),
+    ]
+    assert all(set(d) == {"method", "path", "status", "ms", "bytes"} for d in lines)
+    assert lines[0]["bytes"] > 100 and lines[0]["ms"] >= 0
+    assert token not in text and SECRET not in text
+
+
+def test_unwritable_request_log_is_a_usage_error(processes: list[subprocess.Popen[str]], tmp_path: Path) -> None:
+    p = spawn("demo-gateway", "--port", "0", "--request-log", str(tmp_path / "no" / "such" / "dir" / "f"))
+    processes.append(p)
+    assert p.wait(20) == 2
+    assert p.stderr is not None and "--request-log" in p.stderr.read()
 
 
 def test_bad_fault_is_a_usage_error(processes: list[subprocess.Popen[str]]) -> None:
