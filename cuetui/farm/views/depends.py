@@ -161,6 +161,7 @@ class ExternalWaits:
 
 
 __all__ = [
+    "Depend",
     "Dependencies",
     "DependsView",
     "ExternalWaits",

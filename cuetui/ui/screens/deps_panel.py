@@ -25,9 +25,8 @@ from textual.widgets import DataTable, Static
 
 from cuetui.farm.actions import ActionResult
 from cuetui.farm.text import safe
-from cuetui.farm.views.depends import Dependencies, DependsView
+from cuetui.farm.views.depends import Depend, Dependencies, DependsView
 from cuetui.gateway.errors import GatewayError, NotFound, RefusedRequest
-from cuetui.gateway.farm_models import Depend
 from cuetui.gateway.models import Job
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.services import services_of, shell_of
