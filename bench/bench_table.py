@@ -78,14 +78,17 @@ async def _wait(pilot: Any, condition: Callable[[], object], timeout: float, wha
 
 
 def naive_rebuild(table: Any) -> Callable[[Iterable[Any], float], None]:
-    """A `set_data` that empties the table and adds every row again (the baseline): each row's cells
-    rendered again, every row sorted as shown, every line in view drawn again."""
+    """A `set_data` that empties the table and adds every row again (the baseline): every row's cells
+    rendered again (as a table that renders rows when they are added must), every row sorted as
+    shown, every line in view drawn again."""
     from cuetui.ui.widgets.farm_table import FarmTable
 
     def set_data(models: Iterable[Any], now: float) -> None:
         models = list(models)
         FarmTable.set_data(table, [], now)
         FarmTable.set_data(table, models, now)
+        for key in table.shown_keys():
+            table.get_row(key)
 
     return set_data
 
