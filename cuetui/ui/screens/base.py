@@ -217,9 +217,12 @@ class FarmScreen(Screen[None], Generic[T]):
         app = self.services
         now = app.clock()
         try:
-            self.table.set_data(models, now)
+            table = self.table
+            posted = table.refreshed
+            table.set_data(models, now)
             self.status_bar.set_refreshed(now)
-            self._update_counts()
+            if table.refreshed == posted:  # else its Refreshed message, next, updates the counts
+                self._update_counts()
             self.data_arrived(models)
         except Exception as exc:  # a bug on odd data must not end the poll loop (it would stop for good)
             log.exception("%s: could not show the data", type(self).__name__)

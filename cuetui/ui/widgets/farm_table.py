@@ -286,6 +286,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         # Repaints the table asked for (a line, or the whole view after rows moved): a poll in which
         # nothing changed must add none.
         self.repaints = 0
+        self.refreshed = 0  # Refreshed messages posted (a screen then counts its rows once, on it)
         self._hover = -2
         self._show_hover = False
         # Each row's line as drawn (not under the cursor or the mouse), kept until the row, the width,
@@ -565,7 +566,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
                 self._refresh_row(index)
                 repainted = True
         if repainted:
-            self.post_message(self.Refreshed(self))
+            self._post_refreshed()
 
     def _view_rows(self) -> tuple[int, int]:
         """The display indexes of the rows in view: first, and one past the last."""
@@ -584,7 +585,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
             if index is not None:
                 self._refresh_row(index)
         if changed:
-            self.post_message(self.Refreshed(self))
+            self._post_refreshed()
 
     def _context_now(self) -> CellContext:
         """The cell context for rendering now (its styles looked up once per clock reading)."""
@@ -660,7 +661,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
             self.marked.add(key)
         self._lines.pop(key, None)
         self._refresh_row(self._cursor)
-        self.post_message(self.Refreshed(self))
+        self._post_refreshed()
         if self._cursor + 1 < self.row_count:
             self.move_cursor(row=self._cursor + 1)
 
@@ -670,7 +671,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         self.marked = set() if shown <= self.marked else self.marked | shown
         self._lines.clear()
         self.refresh()
-        self.post_message(self.Refreshed(self))
+        self._post_refreshed()
 
     def clear_marks(self) -> None:
         """Unmark every row."""
@@ -678,7 +679,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
             self.marked.clear()
             self._lines.clear()
             self.refresh()
-            self.post_message(self.Refreshed(self))
+            self._post_refreshed()
 
     def cell_style(self, name: str) -> Style:
         """The rich Style of a state (`states.tcss`) or of component class `farm-table--<name>`."""
@@ -979,7 +980,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
             self.move_cursor(row=target, scroll=True)
         else:
             self._cursor = max(0, min(self._cursor, count - 1))
-        self.post_message(self.Refreshed(self))
+        self._post_refreshed()
 
     # --- drawing ----------------------------------------------------------------------------------
 
@@ -1074,6 +1075,10 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         extend = row_style + (self._component(header, cursor and not header, hover)) + _OUT_OF_BOUNDS
         segments.append(Segment(" " * max(0, width - table_width), extend))
         return Strip(segments).crop(scroll_x, scroll_x + width).adjust_cell_length(width, base).simplify()
+
+    def _post_refreshed(self) -> None:
+        self.refreshed += 1
+        self.post_message(self.Refreshed(self))
 
     # --- keys and the mouse -------------------------------------------------------------------------
 
