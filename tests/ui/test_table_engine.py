@@ -13,6 +13,7 @@ from textual.app import App, ComposeResult
 
 from cuetui.ui.widgets.farm_table import Column, FarmTable
 from cuetui.ui.widgets.table_cells import cell_segments, reference_segments
+from tests.waiting import wait_for_app
 
 
 class Item(NamedTuple):
@@ -86,10 +87,13 @@ async def test_only_the_lines_in_view_are_drawn() -> None:
     async with app.run_test(size=(60, 20)) as pilot:
         table = app.query_one(FarmTable)
         table.set_data([Item(f"id{i:05d}", f"item-{i}", i) for i in range(20_000)], 0)
+        assert not table._rendered  # the poll renders nothing: rows are rendered when drawn
         await pilot.pause()
         assert table.row_count == 20_000
         assert 0 < len(table._lines) <= 20  # a screenful, not 20 000
-        assert len(table._rendered) <= 20  # rows are rendered when drawn
+        # The others are rendered while the app is idle, a few at a time, for the filter to search.
+        await wait_for_app(pilot, lambda: not table._dirty, timeout=60, what="every row rendered")
+        assert len(table._rendered) == 20_000
         table.move_to_key("id15000")
         await pilot.pause()
         assert table.cursor_key == "id15000"

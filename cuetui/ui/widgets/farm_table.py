@@ -45,6 +45,9 @@ T = TypeVar("T")
 MARK_COLUMN = "_mark"
 CELL_PADDING = 1  # blanks on each side of a cell (none in a compact table, which has one before it)
 HEADER_HEIGHT = 1
+# Rows not yet rendered are rendered WARM_CHUNK at a time (a few ms), WARM_DELAY seconds apart.
+WARM_CHUNK = 100
+WARM_DELAY = 0.02
 
 
 class CellContext:
@@ -301,6 +304,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         self._marked_cell: Text | None = None
         # Rows whose model changed since their cells were rendered: rendered when drawn, searched or read.
         self._dirty: set[str] = set()
+        self._warming = False
         self._cell_ctx: CellContext | None = None
         self._prerendered: dict[str, T] = {}  # rows rendered ahead by prerender(), by key
         self._unmarked_cell = Text(" ", end="")
@@ -510,6 +514,26 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         for key in removed:  # after the update, which finds the rows that left by their old sort value
             self._sort_value.pop(key, None)
         self._refresh_empty()
+        self._schedule_warm()
+
+    def _schedule_warm(self) -> None:
+        """Render the rows not rendered yet a few at a time while the app is idle, so that the first
+        key of a filter (which searches every row's text) finds them ready, as it did when every row was
+        rendered in the poll."""
+        if self._dirty and not self._warming and self.is_attached:
+            self._warming = True
+            self.set_timer(WARM_DELAY, self._warm)
+
+    def _warm(self) -> None:
+        self._warming = False
+        dirty = self._dirty
+        for _ in range(min(WARM_CHUNK, len(dirty))):
+            key = next(iter(dirty))
+            if key in self._models:
+                self._cells(key)
+            else:
+                dirty.discard(key)
+        self._schedule_warm()
 
     def _update(self, added: list[str], changed: list[str], removed: list[str]) -> None:
         """Apply a poll's changes to the shown rows: rows that leave, enter or move are taken out and
@@ -741,6 +765,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         self._lines.clear()
         self._dirty = set(self._models)  # every row rendered again, each when it is first needed
         self._sync()
+        self._schedule_warm()
         if cursor is not None:
             self.move_to_key(cursor)
 
