@@ -109,11 +109,11 @@ async def test_a_refresh_without_changes_repaints_nothing(studio_gateway: DemoGa
         await wait_loaded(pilot)
         screen = app.screen
         table = screen.table
-        count = table._update_count
+        count = table.repaints
         polls = screen.poll.polls
         screen.refresh_now()
         await wait_for(pilot, lambda n=polls: screen.poll.polls > n)
-        assert table._update_count == count
+        assert table.repaints == count
 
 
 async def test_show_drill_down_and_back(studio_gateway: DemoGatewayThread) -> None:

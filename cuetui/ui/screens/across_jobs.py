@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.events import Resize
 from textual.widget import Widget
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from cuetui.farm.views.jobs import JobScope
 from cuetui.gateway.models import Frame, Job
@@ -247,7 +247,7 @@ class AcrossJobsScreen(SteersFarm, FarmScreen[R], Generic[R]):
         if row is not None:
             self.cue_app.open_frame_log(row.job, row.frame, "")
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_farm_table_row_selected(self, event: FarmTable.RowSelected) -> None:
         event.stop()
         self.action_open_log()
 

@@ -7,7 +7,6 @@ from functools import cached_property
 from typing import ClassVar
 
 from textual import work
-from textual.widgets import DataTable
 
 from cuetui.farm import format as fmt
 from cuetui.farm.text import safe
@@ -20,7 +19,7 @@ from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.screens.base import TABLE_ACTIONS, FarmScreen
 from cuetui.ui.steer_keys import SteersFarm
 from cuetui.ui.widgets import cells
-from cuetui.ui.widgets.farm_table import Column
+from cuetui.ui.widgets.farm_table import Column, FarmTable
 
 
 def proc_columns() -> list[Column[Proc]]:
@@ -136,7 +135,7 @@ class HostProcsScreen(SteersFarm, FarmScreen[Proc]):
     async def fetch(self) -> list[Proc]:
         return list((await self.view.poll()).procs)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_farm_table_row_selected(self, event: FarmTable.RowSelected) -> None:
         event.stop()
         self.action_open_job()
 

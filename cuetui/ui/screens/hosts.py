@@ -8,7 +8,6 @@ from functools import cached_property
 from typing import ClassVar
 
 from rich.text import Text
-from textual.widgets import DataTable
 
 from cuetui.farm import format as fmt
 from cuetui.farm.text import safe
@@ -19,7 +18,7 @@ from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.screens.base import TABLE_ACTIONS, FarmScreen
 from cuetui.ui.steer_keys import SteersFarm, host_actions
 from cuetui.ui.widgets import cells
-from cuetui.ui.widgets.farm_table import CellContext, Column
+from cuetui.ui.widgets.farm_table import CellContext, Column, FarmTable
 
 HOST_STATE_STYLES = {"UP": "", "DOWN": "down", "REPAIR": "down", "REBOOTING": "warn", "REBOOT_WHEN_IDLE": "warn"}
 LOCK_STYLES = {"OPEN": "", "LOCKED": "locked", "NIMBY_LOCKED": "locked"}
@@ -205,7 +204,7 @@ class HostsScreen(SteersFarm, FarmScreen[Host]):
 
             self.app.push_screen(HostProcsScreen(host))
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_farm_table_row_selected(self, event: FarmTable.RowSelected) -> None:
         event.stop()
         self.action_open_host()
 

@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from cuetui.farm import format as fmt
 from cuetui.farm.connection import ConnectionStatus
@@ -37,6 +37,7 @@ from cuetui.ui.settings_keys import LAYER_ACTIONS, ConfiguresFarm, job_settings_
 from cuetui.ui.steer_keys import SteersFarm, frame_actions, job_actions
 from cuetui.ui.steering import watch_jobs
 from cuetui.ui.widgets import cells
+from cuetui.ui.widgets.farm_table import FarmTable
 from cuetui.ui.widgets.frame_strip import FrameStrip
 from cuetui.ui.widgets.frame_table import FRAME_COLUMNS, FrameTable
 from cuetui.ui.widgets.key_footer import KeyFooter
@@ -515,11 +516,11 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
 
     # --- user actions --------------------------------------------------------------------------------
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.data_table.id != "layers":
+    def on_farm_table_row_highlighted(self, event: FarmTable.RowHighlighted) -> None:
+        if event.table.id != "layers":
             return
         event.stop()
-        key = event.row_key.value if event.row_key is not None else None
+        key = event.key
         layer = next((layer for layer in self.job_layers if layer.id == key), None)
         name = layer.name if layer is not None else None
         if name != self.layer_filter:
@@ -528,8 +529,8 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
                 self._apply_rows()
                 self._set_frames_title()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.data_table.id == "layers":
+    def on_farm_table_row_selected(self, event: FarmTable.RowSelected) -> None:
+        if event.table.id == "layers":
             event.stop()
             self.frames_table.focus()
 

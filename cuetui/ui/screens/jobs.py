@@ -8,7 +8,6 @@ from dataclasses import replace
 from typing import ClassVar
 
 from rich.text import Text
-from textual.widgets import DataTable
 
 from cuetui.farm import format as fmt
 from cuetui.farm.text import safe
@@ -22,7 +21,7 @@ from cuetui.ui.settings_keys import ConfiguresFarm, job_settings_actions
 from cuetui.ui.steer_keys import SteersFarm, job_actions
 from cuetui.ui.steering import watch_jobs
 from cuetui.ui.widgets import cells
-from cuetui.ui.widgets.farm_table import CellContext, Column
+from cuetui.ui.widgets.farm_table import CellContext, Column, FarmTable
 
 PROGRESS_WIDTH = 15
 
@@ -291,6 +290,6 @@ class JobsScreen(SteersFarm, ConfiguresFarm, FarmScreen[Job]):
         if job is not None:
             self.cue_app.open_job(job)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_farm_table_row_selected(self, event: FarmTable.RowSelected) -> None:
         event.stop()
         self.action_open_job()

@@ -5,15 +5,13 @@ from __future__ import annotations
 from functools import cached_property
 from typing import ClassVar
 
-from textual.widgets import DataTable
-
 from cuetui.farm import format as fmt
 from cuetui.farm.views.shows import ShowsView
 from cuetui.gateway.models import Show
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.screens.base import TABLE_ACTIONS, FarmScreen
 from cuetui.ui.widgets import cells
-from cuetui.ui.widgets.farm_table import Column
+from cuetui.ui.widgets.farm_table import Column, FarmTable
 
 
 def show_columns() -> list[Column[Show]]:
@@ -78,6 +76,6 @@ class ShowsScreen(FarmScreen[Show]):
 
             self.app.push_screen(JobsScreen(shows=[show.name]))
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_farm_table_row_selected(self, event: FarmTable.RowSelected) -> None:
         event.stop()
         self.action_open_show()

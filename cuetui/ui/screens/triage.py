@@ -27,7 +27,6 @@ from rich.text import Text
 from textual import work
 from textual.events import Resize
 from textual.widget import Widget
-from textual.widgets import DataTable
 
 from cuetui.farm import format as fmt
 from cuetui.farm.dead import GROUPINGS, NOT_READ, CacheKey, DeadGroup, SignatureReader, cache_key, group_dead
@@ -508,7 +507,7 @@ class TriageScreen(AcrossJobsScreen[TriageRow]):
         self._redraw()
         self.table.move_to_key(GROUP_ROW + signature)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_farm_table_row_selected(self, event: FarmTable.RowSelected) -> None:
         event.stop()
         event.prevent_default()  # not the base class's handler too: it would open the log
         row = self.table.cursor_model
@@ -656,7 +655,7 @@ class TriageScreen(AcrossJobsScreen[TriageRow]):
 
     # --- the log beside the table -----------------------------------------------------------------
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_farm_table_row_highlighted(self, event: FarmTable.RowHighlighted) -> None:
         event.stop()
         self._show_log()
         self._retitle()

@@ -1,24 +1,27 @@
-"""FarmTable: a DataTable of farm models that is updated in place, filtered, sorted and marked.
+"""FarmTable: the one table engine of cuetui: farm models by row key, drawn with Textual's line API.
 
-Every screen's table is one of these. The screen hands it the models of a poll (`set_data`); the table
-renders only rows whose model changed, filters and sorts them, works out with `farm.snapshot.diff_rows`
-which rows to add and remove and which cells changed, and applies exactly that. A poll in which nothing
-changed costs no repaint at all; a changed cell repaints only its own region (columns have fixed widths,
-so a new value never triggers a relayout). The cursor stays on the same row id across refreshes,
-filters and re-sorts.
+Every table of the app is one of these (jobs, hosts, shows, layers, triage, stuck, procs). The screen
+hands it the models of a poll (`set_data`); the table keeps them by row key (the model's id), renders
+only the rows whose model changed (its `Column` plan turns a model into cells), and keeps the shown rows
+in sort order incrementally: a changed row whose sort value or filter match changed is taken out and
+put back where it belongs by bisection, the others stay put. Nothing is ever cleared and rebuilt on a
+poll. The widget is a `ScrollView` that draws only the lines in view (`render_line`), each row's line
+rendered once into a `Strip` and kept until that row, the width or the theme changes; a poll in which
+a few rows changed repaints only those lines. The cursor follows its row key across updates, filters
+and re-sorts.
 
 Columns carry a priority: when the terminal is narrow the highest-numbered ones are dropped first.
-A `compact` table separates columns by one blank cell instead of DataTable's two (many narrow
-columns then fit), and `pinned` rows stay first whatever the sort (a "whole job" summary row).
-
-DataTable has no bulk add/remove (its `remove_row` re-indexes every row, O(n²) for a filter over
-5 000 jobs), so `_apply` edits its row bookkeeping directly, the way its own `sort()` does.
+A `compact` table separates columns by one blank cell instead of two (many narrow columns then fit),
+and `pinned` rows stay first whatever the sort (a "whole job" summary row). The look (header, cursor,
+hover, the blank cell of padding each side of a cell) is the one of Textual's DataTable, which these
+tables used to be, so screenshots stay the same.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -27,22 +30,24 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual._two_way_dict import TwoWayDict
-from textual.cache import LRUCache
-from textual.geometry import Region
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
 from textual.message import Message
+from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import DataTable
-from textual.widgets._data_table import ColumnKey, Row, RowKey
 
 from cuetui.farm.output import cut, cut_middle
-from cuetui.farm.snapshot import changed_cells, diff_rows
 from cuetui.ui.widgets.states import STATE_CLASSES, STATES, component_style, state_style
+from cuetui.ui.widgets.table_cells import cell_segments
 
 T = TypeVar("T")
 
 MARK_COLUMN = "_mark"
-CELL_PADDING = 1  # DataTable's default, on each side of a cell
+CELL_PADDING = 1  # blanks on each side of a cell (none in a compact table, which has one before it)
+HEADER_HEIGHT = 1
+# Rows not yet rendered are rendered WARM_CHUNK at a time (a few ms), WARM_DELAY seconds apart.
+WARM_CHUNK = 100
+WARM_DELAY = 0.02
 
 
 class CellContext:
@@ -114,30 +119,27 @@ def _gapped(cell: Text) -> Text:
     return cell
 
 
-class _RowData(MutableMapping[ColumnKey, Text]):
-    """One row's cells for DataTable's `_data`, as a list behind a column-index map shared by every
-    row: building 5 000 rows then costs no per-cell hashing (ColumnKey hashes in Python)."""
+class ColumnName(str):
+    """A shown column's key: a str (so `columns["name"]` finds it) with `.value`, the key itself."""
 
-    __slots__ = ("_cells", "_index")
+    __slots__ = ()
 
-    def __init__(self, index: dict[ColumnKey, int], cells: Sequence[Text]) -> None:
-        self._index = index
-        self._cells = list(cells)
+    @property
+    def value(self) -> str:
+        return str(self)
 
-    def __getitem__(self, key: ColumnKey) -> Text:
-        return self._cells[self._index[key]]
 
-    def __setitem__(self, key: ColumnKey, value: Text) -> None:
-        self._cells[self._index[key]] = value
+@dataclass
+class HeaderColumn:
+    """A shown column: its key, its header label and its width without padding."""
 
-    def __delitem__(self, key: ColumnKey) -> None:
-        raise TypeError("FarmTable rows have fixed columns")
+    key: ColumnName
+    label: Text
+    width: int
 
-    def __iter__(self) -> Iterator[ColumnKey]:
-        return iter(self._index)
-
-    def __len__(self) -> int:
-        return len(self._index)
+    def get_render_width(self, table: FarmTable[Any]) -> int:
+        """The cells the column takes on screen, padding included."""
+        return self.width + 2 * table.cell_padding
 
 
 @dataclass
@@ -146,11 +148,55 @@ class _Layout:
     widths: tuple[int, ...] = ()
 
 
-class FarmTable(DataTable[Text], Generic[T]):
+class FarmTable(ScrollView, Generic[T], can_focus=True):
     """A live table of farm models keyed by id (see the module docstring)."""
+
+    DEFAULT_CSS = """
+    FarmTable {
+        background: $surface;
+        color: $foreground;
+        height: auto;
+        max-height: 100%;
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .farm-table--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+            & > .farm-table--header {
+                background-tint: $foreground 5%;
+            }
+        }
+        & > .farm-table--header {
+            text-style: bold;
+            background: $panel;
+            color: $foreground;
+        }
+        &:ansi > .farm-table--header {
+            background: ansi_bright_blue;
+            color: ansi_default;
+        }
+        & > .farm-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        & > .farm-table--header-hover {
+            background: $accent 30%;
+        }
+        & > .farm-table--hover {
+            background: $block-hover-background;
+        }
+    }
+    """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         *STATE_CLASSES,
+        "farm-table--header",
+        "farm-table--cursor",
+        "farm-table--hover",
+        "farm-table--header-hover",
         "farm-table--dim",
         "farm-table--warn",
         "farm-table--mark",
@@ -158,12 +204,52 @@ class FarmTable(DataTable[Text], Generic[T]):
         "farm-table--locked",
     }
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Select", show=False),
+        Binding("up", "cursor_up", "Cursor up", show=False),
+        Binding("down", "cursor_down", "Cursor down", show=False),
+        Binding("right", "scroll_right", "Scroll right", show=False),
+        Binding("left", "scroll_left", "Scroll left", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("ctrl+home", "scroll_top", "Top", show=False),
+        Binding("ctrl+end", "scroll_bottom", "Bottom", show=False),
+        Binding("home", "scroll_home", "Home", show=False),
+        Binding("end", "scroll_end", "End", show=False),
+    ]
+
     class Refreshed(Message):
         """The rows shown changed (counts for a status line)."""
 
         def __init__(self, table: FarmTable[Any]) -> None:
             super().__init__()
             self.table = table
+
+    class RowHighlighted(Message):
+        """The cursor moved to another row."""
+
+        def __init__(self, table: FarmTable[Any], cursor_row: int, key: str | None) -> None:
+            super().__init__()
+            self.table = table
+            self.cursor_row = cursor_row
+            self.key = key
+
+        @property
+        def control(self) -> FarmTable[Any]:
+            return self.table
+
+    class RowSelected(Message):
+        """Enter, or a click on the cursor row."""
+
+        def __init__(self, table: FarmTable[Any], cursor_row: int, key: str | None) -> None:
+            super().__init__()
+            self.table = table
+            self.cursor_row = cursor_row
+            self.key = key
+
+        @property
+        def control(self) -> FarmTable[Any]:
+            return self.table
 
     def __init__(
         self,
@@ -177,16 +263,11 @@ class FarmTable(DataTable[Text], Generic[T]):
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
-        super().__init__(
-            id=id,
-            classes=classes,
-            cursor_type="row",
-            zebra_stripes=False,
-            cell_padding=0 if compact else CELL_PADDING,
-        )
+        super().__init__(id=id, classes=classes)
         self.all_columns = list(columns)
         self.key_of = key_of
         self.compact = compact
+        self.cell_padding = 0 if compact else CELL_PADDING
         self.pinned = tuple(pinned)
         # A key that names no column keeps the models' own order until the user sorts.
         self.sort_column = sort_column or self.all_columns[0].key
@@ -197,15 +278,36 @@ class FarmTable(DataTable[Text], Generic[T]):
         self._models: dict[str, T] = {}
         self._rendered: dict[str, tuple[Text, ...]] = {}
         self._haystack: dict[str, str] = {}
-        self._shown: dict[str, tuple[Text, ...]] = {}
+        # The rows shown: the pinned ones first (`_top`), then `_order`, ascending by `_order_key`
+        # (read backwards when the sort is reversed); `_shown` is both as a set.
+        self._top: list[str] = []
+        self._order: list[str] = []
+        self._shown: set[str] = set()
+        self._sort_value: dict[str, Any] = {}
+        self._text_order = False  # the sort values did not compare (odd gateway data): ordered as text
+        self._cursor = 0
+        # Repaints the table asked for (a line, or the whole view after rows moved): a poll in which
+        # nothing changed must add none.
+        self.repaints = 0
+        self.refreshed = 0  # Refreshed messages posted (a screen then counts its rows once, on it)
+        self._hover = -2
+        self._show_hover = False
+        # Each row's line as drawn (not under the cursor or the mouse), kept until the row, the width,
+        # the horizontal scroll or the widget's style changes.
+        self._lines: dict[str, Strip] = {}
+        self._lines_for: tuple[Style, int, int] | None = None
+        self._header_line: Strip | None = None
         self._layout = _Layout()
         self._visible: list[Column[T]] = []
+        self._header_columns: list[HeaderColumn] = []
         self._live_bucket: int | None = None
         self._marked_cell: Text | None = None
-        self._haystack_before: dict[str, str] = {}
+        # Rows whose model changed since their cells were rendered: rendered when drawn, searched or read.
+        self._dirty: set[str] = set()
+        self._warming = False
+        self._cell_ctx: CellContext | None = None
         self._prerendered: dict[str, T] = {}  # rows rendered ahead by prerender(), by key
         self._unmarked_cell = Text(" ", end="")
-        self._cell_x: list[tuple[int, int]] = []
         self._loaded = False
         # Says why no row is shown ("no jobs for jdoe", "no hosts match …"): drawn where the first row
         # would be, so an empty table is never just empty. The screen that owns the table sets it.
@@ -239,9 +341,29 @@ class FarmTable(DataTable[Text], Generic[T]):
         return len(self._shown)
 
     @property
+    def row_count(self) -> int:
+        """Rows shown."""
+        return len(self._top) + len(self._order)
+
+    @property
+    def cursor_row(self) -> int:
+        """The index of the cursor row in display order."""
+        return self._cursor
+
+    @property
     def visible_columns(self) -> list[str]:
         """Keys of the columns shown at the current width."""
         return [c.key for c in self._visible]
+
+    @property
+    def ordered_columns(self) -> list[HeaderColumn]:
+        """The columns drawn, left to right (the mark column first)."""
+        return list(self._header_columns)
+
+    @property
+    def columns(self) -> dict[ColumnName, HeaderColumn]:
+        """The columns drawn, by key."""
+        return {c.key: c for c in self._header_columns}
 
     def models(self) -> list[T]:
         """Every model of the last update, filtered out or not."""
@@ -249,18 +371,29 @@ class FarmTable(DataTable[Text], Generic[T]):
 
     def shown_keys(self) -> list[str]:
         """Row keys in display order."""
-        return list(self._shown)
+        rest = reversed(self._order) if self.sort_reverse and self._spec() is not None else self._order
+        return [*self._top, *rest]
 
     def model(self, key: str) -> T | None:
         """The model of row `key`, if present."""
         return self._models.get(key)
 
+    def get_row(self, key: str) -> list[Text]:
+        """The cells of row `key` as drawn, the mark first."""
+        return [self._mark_cell(key), *self._cells(key)]
+
+    def get_cell(self, key: str, column: str) -> Text:
+        """The cell of row `key` in column `column` as drawn."""
+        return self._cells(key)[self.visible_columns.index(column)]
+
+    def is_valid_row_index(self, index: int) -> bool:
+        """True when `index` is a row shown."""
+        return 0 <= index < self.row_count
+
     @property
     def cursor_key(self) -> str | None:
         """The key of the row under the cursor."""
-        if not self._shown or not self.is_valid_row_index(self.cursor_row):
-            return None
-        return self._key_at(self.cursor_row)
+        return self._key_at(self._cursor)
 
     @property
     def cursor_model(self) -> T | None:
@@ -270,24 +403,40 @@ class FarmTable(DataTable[Text], Generic[T]):
 
     def selected_models(self) -> list[T]:
         """The marked rows still shown, in display order, or else the cursor row."""
-        marked = [self._models[k] for k in self._shown if k in self.marked]
-        if marked:
-            return marked
+        if self.marked & self._shown:
+            return [self._models[k] for k in self.shown_keys() if k in self.marked]
         model = self.cursor_model
         return [] if model is None else [model]
 
     def move_to_key(self, key: str) -> bool:
         """Put the cursor on row `key` if it is shown."""
-        if key not in self._shown:
+        index = self._index_of(key)
+        if index is None:
             return False
-        self.move_cursor(row=self._index_of(key))
+        self.move_cursor(row=index)
         return True
 
+    def move_cursor(self, *, row: int | None = None, animate: bool = False, scroll: bool = True) -> None:
+        """Put the cursor on row index `row` (clamped to the rows shown)."""
+        if row is None:
+            return
+        count = self.row_count
+        row = max(0, min(row, count - 1))
+        old = self._cursor
+        if row != old:
+            self._cursor = row
+            self._refresh_row(old)
+            self._refresh_row(row)
+            if count:
+                self.post_message(self.RowHighlighted(self, row, self._key_at(row)))
+        if scroll:
+            self._scroll_to_row(row)
+
     async def prerender(self, models: Sequence[T], now: float, *, chunk: int = 100) -> None:
-        """Render the rows `set_data` would have to render, yielding to the event loop every `chunk`
-        rows: a first load of 5 000 jobs then never freezes typing or scrolling. Optional; small
-        snapshots go straight to `set_data`."""
-        if not self._visible or len(models) < 2 * chunk:
+        """While a filter is on, render the changed rows `set_data` will have to search, yielding to the
+        event loop every `chunk` rows. Without a filter there is nothing to do ahead: rows are rendered
+        when they are drawn. Optional; small snapshots go straight to `set_data`."""
+        if not self._visible or not self.filter_text or len(models) < 2 * chunk:
             return
         ctx = CellContext(self, now)
         old = self._models
@@ -306,176 +455,192 @@ class FarmTable(DataTable[Text], Generic[T]):
                         return  # restyled meanwhile: these rows have the old colours; set_data renders them
 
     def set_data(self, models: Iterable[T], now: float) -> None:
-        """A new snapshot: re-render changed rows only, then update the table in place. A snapshot equal
-        to the last one costs one comparison per row and touches nothing on screen; one in which a few
-        rows changed without moving repaints just their changed cells."""
-        self.now = now
+        """A new snapshot: note the rows that changed, then put them in place. A snapshot equal to the
+        last one costs one comparison per row and touches nothing on screen; in one in which a few rows
+        changed only those are re-sorted (bisected into the kept order), and only those in view are
+        rendered again and repainted (the others are rendered when they are drawn)."""
+        if now != self.now:
+            self.now = now
+            self._cell_ctx = None
         new = {self.key_of(m): m for m in models}
         old = self._models
-        ctx = self._cell_context()
-        structural = not self._loaded or len(new) != len(old)
+        added: list[str] = []
         changed: list[str] = []
+        minute = False
         prerendered, self._prerendered = self._prerendered, {}
+        dirty = self._dirty
+        for key, model in new.items():
+            before = old.get(key)
+            if before is None:
+                if prerendered.get(key) is not model:
+                    dirty.add(key)
+                added.append(key)
+            elif before is not model and before != model:
+                if prerendered.get(key) is not model:
+                    dirty.add(key)
+                changed.append(key)
         if self._visible:
-            for key, model in new.items():
-                before = old.get(key)
-                if before is None:
-                    if prerendered.get(key) is not model:
-                        self._render_row(key, model, ctx)
-                    structural = True
-                elif before is not model and before != model:
-                    if prerendered.get(key) is not model:
-                        self._render_row(key, model, ctx)
-                    changed.append(key)
             bucket = int(now // 60)
             if not self._loaded:
                 self._live_bucket = bucket
             elif bucket != self._live_bucket:
                 # Clock-dependent cells (elapsed, ping age) are shown to the minute: refresh them once a
-                # minute, not at every poll, so an idle monitor does not repaint.
+                # minute, not at every poll, so an idle monitor does not repaint; the rows in view at once,
+                # the others when they are drawn, searched or read.
                 self._live_bucket = bucket
                 if any(c.live for c in self._visible):
                     self._live_stale = set(new)
-                    near = self._keys_near_view()
-                    fresh = set(changed)
-                    changed.extend(k for k in self._rerender_live(near, new, ctx) if k not in fresh)
-        for key in old.keys() - new.keys():
+                    minute = True
+        removed = [k for k in old if k not in new] if len(old) + len(added) != len(new) else []
+        for key in removed:
             self._live_stale.discard(key)
+            self._dirty.discard(key)
             self._rendered.pop(key, None)
             self._haystack.pop(key, None)
-            structural = True
-        old_haystack = {k: self._haystack_before.pop(k, "") for k in list(self._haystack_before)}
-        self.marked &= new.keys()
+            self._lines.pop(key, None)
+        if removed:
+            self.marked &= new.keys()
         self._models = new
+        first = not self._loaded
         self._loaded = True
-        if structural or not self._cells_only(changed, old, old_haystack):
-            self._sync()
+        if self._layout.keys:
+            spec = self._spec()
+            if first or (spec is None and (added or removed or list(new) != list(old))):
+                self._sync()
+            else:
+                self._update(added, changed, removed)
+            if minute:
+                self._refresh_live_in_view()
+        for key in removed:  # after the update, which finds the rows that left by their old sort value
+            self._sort_value.pop(key, None)
         self._refresh_empty()
+        self._schedule_warm()
 
-    def _cells_only(self, changed: list[str], old: dict[str, T], old_haystack: dict[str, str]) -> bool:
-        """Apply `changed` rows in place when none of them enters, leaves or moves in the view.
-        Returns False (and does nothing) when the order or the filtered set may change."""
-        if not changed:
-            return True
-        spec = self._column(self.sort_column)
-        needle = self.filter_text
-        for key in changed:
-            if needle and (needle in old_haystack.get(key, "")) != (needle in self._haystack[key]):
-                return False
-            if spec is not None and key in old and spec.sort(old[key]) != spec.sort(self._models[key]):
-                return False
-        self._push_cells(changed)
-        return True
+    def _schedule_warm(self) -> None:
+        """Render the rows not rendered yet a few at a time while the app is idle, so that the first
+        key of a filter (which searches every row's text) finds them ready, as it did when every row was
+        rendered in the poll."""
+        if self._dirty and not self._warming and self.is_attached:
+            self._warming = True
+            self.set_timer(WARM_DELAY, self._warm)
 
-    def _push_cells(self, changed: Iterable[str]) -> None:
-        """Put the rendered cells of rows `changed` (already in view, same place) on screen."""
-        shown = self._shown
-        column_keys = self._column_keys()
-        dirty: list[tuple[str, int]] = []
-        for key in changed:
-            before = shown.get(key)
-            if before is None:
-                continue
-            cells = (self._mark_cell(key), *self._rendered[key])
-            indexes = changed_cells(before, cells)
-            if not indexes:
-                continue
-            row = self._data[RowKey(key)]
-            for i in indexes:
-                row[column_keys[i]] = cells[i]
-                dirty.append((key, i))
-            shown[key] = cells
-        if dirty:
-            # Not `_update_count += 1`: that also keys DataTable's row order and row offsets, which
-            # would then be recomputed for every row. Dropping the rendered caches of the changed cells
-            # is enough; dropping all of them made the repaint render every visible cell again
-            # (hundreds of ms for a screenful of a wide table).
-            self._forget_rendered(dirty, column_keys)
-            for key, i in dirty:
-                self._refresh_cell(self._index_of(key), i)
-            self.post_message(self.Refreshed(self))
+    def _warm(self) -> None:
+        self._warming = False
+        dirty = self._dirty
+        for _ in range(min(WARM_CHUNK, len(dirty))):
+            key = next(iter(dirty))
+            if key in self._models:
+                self._cells(key)
+            else:
+                dirty.discard(key)
+        self._schedule_warm()
 
-    def _forget_rendered(self, dirty: list[tuple[str, int]], column_keys: list[ColumnKey]) -> None:
-        """Drop DataTable's cached renders of these (row key, column index) cells and their rows."""
-        if len(dirty) > 200:
-            self._row_render_cache.clear()
-            self._cell_render_cache.clear()
-            self._row_renderable_cache.clear()
-        else:
-            cells = {(RowKey(key), column_keys[i]) for key, i in dirty}
-            rows = {row for row, _ in cells}
-            indexes = {self._index_of(key) for key, _ in dirty}
-            _discard(self._cell_render_cache, lambda k: (k[0], k[1]) in cells)
-            _discard(self._row_render_cache, lambda k: k[0] in rows)
-            _discard(self._row_renderable_cache, lambda k: k[1] in indexes)
-        self._line_cache.clear()  # keyed by screen line; rebuilt cheaply from the row renders
-
-    def _keys_near_view(self) -> list[str]:
-        """Keys of the rows on screen and a screenful above and below, in display order."""
-        if not self._shown:
-            return []
-        height = max(1, self.size.height)
-        first = max(0, int(self.scroll_y) - height)
-        last = min(len(self._shown), int(self.scroll_y) + 2 * height + 1)
-        keys = []
-        for index in range(first, last):
-            key = self._key_at(index)
-            if key is not None:
-                keys.append(key)
-        return keys
-
-    def _refresh_stale_near_view(self) -> None:
-        """Redraw the clock-dependent cells of rows scrolled near the view since the minute changed."""
-        if not self._live_stale:
+    def _update(self, added: list[str], changed: list[str], removed: list[str]) -> None:
+        """Apply a poll's changes to the shown rows: rows that leave, enter or move are taken out and
+        bisected back in; rows that stay in place and are in view are rendered and repainted."""
+        if len(added) + len(changed) + len(removed) > 64 + len(self._order) // 8:
+            self._sync()  # most rows changed: one sort is quicker than as many bisections
             return
-        stale = [k for k in self._keys_near_view() if k in self._live_stale]
-        if stale:
-            self._push_cells(self._rerender_live(stale, self._models, self._cell_context(), remember=False))
+        spec = self._spec()
+        needle = self.filter_text
+        cursor_key, cursor_row = self.cursor_key, self._cursor
+        moved = False
+        in_place: list[str] = []
+        try:
+            for key in removed:
+                if key in self._shown:
+                    self._take_out(key)
+                    moved = True
+            for key in changed:
+                self._lines.pop(key, None)
+                match = not needle or needle in self._haystack_of(key)
+                value = spec.sort(self._models[key]) if spec is not None else None
+                shown = key in self._shown
+                if shown and (not match or (spec is not None and value != self._sort_value.get(key))):
+                    self._take_out(key)
+                    shown = False
+                    moved = True
+                self._sort_value[key] = value
+                if match and not shown:
+                    self._put_in(key)
+                    moved = True
+                elif match:
+                    in_place.append(key)
+            for key in added:
+                if spec is not None:
+                    self._sort_value[key] = spec.sort(self._models[key])
+                if not needle or needle in self._haystack_of(key):
+                    self._put_in(key)
+                    moved = True
+        except TypeError:  # sort values of mixed types (an odd gateway): one sort, which copes
+            self._sync()
+            return
+        if moved:
+            self._after_reorder(cursor_key, cursor_row)
+            return
+        repainted = False
+        top, bottom = self._view_rows()
+        for key in in_place:
+            index = self._index_of(key)
+            if index is None or not top <= index < bottom:
+                continue  # out of view: rendered when drawn
+            before = self._rendered.get(key)
+            # (a row rendered ahead by prerender() is no longer dirty: its old cells are gone, repaint it)
+            if key not in self._dirty or before is None or self._cells(key) != before:
+                self._refresh_row(index)
+                repainted = True
+        if repainted:
+            self._post_refreshed()
 
-    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        super().watch_scroll_y(old_value, new_value)
-        self._refresh_stale_near_view()
+    def _view_rows(self) -> tuple[int, int]:
+        """The display indexes of the rows in view: first, and one past the last."""
+        top = int(self.scroll_y)
+        return top, top + max(0, self.size.height - HEADER_HEIGHT)
 
-    def _rerender_live(
-        self, keys: Iterable[str], models: dict[str, T], ctx: CellContext, *, remember: bool = True
-    ) -> list[str]:
-        """Render the clock-dependent cells of rows `keys` again; the keys whose cells changed. With
-        `remember` the old search text is kept for set_data's check that a row stays in the filter."""
-        live = [i for i, c in enumerate(self._visible) if c.live]
-        if not live:
-            return []
-        changed = []
-        stale = self._live_stale
-        for key in keys:
-            stale.discard(key)
-            model = models.get(key)
-            if model is None:
-                continue
-            cells = self._rendered.get(key)
-            if cells is None:
-                continue
-            updated = list(cells)
-            words = self._haystack.get(key, "").split("\x00")
-            for i in live:
-                full, cell = self._cell(i, model, ctx)
-                updated[i] = _gapped(cell) if self.compact else cell
-                if i < len(words):
-                    words[i] = ((" " if self.compact else "") + full).lower()
-            if updated != list(cells):
-                if remember:
-                    self._haystack_before.setdefault(key, self._haystack.get(key, ""))
-                self._rendered[key] = tuple(updated)
-                self._haystack[key] = "\x00".join(words)
-                changed.append(key)
-        return changed
+    def _refresh_live_in_view(self) -> None:
+        """The minute changed: render the clock-dependent cells of the rows in view, repaint those
+        that changed."""
+        top, bottom = self._view_rows()
+        keys = [k for k in (self._key_at(i) for i in range(top, min(bottom, self.row_count))) if k is not None]
+        changed = self._rerender_live([k for k in keys if k in self._live_stale])
+        for key in changed:
+            self._lines.pop(key, None)
+            index = self._index_of(key)
+            if index is not None:
+                self._refresh_row(index)
+        if changed:
+            self._post_refreshed()
+
+    def _context_now(self) -> CellContext:
+        """The cell context for rendering now (its styles looked up once per clock reading)."""
+        if self._cell_ctx is None or self._cell_ctx.now != self.now:
+            self._cell_ctx = self._cell_context()
+        return self._cell_ctx
+
+    def _cells(self, key: str) -> tuple[Text, ...]:
+        """Row `key`'s cells, rendered now when its model changed since they were."""
+        if key in self._dirty or key not in self._rendered:
+            self._render_row(key, self._models[key], self._context_now())
+        return self._rendered[key]
+
+    def _drawn_cells(self, key: str) -> tuple[Text, ...]:
+        """Row `key`'s cells as they must be drawn now: rendered, the clock's cells of this minute."""
+        self._cells(key)
+        if key in self._live_stale:
+            self._rerender_live([key])
+        return self._rendered[key]
+
+    def _haystack_of(self, key: str) -> str:
+        """What the filter searches in row `key` (its cells up to date, the clock's too)."""
+        self._cells(key)
+        if key in self._live_stale:
+            self._rerender_live([key])
+        return self._haystack[key]
 
     def set_filter(self, text: str) -> None:
         """Show only rows with `text` (case-insensitive) in any visible column."""
         text = text.strip().lower()
         if text != self.filter_text:
-            if text and self._live_stale:
-                # The filter searches every row's text: bring the minute-old cells up to date first.
-                self._rerender_live(list(self._live_stale), self._models, self._cell_context(), remember=False)
             self.filter_text = text
             self._sync()
             self._refresh_empty()
@@ -487,10 +652,15 @@ class FarmTable(DataTable[Text], Generic[T]):
             return
         if reverse is None:
             reverse = not self.sort_reverse if column == self.sort_column else spec.reverse_first
+        same_order = column == self.sort_column
+        cursor_key, cursor_row = self.cursor_key, self._cursor
         self.sort_column = column
         self.sort_reverse = reverse
         self._relabel()
-        self._sync()
+        if same_order and self._order:
+            self._after_reorder(cursor_key, cursor_row)  # the same rows read the other way
+        else:
+            self._sync((cursor_key, cursor_row))
 
     def cycle_sort(self) -> None:
         """Sort by the next visible column."""
@@ -513,21 +683,27 @@ class FarmTable(DataTable[Text], Generic[T]):
             self.marked.discard(key)
         else:
             self.marked.add(key)
-        self._sync()
-        if self.cursor_row + 1 < self.row_count:
-            self.move_cursor(row=self.cursor_row + 1)
+        self._lines.pop(key, None)
+        self._refresh_row(self._cursor)
+        self._post_refreshed()
+        if self._cursor + 1 < self.row_count:
+            self.move_cursor(row=self._cursor + 1)
 
     def mark_all(self) -> None:
         """Mark every shown row (unmark them all when they already are)."""
-        shown = set(self._shown)
+        shown = self._shown
         self.marked = set() if shown <= self.marked else self.marked | shown
-        self._sync()
+        self._lines.clear()
+        self.refresh()
+        self._post_refreshed()
 
     def clear_marks(self) -> None:
         """Unmark every row."""
         if self.marked:
             self.marked.clear()
-            self._sync()
+            self._lines.clear()
+            self.refresh()
+            self._post_refreshed()
 
     def cell_style(self, name: str) -> Style:
         """The rich Style of a state (`states.tcss`) or of component class `farm-table--<name>`."""
@@ -542,6 +718,8 @@ class FarmTable(DataTable[Text], Generic[T]):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._lines.clear()
+        self._header_line = None
         # Rows are rendered once into Text with their styles resolved: a new theme (from the config at
         # start-up, or the palette's picker) must render them again, or the old theme's colours stay.
         if not self._restyle_pending:
@@ -555,6 +733,7 @@ class FarmTable(DataTable[Text], Generic[T]):
             return  # a focus change, a class toggled: the colours drawn are still the ones in force
         self.used_styles.clear()
         self._style_generation += 1
+        self._cell_ctx = None
         self._marked_cell = None
         self._layout = _Layout()  # forces a full rebuild: labels and every row, with the new styles
         if self.size.width:
@@ -564,6 +743,7 @@ class FarmTable(DataTable[Text], Generic[T]):
 
     def on_resize(self, event: events.Resize) -> None:
         self._relayout(event.size.width)
+        self._update_virtual_size()
 
     def on_mount(self) -> None:
         if self.size.width:
@@ -577,21 +757,15 @@ class FarmTable(DataTable[Text], Generic[T]):
         by_key = {c.key: c for c in self.all_columns}
         self._visible = [by_key[k] for k in layout.keys]
         cursor = self.cursor_key
-        self.clear(columns=True)
-        self._shown = {}
-        self.add_column(Text(" "), width=1, key=MARK_COLUMN)
-        gap = 1 if self.compact else 0
-        for column, w in zip(self._visible, layout.widths, strict=True):
-            self.add_column(self._label(column), width=w + gap, key=column.key)
-        ctx = self._cell_context()
+        self._relabel()
+        self._cell_ctx = None
         self._rendered.clear()
         self._haystack.clear()
         self._prerendered.clear()
-        self._cell_x = []
-        for key, model in self._models.items():
-            self._render_row(key, model, ctx)
-        self._haystack_before.clear()
+        self._lines.clear()
+        self._dirty = set(self._models)  # every row rendered again, each when it is first needed
         self._sync()
+        self._schedule_warm()
         if cursor is not None:
             self.move_to_key(cursor)
 
@@ -644,20 +818,26 @@ class FarmTable(DataTable[Text], Generic[T]):
         return label
 
     def _relabel(self) -> None:
-        for column in self._visible:
-            ck = ColumnKey(column.key)
-            if ck in self.columns:
-                self.columns[ck].label = self._label(column)
-        self._update_count += 1
+        gap = 1 if self.compact else 0
+        header = [HeaderColumn(ColumnName(MARK_COLUMN), Text(" "), 1)]
+        for column, width in zip(self._visible, self._layout.widths, strict=True):
+            header.append(HeaderColumn(ColumnName(column.key), self._label(column), width + gap))
+        self._header_columns = header
+        self._header_line = None
+        self._lines.clear()
+        self._update_virtual_size()
         self.refresh()
 
-    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
-        event.stop()
-        key = event.column_key.value
-        if key and key != MARK_COLUMN:
-            self.sort_by(key)
+    def _table_width(self) -> int:
+        return sum(c.width + 2 * self.cell_padding for c in self._header_columns)
 
-    # --- rendering and applying -------------------------------------------------------------------
+    def _update_virtual_size(self) -> None:
+        self.virtual_size = Size(self._table_width(), HEADER_HEIGHT + self.row_count)
+
+    # --- rendering cells ----------------------------------------------------------------------------
+
+    def _spec(self) -> Column[T] | None:
+        return self._column(self.sort_column)
 
     def _column(self, key: str) -> Column[T] | None:
         return next((c for c in self.all_columns if c.key == key), None)
@@ -667,8 +847,7 @@ class FarmTable(DataTable[Text], Generic[T]):
 
     def _render_row(self, key: str, model: T, ctx: CellContext) -> None:
         self._live_stale.discard(key)
-        if key in self._haystack:
-            self._haystack_before.setdefault(key, self._haystack[key])
+        self._dirty.discard(key)
         pairs = [self._cell(i, model, ctx) for i in range(len(self._visible))]
         cells = tuple(_gapped(cell) if self.compact else cell for _full, cell in pairs)
         self._rendered[key] = cells
@@ -684,24 +863,6 @@ class FarmTable(DataTable[Text], Generic[T]):
             cell = _cut_middle(cell, self._layout.widths[index])
         return full, cell
 
-    def _refresh_empty(self) -> None:
-        """Repaint the empty line when what it says changed (another filter, `m`, `f`); an idle empty
-        table costs nothing."""
-        message = "" if self._shown else self.empty_message()
-        if message != self._empty_shown:
-            self._empty_shown = message
-            self.refresh()
-
-    def render_line(self, y: int) -> Strip:
-        if not self._shown and y == (self.header_height if self.show_header else 0):
-            message = self.empty_message()
-            if message:
-                width = self.size.width
-                style = self.rich_style + self.cell_style("dim")
-                line = " " + cut(message, max(1, width - 2))
-                return Strip([Segment(line, style)]).crop_extend(0, width, self.rich_style)
-        return super().render_line(y)
-
     def _mark_cell(self, key: str) -> Text:
         # The same two objects every time: comparing unchanged rows is then an identity check.
         if key in self.marked:
@@ -710,103 +871,351 @@ class FarmTable(DataTable[Text], Generic[T]):
             return self._marked_cell
         return self._unmarked_cell
 
-    def _sync(self) -> None:
-        """Filter, sort and apply the rendered rows to the table."""
-        if not self._layout.keys:
-            return
-        needle = self.filter_text
-        keys = [k for k in self._models if not needle or needle in self._haystack.get(k, "")]
-        spec = self._column(self.sort_column)
-        if spec is not None:
-            models = self._models
-            sort = spec.sort
+    # --- the minute's redraw ---------------------------------------------------------------------
 
-            def order(k: str) -> Any:
-                return (sort(models[k]), k)
+    def _rerender_live(self, keys: Iterable[str]) -> list[str]:
+        """Render the clock-dependent cells of rows `keys` again; the keys whose cells changed."""
+        live = [i for i, c in enumerate(self._visible) if c.live]
+        stale = self._live_stale
+        if not live:
+            stale.clear()
+            return []
+        changed = []
+        ctx = self._context_now()
+        for key in keys:
+            if key not in stale:
+                continue
+            stale.discard(key)
+            model = self._models.get(key)
+            if model is None:
+                continue
+            if key in self._dirty or key not in self._rendered:
+                before = self._rendered.get(key)
+                if self._cells(key) != before:
+                    changed.append(key)
+                continue
+            cells = self._rendered[key]
+            updated = list(cells)
+            words = self._haystack.get(key, "").split("\x00")
+            for i in live:
+                full, cell = self._cell(i, model, ctx)
+                updated[i] = _gapped(cell) if self.compact else cell
+                if i < len(words):
+                    words[i] = ((" " if self.compact else "") + full).lower()
+            if updated != list(cells):
+                self._rendered[key] = tuple(updated)
+                self._haystack[key] = "\x00".join(words)
+                changed.append(key)
+        return changed
 
-            try:
-                keys.sort(key=order, reverse=self.sort_reverse)
-            except TypeError:  # mixed types from an odd gateway: fall back to text order
-                keys.sort(key=lambda k: (str(sort(models[k])), k), reverse=self.sort_reverse)
-        if self.pinned:
-            first = [k for k in self.pinned if k in keys]
-            keys = first + [k for k in keys if k not in first]
-        desired = {k: (self._mark_cell(k), *self._rendered[k]) for k in keys if k in self._rendered}
-        self._apply(desired)
-        self._refresh_stale_near_view()  # rows that came into view with the new order or filter
+    # --- the order of the rows shown --------------------------------------------------------------
 
-    def _apply(self, desired: dict[str, tuple[Text, ...]]) -> None:
-        diff = diff_rows(self._shown, desired)
-        if diff.empty:
-            return
-        cursor_key = self.cursor_key
-        cursor_row = self.cursor_row
-        column_keys = self._column_keys()
-        column_index = {ck: i for i, ck in enumerate(column_keys)}
-        structural = bool(diff.added or diff.removed or diff.moved)
-        for key in diff.removed:
-            rk = RowKey(key)
-            self.rows.pop(rk, None)
-            self._data.pop(rk, None)
-        for key in diff.added:
-            rk = RowKey(key)
-            self.rows[rk] = Row(rk, 1)
-            self._data[rk] = _RowData(column_index, desired[key])  # type: ignore[assignment]
-        dirty: list[tuple[str, int]] = []
-        for key, indexes in diff.changed.items():
-            row = self._data[RowKey(key)]
-            cells = desired[key]
-            for i in indexes:
-                row[column_keys[i]] = cells[i]
-                dirty.append((key, i))
-        self._shown = desired
-        self._update_count += 1
-        if structural:
-            self._row_locations = TwoWayDict({RowKey(k): i for i, k in enumerate(desired)})
-            self._require_update_dimensions = True
-            self.refresh()
-            self.check_idle()
-            if cursor_key is not None and cursor_key in desired:
-                target = self._index_of(cursor_key)
-            else:
-                target = min(cursor_row, len(desired) - 1)
-            target = max(0, target)
-            if desired and target != self.cursor_row:
-                self.move_cursor(row=target, scroll=True)
-            else:
-                self.cursor_coordinate = self.cursor_coordinate  # revalidate against the new row count
-        else:
-            for key, i in dirty:
-                self._refresh_cell(self._index_of(key), i)
-        self.post_message(self.Refreshed(self))
-
-    def _column_keys(self) -> list[ColumnKey]:
-        return [ColumnKey(MARK_COLUMN), *(ColumnKey(c.key) for c in self._visible)]
-
-    def _refresh_cell(self, row_index: int, column_index: int) -> None:
-        """Repaint one cell. DataTable's own `refresh_coordinate` sums the heights of every row above
-        (O(rows) per cell); here every row is one line high, so the cell's place is known at once."""
-        if not self._cell_x:
-            x = self._row_label_column_width
-            for column in self.ordered_columns:
-                width = column.get_render_width(self)
-                self._cell_x.append((x, width))
-                x += width
-        if column_index >= len(self._cell_x):
-            return
-        x, width = self._cell_x[column_index]
-        y = row_index + (self.header_height if self.show_header else 0)
-        self._refresh_region(Region(x, y, width, 1))
-
-    def _index_of(self, key: str) -> int:
-        return int(self._row_locations.get(RowKey(key)))  # type: ignore[arg-type]
+    def _order_key(self, key: str) -> tuple[Any, str]:
+        value = self._sort_value[key]
+        return (str(value), key) if self._text_order else (value, key)
 
     def _key_at(self, index: int) -> str | None:
-        rk = self._row_locations.get_key(index)
-        return None if rk is None else str(rk.value)
+        """The key of the row shown at `index`, if any."""
+        top = self._top
+        if index < 0:
+            return None
+        if index < len(top):
+            return top[index]
+        j = index - len(top)
+        order = self._order
+        if j >= len(order):
+            return None
+        if self.sort_reverse and self._spec() is not None:
+            return order[len(order) - 1 - j]
+        return order[j]
+
+    def _find(self, key: str) -> int:
+        """Where `key` is in `_order` (which it is in)."""
+        order = self._order
+        if self._spec() is not None:
+            j = bisect_left(order, self._order_key(key), key=self._order_key)
+            if j < len(order) and order[j] == key:
+                return j
+        return order.index(key)
+
+    def _index_of(self, key: str) -> int | None:
+        """The display index of row `key`, None when it is not shown."""
+        if key not in self._shown:
+            return None
+        top = self._top
+        if key in top:
+            return top.index(key)
+        j = self._find(key)
+        if self.sort_reverse and self._spec() is not None:
+            j = len(self._order) - 1 - j
+        return len(top) + j
+
+    def _take_out(self, key: str) -> None:
+        self._shown.discard(key)
+        if key in self.pinned:
+            self._top = [k for k in self.pinned if k in self._shown]
+        else:
+            del self._order[self._find(key)]
+
+    def _put_in(self, key: str) -> None:
+        self._shown.add(key)
+        if key in self.pinned:
+            self._top = [k for k in self.pinned if k in self._shown]
+        else:
+            order = self._order
+            order.insert(bisect_left(order, self._order_key(key), key=self._order_key), key)
+
+    def _sync(self, cursor: tuple[str | None, int] | None = None) -> None:
+        """Filter and sort every row again (a new filter, sort column or layout); the cursor stays on
+        its row (`cursor`: its key and index before the sort order changed, when it did)."""
+        if not self._layout.keys:
+            return
+        cursor_key, cursor_row = cursor if cursor is not None else (self.cursor_key, self._cursor)
+        needle = self.filter_text
+        # (with a filter, every row's text is brought up to date first, then searched)
+        keys = [k for k in self._models if needle in self._haystack_of(k)] if needle else list(self._models)
+        self._shown = set(keys)
+        pinned = set(self.pinned)
+        self._top = [k for k in self.pinned if k in self._shown]
+        rest = [k for k in keys if k not in pinned] if pinned else keys
+        spec = self._spec()
+        self._text_order = False
+        if spec is not None:
+            sort = spec.sort
+            self._sort_value = {k: sort(m) for k, m in self._models.items()}
+            try:
+                rest.sort(key=self._order_key)
+            except TypeError:  # mixed types from an odd gateway: fall back to text order
+                self._text_order = True
+                rest.sort(key=self._order_key)
+        self._order = rest
+        self._after_reorder(cursor_key, cursor_row)
+
+    def _after_reorder(self, cursor_key: str | None, cursor_row: int) -> None:
+        """The rows shown or their order changed: repaint, and keep the cursor on its row."""
+        self._update_virtual_size()
+        self.repaints += 1
+        self.refresh()
+        count = self.row_count
+        target = self._index_of(cursor_key) if cursor_key is not None else None
+        if target is None:
+            target = min(cursor_row, count - 1)
+        target = max(0, target)
+        if count and target != self._cursor:
+            self.move_cursor(row=target, scroll=True)
+        else:
+            self._cursor = max(0, min(self._cursor, count - 1))
+        self._post_refreshed()
+
+    # --- drawing ----------------------------------------------------------------------------------
+
+    def _lines_changed(self, keys: Iterable[str]) -> None:
+        """Forget the lines of rows `keys` and repaint those in view."""
+        for key in keys:
+            self._lines.pop(key, None)
+            index = self._index_of(key)
+            if index is not None:
+                self._refresh_row(index)
+
+    def _refresh_row(self, index: int) -> None:
+        """Repaint the line of row `index` if it is in view."""
+        y = index - int(self.scroll_y) + HEADER_HEIGHT
+        if HEADER_HEIGHT <= y < self.size.height:
+            self.repaints += 1
+            self.refresh(Region(0, y, self.size.width, 1))
+
+    def _refresh_empty(self) -> None:
+        """Repaint the empty line when what it says changed (another filter, `m`, `f`); an idle empty
+        table costs nothing."""
+        message = "" if self._shown else self.empty_message()
+        if message != self._empty_shown:
+            self._empty_shown = message
+            self.repaints += 1
+            self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base = self.rich_style
+        scroll_x = int(self.scroll_x)
+        if self._lines_for != (base, width, scroll_x):
+            self._lines_for = (base, width, scroll_x)
+            self._lines.clear()
+            self._header_line = None
+        if y < HEADER_HEIGHT:
+            if self._header_line is None:
+                self._header_line = self._draw(None, base, width, scroll_x, hover=self._hover == -1)
+            return self._header_line
+        if not self._shown and y == HEADER_HEIGHT:
+            message = self.empty_message()
+            if message:
+                style = base + self.cell_style("dim")
+                text = " " + cut(message, max(1, width - 2))
+                return Strip([Segment(text, style)]).crop_extend(0, width, base)
+        row = int(self.scroll_y) + y - HEADER_HEIGHT
+        key = self._key_at(row)
+        if key is None:
+            return Strip.blank(width, base)
+        cursor = row == self._cursor
+        hover = self._show_hover and row == self._hover
+        if cursor or hover:
+            return self._draw(key, base, width, scroll_x, cursor=cursor, hover=hover)
+        line = self._lines.get(key)
+        if line is None:
+            line = self._lines[key] = self._draw(key, base, width, scroll_x)
+        return line
+
+    def _component(self, header: bool, cursor: bool, hover: bool) -> Style:
+        """The cursor's and the mouse's styles over a cell (as the DataTable these tables were)."""
+        style = Style()
+        if hover:
+            style += self.get_component_rich_style("farm-table--hover")
+            if header:
+                style += self.get_component_rich_style("farm-table--header-hover")
+        if cursor:
+            style += self.get_component_rich_style("farm-table--cursor")
+        return style
+
+    def _draw(
+        self, key: str | None, base: Style, width: int, scroll_x: int, *, cursor: bool = False, hover: bool = False
+    ) -> Strip:
+        """One line: the header (`key` None) or a row, cropped to the view."""
+        header = key is None
+        if header:
+            row_style = self.get_component_styles("farm-table--header").rich_style
+            cells: Sequence[Text] = [c.label for c in self._header_columns]
+        else:
+            row_style = base
+            cells = [self._mark_cell(key), *self._drawn_cells(key)]  # type: ignore[arg-type]
+        component = self._component(header, cursor, hover)
+        post = Style.from_color(color=component.color) + Style.from_color(bgcolor=component.bgcolor)
+        console = self.app.console
+        padding = self.cell_padding
+        segments: list[Segment] = []
+        table_width = 0
+        for index, (column, cell) in enumerate(zip(self._header_columns, cells, strict=False)):
+            render_width = column.width + 2 * padding
+            table_width += render_width
+            pre = row_style + Style.from_meta({"column": index}) + component
+            segments.extend(cell_segments(console, cell, render_width, padding, pre, post))
+        extend = row_style + (self._component(header, cursor and not header, hover)) + _OUT_OF_BOUNDS
+        segments.append(Segment(" " * max(0, width - table_width), extend))
+        return Strip(segments).crop(scroll_x, scroll_x + width).adjust_cell_length(width, base).simplify()
+
+    def _post_refreshed(self) -> None:
+        self.refreshed += 1
+        self.post_message(self.Refreshed(self))
+
+    # --- keys and the mouse -------------------------------------------------------------------------
+
+    def _scroll_to_row(self, row: int) -> None:
+        height = self.scrollable_content_region.height - HEADER_HEIGHT
+        if height <= 0:
+            return
+        top = int(self.scroll_y)
+        if row < top:
+            self.scroll_to(y=row, animate=False, force=True, immediate=True)
+        elif row >= top + height:
+            self.scroll_to(y=row - height + 1, animate=False, force=True, immediate=True)
+
+    def _hide_hover(self) -> None:
+        if self._show_hover:
+            self._show_hover = False
+            self._refresh_row(self._hover)
+            if self._hover == -1:
+                self._header_line = None
+                self.refresh(Region(0, 0, self.size.width, HEADER_HEIGHT))
+
+    def action_cursor_up(self) -> None:
+        self._hide_hover()
+        self.move_cursor(row=self._cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self._hide_hover()
+        self.move_cursor(row=self._cursor + 1)
+
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - HEADER_HEIGHT)
+
+    def action_page_down(self) -> None:
+        self._hide_hover()
+        height = self._page()
+        self.scroll_relative(y=height, animate=False, force=True)
+        self.move_cursor(row=self._cursor + height, scroll=False)
+
+    def action_page_up(self) -> None:
+        self._hide_hover()
+        height = self._page()
+        self.scroll_relative(y=-height, animate=False, force=True)
+        self.move_cursor(row=self._cursor - height, scroll=False)
+
+    def action_scroll_top(self) -> None:
+        self._hide_hover()
+        self.move_cursor(row=0)
+
+    def action_scroll_bottom(self) -> None:
+        self._hide_hover()
+        self.move_cursor(row=self.row_count - 1)
+
+    def action_scroll_home(self) -> None:
+        self._hide_hover()
+        self.scroll_x = 0
+
+    def action_scroll_end(self) -> None:
+        self._hide_hover()
+        self.scroll_x = self.max_scroll_x
+
+    def action_select_cursor(self) -> None:
+        self._hide_hover()
+        if self.row_count:
+            self.post_message(self.RowSelected(self, self._cursor, self.cursor_key))
+
+    def _column_at(self, x: int) -> str | None:
+        position = 0
+        for column in self._header_columns:
+            position += column.get_render_width(self)
+            if x < position:
+                return column.key.value
+        return None
+
+    def on_click(self, event: events.Click) -> None:
+        self._show_hover = True
+        if event.y < HEADER_HEIGHT:
+            key = self._column_at(event.x + int(self.scroll_x))
+            if key and key != MARK_COLUMN:
+                self.sort_by(key)
+            return
+        row = int(self.scroll_y) + event.y - HEADER_HEIGHT
+        if not 0 <= row < self.row_count:
+            return
+        event.stop()
+        if row == self._cursor:
+            self.post_message(self.RowSelected(self, row, self._key_at(row)))
+        else:
+            self.move_cursor(row=row)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        row = int(self.scroll_y) + event.y - HEADER_HEIGHT if event.y >= HEADER_HEIGHT else -1
+        if row == self._hover and self._show_hover:
+            return
+        old, self._hover = self._hover, row
+        self._show_hover = True
+        for index in (old, row):
+            if index == -1:
+                self._header_line = None
+                self.refresh(Region(0, 0, self.size.width, HEADER_HEIGHT))
+            else:
+                self._refresh_row(index)
+
+    def on_leave(self, event: events.Leave) -> None:
+        self._hide_hover()
+
+    def on_focus(self) -> None:
+        self._header_line = None
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self._header_line = None
+        self.refresh()
 
 
-def _discard(cache: LRUCache[Any, Any], stale: Callable[[Any], bool]) -> None:
-    keys = cache.keys()
-    for key in [key for key in keys if stale(key)]:
-        cache.discard(key)
+_OUT_OF_BOUNDS = Style.from_meta({"column": 0, "out_of_bounds": True})
