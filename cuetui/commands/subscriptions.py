@@ -4,6 +4,9 @@ allocations, and the allocations' cores and hosts.
 `cuetui subscriptions [--show S] [--json]`: per show × allocation, size, burst and the cores in use.
 `cuetui subscription-set SHOW ALLOC [--size N] [--burst N]` sets them (`--json`: what changed, one
 object). `cuetui allocations [--json]`: each allocation's tag, cores, idle cores and hosts.
+
+Everything here is in cores, text and --json alike: the gateway's core units (hundredths of a core) are
+divided on the way in and multiplied on the way out (`Subscription.size_cores`, `FarmActions`).
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ def cmd_subscriptions(args: argparse.Namespace) -> int:
 
     async def body(settings: Settings, client: GatewayClient) -> int:
         from cuetui.commands.exits import EXIT_USAGE
+        from cuetui.farm import format as fmt
         from cuetui.farm.output import Column, dumps, print_table
         from cuetui.farm.views.subscriptions import NoSuchPart, gather_subscriptions
 
@@ -75,9 +79,9 @@ def cmd_subscriptions(args: argparse.Namespace) -> int:
                 {
                     "show": r.subscription.show_name,
                     "allocation": r.subscription.allocation_name,
-                    "size": r.subscription.size,
-                    "burst": r.subscription.burst,
-                    "reserved_cores": r.subscription.reserved_cores,
+                    "size": fmt.cores_number(r.subscription.size_cores),
+                    "burst": fmt.cores_number(r.subscription.burst_cores),
+                    "reserved_cores": fmt.cores_number(r.subscription.used_cores),
                     "idle_cores": r.allocation.totals.idle_cores if r.allocation else None,
                     "hosts": r.allocation.totals.hosts if r.allocation else None,
                 }
@@ -90,9 +94,9 @@ def cmd_subscriptions(args: argparse.Namespace) -> int:
             [
                 Column("SHOW", lambda r: r.subscription.show_name),
                 Column("ALLOCATION", lambda r: r.subscription.allocation_name),
-                Column("SIZE", lambda r: str(r.subscription.size), right=True),
-                Column("BURST", lambda r: str(r.subscription.burst), right=True),
-                Column("USED", lambda r: str(r.subscription.reserved_cores), right=True),
+                Column("SIZE", lambda r: fmt.cores(r.subscription.size_cores), right=True),
+                Column("BURST", lambda r: fmt.cores(r.subscription.burst_cores), right=True),
+                Column("USED", lambda r: fmt.cores(r.subscription.used_cores), right=True),
                 Column("IDLE", lambda r: f"{r.allocation.totals.idle_cores:g}" if r.allocation else "", right=True),
                 Column("HOSTS", lambda r: str(r.allocation.totals.hosts) if r.allocation else "", right=True),
             ],
@@ -114,6 +118,7 @@ def cmd_subscription_set(args: argparse.Namespace) -> int:
     async def body(settings: Settings, client: GatewayClient) -> int:
         from cuetui.commands.exits import EXIT_FAILURE
         from cuetui.commands.jobactions import _check_read_only
+        from cuetui.farm import format as fmt
         from cuetui.farm.actions import FarmActions
         from cuetui.farm.output import dumps
         from cuetui.farm.views.subscriptions import NoSuchPart, find_subscription
@@ -128,14 +133,15 @@ def cmd_subscription_set(args: argparse.Namespace) -> int:
         if not result.ok:
             _common.err(args, result.errors[0])
             return EXIT_FAILURE
-        size = sub.size if args.size is None else args.size
-        burst = sub.burst if args.burst is None else args.burst
+        was_size, was_burst = fmt.cores_number(sub.size_cores), fmt.cores_number(sub.burst_cores)
+        size = was_size if args.size is None else args.size
+        burst = was_burst if args.burst is None else args.burst
         if args.json:
             changed = {"show": sub.show_name, "allocation": sub.allocation_name, "size": size, "burst": burst}
-            changed["was"] = {"size": sub.size, "burst": sub.burst}
+            changed["was"] = {"size": was_size, "burst": was_burst}
             sys.stdout.write(dumps(changed) + "\n")
         else:
-            print(f"{sub.show_name} in {sub.allocation_name}: size {sub.size} -> {size}, burst {sub.burst} -> {burst}")
+            print(f"{sub.show_name} in {sub.allocation_name}: size {was_size} -> {size}, burst {was_burst} -> {burst}")
         sys.stdout.flush()
         return 0
 

@@ -12,7 +12,9 @@ Cuebot's semantics kept here:
 * A show books cores in an allocation only through a subscription to it, and never past its burst:
   reserved cores in the allocation + the frame's cores <= burst (size is what it is guaranteed, burst what
   it may reach). A farm made without subscriptions has one per show and allocation, burst = the
-  allocation's cores (no cap).
+  allocation's cores (no cap). The records keep cores; the wire carries a subscription's size, burst and
+  reserved cores in Cuebot's core units (hundredths of a core: 100 is one core), as its database does
+  (`to_core_units` / `from_core_units` at the wire and in scenarios).
 * A limit caps the frames running at once over every layer that names it (and, with opencue-proto
   1.37.0's licence settings, counts machines, stays advisory, or settles with a licence server's
   reports: `cuetui.demo.limits`).
@@ -37,6 +39,19 @@ if TYPE_CHECKING:
     from cuetui.demo.model import Host, Job, Layer, Proc, Show
 
 # Id kinds of these records (beside ids.SHOW ... ids.COMMENT).
+CORE_UNITS_PER_CORE = 100  # Cuebot's core units: a subscription's size 4800 is 48 cores
+
+
+def to_core_units(cores: float) -> int:
+    """Cores as Cuebot's integer core units (hundredths of a core, rounded)."""
+    return round(cores * CORE_UNITS_PER_CORE)
+
+
+def from_core_units(units: float) -> float:
+    """Cuebot's core units as cores."""
+    return units / CORE_UNITS_PER_CORE
+
+
 DEPEND_ID, SUBSCRIPTION_ID, ALLOCATION_ID, LIMIT_ID, GROUP_ID, FACILITY_ID = 0x21, 0x22, 0x23, 0x24, 0x25, 0x26
 
 DEPEND_TYPES = schema.enum_names("depend.DependType")
@@ -152,13 +167,14 @@ class Facility:
 
 @dataclass(eq=False)
 class Subscription:
-    """A show's share of an allocation: size (guaranteed) and burst (the most it may hold), in cores."""
+    """A show's share of an allocation: size (guaranteed) and burst (the most it may hold), in cores (the
+    wire's core units divided by 100)."""
 
     id: str
     show: Show
     alloc: Allocation
-    size: int
-    burst: int
+    size: float
+    burst: float
 
     @property
     def name(self) -> str:

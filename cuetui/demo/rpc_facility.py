@@ -16,8 +16,9 @@ Cuebot's semantics kept:
 * FindHosts adds the allocation's *id* to the criteria's allocation *names*, as Cuebot does, so it finds
   the hosts of the other allocations the criteria name and none of this one's.
 * A facility still named by an allocation cannot be deleted (the database's foreign key).
-* CreateSubscription: one subscription per show and allocation; size and burst in the simulator's
-  subscription units (what SetSize / SetBurst take and the scheduler caps by).
+* CreateSubscription: one subscription per show and allocation; its size and burst are float cores
+  (Cuebot converts them to core units, hundredths of a core, what SetSize / SetBurst take and every read
+  answers).
 """
 
 from __future__ import annotations
@@ -27,7 +28,16 @@ from typing import Any
 
 from cuetui.demo import lookup, queries
 from cuetui.demo.registry import answer, internal, refused, rpc
-from cuetui.demo.resources import FACILITY_ID, SUBSCRIPTION_ID, Allocation, Facility, Resources, Subscription
+from cuetui.demo.resources import (
+    FACILITY_ID,
+    SUBSCRIPTION_ID,
+    Allocation,
+    Facility,
+    Resources,
+    Subscription,
+    from_core_units,
+    to_core_units,
+)
 from cuetui.demo.rpc_farm import subscription_json
 from cuetui.demo.serialize import host_values
 
@@ -180,8 +190,9 @@ def _create_subscription(gw: Any, req: dict[str, Any]) -> Any:
         raise internal()
     if any(s.show is show and s.alloc is alloc for s in res.subscriptions):
         raise refused(_DUPLICATE, f"subscription {alloc.name}.{show.name} exists")
-    size = round(float(req.get("size", 0.0)))
-    burst = round(float(req.get("burst", 0.0)))
+    # Float cores in the request, kept to Cuebot's precision (a hundredth of a core).
+    size = from_core_units(to_core_units(float(req.get("size", 0.0))))
+    burst = from_core_units(to_core_units(float(req.get("burst", 0.0))))
     sub = Subscription(res.next_id(SUBSCRIPTION_ID), show, alloc, size, burst)
     res.subscriptions.append(sub)
     return {"subscription": subscription_json(res, sub)}

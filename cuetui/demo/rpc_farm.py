@@ -27,6 +27,8 @@ from cuetui.demo.resources import (
     Limit,
     Resources,
     Subscription,
+    from_core_units,
+    to_core_units,
 )
 from cuetui.demo.serialize import host_json, job_json
 from cuetui.demo.wire import emitter
@@ -103,9 +105,10 @@ def subscription_json(res: Resources, s: Subscription) -> dict[str, Any]:
             "show_name": s.show.name,
             "facility": s.alloc.facility,
             "allocation_name": s.alloc.name,
-            "size": s.size,
-            "burst": s.burst,
-            "reserved_cores": round(res.show_cores(s.show, s.alloc.name)),
+            # Core units, as Cuebot's whiteboard reads them from its database (int_size, int_burst, int_cores).
+            "size": to_core_units(s.size),
+            "burst": to_core_units(s.burst),
+            "reserved_cores": to_core_units(res.show_cores(s.show, s.alloc.name)),
             "reserved_gpus": 0,
         }
     )
@@ -498,7 +501,7 @@ def _sub_set_size(gw: Any, req: dict[str, Any]) -> Any:
     size = int(req.get("new_size", 0))
     if size < 0:
         raise RpcError(500, 13, "java.lang.IllegalArgumentException: new subscription size must be positive")
-    _subscription(gw, req).size = size
+    _subscription(gw, req).size = from_core_units(size)  # core units, passed through as Cuebot does
     return {}
 
 
@@ -507,7 +510,7 @@ def _sub_set_burst(gw: Any, req: dict[str, Any]) -> Any:
     burst = int(req.get("burst", 0))
     if burst < 0:
         raise RpcError(500, 13, "java.lang.IllegalArgumentException: burst must be positive")
-    _subscription(gw, req).burst = burst
+    _subscription(gw, req).burst = from_core_units(burst)  # core units
     return {}
 
 

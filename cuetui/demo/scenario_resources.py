@@ -8,7 +8,8 @@ is given at all).
   ``softValue``, ``reportTtl``, ``exitStatus``, ``delayMinutes``, ``autoTag``); a group its job defaults
   (``defaultJobPriority``, ``defaultJobMinCores`` / ``MaxCores``, ``defaultJobMinGpus`` / ``MaxGpus``) and
   gpus (``minGpus``, ``maxGpus``).
-* A subscription names its show by ``showName`` and its allocation by ``allocationName``.
+* A subscription names its show by ``showName`` and its allocation by ``allocationName``; its ``size``
+  and ``burst`` are in core units as on the wire (hundredths of a core: 4800 is 48 cores).
 * A group without ``parentId`` is a show's root group and names its show; a child names its parent by
   ``parentId`` (the parent's id). Jobs name their group by ``job.group``.
 * A dependency names its jobs, layers and frames by name (``dependErJob``, ``dependOnLayer``...), as
@@ -33,6 +34,7 @@ from cuetui.demo.resources import (
     Group,
     Limit,
     Subscription,
+    from_core_units,
     prepare,
 )
 
@@ -125,8 +127,8 @@ def load_resources(farm: Farm, data: dict[str, Any]) -> None:
                 raw.get("id") or res.next_id(SUBSCRIPTION_ID),
                 show,
                 alloc,
-                int(_num(raw.get("size"))),
-                int(_num(raw.get("burst"))),
+                from_core_units(_num(raw.get("size"))),
+                from_core_units(_num(raw.get("burst"))),
             )
         )
     for raw in data.get("depends") or []:

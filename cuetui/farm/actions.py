@@ -20,7 +20,7 @@ from cuetui.farm.settings import describe
 from cuetui.farm.text import visible
 from cuetui.gateway.client import GatewayClient
 from cuetui.gateway.errors import GatewayError, RefusedRequest
-from cuetui.gateway.farm_models import Depend, Subscription
+from cuetui.gateway.farm_models import CORE_UNITS_PER_CORE, Depend, Subscription
 from cuetui.gateway.models import Comment, Frame, Host, Job, Layer, Proc
 from cuetui.gateway.requests import FrameSearch
 
@@ -50,7 +50,8 @@ def parse_priority(text: str) -> int:
     return value
 
 
-CORES_MAX = 2**31 - 1  # a subscription's size and burst are int32 in the protocol
+# A subscription's size and burst are int32 core units (hundredths of a core) in the protocol.
+CORES_MAX = (2**31 - 1) // CORE_UNITS_PER_CORE
 
 
 def parse_cores(text: str, what: str = "cores") -> int:
@@ -482,19 +483,22 @@ class FarmActions:
         return await self._each("dropped", depends, lambda d: self.client.satisfy_depend(d.id))
 
     async def set_subscription(self, sub: Subscription, size: int | None, burst: int | None) -> ActionResult:
-        """Set a subscription's size and/or burst (cores)."""
+        """Set a subscription's size and/or burst, given in whole cores; sent in Cuebot's core units
+        (hundredths of a core), what SetSize and SetBurst take."""
         self._check("set subscription")
         if size is None and burst is None:
             raise RefusedRequest("give a size or a burst")
         for value, what in ((size, "size"), (burst, "burst")):
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
                 raise RefusedRequest(f"{what} must be a whole number of cores, 0 or more")
+            if value is not None and value > CORES_MAX:
+                raise RefusedRequest(f"{what} must be at most {CORES_MAX:,} cores")
 
         async def send(s: Subscription) -> None:
             if size is not None:
-                await self.client.set_subscription_size(s.id, size)
+                await self.client.set_subscription_size(s.id, size * CORE_UNITS_PER_CORE)
             if burst is not None:
-                await self.client.set_subscription_burst(s.id, burst)
+                await self.client.set_subscription_burst(s.id, burst * CORE_UNITS_PER_CORE)
 
         return await self._each("set", [sub], send)
 

@@ -90,6 +90,12 @@ def cores(value: float) -> str:
     return f"{number:.2f}".rstrip("0").rstrip(".") if number else "0"
 
 
+def cores_number(value: float) -> int | float:
+    """Cores as a JSON number: a whole count as an int (48, not 48.0), else rounded to hundredths (1.5)."""
+    rounded = round(value, 2)
+    return int(rounded) if rounded.is_integer() else rounded
+
+
 def percent(done: int, total: int) -> int:
     """Whole percent of `done` out of `total` (0 when total is 0), never above 100."""
     d, t = _finite(done), _finite(total)

@@ -17,6 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from cuetui.farm.format import cores as cores_text
+from cuetui.farm.format import cores_number
 from cuetui.gateway.farm_models import Allocation, Depend, Group, Limit, Subscription
 from cuetui.gateway.models import Frame, Host, Job, Layer
 
@@ -193,22 +195,24 @@ def _layer_reasons(
     capped = []
     for name in sorted(open_allocs):
         sub = subs.get(name)
-        if sub is not None and sub.reserved_cores + layer.min_cores > sub.burst:
+        # In cores: the subscription's figures come in core units (hundredths of a core).
+        if sub is not None and sub.used_cores + layer.min_cores > sub.burst_cores + 1e-6:
             capped.append(sub)
     if capped and len(capped) == len(open_allocs):
         for sub in capped:
+            used, burst = cores_number(sub.used_cores), cores_number(sub.burst_cores)
             out.append(
                 Reason(
                     "subscription_burst",
                     f"show {sub.show_name} is at its burst in {sub.allocation_name} "
-                    f"({sub.reserved_cores}/{sub.burst} cores"
+                    f"({cores_text(used)}/{cores_text(burst)} cores"
                     # Short of the burst, but not by enough for one frame: say why it still counts.
-                    + (f"; a {layer.name} frame needs {layer.min_cores:g})" if sub.reserved_cores < sub.burst else ")"),
+                    + (f"; a {layer.name} frame needs {layer.min_cores:g})" if used < burst else ")"),
                     {
                         "allocation": sub.allocation_name,
-                        "used": sub.reserved_cores,
-                        "burst": sub.burst,
-                        "size": sub.size,
+                        "used": used,
+                        "burst": burst,
+                        "size": cores_number(sub.size_cores),
                         "need": layer.min_cores,
                     },
                     REMEDIES["subscription_burst"],

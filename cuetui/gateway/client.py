@@ -746,9 +746,11 @@ class GatewayClient:
         return await self._list(rq.get_show_subscriptions(show_id), "subscriptions", Subscription.from_json)
 
     async def set_subscription_size(self, subscription_id: str, size: int) -> None:
+        """`size` in core units (hundredths of a core), as the protocol takes it."""
         await self.call(rq.set_subscription_size(subscription_id, size))
 
     async def set_subscription_burst(self, subscription_id: str, burst: int) -> None:
+        """`burst` in core units (hundredths of a core)."""
         await self.call(rq.set_subscription_burst(subscription_id, burst))
 
     async def get_allocations(self) -> list[Allocation]:

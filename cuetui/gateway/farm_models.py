@@ -20,7 +20,18 @@ else:
     LimitTypeName = _literal("limit.LimitType")
     LimitEnforcementName = _literal("limit.LimitEnforcement")
 
-__all__ = ["Allocation", "AllocationStats", "Depend", "Group", "GroupStats", "Limit", "Subscription"]
+CORE_UNITS_PER_CORE = 100  # Cuebot counts a subscription's cores in hundredths
+
+__all__ = [
+    "CORE_UNITS_PER_CORE",
+    "Allocation",
+    "AllocationStats",
+    "Depend",
+    "Group",
+    "GroupStats",
+    "Limit",
+    "Subscription",
+]
 
 
 @_model("depend.Depend")
@@ -60,7 +71,9 @@ class Depend(Model, frozen=True):
 
 @_model("subscription.Subscription")
 class Subscription(Model, frozen=True):
-    """A show's share of an allocation, in cores: size is guaranteed, burst is the most it may hold."""
+    """A show's share of an allocation: size is guaranteed, burst is the most it may hold. `size`, `burst`
+    and `reserved_cores` are as the gateway sends them, in Cuebot's core units (hundredths of a core: 4800
+    is 48 cores); what people read and type is cores (`size_cores`, `burst_cores`, `used_cores`)."""
 
     id: str = ""
     name: str = ""
@@ -71,6 +84,21 @@ class Subscription(Model, frozen=True):
     burst: I32 = 0
     reserved_cores: I32 = 0
     reserved_gpus: I32 = 0
+
+    @property
+    def size_cores(self) -> float:
+        """The cores the show is guaranteed."""
+        return self.size / CORE_UNITS_PER_CORE
+
+    @property
+    def burst_cores(self) -> float:
+        """The most cores the show may hold."""
+        return self.burst / CORE_UNITS_PER_CORE
+
+    @property
+    def used_cores(self) -> float:
+        """The cores the show holds in the allocation now."""
+        return self.reserved_cores / CORE_UNITS_PER_CORE
 
 
 @_model("facility.AllocationStats")

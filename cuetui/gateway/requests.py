@@ -746,7 +746,7 @@ def _subscription(subscription_id: str) -> dict[str, Any]:
 
 
 def set_subscription_size(subscription_id: str, size: int) -> Call:
-    """The cores a show is guaranteed in an allocation."""
+    """The cores a show is guaranteed in an allocation, in Cuebot's core units (hundredths of a core)."""
     size = _int32(size, "size")
     if size < 0:
         raise RefusedRequest("a subscription size cannot be negative")
@@ -756,7 +756,7 @@ def set_subscription_size(subscription_id: str, size: int) -> Call:
 
 
 def set_subscription_burst(subscription_id: str, burst: int) -> Call:
-    """The most cores a show may hold in an allocation."""
+    """The most cores a show may hold in an allocation, in core units (hundredths of a core)."""
     burst = _int32(burst, "burst")
     if burst < 0:
         raise RefusedRequest("a subscription burst cannot be negative")

@@ -10,9 +10,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
+import jwt
 import pytest
 
 from cuetui.demo.server import DemoGatewayThread
+from tests.conftest import DEMO_SECRET
 
 from .conftest import Result
 
@@ -58,7 +61,7 @@ def dependency(d: dict[str, Any]) -> None:
 
 
 def burst(d: dict[str, Any]) -> None:
-    d["subscriptions"] = [{"showName": "s", "allocationName": "local.general", "size": 1, "burst": 1}]
+    d["subscriptions"] = [{"showName": "s", "allocationName": "local.general", "size": 100, "burst": 100}]
     _run(d, "blocker", "0001-render")
 
 
@@ -141,7 +144,9 @@ def test_why_names_the_reason_and_no_other(
         assert first["figures"]["frames_left"] == 2 and first["remedy"] == "drop-depends"
         assert "blocker" in first["detail"]
     if case == "subscription_burst":
+        # In cores (the gateway sent core units: 100 each).
         assert first["figures"] == {"allocation": "local.general", "used": 1, "burst": 1, "size": 1, "need": 1}
+        assert "(1/1 cores)" in first["detail"]
     if case == "memory_at_all":
         assert first["figures"]["at_all"] is True and first["figures"]["host"] == "h1"
     if case == "memory_free":
@@ -221,7 +226,8 @@ def test_subscriptions_subscription_set_and_allocations(
     cli: Cli, make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path
 ) -> None:
     data = base()
-    data["subscriptions"] = [{"showName": "s", "allocationName": "local.general", "size": 4, "burst": 6}]
+    # Core units, as on the wire: 4 cores guaranteed, a burst of 6.
+    data["subscriptions"] = [{"showName": "s", "allocationName": "local.general", "size": 400, "burst": 600}]
     _run(data, "blocker", "0001-render", cores=2)
     gw = gateway_for(make_gateway, tmp_path, data)
     subs = json.loads(cli("--url", gw.url, "subscriptions", "--json").out)
@@ -248,8 +254,20 @@ def test_subscriptions_subscription_set_and_allocations(
         "burst": 9,
         "was": {"size": 4, "burst": 6},
     }
+    # The farm holds cores; the gateway was sent core units (SetSize 500, SetBurst 900) and answers them.
     sub = gw.run(lambda farm: farm.resources.subscriptions[0])
     assert (sub.size, sub.burst) == (5, 9)
+    show = gw.run(lambda farm: farm.shows[0].id)
+    token = jwt.encode({"sub": "tester"}, DEMO_SECRET, algorithm="HS256")
+    answer = httpx.post(
+        gw.url + "/show.ShowInterface/GetSubscriptions",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"show": {"id": show}},
+    )
+    wire = answer.json()["subscriptions"]["subscriptions"]
+    assert [(s["size"], s["burst"], s["reservedCores"]) for s in wire] == [(500, 900, 200)]
+    text = cli("--url", gw.url, "subscriptions").out.splitlines()
+    assert text[1].split() == ["s", "local.general", "5", "9", "2", "6", "1"], text
     allocs = json.loads(cli("--url", gw.url, "allocations", "--json").out)
     assert [(a["name"], a["tag"], a["cores"], a["idle_cores"], a["hosts"]) for a in allocs] == [
         ("local.general", "general", 8, 6, 1)

@@ -140,6 +140,10 @@ def test_cueadmin_manages_allocations_and_subscriptions(farm_gateway: DemoGatewa
         ]
     )
     assert subs == [(show, f"{facility}.extra", 10, 20)]
+    # cueadmin divides the wire's core units by 100: the sizes it prints are the cores it was given.
+    listed = run(gw, "cueadmin", "-lb", show).splitlines()
+    extra = next(line.split() for line in listed if line.startswith(f"{facility}.extra "))
+    assert extra[1:4] == [show, "10.0", "20.0"], listed
     assert f"{facility}.extra" in run(gw, "cueadmin", "-la")
     run(gw, "cueadmin", "-force", "-create-alloc", facility, "empty", "e")
     run(gw, "cueadmin", "-force", "-delete-alloc", f"{facility}.empty")

@@ -12,6 +12,7 @@ import jwt
 
 from cuetui.demo.farm import DEPEND, RUNNING, SUCCEEDED, WAITING, Farm
 from cuetui.demo.profiles import build_farm
+from cuetui.demo.rpc_farm import subscription_json
 from cuetui.demo.scenario import farm_from_scenario
 from cuetui.demo.server import DemoGatewayThread
 from tests.conftest import DEMO_SECRET
@@ -77,8 +78,10 @@ def test_frame_by_frame_releases_each_frame_as_its_partner_finishes() -> None:
 
 
 def test_a_subscription_burst_caps_the_cores_a_show_runs() -> None:
-    subs = [{"showName": "s", "allocationName": "local.general", "size": 1, "burst": 2}]
+    # In core units, as on the wire: size 1 core, burst 2 cores.
+    subs = [{"showName": "s", "allocationName": "local.general", "size": 100, "burst": 200}]
     farm = farm_from_scenario(_scenario(subscriptions=subs), speed=0)
+    assert [(s.size, s.burst) for s in farm.resources.subscriptions] == [(1.0, 2.0)]
     farm.dispatch(budget=100)
     assert farm.resources.show_cores(farm.shows[0], "local.general") == 2.0
     assert sum(j.counts[RUNNING] for j in farm.jobs) == 2
@@ -112,6 +115,9 @@ def test_the_studio_profile_stages_jobs_waiting_for_each_reason() -> None:
     assert all(d.er_job.counts[DEPEND] > 0 for d in res.depends if d.active)
     capped = next(s for s in res.subscriptions if s.burst < s.size * 10 and s.burst == 48)
     assert res.show_cores(capped.show, capped.alloc.name) == capped.burst
+    # On the wire in Cuebot's core units: a 48-core burst, held in full, is 4800 (an int32, a JSON number).
+    wire = subscription_json(res, capped)
+    assert (wire["burst"], wire["reservedCores"]) == (4800, 4800)
     group = next(g for g in res.groups if g.max_cores > 0)
     assert res.group_cores(group) == group.max_cores
     assert any(any(t == "gpu" for t in layer.tags) and layer.counts[WAITING] for j in farm.jobs for layer in j.layers)
@@ -153,10 +159,18 @@ def test_the_rpcs_answer_in_the_gateway_shape(make_gateway: Any, tmp_path: Path)
     assert gw.run(lambda farm: farm.find_job("up").frame_state("0001-b")) == "WAITING"
     show = gw.run(lambda farm: farm.shows[0].id)
     subs = _post(gw, "/show.ShowInterface/GetSubscriptions", {"show": {"id": show}})["subscriptions"]["subscriptions"]
-    assert [(s["allocationName"], s["showName"], s["burst"]) for s in subs] == [("local.general", "s", 8)]
-    _post(gw, "/subscription.SubscriptionInterface/SetBurst", {"subscription": {"id": subs[0]["id"]}, "burst": 3})
-    _post(gw, "/subscription.SubscriptionInterface/SetSize", {"subscription": {"id": subs[0]["id"]}, "newSize": 2})
-    assert gw.run(lambda farm: (farm.resources.subscriptions[0].size, farm.resources.subscriptions[0].burst)) == (2, 3)
+    # Cuebot's core units on the wire (hundredths of a core): the 8-core allocation's uncapped burst is 800.
+    assert [(s["allocationName"], s["showName"], s["size"], s["burst"]) for s in subs] == [
+        ("local.general", "s", 800, 800)
+    ]
+    _post(gw, "/subscription.SubscriptionInterface/SetBurst", {"subscription": {"id": subs[0]["id"]}, "burst": 300})
+    _post(gw, "/subscription.SubscriptionInterface/SetSize", {"subscription": {"id": subs[0]["id"]}, "newSize": 250})
+    assert gw.run(lambda farm: (farm.resources.subscriptions[0].size, farm.resources.subscriptions[0].burst)) == (
+        2.5,
+        3.0,
+    )
+    again = _post(gw, "/subscription.SubscriptionInterface/Get", {"id": subs[0]["id"]})["subscription"]
+    assert (again["size"], again["burst"]) == (250, 300)
     allocs = _post(gw, "/facility.AllocationInterface/GetAll", {})["allocations"]["allocations"]
     assert [(a["name"], a["tag"], a["stats"]["hosts"], a["stats"]["cores"]) for a in allocs] == [
         ("local.general", "general", 1, 8.0)

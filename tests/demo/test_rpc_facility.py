@@ -138,7 +138,8 @@ def test_set_name_keeps_the_facility_prefix_and_the_hosts(c: httpx.Client, gw: A
     show = gw.run(lambda farm: farm.shows[0].id)
     subs = ok(c, "/show.ShowInterface/GetSubscriptions", {"show": {"id": show}})["subscriptions"]["subscriptions"]
     main_sub = next(s for s in subs if s["allocationName"] == "local.main")
-    assert main_sub["name"] == "local.main.s" and main_sub["reservedCores"] == 1  # the running frame counted
+    # The running frame's core counted, in core units.
+    assert main_sub["name"] == "local.main.s" and main_sub["reservedCores"] == 100
     bad = {"allocation": {"facility": "local", "name": "main"}, "name": "local.other"}
     assert "must be alpha numeric" in refused(c, "/facility.AllocationInterface/SetName", bad)
 
@@ -168,15 +169,18 @@ def test_create_subscription_caps_the_show_in_the_allocation(c: httpx.Client, gw
     ok(c, "/facility.AllocationInterface/Create", {"name": "burst", "tag": "b", "facility": {"name": "local"}})
     alloc = _alloc(c, "local.burst")
     show = gw.run(lambda farm: next(s.id for s in farm.shows if s.name == "t"))
-    body = {"show": {"id": show}, "allocationId": alloc["id"], "size": 4.0, "burst": 6.0}
+    # Float cores in; Cuebot keeps core units (hundredths of a core) and answers them.
+    body = {"show": {"id": show}, "allocationId": alloc["id"], "size": 4.5, "burst": 6.0}
     sub = ok(c, "/show.ShowInterface/CreateSubscription", body)["subscription"]
     assert (sub["name"], sub["showName"], sub["allocationName"], sub["size"], sub["burst"]) == (
         "local.burst.t",
         "t",
         "local.burst",
-        4,
-        6,
+        450,
+        600,
     )
+    made = gw.run(lambda farm: next((s.size, s.burst) for s in farm.resources.subscriptions if s.id == sub["id"]))
+    assert made == (4.5, 6.0)
     assert ok(c, "/subscription.SubscriptionInterface/Find", {"name": "local.burst.t"})["subscription"] == sub
     listed = ok(c, "/facility.AllocationInterface/GetSubscriptions", {"allocation": {"id": alloc["id"]}})
     assert [s["id"] for s in listed["subscriptions"]["subscriptions"]] == [sub["id"]]

@@ -71,3 +71,9 @@ def test_strip_escapes() -> None:
 
 def test_non_utf8_bytes() -> None:
     assert decode_log_bytes(b"ok \xff\xfe end") == "ok \ufffd\ufffd end"
+
+
+def test_cores_number_is_an_int_when_whole() -> None:
+    assert fmt.cores_number(48.0) == 48 and isinstance(fmt.cores_number(48.0), int)
+    assert fmt.cores_number(4800 / 100) == 48 and fmt.cores_number(150 / 100) == 1.5
+    assert fmt.cores_number(0.1 + 0.2) == 0.3  # to Cuebot's hundredths, not float noise

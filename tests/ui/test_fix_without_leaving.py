@@ -84,7 +84,7 @@ async def test_the_top_reason_is_fixed_from_the_tui(make_gateway: Callable[..., 
         screen.table.move_to_key(row.key)
         await pilot.press("b")
         await wait_for(pilot, lambda: isinstance(app.screen, CoresDialog), what="burst dialog")
-        wanted = row.subscription.burst * 2
+        wanted = round(row.subscription.burst_cores) * 2  # cores, as a person types them
         await pilot.press("home", "ctrl+k", *str(wanted), "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="confirmation")
         await pilot.press("y")

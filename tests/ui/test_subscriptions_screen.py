@@ -20,12 +20,13 @@ from tests.ui.steer_support import check_requests, make_app, toasts, wait_for
 
 
 def scenario() -> dict[str, Any]:
-    """Show s subscribes to local.general with size 4, burst 6 and holds 2 cores; show t with 0/8."""
+    """Show s subscribes to local.general with size 4, burst 6 and holds 2 cores; show t with 0/8 (given
+    in core units, as on the wire)."""
     data = base()
     data["shows"].append({"name": "t"})
     data["subscriptions"] = [
-        {"showName": "s", "allocationName": "local.general", "size": 4, "burst": 6},
-        {"showName": "t", "allocationName": "local.general", "size": 0, "burst": 8},
+        {"showName": "s", "allocationName": "local.general", "size": 400, "burst": 600},
+        {"showName": "t", "allocationName": "local.general", "size": 0, "burst": 800},
     ]
     _run(data, "blocker", "0001-render", cores=2)
     return data
@@ -37,16 +38,22 @@ def gateway(make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path) -> D
     return make_gateway(scenario=str(path), profile=None, log_root=tmp_path / "logs", record=True)
 
 
-def sub_of(gw: DemoGatewayThread, show: str) -> tuple[int, int]:
-    def read(farm: Any) -> tuple[int, int]:
+def sub_of(gw: DemoGatewayThread, show: str) -> tuple[float, float]:
+    """The farm's size and burst of the show's subscription, in cores."""
+
+    def read(farm: Any) -> tuple[float, float]:
         sub = next(s for s in farm.resources.subscriptions if s.show.name == show)
         return sub.size, sub.burst
 
     return gw.run(read)
 
 
+def wire(gw: DemoGatewayThread) -> list[Any]:
+    return [r for r in gw.recorded if r[1].startswith("/subscription.SubscriptionInterface/")]
+
+
 def sent(gw: DemoGatewayThread) -> list[str]:
-    return [p for _m, p, _h, _b, _s in gw.recorded if p.startswith("/subscription.SubscriptionInterface/")]
+    return [p for _m, p, _h, _b, _s in wire(gw)]
 
 
 async def open_screen(pilot: Any) -> SubscriptionsScreen:
@@ -77,7 +84,9 @@ async def test_rows_and_the_setters_change_the_farm(
         rows = {r.subscription.show_name: r for r in screen.table.models()}
         assert set(rows) == {"s", "t"}
         s = rows["s"]
-        assert (s.subscription.size, s.subscription.burst, s.subscription.reserved_cores) == (4, 6, 2)
+        # The wire's core units, shown as cores.
+        assert (s.subscription.size, s.subscription.burst, s.subscription.reserved_cores) == (400, 600, 200)
+        assert (s.subscription.size_cores, s.subscription.burst_cores, s.subscription.used_cores) == (4, 6, 2)
         assert s.allocation is not None and s.allocation.totals.idle_cores == 6
         assert s.hosts is not None and (s.hosts.total, s.hosts.usable, s.hosts.with_idle_cores) == (1, 1, 1)
         cells = row_text(screen, "s")
@@ -120,6 +129,11 @@ async def test_rows_and_the_setters_change_the_farm(
             "/subscription.SubscriptionInterface/SetSize",
             "/subscription.SubscriptionInterface/SetBurst",
         ]
+        # What went on the wire: core units (5 cores is 500, 9 is 900).
+        assert [json.loads(b)["newSize" if p.endswith("SetSize") else "burst"] for _m, p, _h, b, _s in wire(gw)] == [
+            500,
+            900,
+        ]
     assert sub_of(gw, "t") == (0, 8)
     assert check_requests(gw) > 0
 
@@ -141,12 +155,13 @@ async def test_colon_subs_and_read_only(make_gateway: Callable[..., DemoGatewayT
     assert sent(gw) == [] and sub_of(gw, "s") == (4, 6)
 
 
-@pytest.mark.parametrize(("text", "value"), [("0", 0), (" 12 ", 12), ("2147483647", 2147483647)])
+# At most what fits the protocol's int32 core units (hundredths of a core).
+@pytest.mark.parametrize(("text", "value"), [("0", 0), (" 12 ", 12), ("21474836", 21474836)])
 def test_parse_cores_takes_whole_numbers(text: str, value: int) -> None:
     assert parse_cores(text) == value
 
 
-@pytest.mark.parametrize("text", ["", "-1", "1.5", "4x", "١٢", "1_000", "2147483648"])
+@pytest.mark.parametrize("text", ["", "-1", "1.5", "4x", "١٢", "1_000", "21474837"])
 def test_parse_cores_refuses_the_rest(text: str) -> None:
     with pytest.raises(ValueError, match="cores"):
         parse_cores(text, "burst")

@@ -43,6 +43,8 @@ async def test_w_names_the_reason(
         assert [r.reason for r in panel.reasons] == expected
         shown = str(panel.query_one("#why-reasons").render())
         assert panel.reasons[0].detail.split(" (waited")[0] in shown
+        if case == "subscription_burst":
+            assert "(1/1 cores)" in shown  # cores, not the gateway's core units (100/100)
         if panel.reasons[0].remedy:
             assert f"[{panel.reasons[0].remedy}]" in shown
         await pilot.press("escape")

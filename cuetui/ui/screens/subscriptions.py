@@ -1,7 +1,8 @@
 """The subscriptions screen (`6`, `:subs`): every show × allocation, with the subscription's size (cores the
 show is guaranteed), burst (the most it may hold) and the cores it holds now (GetSubscriptions), a bar of
 that use against size and burst, and the allocation's idle cores and hosts (AllocationInterface GetAll,
-GetHosts: all, up and open, with idle cores).
+GetHosts: all, up and open, with idle cores). Every figure is in cores (the gateway's core units divided
+by 100, as CueGUI and cueadmin show them).
 
 `=` sets the size and `b` the burst of the subscription under the cursor (SubscriptionInterface SetSize,
 SetBurst): a small dialog pre-filled with the value now, checked there (a bad number is refused with a
@@ -10,6 +11,7 @@ message and nothing is sent), then a confirmation; through FarmActions, so read-
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from typing import ClassVar
 
@@ -33,13 +35,14 @@ class CoresDialog(_InputDialog):
     """A subscription's new size or burst: a whole number of cores, 0 or more (`parse_cores`); anything
     else is refused in the dialog with a message. Returns the int, or None when cancelled."""
 
-    def __init__(self, row: SubscriptionRow, what: str, current: int) -> None:
+    def __init__(self, row: SubscriptionRow, what: str, current: float) -> None:
         sub = row.subscription
         question = (
             f"New {what} of show {sub.show_name} in {sub.allocation_name}\n"
-            f"(cores; now size {sub.size}, burst {sub.burst}, in use {sub.reserved_cores})"
+            f"(cores; now size {fmt.cores(sub.size_cores)}, burst {fmt.cores(sub.burst_cores)},"
+            f" in use {fmt.cores(sub.used_cores)})"
         )
-        super().__init__(question, str(current), title=f"Subscription {what}")
+        super().__init__(question, fmt.cores(current), title=f"Subscription {what}")
         self.what = what
 
     def validate_value(self, text: str) -> int:
@@ -71,7 +74,7 @@ def use_bar(used: float, size: float, burst: float, width: int = BAR_WIDTH) -> l
 def _bar_cell(row: SubscriptionRow, ctx: CellContext) -> Text:
     sub = row.subscription
     cell = Text(end="", no_wrap=True)
-    for chars, style in use_bar(sub.reserved_cores, sub.size, sub.burst):
+    for chars, style in use_bar(sub.used_cores, sub.size_cores, sub.burst_cores):
         cell.append(chars, style=ctx.style(style))
     cell.append(f"{fmt.percent(sub.reserved_cores, sub.burst) if sub.burst else 0:4d}%")
     return cell
@@ -80,7 +83,17 @@ def _bar_cell(row: SubscriptionRow, ctx: CellContext) -> Text:
 def _used_cell(row: SubscriptionRow, ctx: CellContext) -> Text:
     sub = row.subscription
     at_burst = sub.burst > 0 and sub.reserved_cores >= sub.burst
-    return cells.number_cell(str(sub.reserved_cores), ctx, "warn" if at_burst else "")
+    return cells.number_cell(fmt.cores(sub.used_cores), ctx, "warn" if at_burst else "")
+
+
+def _cores_column(key: str, label: str, cores: Callable[[SubscriptionRow], float]) -> Column[SubscriptionRow]:
+    """Right-aligned cores (`48`, `1.5`), zero dimmed, largest first on the first sort."""
+
+    def cell(row: SubscriptionRow, ctx: CellContext) -> Text:
+        value = cores(row)
+        return cells.number_cell(fmt.cores(value), ctx, "" if value else "dim")
+
+    return Column(key, label, cell, cores, width=5, reverse_first=True)
 
 
 def _idle_cores(row: SubscriptionRow) -> float:
@@ -114,8 +127,8 @@ def subscription_columns() -> list[Column[SubscriptionRow]]:
             flex=True,
             max_width=28,
         ),
-        cells.count_column("size", "Size", lambda r: r.subscription.size, 5),
-        cells.count_column("burst", "Burst", lambda r: r.subscription.burst, 5),
+        _cores_column("size", "Size", lambda r: r.subscription.size_cores),
+        _cores_column("burst", "Burst", lambda r: r.subscription.burst_cores),
         Column("used", "Used", _used_cell, lambda r: r.subscription.reserved_cores, width=5, reverse_first=True),
         Column(
             "use",
@@ -216,8 +229,8 @@ class SubscriptionsScreen(FarmScreen[SubscriptionRow]):
         app = self.app
         actions = self.services.actions
         sub = row.subscription
-        current = sub.size if what == "size" else sub.burst
-        value = current
+        current = sub.size_cores if what == "size" else sub.burst_cores
+        value = round(current)  # read-only: refused before anything is sent
         if not actions.read_only:  # read-only: no dialog; FarmActions refuses and says so
             answer = await app.push_screen_wait(CoresDialog(row, what, current))
             if answer is None:
@@ -225,15 +238,16 @@ class SubscriptionsScreen(FarmScreen[SubscriptionRow]):
                 return
             value = int(answer)  # type: ignore[call-overload]
             if value == current:
-                app.notify(f"{what} is already {current}: nothing sent", timeout=3, markup=False)
+                app.notify(f"{what} is already {fmt.cores(current)}: nothing sent", timeout=3, markup=False)
                 return
             question = (
-                f"Set the {what} of show {sub.show_name} in {sub.allocation_name} from {current} to {value} cores?"
+                f"Set the {what} of show {sub.show_name} in {sub.allocation_name}"
+                f" from {fmt.cores(current)} to {value} cores?"
             )
-            if what == "size" and value > sub.burst:
-                question += f"\n(more than its burst, {sub.burst}: it can never hold that many)"
-            if what == "burst" and value < sub.reserved_cores:
-                question += f"\n(it holds {sub.reserved_cores} now: no new frame books until it is under)"
+            if what == "size" and value > sub.burst_cores:
+                question += f"\n(more than its burst, {fmt.cores(sub.burst_cores)}: it can never hold that many)"
+            if what == "burst" and value < sub.used_cores:
+                question += f"\n(it holds {fmt.cores(sub.used_cores)} now: no new frame books until it is under)"
             if not await app.push_screen_wait(ConfirmDialog(question, title="Subscription")):
                 app.notify("cancelled: nothing sent", timeout=2, markup=False)
                 return
@@ -247,7 +261,7 @@ class SubscriptionsScreen(FarmScreen[SubscriptionRow]):
             app.notify(f"failed: {safe(str(err), 300)}", severity="error", markup=False)
             return
         if result.ok:
-            app.notify(f"done: {safe(row.name, 120)} {what} {current} -> {value}", markup=False)
+            app.notify(f"done: {safe(row.name, 120)} {what} {fmt.cores(current)} -> {value}", markup=False)
         else:
             app.notify(f"failed: {safe(result.errors[0], 300)}", severity="error", markup=False)
         self.refresh_now()

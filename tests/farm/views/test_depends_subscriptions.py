@@ -39,7 +39,7 @@ def frame_by_frame() -> dict[str, Any]:
         },
         {"type": "JOB_ON_JOB", "dependErJob": "after", "dependOnJob": "waiter"},
     ]
-    data["subscriptions"] = [{"showName": "s", "allocationName": "local.general", "size": 4, "burst": 6}]
+    data["subscriptions"] = [{"showName": "s", "allocationName": "local.general", "size": 400, "burst": 600}]
     _run(data, "blocker", "0001-render", cores=2)
     return data
 
@@ -97,12 +97,9 @@ async def test_external_waits_asks_only_when_depend_frames_move(
 async def test_subscriptions_view_with_hosts(gw: DemoGatewayThread, gateway_token: str) -> None:
     client = client_of(gw, gateway_token)
     (row,) = (await SubscriptionsView(client).poll()).rows
-    assert (row.name, row.subscription.size, row.subscription.burst, row.subscription.reserved_cores) == (
-        "s in local.general",
-        4,
-        6,
-        2,
-    )
+    sub = row.subscription
+    assert (row.name, sub.size, sub.burst, sub.reserved_cores) == ("s in local.general", 400, 600, 200)
+    assert (sub.size_cores, sub.burst_cores, sub.used_cores) == (4, 6, 2)
     assert row.allocation is not None and row.allocation.totals.idle_cores == 6
     assert row.hosts is not None and (row.hosts.total, row.hosts.usable, row.hosts.with_idle_cores) == (1, 1, 1)
     assert "GetHosts" in calls(gw)
