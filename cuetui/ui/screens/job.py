@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from cuetui.farm.connection import ConnectionTracker
     from cuetui.ui.services import Services
 
-GC_FREEZE_FROM = 5000  # frames loaded before the collector is told to leave them alone
+GC_FREEZE_FROM = 5000  # frames expected at which a load first moves what the app holds out of the collector's sight
 
 JOB_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("job.log", "enter,l", "open_log", "log"),
@@ -277,12 +277,15 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
         self._load_progress = (loaded, expected)
         if not self.is_attached:
             return
-        if loaded >= GC_FREEZE_FROM:
-            # Frames are NamedTuples, which the cycle collector never untracks (only exact tuples
-            # are), and none of them is in a cycle. 50 000 of them made each full collection take
-            # 200-350 ms in bench/bench_frames.py, stalling the UI two or three times per load.
-            # Freezing moves what exists now out of the collector's sight; frames are still freed
-            # by reference counting when a reload replaces them.
+        if (expected or 0) >= GC_FREEZE_FROM:
+            # A big load is under way. Frames have no GC header, but what the app already holds (a
+            # jobs table of 20 000 rows is a million tracked objects) and the load's own growing
+            # lists and dicts of 200 000 entries are scanned by every full collection, which the
+            # load's garbage brings about: 1.4 s each at 200 000 frames in bench/bench_frames.py.
+            # Freezing at each page moves what exists now out of the collector's sight (it is
+            # still freed by reference counting); the young generations are collected first so
+            # little garbage is frozen with it (and answers keep no body once read).
+            gc.collect(1)
             gc.freeze()
         sync = self.sync
         if sync is None or sync.loaded:
