@@ -16,6 +16,8 @@ in a fresh process: the goal of 250 MB is for that one).
 Without `--profile` both run, `huge` then `scale`.
 
 Usage: python -m bench.bench_frames [--quick] [--profile huge|scale]     (prints the figures)
+       python -m bench.bench_frames --measure URL --cprofile   (one open under cProfile, against a running
+       demo gateway that has served the job once: bench/profiles/frames_load_scale.txt)
 """
 
 from __future__ import annotations
@@ -24,84 +26,13 @@ import argparse
 import asyncio
 import gc
 import os
-import socket
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Sequence
 
-import httpx
 import jwt
 
-from bench.common import Result, rss_mb
-
-SECRET = "bench-secret-0123456789-0123456789-0123456789-0123456789"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_gateway(profile: str, faults: Sequence[str] = ()) -> tuple[subprocess.Popen[bytes], str]:
-    """`cuetui demo-gateway` in a child process (with `--fault` items); returns once it answers."""
-    port = _free_port()
-    log_root = tempfile.mkdtemp(prefix="cuetui-bench-frames-")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cuetui",
-            "demo-gateway",
-            "--port",
-            str(port),
-            "--profile",
-            profile,
-            "--seed",
-            "7",
-            "--speed",
-            "0",
-            "--jwt-secret",
-            SECRET,
-            "--log-root",
-            log_root,
-            *(arg for fault in faults for arg in ("--fault", fault)),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            httpx.post(url + "/show.ShowInterface/GetShows", json={}, timeout=2)
-            return proc, url
-        except httpx.HTTPError:
-            if proc.poll() is not None:
-                raise RuntimeError("the demo gateway exited") from None
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("the demo gateway did not start")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far."""
-    with open(f"/proc/{pid}/stat") as fh:
-        fields = fh.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def wait_idle(pid: int, timeout: float = 180.0) -> None:
-    """Until the gateway uses under 5 % of a core over a second: after a first fetch it goes on
-    writing the log files it put off (a few per request) for a while."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        before = cpu_seconds(pid)
-        time.sleep(1.0)
-        if cpu_seconds(pid) - before < 0.05:
-            return
+from bench.common import SECRET, Result, rss_mb, start_gateway, stop_gateway, wait_idle
 
 
 async def warm_up(url: str, pid: int) -> float:
@@ -278,8 +209,7 @@ def run(quick: bool = False, profile: str | None = None) -> list[Result]:
         raw = asyncio.run(warm_up(url, proc.pid))
         f = measure_in_fresh_process(url)
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop_gateway(proc)
     load = max(load, os.getloadavg()[0])
     n = int(f["frames"])
     return [
@@ -365,8 +295,26 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--profile", choices=("huge", "scale"), help="the demo farm (default: huge, then scale)")
     parser.add_argument("--measure", metavar="URL", help=argparse.SUPPRESS)  # the child of a run
+    parser.add_argument(
+        "--cprofile", action="store_true", help="with --measure URL: print a cProfile of it (bench/profiles/)"
+    )
     args = parser.parse_args()
     os.environ.setdefault("TEXTUAL", "")
+    if args.measure and args.cprofile:
+        import cProfile
+        import io
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        figures = asyncio.run(measure(args.measure))
+        profiler.disable()
+        for sort in ("tottime", "cumulative"):
+            text = io.StringIO()
+            pstats.Stats(profiler, stream=text).strip_dirs().sort_stats(sort).print_stats(35)
+            print(f"## by {sort}\n{text.getvalue()}")
+        print(f"figures under the profiler: {figures}")
+        sys.exit(0)
     if args.measure:
         import json
 

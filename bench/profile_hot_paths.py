@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from bench import bench_fetch, bench_table
-from bench.bench_frames import start_gateway, wait_idle
+from bench.common import start_gateway, stop_gateway, wait_idle
 
 OUT = Path(__file__).with_name("profiles")
 
@@ -52,8 +52,7 @@ def fetch_decode() -> str:
         bench_fetch.cuetui_fetch(url, job_id, total)
         profile.disable()
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop_gateway(proc)
     return (
         _header(f"fetch + decode {total:,} frames through GatewayClient.get_all_frames")
         + "## by own time\n"
@@ -69,8 +68,7 @@ def table_refresh() -> str:
     try:
         asyncio.run(bench_table.measure(url, polls=2, profiles=profiles))
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop_gateway(proc)
     return (
         _header("one poll of the huge jobs screen, 1 % of jobs changed")
         + "## in place (cuetui), by cumulative time\n"
@@ -88,8 +86,7 @@ def table_refresh_scale() -> str:
     try:
         asyncio.run(bench_table.measure(url, polls=2, profiles=profiles, baseline=False))
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop_gateway(proc)
     return (
         _header("one poll of the scale jobs screen (20 000 jobs), 1 % of jobs changed; then the minute's poll")
         + "## 1 % changed, by cumulative time\n"
