@@ -336,3 +336,18 @@ async def test_open_layer_settings_prefills_min_memory(gw: DemoGatewayThread) ->
         await pilot.press("enter")
         await wait_farm(pilot, gw, lambda farm: farm_layer_of(farm, "render").min_memory == 24 * GB)
         assert sent(gw) == ["SetMinMemory"]
+
+
+def test_the_settings_forms_are_not_imported_at_start_up() -> None:
+    # Start-up imports what the first screen needs; the settings forms and dialogs load with the
+    # first key that opens one (the keys themselves are tested above).
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, cuetui.ui.app;"
+        "print(sorted(m for m in ('cuetui.ui.settings_steer', 'cuetui.ui.widgets.settings_form',"
+        " 'cuetui.ui.comments') if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stdout + proc.stderr
