@@ -10,6 +10,10 @@ around, and the RSS with both screens (row 5's figure; the jobs screen stays mou
 screen; cuetui runs in a fresh child process, so the RSS is its own). The bare client's fetch of the
 same frames, after the demo has written its log files and gone idle, is the baseline of the load time.
 
+On a shared machine the seconds say as much about the other processes as about cuetui, so beside them:
+the CPU cuetui and the gateway used during the load, the CPU the event loop used in its longest tick,
+and the cycle collector's pauses (longest, total, how many full collections) from `gc.callbacks`.
+
 `--profile scale` opens the 200 000-frame job of the 20 000-job `scale` farm instead (RSS of both screens
 in a fresh process: the goal of 250 MB is for that one).
 

@@ -40,7 +40,7 @@ SAMPLES = 20
 TIMEOUT = 30.0  # seconds a screen may take before the sample is called a failure
 JOBS_MARK = " Jobs · "
 HOSTS_MARK = " Hosts · "
-JOB_SHOWN_MARK = "services   progress"  # the job screen's layers table header
+JOB_SHOWN_MARK = "done/total"  # the job screen's layers table header (at any width)
 
 
 def _post(url: str, path: str, body: dict[str, object]) -> dict[str, object]:
