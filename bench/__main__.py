@@ -17,8 +17,8 @@ from bench.common import Result, machine
 # Module names under bench/, each with run(quick: bool) -> list[Result].
 # In the order of the goals they measure: 1 fetch + decode, 2 start-up, 3 big-table refresh, 4 idle cost,
 # 5 memory (bench_frames: the 5 000-job screen plus the 50 000-frame job; bench_memory: per model),
-# 6 load on the farm, 7 gateway throughput; then the model decoding alone, and dead frames grouped by
-# error signature.
+# 6 load on the farm, 7 gateway throughput; then the model decoding alone, dead frames grouped by error
+# signature, and key to screen in a tmux pane (bench_keys).
 BENCHES = [
     "bench_fetch",
     "bench_startup",
@@ -30,6 +30,7 @@ BENCHES = [
     "bench_gateway",
     "bench_decode",
     "bench_dead",
+    "bench_keys",
 ]
 
 

@@ -33,6 +33,7 @@ import argparse
 import asyncio
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -42,8 +43,7 @@ from typing import Any
 
 import jwt
 
-from bench.bench_frames import SECRET, _free_port, start_gateway, wait_idle
-from bench.common import Result
+from bench.common import SECRET, Result, start_gateway, stop_gateway, wait_idle
 
 # Where child processes run: an empty directory, so nothing there shadows the cuetui under test.
 _EMPTY_DIR = tempfile.mkdtemp(prefix="cuetui-bench-")
@@ -52,6 +52,12 @@ BASELINE_PAGE = 500
 # Per call, added by the demo gateway (`--fault latency=`): a real gateway sits on the studio network
 # in front of Cuebot, whose query for a page of frames takes time; the simulator answers in no time.
 LATENCY = 0.05
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def _token() -> str:
@@ -249,8 +255,7 @@ def run(quick: bool = False, before: str | None = None) -> list[Result]:
         try:
             f = measure(url, proc.pid, rounds=1 if quick else 3)
         finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+            stop_gateway(proc)
         n = int(f["frames"])
         ratio = f["tutorial"] / f["cuetui"]
         where = f"{latency * 1000:.0f} ms a call" if latency else "loopback"

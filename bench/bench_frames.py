@@ -10,97 +10,33 @@ around, and the RSS with both screens (row 5's figure; the jobs screen stays mou
 screen; cuetui runs in a fresh child process, so the RSS is its own). The bare client's fetch of the
 same frames, after the demo has written its log files and gone idle, is the baseline of the load time.
 
+On a shared machine the seconds say as much about the other processes as about cuetui, so beside them:
+the CPU cuetui and the gateway used during the load, the CPU the event loop used in its longest tick,
+and the cycle collector's pauses (longest, total, how many full collections) from `gc.callbacks`.
+
 `--profile scale` opens the 200 000-frame job of the 20 000-job `scale` farm instead (RSS of both screens
 in a fresh process: the goal of 250 MB is for that one).
 
 Without `--profile` both run, `huge` then `scale`.
 
 Usage: python -m bench.bench_frames [--quick] [--profile huge|scale]     (prints the figures)
+       python -m bench.bench_frames --measure URL --cprofile   (one open under cProfile, against a running
+       demo gateway that has served the job once: bench/profiles/frames_load_scale.txt)
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
-import socket
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Sequence
 
-import httpx
 import jwt
 
-from bench.common import Result, rss_mb
-
-SECRET = "bench-secret-0123456789-0123456789-0123456789-0123456789"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_gateway(profile: str, faults: Sequence[str] = ()) -> tuple[subprocess.Popen[bytes], str]:
-    """`cuetui demo-gateway` in a child process (with `--fault` items); returns once it answers."""
-    port = _free_port()
-    log_root = tempfile.mkdtemp(prefix="cuetui-bench-frames-")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cuetui",
-            "demo-gateway",
-            "--port",
-            str(port),
-            "--profile",
-            profile,
-            "--seed",
-            "7",
-            "--speed",
-            "0",
-            "--jwt-secret",
-            SECRET,
-            "--log-root",
-            log_root,
-            *(arg for fault in faults for arg in ("--fault", fault)),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            httpx.post(url + "/show.ShowInterface/GetShows", json={}, timeout=2)
-            return proc, url
-        except httpx.HTTPError:
-            if proc.poll() is not None:
-                raise RuntimeError("the demo gateway exited") from None
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("the demo gateway did not start")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far."""
-    with open(f"/proc/{pid}/stat") as fh:
-        fields = fh.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def wait_idle(pid: int, timeout: float = 180.0) -> None:
-    """Until the gateway uses under 5 % of a core over a second: after a first fetch it goes on
-    writing the log files it put off (a few per request) for a while."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        before = cpu_seconds(pid)
-        time.sleep(1.0)
-        if cpu_seconds(pid) - before < 0.05:
-            return
+from bench.common import SECRET, Result, cpu_seconds, rss_mb, start_gateway, stop_gateway, wait_idle
 
 
 async def warm_up(url: str, pid: int) -> float:
@@ -123,7 +59,30 @@ async def warm_up(url: str, pid: int) -> float:
         return time.perf_counter() - start
 
 
-async def measure(url: str) -> dict[str, float]:
+class _CollectorPauses:
+    """A `gc.callbacks` entry: the longest and total time the cycle collector ran, and how many full
+    (generation 2) collections it made."""
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self.longest_cpu = 0.0
+        self.total = 0.0
+        self.full = 0
+        self._started = (0.0, 0.0)
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = (time.perf_counter(), time.thread_time())
+            return
+        took = time.perf_counter() - self._started[0]
+        if took > self.longest:
+            self.longest = took
+            self.longest_cpu = time.thread_time() - self._started[1]
+        self.total += took
+        self.full += info.get("generation") == 2
+
+
+async def measure(url: str, gateway_pid: int = 0) -> dict[str, float]:
     """Open cuetui headless on the jobs screen (every job of the farm), then the biggest job's screen
     from it, and time that."""
     from cuetui.gateway.auth import GatewayAuth
@@ -160,16 +119,23 @@ async def measure(url: str) -> dict[str, float]:
         figures["rss_jobs_mb"] = rss_mb()
         loop = asyncio.get_running_loop()
         worst = [0.0]
+        worst_cpu = [0.0]  # the CPU this thread used in its longest tick: steadier than wall time on a busy machine
         running = [True]
 
         async def monitor() -> None:
             while running[0]:
-                t = loop.time()
+                t, cpu = loop.time(), time.thread_time()
                 await asyncio.sleep(0.005)
-                worst[0] = max(worst[0], loop.time() - t - 0.005)
+                stall = loop.time() - t - 0.005
+                if stall > worst[0]:
+                    worst[0] = stall
+                    worst_cpu[0] = time.thread_time() - cpu
 
         watcher = asyncio.create_task(monitor())
-        start = time.perf_counter()
+        collections = _CollectorPauses()
+        gc.callbacks.append(collections)
+        start, start_cpu = time.perf_counter(), time.process_time()
+        gateway_cpu = cpu_seconds(gateway_pid) if gateway_pid else 0.0
         app.open_job(job)
         await pilot.pause()
         screen = app.screen
@@ -180,7 +146,8 @@ async def measure(url: str) -> dict[str, float]:
                 first_rows = time.perf_counter() - start
                 # Opening a screen (its CSS, the first layout) is a one-off; loading is measured apart.
                 figures["open_stall_ms"] = worst[0] * 1000
-                worst[0] = 0.0
+                figures["open_stall_cpu_ms"] = worst_cpu[0] * 1000
+                worst[0] = worst_cpu[0] = 0.0
             if screen.sync is not None and screen.sync.loaded and screen.last_result is not None:
                 break
             if time.perf_counter() - start > 300:
@@ -188,7 +155,15 @@ async def measure(url: str) -> dict[str, float]:
             await pilot.pause(0.01)
         figures["first_rows_s"] = first_rows or 0.0
         figures["loaded_s"] = time.perf_counter() - start
+        figures["loaded_cpu_s"] = time.process_time() - start_cpu
+        figures["loaded_gateway_cpu_s"] = cpu_seconds(gateway_pid) - gateway_cpu if gateway_pid else 0.0
         figures["load_stall_ms"] = worst[0] * 1000
+        figures["load_stall_cpu_ms"] = worst_cpu[0] * 1000
+        gc.callbacks.remove(collections)
+        figures["gc_longest_ms"] = collections.longest * 1000
+        figures["gc_longest_cpu_ms"] = collections.longest_cpu * 1000
+        figures["gc_full"] = float(collections.full)
+        figures["gc_total_ms"] = collections.total * 1000
         figures["rows"] = float(len(screen.frames_table.rows))
         figures["full_loads"] = float(screen.sync.stats.full_loads)
         figures["poll_errors"] = float(screen.poll.errors if screen.poll else 0)
@@ -215,12 +190,12 @@ async def measure(url: str) -> dict[str, float]:
     return figures
 
 
-def measure_in_fresh_process(url: str) -> dict[str, float]:
+def measure_in_fresh_process(url: str, gateway_pid: int = 0) -> dict[str, float]:
     """`measure` in a child process, so its RSS is cuetui's alone (this one has fetched every frame)."""
     import json
 
     out = subprocess.run(
-        [sys.executable, "-m", "bench.bench_frames", "--measure", url],
+        [sys.executable, "-m", "bench.bench_frames", "--measure", url, "--gateway-pid", str(gateway_pid)],
         check=True,
         capture_output=True,
         env={**os.environ, "TEXTUAL": ""},
@@ -239,10 +214,9 @@ def run(quick: bool = False, profile: str | None = None) -> list[Result]:
     proc, url = start_gateway("studio" if quick else profile or "huge")
     try:
         raw = asyncio.run(warm_up(url, proc.pid))
-        f = measure_in_fresh_process(url)
+        f = measure_in_fresh_process(url, proc.pid)
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop_gateway(proc)
     load = max(load, os.getloadavg()[0])
     n = int(f["frames"])
     return [
@@ -265,14 +239,17 @@ def run(quick: bool = False, profile: str | None = None) -> list[Result]:
             ratio=f["loaded_s"] / raw if raw else None,
             goal="≤ 5 s",
             met=f["loaded_s"] <= 5,
-            note=f"ratio = screen / bare client (the UI's overhead); load average {load:.1f}",
+            note=f"ratio = screen / bare client (the UI's overhead); cuetui's CPU meanwhile "
+            f"{f['loaded_cpu_s']:.1f} s, the gateway's {f.get('loaded_gateway_cpu_s', 0.0):.1f} s; "
+            f"load average {load:.1f}",
         ),
         Result(
             "frames",
             f"job screen ({n:,} frames): longest loop stall opening the screen",
             f.get("open_stall_ms", 0.0),
             "ms",
-            note="CSS and first layout, before any frame arrives",
+            note=f"CSS and first layout, before any frame arrives; the loop's own CPU in that tick "
+            f"{f['open_stall_cpu_ms']:.0f} ms",
         ),
         Result(
             "frames",
@@ -281,7 +258,9 @@ def run(quick: bool = False, profile: str | None = None) -> list[Result]:
             "ms",
             goal="≤ 16 ms (one frame at 60 Hz)",
             met=f["load_stall_ms"] <= 16,
-            note=f"load average {load:.1f}",
+            note=f"load average {load:.1f}; the loop's own CPU in that tick {f['load_stall_cpu_ms']:.0f} ms; "
+            f"longest collection {f['gc_longest_ms']:.0f} ms ({f['gc_longest_cpu_ms']:.0f} ms CPU), "
+            f"{f['gc_full']:.0f} full",
         ),
         Result(
             "frames",
@@ -325,12 +304,31 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--profile", choices=("huge", "scale"), help="the demo farm (default: huge, then scale)")
     parser.add_argument("--measure", metavar="URL", help=argparse.SUPPRESS)  # the child of a run
+    parser.add_argument("--gateway-pid", type=int, default=0, help=argparse.SUPPRESS)  # its CPU is measured too
+    parser.add_argument(
+        "--cprofile", action="store_true", help="with --measure URL: print a cProfile of it (bench/profiles/)"
+    )
     args = parser.parse_args()
     os.environ.setdefault("TEXTUAL", "")
+    if args.measure and args.cprofile:
+        import cProfile
+        import io
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        figures = asyncio.run(measure(args.measure, args.gateway_pid))
+        profiler.disable()
+        for sort in ("tottime", "cumulative"):
+            text = io.StringIO()
+            pstats.Stats(profiler, stream=text).strip_dirs().sort_stats(sort).print_stats(35)
+            print(f"## by {sort}\n{text.getvalue()}")
+        print(f"figures under the profiler: {figures}")
+        sys.exit(0)
     if args.measure:
         import json
 
-        print(json.dumps(asyncio.run(measure(args.measure))))
+        print(json.dumps(asyncio.run(measure(args.measure, args.gateway_pid))))
         sys.exit(0)
     for r in run(quick=args.quick, profile=args.profile):
         met = "" if r.met is None else (" ✓" if r.met else " ✗")

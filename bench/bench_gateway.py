@@ -24,76 +24,15 @@ import argparse
 import asyncio
 import contextlib
 import os
-import subprocess
-import sys
 import time
 from typing import Any
 
-import jwt
+from bench.common import Result, cpu_seconds, start_gateway, stop_gateway, token
 
-from bench.common import Result
-
-SECRET = "bench-secret-0123456789-0123456789-0123456789-0123456789"
 CONCURRENCY = 4
 PAGE_SIZE = 100
 GET_JOBS = "/job.JobInterface/GetJobs"
 GET_FRAMES = "/job.JobInterface/GetFrames"
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (from /proc/PID/stat)."""
-    with open(f"/proc/{pid}/stat") as fh:
-        fields = fh.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def start_gateway(profile: str, cpus: set[int] | None, speed: str = "0") -> tuple[subprocess.Popen[str], str]:
-    """`cuetui demo-gateway` in a child process (pinned to `cpus`); returns it and its URL."""
-
-    def pin() -> None:
-        if cpus:
-            os.sched_setaffinity(0, cpus)
-
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cuetui",
-            "demo-gateway",
-            "--port",
-            "0",
-            "--profile",
-            profile,
-            "--seed",
-            "7",
-            "--speed",
-            speed,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env={**os.environ, "JWT_SECRET": SECRET},
-        preexec_fn=pin,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line.startswith("OPENCUE_REST_GATEWAY_URL="):
-        proc.kill()
-        raise RuntimeError(f"the demo gateway did not start: {line!r}")
-    return proc, line.strip().split("=", 1)[1]
-
-
-def stop_gateway(proc: subprocess.Popen[str]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
-def token() -> str:
-    return jwt.encode({"sub": "bench"}, SECRET, algorithm="HS256")
 
 
 async def hammer(
@@ -150,7 +89,7 @@ def measure(quick: bool) -> dict[str, dict[str, float]]:
     server_cpus = {min(cpus)}
     load_cpus = cpus - server_cpus or cpus
     seconds = 1.0 if quick else 10.0
-    proc, url = start_gateway("studio", server_cpus)
+    proc, url = start_gateway("studio", cpus=server_cpus)
     out: dict[str, dict[str, float]] = {}
     own = os.sched_getaffinity(0)
     try:

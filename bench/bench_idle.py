@@ -40,8 +40,7 @@ from typing import Any
 
 import httpx
 
-from bench.bench_gateway import SECRET, start_gateway, stop_gateway, token
-from bench.common import Result
+from bench.common import SECRET, Result, start_gateway, stop_gateway, token
 
 WIDTH, HEIGHT = 160, 48
 SAMPLE = 0.05
@@ -202,7 +201,7 @@ def measure(quick: bool) -> dict[str, dict[str, Any]]:
         raise RuntimeError("tmux is needed for this benchmark")
     seconds = 5.0 if quick else 60.0
     settle = 3.0 if quick else 10.0
-    proc, url = start_gateway("studio", None)
+    proc, url = start_gateway("studio")
     workdir = Path(tempfile.mkdtemp(prefix="cuetui-bench-idle-"))
     pane = None
     out: dict[str, dict[str, Any]] = {}

@@ -61,8 +61,7 @@ from typing import Any
 
 import jwt
 
-from bench.bench_gateway import SECRET, cpu_seconds, start_gateway, stop_gateway
-from bench.common import Result
+from bench.common import SECRET, Result, cpu_seconds, start_gateway, stop_gateway
 
 REFRESH = 5.0  # cuetui's default (cuetui.ui.options.UiOptions.refresh) and CueWeb's jobs/job pages
 CUEWEB_HOSTS_REFRESH = 30.0
@@ -255,7 +254,7 @@ async def _pollers(url: str, seconds: float, server_pid: int) -> dict[str, float
 
 def many_pollers(seconds: float) -> dict[str, float]:
     """200 jobs-screen pollers against a demo gateway in a child process."""
-    proc, url = start_gateway("studio", None)
+    proc, url = start_gateway("studio")
     try:
         cpu = cpu_seconds(proc.pid)
         time.sleep(2)

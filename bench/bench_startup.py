@@ -31,8 +31,7 @@ import time
 import httpx
 import jwt
 
-from bench.bench_frames import SECRET, start_gateway
-from bench.common import Result
+from bench.common import SECRET, Result, start_gateway, stop_gateway
 from bench.startup_table_app import READY_TEXT
 
 COLUMNS, LINES = 160, 48
@@ -142,8 +141,7 @@ def run(quick: bool = False) -> list[Result]:
     try:
         t = measure(url, runs=2 if quick else 7)
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop_gateway(proc)
     ours, base = statistics.median(t["cuetui"]), statistics.median(t["baseline"])
     ratio = ours / base
     return [

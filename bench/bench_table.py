@@ -30,8 +30,7 @@ from typing import Any
 
 import jwt
 
-from bench.bench_frames import SECRET, start_gateway
-from bench.common import Result
+from bench.common import SECRET, Result, start_gateway, stop_gateway
 
 CHANGED_SHARE = 0.01
 
@@ -209,8 +208,7 @@ def run(quick: bool = False) -> list[Result]:
         try:
             f = asyncio.run(measure(url, polls=1 if quick else 3, baseline=profile != "scale"))
         finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+            stop_gateway(proc)
         load = max(load, os.getloadavg()[0])
         jobs = f"{int(f['jobs']):,} jobs"
         if "rebuild_ms" in f:

@@ -8,8 +8,10 @@ written as text to bench/profiles/ (not part of `python -m bench`).
 
 * table_refresh_scale.txt (`--scale`, only that one): the same at 20 000 jobs (`scale`), and the poll
   in which the minute changes.
+* screen_switch.txt (`--switch`, only that one): `3` then `2` (jobs → hosts → jobs screen) on the
+  `studio` farm, headless at 160×48, four times each (bench_keys' keys, without the terminal).
 
-Usage: python -m bench.profile_hot_paths [--scale]     (a few minutes: two `huge` gateways start)
+Usage: python -m bench.profile_hot_paths [--scale | --switch]     (a few minutes: two `huge` gateways start)
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import time
 from pathlib import Path
 
 from bench import bench_fetch, bench_table
-from bench.bench_frames import start_gateway, wait_idle
+from bench.common import SECRET, start_gateway, stop_gateway, wait_idle
 
 OUT = Path(__file__).with_name("profiles")
 
@@ -52,8 +54,7 @@ def fetch_decode() -> str:
         bench_fetch.cuetui_fetch(url, job_id, total)
         profile.disable()
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop_gateway(proc)
     return (
         _header(f"fetch + decode {total:,} frames through GatewayClient.get_all_frames")
         + "## by own time\n"
@@ -69,8 +70,7 @@ def table_refresh() -> str:
     try:
         asyncio.run(bench_table.measure(url, polls=2, profiles=profiles))
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop_gateway(proc)
     return (
         _header("one poll of the huge jobs screen, 1 % of jobs changed")
         + "## in place (cuetui), by cumulative time\n"
@@ -88,8 +88,7 @@ def table_refresh_scale() -> str:
     try:
         asyncio.run(bench_table.measure(url, polls=2, profiles=profiles, baseline=False))
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop_gateway(proc)
     return (
         _header("one poll of the scale jobs screen (20 000 jobs), 1 % of jobs changed; then the minute's poll")
         + "## 1 % changed, by cumulative time\n"
@@ -101,8 +100,60 @@ def table_refresh_scale() -> str:
     )
 
 
+def screen_switch() -> str:
+    from cuetui.gateway.auth import GatewayAuth
+    from cuetui.gateway.client import GatewayClient
+    from cuetui.ui.app import CueTuiApp
+    from cuetui.ui.options import UiOptions
+    from cuetui.ui.screens.jobs import JobsScreen
+
+    profile = cProfile.Profile()
+    timings: list[str] = []
+
+    async def switch(url: str) -> None:
+        client = GatewayClient(url, GatewayAuth(secret=SECRET, sub="bench"))
+        app = CueTuiApp(client, UiOptions(url=url, farm_name="bench", user="bench"))
+        async with app.run_test(size=(160, 48)) as pilot:
+            while not (isinstance(app.screen, JobsScreen) and app.screen.table.loaded):
+                await pilot.pause(0.05)
+            for key in ("3", "2"):  # each screen built once, not profiled
+                await pilot.press(key)
+                await pilot.pause(0.5)
+            for _ in range(4):
+                for key in ("3", "2"):
+                    wall, cpu = time.perf_counter(), time.process_time()
+                    profile.enable()
+                    await pilot.press(key)
+                    await pilot.pause()
+                    profile.disable()
+                    timings.append(
+                        f"{key} -> {type(app.screen).__name__}: {(time.perf_counter() - wall) * 1000:.0f} ms wall, "
+                        f"{(time.process_time() - cpu) * 1000:.0f} ms CPU (under the profiler)"
+                    )
+                    await pilot.pause(0.5)
+        await client.aclose()
+
+    proc, url = start_gateway("studio")
+    try:
+        asyncio.run(switch(url))
+    finally:
+        stop_gateway(proc)
+    return (
+        _header("switching screens (3 then 2, four times), studio, headless 160x48")
+        + "\n".join(timings)
+        + "\n\n## by cumulative time\n"
+        + _top(profile, "cumulative", 45)
+        + "\n## by own time\n"
+        + _top(profile, "tottime", 20)
+    )
+
+
 def main() -> None:
     OUT.mkdir(exist_ok=True)
+    if "--switch" in sys.argv:
+        (OUT / "screen_switch.txt").write_text(screen_switch())
+        print(f"wrote {OUT}/screen_switch.txt")
+        return
     if "--scale" in sys.argv:
         (OUT / "table_refresh_scale.txt").write_text(table_refresh_scale())
         print(f"wrote {OUT}/table_refresh_scale.txt")

@@ -18,8 +18,6 @@ import asyncio
 import contextlib
 import gc
 import io
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -28,8 +26,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from bench import common
+
 DEFAULT_FAULTS = "error-rate=0.05,html=0.02,drop=0.02"
-SECRET = "soak-secret-0123456789-0123456789-0123456789-0123456789"
+SECRET = common.SECRET
 # One step of the TUI's tour every STEP_SECONDS of wall time: every screen, and a job opened and closed.
 TOUR = ("1", "3", "4", "5", "2", "enter", "", "escape")
 STEP_SECONDS = 1.5
@@ -85,29 +85,11 @@ def rss_mib(pid: int | None = None) -> float:
 
 
 def start_gateway(profile: str, seed: int, speed: float, faults: str) -> tuple[subprocess.Popen[str], str]:
-    """The demo gateway as a child process; returns it and its URL."""
-    cmd = [sys.executable, "-m", "cuetui", "demo-gateway", "--port", "0", "--profile", profile]
-    cmd += ["--seed", str(seed), "--speed", str(speed)]
-    if faults:
-        cmd += ["--fault", faults]
-    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env={**os.environ, "JWT_SECRET": SECRET})
-    assert child.stdout is not None
-    line = child.stdout.readline().strip()
-    if not line.startswith("OPENCUE_REST_GATEWAY_URL="):
-        child.kill()
-        child.wait()
-        raise RuntimeError("the demo gateway did not start")
-    return child, line.split("=", 1)[1]
+    """The demo gateway as a child process (bench.common's); returns it and its URL."""
+    return common.start_gateway(profile, seed=seed, speed=speed, faults=[faults] if faults else [])
 
 
-def stop_gateway(child: subprocess.Popen[str]) -> None:
-    if child.poll() is None:
-        child.send_signal(signal.SIGTERM)
-        try:
-            child.wait(15)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+stop_gateway = common.stop_gateway
 
 
 class CountingSink:

@@ -39,3 +39,18 @@ def test_dead_bench_runs_quick(tmp_path: object) -> None:
     assert main(["--quick", "--only", "dead", "--out", str(out)]) == 0
     results = json.loads(out.read_text())["results"]
     assert {r["bench"] for r in results} == {"dead"} and len(results) == 6
+
+
+def test_keys_bench_runs_quick(tmp_path: object) -> None:
+    """Key to screen in a tmux pane (quick: 5 samples each); the figures are printed, never asserted."""
+    import shutil
+
+    import pytest
+
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    out = tmp_path / "results.json"  # type: ignore[operator]
+    assert main(["--quick", "--only", "keys", "--out", str(out)]) == 0
+    results = json.loads(out.read_text())["results"]
+    assert {r["bench"] for r in results} == {"keys"} and len(results) == 5
+    assert all(r["figure"] > 0 for r in results)

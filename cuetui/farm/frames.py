@@ -20,6 +20,7 @@ without a pass over every frame). No Textual.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -258,6 +259,10 @@ class FrameSync:
                         last_key = key
                 if self.on_progress is not None:
                     self.on_progress(len(new), expected)
+                # Pages fetched ahead are often all there already, and awaiting a finished one does not
+                # give the loop back: without this, a screen's repaint and keypresses waited for
+                # several pages in a row.
+                await asyncio.sleep(0)
         finally:
             self.loading = False
         old = {} if first else self.frames

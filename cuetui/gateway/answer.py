@@ -63,6 +63,12 @@ def body_of(response: httpx.Response) -> bytes:
         return b""
 
 
+def forget(response: httpx.Response) -> None:
+    """Drop the body kept for `response` once its reader has it: a response that outlives its call (held
+    by a reference cycle until the collector runs, or frozen by `gc.freeze`) then keeps no body alive."""
+    _READ.pop(response, None)
+
+
 async def read_bounded(response: httpx.Response, limit: int) -> bytes:
     """The whole body of a streamed `response`, decompressed; AnswerTooLarge past `limit` bytes."""
     cached = _READ.get(response)

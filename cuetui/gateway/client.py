@@ -224,6 +224,7 @@ class GatewayClient:
                 return response, await read_bounded(response, self.max_answer_bytes)
             finally:
                 await response.aclose()
+                answer.forget(response)
 
         try:
             # One deadline over the whole exchange, so a trickling or endless body ends too.

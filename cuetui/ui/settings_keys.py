@@ -6,7 +6,6 @@ the job screen) `o` job settings and `C` comments; on the job screen's layers ta
 
 from __future__ import annotations
 
-from cuetui.ui import settings_steer
 from cuetui.ui.catalogue import ActionSpec
 
 SETTINGS_HELP = {
@@ -54,8 +53,14 @@ LAYER_ACTIONS: tuple[ActionSpec, ...] = (
 class ConfiguresFarm:
     """Mixin beside `SteersFarm` (which gives `steer_jobs` / `steer_refresh`): the `o` and `C` keys."""
 
+    # settings_steer (its forms and dialogs) is imported when a key first needs it, not at start-up.
+
     def action_job_settings(self) -> None:
+        from cuetui.ui import settings_steer
+
         settings_steer.job_settings(self._steer_screen, self.steer_jobs(), self.steer_refresh())  # type: ignore[attr-defined]
 
     def action_comments(self) -> None:
+        from cuetui.ui import settings_steer
+
         settings_steer.comments(self._steer_screen, self.steer_jobs())  # type: ignore[attr-defined]

@@ -50,3 +50,24 @@ async def test_an_encoding_not_asked_for_is_refused() -> None:
         await read_bounded(_streamed([b"x"], {"Content-Encoding": "br"}), 1 << 20)
     with pytest.raises(UnreadableEncoding):
         await read_bounded(_streamed([b"not gzip at all"], {"Content-Encoding": "gzip"}), 1 << 20)
+
+
+async def test_an_answer_that_outlives_its_call_keeps_no_body() -> None:
+    # A response kept alive after the call (here by the transport; in the app by a reference cycle
+    # the collector has not reached, or frozen by gc.freeze) must not keep its body with it.
+    from cuetui.gateway.answer import body_of
+    from cuetui.gateway.client import GatewayClient
+
+    kept: list[httpx.Response] = []
+    page = b'{"frames":{"frames":[]}}' + b" " * 100_000
+
+    class Keeping(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            response = _streamed([page[:50_000], page[50_000:]])  # as a network answer comes
+            kept.append(response)
+            return response
+
+    async with GatewayClient("http://gw", None, transport=Keeping()) as client:
+        assert await client.get_frames("job-1") == []
+    assert kept
+    assert all(body_of(response) == b"" for response in kept)

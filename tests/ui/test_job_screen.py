@@ -275,3 +275,33 @@ async def test_r_retries_the_cursor_dead_frame_and_the_row_updates(
             what="the farm to retry the frame",
         )
         await wait_for(pilot, lambda: sync.frames[dead].state != "DEAD", what="the row to follow")
+
+
+async def test_pages_that_arrive_between_two_hand_overs_are_all_shown_once_loaded(
+    make_gateway: Callable[..., DemoGatewayThread], gateway_token: str, monkeypatch: Any
+) -> None:
+    # While a job loads, arrived pages are handed to the table at most every LOAD_SHOW_EVERY seconds:
+    # the pages after the last hand-over must still reach the table and the strip, in order.
+    from cuetui.farm.views.job import JobDetailView
+    from cuetui.ui.screens import job as job_screen
+
+    class SmallPages(JobDetailView):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.sync.page_size = 10
+
+    monkeypatch.setattr(job_screen, "JobDetailView", SmallPages)
+    monkeypatch.setattr(job_screen, "LOAD_SHOW_EVERY", 3600.0)  # only the first page during the load
+    gw = make_gateway(epoch=EPOCH)
+    job_id, job_name = biggest_pending_job(gw)
+    total = gw.run(lambda farm: farm.find_job(job_id).total)
+    assert total > 3 * 10  # several pages
+    app = make_app(gw, gateway_token, lambda: JobScreen(job_id, job_name))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: loaded(app), what="frames loaded")
+        screen: JobScreen = app.screen  # type: ignore[assignment]
+        await wait_for(pilot, lambda: screen.last_result is not None, what="the first poll's result")
+        assert screen.sync is not None
+        assert screen.frames_table.rows == screen.sync.order
+        assert len(screen.frames_table.rows) == total
+        assert len(screen.strip.codes) == total

@@ -86,6 +86,30 @@ async def test_strip_draws_two_frames_per_cell_with_half_blocks() -> None:
         assert strip.size.height == 1
 
 
+async def test_a_loading_strip_lays_the_screen_out_again_only_when_it_grows_a_line() -> None:
+    # A job loading page by page appends a thousand frames at a time; a layout of the whole screen
+    # per page was most of a page's cost, though the strip's height changes only a few times.
+    app = TableApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        strip = app.query_one(FrameStrip)
+        layouts: list[int] = []
+        refresh = strip.refresh
+
+        def counting(*regions: object, layout: bool = False, **kwargs: object) -> object:
+            if layout:
+                layouts.append(len(strip.codes))
+            return refresh(*regions, layout=layout, **kwargs)  # type: ignore[arg-type]
+
+        strip.refresh = counting  # type: ignore[method-assign]
+        for _ in range(50):
+            strip.append_states(["WAITING"] * 1000)
+            await pilot.pause()
+        assert strip.size.height == strip.max_lines  # 50 000 frames fill every line
+        assert 1 <= len(layouts) <= strip.max_lines  # once per new line, not once per page
+        rendered = "".join(segment.text for segment in strip.render_line(strip.max_lines - 1))
+        assert rendered == "▀" * strip.size.width  # the last line is drawn with the new frames
+
+
 async def test_strip_without_colour_uses_one_glyph_per_frame(monkeypatch: object) -> None:
     import os
 

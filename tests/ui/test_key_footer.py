@@ -129,3 +129,26 @@ async def test_the_keys_a_screen_switch_replaces_are_freed(small_gateway: DemoGa
         in_dom = sum(len(screen.query(FooterKey)) for screen in app.screen_stack)
         # A few keys a recompose just dropped may wait for their removal to finish; not one per switch.
         assert grew < switches, (grew, in_dom)
+
+
+async def test_a_screen_switch_keeps_the_footer_keys_when_they_are_the_same(small_gateway: DemoGatewayThread) -> None:
+    """Rebuilding the footer's keys was a fifth of a screen switch's time: a screen shown again keeps
+    the keys it had, and a narrower terminal still gets keys that fit."""
+    app = make_app(small_gateway.url)
+    async with app.run_test(size=(160, 24)) as pilot:
+        await wait_loaded(pilot)
+        await pilot.pause()
+        jobs_screen = app.screen
+        before = list(jobs_screen.query(FooterKey))
+        assert before
+        for key in ("3", "2"):
+            await pilot.press(key)
+            await wait_loaded(pilot)
+            await pilot.pause()
+        assert app.screen is jobs_screen
+        assert list(jobs_screen.query(FooterKey)) == before  # the very same widgets
+        await pilot.resize_terminal(70, 24)
+        await wait_for(pilot, lambda: footer_words(app)[1] <= 70, what="a footer that fits 70 columns")
+        words, _ = footer_words(app)
+        assert "help" in words and "quit" in words
+        assert len(words) < len(before)

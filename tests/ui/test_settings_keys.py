@@ -353,3 +353,18 @@ async def test_max_retries_is_shown_as_unknown_and_sent_only_when_typed(gw: Demo
         await wait_farm(pilot, gw, lambda farm: farm.find_job(DEAD_JOB).priority == 77)
         assert sent(gw) == ["SetPriority"]  # the untouched max retries is not sent
         assert gw.run(lambda farm: farm.find_job(DEAD_JOB).max_retries) == before
+
+
+def test_the_settings_forms_are_not_imported_at_start_up() -> None:
+    # Start-up imports what the first screen needs; the settings forms and dialogs load with the
+    # first key that opens one (the keys themselves are tested above).
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, cuetui.ui.app;"
+        "print(sorted(m for m in ('cuetui.ui.settings_steer', 'cuetui.ui.widgets.settings_form',"
+        " 'cuetui.ui.comments') if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stdout + proc.stderr

@@ -10,6 +10,7 @@ rendered), and each poll redraws only the rows of frames that changed.
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -50,7 +51,11 @@ if TYPE_CHECKING:
     from cuetui.farm.connection import ConnectionTracker
     from cuetui.ui.services import Services
 
-GC_FREEZE_FROM = 5000  # frames loaded before the collector is told to leave them alone
+# While a big job loads, the pages that arrived are handed to the table and strip at most this often (s):
+# each hand-over lays the screen out again (the table's height grows), which cost more than the page
+# (4 a second: the load's CPU fell by a quarter against 10 a second in bench_frames).
+LOAD_SHOW_EVERY = 0.25
+GC_FREEZE_FROM = 5000  # frames expected at which a load first moves what the app holds out of the collector's sight
 
 JOB_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("job.log", "enter,l", "open_log", "log"),
@@ -166,6 +171,7 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
         self._layer_rows: dict[str, tuple[Text, ...]] = {}
         self._load_progress: tuple[int, int | None] = (0, None)
         self._loading_shown = 0  # frames of a first load already handed to the table and strip
+        self._shown_at = 0.0  # time.monotonic() when pages were last handed over
         self.warnings_shown: list[str] = []  # what FrameSync warned about (once each)
         self._stale = False
 
@@ -286,21 +292,34 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
         self._load_progress = (loaded, expected)
         if not self.is_attached:
             return
-        if loaded >= GC_FREEZE_FROM:
-            # Frames are NamedTuples, which the cycle collector never untracks (only exact tuples
-            # are), and none of them is in a cycle. 50 000 of them made each full collection take
-            # 200-350 ms in bench/bench_frames.py, stalling the UI two or three times per load.
-            # Freezing moves what exists now out of the collector's sight; frames are still freed
-            # by reference counting when a reload replaces them.
+        if (expected or 0) >= GC_FREEZE_FROM:
+            # A big load is under way. Frames have no GC header, but what the app already holds (a
+            # jobs table of 20 000 rows is a million tracked objects) and the load's own growing
+            # lists and dicts of 200 000 entries are scanned by every full collection, which the
+            # load's garbage brings about: 1.4 s each at 200 000 frames in bench/bench_frames.py.
+            # Freezing at each page moves what exists now out of the collector's sight (it is
+            # still freed by reference counting); the young generations are collected first so
+            # little garbage is frozen with it (and answers keep no body once read).
+            gc.collect(1)
             gc.freeze()
         sync = self.sync
         if sync is None or sync.loaded:
             return
+        now = time.monotonic()
+        if self._loading_shown and now - self._shown_at < LOAD_SHOW_EVERY:
+            return  # shown with the next pages, or when the load is done
+        self._shown_at = now
         total = f" / {expected:,}" if expected else ""
         self.frames_table.set_empty_text(f"loading frames… {loaded:,}{total}")
         self._set_frames_title(f"loading {loaded:,}{total} frames")
+        self._show_arrived()
+
+    def _show_arrived(self) -> None:
+        """Hand the table and the strip the frames of a first load that arrived since the last time."""
+        sync = self.sync
+        assert sync is not None
         shown = self._loading_shown
-        if loaded and len(sync.order) > shown:
+        if len(sync.order) > shown:
             # Show the pages that arrived (in Cuebot's order while loading): append only the new
             # ones, so loading 50 000 frames costs the same per page from the first to the last.
             frames = sync.frames
@@ -397,6 +416,8 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
         sync = self.sync
         assert sync is not None
         table = self.frames_table
+        if result.first_load and not result.reordered:
+            self._show_arrived()  # the pages that came after the last ones shown
         if (
             result.first_load
             and not result.reordered
@@ -494,7 +515,9 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
             marked = len(self.frames_table.marked)
             if marked:
                 text += f" · {marked:,} marked"
-        self.query_one("#frames-title", Static).update(Text(text, end="", no_wrap=True))
+        # One unwrapped line in its fixed cell of the one-line bar: its size never changes, so no
+        # layout of the screen (this runs at each page while a big job loads).
+        self.query_one("#frames-title", Static).update(Text(text, end="", no_wrap=True), layout=False)
 
     def _show_status(self) -> None:
         sync = self.sync

@@ -105,6 +105,7 @@ class FrameStrip(Widget):
         self.codes = bytearray()
         self._lines: list[Strip] | None = None
         self._plan = (1, 1)
+        self._laid_out_lines = -1  # the height the last layout gave the strip (-1: none yet)
 
     # --- data ------------------------------------------------------------------------------------
 
@@ -113,9 +114,8 @@ class FrameStrip(Widget):
         lookup = STATE_CODES
         codes = bytearray(lookup.get(s, UNKNOWN) for s in states)
         if codes != self.codes:
-            resized = len(codes) != len(self.codes)
             self.codes = codes
-            self._dirty(resized)
+            self._dirty()
 
     def append_states(self, states: Iterable[str]) -> None:
         """Add frames at the end (while a big job loads)."""
@@ -123,7 +123,7 @@ class FrameStrip(Widget):
         codes = STATE_CODES
         self.codes.extend(codes.get(s, UNKNOWN) for s in states)
         if len(self.codes) != before:
-            self._dirty(True)
+            self._dirty()
 
     def update_states(self, changes: Sequence[tuple[int, str]]) -> None:
         """Change some frames' states by index."""
@@ -135,19 +135,26 @@ class FrameStrip(Widget):
                     self.codes[index] = code
                     changed = True
         if changed:
-            self._dirty(False)
+            self._dirty()
 
-    def _dirty(self, resized: bool) -> None:
+    def _dirty(self) -> None:
         self._lines = None
-        if resized or plan(len(self.codes), self.size.width or 80, self.max_lines, self._per_cell) != self._plan:
+        # Lay the screen out again only when the strip's height changes: a job loading page by page
+        # adds frames a thousand at a time, and a layout of the whole screen at each page was most
+        # of a page's cost on the event loop once the strip had its last line.
+        if self._lines_for(self.size.width or 80) != self._laid_out_lines:
             self.refresh(layout=True)
         else:
             self.refresh()
 
+    def _lines_for(self, width: int) -> int:
+        return plan(len(self.codes), width, self.max_lines, self._per_cell)[1] if self.codes else 1
+
     # --- layout and rendering --------------------------------------------------------------------------
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return plan(len(self.codes), width, self.max_lines, self._per_cell)[1] if self.codes else 1
+        self._laid_out_lines = self._lines_for(width)
+        return self._laid_out_lines
 
     def on_resize(self, event: events.Resize) -> None:
         self._lines = None

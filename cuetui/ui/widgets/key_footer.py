@@ -18,6 +18,7 @@ from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -65,6 +66,27 @@ class KeyFooter(Footer):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, show_command_palette=False)
         self._planned_width = -1
+        self._planned: tuple[tuple[object, ...], ...] | None = None  # what the keys shown were made from
+
+    @staticmethod
+    def _plan_key(width: int, shown: Sequence[FooterEntry]) -> tuple[tuple[object, ...], ...]:
+        return (
+            (width,),
+            *(
+                (e.binding.key, e.key_display, e.binding.description, e.binding.action, e.enabled, e.tooltip)
+                for e in shown
+            ),
+        )
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        """Textual recomposes the footer whenever the screen's bindings may have changed, which is at
+        every screen switch and focus change: rebuilding its keys was a fifth of a switch's time. Here
+        it recomposes only when the keys it would show differ from those it shows."""
+        if self._planned is not None and self._bindings_ready and self.is_attached and screen is self.screen:
+            width = self.size.width or self.app.size.width
+            if self._plan_key(width, plan_footer(self.entries(), width)[0]) == self._planned:
+                return
+        super().bindings_changed(screen)
 
     def entries(self) -> list[FooterEntry]:
         """Every key the footer could show, one per action, in the screen's order."""
@@ -85,6 +107,7 @@ class KeyFooter(Footer):
         width = self.size.width or self.app.size.width
         self._planned_width = width
         shown, compact = plan_footer(self.entries(), width)
+        self._planned = self._plan_key(width, shown)
         self.compact = compact
         for entry in shown:
             binding = entry.binding
