@@ -106,15 +106,24 @@ def suggest_min_memory(
     return out
 
 
-def host_behind(frames: Sequence[DeadFrame], suspects: Sequence[Suspect]) -> Suspect | None:
-    """The suspect host behind the most of `frames` (None when no suspect host is among them)."""
+# A suspect host is named behind a group of deaths only when it is behind at least this share of them:
+# one frame in a few hundred that died on a bad host is not what the group is about.
+HOST_SHARE = 0.5
+
+
+def host_behind(
+    frames: Sequence[DeadFrame], suspects: Sequence[Suspect], *, at_least: float = HOST_SHARE
+) -> Suspect | None:
+    """The suspect host behind the most of `frames`, when it is behind at least `at_least` of them
+    (None when no suspect host is, or none is behind that share)."""
     on: dict[str, int] = {}
     for d in frames:
         on[d.host] = on.get(d.host, 0) + 1
     best = [(on[s.host], s) for s in suspects if on.get(s.host)]
     if not best:
         return None
-    return max(best, key=lambda pair: pair[0])[1]
+    count, suspect = max(best, key=lambda pair: pair[0])
+    return suspect if count >= at_least * len(frames) else None
 
 
 def not_transient(
@@ -136,6 +145,7 @@ def not_transient(
 
 __all__ = [
     "HEADROOM",
+    "HOST_SHARE",
     "KILLED_EXIT",
     "MemorySuggestion",
     "host_behind",

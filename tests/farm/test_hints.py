@@ -88,6 +88,11 @@ def test_the_host_behind_deaths_of_several_jobs() -> None:
     behind = host_behind(frames[:3] + frames[-2:], suspects)
     assert behind is not None and behind.host == "render07"
     assert host_behind(frames[-2:], suspects) is None
+    # One frame of a large group on the bad host is not what the group is about; L still finds it.
+    group = frames[:1] + [dead(200 + n, exit_status=1, host="r01") for n in range(9)]
+    assert host_behind(group, suspects) is None
+    loose = host_behind(group, suspects, at_least=0.0)
+    assert loose is not None and loose.host == "render07"
 
 
 def test_not_transient_only_when_every_earlier_attempt_failed_the_same_way() -> None:

@@ -542,7 +542,7 @@ class TriageScreen(AcrossJobsScreen[TriageRow]):
     def steer_hosts(self) -> list[Host]:
         """For `L`: the suspect host behind the selected frames, else the selected frame's host."""
         frames = self._selected_frames()
-        host = host_behind(frames, self.suspects)
+        host = host_behind(frames, self.suspects, at_least=0.0)
         names = [host.host] if host is not None else sorted({d.host for d in frames if d.host})[:1]
         return [self.hosts[n] for n in names if n in self.hosts]
 
