@@ -349,6 +349,21 @@ async def test_d_satisfies_what_waits_on_the_layer_and_leaves_its_frames(gw: Dem
         assert gw.run(lambda farm: [d.active for d in farm.resources.depends if d.er_job.name == waiting]) == [False]
 
 
+async def test_d_sends_nothing_when_what_waits_cannot_be_read(gw: DemoGatewayThread) -> None:
+    """The count is read before asking: when the gateway refuses that read, nothing is asked or sent
+    and the notification says why."""
+    app = make_app(gw)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_job(pilot)
+        await on_layer(pilot, screen, "render")
+        render = gw.run(lambda farm: farm_layer_of(farm, "render").id)
+        gw.run(lambda farm: farm.layers_by_id.pop(render))  # listed by GetLayers, unknown to LayerInterface
+        await pilot.press("D")
+        await wait_for(pilot, lambda: any(t.startswith("mark done not sent: cannot read") for t in toasts(app)))
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert sent(gw) == ["GetWhatDependsOnThis"]  # the refused read, and no MarkdoneFrames
+
+
 async def test_d_in_read_only_mode_sends_nothing(gw: DemoGatewayThread) -> None:
     app = make_app(gw, read_only=True)
     async with app.run_test(size=(160, 48)) as pilot:
