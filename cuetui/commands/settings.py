@@ -66,7 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = sub.add_parser(
         "mark-done",
-        help="mark a layer done: its unfinished frames are eaten, what depends on it may start",
+        help="mark a layer done: what depends on it may start; its frames are left as they are (as Cuebot)",
     )
     p.add_argument("job", type=nonblank, metavar="JOB", help=JOB_HELP)
     p.add_argument("--layer", dest="layers", action="append", required=True, type=nonblank, metavar="LAYER")
@@ -280,18 +280,25 @@ def cmd_mark_done(args: argparse.Namespace) -> int:
         from cuetui.farm.actions import FarmActions
         from cuetui.farm.jobmatch import resolve_job
         from cuetui.farm.text import safe
+        from cuetui.farm.views.depends import mark_done_depends
 
         _check_read_only(settings, "mark done")
         job = await resolve_job(client, args.job)
         layers = await _layers(client, job, list(dict.fromkeys(args.layers)))
-        unfinished = sum(
-            layer.stats.total_frames - layer.stats.succeeded_frames - layer.stats.eaten_frames for layer in layers
-        )
-        result = await FarmActions(client, read_only=settings.read_only).mark_layers_done(layers)
+        # Cuebot's mark done satisfies what waits on the layers and eats nothing: `frames_eaten` stays in
+        # the JSON (0) for the scripts that read it; the dependencies are counted before sending.
+        depends = await mark_done_depends(client, layers)
+        result = await FarmActions(client, read_only=settings.read_only).mark_layers_done(layers, depends)
         names = ", ".join(safe(layer.name) for layer in layers)
-        payload = {"job": job.name, "layers": [layer.name for layer in layers], "frames_eaten": unfinished}
+        payload = {
+            "job": job.name,
+            "layers": [layer.name for layer in layers],
+            "frames_eaten": 0,
+            "depends_satisfied": depends,
+        }
         line = (
-            f"marked done layer{'s' if len(layers) > 1 else ''} {names} of {safe(job.name)}: {unfinished} frames eaten"
+            f"marked done layer{'s' if len(layers) > 1 else ''} {names} of {safe(job.name)}: "
+            f"{depends} {'dependency' if depends == 1 else 'dependencies'} satisfied, no frame eaten"
         )
         return _report(args, result, payload, line)
 

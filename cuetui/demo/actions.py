@@ -22,6 +22,7 @@ from cuetui.demo.farm import (
     Host,
     Job,
 )
+from cuetui.demo.model import Layer
 
 
 def _reopen(farm: Farm, job: Job) -> None:
@@ -88,16 +89,15 @@ def eat_frames(farm: Farm, job: Job, frames: Iterable[int], kill_message: str = 
     farm._update_job_state(job)
 
 
-def mark_frames_done(farm: Farm, job: Job, frames: Iterable[int]) -> None:
-    """Mark done: the frames are eaten (running ones killed) so that what waits on them may go; a layer
-    left with nothing to run gets its stop time."""
-    frames = list(frames)
-    eat_frames(farm, job, frames, kill_message="Layer marked done")
-    now = int(farm.now())
-    for layer in {job.f_layer[i] for i in frames}:
-        done = job.layers[layer]
-        if done.stop_time == 0 and done.counts[SUCCEEDED] + done.counts[EATEN] == done.count:
-            done.stop_time = now
+def mark_done(farm: Farm, job: Job, layer: Layer | None = None, frames: Iterable[int] = ()) -> int:
+    """Mark done, a layer's (LayerInterface/MarkdoneFrames) and a frame search's
+    (JobInterface/MarkDoneFrames) alike: Cuebot satisfies every dependency waiting on the layer / on
+    those frames, so what they held may start; the frames themselves keep their state (eating them is
+    a separate action). Answers how many dependencies were satisfied."""
+    depends = farm.resources.waiting_on(job, layer, frames)
+    for d in depends:
+        farm.resources.satisfy(d, farm.set_state)
+    return len(depends)
 
 
 def mark_as_waiting(farm: Farm, job: Job, frames: Iterable[int]) -> int:

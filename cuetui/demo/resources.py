@@ -56,6 +56,8 @@ DEPEND_ID, SUBSCRIPTION_ID, ALLOCATION_ID, LIMIT_ID, GROUP_ID, FACILITY_ID = 0x2
 
 DEPEND_TYPES = schema.enum_names("depend.DependType")
 TYPE = {name: n for n, name in enumerate(DEPEND_TYPES)}
+# What Cuebot finds waiting on a layer (DependDao.getWhatDependsOn(layer)).
+_ON_LAYER = frozenset({TYPE["JOB_ON_LAYER"], TYPE["LAYER_ON_LAYER"], TYPE["FRAME_ON_LAYER"]})
 _TARGETS = schema.enum_numbers("depend.DependTarget")
 INTERNAL, EXTERNAL, ANY_TARGET = _TARGETS["INTERNAL"], _TARGETS["EXTERNAL"], _TARGETS["ANY_TARGET"]
 _SUCCEEDED = schema.enum_numbers("job.FrameState")["SUCCEEDED"]
@@ -471,6 +473,25 @@ class Resources:
                     self.satisfy(d, set_state)
             elif d.frames_left() == 0:
                 self.satisfy(d, set_state)
+
+    def waiting_on(self, job: Job, layer: Layer | None, frames: Iterable[int] = ()) -> list[Depend]:
+        """The active dependencies Cuebot's satisfyWhatDependsOn finds: on a layer, its JOB_ON_LAYER,
+        LAYER_ON_LAYER and FRAME_ON_LAYER ones; on frames, the *_ON_FRAME ones on any of them plus a
+        LAYER_ON_LAYER with any-frame on one of their layers. A frame-by-frame dependency is on
+        neither (Cuebot keeps it to its per-frame children)."""
+        wanted = set(frames)
+
+        def waits(d: Depend) -> bool:
+            if layer is not None and d.on_layer is layer and d.type in _ON_LAYER:
+                return True
+            if d.on_frame is not None:
+                return d.on_frame in wanted
+            if not d.any_frame or d.type != TYPE["LAYER_ON_LAYER"] or d.on_layer is None:
+                return False
+            start = d.on_layer.offset
+            return any(start <= i < start + d.on_layer.count for i in wanted)
+
+        return [d for d in self.depends_on(job) if d.active and waits(d)]
 
     def drop(self, job: Job, layer: Layer | None, frame: int | None, target: int, set_state: SetState) -> int:
         """DropDepends: satisfy every active dependency of this job / layer / frame on `target`

@@ -10,6 +10,8 @@ Cuebot's rules kept:
   stay) and leaves a frame in any other state as it is, the same rule as the job's MarkAsWaiting
   (cuetui.demo.actions.mark_as_waiting, one code path); MarkAsDepend turns a WAITING frame DEPEND
   again when an active dependency still holds it; frames in other states are left as they are.
+* MarkDoneFrames satisfies every dependency waiting on the searched frames and changes no frame's
+  state, the same code path as the layer's MarkdoneFrames (cuetui.demo.actions.mark_done).
 * AddLimit adds the limit to the layer's (a second time too: Cuebot keeps a row per call); DropLimit
   removes it; an id that names no limit changes nothing anyone can see. GetLimits answers each limit
   once, its running count the frames of this layer that run.
@@ -89,7 +91,7 @@ def _frame_depend(gw: Any, req: dict[str, Any]) -> Any:
 @rpc(_J + "MarkDoneFrames", "job.JobMarkDoneFramesRequest")
 def _job_mark_done(gw: Any, req: dict[str, Any]) -> Any:
     job = lookup.job(gw.farm, req, missing=_job_not_found())
-    actions.mark_frames_done(gw.farm, job, list(queries.matching_frames(gw.farm, job, req.get("req") or {})))
+    actions.mark_done(gw.farm, job, frames=queries.matching_frames(gw.farm, job, req.get("req") or {}))
     return {}
 
 

@@ -4,6 +4,7 @@ What the settings do is the scheduler's (`cuetui.demo.farm`): a layer's min memo
 decide which hosts can take its frames (none can: they stay WAITING), a job's max cores caps what it
 runs, max retries decides when a failed frame goes DEAD, auto-eat eats it instead. This module only
 stores the values as Cuebot does (cores truncated to whole cores, memory in KB) and answers `{}`.
+Mark-done satisfies what waits on the layer and leaves the layer's frames as they are.
 
 Handlers register with `@rpc(path, request_type)` (cuetui.demo.registry): an unknown job is Cuebot's
 NOT_FOUND "Job not found", an unknown layer its INTERNAL empty-result error.
@@ -14,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from cuetui.demo import lookup
-from cuetui.demo.actions import mark_frames_done
+from cuetui.demo.actions import mark_done
 from cuetui.demo.farm import Farm, Job, Layer
 from cuetui.demo.registry import not_found, rpc
 
@@ -129,9 +130,10 @@ def _layer_timeout_llu(gw: Any, req: dict[str, Any]) -> Any:
     return {}
 
 
-def mark_layer_done(farm: Farm, job: Job, layer: Layer) -> None:
-    """MarkdoneFrames: every frame of the layer is marked done (actions.mark_frames_done)."""
-    mark_frames_done(farm, job, range(layer.offset, layer.offset + layer.count))
+def mark_layer_done(farm: Farm, job: Job, layer: Layer) -> int:
+    """MarkdoneFrames: what waits on the layer is satisfied, its frames are left as they are
+    (actions.mark_done); the number of dependencies satisfied."""
+    return mark_done(farm, job, layer)
 
 
 @rpc("/job.LayerInterface/MarkdoneFrames", "job.LayerMarkdoneFramesRequest")

@@ -361,12 +361,17 @@ class FarmActions:
         count = sum(layer.stats.running_frames for layer in layers)
         return await self.kill_matching(job, search, reason, count=count)
 
-    async def mark_layers_done(self, layers: Sequence[Layer]) -> ActionResult:
-        """Mark layers done (MarkdoneFrames): their unfinished frames are eaten, what depends on them goes."""
+    async def mark_layers_done(self, layers: Sequence[Layer], depends: int | None = None) -> ActionResult:
+        """Mark layers done (MarkdoneFrames): as Cuebot does, every dependency waiting on them is
+        satisfied and their frames are left as they are; `depends`, when counted beforehand, is said in
+        the note."""
         self._check("mark done")
         self._layer_names(layers)
         result = await self._each("marked done", layers, lambda layer: self.client.mark_layer_done(layer.id))
-        return replace(result, unit="layer")
+        note = ""
+        if depends is not None and result.ok:  # counted over every layer: said only when all went
+            note = f"{depends} {'dependency' if depends == 1 else 'dependencies'} satisfied"
+        return replace(result, unit="layer", note=note)
 
     # --- frames ---------------------------------------------------------------------------------------
 

@@ -45,7 +45,7 @@ LAYER_ACTIONS: tuple[ActionSpec, ...] = (
         "mark done",
         dangerous=True,
         footer=False,
-        help="layers table: mark the layer(s) done (frames not done are eaten; dependents may start)",
+        help="layers table: mark the layer(s) done: what waits on them may start (no frame is eaten)",
     ),
 )
 

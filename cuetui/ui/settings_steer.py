@@ -11,10 +11,13 @@ from typing import Any
 from textual.screen import Screen
 
 from cuetui.farm.settings import JobSettings, LayerSettings
+from cuetui.farm.text import safe
+from cuetui.farm.views.depends import mark_done_depends
+from cuetui.gateway.errors import GatewayError
 from cuetui.gateway.models import Job, Layer
 from cuetui.ui.comments import CommentsDialog
 from cuetui.ui.services import services_of
-from cuetui.ui.steering import default_kill_reason, steer
+from cuetui.ui.steering import _steer, default_kill_reason, steer
 from cuetui.ui.widgets.dialogs import ConfirmDialog, KillReasonDialog, name_list
 from cuetui.ui.widgets.settings_form import JOB_FIELDS, LAYER_FIELDS, SettingsForm
 
@@ -136,16 +139,42 @@ def kill_layers(screen: Screen[Any], job: Job | None, layers: Sequence[Layer], r
           refresh=refresh)  # fmt: skip
 
 
+def mark_done_question(job: Job, layers: Sequence[Layer], depends: int) -> str:
+    """The `D` confirmation: what Cuebot's mark done does (satisfies what waits on the layers, as
+    CueGUI's "drops any dependencies that are waiting on these frames") and what it does not."""
+    what = _layers_text(job, layers)
+    them = "it" if len(layers) == 1 else "them"
+    waiting = "dependency" if depends == 1 else "dependencies"
+    frames = "its frames are" if len(layers) == 1 else "their frames are"
+    return (
+        f"Mark {what} done?\nThis satisfies the {depends:,} {waiting} waiting on {them} (what they hold may "
+        f"start); {frames} left as they are: eat them first (E) to also skip them."
+    )
+
+
 def mark_done(screen: Screen[Any], job: Job | None, layers: Sequence[Layer], refresh: Refresh = None) -> None:
-    """`D` on layers: mark them done (their unfinished frames are eaten), after a confirmation."""
+    """`D` on layers: mark them done, as Cuebot does (what waits on them is satisfied, no frame changes),
+    after a confirmation counting those dependencies (read first: GetWhatDependsOnThis per layer)."""
     if job is None or not layers:
         _nothing(screen, "mark done")
         return
-    actions = services_of(screen.app).actions
-    left = sum(layer.stats.total_frames - layer.stats.succeeded_frames - layer.stats.eaten_frames for layer in layers)
-    running = sum(layer.stats.running_frames for layer in layers)
-    question = f"Mark {_layers_text(job, layers)} done?\n{_plural(left, 'frame')} not yet done will be eaten"
-    if running:
-        question += f" ({_plural(running, 'running frame')} killed)"
-    question += "; what depends on it may start."
-    steer(screen, lambda _: actions.mark_layers_done(layers), dialog=ConfirmDialog(question), refresh=refresh)
+    services = services_of(screen.app)
+    actions = services.actions
+
+    async def confirm() -> None:
+        if actions.read_only:  # refused by FarmActions: nothing is read, nothing sent
+            await _steer(screen, lambda _: actions.mark_layers_done(layers), None, None, refresh)
+            return
+        try:
+            depends = await mark_done_depends(services.client, layers)
+        except GatewayError as err:
+            screen.app.notify(
+                safe(f"mark done not sent: cannot read what waits on {_layers_text(job, layers)}: {err}", 300),
+                severity="error",
+                markup=False,
+            )
+            return
+        dialog = ConfirmDialog(mark_done_question(job, layers, depends))
+        await _steer(screen, lambda _: actions.mark_layers_done(layers, depends), dialog, None, refresh)
+
+    screen.run_worker(confirm(), group="steer", exit_on_error=False, name="steer")

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from cuetui.demo.model import DEPEND, WAITING
+from cuetui.demo.resources import DEPEND_ID, TYPE, Depend
 from cuetui.demo.server import DemoGatewayThread
 from tests.schema import check_request
 
@@ -121,14 +123,32 @@ def test_read_only_sends_nothing(cli: Cli, demo_gateway: DemoGatewayThread) -> N
     assert sent(demo_gateway) == []
 
 
-def test_mark_done(cli: Cli, demo_gateway: DemoGatewayThread) -> None:
+def test_mark_done_satisfies_what_waits_and_eats_nothing(cli: Cli, demo_gateway: DemoGatewayThread) -> None:
+    """As Cuebot: the job held on the layer is released, the layer's frames keep their state; the JSON
+    keeps `frames_eaten` (0) and says how many dependencies were satisfied."""
+
+    def wait_on_render(farm: Any) -> str:
+        on = farm.jobs_by_name[DEAD_JOB]
+        er = next(j for j in farm.jobs if j is not on and j.layers and j.layers[0].counts[WAITING] > 0)
+        render = next(layer for layer in on.layers if layer.name == "render")
+        depend = Depend(farm.resources.next_id(DEPEND_ID), TYPE["LAYER_ON_LAYER"], er, on, er.layers[0], None, render)
+        farm.resources.add_depend(depend, farm.set_state)
+        return str(er.name)
+
+    waiting = demo_gateway.run(wait_on_render)
+    held = demo_gateway.run(lambda farm: farm.jobs_by_name[waiting].layers[0].counts[DEPEND])
+    assert held > 0
+    before = demo_gateway.run(lambda farm: farm.find_job(DEAD_JOB).frame_states())
     r = cli("--url", demo_gateway.url, "mark-done", DEAD_JOB, "--layer", "render", "--json")
     assert r.code == 0, r.err
     out = json.loads(r.out)
-    assert out["layers"] == ["render"] and out["frames_eaten"] > 0
+    assert out == {"job": DEAD_JOB, "layers": ["render"], "frames_eaten": 0, "depends_satisfied": 1}
     assert [rpc for rpc, _ in sent(demo_gateway)] == ["MarkdoneFrames"]
-    states = demo_gateway.run(lambda farm: farm.find_job(DEAD_JOB).frame_states())
-    assert {s for name, s in states.items() if name.endswith("-render")} <= {"SUCCEEDED", "EATEN"}
+    assert demo_gateway.run(lambda farm: farm.find_job(DEAD_JOB).frame_states()) == before
+    assert demo_gateway.run(lambda farm: farm.jobs_by_name[waiting].layers[0].counts[DEPEND]) == 0
+    again = cli("--url", demo_gateway.url, "mark-done", DEAD_JOB, "--layer", "render")
+    assert again.code == 0, again.err
+    assert again.out.strip() == f"marked done layer render of {DEAD_JOB}: 0 dependencies satisfied, no frame eaten"
 
 
 def test_comment_then_comments(cli: Cli, demo_gateway: DemoGatewayThread) -> None:

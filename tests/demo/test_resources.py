@@ -207,16 +207,53 @@ def test_every_farm_endpoint_parses_strictly(make_gateway: Any) -> None:
     gw.run(lambda farm: farm.check_invariants())
 
 
-def test_mark_done_on_a_layer_releases_what_waits_on_it() -> None:
-    """MarkdoneFrames (the remedies) eats the layer's unfinished frames, and the depend model lets
-    what waited on the layer go."""
+def test_mark_done_on_a_layer_releases_what_waits_on_it_and_leaves_its_frames() -> None:
+    """MarkdoneFrames (the remedies) satisfies what waits on the layer, as Cuebot's
+    satisfyWhatDependsOn does: the job held on it goes (DEPEND -> WAITING), the layer's own DEAD and
+    WAITING frames keep their state."""
+    from cuetui.demo.rpc_settings import mark_layer_done
+
+    data = _scenario(
+        depends=[
+            {
+                "type": "LAYER_ON_LAYER",
+                "dependErJob": "down",
+                "dependErLayer": "a",
+                "dependOnJob": "up",
+                "dependOnLayer": "b",
+            }
+        ]
+    )
+    data["jobs"][0]["frames"] = [
+        {"layerName": layer, "number": n, "state": "DEAD" if (layer, n) == ("b", 1) else "WAITING"}
+        for layer in ("a", "b")
+        for n in (1, 2)
+    ]
+    farm = farm_from_scenario(data, speed=0)
+    down, up = farm.jobs_by_name["down"], farm.jobs_by_name["up"]
+    held = {name: state for name, state in down.frame_states().items() if name.endswith("-a")}
+    assert set(held.values()) == {"DEPEND"}
+    up_before = dict(up.frame_states())
+    assert (up_before["0001-b"], up_before["0002-b"]) == ("DEAD", "WAITING")
+    assert mark_layer_done(farm, up, next(layer for layer in up.layers if layer.name == "b")) == 1
+    assert {s for n, s in down.frame_states().items() if n.endswith("-a")} == {"WAITING"}
+    assert farm.resources.depends[0].active is False
+    assert dict(up.frame_states()) == up_before
+    # nothing else waits on it now: a second mark done satisfies nothing
+    assert mark_layer_done(farm, up, next(layer for layer in up.layers if layer.name == "b")) == 0
+    farm.check_invariants()
+
+
+def test_mark_done_on_a_layer_leaves_a_frame_by_frame_dependency_to_its_frames() -> None:
+    """Cuebot's depends waiting on a layer are its JOB_ON_LAYER, LAYER_ON_LAYER and FRAME_ON_LAYER
+    ones: a frame-by-frame dependency on it stays active."""
     from cuetui.demo.rpc_settings import mark_layer_done
 
     farm = farm_from_scenario(
         _scenario(
             depends=[
                 {
-                    "type": "LAYER_ON_LAYER",
+                    "type": "FRAME_BY_FRAME",
                     "dependErJob": "down",
                     "dependErLayer": "a",
                     "dependOnJob": "up",
@@ -226,10 +263,6 @@ def test_mark_done_on_a_layer_releases_what_waits_on_it() -> None:
         ),
         speed=0,
     )
-    down, up = farm.jobs_by_name["down"], farm.jobs_by_name["up"]
-    held = {name: state for name, state in down.frame_states().items() if name.endswith("-a")}
-    assert set(held.values()) == {"DEPEND"}
-    mark_layer_done(farm, up, next(layer for layer in up.layers if layer.name == "b"))
-    assert {s for n, s in down.frame_states().items() if n.endswith("-a")} == {"WAITING"}
-    assert farm.resources.depends[0].active is False
-    farm.check_invariants()
+    up = farm.jobs_by_name["up"]
+    assert mark_layer_done(farm, up, next(layer for layer in up.layers if layer.name == "b")) == 0
+    assert farm.resources.depends[0].active is True

@@ -188,22 +188,39 @@ def test_job_mark_as_waiting_releases_only_depend_frames_as_the_frame_call_does(
     hand.gw.run(lambda farm: farm.check_invariants())
 
 
-def test_mark_done_frames_of_a_job_eats_the_matching_frames_and_releases_what_waits(
+def test_mark_done_frames_of_a_job_satisfies_what_waits_on_them_and_leaves_the_frames(
     farmhand: Callable[..., Farmhand],
 ) -> None:
+    """Cuebot's frame search path: every dependency waiting ON one of the searched frames is satisfied
+    (here b waits on frame 1 of a); a LAYER_ON_LAYER on their layer is not one of them; no frame
+    changes state, the running one keeps running."""
     data = scenario()
     data["depends"] = [
-        {"type": "LAYER_ON_LAYER", "dependErJob": "j", "dependErLayer": "b", "dependOnJob": "j", "dependOnLayer": "a"}
+        {
+            "type": "LAYER_ON_FRAME",
+            "dependErJob": "j",
+            "dependErLayer": "b",
+            "dependOnJob": "j",
+            "dependOnFrame": "0001-a",
+        },
+        {
+            "type": "LAYER_ON_LAYER",
+            "dependErJob": "other",
+            "dependErLayer": "a",
+            "dependOnJob": "j",
+            "dependOnLayer": "a",
+        },
     ]
     _running(data, "j", "0001-a")
     hand = farmhand(data)
-    assert hand.states()["0001-b"] == "DEPEND"
+    before = hand.states()
+    assert before["0001-b"] == "DEPEND" and before["0001-a"] == "RUNNING"
     hand.post("/job.JobInterface/MarkDoneFrames", {"job": {"id": hand.job.id}, "req": {"layers": ["a"]}})
-    states = hand.states()
-    assert {states[f"000{n}-a"] for n in (1, 2, 3)} == {"EATEN"}  # the running one killed and eaten
-    assert {states[f"000{n}-b"] for n in (1, 2, 3)} == {"WAITING"}  # layer a is done: b may go
-    stops = hand.gw.run(lambda farm: (len(farm.procs), hand.job.layers[0].stop_time > 0, hand.job.layers[1].stop_time))
-    assert stops == (0, True, 0)  # layer a has its stop time, b (still to run) none
+    after = hand.states()
+    assert {after[f"000{n}-a"] for n in (1, 2, 3)} == {before[f"000{n}-a"] for n in (1, 2, 3)}
+    assert {after[f"000{n}-b"] for n in (1, 2, 3)} == {"WAITING"}  # what waited on frame 1 of a goes
+    assert set(hand.states("other").values()) == {"DEPEND"}  # the layer-on-layer one still holds
+    assert hand.gw.run(lambda farm: (len(farm.procs), [d.active for d in farm.resources.depends])) == (1, [False, True])
     missing = hand.post("/job.JobInterface/MarkDoneFrames", {"job": {"id": "nope"}}, status=404)
     assert missing == {"code": 5, "message": "Job not found", "details": []}
 

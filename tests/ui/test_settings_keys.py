@@ -294,12 +294,85 @@ async def test_layer_e_eats_and_k_kills_and_d_marks_done(gw: DemoGatewayThread) 
         await wait_farm(pilot, gw, lambda farm: farm_layer_of(farm, "preflight").counts[2] == 0)  # none RUNNING
         assert farm_layer(gw, "render").counts[2] == 9  # the other layer runs on
         await on_layer(pilot, screen, "render")
+        counts = gw.run(lambda farm: list(farm_layer_of(farm, "render").counts))
         await pilot.press("D")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         assert "Mark layer render" in app.screen.question  # type: ignore[attr-defined]
         await pilot.press("y")
-        await wait_farm(pilot, gw, lambda farm: set(farm_layer_of(farm, "render").counts[i] for i in (0, 2, 5)) == {0})
-        assert "MarkdoneFrames" in sent(gw)
+        await wait_for(pilot, lambda: "MarkdoneFrames" in sent(gw), what="mark done sent")
+        await wait_for(pilot, lambda: any(t.startswith("marked done 1 layer") for t in toasts(app)))
+        assert gw.run(lambda farm: list(farm_layer_of(farm, "render").counts)) == counts  # no frame eaten
+
+
+def wait_on_render(gw: DemoGatewayThread) -> str:
+    """Make the first layer of another job wait on DEAD_JOB's render layer (LAYER_ON_LAYER); its name."""
+
+    def add(farm: Any) -> str:
+        from cuetui.demo.model import WAITING
+        from cuetui.demo.resources import DEPEND_ID, TYPE, Depend
+
+        on = farm.jobs_by_name[DEAD_JOB]
+        er = next(j for j in farm.jobs if j is not on and j.layers and j.layers[0].counts[WAITING] > 0)
+        render = next(layer for layer in on.layers if layer.name == "render")
+        depend = Depend(farm.resources.next_id(DEPEND_ID), TYPE["LAYER_ON_LAYER"], er, on, er.layers[0], None, render)
+        farm.resources.add_depend(depend, farm.set_state)
+        return str(er.name)
+
+    return gw.run(add)
+
+
+def depend_frames(farm: Any, job: str) -> int:
+    from cuetui.demo.model import DEPEND
+
+    return int(farm.jobs_by_name[job].layers[0].counts[DEPEND])
+
+
+async def test_d_satisfies_what_waits_on_the_layer_and_leaves_its_frames(gw: DemoGatewayThread) -> None:
+    """`D` counts the dependencies waiting on the layer in its confirmation, says what it does not do,
+    and on the farm releases the job held on the layer while the layer's own frames stay as they were."""
+    waiting = wait_on_render(gw)
+    assert gw.run(lambda farm: depend_frames(farm, waiting)) > 0
+    app = make_app(gw)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_job(pilot)
+        await on_layer(pilot, screen, "render")
+        counts = gw.run(lambda farm: list(farm_layer_of(farm, "render").counts))
+        assert counts[5] == 5  # 5 DEAD
+        await pilot.press("D")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        question = app.screen.question  # type: ignore[attr-defined]
+        assert "satisfies the 1 dependency waiting on it" in question and "left as they are" in question
+        await pilot.press("y")
+        await wait_farm(pilot, gw, lambda farm: depend_frames(farm, waiting) == 0)
+        await wait_for(pilot, lambda: "marked done 1 layer (1 dependency satisfied)" in toasts(app))
+        assert gw.run(lambda farm: list(farm_layer_of(farm, "render").counts)) == counts
+        assert gw.run(lambda farm: [d.active for d in farm.resources.depends if d.er_job.name == waiting]) == [False]
+
+
+async def test_d_sends_nothing_when_what_waits_cannot_be_read(gw: DemoGatewayThread) -> None:
+    """The count is read before asking: when the gateway refuses that read, nothing is asked or sent
+    and the notification says why."""
+    app = make_app(gw)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_job(pilot)
+        await on_layer(pilot, screen, "render")
+        render = gw.run(lambda farm: farm_layer_of(farm, "render").id)
+        gw.run(lambda farm: farm.layers_by_id.pop(render))  # listed by GetLayers, unknown to LayerInterface
+        await pilot.press("D")
+        await wait_for(pilot, lambda: any(t.startswith("mark done not sent: cannot read") for t in toasts(app)))
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert sent(gw) == ["GetWhatDependsOnThis"]  # the refused read, and no MarkdoneFrames
+
+
+async def test_d_in_read_only_mode_sends_nothing(gw: DemoGatewayThread) -> None:
+    app = make_app(gw, read_only=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_job(pilot)
+        await on_layer(pilot, screen, "render")
+        await pilot.press("D")
+        await wait_for(pilot, lambda: any("read-only" in t and "mark done" in t for t in toasts(app)))
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert sent(gw) == []
 
 
 async def test_d_with_the_frames_table_focused_says_where(gw: DemoGatewayThread) -> None:

@@ -1,5 +1,6 @@
 """Dependencies both ways, for the job screen's dependencies panel (`v`), `cuetui depends` and
-`cuetui drop-depends`; and which jobs of a list wait on another job, for the jobs table's marker.
+`cuetui drop-depends`; what a layer's mark done would satisfy (`D`, `cuetui mark-done`); and which
+jobs of a list wait on another job, for the jobs table's marker.
 
 A job's, layer's or frame's dependencies are two reads (GetWhatThisDependsOn, GetWhatDependsOnThis) plus
 the frames left on each active one's target (`why.frames_left`, shared with `w`). The jobs-table marker
@@ -71,6 +72,22 @@ async def gather_depends(
         client.what_this_depends_on(what, ident), client.what_depends_on_this(what, ident)
     )
     return Dependencies(job, layer, waits_on, waited_by, await frames_left(client, waits_on), frame)
+
+
+# What Cuebot's mark done on a layer satisfies: the active dependencies of these types waiting on it
+# (DependDao.getWhatDependsOn(layer)); a frame-by-frame one is left to its per-frame children.
+MARK_DONE_TYPES = frozenset({"JOB_ON_LAYER", "LAYER_ON_LAYER", "FRAME_ON_LAYER"})
+
+
+def satisfied_by_mark_done(layer: Layer, waiting: Sequence[Depend]) -> list[Depend]:
+    """Of what waits on `layer` (its GetWhatDependsOnThis), the dependencies its mark done satisfies."""
+    return [d for d in waiting if d.active and d.type in MARK_DONE_TYPES and d.depend_on_layer in ("", layer.name)]
+
+
+async def mark_done_depends(client: GatewayClient, layers: Sequence[Layer]) -> int:
+    """How many dependencies marking these layers done satisfies (one GetWhatDependsOnThis each)."""
+    answers = await asyncio.gather(*(client.what_depends_on_this("layer", layer.id) for layer in layers))
+    return sum(len(satisfied_by_mark_done(layer, waiting)) for layer, waiting in zip(layers, answers, strict=True))
 
 
 class DependsView:
