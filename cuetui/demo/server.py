@@ -459,25 +459,8 @@ def _system_stats(gw: Gateway, req: dict[str, Any]) -> Any:
     return {"stats": {"bookedProcs": str(sum(len(h.procs) for h in gw.farm.hosts))}}
 
 
-# The handlers by area, each registering itself on import.
-from cuetui.demo import (  # noqa: E402
-    rpc_departments,
-    rpc_facility,
-    rpc_farm,
-    rpc_filters,
-    rpc_groups,
-    rpc_hosts,
-    rpc_jobs,
-    rpc_layers,
-    rpc_limits,
-    rpc_owners,
-    rpc_remedies,
-    rpc_services,
-    rpc_settings,
-    rpc_shows,
-)
-
-_AREAS = (
+# The handlers by area, each registering itself on import (imported for that alone).
+from cuetui.demo import (  # noqa: E402, F401
     rpc_departments,
     rpc_facility,
     rpc_farm,
