@@ -516,6 +516,105 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         self._refresh_empty()
         self._schedule_warm()
 
+    def append_data(self, models: Iterable[T], now: float | None = None) -> None:
+        """Rows arriving in pages (a job's 200 000 frames while they load): add `models` to the data
+        without handing the whole snapshot again. Only the new rows are placed, each page sorted on its
+        own and merged into the kept order (a page that sorts after every row shown is appended), so
+        the cost of a page does not grow with the rows already there beyond copying the list. A model
+        whose key is already there replaces the old one as in `set_data`."""
+        if now is not None and now != self.now:
+            self.now = now
+            self._cell_ctx = None
+        old = self._models
+        added: dict[str, None] = {}  # (a key twice in one page is one new row)
+        changed: list[str] = []
+        dirty = self._dirty
+        for model in models:
+            key = self.key_of(model)
+            before = old.get(key)
+            if before is None or key in added:
+                added[key] = None
+            elif before is not model and before != model:
+                changed.append(key)
+            else:
+                continue
+            dirty.add(key)
+            old[key] = model
+        first = not self._loaded
+        if first:
+            self._loaded = True
+            self._live_bucket = int(self.now // 60)
+        if not self._layout.keys or not (added or changed):
+            if first:
+                self._refresh_empty()
+            return
+        if first:
+            self._sync()
+        else:
+            if changed:
+                self._update([], changed, [])
+            if added:
+                self._append_rows(list(added))
+        self._refresh_empty()
+        self._schedule_warm()
+
+    def _append_rows(self, keys: list[str]) -> None:
+        """Place the new rows `keys` (in `_models` already) among the rows shown."""
+        spec = self._spec()
+        needle = self.filter_text
+        if needle:
+            keys = [k for k in keys if needle in self._haystack_of(k)]
+        if not keys:
+            self._post_refreshed()
+            return
+        cursor_key, cursor_row = self.cursor_key, self._cursor
+        before = self.row_count
+        pinned = [k for k in keys if k in self.pinned]
+        rest = [k for k in keys if k not in self.pinned] if pinned else keys
+        for key in pinned:
+            self._put_in(key)
+        self._shown.update(rest)
+        order = self._order
+        at_end = True
+        where: list[int] = []
+        if spec is not None:
+            sort = spec.sort
+            models = self._models
+            values = self._sort_value
+            for key in rest:
+                values[key] = sort(models[key])
+            try:
+                rest.sort(key=self._order_key)
+                at_end = not order or not rest or self._order_key(order[-1]) <= self._order_key(rest[0])
+                if not at_end:
+                    # Where each row of the page goes (the page is sorted: the places only grow), then
+                    # the new order built from slices of the old one.
+                    where = [bisect_left(order, self._order_key(k), key=self._order_key) for k in rest]
+            except TypeError:  # sort values of mixed types (an odd gateway): one sort, which copes
+                self._sync((cursor_key, cursor_row))
+                return
+        if at_end:
+            order.extend(rest)
+        else:
+            merged: list[str] = []
+            start = 0
+            for place, key in zip(where, rest, strict=True):
+                merged.extend(order[start:place])
+                merged.append(key)
+                start = place
+            merged.extend(order[start:])
+            self._order = merged
+        reads_back = self.sort_reverse and spec is not None
+        if pinned or reads_back or not at_end or cursor_row >= before:
+            self._after_reorder(cursor_key, cursor_row)  # rows came before the cursor or the view
+            return
+        # Appended after every row shown: the rows above stay where they are, only the end grows.
+        self._update_virtual_size()
+        if before < self._view_rows()[1]:
+            self.repaints += 1
+            self.refresh()
+        self._post_refreshed()
+
     def _schedule_warm(self) -> None:
         """Render the rows not rendered yet a few at a time while the app is idle, so that the first
         key of a filter (which searches every row's text) finds them ready, as it did when every row was
