@@ -23,7 +23,7 @@ import asyncio
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -101,6 +101,56 @@ class Column(Generic[T]):
     want: int = 0
     # Too long for the column: cut in the middle (job names: the end tells them apart), not at the end.
     cut_middle: bool = False
+
+
+class PlannedColumn(Protocol):
+    """What the column plan reads of a column (the engine's `Column`, the frames table's)."""
+
+    @property
+    def width(self) -> int: ...
+    @property
+    def priority(self) -> int: ...
+    @property
+    def flex(self) -> bool: ...
+    @property
+    def want(self) -> int: ...
+    @property
+    def max_width(self) -> int: ...
+
+
+C = TypeVar("C", bound=PlannedColumn)
+
+
+def plan_columns(columns: Sequence[C], room: int, gap: int) -> list[tuple[C, int]]:
+    """The columns that fit in `room` cells, each with its width (`gap` cells besides each): the highest
+    priority numbers are dropped first (priority 0 never); the room left goes first to flex columns short
+    of what they `want`, then evenly to every flex column, up to its `max_width` (0: no limit)."""
+    kept = list(columns)
+
+    def need(cols: list[C]) -> int:
+        return sum(c.width + gap for c in cols)
+
+    def need_wanted(cols: list[C]) -> int:
+        return sum(max(c.width, c.want if c.flex else 0) + gap for c in cols)
+
+    while need_wanted(kept) > room and any(c.priority for c in kept):
+        worst = max(kept, key=lambda c: (c.priority, kept.index(c)))
+        kept.remove(worst)
+    spare = max(0, room - need(kept))
+    flex = [c for c in kept if c.flex]
+    given = [0] * len(kept)
+    for i, c in enumerate(kept):
+        if c.flex:
+            step = min(spare, max(0, c.want - c.width))
+            given[i] += step
+            spare -= step
+    planned = []
+    for i, c in enumerate(kept):
+        w = c.width
+        if c.flex:
+            w = min(c.max_width or 10_000, w + given[i] + spare // len(flex))
+        planned.append((c, w))
+    return planned
 
 
 def _cut_middle(cell: Text, width: int) -> Text:
@@ -870,34 +920,10 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
 
     def _plan(self, width: int) -> _Layout:
         """Which columns fit in `width` cells, dropping the highest priority numbers first."""
-        padding = 2 * self.cell_padding + (1 if self.compact else 0)  # compact: a leading blank instead
+        gap = 2 * self.cell_padding + (1 if self.compact else 0)  # compact: a leading blank instead
         room = max(10, width - 2 - (1 + 2 * self.cell_padding))  # a scrollbar's worth, and the mark column
-        columns = list(self.all_columns)
-
-        def need(cols: list[Column[T]]) -> int:
-            return sum(c.width + padding for c in cols)
-
-        def need_wanted(cols: list[Column[T]]) -> int:
-            return sum(max(c.width, c.want if c.flex else 0) + padding for c in cols)
-
-        while need_wanted(columns) > room and any(c.priority for c in columns):
-            worst = max(columns, key=lambda c: (c.priority, columns.index(c)))
-            columns.remove(worst)
-        spare = max(0, room - need(columns))
-        flex = [c for c in columns if c.flex]
-        # The room left goes first to flex columns short of what they want, then evenly.
-        given = {c.key: 0 for c in flex}
-        for c in flex:
-            step = min(spare, max(0, c.want - c.width))
-            given[c.key] += step
-            spare -= step
-        widths = []
-        for c in columns:
-            w = c.width
-            if c.flex:
-                w = min(c.max_width or 10_000, w + given[c.key] + spare // len(flex))
-            widths.append(w)
-        return _Layout(tuple(c.key for c in columns), tuple(widths))
+        planned = plan_columns(self.all_columns, room, gap)
+        return _Layout(tuple(c.key for c, _w in planned), tuple(w for _c, w in planned))
 
     def _label(self, column: Column[T]) -> Text:
         text = column.label
