@@ -151,3 +151,60 @@ def test_a_cells_segments_are_the_ones_richs_renderer_gives() -> None:
         assert cell_segments(console, cell, width, padding, pre, post) == reference_segments(
             console, cell, width, padding, pre, post
         ), (plain, width, padding)
+
+
+async def test_rows_appended_page_by_page_are_merged_in_without_sorting_everything_again() -> None:
+    rng = random.Random(11)
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(FarmTable)
+        await pilot.pause()
+        items: dict[str, Item] = {}
+        sorted_again: list[int] = []
+        full_sort = table._sync
+
+        def counting(*args: object) -> None:
+            sorted_again.append(1)
+            full_sort(*args)  # type: ignore[arg-type]
+
+        for page in range(30):
+            batch = [Item(f"p{page:02d}-{i:03d}", f"item-{rng.randrange(37)}", rng.randrange(80)) for i in range(50)]
+            if page == 0:
+                batch.append(Item("total", "all", 0))
+            if page == 20:
+                batch.append(items["p03-007"]._replace(size=999))  # a row seen before, changed
+            items.update((m.id, m) for m in batch)
+            if page == 10:
+                table.set_filter("item-2")
+            if page == 15:
+                table.sort_by("size", reverse=True)
+            if page == 1:
+                table._sync = counting  # type: ignore[method-assign]
+            if page in (12, 25):
+                table.move_to_key(table.shown_keys()[3])
+            cursor = table.cursor_key
+            table.append_data(batch, 0)
+            assert table.shown_keys() == expected(items, table.filter_text, reverse=table.sort_reverse), page
+            assert table.total_count == len(items)
+            if page > 1 and cursor is not None:
+                assert table.cursor_key == cursor, page
+        assert len(sorted_again) == 1, "only the new filter sorts again (reversed, the order reads backwards): no page"
+
+
+async def test_rows_appended_in_the_models_order_stay_in_it() -> None:
+    class Unsorted(App[None]):
+        def compose(self) -> ComposeResult:
+            yield FarmTable(columns(), lambda m: m.id, sort_column="_arrival", id="t")
+
+    app = Unsorted()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(FarmTable)
+        await pilot.pause()
+        keys: list[str] = []
+        for page in range(5):
+            batch = [Item(f"k{(page * 7919 + i * 31) % 1000:04d}", f"name-{page}-{i}", i) for i in range(20)]
+            keys.extend(m.id for m in batch)
+            table.append_data(batch, 0)
+        await pilot.pause()
+        assert table.shown_keys() == keys
+        assert table.row_count == 100 and "name-0-0" in table.render_line(1).text

@@ -23,7 +23,7 @@ import asyncio
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -101,6 +101,56 @@ class Column(Generic[T]):
     want: int = 0
     # Too long for the column: cut in the middle (job names: the end tells them apart), not at the end.
     cut_middle: bool = False
+
+
+class PlannedColumn(Protocol):
+    """What the column plan reads of a column (the engine's `Column`, the frames table's)."""
+
+    @property
+    def width(self) -> int: ...
+    @property
+    def priority(self) -> int: ...
+    @property
+    def flex(self) -> bool: ...
+    @property
+    def want(self) -> int: ...
+    @property
+    def max_width(self) -> int: ...
+
+
+C = TypeVar("C", bound=PlannedColumn)
+
+
+def plan_columns(columns: Sequence[C], room: int, gap: int) -> list[tuple[C, int]]:
+    """The columns that fit in `room` cells, each with its width (`gap` cells besides each): the highest
+    priority numbers are dropped first (priority 0 never); the room left goes first to flex columns short
+    of what they `want`, then evenly to every flex column, up to its `max_width` (0: no limit)."""
+    kept = list(columns)
+
+    def need(cols: list[C]) -> int:
+        return sum(c.width + gap for c in cols)
+
+    def need_wanted(cols: list[C]) -> int:
+        return sum(max(c.width, c.want if c.flex else 0) + gap for c in cols)
+
+    while need_wanted(kept) > room and any(c.priority for c in kept):
+        worst = max(kept, key=lambda c: (c.priority, kept.index(c)))
+        kept.remove(worst)
+    spare = max(0, room - need(kept))
+    flex = [c for c in kept if c.flex]
+    given = [0] * len(kept)
+    for i, c in enumerate(kept):
+        if c.flex:
+            step = min(spare, max(0, c.want - c.width))
+            given[i] += step
+            spare -= step
+    planned = []
+    for i, c in enumerate(kept):
+        w = c.width
+        if c.flex:
+            w = min(c.max_width or 10_000, w + given[i] + spare // len(flex))
+        planned.append((c, w))
+    return planned
 
 
 def _cut_middle(cell: Text, width: int) -> Text:
@@ -516,6 +566,105 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         self._refresh_empty()
         self._schedule_warm()
 
+    def append_data(self, models: Iterable[T], now: float | None = None) -> None:
+        """Rows arriving in pages (a job's 200 000 frames while they load): add `models` to the data
+        without handing the whole snapshot again. Only the new rows are placed, each page sorted on its
+        own and merged into the kept order (a page that sorts after every row shown is appended), so
+        the cost of a page does not grow with the rows already there beyond copying the list. A model
+        whose key is already there replaces the old one as in `set_data`."""
+        if now is not None and now != self.now:
+            self.now = now
+            self._cell_ctx = None
+        old = self._models
+        added: dict[str, None] = {}  # (a key twice in one page is one new row)
+        changed: list[str] = []
+        dirty = self._dirty
+        for model in models:
+            key = self.key_of(model)
+            before = old.get(key)
+            if before is None or key in added:
+                added[key] = None
+            elif before is not model and before != model:
+                changed.append(key)
+            else:
+                continue
+            dirty.add(key)
+            old[key] = model
+        first = not self._loaded
+        if first:
+            self._loaded = True
+            self._live_bucket = int(self.now // 60)
+        if not self._layout.keys or not (added or changed):
+            if first:
+                self._refresh_empty()
+            return
+        if first:
+            self._sync()
+        else:
+            if changed:
+                self._update([], changed, [])
+            if added:
+                self._append_rows(list(added))
+        self._refresh_empty()
+        self._schedule_warm()
+
+    def _append_rows(self, keys: list[str]) -> None:
+        """Place the new rows `keys` (in `_models` already) among the rows shown."""
+        spec = self._spec()
+        needle = self.filter_text
+        if needle:
+            keys = [k for k in keys if needle in self._haystack_of(k)]
+        if not keys:
+            self._post_refreshed()
+            return
+        cursor_key, cursor_row = self.cursor_key, self._cursor
+        before = self.row_count
+        pinned = [k for k in keys if k in self.pinned]
+        rest = [k for k in keys if k not in self.pinned] if pinned else keys
+        for key in pinned:
+            self._put_in(key)
+        self._shown.update(rest)
+        order = self._order
+        at_end = True
+        where: list[int] = []
+        if spec is not None:
+            sort = spec.sort
+            models = self._models
+            values = self._sort_value
+            for key in rest:
+                values[key] = sort(models[key])
+            try:
+                rest.sort(key=self._order_key)
+                at_end = not order or not rest or self._order_key(order[-1]) <= self._order_key(rest[0])
+                if not at_end:
+                    # Where each row of the page goes (the page is sorted: the places only grow), then
+                    # the new order built from slices of the old one.
+                    where = [bisect_left(order, self._order_key(k), key=self._order_key) for k in rest]
+            except TypeError:  # sort values of mixed types (an odd gateway): one sort, which copes
+                self._sync((cursor_key, cursor_row))
+                return
+        if at_end:
+            order.extend(rest)
+        else:
+            merged: list[str] = []
+            start = 0
+            for place, key in zip(where, rest, strict=True):
+                merged.extend(order[start:place])
+                merged.append(key)
+                start = place
+            merged.extend(order[start:])
+            self._order = merged
+        reads_back = self.sort_reverse and spec is not None
+        if pinned or reads_back or not at_end or cursor_row >= before:
+            self._after_reorder(cursor_key, cursor_row)  # rows came before the cursor or the view
+            return
+        # Appended after every row shown: the rows above stay where they are, only the end grows.
+        self._update_virtual_size()
+        if before < self._view_rows()[1]:
+            self.repaints += 1
+            self.refresh()
+        self._post_refreshed()
+
     def _schedule_warm(self) -> None:
         """Render the rows not rendered yet a few at a time while the app is idle, so that the first
         key of a filter (which searches every row's text) finds them ready, as it did when every row was
@@ -771,34 +920,10 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
 
     def _plan(self, width: int) -> _Layout:
         """Which columns fit in `width` cells, dropping the highest priority numbers first."""
-        padding = 2 * self.cell_padding + (1 if self.compact else 0)  # compact: a leading blank instead
+        gap = 2 * self.cell_padding + (1 if self.compact else 0)  # compact: a leading blank instead
         room = max(10, width - 2 - (1 + 2 * self.cell_padding))  # a scrollbar's worth, and the mark column
-        columns = list(self.all_columns)
-
-        def need(cols: list[Column[T]]) -> int:
-            return sum(c.width + padding for c in cols)
-
-        def need_wanted(cols: list[Column[T]]) -> int:
-            return sum(max(c.width, c.want if c.flex else 0) + padding for c in cols)
-
-        while need_wanted(columns) > room and any(c.priority for c in columns):
-            worst = max(columns, key=lambda c: (c.priority, columns.index(c)))
-            columns.remove(worst)
-        spare = max(0, room - need(columns))
-        flex = [c for c in columns if c.flex]
-        # The room left goes first to flex columns short of what they want, then evenly.
-        given = {c.key: 0 for c in flex}
-        for c in flex:
-            step = min(spare, max(0, c.want - c.width))
-            given[c.key] += step
-            spare -= step
-        widths = []
-        for c in columns:
-            w = c.width
-            if c.flex:
-                w = min(c.max_width or 10_000, w + given[c.key] + spare // len(flex))
-            widths.append(w)
-        return _Layout(tuple(c.key for c in columns), tuple(widths))
+        planned = plan_columns(self.all_columns, room, gap)
+        return _Layout(tuple(c.key for c, _w in planned), tuple(w for _c, w in planned))
 
     def _label(self, column: Column[T]) -> Text:
         text = column.label

@@ -27,6 +27,7 @@ from textual.strip import Strip
 from cuetui.farm import format as fmt
 from cuetui.farm.text import safe
 from cuetui.gateway.models import Frame, is_known_enum
+from cuetui.ui.widgets.farm_table import plan_columns
 from cuetui.ui.widgets.states import STATE_CLASSES, STATES, component_style
 from cuetui.ui.widgets.states import state_style as theme_state_style
 
@@ -47,6 +48,8 @@ class FrameColumn:
     right: bool = False
     flex: bool = False
     style: Callable[[Frame], str] | None = None
+    max_width: int = 0  # a flex column's widest (0: no limit)
+    want: int = 0  # a flex column's width kept before columns of a higher priority number
 
 
 def state_text(frame: Frame) -> str:
@@ -85,7 +88,7 @@ def _exit(frame: Frame, now: float) -> str:
 
 
 FRAME_COLUMNS: tuple[FrameColumn, ...] = (
-    FrameColumn("name", "frame", 14, lambda f, _n: safe(f.name), lambda f: (f.number, f.name), flex=True),
+    FrameColumn("name", "frame", 14, lambda f, _n: safe(f.name), lambda f: (f.number, f.name), flex=True, max_width=30),
     FrameColumn("layer", "layer", 10, lambda f, _n: safe(f.layer_name), lambda f: f.layer_name, priority=3),
     FrameColumn("state", "state", 10, lambda f, _n: state_text(f), lambda f: f.state, style=state_style),
     FrameColumn("exit", "exit", 4, _exit, lambda f: f.exit_status, right=True, priority=2),
@@ -331,22 +334,7 @@ class FrameTable(ScrollView, can_focus=True):
         self._scroll_to_cursor()
 
     def _plan(self, width: int) -> list[tuple[FrameColumn, int]]:
-        room = max(10, width - 2)  # the mark column and a scrollbar
-        columns = list(self.all_columns)
-
-        def need(cols: list[FrameColumn]) -> int:
-            return sum(c.width + GAP for c in cols)
-
-        while need(columns) > room and any(c.priority for c in columns):
-            worst = max(columns, key=lambda c: (c.priority, columns.index(c)))
-            columns.remove(worst)
-        spare = max(0, room - need(columns))
-        flex = [c for c in columns if c.flex]
-        out = []
-        for c in columns:
-            w = c.width + (spare // len(flex) if c.flex and flex else 0)
-            out.append((c, min(w, 30) if c.flex else w))
-        return out
+        return plan_columns(self.all_columns, max(10, width - 2), GAP)  # room: the mark column and a scrollbar
 
     def _content_width(self) -> int:
         return max(1, self.size.width)
