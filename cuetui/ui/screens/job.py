@@ -649,9 +649,19 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
             self.notify(f"why: {exc}", severity="error", timeout=6)
             return
         what = job.name + (f"/{frame_name}" if frame_name else f"/{layer_name}" if layer_name else "")
+        reasons = explain(picture)
+        if frame_name and not reasons:
+            # Nothing holds the frame under the cursor (it runs or is done): what holds the job's other
+            # frames is the question then, and the title says whose reasons these are.
+            try:
+                whole = explain(await gather_why(self.services.client, job, None, None))
+            except (GatewayError, LookupError):
+                whole = []
+            if whole:
+                what, reasons = f"{job.name} ({frame_name} is not waiting; the job's other frames)", whole
         catalogues = (*APP_ACTIONS, *self.ACTIONS, *SubscriptionsScreen.ACTIONS, *HostsScreen.ACTIONS)
         keys = remedy_keys(catalogues, self.services.options.keymap)
-        await self.app.push_screen(WhyPanel(what, explain(picture), keys))
+        await self.app.push_screen(WhyPanel(what, reasons, keys))
 
     def action_toggle_dead(self) -> None:
         self.dead_only = not self.dead_only
