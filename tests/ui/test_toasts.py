@@ -76,3 +76,5 @@ async def test_a_burst_of_notifications_leaves_at_most_the_cap_on_screen(
             for widget in (app.screen.query_one(StatusBar), app.screen.query_one(KeyFooter)):
                 assert not _overlaps(toast.region, widget.region), (toast.region, widget.region)
             assert not _overlaps(toast.region, header)
+            # Nor over any of the table's rows: the table gives up the lines the stack takes.
+            assert not _overlaps(toast.region, table.region), (toast.region, table.region)
