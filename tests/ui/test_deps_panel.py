@@ -66,6 +66,12 @@ async def open_panel(pilot: Any, loads: int = 1) -> DepsPanel:
     return app.screen  # type: ignore[no-any-return]
 
 
+async def confirmation(pilot: Any) -> str:
+    """Wait for the confirmation a key opened (left open for `y` or escape); its question."""
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmDialog), what="confirmation")
+    return str(pilot.app.screen.question)
+
+
 def rows(panel: DepsPanel) -> list[tuple[str, str, str, bool]]:
     return [(way, d.type, d.on_name if way == WAITS_ON else d.er_name, d.active) for _k, way, d in panel.rows]
 
@@ -107,8 +113,7 @@ async def test_rows_enter_opens_the_other_job_and_x_drops_one(
         panel = await open_panel(pilot)
         polls_before = job_screen.polls
         await pilot.press("X")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="confirmation")
-        question = app.screen.question  # type: ignore[attr-defined]
+        question = await confirmation(pilot)
         assert "waiter on blocker (JOB_ON_JOB)" in question
         await pilot.press("y")
         await wait_farm(pilot, gw, lambda farm: not farm.resources.depends[0].active)
@@ -136,22 +141,22 @@ async def test_drop_internal_external_and_all(make_gateway: Callable[..., DemoGa
         panel = await open_panel(pilot)
         # E drops the one on another job only; the confirmation counts and names it.
         await pilot.press("E")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="confirmation")
-        assert "Drop 1 dependency of waiter (on other jobs)?" in app.screen.question  # type: ignore[attr-defined]
+        question = await confirmation(pilot)
+        assert "Drop 1 dependency of waiter (on other jobs)?" in question
         await pilot.press("y")
         await wait_farm(pilot, gw, lambda farm: not farm.resources.depends[0].active)
         assert gw.run(lambda farm: farm.resources.depends[1].active)
         await wait_for(pilot, lambda: panel.loads >= 2, what="panel reloaded")
         # escape on the confirmation: nothing sent.
         await pilot.press("I")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="confirmation")
+        await confirmation(pilot)
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is panel, what="back on the panel")
         assert gw.run(lambda farm: farm.resources.depends[1].active)
         # I drops the one inside the job.
         await pilot.press("I")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="confirmation")
-        assert "waiter/comp on waiter/render (LAYER_ON_LAYER)" in app.screen.question  # type: ignore[attr-defined]
+        question = await confirmation(pilot)
+        assert "waiter/comp on waiter/render (LAYER_ON_LAYER)" in question
         await pilot.press("y")
         await wait_farm(pilot, gw, lambda farm: not farm.resources.depends[1].active)
         assert gw.run(lambda farm: farm.find_job("waiter").frame_state("0001-comp")) == "WAITING"
@@ -165,8 +170,8 @@ async def test_drop_internal_external_and_all(make_gateway: Callable[..., DemoGa
         after.set_focus(None)
         await open_panel(pilot)
         await pilot.press("A")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="confirmation")
-        assert "Drop 1 dependency of after (all)?" in app.screen.question  # type: ignore[attr-defined]
+        question = await confirmation(pilot)
+        assert "Drop 1 dependency of after (all)?" in question
         await pilot.press("y")
         await wait_farm(pilot, gw, lambda farm: not farm.resources.depends[2].active)
     paths = [path for _m, path, _h, _b, _s in gw.recorded]
@@ -221,7 +226,7 @@ async def test_a_drop_the_gateway_refuses_says_failed(
         await open_panel(pilot)
         gw.run(lambda farm: farm.resources.depends.pop(0))  # gone from the farm since the panel read it
         await pilot.press("X")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="confirmation")
+        await confirmation(pilot)
         await pilot.press("y")
         await wait_for(pilot, lambda: any(t.startswith("failed: ") for t in toasts(app)), what="failed")
         assert not any(t.startswith("done: ") for t in toasts(app))

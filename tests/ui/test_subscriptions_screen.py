@@ -67,6 +67,16 @@ async def open_screen(pilot: Any) -> SubscriptionsScreen:
     return app.screen  # type: ignore[no-any-return]
 
 
+async def set_cores(pilot: Any, key: str, text: str) -> str:
+    """`key` (`=` or `b`), `text` typed into the cores dialog and entered, up to the confirmation (left
+    open for `y` or `n`); its question."""
+    await pilot.press(key)
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, CoresDialog), what=f"{key} dialog")
+    await pilot.press("home", "ctrl+k", *text, "enter")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmDialog), what="confirmation")
+    return str(pilot.app.screen.question)
+
+
 def row_text(screen: SubscriptionsScreen, show: str) -> list[str]:
     table = screen.table
     key = next(r.key for r in table.models() if r.subscription.show_name == show)
@@ -110,18 +120,11 @@ async def test_rows_and_the_setters_change_the_farm(
         assert "done: s in local.general size 4 -> 5" in toasts(app)
 
         # `b`: 9, confirmed.
-        await pilot.press("b")
-        await wait_for(pilot, lambda: isinstance(app.screen, CoresDialog), what="burst dialog")
-        await pilot.press("home", "ctrl+k", *"9", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="confirmation")
+        await set_cores(pilot, "b", "9")
         await pilot.press("y")
         await wait_for(pilot, lambda: sub_of(gw, "s") == (5, 9), what="the farm's subscription")
         # escape on the confirmation: nothing sent.
-        await pilot.press("b")
-        await wait_for(pilot, lambda: isinstance(app.screen, CoresDialog), what="burst dialog")
-        await pilot.press("home", "ctrl+k", *"1", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="confirmation")
-        assert "it holds 2 now" in app.screen.question  # type: ignore[attr-defined]
+        assert "it holds 2 now" in await set_cores(pilot, "b", "1")
         await pilot.press("n")
         await wait_for(pilot, lambda: app.screen is screen, what="back on the screen")
         assert sub_of(gw, "s") == (5, 9)
@@ -188,10 +191,7 @@ async def test_a_set_the_gateway_refuses_says_failed(
                 next(s for s in farm.resources.subscriptions if s.show.name == "s")
             )
         )
-        await pilot.press("b")
-        await wait_for(pilot, lambda: isinstance(app.screen, CoresDialog), what="burst dialog")
-        await pilot.press("home", "ctrl+k", *"7", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="confirmation")
+        await set_cores(pilot, "b", "7")
         await pilot.press("y")
         await wait_for(pilot, lambda: any(t.startswith("failed: ") for t in toasts(app)), what="failed")
         assert not any(t.startswith("done: ") for t in toasts(app))
