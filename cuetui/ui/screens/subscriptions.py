@@ -96,6 +96,15 @@ def _cores_column(key: str, label: str, cores: Callable[[SubscriptionRow], float
     return Column(key, label, cell, cores, width=5, reverse_first=True)
 
 
+def _name_column(
+    key: str, label: str, name: Callable[[SubscriptionRow], str], *, width: int, max_width: int
+) -> Column[SubscriptionRow]:
+    """A name (farm data, as Text), growing with the screen from `width` up to `max_width`."""
+    return Column(
+        key, label, lambda r, c: cells.name_cell(name(r), c), name, width=width, flex=True, max_width=max_width
+    )
+
+
 def _idle_cores(row: SubscriptionRow) -> float:
     return row.allocation.totals.idle_cores if row.allocation is not None else -1.0
 
@@ -109,24 +118,8 @@ def _hosts(row: SubscriptionRow) -> int:
 def subscription_columns() -> list[Column[SubscriptionRow]]:
     """Show, allocation, size, burst, in use, the bar, the allocation's idle cores and hosts."""
     return [
-        Column(
-            "show",
-            "Show",
-            lambda r, c: cells.name_cell(r.subscription.show_name, c),
-            lambda r: r.subscription.show_name,
-            width=8,
-            flex=True,
-            max_width=24,
-        ),
-        Column(
-            "allocation",
-            "Allocation",
-            lambda r, c: cells.name_cell(r.subscription.allocation_name, c),
-            lambda r: r.subscription.allocation_name,
-            width=13,
-            flex=True,
-            max_width=28,
-        ),
+        _name_column("show", "Show", lambda r: r.subscription.show_name, width=8, max_width=24),
+        _name_column("allocation", "Allocation", lambda r: r.subscription.allocation_name, width=13, max_width=28),
         _cores_column("size", "Size", lambda r: r.subscription.size_cores),
         _cores_column("burst", "Burst", lambda r: r.subscription.burst_cores),
         Column("used", "Used", _used_cell, lambda r: r.subscription.reserved_cores, width=5, reverse_first=True),
