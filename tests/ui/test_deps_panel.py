@@ -6,9 +6,12 @@ read-only mode nothing is sent. Every request the session sent parses strictly w
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from cuetui.demo.server import DemoGatewayThread
 from cuetui.ui.screens.deps_panel import WAITED_BY, WAITS_ON, DepsPanel
@@ -42,7 +45,8 @@ def scenario() -> dict[str, Any]:
     return data
 
 
-def gateway(make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path) -> DemoGatewayThread:
+@pytest.fixture
+def gw(make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path) -> DemoGatewayThread:
     path = tmp_path / "scenario.json"
     path.write_text(json.dumps(scenario()))
     return make_gateway(scenario=str(path), profile=None, log_root=tmp_path / "logs", speed=0.0, record=True)
@@ -72,6 +76,14 @@ async def confirmation(pilot: Any) -> str:
     return str(pilot.app.screen.question)
 
 
+@asynccontextmanager
+async def on_waiter(gw: DemoGatewayThread, **options: Any) -> AsyncIterator[tuple[Any, JobScreen]]:
+    """The app on `gw` (`options`: make_app's), 160×48, on `waiter`'s job screen: the pilot and the screen."""
+    app = make_app(gw, **options)
+    async with app.run_test(size=(160, 48)) as pilot:
+        yield pilot, await open_job(pilot, "waiter")
+
+
 def rows(panel: DepsPanel) -> list[tuple[str, str, str, bool]]:
     return [(way, d.type, d.on_name if way == WAITS_ON else d.er_name, d.active) for _k, way, d in panel.rows]
 
@@ -81,13 +93,9 @@ def cells(panel: DepsPanel, row: int) -> list[str]:
     return [str(c) for c in table.get_row_at(row)]  # type: ignore[attr-defined]
 
 
-async def test_rows_enter_opens_the_other_job_and_x_drops_one(
-    make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path
-) -> None:
-    gw = gateway(make_gateway, tmp_path)
-    app = make_app(gw)
-    async with app.run_test(size=(160, 48)) as pilot:
-        job_screen = await open_job(pilot, "waiter")
+async def test_rows_enter_opens_the_other_job_and_x_drops_one(gw: DemoGatewayThread) -> None:
+    async with on_waiter(gw) as (pilot, job_screen):
+        app = pilot.app
         job_screen.set_focus(None)  # the whole job, not the frame under the cursor
         panel = await open_panel(pilot)
         assert rows(panel) == [
@@ -132,11 +140,9 @@ async def test_rows_enter_opens_the_other_job_and_x_drops_one(
     assert check_requests(gw) > 0
 
 
-async def test_drop_internal_external_and_all(make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path) -> None:
-    gw = gateway(make_gateway, tmp_path)
-    app = make_app(gw)
-    async with app.run_test(size=(160, 48)) as pilot:
-        job_screen = await open_job(pilot, "waiter")
+async def test_drop_internal_external_and_all(gw: DemoGatewayThread) -> None:
+    async with on_waiter(gw) as (pilot, job_screen):
+        app = pilot.app
         job_screen.set_focus(None)
         panel = await open_panel(pilot)
         # E drops the one on another job only; the confirmation counts and names it.
@@ -179,11 +185,9 @@ async def test_drop_internal_external_and_all(make_gateway: Callable[..., DemoGa
     assert check_requests(gw) > 0
 
 
-async def test_a_layers_panel(make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path) -> None:
-    gw = gateway(make_gateway, tmp_path)
-    app = make_app(gw)
-    async with app.run_test(size=(160, 48)) as pilot:
-        job_screen = await open_job(pilot, "waiter")
+async def test_a_layers_panel(gw: DemoGatewayThread) -> None:
+    async with on_waiter(gw) as (pilot, job_screen):
+        app = pilot.app
         job_screen.layers_table.focus()
         await wait_for(pilot, lambda: job_screen.layers_table.row_count >= 2, what="layers")
         comp = next(la for la in job_screen.job_layers if la.name == "comp")
@@ -196,13 +200,9 @@ async def test_a_layers_panel(make_gateway: Callable[..., DemoGatewayThread], tm
         assert "waiter is this job" in toasts(app)
 
 
-async def test_read_only_refuses_and_sends_nothing(
-    make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path
-) -> None:
-    gw = gateway(make_gateway, tmp_path)
-    app = make_app(gw, read_only=True)
-    async with app.run_test(size=(160, 48)) as pilot:
-        job_screen = await open_job(pilot, "waiter")
+async def test_read_only_refuses_and_sends_nothing(gw: DemoGatewayThread) -> None:
+    async with on_waiter(gw, read_only=True) as (pilot, job_screen):
+        app = pilot.app
         job_screen.set_focus(None)
         panel = await open_panel(pilot)
         assert "drop" not in str(panel.query_one("#dialog-keys").render())  # the keys line hides them
@@ -215,13 +215,9 @@ async def test_read_only_refuses_and_sends_nothing(
     assert not [p for p in paths if p.endswith(("/Satisfy", "/DropDepends"))]
 
 
-async def test_a_drop_the_gateway_refuses_says_failed(
-    make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path
-) -> None:
-    gw = gateway(make_gateway, tmp_path)
-    app = make_app(gw)
-    async with app.run_test(size=(160, 48)) as pilot:
-        job_screen = await open_job(pilot, "waiter")
+async def test_a_drop_the_gateway_refuses_says_failed(gw: DemoGatewayThread) -> None:
+    async with on_waiter(gw) as (pilot, job_screen):
+        app = pilot.app
         job_screen.set_focus(None)
         await open_panel(pilot)
         gw.run(lambda farm: farm.resources.depends.pop(0))  # gone from the farm since the panel read it
@@ -232,11 +228,8 @@ async def test_a_drop_the_gateway_refuses_says_failed(
         assert not any(t.startswith("done: ") for t in toasts(app))
 
 
-async def test_a_frames_panel(make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path) -> None:
-    gw = gateway(make_gateway, tmp_path)
-    app = make_app(gw)
-    async with app.run_test(size=(160, 48)) as pilot:
-        job_screen = await open_job(pilot, "waiter")
+async def test_a_frames_panel(gw: DemoGatewayThread) -> None:
+    async with on_waiter(gw) as (pilot, job_screen):
         sync = job_screen.sync
         assert sync is not None
         comp = next(i for i, f in sync.frames.items() if f.name == "0002-comp")

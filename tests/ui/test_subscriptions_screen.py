@@ -5,7 +5,8 @@ confirmed, refused in read-only mode), and the farm's subscription changes. Ever
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,8 @@ def scenario() -> dict[str, Any]:
     return data
 
 
-def gateway(make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path) -> DemoGatewayThread:
+@pytest.fixture
+def gw(make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path) -> DemoGatewayThread:
     path = tmp_path / "scenario.json"
     path.write_text(json.dumps(scenario()))
     return make_gateway(scenario=str(path), profile=None, log_root=tmp_path / "logs", record=True)
@@ -77,6 +79,14 @@ async def set_cores(pilot: Any, key: str, text: str) -> str:
     return str(pilot.app.screen.question)
 
 
+@asynccontextmanager
+async def on_subscriptions(gw: DemoGatewayThread) -> AsyncIterator[tuple[Any, SubscriptionsScreen]]:
+    """The app on `gw`, 160×40, on the subscriptions screen: the pilot and the screen."""
+    app = make_app(gw)
+    async with app.run_test(size=(160, 40)) as pilot:
+        yield pilot, await open_screen(pilot)
+
+
 def row_text(screen: SubscriptionsScreen, show: str) -> list[str]:
     table = screen.table
     key = next(r.key for r in table.models() if r.subscription.show_name == show)
@@ -84,13 +94,9 @@ def row_text(screen: SubscriptionsScreen, show: str) -> list[str]:
     return shown[-len(subscription_columns()) :]  # the columns, not the table's own mark column
 
 
-async def test_rows_and_the_setters_change_the_farm(
-    make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path
-) -> None:
-    gw = gateway(make_gateway, tmp_path)
-    app = make_app(gw)
-    async with app.run_test(size=(160, 40)) as pilot:
-        screen = await open_screen(pilot)
+async def test_rows_and_the_setters_change_the_farm(gw: DemoGatewayThread) -> None:
+    async with on_subscriptions(gw) as (pilot, screen):
+        app = pilot.app
         rows = {r.subscription.show_name: r for r in screen.table.models()}
         assert set(rows) == {"s", "t"}
         s = rows["s"]
@@ -141,8 +147,7 @@ async def test_rows_and_the_setters_change_the_farm(
     assert check_requests(gw) > 0
 
 
-async def test_colon_subs_and_read_only(make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path) -> None:
-    gw = gateway(make_gateway, tmp_path)
+async def test_colon_subs_and_read_only(gw: DemoGatewayThread) -> None:
     app = make_app(gw, read_only=True)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("colon", *"subs", "enter")
@@ -177,13 +182,9 @@ def test_use_bar_marks_size_and_burst() -> None:
     assert use_bar(1, 4, 4, width=4) == [("█", "bar-done"), ("░░░", "bar-todo")]
 
 
-async def test_a_set_the_gateway_refuses_says_failed(
-    make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path
-) -> None:
-    gw = gateway(make_gateway, tmp_path)
-    app = make_app(gw)
-    async with app.run_test(size=(160, 40)) as pilot:
-        screen = await open_screen(pilot)
+async def test_a_set_the_gateway_refuses_says_failed(gw: DemoGatewayThread) -> None:
+    async with on_subscriptions(gw) as (pilot, screen):
+        app = pilot.app
         row = next(r for r in screen.table.models() if r.subscription.show_name == "s")
         screen.table.move_to_key(row.key)
         gw.run(
