@@ -84,6 +84,15 @@ async def on_waiter(gw: DemoGatewayThread, **options: Any) -> AsyncIterator[tupl
         yield pilot, await open_job(pilot, "waiter")
 
 
+async def confirm_drop(pilot: Any, gw: DemoGatewayThread, index: int) -> str:
+    """`y` on the confirmation a drop key opened, then wait for the farm's dependency `index` to be
+    satisfied; the confirmation's question."""
+    question = await confirmation(pilot)
+    await pilot.press("y")
+    await wait_farm(pilot, gw, lambda farm: not farm.resources.depends[index].active)
+    return question
+
+
 def rows(panel: DepsPanel) -> list[tuple[str, str, str, bool]]:
     return [(way, d.type, d.on_name if way == WAITS_ON else d.er_name, d.active) for _k, way, d in panel.rows]
 
@@ -121,10 +130,7 @@ async def test_rows_enter_opens_the_other_job_and_x_drops_one(gw: DemoGatewayThr
         panel = await open_panel(pilot)
         polls_before = job_screen.polls
         await pilot.press("X")
-        question = await confirmation(pilot)
-        assert "waiter on blocker (JOB_ON_JOB)" in question
-        await pilot.press("y")
-        await wait_farm(pilot, gw, lambda farm: not farm.resources.depends[0].active)
+        assert "waiter on blocker (JOB_ON_JOB)" in await confirm_drop(pilot, gw, 0)
         assert gw.run(lambda farm: farm.find_job("waiter").frame_state("0001-render")) == "WAITING"
         await wait_for(pilot, lambda: panel.loads >= 2 and not panel.rows[0][2].active, what="row satisfied")
         assert cells(panel, 0)[3] == "satisfied"
@@ -147,10 +153,7 @@ async def test_drop_internal_external_and_all(gw: DemoGatewayThread) -> None:
         panel = await open_panel(pilot)
         # E drops the one on another job only; the confirmation counts and names it.
         await pilot.press("E")
-        question = await confirmation(pilot)
-        assert "Drop 1 dependency of waiter (on other jobs)?" in question
-        await pilot.press("y")
-        await wait_farm(pilot, gw, lambda farm: not farm.resources.depends[0].active)
+        assert "Drop 1 dependency of waiter (on other jobs)?" in await confirm_drop(pilot, gw, 0)
         assert gw.run(lambda farm: farm.resources.depends[1].active)
         await wait_for(pilot, lambda: panel.loads >= 2, what="panel reloaded")
         # escape on the confirmation: nothing sent.
@@ -161,10 +164,7 @@ async def test_drop_internal_external_and_all(gw: DemoGatewayThread) -> None:
         assert gw.run(lambda farm: farm.resources.depends[1].active)
         # I drops the one inside the job.
         await pilot.press("I")
-        question = await confirmation(pilot)
-        assert "waiter/comp on waiter/render (LAYER_ON_LAYER)" in question
-        await pilot.press("y")
-        await wait_farm(pilot, gw, lambda farm: not farm.resources.depends[1].active)
+        assert "waiter/comp on waiter/render (LAYER_ON_LAYER)" in await confirm_drop(pilot, gw, 1)
         assert gw.run(lambda farm: farm.find_job("waiter").frame_state("0001-comp")) == "WAITING"
         # A: nothing left that waiting here: said, nothing sent.
         await wait_for(pilot, lambda: panel.loads >= 3, what="panel reloaded")
@@ -176,10 +176,7 @@ async def test_drop_internal_external_and_all(gw: DemoGatewayThread) -> None:
         after.set_focus(None)
         await open_panel(pilot)
         await pilot.press("A")
-        question = await confirmation(pilot)
-        assert "Drop 1 dependency of after (all)?" in question
-        await pilot.press("y")
-        await wait_farm(pilot, gw, lambda farm: not farm.resources.depends[2].active)
+        assert "Drop 1 dependency of after (all)?" in await confirm_drop(pilot, gw, 2)
     paths = [path for _m, path, _h, _b, _s in gw.recorded]
     assert paths.count("/job.JobInterface/DropDepends") == 3
     assert check_requests(gw) > 0
