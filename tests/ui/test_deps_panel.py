@@ -5,7 +5,6 @@ read-only mode nothing is sent. Every request the session sent parses strictly w
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,39 +16,21 @@ from cuetui.demo.server import DemoGatewayThread
 from cuetui.ui.screens.deps_panel import WAITED_BY, WAITS_ON, DepsPanel
 from cuetui.ui.screens.job import JobScreen
 from cuetui.ui.widgets.dialogs import ConfirmDialog
-from tests.commands.test_why import _frames, base
+from tests.commands.test_why import comp_on_render, gateway_for, job_on_job, with_comp
 from tests.ui.steer_support import check_requests, make_app, toasts, wait_farm, wait_for
-
-GB = 1048576
 
 
 def scenario() -> dict[str, Any]:
     """`waiter` (render, comp) waits on `blocker` (JOB_ON_JOB) and comp on render inside it
     (LAYER_ON_LAYER); `after` waits on `waiter` (JOB_ON_JOB)."""
-    data = base()
-    data["jobs"][0]["layers"].append({"name": "comp", "minCores": 1, "minMemory": GB})
-    data["jobs"][0]["frames"] += _frames("comp", 2)
-    layer = {"name": "render", "minCores": 1, "minMemory": GB}
-    data["jobs"].append({"job": {"name": "after", "show": "s"}, "layers": [layer], "frames": _frames("render", 1)})
-    data["depends"] = [
-        {"type": "JOB_ON_JOB", "dependErJob": "waiter", "dependOnJob": "blocker"},
-        {
-            "type": "LAYER_ON_LAYER",
-            "dependErJob": "waiter",
-            "dependErLayer": "comp",
-            "dependOnJob": "waiter",
-            "dependOnLayer": "render",
-        },
-        {"type": "JOB_ON_JOB", "dependErJob": "after", "dependOnJob": "waiter"},
-    ]
+    data = with_comp(2, after=True)
+    data["depends"] = [job_on_job("waiter", "blocker"), comp_on_render(), job_on_job("after", "waiter")]
     return data
 
 
 @pytest.fixture
 def gw(make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path) -> DemoGatewayThread:
-    path = tmp_path / "scenario.json"
-    path.write_text(json.dumps(scenario()))
-    return make_gateway(scenario=str(path), profile=None, log_root=tmp_path / "logs", speed=0.0, record=True)
+    return gateway_for(make_gateway, tmp_path, scenario(), speed=0.0, record=True)
 
 
 async def open_job(pilot: Any, name: str) -> JobScreen:

@@ -16,7 +16,7 @@ from cuetui.demo.server import DemoGatewayThread
 from cuetui.farm.actions import parse_cores
 from cuetui.ui.screens.subscriptions import CoresDialog, SubscriptionsScreen, subscription_columns, use_bar
 from cuetui.ui.widgets.dialogs import ConfirmDialog
-from tests.commands.test_why import _run, base
+from tests.commands.test_why import _run, base, gateway_for
 from tests.ui.steer_support import check_requests, make_app, toasts, wait_for
 
 
@@ -35,9 +35,7 @@ def scenario() -> dict[str, Any]:
 
 @pytest.fixture
 def gw(make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path) -> DemoGatewayThread:
-    path = tmp_path / "scenario.json"
-    path.write_text(json.dumps(scenario()))
-    return make_gateway(scenario=str(path), profile=None, log_root=tmp_path / "logs", record=True)
+    return gateway_for(make_gateway, tmp_path, scenario(), record=True)
 
 
 def sub_of(gw: DemoGatewayThread, show: str) -> tuple[float, float]:
