@@ -145,45 +145,41 @@ def _set_default_priority(gw: Any, req: dict[str, Any]) -> Any:
     return {}
 
 
-def _set_default_cores(gw: Any, req: dict[str, Any], attr: str, value: float) -> None:
+def _set_default(gw: Any, req: dict[str, Any], attr: str, value: float) -> None:
+    """The group's job default `attr` (-1: unset); a set one applies to its jobs now, unless it is managed."""
     group = _group(gw, req)
-    cores = _default_cores(value)
-    setattr(group, f"default_job_{attr}", cores)
-    if cores != -1 and not _managed(gw, group):
+    setattr(group, f"default_job_{attr}", value)
+    if value != -1 and not _managed(gw, group):
         for job in _jobs_in(gw, group):
-            setattr(job, attr, cores)
+            setattr(job, attr, float(value))
+
+
+def _default_gpus(value: int) -> int:
+    """A job default in GPUs; none or fewer: unset."""
+    return value if value > 0 else -1
 
 
 @rpc(_G + "SetDefaultJobMaxCores", "job.GroupSetDefJobMaxCoresRequest")
 def _set_default_max_cores(gw: Any, req: dict[str, Any]) -> Any:
-    _set_default_cores(gw, req, "max_cores", float(req.get("max_cores", 0.0)))
+    _set_default(gw, req, "max_cores", _default_cores(float(req.get("max_cores", 0.0))))
     return {}
 
 
 @rpc(_G + "SetDefaultJobMinCores", "job.GroupSetDefJobMinCoresRequest")
 def _set_default_min_cores(gw: Any, req: dict[str, Any]) -> Any:
-    _set_default_cores(gw, req, "min_cores", float(req.get("min_cores", 0.0)))
+    _set_default(gw, req, "min_cores", _default_cores(float(req.get("min_cores", 0.0))))
     return {}
-
-
-def _set_default_gpus(gw: Any, req: dict[str, Any], attr: str, value: int) -> None:
-    group = _group(gw, req)
-    gpus = value if value > 0 else -1
-    setattr(group, f"default_job_{attr}", gpus)
-    if gpus != -1 and not _managed(gw, group):
-        for job in _jobs_in(gw, group):
-            setattr(job, attr, float(gpus))
 
 
 @rpc(_G + "SetDefaultJobMaxGpus", "job.GroupSetDefJobMaxGpusRequest")
 def _set_default_max_gpus(gw: Any, req: dict[str, Any]) -> Any:
-    _set_default_gpus(gw, req, "max_gpus", int(req.get("max_gpus", 0)))
+    _set_default(gw, req, "max_gpus", _default_gpus(int(req.get("max_gpus", 0))))
     return {}
 
 
 @rpc(_G + "SetDefaultJobMinGpus", "job.GroupSetDefJobMinGpusRequest")
 def _set_default_min_gpus(gw: Any, req: dict[str, Any]) -> Any:
-    _set_default_gpus(gw, req, "min_gpus", int(req.get("min_gpus", 0)))
+    _set_default(gw, req, "min_gpus", _default_gpus(int(req.get("min_gpus", 0))))
     return {}
 
 

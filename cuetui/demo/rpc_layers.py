@@ -25,6 +25,7 @@ Cuebot's rules kept:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from cuetui.demo import actions, groups, lookup, queries
@@ -114,22 +115,23 @@ def _limit(gw: Any, req: dict[str, Any]) -> Any:
     return next((lim for lim in gw.farm.resources.limits if lim.id == wanted), None)
 
 
-@rpc(_L + "AddLimit", "job.LayerAddLimitRequest")
-def _add_limit(gw: Any, req: dict[str, Any]) -> Any:
+def _change_limit(gw: Any, req: dict[str, Any], change: Callable[[Any, Any, Iterable[Any]], object]) -> Any:
+    """`change(layer, limit, procs)` for the request's layer and limit; an unknown limit changes nothing."""
     _, layer = lookup.layer(gw.farm, req)
     lim = _limit(gw, req)
     if lim is not None:
-        gw.farm.resources.add_layer_limit(layer, lim, gw.farm.procs.values())
+        change(layer, lim, gw.farm.procs.values())
     return {}
+
+
+@rpc(_L + "AddLimit", "job.LayerAddLimitRequest")
+def _add_limit(gw: Any, req: dict[str, Any]) -> Any:
+    return _change_limit(gw, req, gw.farm.resources.add_layer_limit)
 
 
 @rpc(_L + "DropLimit", "job.LayerDropLimitRequest")
 def _drop_limit(gw: Any, req: dict[str, Any]) -> Any:
-    _, layer = lookup.layer(gw.farm, req)
-    lim = _limit(gw, req)
-    if lim is not None:
-        gw.farm.resources.drop_layer_limit(layer, lim, gw.farm.procs.values())
-    return {}
+    return _change_limit(gw, req, gw.farm.resources.drop_layer_limit)
 
 
 @rpc(_L + "GetLimits", "job.LayerGetLimitsRequest")

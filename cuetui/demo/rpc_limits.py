@@ -49,6 +49,14 @@ def _limit(gw: Any, name: str) -> Limit:
     return lim
 
 
+def _old_limit(res: Resources, name: str) -> Limit:
+    """The limit Delete or Rename names: none is INTERNAL, as Cuebot's uncaught lookup."""
+    lim = _by_name(res, name)
+    if lim is None:
+        raise internal()
+    return lim
+
+
 def _sources(req: dict[str, Any]) -> set[int]:
     values = set(req.get("sources") or ())
     if values - set(limits.SOURCES.values()):
@@ -72,9 +80,7 @@ def _rebind(gw: Any, old: str, new: str | None) -> None:
 @rpc(_L + "Delete", "limit.LimitDeleteRequest")
 def _delete(gw: Any, req: dict[str, Any]) -> Any:
     res = _res(gw)
-    lim = _by_name(res, str(req.get("name", "")))
-    if lim is None:
-        raise internal()
+    lim = _old_limit(res, str(req.get("name", "")))
     res.limits.remove(lim)
     _rebind(gw, lim.name, None)
     return {}
@@ -82,10 +88,7 @@ def _delete(gw: Any, req: dict[str, Any]) -> Any:
 
 @rpc(_L + "Rename", "limit.LimitRenameRequest")
 def _rename(gw: Any, req: dict[str, Any]) -> Any:
-    res = _res(gw)
-    lim = _by_name(res, str(req.get("old_name", "")))
-    if lim is None:
-        raise internal()
+    lim = _old_limit(_res(gw), str(req.get("old_name", "")))
     old, lim.name = lim.name, str(req.get("new_name", ""))
     _rebind(gw, old, lim.name)
     return {}

@@ -114,9 +114,8 @@ async def _steer(
     app = _app(screen)
     value = placeholder
     if dialog is not None and not services_of(app).actions.read_only:
-        value = await app.push_screen_wait(dialog)
-        if value is None or value is False:
-            app.notify("cancelled: nothing sent", timeout=2, markup=False)
+        value = await ask(app, dialog)
+        if value is None:
             return None
     result: ActionResult | None = None
     try:
@@ -131,6 +130,34 @@ async def _steer(
     if refresh is not None:
         refresh()
         screen.set_timer(SECOND_LOOK, refresh)
+    return result
+
+
+async def ask(app: App[Any], dialog: ModalScreen[Any]) -> Any:
+    """`dialog`'s answer; a cancel (None or False) says "cancelled: nothing sent" and gives None."""
+    value = await app.push_screen_wait(dialog)
+    if value is None or value is False:
+        app.notify("cancelled: nothing sent", timeout=2, markup=False)
+        return None
+    return value
+
+
+async def send_and_tell(app: App[Any], send: Callable[[], Awaitable[ActionResult]], done: str) -> ActionResult | None:
+    """`send()`, then its outcome in one line: `done` when the gateway took it, "failed: …" when it
+    refused or could not be reached, the refusal itself when nothing was sent (read-only mode included).
+    The result, or None when none came back (the caller then has nothing to refresh)."""
+    try:
+        result = await send()
+    except RefusedRequest as err:
+        app.notify(safe(str(err), 300), severity="warning", markup=False)
+        return None
+    except GatewayError as err:
+        app.notify(f"failed: {safe(str(err), 300)}", severity="error", markup=False)
+        return None
+    if result.ok:
+        app.notify(done, markup=False)
+    else:
+        app.notify(f"failed: {safe(result.errors[0], 300)}", severity="error", markup=False)
     return result
 
 

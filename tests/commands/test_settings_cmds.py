@@ -123,11 +123,10 @@ def test_read_only_sends_nothing(cli: Cli, demo_gateway: DemoGatewayThread) -> N
     assert sent(demo_gateway) == []
 
 
-def test_mark_done_satisfies_what_waits_and_eats_nothing(cli: Cli, demo_gateway: DemoGatewayThread) -> None:
-    """As Cuebot: the job held on the layer is released, the layer's frames keep their state; the JSON
-    keeps `frames_eaten` (0) and says how many dependencies were satisfied."""
+def wait_on_render(gw: DemoGatewayThread) -> str:
+    """Make the first layer of another job wait on DEAD_JOB's render layer (LAYER_ON_LAYER); its name."""
 
-    def wait_on_render(farm: Any) -> str:
+    def add(farm: Any) -> str:
         on = farm.jobs_by_name[DEAD_JOB]
         er = next(j for j in farm.jobs if j is not on and j.layers and j.layers[0].counts[WAITING] > 0)
         render = next(layer for layer in on.layers if layer.name == "render")
@@ -135,7 +134,13 @@ def test_mark_done_satisfies_what_waits_and_eats_nothing(cli: Cli, demo_gateway:
         farm.resources.add_depend(depend, farm.set_state)
         return str(er.name)
 
-    waiting = demo_gateway.run(wait_on_render)
+    return gw.run(add)
+
+
+def test_mark_done_satisfies_what_waits_and_eats_nothing(cli: Cli, demo_gateway: DemoGatewayThread) -> None:
+    """As Cuebot: the job held on the layer is released, the layer's frames keep their state; the JSON
+    keeps `frames_eaten` (0) and says how many dependencies were satisfied."""
+    waiting = wait_on_render(demo_gateway)
     held = demo_gateway.run(lambda farm: farm.jobs_by_name[waiting].layers[0].counts[DEPEND])
     assert held > 0
     before = demo_gateway.run(lambda farm: farm.find_job(DEAD_JOB).frame_states())

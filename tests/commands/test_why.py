@@ -119,11 +119,41 @@ CASES = {
 
 
 def gateway_for(
-    make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path, data: dict[str, Any]
+    make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path, data: dict[str, Any], **options: Any
 ) -> DemoGatewayThread:
+    """A demo gateway on the scenario `data` alone (no profile); `options`: make_gateway's."""
     path = tmp_path / "scenario.json"
     path.write_text(json.dumps(data))
-    return make_gateway(scenario=str(path), profile=None, log_root=tmp_path / "logs")
+    return make_gateway(scenario=str(path), profile=None, log_root=tmp_path / "logs", **options)
+
+
+def with_comp(frames: int, *, after: bool = False) -> dict[str, Any]:
+    """base() with a comp layer (1 core, 1 GB) of `frames` frames in waiter; with `after`, a job `after`
+    (render, one frame) too."""
+    data = base()
+    data["jobs"][0]["layers"].append({"name": "comp", "minCores": 1, "minMemory": GB})
+    data["jobs"][0]["frames"] += _frames("comp", frames)
+    if after:
+        layer = {"name": "render", "minCores": 1, "minMemory": GB}
+        data["jobs"].append({"job": {"name": "after", "show": "s"}, "layers": [layer], "frames": _frames("render", 1)})
+    return data
+
+
+def job_on_job(er: str, on: str) -> dict[str, Any]:
+    """A scenario's JOB_ON_JOB dependency: job `er` waits on job `on`."""
+    return {"type": "JOB_ON_JOB", "dependErJob": er, "dependOnJob": on}
+
+
+def comp_on_render(kind: str = "LAYER_ON_LAYER") -> dict[str, Any]:
+    """A scenario's dependency of waiter's comp layer on its render layer (`kind`: LAYER_ON_LAYER,
+    FRAME_BY_FRAME, …)."""
+    return {
+        "type": kind,
+        "dependErJob": "waiter",
+        "dependErLayer": "comp",
+        "dependOnJob": "waiter",
+        "dependOnLayer": "render",
+    }
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -187,19 +217,8 @@ def test_why_of_a_layer_and_a_frame(cli: Cli, make_gateway: Callable[..., DemoGa
 
 
 def test_depends_and_drop_depends(cli: Cli, make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path) -> None:
-    data = base()
-    data["jobs"][0]["layers"].append({"name": "comp", "minCores": 1, "minMemory": GB})
-    data["jobs"][0]["frames"] += _frames("comp", 2)
-    data["depends"] = [
-        {"type": "JOB_ON_JOB", "dependErJob": "waiter", "dependOnJob": "blocker"},
-        {
-            "type": "LAYER_ON_LAYER",
-            "dependErJob": "waiter",
-            "dependErLayer": "comp",
-            "dependOnJob": "waiter",
-            "dependOnLayer": "render",
-        },
-    ]
+    data = with_comp(2)
+    data["depends"] = [job_on_job("waiter", "blocker"), comp_on_render()]
     gw = gateway_for(make_gateway, tmp_path, data)
     listed = json.loads(cli("--url", gw.url, "depends", "waiter", "--json").out)
     assert [(x["direction"], x["type"], x["on"], x["active"], x["frames_left"]) for x in listed] == [

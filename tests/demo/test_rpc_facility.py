@@ -3,14 +3,11 @@ what the farm holds afterwards, and Cuebot's refusals in the gateway's error sha
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from cuetui.demo.server import DemoGatewayThread
 from tests.schema import check_request, check_response
 
 SCENARIO: dict[str, Any] = {
@@ -34,17 +31,8 @@ SCENARIO: dict[str, Any] = {
 
 
 @pytest.fixture
-def gw(make_gateway: Any, tmp_path: Path) -> DemoGatewayThread:
-    path = tmp_path / "farm.json"
-    path.write_text(json.dumps(SCENARIO))
-    gateway: DemoGatewayThread = make_gateway(scenario=path, profile=None)
-    return gateway
-
-
-@pytest.fixture
-def c(gw: DemoGatewayThread, gateway_token: str) -> Any:
-    with httpx.Client(base_url=gw.url, headers={"Authorization": f"Bearer {gateway_token}"}, timeout=20) as client:
-        yield client
+def farm_scenario() -> dict[str, Any]:
+    return SCENARIO
 
 
 def ok(c: httpx.Client, path: str, body: dict[str, Any]) -> Any:

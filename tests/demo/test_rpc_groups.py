@@ -3,14 +3,11 @@ on the jobs that come later), moving jobs and groups, deleting; the farm's state
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from cuetui.demo.server import DemoGatewayThread
 from tests.demo.test_rpc_facility import ok, refused
 
 G = "/job.GroupInterface/"
@@ -40,17 +37,8 @@ SCENARIO: dict[str, Any] = {
 
 
 @pytest.fixture
-def gw(make_gateway: Any, tmp_path: Path) -> DemoGatewayThread:
-    path = tmp_path / "farm.json"
-    path.write_text(json.dumps(SCENARIO))
-    gateway: DemoGatewayThread = make_gateway(scenario=path, profile=None)
-    return gateway
-
-
-@pytest.fixture
-def c(gw: DemoGatewayThread, gateway_token: str) -> Any:
-    with httpx.Client(base_url=gw.url, headers={"Authorization": f"Bearer {gateway_token}"}, timeout=20) as client:
-        yield client
+def farm_scenario() -> dict[str, Any]:
+    return SCENARIO
 
 
 def _root(c: httpx.Client, gw: Any, show: str = "s") -> dict[str, Any]:

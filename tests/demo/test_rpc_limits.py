@@ -5,8 +5,6 @@ reported by the licence server."""
 from __future__ import annotations
 
 import copy
-import json
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,7 +12,6 @@ import pytest
 
 from cuetui.demo import limits
 from cuetui.demo.scenario import farm_from_scenario
-from cuetui.demo.server import DemoGatewayThread
 from tests.demo.test_rpc_facility import ok, refused
 
 L = "/limit.LimitInterface/"
@@ -50,17 +47,8 @@ SCENARIO: dict[str, Any] = {
 
 
 @pytest.fixture
-def gw(make_gateway: Any, tmp_path: Path) -> DemoGatewayThread:
-    path = tmp_path / "farm.json"
-    path.write_text(json.dumps(SCENARIO))
-    gateway: DemoGatewayThread = make_gateway(scenario=path, profile=None)
-    return gateway
-
-
-@pytest.fixture
-def c(gw: DemoGatewayThread, gateway_token: str) -> Any:
-    with httpx.Client(base_url=gw.url, headers={"Authorization": f"Bearer {gateway_token}"}, timeout=20) as client:
-        yield client
+def farm_scenario() -> dict[str, Any]:
+    return SCENARIO
 
 
 def _find(c: httpx.Client, name: str) -> dict[str, Any]:

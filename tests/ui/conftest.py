@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -18,6 +19,17 @@ from tests.conftest import DEMO_SECRET
 EPOCH = 1_767_225_600.0  # 2026-01-01 00:00 UTC
 APP_NOW = EPOCH + 600  # the app's fixed clock: ten minutes into the frozen farm's day
 DISPLAY_URL = "http://demo-gateway:8448"  # shown in the status bar instead of the random loopback port
+
+
+@pytest.fixture
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Times on screen are local: pin the zone so the snapshots are the same everywhere (the snapshot
+    modules use it for every test)."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 @pytest.fixture

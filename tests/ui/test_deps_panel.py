@@ -5,47 +5,32 @@ read-only mode nothing is sent. Every request the session sent parses strictly w
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from cuetui.demo.server import DemoGatewayThread
 from cuetui.ui.screens.deps_panel import WAITED_BY, WAITS_ON, DepsPanel
 from cuetui.ui.screens.job import JobScreen
 from cuetui.ui.widgets.dialogs import ConfirmDialog
-from tests.commands.test_why import _frames, base
+from tests.commands.test_why import comp_on_render, gateway_for, job_on_job, with_comp
 from tests.ui.steer_support import check_requests, make_app, toasts, wait_farm, wait_for
-
-GB = 1048576
 
 
 def scenario() -> dict[str, Any]:
     """`waiter` (render, comp) waits on `blocker` (JOB_ON_JOB) and comp on render inside it
     (LAYER_ON_LAYER); `after` waits on `waiter` (JOB_ON_JOB)."""
-    data = base()
-    data["jobs"][0]["layers"].append({"name": "comp", "minCores": 1, "minMemory": GB})
-    data["jobs"][0]["frames"] += _frames("comp", 2)
-    layer = {"name": "render", "minCores": 1, "minMemory": GB}
-    data["jobs"].append({"job": {"name": "after", "show": "s"}, "layers": [layer], "frames": _frames("render", 1)})
-    data["depends"] = [
-        {"type": "JOB_ON_JOB", "dependErJob": "waiter", "dependOnJob": "blocker"},
-        {
-            "type": "LAYER_ON_LAYER",
-            "dependErJob": "waiter",
-            "dependErLayer": "comp",
-            "dependOnJob": "waiter",
-            "dependOnLayer": "render",
-        },
-        {"type": "JOB_ON_JOB", "dependErJob": "after", "dependOnJob": "waiter"},
-    ]
+    data = with_comp(2, after=True)
+    data["depends"] = [job_on_job("waiter", "blocker"), comp_on_render(), job_on_job("after", "waiter")]
     return data
 
 
-def gateway(make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path) -> DemoGatewayThread:
-    path = tmp_path / "scenario.json"
-    path.write_text(json.dumps(scenario()))
-    return make_gateway(scenario=str(path), profile=None, log_root=tmp_path / "logs", speed=0.0, record=True)
+@pytest.fixture
+def gw(make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path) -> DemoGatewayThread:
+    return gateway_for(make_gateway, tmp_path, scenario(), speed=0.0, record=True)
 
 
 async def open_job(pilot: Any, name: str) -> JobScreen:
@@ -66,6 +51,29 @@ async def open_panel(pilot: Any, loads: int = 1) -> DepsPanel:
     return app.screen  # type: ignore[no-any-return]
 
 
+async def confirmation(pilot: Any) -> str:
+    """Wait for the confirmation a key opened (left open for `y` or escape); its question."""
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmDialog), what="confirmation")
+    return str(pilot.app.screen.question)
+
+
+@asynccontextmanager
+async def on_waiter(gw: DemoGatewayThread, **options: Any) -> AsyncIterator[tuple[Any, JobScreen]]:
+    """The app on `gw` (`options`: make_app's), 160×48, on `waiter`'s job screen: the pilot and the screen."""
+    app = make_app(gw, **options)
+    async with app.run_test(size=(160, 48)) as pilot:
+        yield pilot, await open_job(pilot, "waiter")
+
+
+async def confirm_drop(pilot: Any, gw: DemoGatewayThread, index: int) -> str:
+    """`y` on the confirmation a drop key opened, then wait for the farm's dependency `index` to be
+    satisfied; the confirmation's question."""
+    question = await confirmation(pilot)
+    await pilot.press("y")
+    await wait_farm(pilot, gw, lambda farm: not farm.resources.depends[index].active)
+    return question
+
+
 def rows(panel: DepsPanel) -> list[tuple[str, str, str, bool]]:
     return [(way, d.type, d.on_name if way == WAITS_ON else d.er_name, d.active) for _k, way, d in panel.rows]
 
@@ -75,13 +83,9 @@ def cells(panel: DepsPanel, row: int) -> list[str]:
     return [str(c) for c in table.get_row_at(row)]  # type: ignore[attr-defined]
 
 
-async def test_rows_enter_opens_the_other_job_and_x_drops_one(
-    make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path
-) -> None:
-    gw = gateway(make_gateway, tmp_path)
-    app = make_app(gw)
-    async with app.run_test(size=(160, 48)) as pilot:
-        job_screen = await open_job(pilot, "waiter")
+async def test_rows_enter_opens_the_other_job_and_x_drops_one(gw: DemoGatewayThread) -> None:
+    async with on_waiter(gw) as (pilot, job_screen):
+        app = pilot.app
         job_screen.set_focus(None)  # the whole job, not the frame under the cursor
         panel = await open_panel(pilot)
         assert rows(panel) == [
@@ -107,11 +111,7 @@ async def test_rows_enter_opens_the_other_job_and_x_drops_one(
         panel = await open_panel(pilot)
         polls_before = job_screen.polls
         await pilot.press("X")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="confirmation")
-        question = app.screen.question  # type: ignore[attr-defined]
-        assert "waiter on blocker (JOB_ON_JOB)" in question
-        await pilot.press("y")
-        await wait_farm(pilot, gw, lambda farm: not farm.resources.depends[0].active)
+        assert "waiter on blocker (JOB_ON_JOB)" in await confirm_drop(pilot, gw, 0)
         assert gw.run(lambda farm: farm.find_job("waiter").frame_state("0001-render")) == "WAITING"
         await wait_for(pilot, lambda: panel.loads >= 2 and not panel.rows[0][2].active, what="row satisfied")
         assert cells(panel, 0)[3] == "satisfied"
@@ -127,33 +127,25 @@ async def test_rows_enter_opens_the_other_job_and_x_drops_one(
     assert check_requests(gw) > 0
 
 
-async def test_drop_internal_external_and_all(make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path) -> None:
-    gw = gateway(make_gateway, tmp_path)
-    app = make_app(gw)
-    async with app.run_test(size=(160, 48)) as pilot:
-        job_screen = await open_job(pilot, "waiter")
+async def test_drop_internal_external_and_all(gw: DemoGatewayThread) -> None:
+    async with on_waiter(gw) as (pilot, job_screen):
+        app = pilot.app
         job_screen.set_focus(None)
         panel = await open_panel(pilot)
         # E drops the one on another job only; the confirmation counts and names it.
         await pilot.press("E")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="confirmation")
-        assert "Drop 1 dependency of waiter (on other jobs)?" in app.screen.question  # type: ignore[attr-defined]
-        await pilot.press("y")
-        await wait_farm(pilot, gw, lambda farm: not farm.resources.depends[0].active)
+        assert "Drop 1 dependency of waiter (on other jobs)?" in await confirm_drop(pilot, gw, 0)
         assert gw.run(lambda farm: farm.resources.depends[1].active)
         await wait_for(pilot, lambda: panel.loads >= 2, what="panel reloaded")
         # escape on the confirmation: nothing sent.
         await pilot.press("I")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="confirmation")
+        await confirmation(pilot)
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is panel, what="back on the panel")
         assert gw.run(lambda farm: farm.resources.depends[1].active)
         # I drops the one inside the job.
         await pilot.press("I")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="confirmation")
-        assert "waiter/comp on waiter/render (LAYER_ON_LAYER)" in app.screen.question  # type: ignore[attr-defined]
-        await pilot.press("y")
-        await wait_farm(pilot, gw, lambda farm: not farm.resources.depends[1].active)
+        assert "waiter/comp on waiter/render (LAYER_ON_LAYER)" in await confirm_drop(pilot, gw, 1)
         assert gw.run(lambda farm: farm.find_job("waiter").frame_state("0001-comp")) == "WAITING"
         # A: nothing left that waiting here: said, nothing sent.
         await wait_for(pilot, lambda: panel.loads >= 3, what="panel reloaded")
@@ -165,20 +157,15 @@ async def test_drop_internal_external_and_all(make_gateway: Callable[..., DemoGa
         after.set_focus(None)
         await open_panel(pilot)
         await pilot.press("A")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="confirmation")
-        assert "Drop 1 dependency of after (all)?" in app.screen.question  # type: ignore[attr-defined]
-        await pilot.press("y")
-        await wait_farm(pilot, gw, lambda farm: not farm.resources.depends[2].active)
+        assert "Drop 1 dependency of after (all)?" in await confirm_drop(pilot, gw, 2)
     paths = [path for _m, path, _h, _b, _s in gw.recorded]
     assert paths.count("/job.JobInterface/DropDepends") == 3
     assert check_requests(gw) > 0
 
 
-async def test_a_layers_panel(make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path) -> None:
-    gw = gateway(make_gateway, tmp_path)
-    app = make_app(gw)
-    async with app.run_test(size=(160, 48)) as pilot:
-        job_screen = await open_job(pilot, "waiter")
+async def test_a_layers_panel(gw: DemoGatewayThread) -> None:
+    async with on_waiter(gw) as (pilot, job_screen):
+        app = pilot.app
         job_screen.layers_table.focus()
         await wait_for(pilot, lambda: job_screen.layers_table.row_count >= 2, what="layers")
         comp = next(la for la in job_screen.job_layers if la.name == "comp")
@@ -191,13 +178,9 @@ async def test_a_layers_panel(make_gateway: Callable[..., DemoGatewayThread], tm
         assert "waiter is this job" in toasts(app)
 
 
-async def test_read_only_refuses_and_sends_nothing(
-    make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path
-) -> None:
-    gw = gateway(make_gateway, tmp_path)
-    app = make_app(gw, read_only=True)
-    async with app.run_test(size=(160, 48)) as pilot:
-        job_screen = await open_job(pilot, "waiter")
+async def test_read_only_refuses_and_sends_nothing(gw: DemoGatewayThread) -> None:
+    async with on_waiter(gw, read_only=True) as (pilot, job_screen):
+        app = pilot.app
         job_screen.set_focus(None)
         panel = await open_panel(pilot)
         assert "drop" not in str(panel.query_one("#dialog-keys").render())  # the keys line hides them
@@ -210,28 +193,21 @@ async def test_read_only_refuses_and_sends_nothing(
     assert not [p for p in paths if p.endswith(("/Satisfy", "/DropDepends"))]
 
 
-async def test_a_drop_the_gateway_refuses_says_failed(
-    make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path
-) -> None:
-    gw = gateway(make_gateway, tmp_path)
-    app = make_app(gw)
-    async with app.run_test(size=(160, 48)) as pilot:
-        job_screen = await open_job(pilot, "waiter")
+async def test_a_drop_the_gateway_refuses_says_failed(gw: DemoGatewayThread) -> None:
+    async with on_waiter(gw) as (pilot, job_screen):
+        app = pilot.app
         job_screen.set_focus(None)
         await open_panel(pilot)
         gw.run(lambda farm: farm.resources.depends.pop(0))  # gone from the farm since the panel read it
         await pilot.press("X")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="confirmation")
+        await confirmation(pilot)
         await pilot.press("y")
         await wait_for(pilot, lambda: any(t.startswith("failed: ") for t in toasts(app)), what="failed")
         assert not any(t.startswith("done: ") for t in toasts(app))
 
 
-async def test_a_frames_panel(make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path) -> None:
-    gw = gateway(make_gateway, tmp_path)
-    app = make_app(gw)
-    async with app.run_test(size=(160, 48)) as pilot:
-        job_screen = await open_job(pilot, "waiter")
+async def test_a_frames_panel(gw: DemoGatewayThread) -> None:
+    async with on_waiter(gw) as (pilot, job_screen):
         sync = job_screen.sync
         assert sync is not None
         comp = next(i for i, f in sync.frames.items() if f.name == "0002-comp")

@@ -15,10 +15,17 @@ class Item(NamedTuple):
     size: int
 
 
-def columns() -> list[Column[Item]]:
+def name_and_size() -> list[Column[Item]]:
+    """An item's name (flexible) and its size (right-aligned): the columns the table tests share."""
     return [
         Column("name", "Name", lambda m, c: c.text(m.name), lambda m: m.name, width=12, flex=True),
         Column("size", "Size", lambda m, c: c.text(str(m.size), justify="right"), lambda m: m.size, width=6),
+    ]
+
+
+def columns() -> list[Column[Item]]:
+    return [
+        *name_and_size(),
         Column("extra", "Extra", lambda m, c: c.text("x" * 10), lambda m: 0, width=30, priority=5),
     ]
 

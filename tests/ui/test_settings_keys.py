@@ -17,6 +17,7 @@ from cuetui.ui.screens.job import JobScreen
 from cuetui.ui.screens.jobs import COMMENT_MARK, JobsScreen
 from cuetui.ui.widgets.dialogs import ConfirmDialog, KillReasonDialog
 from cuetui.ui.widgets.settings_form import SettingsForm
+from tests.commands.test_settings_cmds import wait_on_render
 from tests.ui.steer_support import (
     gateway_for,
     make_app,
@@ -302,23 +303,6 @@ async def test_layer_e_eats_and_k_kills_and_d_marks_done(gw: DemoGatewayThread) 
         await wait_for(pilot, lambda: "MarkdoneFrames" in sent(gw), what="mark done sent")
         await wait_for(pilot, lambda: any(t.startswith("marked done 1 layer") for t in toasts(app)))
         assert gw.run(lambda farm: list(farm_layer_of(farm, "render").counts)) == counts  # no frame eaten
-
-
-def wait_on_render(gw: DemoGatewayThread) -> str:
-    """Make the first layer of another job wait on DEAD_JOB's render layer (LAYER_ON_LAYER); its name."""
-
-    def add(farm: Any) -> str:
-        from cuetui.demo.model import WAITING
-        from cuetui.demo.resources import DEPEND_ID, TYPE, Depend
-
-        on = farm.jobs_by_name[DEAD_JOB]
-        er = next(j for j in farm.jobs if j is not on and j.layers and j.layers[0].counts[WAITING] > 0)
-        render = next(layer for layer in on.layers if layer.name == "render")
-        depend = Depend(farm.resources.next_id(DEPEND_ID), TYPE["LAYER_ON_LAYER"], er, on, er.layers[0], None, render)
-        farm.resources.add_depend(depend, farm.set_state)
-        return str(er.name)
-
-    return gw.run(add)
 
 
 def depend_frames(farm: Any, job: str) -> int:

@@ -4,8 +4,6 @@ Update with `pytest tests/ui/test_snapshots.py --snapshot-update` after looking 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,14 +14,7 @@ from tests.ui.conftest import make_app, wait_loaded
 SIZES = [(80, 24), (160, 48)]
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Times on screen are local: pin the zone so the snapshots are the same everywhere."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc")  # tests/ui/conftest.py: times on screen in UTC
 
 
 def keys_then_wait(*keys: str) -> Any:

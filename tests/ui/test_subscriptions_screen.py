@@ -5,7 +5,8 @@ confirmed, refused in read-only mode), and the farm's subscription changes. Ever
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from cuetui.demo.server import DemoGatewayThread
 from cuetui.farm.actions import parse_cores
 from cuetui.ui.screens.subscriptions import CoresDialog, SubscriptionsScreen, subscription_columns, use_bar
 from cuetui.ui.widgets.dialogs import ConfirmDialog
-from tests.commands.test_why import _run, base
+from tests.commands.test_why import _run, base, gateway_for
 from tests.ui.steer_support import check_requests, make_app, toasts, wait_for
 
 
@@ -32,10 +33,9 @@ def scenario() -> dict[str, Any]:
     return data
 
 
-def gateway(make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path) -> DemoGatewayThread:
-    path = tmp_path / "scenario.json"
-    path.write_text(json.dumps(scenario()))
-    return make_gateway(scenario=str(path), profile=None, log_root=tmp_path / "logs", record=True)
+@pytest.fixture
+def gw(make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path) -> DemoGatewayThread:
+    return gateway_for(make_gateway, tmp_path, scenario(), record=True)
 
 
 def sub_of(gw: DemoGatewayThread, show: str) -> tuple[float, float]:
@@ -67,6 +67,24 @@ async def open_screen(pilot: Any) -> SubscriptionsScreen:
     return app.screen  # type: ignore[no-any-return]
 
 
+async def set_cores(pilot: Any, key: str, text: str) -> str:
+    """`key` (`=` or `b`), `text` typed into the cores dialog and entered, up to the confirmation (left
+    open for `y` or `n`); its question."""
+    await pilot.press(key)
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, CoresDialog), what=f"{key} dialog")
+    await pilot.press("home", "ctrl+k", *text, "enter")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmDialog), what="confirmation")
+    return str(pilot.app.screen.question)
+
+
+@asynccontextmanager
+async def on_subscriptions(gw: DemoGatewayThread) -> AsyncIterator[tuple[Any, SubscriptionsScreen]]:
+    """The app on `gw`, 160×40, on the subscriptions screen: the pilot and the screen."""
+    app = make_app(gw)
+    async with app.run_test(size=(160, 40)) as pilot:
+        yield pilot, await open_screen(pilot)
+
+
 def row_text(screen: SubscriptionsScreen, show: str) -> list[str]:
     table = screen.table
     key = next(r.key for r in table.models() if r.subscription.show_name == show)
@@ -74,13 +92,9 @@ def row_text(screen: SubscriptionsScreen, show: str) -> list[str]:
     return shown[-len(subscription_columns()) :]  # the columns, not the table's own mark column
 
 
-async def test_rows_and_the_setters_change_the_farm(
-    make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path
-) -> None:
-    gw = gateway(make_gateway, tmp_path)
-    app = make_app(gw)
-    async with app.run_test(size=(160, 40)) as pilot:
-        screen = await open_screen(pilot)
+async def test_rows_and_the_setters_change_the_farm(gw: DemoGatewayThread) -> None:
+    async with on_subscriptions(gw) as (pilot, screen):
+        app = pilot.app
         rows = {r.subscription.show_name: r for r in screen.table.models()}
         assert set(rows) == {"s", "t"}
         s = rows["s"]
@@ -110,18 +124,11 @@ async def test_rows_and_the_setters_change_the_farm(
         assert "done: s in local.general size 4 -> 5" in toasts(app)
 
         # `b`: 9, confirmed.
-        await pilot.press("b")
-        await wait_for(pilot, lambda: isinstance(app.screen, CoresDialog), what="burst dialog")
-        await pilot.press("home", "ctrl+k", *"9", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="confirmation")
+        await set_cores(pilot, "b", "9")
         await pilot.press("y")
         await wait_for(pilot, lambda: sub_of(gw, "s") == (5, 9), what="the farm's subscription")
         # escape on the confirmation: nothing sent.
-        await pilot.press("b")
-        await wait_for(pilot, lambda: isinstance(app.screen, CoresDialog), what="burst dialog")
-        await pilot.press("home", "ctrl+k", *"1", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="confirmation")
-        assert "it holds 2 now" in app.screen.question  # type: ignore[attr-defined]
+        assert "it holds 2 now" in await set_cores(pilot, "b", "1")
         await pilot.press("n")
         await wait_for(pilot, lambda: app.screen is screen, what="back on the screen")
         assert sub_of(gw, "s") == (5, 9)
@@ -138,8 +145,7 @@ async def test_rows_and_the_setters_change_the_farm(
     assert check_requests(gw) > 0
 
 
-async def test_colon_subs_and_read_only(make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path) -> None:
-    gw = gateway(make_gateway, tmp_path)
+async def test_colon_subs_and_read_only(gw: DemoGatewayThread) -> None:
     app = make_app(gw, read_only=True)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("colon", *"subs", "enter")
@@ -174,13 +180,9 @@ def test_use_bar_marks_size_and_burst() -> None:
     assert use_bar(1, 4, 4, width=4) == [("█", "bar-done"), ("░░░", "bar-todo")]
 
 
-async def test_a_set_the_gateway_refuses_says_failed(
-    make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path
-) -> None:
-    gw = gateway(make_gateway, tmp_path)
-    app = make_app(gw)
-    async with app.run_test(size=(160, 40)) as pilot:
-        screen = await open_screen(pilot)
+async def test_a_set_the_gateway_refuses_says_failed(gw: DemoGatewayThread) -> None:
+    async with on_subscriptions(gw) as (pilot, screen):
+        app = pilot.app
         row = next(r for r in screen.table.models() if r.subscription.show_name == "s")
         screen.table.move_to_key(row.key)
         gw.run(
@@ -188,10 +190,7 @@ async def test_a_set_the_gateway_refuses_says_failed(
                 next(s for s in farm.resources.subscriptions if s.show.name == "s")
             )
         )
-        await pilot.press("b")
-        await wait_for(pilot, lambda: isinstance(app.screen, CoresDialog), what="burst dialog")
-        await pilot.press("home", "ctrl+k", *"7", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="confirmation")
+        await set_cores(pilot, "b", "7")
         await pilot.press("y")
         await wait_for(pilot, lambda: any(t.startswith("failed: ") for t in toasts(app)), what="failed")
         assert not any(t.startswith("done: ") for t in toasts(app))

@@ -4,7 +4,6 @@ only the lines in view are drawn, the cursor follows its key, and a cell's segme
 from __future__ import annotations
 
 import random
-from typing import NamedTuple
 
 from rich.console import Console
 from rich.style import Style
@@ -13,20 +12,12 @@ from textual.app import App, ComposeResult
 
 from cuetui.ui.widgets.farm_table import Column, FarmTable
 from cuetui.ui.widgets.table_cells import cell_segments, reference_segments
+from tests.ui.test_farm_table import Item, name_and_size
 from tests.waiting import wait_for_app
 
 
-class Item(NamedTuple):
-    id: str
-    name: str
-    size: int
-
-
 def columns() -> list[Column[Item]]:
-    return [
-        Column("name", "Name", lambda m, c: c.text(m.name), lambda m: m.name, width=12, flex=True),
-        Column("size", "Size", lambda m, c: c.text(str(m.size), justify="right"), lambda m: m.size, width=6),
-    ]
+    return name_and_size()
 
 
 class TableApp(App[None]):

@@ -6,8 +6,7 @@ Update with `pytest tests/ui/test_triage_snapshots.py --snapshot-update` after l
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +24,7 @@ SIZES = [(80, 24), (120, 36), (160, 48)]
 APP_NOW = EPOCH + 60
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Times on screen are local: pin the zone so the snapshots are the same everywhere."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc")  # tests/ui/conftest.py: times on screen in UTC
 
 
 @pytest.fixture

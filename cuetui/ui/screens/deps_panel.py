@@ -26,10 +26,11 @@ from textual.widgets import DataTable, Static
 from cuetui.farm.actions import ActionResult
 from cuetui.farm.text import safe
 from cuetui.farm.views.depends import Depend, Dependencies, DependsView
-from cuetui.gateway.errors import GatewayError, NotFound, RefusedRequest
+from cuetui.gateway.errors import GatewayError, NotFound
 from cuetui.gateway.models import Job
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.services import services_of, shell_of
+from cuetui.ui.steering import ask, send_and_tell
 from cuetui.ui.widgets.dialogs import ConfirmDialog, name_list
 
 WAITS_ON = "waits on"
@@ -269,24 +270,13 @@ class DepsPanel(ModalScreen[None]):
 
     async def _drop(self, send: Callable[[], Awaitable[ActionResult]], question: str, count: int, what: str) -> None:
         app = self.app
-        services = services_of(app)
         # Read-only: no dialog; FarmActions refuses and says so.
         confirm = ConfirmDialog(question, title="Drop dependencies")
-        if not services.actions.read_only and not await app.push_screen_wait(confirm):
-            app.notify("cancelled: nothing sent", timeout=2, markup=False)
+        if not services_of(app).actions.read_only and await ask(app, confirm) is None:
             return
-        try:
-            result = await send()
-        except RefusedRequest as err:
-            app.notify(safe(str(err), 300), severity="warning", markup=False)
+        done = f"done: dropped {_plural(count)} of {safe(what, 80)}"
+        if await send_and_tell(app, send, done) is None:
             return
-        except GatewayError as err:
-            app.notify(f"failed: {safe(str(err), 300)}", severity="error", markup=False)
-            return
-        if result.ok:
-            app.notify(f"done: dropped {_plural(count)} of {safe(what, 80)}", markup=False)
-        else:
-            app.notify(f"failed: {safe(result.errors[0], 300)}", severity="error", markup=False)
         self.action_reload()
         if self.on_change is not None:
             self.on_change()

@@ -21,9 +21,9 @@ from cuetui.farm import format as fmt
 from cuetui.farm.actions import parse_cores
 from cuetui.farm.text import safe
 from cuetui.farm.views.subscriptions import SubscriptionRow, SubscriptionsView
-from cuetui.gateway.errors import GatewayError, RefusedRequest
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.screens.base import TABLE_ACTIONS, FarmScreen
+from cuetui.ui.steering import ask, send_and_tell
 from cuetui.ui.widgets import cells
 from cuetui.ui.widgets.dialogs import ConfirmDialog, _InputDialog
 from cuetui.ui.widgets.farm_table import CellContext, Column
@@ -96,6 +96,15 @@ def _cores_column(key: str, label: str, cores: Callable[[SubscriptionRow], float
     return Column(key, label, cell, cores, width=5, reverse_first=True)
 
 
+def _name_column(
+    key: str, label: str, name: Callable[[SubscriptionRow], str], *, width: int, max_width: int
+) -> Column[SubscriptionRow]:
+    """A name (farm data, as Text), growing with the screen from `width` up to `max_width`."""
+    return Column(
+        key, label, lambda r, c: cells.name_cell(name(r), c), name, width=width, flex=True, max_width=max_width
+    )
+
+
 def _idle_cores(row: SubscriptionRow) -> float:
     return row.allocation.totals.idle_cores if row.allocation is not None else -1.0
 
@@ -109,24 +118,8 @@ def _hosts(row: SubscriptionRow) -> int:
 def subscription_columns() -> list[Column[SubscriptionRow]]:
     """Show, allocation, size, burst, in use, the bar, the allocation's idle cores and hosts."""
     return [
-        Column(
-            "show",
-            "Show",
-            lambda r, c: cells.name_cell(r.subscription.show_name, c),
-            lambda r: r.subscription.show_name,
-            width=8,
-            flex=True,
-            max_width=24,
-        ),
-        Column(
-            "allocation",
-            "Allocation",
-            lambda r, c: cells.name_cell(r.subscription.allocation_name, c),
-            lambda r: r.subscription.allocation_name,
-            width=13,
-            flex=True,
-            max_width=28,
-        ),
+        _name_column("show", "Show", lambda r: r.subscription.show_name, width=8, max_width=24),
+        _name_column("allocation", "Allocation", lambda r: r.subscription.allocation_name, width=13, max_width=28),
         _cores_column("size", "Size", lambda r: r.subscription.size_cores),
         _cores_column("burst", "Burst", lambda r: r.subscription.burst_cores),
         Column("used", "Used", _used_cell, lambda r: r.subscription.reserved_cores, width=5, reverse_first=True),
@@ -232,11 +225,10 @@ class SubscriptionsScreen(FarmScreen[SubscriptionRow]):
         current = sub.size_cores if what == "size" else sub.burst_cores
         value = round(current)  # read-only: refused before anything is sent
         if not actions.read_only:  # read-only: no dialog; FarmActions refuses and says so
-            answer = await app.push_screen_wait(CoresDialog(row, what, current))
+            answer = await ask(app, CoresDialog(row, what, current))
             if answer is None:
-                app.notify("cancelled: nothing sent", timeout=2, markup=False)
                 return
-            value = int(answer)  # type: ignore[call-overload]
+            value = int(answer)
             if value == current:
                 app.notify(f"{what} is already {fmt.cores(current)}: nothing sent", timeout=3, markup=False)
                 return
@@ -248,20 +240,9 @@ class SubscriptionsScreen(FarmScreen[SubscriptionRow]):
                 question += f"\n(more than its burst, {fmt.cores(sub.burst_cores)}: it can never hold that many)"
             if what == "burst" and value < sub.used_cores:
                 question += f"\n(it holds {fmt.cores(sub.used_cores)} now: no new frame books until it is under)"
-            if not await app.push_screen_wait(ConfirmDialog(question, title="Subscription")):
-                app.notify("cancelled: nothing sent", timeout=2, markup=False)
+            if await ask(app, ConfirmDialog(question, title="Subscription")) is None:
                 return
         size, burst = (value, None) if what == "size" else (None, value)
-        try:
-            result = await actions.set_subscription(sub, size, burst)
-        except RefusedRequest as err:
-            app.notify(safe(str(err), 300), severity="warning", markup=False)
-            return
-        except GatewayError as err:
-            app.notify(f"failed: {safe(str(err), 300)}", severity="error", markup=False)
-            return
-        if result.ok:
-            app.notify(f"done: {safe(row.name, 120)} {what} {fmt.cores(current)} -> {value}", markup=False)
-        else:
-            app.notify(f"failed: {safe(result.errors[0], 300)}", severity="error", markup=False)
-        self.refresh_now()
+        done = f"done: {safe(row.name, 120)} {what} {fmt.cores(current)} -> {value}"
+        if await send_and_tell(app, lambda: actions.set_subscription(sub, size, burst), done) is not None:
+            self.refresh_now()

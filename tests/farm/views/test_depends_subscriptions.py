@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,29 +15,14 @@ from cuetui.farm.views.depends import DependsView, ExternalWaits, NoSuchPart, Wa
 from cuetui.farm.views.subscriptions import SubscriptionsView
 from cuetui.gateway.errors import NotFound
 from cuetui.gateway.requests import JobSearch
-from tests.commands.test_why import _frames, _run, base
+from tests.commands.test_why import _run, comp_on_render, gateway_for, job_on_job, with_comp
 from tests.farm.views.support import calls, client_of
-
-GB = 1048576
 
 
 def frame_by_frame() -> dict[str, Any]:
     """waiter's comp waits frame by frame on its render; `after` waits on waiter; s at 2 of burst 6."""
-    data = base()
-    data["jobs"][0]["layers"].append({"name": "comp", "minCores": 1, "minMemory": GB})
-    data["jobs"][0]["frames"] += _frames("comp", 3)
-    layer = {"name": "render", "minCores": 1, "minMemory": GB}
-    data["jobs"].append({"job": {"name": "after", "show": "s"}, "layers": [layer], "frames": _frames("render", 1)})
-    data["depends"] = [
-        {
-            "type": "FRAME_BY_FRAME",
-            "dependErJob": "waiter",
-            "dependErLayer": "comp",
-            "dependOnJob": "waiter",
-            "dependOnLayer": "render",
-        },
-        {"type": "JOB_ON_JOB", "dependErJob": "after", "dependOnJob": "waiter"},
-    ]
+    data = with_comp(3, after=True)
+    data["depends"] = [comp_on_render("FRAME_BY_FRAME"), job_on_job("after", "waiter")]
     data["subscriptions"] = [{"showName": "s", "allocationName": "local.general", "size": 400, "burst": 600}]
     _run(data, "blocker", "0001-render", cores=2)
     return data
@@ -46,9 +30,7 @@ def frame_by_frame() -> dict[str, Any]:
 
 @pytest.fixture
 def gw(make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path) -> DemoGatewayThread:
-    path = tmp_path / "scenario.json"
-    path.write_text(json.dumps(frame_by_frame()))
-    return make_gateway(scenario=str(path), profile=None, log_root=tmp_path / "logs", record=True)
+    return gateway_for(make_gateway, tmp_path, frame_by_frame(), record=True)
 
 
 async def test_a_frames_dependencies_and_the_other_job(gw: DemoGatewayThread, gateway_token: str) -> None:
