@@ -12,8 +12,9 @@ from typing import Any
 from cuetui.demo.server import DemoGatewayThread
 from cuetui.farm.views.depends import WaitsOnJobs
 from cuetui.ui.screens.jobs import WAITS_MARK, JobsScreen
+from tests.commands.test_why import gateway_for
 from tests.ui.steer_support import make_app, wait_for, wait_loaded
-from tests.ui.test_deps_panel import gateway
+from tests.ui.test_deps_panel import scenario
 
 
 def marks(screen: JobsScreen) -> dict[str, tuple[str, ...]]:
@@ -34,7 +35,7 @@ def waits_cell(screen: JobsScreen, name: str) -> str:
 async def test_waits_on_column_names_the_other_job_and_clears(
     make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path
 ) -> None:
-    gw = gateway(make_gateway, tmp_path)
+    gw = gateway_for(make_gateway, tmp_path, scenario(), speed=0.0, record=True)
     app = make_app(gw, refresh=0.3)
     async with app.run_test(size=(200, 30)) as pilot:
         await wait_loaded(pilot)
