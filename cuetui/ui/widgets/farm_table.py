@@ -275,31 +275,24 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
             super().__init__()
             self.table = table
 
-    class RowHighlighted(Message):
+    class _RowMessage(Message):
+        """A row of the table, by its index in the rows shown and its key."""
+
+        def __init__(self, table: FarmTable[Any], cursor_row: int, key: str | None) -> None:
+            super().__init__()
+            self.table = table
+            self.cursor_row = cursor_row
+            self.key = key
+
+        @property
+        def control(self) -> FarmTable[Any]:
+            return self.table
+
+    class RowHighlighted(_RowMessage):
         """The cursor moved to another row."""
 
-        def __init__(self, table: FarmTable[Any], cursor_row: int, key: str | None) -> None:
-            super().__init__()
-            self.table = table
-            self.cursor_row = cursor_row
-            self.key = key
-
-        @property
-        def control(self) -> FarmTable[Any]:
-            return self.table
-
-    class RowSelected(Message):
+    class RowSelected(_RowMessage):
         """Enter, or a click on the cursor row."""
-
-        def __init__(self, table: FarmTable[Any], cursor_row: int, key: str | None) -> None:
-            super().__init__()
-            self.table = table
-            self.cursor_row = cursor_row
-            self.key = key
-
-        @property
-        def control(self) -> FarmTable[Any]:
-            return self.table
 
     def __init__(
         self,
