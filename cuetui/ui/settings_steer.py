@@ -5,11 +5,12 @@ and bad input refused there), says the outcome and refreshes the screen, by `ste
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from textual.screen import Screen
 
+from cuetui.farm.actions import ActionResult
 from cuetui.farm.settings import JobSettings, LayerSettings
 from cuetui.farm.text import safe
 from cuetui.farm.views.depends import mark_done_depends
@@ -98,30 +99,40 @@ def _no_frames(screen: Screen[Any], text: str) -> bool:
     return True
 
 
-def retry_layers(screen: Screen[Any], job: Job | None, layers: Sequence[Layer], refresh: Refresh = None) -> None:
-    """`R` on layers: retry their dead frames only, after a confirmation naming them with the count."""
+def _dead_layers_action(
+    screen: Screen[Any],
+    job: Job | None,
+    layers: Sequence[Layer],
+    verb: str,
+    question: Callable[[str], str],
+    send: Callable[[Job, Sequence[Layer]], Awaitable[ActionResult]],
+    refresh: Refresh,
+) -> None:
+    """An action on the layers' dead frames: nothing sent without any, else a confirmation naming them
+    with the count (`question` words it from "N dead frames of <layers>")."""
     if job is None or not layers:
-        _nothing(screen, "retry")
+        _nothing(screen, verb)
         return
     dead = sum(layer.stats.dead_frames for layer in layers)
     if not dead and _no_frames(screen, f"no dead frames in {_layers_text(job, layers)}: nothing sent"):
         return
+    dialog = ConfirmDialog(question(f"{_plural(dead, 'dead frame')} of {_layers_text(job, layers)}"))
+    steer(screen, lambda _: send(job, layers), dialog=dialog, refresh=refresh)
+
+
+def retry_layers(screen: Screen[Any], job: Job | None, layers: Sequence[Layer], refresh: Refresh = None) -> None:
+    """`R` on layers: retry their dead frames only, after a confirmation naming them with the count."""
     actions = services_of(screen.app).actions
-    dialog = ConfirmDialog(f"Retry {_plural(dead, 'dead frame')} of {_layers_text(job, layers)}?")
-    steer(screen, lambda _: actions.retry_layers_dead(job, layers), dialog=dialog, refresh=refresh)
+    _dead_layers_action(screen, job, layers, "retry", lambda what: f"Retry {what}?", actions.retry_layers_dead, refresh)
 
 
 def eat_layers(screen: Screen[Any], job: Job | None, layers: Sequence[Layer], refresh: Refresh = None) -> None:
     """`E` on layers: eat their dead frames, after a confirmation naming them with the count."""
-    if job is None or not layers:
-        _nothing(screen, "eat")
-        return
-    dead = sum(layer.stats.dead_frames for layer in layers)
-    if not dead and _no_frames(screen, f"no dead frames in {_layers_text(job, layers)}: nothing sent"):
-        return
     actions = services_of(screen.app).actions
-    question = f"Eat {_plural(dead, 'dead frame')} of {_layers_text(job, layers)}?\nEaten frames are not rendered."
-    steer(screen, lambda _: actions.eat_layers_dead(job, layers), dialog=ConfirmDialog(question), refresh=refresh)
+    _dead_layers_action(
+        screen, job, layers, "eat", lambda what: f"Eat {what}?\nEaten frames are not rendered.",
+        actions.eat_layers_dead, refresh,
+    )  # fmt: skip
 
 
 def kill_layers(screen: Screen[Any], job: Job | None, layers: Sequence[Layer], refresh: Refresh = None) -> None:

@@ -5,14 +5,13 @@ and helpers are the steering tmux test's."""
 from __future__ import annotations
 
 import os
-import shlex
 import subprocess
 import uuid
 from pathlib import Path
 
 import pytest
 
-from tests.ui.test_steer_tmux import SECRET, _cuetui, _need_tmux, gateway, gateway_call  # noqa: F401 - fixture
+from tests.ui.test_steer_tmux import _need_tmux, gateway, gateway_call, pane_script  # noqa: F401 - fixture
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.tmux
@@ -25,17 +24,7 @@ def test_layer_settings_set_min_memory_and_the_farm_has_it(gateway: str, tmp_pat
     tmux = _need_tmux()
     server = f"cuetui-layer-{uuid.uuid4().hex[:8]}"
     base = [tmux, "-L", server, "-f", os.devnull]
-    env = {
-        "JWT_SECRET": SECRET,
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "HOME": str(tmp_path),
-        "TERM": "tmux-256color",
-        "USER": "wrangler",
-        "PATH": os.environ.get("PATH", ""),
-    }
-    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-    command = " ".join(shlex.quote(part) for part in [*_cuetui(), "--url", gateway])
-    script = f'env -u COLUMNS -u LINES {exports} {command}; echo "cuetui exited with $?"; exec cat'
+    script = pane_script(gateway, tmp_path)
     job_id = gateway_call(gateway, "/job.JobInterface/FindJob", {"name": JOB})["job"]["id"]
 
     def render_min_memory() -> int:

@@ -84,11 +84,9 @@ def gateway_call(url: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
     return response.json()  # type: ignore[no-any-return]
 
 
-def test_filter_to_a_job_press_p_and_the_farm_says_paused(gateway: str, tmp_path: Path) -> None:
-    tmux = _need_tmux()
-    server = f"cuetui-steer-{uuid.uuid4().hex[:8]}"
-    # A tmux server of our own (own socket, no user config): nothing else can resize or type into it.
-    base = [tmux, "-L", server, "-f", os.devnull]
+def pane_script(gateway: str, tmp_path: Path) -> str:
+    """The pane's shell line: cuetui on `gateway` in a clean environment of its own (config and home in
+    `tmp_path`), then its exit status, and the pane kept open to read it."""
     env = {
         "JWT_SECRET": SECRET,
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
@@ -99,7 +97,15 @@ def test_filter_to_a_job_press_p_and_the_farm_says_paused(gateway: str, tmp_path
     }
     exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
     command = " ".join(shlex.quote(part) for part in [*_cuetui(), "--url", gateway])
-    script = f'env -u COLUMNS -u LINES {exports} {command}; echo "cuetui exited with $?"; exec cat'
+    return f'env -u COLUMNS -u LINES {exports} {command}; echo "cuetui exited with $?"; exec cat'
+
+
+def test_filter_to_a_job_press_p_and_the_farm_says_paused(gateway: str, tmp_path: Path) -> None:
+    tmux = _need_tmux()
+    server = f"cuetui-steer-{uuid.uuid4().hex[:8]}"
+    # A tmux server of our own (own socket, no user config): nothing else can resize or type into it.
+    base = [tmux, "-L", server, "-f", os.devnull]
+    script = pane_script(gateway, tmp_path)
     job_id = gateway_call(gateway, "/job.JobInterface/FindJob", {"name": JOB})["job"]["id"]
 
     def is_paused() -> bool:
