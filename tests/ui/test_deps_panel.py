@@ -79,8 +79,9 @@ def rows(panel: DepsPanel) -> list[tuple[str, str, str, bool]]:
 
 
 def cells(panel: DepsPanel, row: int) -> list[str]:
-    table = panel.query_one("#deps-table")
-    return [str(c) for c in table.get_row_at(row)]  # type: ignore[attr-defined]
+    """The plain text of the cells of the `row`-th row shown (not the mark column)."""
+    table = panel.table
+    return [c.plain for c in table.get_row(table.shown_keys()[row])[1:]]
 
 
 async def test_rows_enter_opens_the_other_job_and_x_drops_one(gw: DemoGatewayThread) -> None:
@@ -125,6 +126,29 @@ async def test_rows_enter_opens_the_other_job_and_x_drops_one(gw: DemoGatewayThr
         await pilot.press("v")
         await wait_for(pilot, lambda: app.screen is job_screen, what="v closes the panel")
     assert check_requests(gw) > 0
+
+
+async def test_a_click_on_a_header_sorts_and_x_drops_the_row_under_the_cursor(gw: DemoGatewayThread) -> None:
+    async with on_waiter(gw) as (pilot, job_screen):
+        job_screen.set_focus(None)
+        panel = await open_panel(pilot)
+        table = panel.table
+        assert table.columns["direction"].label.plain == "Direction ▲"  # the listing order, marked
+        await pilot.press("down")  # waits on waiter/render (LAYER_ON_LAYER)
+        render = table.cursor_key
+        assert render is not None and render.startswith("on:")
+        await pilot.click("#deps-table", offset=(35, 0))  # the Other header
+        await wait_for(pilot, lambda: table.sort_column == "other", what="sorted by the other end")
+        assert table.columns["other"].label.plain == "Other ▲"
+        assert [cells(panel, i)[2] for i in range(4)] == ["after", "blocker", "waiter/comp", "waiter/render"]
+        assert table.cursor_key == render and table.cursor_row == 3  # the cursor followed its row
+        # X drops the row under the cursor in the order shown, not the one at its index in the listing.
+        await pilot.press("X")
+        assert "waiter/comp on waiter/render (LAYER_ON_LAYER)" in await confirm_drop(pilot, gw, 1)
+        assert gw.run(lambda farm: farm.resources.depends[0].active)
+        await wait_for(pilot, lambda: panel.loads >= 2, what="panel reloaded")
+        assert table.sort_column == "other" and table.cursor_key == render
+        assert cells(panel, 3)[3] == "satisfied"
 
 
 async def test_drop_internal_external_and_all(gw: DemoGatewayThread) -> None:

@@ -1,7 +1,8 @@
 """The dependencies panel (`v` on the job screen): what the job, or the layer or frame under the cursor,
 waits on (GetWhatThisDependsOn) and what waits on it (GetWhatDependsOnThis), one row each: direction,
 type (JOB_ON_JOB, LAYER_ON_LAYER, FRAME_BY_FRAME, …), the other end, active or satisfied, and the frames
-left on an active one's target.
+left on an active one's target. The rows are a FarmTable (the app's one table engine): listed by direction
+as the farm answered, sorted by another column with a click on its header, the cursor on its row.
 
 `enter` opens the other job's screen; `X` drops the dependency under the cursor (DependInterface/Satisfy);
 `A`, `I`, `E` drop all of them, those inside the job, or those on other jobs (DropDepends with ANY_TARGET,
@@ -13,6 +14,7 @@ Farm strings are data: rendered as Text, never markup.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import ClassVar
 
@@ -21,7 +23,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from cuetui.farm.actions import ActionResult
 from cuetui.farm.text import safe
@@ -31,7 +33,9 @@ from cuetui.gateway.models import Job
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.services import services_of, shell_of
 from cuetui.ui.steering import ask, send_and_tell
+from cuetui.ui.widgets import cells
 from cuetui.ui.widgets.dialogs import ConfirmDialog, name_list
+from cuetui.ui.widgets.farm_table import CellContext, Column, FarmTable
 
 WAITS_ON = "waits on"
 WAITED_BY = "waited on by"
@@ -88,6 +92,70 @@ def rows_of(deps: Dependencies) -> list[tuple[str, str, Depend]]:
     return rows
 
 
+@dataclass(frozen=True)
+class DependRow:
+    """One row of the panel: a dependency seen from the panel's job (layer, frame), its place in the
+    listing (what it waits on first), and the frames left on its target when it waits on one."""
+
+    key: str
+    way: str
+    depend: Depend
+    position: int
+    left: int | None
+
+    @property
+    def other(self) -> str:
+        """The other end: what it waits on, or what waits on it."""
+        return self.depend.on_name if self.way == WAITS_ON else self.depend.er_name
+
+
+def depend_rows(deps: Dependencies) -> list[DependRow]:
+    """The panel's rows in listing order (`rows_of`), with the frames left on each it waits on."""
+    return [
+        DependRow(key, way, d, i, deps.frames_left.get(d.id) if way == WAITS_ON else None)
+        for i, (key, way, d) in enumerate(rows_of(deps))
+    ]
+
+
+def _state_cell(row: DependRow, ctx: CellContext) -> Text:
+    # An active dependency holds frames in DEPEND: the depend state's look; a satisfied one is dimmed.
+    return ctx.text("active", "depend") if row.depend.active else ctx.text("satisfied", "dim")
+
+
+def depend_columns() -> list[Column[DependRow]]:
+    """Direction, type, the other end, active or satisfied, frames left. Sorted by direction, the rows
+    keep their listing order (what it waits on first, each side as the farm answered)."""
+    return [
+        Column(
+            "direction",
+            "Direction",
+            lambda r, c: c.text(r.way),
+            lambda r: r.position,
+            width=12,
+        ),
+        Column("type", "Type", lambda r, c: c.text(safe(r.depend.type, 20)), lambda r: (r.depend.type, r.position), 14),
+        Column(
+            "other",
+            "Other",
+            lambda r, c: cells.name_cell(r.other, c),
+            lambda r: (r.other, r.position),
+            width=20,
+            flex=True,
+            cut_middle=True,
+        ),
+        Column("state", "State", _state_cell, lambda r: (not r.depend.active, r.position), width=9),
+        Column(
+            "left",
+            "Left",
+            lambda r, c: cells.number_cell("" if r.left is None else f"{r.left:,}", c),
+            lambda r: (-1 if r.left is None else r.left, r.position),
+            width=6,
+            priority=1,
+            reverse_first=True,
+        ),
+    ]
+
+
 class DepsPanel(ModalScreen[None]):
     """One job's (layer's, frame's) dependencies both ways; see the module docstring."""
 
@@ -122,10 +190,13 @@ class DepsPanel(ModalScreen[None]):
         with Vertical(id="dialog-box") as box:
             box.border_title = f"Dependencies: {safe(self.what, 80)}"
             yield Static(Text("loading…"), id="deps-summary")
-            table: DataTable[Text] = DataTable(id="deps-table", cursor_type="row", zebra_stripes=False)
-            table.add_columns("Direction", "Type", "Other", "State", "Left")
-            yield table
+            yield FarmTable(depend_columns(), lambda row: row.key, sort_column="direction", id="deps-table")
             yield Static(self._keys_text(), id="dialog-keys")
+
+    @property
+    def table(self) -> FarmTable[DependRow]:
+        """The panel's table."""
+        return self.query_one("#deps-table", FarmTable)
 
     def _keys_text(self) -> Text:
         read_only = services_of(self.app).options.read_only
@@ -137,7 +208,9 @@ class DepsPanel(ModalScreen[None]):
         return Text(" · ".join(words))
 
     def on_mount(self) -> None:
-        self.query_one("#deps-table", DataTable).focus()
+        table = self.table
+        table.empty_message = lambda: "no dependencies either way" if self.deps is not None else "loading…"
+        table.focus()
         self.action_reload()
 
     # --- reading ------------------------------------------------------------------------------------
@@ -156,26 +229,10 @@ class DepsPanel(ModalScreen[None]):
             self.show(deps)
 
     def show(self, deps: Dependencies) -> None:
-        """Put `deps` on screen, keeping the cursor on the same row when it is still there."""
+        """Put `deps` on screen; the table keeps the cursor on the same row when it is still there."""
         self.deps = deps
-        table: DataTable[Text] = self.query_one("#deps-table", DataTable)
-        keep = self._cursor_key()
         self.rows = rows_of(deps)
-        table.clear()
-        for key, way, d in self.rows:
-            other = d.on_name if way == WAITS_ON else d.er_name
-            left = deps.frames_left.get(d.id) if way == WAITS_ON else None
-            state = Text("active", style="bold") if d.active else Text("satisfied", style="dim")
-            table.add_row(
-                Text(way),
-                Text(safe(d.type, 20)),
-                Text(safe(other, 120)),
-                state,
-                Text("" if left is None else f"{left:,}", justify="right"),
-                key=key,
-            )
-        if keep is not None and any(key == keep for key, _w, _d in self.rows):
-            table.move_cursor(row=table.get_row_index(keep))
+        self.table.set_data(depend_rows(deps), services_of(self.app).clock())
         active = len(deps.active_waits())
         blocking = sum(1 for d in deps.waited_by if d.active)
         if self.rows:
@@ -188,20 +245,14 @@ class DepsPanel(ModalScreen[None]):
         self.query_one("#deps-summary", Static).update(Text(summary))
         self.loads += 1
 
-    def _cursor_key(self) -> str | None:
-        table: DataTable[Text] = self.query_one("#deps-table", DataTable)
-        if not self.rows or table.cursor_row < 0 or table.cursor_row >= len(self.rows):
-            return None
-        return self.rows[table.cursor_row][0]
-
     def cursor_row(self) -> tuple[str, Depend] | None:
         """(direction, dependency) under the cursor."""
-        key = self._cursor_key()
-        return next(((way, d) for k, way, d in self.rows if k == key), None)
+        row = self.table.cursor_model
+        return None if row is None else (row.way, row.depend)
 
     # --- opening the other job ---------------------------------------------------------------------
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_farm_table_row_selected(self, event: FarmTable.RowSelected) -> None:
         event.stop()
         self.action_open_other()
 
