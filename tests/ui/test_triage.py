@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets._data_table import ColumnKey
 
 from cuetui.demo.server import DemoGatewayThread
 from cuetui.farm import format as fmt
@@ -89,15 +88,15 @@ async def test_died_shows_the_time_of_death_and_the_arrow_says_newest_first(gw: 
         screen = await open_triage(pilot)
         table = screen.table
         assert "died" in table.visible_columns
-        assert table.columns[ColumnKey("died")].label.plain == "Died ▼"  # descending: newest first
+        assert table.columns["died"].label.plain == "Died ▼"  # descending: newest first
         for key in table.shown_keys():
             row = table.model(key)
             assert row is not None
             cell = table.get_cell(key, "died").plain
             assert cell == fmt.timestamp(row.dead.died_at, APP_NOW, seconds=True)
-            assert len(cell) <= table.columns[ColumnKey("died")].width  # never cut
+            assert len(cell) <= table.columns["died"].width  # never cut
         await pilot.press("S")  # reverse: oldest first, and the arrow follows
-        assert table.columns[ColumnKey("died")].label.plain == "Died ▲"
+        assert table.columns["died"].label.plain == "Died ▲"
         rows = [table.model(k) for k in table.shown_keys()]
         died = [r.dead.died_at for r in rows if r is not None]
         assert died == sorted(died)
@@ -211,7 +210,7 @@ async def test_g_cycles_signature_exit_host_none(gw: DemoGatewayThread) -> None:
         await pilot.press("g")
         assert "grouped by exit status" in screen.heading()
         assert group_rows() == [("exit 1 failed", 4), ("exit 137 killed (OOM?)", 3), ("exit 139 signal 11", 1)]
-        assert screen.table.columns[ColumnKey("died")].label.plain == "Died ▼"
+        assert screen.table.columns["died"].label.plain == "Died ▼"
         await pilot.press("g")
         assert "grouped by host" in screen.heading()
         assert group_rows() == [(BAD_HOST, 6), ("render01", 1), ("render02", 1)]  # then the newest death

@@ -67,6 +67,9 @@ class KeyFooter(Footer):
         super().__init__(id=id, classes=classes, show_command_palette=False)
         self._planned_width = -1
         self._planned: tuple[tuple[object, ...], ...] | None = None  # what the keys shown were made from
+        # The screen's bindings have been announced (Footer keeps the same flag privately): before that
+        # the footer has no keys to show.
+        self._keys_ready = False
 
     @staticmethod
     def _plan_key(width: int, shown: Sequence[FooterEntry]) -> tuple[tuple[object, ...], ...]:
@@ -82,7 +85,8 @@ class KeyFooter(Footer):
         """Textual recomposes the footer whenever the screen's bindings may have changed, which is at
         every screen switch and focus change: rebuilding its keys was a fifth of a switch's time. Here
         it recomposes only when the keys it would show differ from those it shows."""
-        if self._planned is not None and self._bindings_ready and self.is_attached and screen is self.screen:
+        self._keys_ready = True
+        if self._planned is not None and self.is_attached and screen is self.screen:
             width = self.size.width or self.app.size.width
             if self._plan_key(width, plan_footer(self.entries(), width)[0]) == self._planned:
                 return
@@ -102,7 +106,7 @@ class KeyFooter(Footer):
         return entries
 
     def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
+        if not self._keys_ready:
             return
         width = self.size.width or self.app.size.width
         self._planned_width = width
@@ -127,5 +131,5 @@ class KeyFooter(Footer):
             yield key
 
     def on_resize(self, event: events.Resize) -> None:
-        if self._bindings_ready and event.size.width != self._planned_width:
+        if self._keys_ready and event.size.width != self._planned_width:
             self.call_after_refresh(self.recompose)
