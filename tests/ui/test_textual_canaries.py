@@ -56,6 +56,9 @@ def test_key_footer_canary_footer_hears_of_new_bindings_through_bindings_changed
 
     assert "bindings_changed" in inspect.getsource(Footer.on_mount), "KeyFooter overrides Footer.bindings_changed"
     assert list(inspect.signature(Footer.bindings_changed).parameters) == ["self", "screen"]
+    # Before Textual 6.2 it was a coroutine: KeyFooter's plain override then dropped it unawaited and the
+    # footer stayed empty, which is why pyproject asks for 6.2 at least.
+    assert not inspect.iscoroutinefunction(Footer.bindings_changed), "KeyFooter calls it without awaiting"
 
 
 PACKAGE = Path(__file__).resolve().parents[2] / "cuetui"
