@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -161,8 +161,6 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
         self.layer_filter: str | None = None  # layer name
         self.dead_only = False
         self.text_filter = ""
-        self.sort_column = ""
-        self.sort_reverse = False
         self.view: JobDetailView | None = None
         self.sync: FrameSync | None = None  # the view's frames, for the table, the strip and tests
         self.poll: PollLoop[tuple[Job, Sequence[Layer] | None, SyncResult]] | None = None
@@ -202,7 +200,7 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
         filter_input = Input(placeholder="filter frames: type to narrow, enter to keep, escape to clear", id="filter")
         filter_input.display = False
         yield filter_input
-        yield FrameTable(FRAME_COLUMNS, clock=self._clock, id="frames")
+        yield FrameTable(FRAME_COLUMNS, clock=self._clock, tie=self._frame_position, id="frames")
         options = self.services.options
         yield StatusBar(
             options.farm_name,
@@ -228,6 +226,21 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
     def layers_table(self) -> LayerTable:
         """The layers table."""
         return self.query_one("#layers", LayerTable)
+
+    def _frame_position(self, frame_id: str) -> int:
+        # Frames whose sort values are equal stay in frame order (the sync's), also reversed.
+        sync = self.sync
+        return sync.index_of(frame_id) if sync is not None else -1
+
+    @property
+    def sort_column(self) -> str:
+        """The frames' sort column ("" in frame order)."""
+        return self.frames_table.sort_column
+
+    @property
+    def sort_reverse(self) -> bool:
+        """True when the frames' sort is reversed."""
+        return self.frames_table.sort_reverse
 
     @property
     def strip(self) -> FrameStrip:
@@ -328,12 +341,8 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
             self.strip.append_states(frames[i].state for i in new_ids)
             table = self.frames_table
             if self.sort_column:
-                return
-            if self.layer_filter is not None or self.dead_only or self.text_filter:
-                new_ids = [i for i in new_ids if self._wanted(frames[i])]
-            if table.frames is not frames:
-                table.set_rows([], frames)
-            table.append_rows(new_ids)
+                return  # sorted: shown once the load is done
+            table.append_data([frames[i] for i in new_ids], self._clock())
 
     def _on_result(self, result: tuple[Job, Sequence[Layer] | None, SyncResult]) -> None:
         if not self.is_attached:  # the answer came back after the screen closed
@@ -424,70 +433,48 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
             and not self.sort_column
             and self._loading_shown == len(sync.order)
         ):
-            # The pages were shown as they arrived, in this very order: nothing left to apply.
-            table.frames = sync.frames
-            table.refresh()
-        elif result.reordered or result.removed:
+            pass  # the pages were shown as they arrived, in this very order: nothing left to apply
+        elif result.reordered or result.removed or result.first_load:
             self.strip.set_states(sync.frames[i].state for i in sync.order)
             self._apply_rows()
         elif result.changed:
             changed = result.changed
-            self.strip.update_states([(sync.index_of(i), sync.frames[i].state) for i in changed if i in sync.frames])
-            if self._membership_changed(changed):
-                self._apply_rows()
-            else:
-                # Same rows: hand the table the new frames and redraw only the changed lines.
-                table.frames = sync.frames
-                table.refresh_frames(changed)
+            frames = sync.frames
+            self.strip.update_states([(sync.index_of(i), frames[i].state) for i in changed if i in frames])
+            # The table puts each changed frame where it belongs (in or out of the filter, its place in
+            # the sort) and redraws only the lines in view.
+            self.frames_table.append_data([frames[i] for i in changed if i in frames], self._clock())
         if not sync.frames:
             table.set_empty_text("this job has no frames")
-        elif not table.rows:
+        elif not table.row_count:
             table.set_empty_text(self._no_frames_text())
         self._set_frames_title()
 
-    def _membership_changed(self, changed: Iterable[str]) -> bool:
-        if not (self.dead_only or self.text_filter):
-            return False
-        table = self.frames_table
-        sync = self.sync
-        assert sync is not None
-        return any((table.row_of(i) is not None) != self._wanted(sync.frames[i]) for i in changed if i in sync.frames)
+    def _where(self) -> Callable[[Frame], bool] | None:
+        """What the layer and dead-only filters let through (None: every frame)."""
+        layer = self.layer_filter
+        if self.dead_only and layer is not None:
+            return lambda frame: frame.state == "DEAD" and frame.layer_name == layer
+        if self.dead_only:
+            return lambda frame: frame.state == "DEAD"
+        if layer is not None:
+            return lambda frame: frame.layer_name == layer
+        return None
 
-    def _wanted(self, frame: Frame) -> bool:
-        if self.layer_filter is not None and frame.layer_name != self.layer_filter:
-            return False
-        if self.dead_only and frame.state != "DEAD":
-            return False
-        if self.text_filter:
-            haystack = f"{frame.name}\x00{frame.layer_name}\x00{frame.state}\x00{frame.last_resource}".lower()
-            return self.text_filter in haystack
-        return True
+    def _apply_filters(self) -> None:
+        """The layer or dead-only filter changed: the table shows what they let through."""
+        table = self.frames_table
+        table.set_where(self._where())
+        if not table.row_count and self.sync is not None and self.sync.loaded and self.sync.frames:
+            table.set_empty_text(self._no_frames_text())
 
     def _apply_rows(self) -> None:
+        """Hand the table every frame in frame order (after a reload reordered or removed some)."""
         sync = self.sync
         assert sync is not None
-        frames = sync.frames
-        rows = list(sync.order)
-        # Inline filters, cheapest first: these run over 50 000 frames on a keypress.
-        if self.dead_only:
-            rows = [i for i in rows if frames[i].state == "DEAD"]
-        if self.layer_filter is not None:
-            layer = self.layer_filter
-            rows = [i for i in rows if frames[i].layer_name == layer]
-        if self.text_filter:
-            wanted = self._wanted
-            rows = [i for i in rows if wanted(frames[i])]
-        column = next((c for c in FRAME_COLUMNS if c.key == self.sort_column), None)
-        if column is not None:
-            key = column.sort
-            try:
-                rows.sort(key=lambda i: key(frames[i]), reverse=self.sort_reverse)
-            except TypeError:
-                rows.sort(key=lambda i: str(key(frames[i])), reverse=self.sort_reverse)
         table = self.frames_table
-        table.sort_column, table.sort_reverse = self.sort_column, self.sort_reverse
-        table.set_rows(rows, frames)
-        if not rows and sync.loaded:
+        table.set_data(sync.ordered(), self._clock())
+        if not table.row_count and sync.loaded:
             table.set_empty_text(self._no_frames_text())
 
     def _no_frames_text(self) -> str:
@@ -509,7 +496,7 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
     def _set_frames_title(self, text: str | None = None) -> None:
         sync = self.sync
         if text is None:
-            shown = len(self.frames_table.rows)
+            shown = self.frames_table.row_count
             total = len(sync.frames) if sync else 0
             text = f"frames {shown:,}" + (f" of {total:,}" if shown != total else "") + self._filter_words()
             marked = len(self.frames_table.marked)
@@ -535,39 +522,29 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
         if bar is not None:
             bar.set_refreshed(self._clock())
             sync_frames = len(sync.frames) if sync else 0
-            bar.set_counts(f"{len(self.frames_table.rows):,}/{sync_frames:,} frames")
+            bar.set_counts(f"{self.frames_table.row_count:,}/{sync_frames:,} frames")
 
     # --- user actions --------------------------------------------------------------------------------
 
     def on_farm_table_row_highlighted(self, event: FarmTable.RowHighlighted) -> None:
-        if event.table.id != "layers":
-            return
         event.stop()
+        if event.table.id != "layers":
+            return  # the frames' cursor: nothing else follows it
         key = event.key
         layer = next((layer for layer in self.job_layers if layer.id == key), None)
         name = layer.name if layer is not None else None
         if name != self.layer_filter:
             self.layer_filter = name
             if self.sync is not None and self.sync.frames:
-                self._apply_rows()
+                self._apply_filters()
                 self._set_frames_title()
 
     def on_farm_table_row_selected(self, event: FarmTable.RowSelected) -> None:
+        event.stop()
         if event.table.id == "layers":
-            event.stop()
             self.frames_table.focus()
-
-    def on_frame_table_selected(self, event: FrameTable.Selected) -> None:
-        event.stop()
-        self._open_log(event.frame_id)
-
-    def on_frame_table_sort_changed(self, event: FrameTable.SortChanged) -> None:
-        event.stop()
-        if event.column == self.sort_column:
-            self.sort_reverse = not self.sort_reverse
-        else:
-            self.sort_column, self.sort_reverse = event.column, False
-        self._apply_rows()
+        elif event.key is not None:  # a double click on a frame
+            self._open_log(event.key)
 
     def on_frame_strip_clicked(self, event: FrameStrip.Clicked) -> None:
         event.stop()
@@ -577,9 +554,6 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
             if not table.move_to(sync.order[event.index]):
                 self.notify("that frame is filtered out", timeout=3)
             table.focus()
-
-    def on_frame_table_cursor_moved(self, event: FrameTable.CursorMoved) -> None:
-        event.stop()
 
     def action_open_log(self) -> None:
         if self.focused is self.layers_table:
@@ -666,7 +640,7 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
     def action_toggle_dead(self) -> None:
         self.dead_only = not self.dead_only
         if self.sync is not None:
-            self._apply_rows()
+            self._apply_filters()
             self._set_frames_title()
 
     def action_start_filter(self) -> None:
@@ -680,9 +654,7 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
             text = event.value.strip().lower()
             if text != self.text_filter:
                 self.text_filter = text
-                if self.sync is not None:
-                    self._apply_rows()
-                    self._set_frames_title()
+                self._apply_text_filter()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter":
@@ -692,8 +664,8 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
                 return
             table = self.frames_table
             table.focus()
-            if table.rows:
-                table.move_to(table.rows[0])
+            if table.row_count:
+                table.move_cursor(row=0)
 
     def _clear_filter(self) -> None:
         filter_input = self.query_one("#filter", Input)
@@ -701,24 +673,29 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
         filter_input.display = False
         if self.text_filter:
             self.text_filter = ""
-            if self.sync is not None:
-                self._apply_rows()
-                self._set_frames_title()
+            self._apply_text_filter()
         self.frames_table.focus()
+
+    def _apply_text_filter(self) -> None:
+        table = self.frames_table
+        table.set_filter(self.text_filter)
+        if self.sync is not None:
+            if not table.row_count and self.sync.loaded and self.sync.frames:
+                table.set_empty_text(self._no_frames_text())
+            self._set_frames_title()
 
     def action_cycle_sort(self) -> None:
         keys = self.frames_table.visible_columns or [c.key for c in FRAME_COLUMNS]
-        options = ["", *keys]
+        options = ["", *keys]  # "": frame order
         index = options.index(self.sort_column) + 1 if self.sort_column in options else 0
-        self.sort_column = options[index % len(options)]
-        self.sort_reverse = False
-        self._apply_rows()
-        label = self.sort_column or "frame order"
+        column = options[index % len(options)]
+        self.frames_table.set_sort(column, False)
+        label = column or "frame order"
         self.notify(f"sorted by {label}", timeout=2)
 
     def action_reverse_sort(self) -> None:
-        self.sort_reverse = not self.sort_reverse
-        self._apply_rows()
+        table = self.frames_table
+        table.set_sort(table.sort_column, not table.sort_reverse)
 
     def action_toggle_mark(self) -> None:
         if self.focused is self.layers_table:
@@ -745,8 +722,7 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
         if filter_input.display or self.text_filter:
             self._clear_filter()
         elif self.frames_table.marked:
-            self.frames_table.marked.clear()
-            self.frames_table.refresh()
+            self.frames_table.clear_marks()
             self._set_frames_title()
         elif len(self.app.screen_stack) > 1:
             self.app.pop_screen()
@@ -850,9 +826,4 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
         sync = self.sync
         if sync is None:
             return []
-        table = self.frames_table
-        marked = [sync.frames[i] for i in table.rows if i in table.marked]
-        if marked:
-            return marked
-        frame_id = table.cursor_id
-        return [sync.frames[frame_id]] if frame_id is not None else []
+        return self.frames_table.selected_models()
