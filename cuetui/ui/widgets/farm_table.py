@@ -317,10 +317,11 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.all_columns = list(columns)
-        self._columns_by_key: dict[str, Column[T]] | None = None
+        self._columns_by_key = {c.key: c for c in self.all_columns}
         # Rows whose sort values are equal keep the order `tie(key)` gives (also when the sort is
         # reversed), and with no sort column the rows are kept in that order, so a changed row is found
-        # by bisection instead of a scan. None: ties go by row key, and a reversed sort reads backwards.
+        # by bisection instead of a scan. The models must be handed in that order (a job's frames in
+        # frame order). None: ties go by row key, and a reversed sort reads backwards.
         self.tie = tie
         # What the filter text is matched against: `match(model, text)`, or (None) the text of the
         # row's cells, which then are rendered for every row and kept.
@@ -997,10 +998,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         return self._column(self.sort_column)
 
     def _column(self, key: str) -> Column[T] | None:
-        by_key = self._columns_by_key
-        if by_key is None or len(by_key) != len(self.all_columns):
-            by_key = self._columns_by_key = {c.key: c for c in self.all_columns}
-        return by_key.get(key)
+        return self._columns_by_key.get(key)
 
     def _cell_context(self) -> CellContext:
         return CellContext(self, self.now)
@@ -1174,8 +1172,17 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         cursor_key, cursor_row = cursor if cursor is not None else (self.cursor_key, self._cursor)
         # (with a filter text, every row's text is brought up to date first, then searched)
         if self._filtering():
-            passes = self._passes
-            keys = [k for k in self._models if passes(k)]
+            where, match, needle = self.where, self.match, self.filter_text
+            items = self._models.items()
+            if needle and match is None:
+                passes = self._passes
+                keys = [k for k in self._models if passes(k)]
+            elif needle:
+                assert match is not None
+                keys = [k for k, m in items if (where is None or where(m)) and match(m, needle)]
+            else:
+                assert where is not None
+                keys = [k for k, m in items if where(m)]
             self._shown = set(keys)
         else:
             keys = list(self._models)
@@ -1187,16 +1194,22 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         self._text_order = False
         if spec is not None:
             sort = spec.sort
-            self._sort_value = {k: sort(m) for k, m in self._models.items()}
+            values = self._sort_value = {k: sort(m) for k, m in self._models.items()}
             try:
-                rest.sort(key=self._order_key)
+                if self.tie is not None:
+                    # The rows come in the tie's order: a stable sort by value alone keeps it for equal
+                    # values, reversed too (and costs no call a row).
+                    rest.sort(key=values.__getitem__, reverse=self.sort_reverse)
+                else:
+                    rest.sort(key=self._order_key)
             except TypeError:  # mixed types from an odd gateway: fall back to text order
                 self._text_order = True
-                rest.sort(key=self._order_key)
+                if self.tie is not None:
+                    rest.sort(key=lambda k: str(values[k]), reverse=self.sort_reverse)
+                else:
+                    rest.sort(key=self._order_key)
         else:
             self._sort_value = {}
-            if self.tie is not None:
-                rest.sort(key=self._order_key)
         self._order = rest
         self._after_reorder(cursor_key, cursor_row)
 
