@@ -219,11 +219,22 @@ class FrameTable(FarmTable[Frame], inherit_bindings=False):
         """Put the cursor on a frame if it is shown."""
         return self.move_to_key(frame_id)
 
+    @property
+    def empty_text(self) -> str:
+        """What the table says while it has no rows."""
+        return self._empty_text
+
     def set_empty_text(self, text: str) -> None:
         """What to show when there are no rows (e.g. "loading 12 000 / 50 000 frames")."""
         if text != self._empty_text:
             self._empty_text = text
             self._refresh_empty()
+
+    def cycle_sort(self) -> None:
+        """Sort by the next visible column, after the last one back to frame order."""
+        options = ["", *(self.visible_columns or [c.key for c in self.all_columns])]  # "": frame order
+        index = options.index(self.sort_column) + 1 if self.sort_column in options else 0
+        self.set_sort(options[index % len(options)], False)
 
     def _after_reorder(self, cursor_key: str | None, cursor_row: int) -> None:
         # Marks are of the frames shown: a frame filtered out loses its mark (`a` marks what is shown).
