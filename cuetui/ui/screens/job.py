@@ -423,7 +423,7 @@ class JobScreen(SteersFarm, ConfiguresFarm, FarmScreen[Frame], inherit_bindings=
             and self._loading_shown == len(sync.order)
         ):
             pass  # the pages were shown as they arrived, in this very order: nothing left to apply
-        elif result.reordered or result.removed or result.first_load:
+        elif result.reordered or result.removed:
             self.strip.set_states(sync.frames[i].state for i in sync.order)
             self._apply_rows()
         elif result.changed:
