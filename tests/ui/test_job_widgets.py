@@ -172,3 +172,22 @@ async def test_frames_filtered_by_the_screens_where_keep_nothing_per_row() -> No
         table.set_filter("")
         assert len(table.rows) == 10 and table._shown is None
         assert not table._rendered and not table._dirty and not table._haystack  # lines drawn from the frames
+
+
+async def test_a_resize_lays_the_frames_out_again_without_sorting_them_again() -> None:
+    frames = {
+        f"f{n}": Frame(id=f"f{n}", name=f"{n:04d}-render", state="DEAD" if n % 2 else "WAITING") for n in range(20)
+    }
+    app = TableApp()
+    async with app.run_test(size=(120, 20)) as pilot:
+        table = app.query_one(FrameTable)
+        table.tie = list(frames).index
+        table.set_rows(list(frames), frames)
+        table.set_sort("state", True)
+        await pilot.pause()
+        rows, shown = table.rows, table.visible_columns
+        await pilot.resize_terminal(50, 20)
+        await pilot.pause()
+        assert table.visible_columns != shown  # laid out again: fewer columns
+        assert table.rows is rows  # the same order, not sorted again
+        assert "state ▼" in line_text(table, 0) and line_text(table, 1).split()[0] == "0000-render"

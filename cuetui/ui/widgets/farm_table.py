@@ -934,6 +934,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         layout = self._plan(width)
         if layout.keys == self._layout.keys and layout.widths == self._layout.widths:
             return
+        had_layout = bool(self._layout.keys)
         self._layout = layout
         by_key = {c.key: c for c in self.all_columns}
         self._visible = [by_key[k] for k in layout.keys]
@@ -946,7 +947,12 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         self._lines.clear()
         if self.KEEPS_CELLS:
             self._dirty = set(self._models)  # every row rendered again, each when it is first needed
-        self._sync()
+        if had_layout and not self._searches_cells():
+            # Neither the filter nor the sort reads the cells: the rows stay as they are (a resize of a
+            # 200 000-frame table sorted by a column would otherwise sort them all again).
+            self.refresh()
+        else:
+            self._sync()
         self._schedule_warm()
         if cursor is not None:
             self.move_to_key(cursor)
