@@ -9,6 +9,7 @@ from typing import Any
 
 from cuetui.demo.farm import DEAD, RUNNING, SUCCEEDED
 from cuetui.demo.server import DemoGatewayThread
+from cuetui.farm.frames import FrameSync
 from cuetui.ui.screens import job as job_module
 from cuetui.ui.screens.job import JobScreen
 from cuetui.ui.widgets.frame_strip import state_code
@@ -309,17 +310,28 @@ async def test_pages_that_arrive_between_two_hand_overs_are_all_shown_once_loade
         assert len(screen.strip.codes) == total
 
 
+def biggest_job_screen(
+    gw: DemoGatewayThread, token: str, screen: type[JobScreen]
+) -> tuple[DemoGatewayThread, str, Callable[[], JobScreen]]:
+    """`make_app`'s arguments for a job screen (of class `screen`) on the farm's biggest pending job."""
+    job_id, job_name = biggest_pending_job(gw)
+    return gw, token, lambda: screen(job_id, job_name)
+
+
+async def loaded_screen(pilot: Any, app: Any) -> tuple[JobScreen, FrameSync]:
+    """The job screen once its first load is done, and its frames."""
+    await wait_for(pilot, lambda: loaded(app), what="frames loaded")
+    screen: JobScreen = app.screen
+    assert screen.sync is not None
+    return screen, screen.sync
+
+
 async def test_the_shared_table_keys_act_on_the_frames_and_the_mark_key_on_the_focused_table(
     make_gateway: Callable[..., DemoGatewayThread], gateway_token: str
 ) -> None:
-    gw = make_gateway(epoch=EPOCH)
-    job_id, job_name = biggest_pending_job(gw)
-    app = make_app(gw, gateway_token, lambda: JobScreen(job_id, job_name))
+    app = make_app(*biggest_job_screen(make_gateway(epoch=EPOCH), gateway_token, JobScreen))
     async with app.run_test(size=(160, 48)) as pilot:
-        await wait_for(pilot, lambda: loaded(app), what="frames loaded")
-        screen: JobScreen = app.screen  # type: ignore[assignment]
-        sync = screen.sync
-        assert sync is not None
+        screen, sync = await loaded_screen(pilot, app)
         table = screen.frames_table
         name = sync.frames[sync.order[3]].name
         await pilot.press("slash", *name, "enter")
@@ -362,14 +374,9 @@ class SortedJobScreen(JobScreen):
 async def test_frames_sorted_while_the_first_load_runs_are_shown_sorted_once_it_is_done(
     make_gateway: Callable[..., DemoGatewayThread], gateway_token: str
 ) -> None:
-    gw = make_gateway(epoch=EPOCH)
-    job_id, job_name = biggest_pending_job(gw)
-    app = make_app(gw, gateway_token, lambda: SortedJobScreen(job_id, job_name))
+    app = make_app(*biggest_job_screen(make_gateway(epoch=EPOCH), gateway_token, SortedJobScreen))
     async with app.run_test(size=(160, 48)) as pilot:
-        await wait_for(pilot, lambda: loaded(app), what="frames loaded")
-        screen: JobScreen = app.screen  # type: ignore[assignment]
-        sync = screen.sync
-        assert sync is not None
+        screen, sync = await loaded_screen(pilot, app)
         await wait_for(pilot, lambda: len(screen.frames_table.rows) == len(sync.order), what="every frame shown")
         states = [sync.frames[i].state for i in screen.frames_table.rows]
         assert states == sorted(states)

@@ -150,10 +150,15 @@ async def test_frames_sort_on_the_engine_with_ties_in_frame_order_both_ways() ->
         assert table.rows == order
 
 
-async def test_frames_filtered_by_the_screens_where_keep_nothing_per_row() -> None:
-    frames = {
-        f"f{n}": Frame(id=f"f{n}", name=f"{n:04d}-render", state="DEAD" if n % 2 else "WAITING") for n in range(10)
+def dead_and_waiting(count: int) -> dict[str, Frame]:
+    """`count` frames by id, the odd ones DEAD, the even ones WAITING."""
+    return {
+        f"f{n}": Frame(id=f"f{n}", name=f"{n:04d}-render", state="DEAD" if n % 2 else "WAITING") for n in range(count)
     }
+
+
+async def test_frames_filtered_by_the_screens_where_keep_nothing_per_row() -> None:
+    frames = dead_and_waiting(10)
     app = TableApp()
     async with app.run_test(size=(120, 20)) as pilot:
         table = app.query_one(FrameTable)
@@ -175,9 +180,7 @@ async def test_frames_filtered_by_the_screens_where_keep_nothing_per_row() -> No
 
 
 async def test_a_resize_lays_the_frames_out_again_without_sorting_them_again() -> None:
-    frames = {
-        f"f{n}": Frame(id=f"f{n}", name=f"{n:04d}-render", state="DEAD" if n % 2 else "WAITING") for n in range(20)
-    }
+    frames = dead_and_waiting(20)
     app = TableApp()
     async with app.run_test(size=(120, 20)) as pilot:
         table = app.query_one(FrameTable)
