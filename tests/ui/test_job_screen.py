@@ -4,10 +4,13 @@ the 100-frame rule and the hang → 504 → reload path."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from cuetui.demo.farm import DEAD, RUNNING, SUCCEEDED
 from cuetui.demo.server import DemoGatewayThread
+from cuetui.farm.frames import FrameSync
+from cuetui.ui.screens import job as job_module
 from cuetui.ui.screens.job import JobScreen
 from cuetui.ui.widgets.frame_strip import state_code
 from tests.ui.jobview_support import EPOCH, make_app, wait_for
@@ -305,3 +308,75 @@ async def test_pages_that_arrive_between_two_hand_overs_are_all_shown_once_loade
         assert screen.frames_table.rows == screen.sync.order
         assert len(screen.frames_table.rows) == total
         assert len(screen.strip.codes) == total
+
+
+def biggest_job_screen(
+    gw: DemoGatewayThread, token: str, screen: type[JobScreen]
+) -> tuple[DemoGatewayThread, str, Callable[[], JobScreen]]:
+    """`make_app`'s arguments for a job screen (of class `screen`) on the farm's biggest pending job."""
+    job_id, job_name = biggest_pending_job(gw)
+    return gw, token, lambda: screen(job_id, job_name)
+
+
+async def loaded_screen(pilot: Any, app: Any) -> tuple[JobScreen, FrameSync]:
+    """The job screen once its first load is done, and its frames."""
+    await wait_for(pilot, lambda: loaded(app), what="frames loaded")
+    screen: JobScreen = app.screen
+    assert screen.sync is not None
+    return screen, screen.sync
+
+
+async def test_the_shared_table_keys_act_on_the_frames_and_the_mark_key_on_the_focused_table(
+    make_gateway: Callable[..., DemoGatewayThread], gateway_token: str
+) -> None:
+    app = make_app(*biggest_job_screen(make_gateway(epoch=EPOCH), gateway_token, JobScreen))
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen, sync = await loaded_screen(pilot, app)
+        table = screen.frames_table
+        name = sync.frames[sync.order[3]].name
+        await pilot.press("slash", *name, "enter")
+        assert [sync.frames[i].name for i in table.rows] == [name] and screen.focused is table
+        await pilot.press("escape")
+        assert len(table.rows) == len(sync.order) and not table.filter_text
+        await pilot.press("s")  # the first column, then back to frame order after the last
+        assert table.sort_column == table.visible_columns[0]
+        for _ in table.visible_columns:
+            await pilot.press("s")
+        assert table.sort_column == "" and table.rows == sync.order
+        # equal states keep frame order both ways (the tie)
+        table.set_sort("state", False)
+        await pilot.press("S")
+        states = [sync.frames[i].state for i in table.rows]
+        assert states == sorted(states, reverse=True)
+        first_state = [i for i in table.rows if sync.frames[i].state == states[0]]
+        assert first_state == [i for i in sync.order if sync.frames[i].state == states[0]]
+        # space marks a layer with the layers table focused, else a frame
+        screen.layers_table.focus()
+        await pilot.press("space")
+        assert len(screen.layers_table.marked) == 1 and not table.marked
+        table.focus()
+        await pilot.press("space")
+        assert len(table.marked) == 1 and "1 marked" in str(screen.query_one("#frames-title").render())
+        table.focus()
+        await pilot.press("escape")
+        assert not table.marked and "marked" not in str(screen.query_one("#frames-title").render())
+
+
+class SortedJobScreen(JobScreen):
+    """The job screen with its frames sorted before the first load has arrived."""
+
+    CSS_PATH = str(Path(job_module.__file__).parent / JobScreen.CSS_PATH)  # (relative to this file otherwise)
+
+    def on_mount(self) -> None:
+        self.frames_table.set_sort("state", False)
+
+
+async def test_frames_sorted_while_the_first_load_runs_are_shown_sorted_once_it_is_done(
+    make_gateway: Callable[..., DemoGatewayThread], gateway_token: str
+) -> None:
+    app = make_app(*biggest_job_screen(make_gateway(epoch=EPOCH), gateway_token, SortedJobScreen))
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen, sync = await loaded_screen(pilot, app)
+        await wait_for(pilot, lambda: len(screen.frames_table.rows) == len(sync.order), what="every frame shown")
+        states = [sync.frames[i].state for i in screen.frames_table.rows]
+        assert states == sorted(states)

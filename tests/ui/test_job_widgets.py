@@ -124,3 +124,73 @@ async def test_strip_without_colour_uses_one_glyph_per_frame(monkeypatch: object
         await pilot.pause()
         text = "".join(s.text for s in strip.render_line(0))
         assert text.startswith("=>X·?")
+
+
+async def test_frames_sort_on_the_engine_with_ties_in_frame_order_both_ways() -> None:
+    # Equal sort values keep frame order (the tie), reversed too, as the screen's stable sort did.
+    frames = {
+        f"f{n}": Frame(id=f"f{n}", name=f"{n:04d}-render", state="DEAD" if n % 3 else "WAITING") for n in range(9)
+    }
+    order = list(frames)
+    app = TableApp()
+    async with app.run_test(size=(120, 20)) as pilot:
+        table = app.query_one(FrameTable)
+        table.tie = order.index
+        table.set_rows(order, frames)
+        await pilot.pause()
+        table.set_sort("state", False)
+        assert table.rows == ["f1", "f2", "f4", "f5", "f7", "f8", "f0", "f3", "f6"]
+        table.set_sort("state", True)
+        assert table.rows == ["f0", "f3", "f6", "f1", "f2", "f4", "f5", "f7", "f8"]
+        assert "state ▼" in line_text(table, 0)
+        # a changed frame moves to its place by bisection, the tie still holding
+        table.append_data([Frame(id="f4", name="0004-render", state="WAITING")], 0)
+        assert table.rows == ["f0", "f3", "f4", "f6", "f1", "f2", "f5", "f7", "f8"]
+        table.set_sort("", False)
+        assert table.rows == order
+
+
+def dead_and_waiting(count: int) -> dict[str, Frame]:
+    """`count` frames by id, the odd ones DEAD, the even ones WAITING."""
+    return {
+        f"f{n}": Frame(id=f"f{n}", name=f"{n:04d}-render", state="DEAD" if n % 2 else "WAITING") for n in range(count)
+    }
+
+
+async def test_frames_filtered_by_the_screens_where_keep_nothing_per_row() -> None:
+    frames = dead_and_waiting(10)
+    app = TableApp()
+    async with app.run_test(size=(120, 20)) as pilot:
+        table = app.query_one(FrameTable)
+        table.set_rows(list(frames), frames)
+        await pilot.pause()
+        table.move_to("f2")
+        await pilot.press("down")  # the cursor on f3
+        table.toggle_mark()  # f3 marked
+        assert table.marked == {"f3"} and table._shown is None  # no set of keys while nothing filters
+        table.set_where(lambda frame: frame.state == "WAITING")
+        assert table.rows == ["f0", "f2", "f4", "f6", "f8"]
+        assert table.marked == set()  # a frame filtered out loses its mark, as before
+        table.set_filter("0006")
+        assert table.rows == ["f6"]
+        table.set_where(None)
+        table.set_filter("")
+        assert len(table.rows) == 10 and table._shown is None
+        assert not table._rendered and not table._dirty and not table._haystack  # lines drawn from the frames
+
+
+async def test_a_resize_lays_the_frames_out_again_without_sorting_them_again() -> None:
+    frames = dead_and_waiting(20)
+    app = TableApp()
+    async with app.run_test(size=(120, 20)) as pilot:
+        table = app.query_one(FrameTable)
+        table.tie = list(frames).index
+        table.set_rows(list(frames), frames)
+        table.set_sort("state", True)
+        await pilot.pause()
+        rows, shown = table.rows, table.visible_columns
+        await pilot.resize_terminal(50, 20)
+        await pilot.pause()
+        assert table.visible_columns != shown  # laid out again: fewer columns
+        assert table.rows is rows  # the same order, not sorted again
+        assert "state ▼" in line_text(table, 0) and line_text(table, 1).split()[0] == "0000-render"

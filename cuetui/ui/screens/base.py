@@ -3,7 +3,10 @@ the status bar and footer, and one poll loop that runs only while the screen is 
 
 A subclass sets `ACTIONS` (its own plus `TABLE_ACTIONS`), builds its columns, and implements `fetch()`
 (one gateway round) and `counts()`; everything else (pausing when hidden, stale marking, back-off,
-filter, sort, marks, copy) is here.
+filter, sort, marks, copy) is here. A screen of its own layout (the job screen: a layers table above
+the frames table, a poll of its job-detail view) composes itself, names its main table (`table`),
+and replaces the poll's round and what it does with the answer (`poll_once`, `show_result`); the
+keys then act on that table (the mark key on the table focused, `focused_table`).
 """
 
 from __future__ import annotations
@@ -68,7 +71,7 @@ class FarmScreen(Screen[None], Generic[T]):
 
     def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)
-        self.poll: PollLoop[Sequence[T]] | None = None
+        self.poll: PollLoop[Any] | None = None
         self._stale = False
 
     @property
@@ -129,6 +132,33 @@ class FarmScreen(Screen[None], Generic[T]):
     def data_arrived(self, models: Sequence[T]) -> None:
         """Hook after a successful poll (the table is already updated)."""
 
+    async def poll_once(self) -> Any:
+        """One round of the poll loop: `fetch()`, its rows rendered ahead while a filter is on."""
+        return await self._fetch_and_prerender()
+
+    def show_result(self, result: Any) -> None:
+        """Show what a round of the poll loop brought (by default: the table's new rows)."""
+        self._on_result(result)
+
+    def show_error(self, error: Exception, retry_in: float) -> None:
+        """A round of the poll loop failed (it is retried in `retry_in` seconds)."""
+        self._on_error(error, retry_in)
+
+    def set_filter_text(self, text: str) -> None:
+        """The `/` filter line changed: show the rows it matches."""
+        self.table.set_filter(text)
+
+    def focused_table(self) -> FarmTable[Any]:
+        """The table the mark key acts on (a screen with more than one: the focused one)."""
+        return self.table
+
+    def sort_cycled(self) -> None:
+        """Hook after `s` chose the next sort column."""
+
+    def table_refreshed(self, table: FarmTable[Any]) -> None:
+        """A table's rows shown changed (by default: the status bar's counts)."""
+        self._update_counts()
+
     def empty_reason(self) -> str:
         """Why the gateway's answer has no rows for this screen, in a few words ("no jobs for jdoe")."""
         return f"no {self.NOUN}"
@@ -178,10 +208,10 @@ class FarmScreen(Screen[None], Generic[T]):
         self._bar = self.status_bar
         self.services.add_status_bar(self._bar)
         self.poll = PollLoop(
-            self._fetch_and_prerender,
+            self.poll_once,
             interval=self.poll_interval(),
-            on_result=self._on_result,
-            on_error=self._on_error,
+            on_result=self.show_result,
+            on_error=self.show_error,
             name=type(self).__name__,
         )
         self.run_worker(self.poll.run(), name=f"poll-{type(self).__name__}", group="poll", exit_on_error=False)
@@ -205,8 +235,12 @@ class FarmScreen(Screen[None], Generic[T]):
             self.poll.pause()
 
     def on_screen_resume(self) -> None:
-        if self.poll is not None and self.poll.paused:
+        if self.poll is not None and self.poll.paused and self.resumes_poll():
             self.poll.resume()
+
+    def resumes_poll(self) -> bool:
+        """Whether the poll starts again when the screen is shown again (by default: always)."""
+        return True
 
     def refresh_now(self) -> None:
         """Poll at once (after an action, or a change of what to fetch)."""
@@ -235,7 +269,9 @@ class FarmScreen(Screen[None], Generic[T]):
 
     def connection_changed(self, status: ConnectionStatus) -> None:
         """The app's connection changed: mark what is on screen stale when it is not live."""
-        stale = status.stale
+        self._set_stale(status.stale)
+
+    def _set_stale(self, stale: bool) -> None:
         if stale != self._stale:
             self._stale = stale
             self.set_class(stale, "-stale")
@@ -245,7 +281,7 @@ class FarmScreen(Screen[None], Generic[T]):
 
     def on_farm_table_refreshed(self, event: FarmTable.Refreshed) -> None:
         event.stop()
-        self._update_counts()
+        self.table_refreshed(event.table)
 
     # --- filter, sort, marks, copy, back --------------------------------------------------------
 
@@ -259,7 +295,7 @@ class FarmScreen(Screen[None], Generic[T]):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "filter":
             event.stop()
-            self.table.set_filter(event.value)
+            self.set_filter_text(event.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter":
@@ -278,17 +314,18 @@ class FarmScreen(Screen[None], Generic[T]):
         filter_input.value = ""
         filter_input.display = False
         table = self.table
-        table.set_filter("")
+        self.set_filter_text("")
         self.set_focus(table)
 
     def action_cycle_sort(self) -> None:
         self.table.cycle_sort()
+        self.sort_cycled()
 
     def action_reverse_sort(self) -> None:
         self.table.reverse_sort()
 
     def action_toggle_mark(self) -> None:
-        self.table.toggle_mark()
+        self.focused_table().toggle_mark()
 
     def action_mark_all(self) -> None:
         """`a`: mark every visible row, or unmark them all when they already are (for the screens that

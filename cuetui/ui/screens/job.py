@@ -11,29 +11,28 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from cuetui.farm import format as fmt
-from cuetui.farm.connection import ConnectionStatus
 from cuetui.farm.frames import FrameSync, SyncResult
-from cuetui.farm.poller import PollLoop
 from cuetui.farm.text import safe
 from cuetui.farm.views.job import JobDetail, JobDetailView
 from cuetui.gateway.models import Frame, Job, Layer
 from cuetui.ui import remedies, settings_steer
 from cuetui.ui.catalogue import ActionSpec, bindings
-from cuetui.ui.services import AppServices, services_of
+from cuetui.ui.screens.base import FarmScreen, FilterInput
+from cuetui.ui.services import AppServices
 from cuetui.ui.settings_keys import LAYER_ACTIONS, ConfiguresFarm, job_settings_actions
 from cuetui.ui.steer_keys import SteersFarm, frame_actions, job_actions
 from cuetui.ui.steering import watch_jobs
@@ -49,7 +48,6 @@ from cuetui.ui.widgets.steady import SteadyStatic
 
 if TYPE_CHECKING:
     from cuetui.farm.connection import ConnectionTracker
-    from cuetui.ui.services import Services
 
 # While a big job loads, the pages that arrived are handed to the table and strip at most this often (s):
 # each hand-over lays the screen out again (the table's height grows), which cost more than the page
@@ -142,14 +140,18 @@ REMEDY_ACTIONS: tuple[ActionSpec, ...] = remedies.frame_remedy_actions("frames")
 )
 
 
-class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
-    """One job: header, layers, frame-state strip and frames (see the module docstring)."""
+class JobScreen(SteersFarm, ConfiguresFarm, FarmScreen[Frame], inherit_bindings=False):
+    """One job: header, layers, frame-state strip and frames (see the module docstring). A FarmScreen
+    of its own layout: the filter, sort, mark, copy and back keys act on the frames table (`table`),
+    the mark key on the layers table when it has focus; its poll is the job-detail view's."""
 
     CSS_PATH = "../styles/job.tcss"
     COMPONENT_CLASSES: ClassVar[set[str]] = set(STATE_CLASSES)
     ACTIONS: ClassVar[tuple[ActionSpec, ...]] = JOB_ACTIONS + STEER_ACTIONS + REMEDY_ACTIONS
-    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
-        *bindings(JOB_ACTIONS + STEER_ACTIONS + REMEDY_ACTIONS)
+    # Not the table screens' keys (their own `?` would move the footer's): a Screen's and this catalogue's.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *Screen.BINDINGS,
+        *bindings(JOB_ACTIONS + STEER_ACTIONS + REMEDY_ACTIONS),
     ]
 
     def __init__(self, job_id: str, job_name: str = "") -> None:
@@ -161,11 +163,8 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
         self.layer_filter: str | None = None  # layer name
         self.dead_only = False
         self.text_filter = ""
-        self.sort_column = ""
-        self.sort_reverse = False
         self.view: JobDetailView | None = None
         self.sync: FrameSync | None = None  # the view's frames, for the table, the strip and tests
-        self.poll: PollLoop[tuple[Job, Sequence[Layer] | None, SyncResult]] | None = None
         self.polls = 0
         self.last_result: SyncResult | None = None
         self._layer_rows: dict[str, tuple[Text, ...]] = {}
@@ -173,14 +172,8 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
         self._loading_shown = 0  # frames of a first load already handed to the table and strip
         self._shown_at = 0.0  # time.monotonic() when pages were last handed over
         self.warnings_shown: list[str] = []  # what FrameSync warned about (once each)
-        self._stale = False
 
     # --- the app's contract ----------------------------------------------------------------------
-
-    @property
-    def services(self) -> Services:
-        """The app's services: client (for the view), options, connection, actions, clock."""
-        return services_of(self.app)
 
     def _clock(self) -> float:
         return self.services.clock()
@@ -199,10 +192,12 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
             yield SteadyStatic("", id="frames-title")
             yield SteadyStatic("", id="job-status")
         yield FrameStrip(id="strip")
-        filter_input = Input(placeholder="filter frames: type to narrow, enter to keep, escape to clear", id="filter")
+        filter_input = FilterInput(
+            placeholder="filter frames: type to narrow, enter to keep, escape to clear", id="filter"
+        )
         filter_input.display = False
         yield filter_input
-        yield FrameTable(FRAME_COLUMNS, clock=self._clock, id="frames")
+        yield FrameTable(FRAME_COLUMNS, clock=self._clock, tie=self._frame_position, id="frames")
         options = self.services.options
         yield StatusBar(
             options.farm_name,
@@ -225,9 +220,33 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
         return self.query_one("#frames", FrameTable)
 
     @property
+    def table(self) -> FrameTable:
+        """The table the shared keys act on: the frames."""
+        return self.frames_table
+
+    def focused_table(self) -> FarmTable[Any]:
+        """The mark key marks layers when the layers table has focus, else frames."""
+        return self.layers_table if self.focused is self.layers_table else self.frames_table
+
+    @property
     def layers_table(self) -> LayerTable:
         """The layers table."""
         return self.query_one("#layers", LayerTable)
+
+    def _frame_position(self, frame_id: str) -> int:
+        # Frames whose sort values are equal stay in frame order (the sync's), also reversed.
+        sync = self.sync
+        return sync.index_of(frame_id) if sync is not None else -1
+
+    @property
+    def sort_column(self) -> str:
+        """The frames' sort column ("" in frame order)."""
+        return self.frames_table.sort_column
+
+    @property
+    def sort_reverse(self) -> bool:
+        """True when the frames' sort is reversed."""
+        return self.frames_table.sort_reverse
 
     @property
     def strip(self) -> FrameStrip:
@@ -244,37 +263,25 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
             on_header=self._show_header_early,
         )
         self.sync = self.view.sync
-        interval = self.services.options.frame_refresh or 2.0
-        self.poll = PollLoop(
-            self._fetch, interval=interval, on_result=self._on_result, on_error=self._on_error, name="JobScreen"
-        )
-        self.run_worker(self.poll.run(), name="poll-job", group="poll-job", exit_on_error=False)
-        bar = self._status_bar()
-        self._registered_bar = bar
-        if bar is not None:
-            self.services.add_status_bar(bar)
-        self.frames_table.focus()
+        # (FarmScreen's on_mount runs next, as Textual calls each class's handler: the status bar, the
+        # poll loop over the view, the frames focused)
 
-    def on_unmount(self) -> None:
-        # The bar found at mount: by now the children are gone and a query finds nothing, and a bar
-        # left in the app's set keeps this whole screen alive.
-        bar = getattr(self, "_registered_bar", None)
-        if bar is not None:
-            self.services.discard_status_bar(bar)
-        if self.poll is not None:
-            self.poll.stop()
+    def poll_interval(self) -> float:
+        """Seconds between polls of the job (its frames' refresh)."""
+        return self.services.options.frame_refresh or 2.0
 
-    def on_screen_suspend(self) -> None:
-        if self.poll is not None:
-            self.poll.pause()
+    def empty_text(self) -> str:
+        """What the empty frames table says (set as the frames arrive, or do not)."""
+        return self.frames_table.empty_text
 
-    def on_screen_resume(self) -> None:
-        if self.poll is not None and self.poll.paused and not (self.sync and self.sync.finished):
-            self.poll.resume()
+    def resumes_poll(self) -> bool:
+        """A finished job is not polled again when the screen comes back (ctrl+r still refreshes)."""
+        return not (self.sync is not None and self.sync.finished)
 
     # --- polling -----------------------------------------------------------------------------------
 
-    async def _fetch(self) -> tuple[Job, Sequence[Layer] | None, SyncResult]:
+    async def poll_once(self) -> tuple[Job, Sequence[Layer] | None, SyncResult]:
+        """One round: the job-detail view's (the job, its layers when due, the frames that changed)."""
         view = self.view
         assert view is not None
         detail: JobDetail = await view.poll()
@@ -328,14 +335,10 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
             self.strip.append_states(frames[i].state for i in new_ids)
             table = self.frames_table
             if self.sort_column:
-                return
-            if self.layer_filter is not None or self.dead_only or self.text_filter:
-                new_ids = [i for i in new_ids if self._wanted(frames[i])]
-            if table.frames is not frames:
-                table.set_rows([], frames)
-            table.append_rows(new_ids)
+                return  # sorted: shown once the load is done
+            table.append_data([frames[i] for i in new_ids], self._clock())
 
-    def _on_result(self, result: tuple[Job, Sequence[Layer] | None, SyncResult]) -> None:
+    def show_result(self, result: tuple[Job, Sequence[Layer] | None, SyncResult]) -> None:
         if not self.is_attached:  # the answer came back after the screen closed
             return
         job, layers, sync_result = result
@@ -356,7 +359,7 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
         # A new dead frame or the job finishing: a toast (and the bell), never repeated.
         self.run_worker(watch_jobs(self.app, [job]), group="alerts", exit_on_error=False)
 
-    def _on_error(self, error: Exception, retry_in: float) -> None:
+    def show_error(self, error: Exception, retry_in: float) -> None:
         if not self.is_attached:
             return
         self.connection.failure(error, retry_in)
@@ -365,14 +368,9 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
             Text(f"{safe(str(error), 200)} (retrying in {retry_in:.0f} s)", style="bold", end="")
         )
 
-    def connection_changed(self, status: ConnectionStatus) -> None:
-        """The app's connection changed (the app calls this on screens that have it)."""
-        self._set_stale(status.stale)
-
-    def _set_stale(self, stale: bool) -> None:
-        if stale != self._stale:
-            self._stale = stale
-            self.set_class(stale, "-stale")
+    def refresh_now(self) -> None:
+        """Poll at once: the header and layers too."""
+        self.action_refresh()
 
     def action_refresh(self) -> None:
         if self.view is not None:
@@ -424,70 +422,48 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
             and not self.sort_column
             and self._loading_shown == len(sync.order)
         ):
-            # The pages were shown as they arrived, in this very order: nothing left to apply.
-            table.frames = sync.frames
-            table.refresh()
+            pass  # the pages were shown as they arrived, in this very order: nothing left to apply
         elif result.reordered or result.removed:
             self.strip.set_states(sync.frames[i].state for i in sync.order)
             self._apply_rows()
         elif result.changed:
             changed = result.changed
-            self.strip.update_states([(sync.index_of(i), sync.frames[i].state) for i in changed if i in sync.frames])
-            if self._membership_changed(changed):
-                self._apply_rows()
-            else:
-                # Same rows: hand the table the new frames and redraw only the changed lines.
-                table.frames = sync.frames
-                table.refresh_frames(changed)
+            frames = sync.frames
+            self.strip.update_states([(sync.index_of(i), frames[i].state) for i in changed if i in frames])
+            # The table puts each changed frame where it belongs (in or out of the filter, its place in
+            # the sort) and redraws only the lines in view.
+            self.frames_table.append_data([frames[i] for i in changed if i in frames], self._clock())
         if not sync.frames:
             table.set_empty_text("this job has no frames")
-        elif not table.rows:
+        elif not table.row_count:
             table.set_empty_text(self._no_frames_text())
         self._set_frames_title()
 
-    def _membership_changed(self, changed: Iterable[str]) -> bool:
-        if not (self.dead_only or self.text_filter):
-            return False
-        table = self.frames_table
-        sync = self.sync
-        assert sync is not None
-        return any((table.row_of(i) is not None) != self._wanted(sync.frames[i]) for i in changed if i in sync.frames)
+    def _where(self) -> Callable[[Frame], bool] | None:
+        """What the layer and dead-only filters let through (None: every frame)."""
+        layer = self.layer_filter
+        if self.dead_only and layer is not None:
+            return lambda frame: frame.state == "DEAD" and frame.layer_name == layer
+        if self.dead_only:
+            return lambda frame: frame.state == "DEAD"
+        if layer is not None:
+            return lambda frame: frame.layer_name == layer
+        return None
 
-    def _wanted(self, frame: Frame) -> bool:
-        if self.layer_filter is not None and frame.layer_name != self.layer_filter:
-            return False
-        if self.dead_only and frame.state != "DEAD":
-            return False
-        if self.text_filter:
-            haystack = f"{frame.name}\x00{frame.layer_name}\x00{frame.state}\x00{frame.last_resource}".lower()
-            return self.text_filter in haystack
-        return True
+    def _apply_filters(self) -> None:
+        """The layer or dead-only filter changed: the table shows what they let through."""
+        table = self.frames_table
+        table.set_where(self._where())
+        if not table.row_count and self.sync is not None and self.sync.loaded and self.sync.frames:
+            table.set_empty_text(self._no_frames_text())
 
     def _apply_rows(self) -> None:
+        """Hand the table every frame in frame order (after a reload reordered or removed some)."""
         sync = self.sync
         assert sync is not None
-        frames = sync.frames
-        rows = list(sync.order)
-        # Inline filters, cheapest first: these run over 50 000 frames on a keypress.
-        if self.dead_only:
-            rows = [i for i in rows if frames[i].state == "DEAD"]
-        if self.layer_filter is not None:
-            layer = self.layer_filter
-            rows = [i for i in rows if frames[i].layer_name == layer]
-        if self.text_filter:
-            wanted = self._wanted
-            rows = [i for i in rows if wanted(frames[i])]
-        column = next((c for c in FRAME_COLUMNS if c.key == self.sort_column), None)
-        if column is not None:
-            key = column.sort
-            try:
-                rows.sort(key=lambda i: key(frames[i]), reverse=self.sort_reverse)
-            except TypeError:
-                rows.sort(key=lambda i: str(key(frames[i])), reverse=self.sort_reverse)
         table = self.frames_table
-        table.sort_column, table.sort_reverse = self.sort_column, self.sort_reverse
-        table.set_rows(rows, frames)
-        if not rows and sync.loaded:
+        table.set_data(sync.ordered(), self._clock())
+        if not table.row_count and sync.loaded:
             table.set_empty_text(self._no_frames_text())
 
     def _no_frames_text(self) -> str:
@@ -509,7 +485,7 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
     def _set_frames_title(self, text: str | None = None) -> None:
         sync = self.sync
         if text is None:
-            shown = len(self.frames_table.rows)
+            shown = self.frames_table.row_count
             total = len(sync.frames) if sync else 0
             text = f"frames {shown:,}" + (f" of {total:,}" if shown != total else "") + self._filter_words()
             marked = len(self.frames_table.marked)
@@ -535,39 +511,29 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
         if bar is not None:
             bar.set_refreshed(self._clock())
             sync_frames = len(sync.frames) if sync else 0
-            bar.set_counts(f"{len(self.frames_table.rows):,}/{sync_frames:,} frames")
+            bar.set_counts(f"{self.frames_table.row_count:,}/{sync_frames:,} frames")
 
     # --- user actions --------------------------------------------------------------------------------
 
     def on_farm_table_row_highlighted(self, event: FarmTable.RowHighlighted) -> None:
-        if event.table.id != "layers":
-            return
         event.stop()
+        if event.table.id != "layers":
+            return  # the frames' cursor: nothing else follows it
         key = event.key
         layer = next((layer for layer in self.job_layers if layer.id == key), None)
         name = layer.name if layer is not None else None
         if name != self.layer_filter:
             self.layer_filter = name
             if self.sync is not None and self.sync.frames:
-                self._apply_rows()
+                self._apply_filters()
                 self._set_frames_title()
 
     def on_farm_table_row_selected(self, event: FarmTable.RowSelected) -> None:
+        event.stop()
         if event.table.id == "layers":
-            event.stop()
             self.frames_table.focus()
-
-    def on_frame_table_selected(self, event: FrameTable.Selected) -> None:
-        event.stop()
-        self._open_log(event.frame_id)
-
-    def on_frame_table_sort_changed(self, event: FrameTable.SortChanged) -> None:
-        event.stop()
-        if event.column == self.sort_column:
-            self.sort_reverse = not self.sort_reverse
-        else:
-            self.sort_column, self.sort_reverse = event.column, False
-        self._apply_rows()
+        elif event.key is not None:  # a double click on a frame
+            self._open_log(event.key)
 
     def on_frame_strip_clicked(self, event: FrameStrip.Clicked) -> None:
         event.stop()
@@ -577,9 +543,6 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
             if not table.move_to(sync.order[event.index]):
                 self.notify("that frame is filtered out", timeout=3)
             table.focus()
-
-    def on_frame_table_cursor_moved(self, event: FrameTable.CursorMoved) -> None:
-        event.stop()
 
     def action_open_log(self) -> None:
         if self.focused is self.layers_table:
@@ -666,90 +629,31 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
     def action_toggle_dead(self) -> None:
         self.dead_only = not self.dead_only
         if self.sync is not None:
-            self._apply_rows()
+            self._apply_filters()
             self._set_frames_title()
 
-    def action_start_filter(self) -> None:
-        filter_input = self.query_one("#filter", Input)
-        filter_input.display = True
-        filter_input.focus()
+    def set_filter_text(self, text: str) -> None:
+        """The `/` line changed: the frames it matches (name, layer, state or host)."""
+        text = text.strip().lower()
+        if text == self.text_filter:
+            return
+        self.text_filter = text
+        table = self.frames_table
+        table.set_filter(text)
+        if self.sync is not None:
+            if not table.row_count and self.sync.loaded and self.sync.frames:
+                table.set_empty_text(self._no_frames_text())
+            self._set_frames_title()
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "filter":
-            event.stop()
-            text = event.value.strip().lower()
-            if text != self.text_filter:
-                self.text_filter = text
-                if self.sync is not None:
-                    self._apply_rows()
-                    self._set_frames_title()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "filter":
-            event.stop()
-            if not event.value.strip():
-                self._clear_filter()
-                return
-            table = self.frames_table
-            table.focus()
-            if table.rows:
-                table.move_to(table.rows[0])
-
-    def _clear_filter(self) -> None:
-        filter_input = self.query_one("#filter", Input)
-        filter_input.value = ""
-        filter_input.display = False
-        if self.text_filter:
-            self.text_filter = ""
-            if self.sync is not None:
-                self._apply_rows()
-                self._set_frames_title()
-        self.frames_table.focus()
-
-    def action_cycle_sort(self) -> None:
-        keys = self.frames_table.visible_columns or [c.key for c in FRAME_COLUMNS]
-        options = ["", *keys]
-        index = options.index(self.sort_column) + 1 if self.sort_column in options else 0
-        self.sort_column = options[index % len(options)]
-        self.sort_reverse = False
-        self._apply_rows()
-        label = self.sort_column or "frame order"
+    def sort_cycled(self) -> None:
+        label = self.frames_table.sort_column or "frame order"
         self.notify(f"sorted by {label}", timeout=2)
 
-    def action_reverse_sort(self) -> None:
-        self.sort_reverse = not self.sort_reverse
-        self._apply_rows()
-
-    def action_toggle_mark(self) -> None:
-        if self.focused is self.layers_table:
-            self.layers_table.toggle_mark()
-            return
-        self.frames_table.toggle_mark()
-        self._set_frames_title()
-
-    def action_mark_all(self) -> None:
-        self.frames_table.mark_all()
-        self._set_frames_title()
-
-    def action_copy_name(self) -> None:
-        frame_id = self.frames_table.cursor_id
+    def table_refreshed(self, table: FarmTable[Any]) -> None:
+        """The frames shown or marked changed (a mark, the marks cleared): the title says so."""
         sync = self.sync
-        if frame_id is None or sync is None or frame_id not in sync.frames:
-            return
-        name = safe(sync.frames[frame_id].name)
-        self.app.copy_to_clipboard(name)
-        self.notify(f"copied {name}", markup=False, timeout=3)
-
-    def action_back(self) -> None:
-        filter_input = self.query_one("#filter", Input)
-        if filter_input.display or self.text_filter:
-            self._clear_filter()
-        elif self.frames_table.marked:
-            self.frames_table.marked.clear()
-            self.frames_table.refresh()
+        if table is self.frames_table and sync is not None and sync.loaded:
             self._set_frames_title()
-        elif len(self.app.screen_stack) > 1:
-            self.app.pop_screen()
 
     # --- steering: what the keys act on -------------------------------------------------------------------
 
@@ -850,9 +754,4 @@ class JobScreen(SteersFarm, ConfiguresFarm, Screen[None]):
         sync = self.sync
         if sync is None:
             return []
-        table = self.frames_table
-        marked = [sync.frames[i] for i in table.rows if i in table.marked]
-        if marked:
-            return marked
-        frame_id = table.cursor_id
-        return [sync.frames[frame_id]] if frame_id is not None else []
+        return self.frames_table.selected_models()

@@ -101,6 +101,8 @@ class Column(Generic[T]):
     want: int = 0
     # Too long for the column: cut in the middle (job names: the end tells them apart), not at the end.
     cut_middle: bool = False
+    # Numbers: right-aligned, the header label too (in a table that draws its labels so: the frames').
+    right: bool = False
 
 
 class PlannedColumn(Protocol):
@@ -200,6 +202,11 @@ class _Layout:
 
 class FarmTable(ScrollView, Generic[T], can_focus=True):
     """A live table of farm models keyed by id (see the module docstring)."""
+
+    # Each row's cells are rendered once and kept (with the text the filter searches) until its model
+    # changes. A table that draws its lines straight from the models (`render_line` of its own, for
+    # 200 000 rows) sets this False: then nothing is kept per row but its key and model.
+    KEEPS_CELLS: ClassVar[bool] = True
 
     DEFAULT_CSS = """
     FarmTable {
@@ -303,11 +310,24 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         sort_reverse: bool = False,
         compact: bool = False,
         pinned: Sequence[str] = (),
+        tie: Callable[[str], Any] | None = None,
+        match: Callable[[T, str], bool] | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.all_columns = list(columns)
+        self._columns_by_key = {c.key: c for c in self.all_columns}
+        # Rows whose sort values are equal keep the order `tie(key)` gives (also when the sort is
+        # reversed), and with no sort column the rows are kept in that order, so a changed row is found
+        # by bisection instead of a scan. The models must be handed in that order (a job's frames in
+        # frame order). None: ties go by row key, and a reversed sort reads backwards.
+        self.tie = tie
+        # What the filter text is matched against: `match(model, text)`, or (None) the text of the
+        # row's cells, which then are rendered for every row and kept.
+        self.match = match
+        # Rows the screen wants shown besides the filter text (`set_where`); None: every row.
+        self.where: Callable[[T], bool] | None = None
         self.key_of = key_of
         self.compact = compact
         self.cell_padding = 0 if compact else CELL_PADDING
@@ -322,10 +342,11 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         self._rendered: dict[str, tuple[Text, ...]] = {}
         self._haystack: dict[str, str] = {}
         # The rows shown: the pinned ones first (`_top`), then `_order`, ascending by `_order_key`
-        # (read backwards when the sort is reversed); `_shown` is both as a set.
+        # (read backwards when the sort is reversed); `_shown` is both as a set, or None when nothing
+        # filters the rows (every row is shown, and 200 000 rows need no set of their keys).
         self._top: list[str] = []
         self._order: list[str] = []
-        self._shown: set[str] = set()
+        self._shown: set[str] | None = set()
         self._sort_value: dict[str, Any] = {}
         self._text_order = False  # the sort values did not compare (odd gateway data): ordered as text
         self._cursor = 0
@@ -381,7 +402,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
     @property
     def shown_count(self) -> int:
         """Rows after the filter."""
-        return len(self._shown)
+        return self.row_count
 
     @property
     def row_count(self) -> int:
@@ -414,7 +435,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
 
     def shown_keys(self) -> list[str]:
         """Row keys in display order."""
-        rest = reversed(self._order) if self.sort_reverse and self._spec() is not None else self._order
+        rest = reversed(self._order) if self._reads_back() else self._order
         return [*self._top, *rest]
 
     def model(self, key: str) -> T | None:
@@ -446,7 +467,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
 
     def selected_models(self) -> list[T]:
         """The marked rows still shown, in display order, or else the cursor row."""
-        if self.marked & self._shown:
+        if any(self._is_shown(k) for k in self.marked):
             return [self._models[k] for k in self.shown_keys() if k in self.marked]
         model = self.cursor_model
         return [] if model is None else [model]
@@ -479,7 +500,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         """While a filter is on, render the changed rows `set_data` will have to search, yielding to the
         event loop every `chunk` rows. Without a filter there is nothing to do ahead: rows are rendered
         when they are drawn. Optional; small snapshots go straight to `set_data`."""
-        if not self._visible or not self.filter_text or len(models) < 2 * chunk:
+        if not self._visible or not self.filter_text or len(models) < 2 * chunk or not self._searches_cells():
             return
         ctx = CellContext(self, now)
         old = self._models
@@ -511,7 +532,8 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         changed: list[str] = []
         minute = False
         prerendered, self._prerendered = self._prerendered, {}
-        dirty = self._dirty
+        # (a table that keeps no cells has nothing to render again: its lines are drawn from the models)
+        dirty = self._dirty if self.KEEPS_CELLS else set()
         for key, model in new.items():
             before = old.get(key)
             if before is None:
@@ -571,7 +593,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         old = self._models
         added: dict[str, None] = {}  # (a key twice in one page is one new row)
         changed: list[str] = []
-        dirty = self._dirty
+        dirty = self._dirty if self.KEEPS_CELLS else set()
         for model in models:
             key = self.key_of(model)
             before = old.get(key)
@@ -604,9 +626,8 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
     def _append_rows(self, keys: list[str]) -> None:
         """Place the new rows `keys` (in `_models` already) among the rows shown."""
         spec = self._spec()
-        needle = self.filter_text
-        if needle:
-            keys = [k for k in keys if needle in self._haystack_of(k)]
+        if self._filtering():
+            keys = [k for k in keys if self._passes(k)]
         if not keys:
             self._post_refreshed()
             return
@@ -616,7 +637,8 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         rest = [k for k in keys if k not in self.pinned] if pinned else keys
         for key in pinned:
             self._put_in(key)
-        self._shown.update(rest)
+        if self._shown is not None:
+            self._shown.update(rest)
         order = self._order
         at_end = True
         where: list[int] = []
@@ -647,7 +669,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
                 start = place
             merged.extend(order[start:])
             self._order = merged
-        reads_back = self.sort_reverse and spec is not None
+        reads_back = self._reads_back()
         if pinned or reads_back or not at_end or cursor_row >= before:
             self._after_reorder(cursor_key, cursor_row)  # rows came before the cursor or the view
             return
@@ -662,7 +684,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         """Render the rows not rendered yet a few at a time while the app is idle, so that the first
         key of a filter (which searches every row's text) finds them ready, as it did when every row was
         rendered in the poll."""
-        if self._dirty and not self._warming and self.is_attached:
+        if self._dirty and not self._warming and self.is_attached and self.KEEPS_CELLS:
             self._warming = True
             self.set_timer(WARM_DELAY, self._warm)
 
@@ -684,25 +706,26 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
             self._sync()  # most rows changed: one sort is quicker than as many bisections
             return
         spec = self._spec()
-        needle = self.filter_text
+        filtering = self._filtering()
         cursor_key, cursor_row = self.cursor_key, self._cursor
         moved = False
         in_place: list[str] = []
         try:
             for key in removed:
-                if key in self._shown:
+                if self._shown is None or key in self._shown:  # (None: every row was shown)
                     self._take_out(key)
                     moved = True
             for key in changed:
                 self._lines.pop(key, None)
-                match = not needle or needle in self._haystack_of(key)
+                match = not filtering or self._passes(key)
                 value = spec.sort(self._models[key]) if spec is not None else None
-                shown = key in self._shown
+                shown = self._is_shown(key)
                 if shown and (not match or (spec is not None and value != self._sort_value.get(key))):
                     self._take_out(key)
                     shown = False
                     moved = True
-                self._sort_value[key] = value
+                if spec is not None:
+                    self._sort_value[key] = value
                 if match and not shown:
                     self._put_in(key)
                     moved = True
@@ -711,7 +734,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
             for key in added:
                 if spec is not None:
                     self._sort_value[key] = spec.sort(self._models[key])
-                if not needle or needle in self._haystack_of(key):
+                if not filtering or self._passes(key):
                     self._put_in(key)
                     moved = True
         except TypeError:  # sort values of mixed types (an odd gateway): one sort, which copes
@@ -726,6 +749,10 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
             index = self._index_of(key)
             if index is None or not top <= index < bottom:
                 continue  # out of view: rendered when drawn
+            if not self.KEEPS_CELLS:  # drawn from the model: a changed model is a changed line
+                self._refresh_row(index)
+                repainted = True
+                continue
             before = self._rendered.get(key)
             # (a row rendered ahead by prerender() is no longer dirty: its old cells are gone, repaint it)
             if key not in self._dirty or before is None or self._cells(key) != before:
@@ -780,12 +807,20 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         return self._haystack[key]
 
     def set_filter(self, text: str) -> None:
-        """Show only rows with `text` (case-insensitive) in any visible column."""
+        """Show only rows with `text` (case-insensitive) in any visible column (or as `match` says)."""
         text = text.strip().lower()
         if text != self.filter_text:
             self.filter_text = text
             self._sync()
             self._refresh_empty()
+
+    def set_where(self, where: Callable[[T], bool] | None) -> None:
+        """Show only the rows whose model `where` accepts, besides the filter text (None: every row)."""
+        if where is None and self.where is None:
+            return
+        self.where = where
+        self._sync()
+        self._refresh_empty()
 
     def sort_by(self, column: str, reverse: bool | None = None) -> None:
         """Sort by `column`; `reverse` None toggles when it is already the sort column."""
@@ -794,12 +829,16 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
             return
         if reverse is None:
             reverse = not self.sort_reverse if column == self.sort_column else spec.reverse_first
+        self.set_sort(column, reverse)
+
+    def set_sort(self, column: str, reverse: bool) -> None:
+        """Sort by `column` in this order; a key that names no column shows the rows in their own order."""
         same_order = column == self.sort_column
         cursor_key, cursor_row = self.cursor_key, self._cursor
         self.sort_column = column
         self.sort_reverse = reverse
         self._relabel()
-        if same_order and self._order:
+        if same_order and self._order and (self.tie is None or self._spec() is None):
             self._after_reorder(cursor_key, cursor_row)  # the same rows read the other way
         else:
             self._sync((cursor_key, cursor_row))
@@ -833,7 +872,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
 
     def mark_all(self) -> None:
         """Mark every shown row (unmark them all when they already are)."""
-        shown = self._shown
+        shown = self._models.keys() if self._shown is None else self._shown
         self.marked = set() if shown <= self.marked else self.marked | shown
         self._lines.clear()
         self.refresh()
@@ -895,6 +934,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         layout = self._plan(width)
         if layout.keys == self._layout.keys and layout.widths == self._layout.widths:
             return
+        had_layout = bool(self._layout.keys)
         self._layout = layout
         by_key = {c.key: c for c in self.all_columns}
         self._visible = [by_key[k] for k in layout.keys]
@@ -905,8 +945,14 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         self._haystack.clear()
         self._prerendered.clear()
         self._lines.clear()
-        self._dirty = set(self._models)  # every row rendered again, each when it is first needed
-        self._sync()
+        if self.KEEPS_CELLS:
+            self._dirty = set(self._models)  # every row rendered again, each when it is first needed
+        if had_layout and not self._searches_cells():
+            # Neither the filter nor the sort reads the cells: the rows stay as they are (a resize of a
+            # 200 000-frame table sorted by a column would otherwise sort them all again).
+            self.refresh()
+        else:
+            self._sync()
         self._schedule_warm()
         if cursor is not None:
             self.move_to_key(cursor)
@@ -958,7 +1004,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         return self._column(self.sort_column)
 
     def _column(self, key: str) -> Column[T] | None:
-        return next((c for c in self.all_columns if c.key == key), None)
+        return self._columns_by_key.get(key)
 
     def _cell_context(self) -> CellContext:
         return CellContext(self, self.now)
@@ -1028,9 +1074,22 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
 
     # --- the order of the rows shown --------------------------------------------------------------
 
-    def _order_key(self, key: str) -> tuple[Any, str]:
+    def _order_key(self, key: str) -> tuple[Any, ...]:
+        tie = self.tie
+        if tie is None:
+            value = self._sort_value[key]
+            return (str(value), key) if self._text_order else (value, key)
+        if self._spec() is None:
+            return (tie(key), key)
         value = self._sort_value[key]
-        return (str(value), key) if self._text_order else (value, key)
+        if self._text_order:
+            value = str(value)
+        # (kept in display order, so equal values keep the tie's order both ways)
+        return (_Descending(value) if self.sort_reverse else value, tie(key), key)
+
+    def _reads_back(self) -> bool:
+        """True when `_order` is read from its end (a reversed sort whose ties go by row key)."""
+        return self.sort_reverse and self.tie is None and self._spec() is not None
 
     def _key_at(self, index: int) -> str | None:
         """The key of the row shown at `index`, if any."""
@@ -1043,45 +1102,73 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         order = self._order
         if j >= len(order):
             return None
-        if self.sort_reverse and self._spec() is not None:
+        if self._reads_back():
             return order[len(order) - 1 - j]
         return order[j]
 
     def _find(self, key: str) -> int:
         """Where `key` is in `_order` (which it is in)."""
         order = self._order
-        if self._spec() is not None:
+        if self._spec() is not None or self.tie is not None:
             j = bisect_left(order, self._order_key(key), key=self._order_key)
             if j < len(order) and order[j] == key:
                 return j
         return order.index(key)
 
+    def _is_shown(self, key: str) -> bool:
+        shown = self._shown
+        return key in self._models if shown is None else key in shown
+
     def _index_of(self, key: str) -> int | None:
         """The display index of row `key`, None when it is not shown."""
-        if key not in self._shown:
+        if not self._is_shown(key):
             return None
         top = self._top
         if key in top:
             return top.index(key)
         j = self._find(key)
-        if self.sort_reverse and self._spec() is not None:
+        if self._reads_back():
             j = len(self._order) - 1 - j
         return len(top) + j
 
     def _take_out(self, key: str) -> None:
-        self._shown.discard(key)
+        if self._shown is not None:
+            self._shown.discard(key)
         if key in self.pinned:
-            self._top = [k for k in self.pinned if k in self._shown]
+            self._top = [k for k in self.pinned if k != key and self._is_shown(k)]
         else:
             del self._order[self._find(key)]
 
     def _put_in(self, key: str) -> None:
-        self._shown.add(key)
+        if self._shown is not None:
+            self._shown.add(key)
         if key in self.pinned:
-            self._top = [k for k in self.pinned if k in self._shown]
+            self._top = [k for k in self.pinned if k == key or self._is_shown(k)]
         else:
             order = self._order
             order.insert(bisect_left(order, self._order_key(key), key=self._order_key), key)
+
+    def _filtering(self) -> bool:
+        """True when some rows may be filtered out (a filter text or a `where`)."""
+        return bool(self.filter_text) or self.where is not None
+
+    def _searches_cells(self) -> bool:
+        """True when the filter text is searched in the rendered cells (no `match`)."""
+        return self.match is None and self.KEEPS_CELLS
+
+    def _passes(self, key: str) -> bool:
+        """Whether row `key` passes `where` and the filter text."""
+        model = self._models[key]
+        where = self.where
+        if where is not None and not where(model):
+            return False
+        needle = self.filter_text
+        if not needle:
+            return True
+        match = self.match
+        if match is not None:
+            return match(model, needle)
+        return needle in self._haystack_of(key)
 
     def _sync(self, cursor: tuple[str | None, int] | None = None) -> None:
         """Filter and sort every row again (a new filter, sort column or layout); the cursor stays on
@@ -1089,23 +1176,46 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         if not self._layout.keys:
             return
         cursor_key, cursor_row = cursor if cursor is not None else (self.cursor_key, self._cursor)
-        needle = self.filter_text
-        # (with a filter, every row's text is brought up to date first, then searched)
-        keys = [k for k in self._models if needle in self._haystack_of(k)] if needle else list(self._models)
-        self._shown = set(keys)
+        # (with a filter text, every row's text is brought up to date first, then searched)
+        if self._filtering():
+            where, match, needle = self.where, self.match, self.filter_text
+            items = self._models.items()
+            if needle and match is None:
+                passes = self._passes
+                keys = [k for k in self._models if passes(k)]
+            elif needle:
+                assert match is not None
+                keys = [k for k, m in items if (where is None or where(m)) and match(m, needle)]
+            else:
+                assert where is not None
+                keys = [k for k, m in items if where(m)]
+            self._shown = set(keys)
+        else:
+            keys = list(self._models)
+            self._shown = None
         pinned = set(self.pinned)
-        self._top = [k for k in self.pinned if k in self._shown]
+        self._top = [k for k in self.pinned if self._is_shown(k)]
         rest = [k for k in keys if k not in pinned] if pinned else keys
         spec = self._spec()
         self._text_order = False
         if spec is not None:
             sort = spec.sort
-            self._sort_value = {k: sort(m) for k, m in self._models.items()}
+            values = self._sort_value = {k: sort(m) for k, m in self._models.items()}
             try:
-                rest.sort(key=self._order_key)
+                if self.tie is not None:
+                    # The rows come in the tie's order: a stable sort by value alone keeps it for equal
+                    # values, reversed too (and costs no call a row).
+                    rest.sort(key=values.__getitem__, reverse=self.sort_reverse)
+                else:
+                    rest.sort(key=self._order_key)
             except TypeError:  # mixed types from an odd gateway: fall back to text order
                 self._text_order = True
-                rest.sort(key=self._order_key)
+                if self.tie is not None:
+                    rest.sort(key=lambda k: str(values[k]), reverse=self.sort_reverse)
+                else:
+                    rest.sort(key=self._order_key)
+        else:
+            self._sort_value = {}
         self._order = rest
         self._after_reorder(cursor_key, cursor_row)
 
@@ -1145,7 +1255,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
     def _refresh_empty(self) -> None:
         """Repaint the empty line when what it says changed (another filter, `m`, `f`); an idle empty
         table costs nothing."""
-        message = "" if self._shown else self.empty_message()
+        message = "" if self.row_count else self.empty_message()
         if message != self._empty_shown:
             self._empty_shown = message
             self.repaints += 1
@@ -1163,7 +1273,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
             if self._header_line is None:
                 self._header_line = self._draw(None, base, width, scroll_x, hover=self._hover == -1)
             return self._header_line
-        if not self._shown and y == HEADER_HEIGHT:
+        if not self.row_count and y == HEADER_HEIGHT:
             message = self.empty_message()
             if message:
                 style = base + self.cell_style("dim")
@@ -1337,3 +1447,24 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
 
 
 _OUT_OF_BOUNDS = Style.from_meta({"column": 0, "out_of_bounds": True})
+
+
+class _Descending:
+    """A sort value that orders the other way (a reversed sort whose ties keep their order)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __lt__(self, other: _Descending) -> bool:
+        return bool(other.value < self.value)
+
+    def __gt__(self, other: _Descending) -> bool:
+        return bool(other.value > self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Descending) and bool(self.value == other.value)
+
+    def __hash__(self) -> int:
+        return hash(self.value)
