@@ -11,6 +11,7 @@ import argparse
 import functools
 import gc
 import sys
+import types
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ParamSpec
 
@@ -67,9 +68,20 @@ def _collector_paused(run: Callable[P, int]) -> Callable[P, int]:
     return paused
 
 
+def without_httpx_command_line() -> None:
+    """httpx imports its own command-line client (`httpx._main`: click, pygments' lexers, rich's
+    console) whenever click happens to be installed; the monitor never runs it (~25 ms of start-up
+    CPU). A placeholder module keeps it out: httpx then makes its `main` the message it gives when its
+    command-line extras are not installed. Only before httpx is first imported, in the monitor's
+    process."""
+    if "httpx" not in sys.modules:
+        sys.modules.setdefault("httpx._main", types.ModuleType("httpx._main"))
+
+
 @_collector_paused
 def run_tui(args: argparse.Namespace) -> int:
     """Open the interactive monitor against the configured farm."""
+    without_httpx_command_line()
     from cuetui.config import ConfigError, load_settings
     from cuetui.farm.connect import client_from_settings
 
@@ -119,6 +131,7 @@ def demo_options(settings: Settings | None, url: str, read_only: bool) -> UiOpti
 def run_demo_tui(url: str, secret: str, read_only: bool, settings: Settings | None = None) -> int:
     """The monitor on the simulated gateway at `url`, minting tokens from `secret` (`cuetui demo`),
     with the preferences of `settings` (see `demo_options`)."""
+    without_httpx_command_line()
     from cuetui.gateway.auth import GatewayAuth
     from cuetui.gateway.client import GatewayClient
 
