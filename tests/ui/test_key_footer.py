@@ -169,5 +169,8 @@ async def test_a_new_screen_builds_its_footer_keys_once(small_gateway: DemoGatew
         await wait_for(pilot, lambda: footer.query(FooterKey), what="the footer's keys")
         await pilot.pause()
         assert footer.builds == 1
-        words = [k.description for k in footer.query(FooterKey)]
+        keys = list(footer.query(FooterKey))
+        words = [k.description for k in keys]
         assert "help" in words and "quit" in words
+        # `compact` is set without its watcher before mount; the mount's watcher call sets the class
+        assert all(not k.compact and not k.has_class("-compact") for k in keys)

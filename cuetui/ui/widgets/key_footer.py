@@ -141,8 +141,12 @@ class KeyFooter(Footer):
             # Set, not `data_bind(compact=Footer.compact)`: a binding leaves a watcher on this footer
             # that holds the key after a recompose removes it, until `compact` changes (a Textual bug,
             # upstream issue 6666), and the footer recomposes at every screen switch, so the removed keys piled up
-            # (~0.5 MiB per switch). `compact` is only ever set here, right before the keys are made.
-            key.compact = compact
+            # (~0.5 MiB per switch). `compact` is only ever set here, right before the keys are made,
+            # and without its watcher: assigning it ran the watcher for the default and then for the
+            # value, each toggling a class and so styling the key again (two style passes a key, 17
+            # keys, a third of opening a job screen). The watcher still runs once at mount, with this
+            # value, and sets the class the value calls for.
+            key.set_reactive(FooterKey.compact, compact)
             yield key
 
     def on_resize(self, event: events.Resize) -> None:
