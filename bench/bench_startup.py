@@ -171,12 +171,17 @@ def profile_start(out: str) -> None:
     finally:
         stop_gateway(proc)
     with open(out, "w") as fh:
-        fh.write(f"# start-up to the first populated jobs table under cProfile: {wall * 1000:.0f} ms wall, ")
-        fh.write(f"{cpu * 1000:.0f} ms CPU, load average {os.getloadavg()[0]:.1f}\n")
+        when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        fh.write(
+            f"# start-up to the first populated jobs table (studio, 160x48 pty) under cProfile: {wall * 1000:.0f} ms "
+        )
+        fh.write(f"wall, {cpu * 1000:.0f} ms CPU, load average {os.getloadavg()[0]:.1f}\n")
+        fh.write(f"# {when}, Python {sys.version.split()[0]}, `python -m bench.bench_startup --cprofile {out}`\n")
+        fh.write("# (the process ends on SIGTERM just after that paint: Textual's shutdown is in the figures too)\n")
         for order, limit in (("cumulative", 60), ("tottime", 30)):
             fh.write(f"\n## by {order}\n")
             stats = pstats.Stats(raw, stream=fh)
-            stats.sort_stats(order).print_stats(limit)
+            stats.strip_dirs().sort_stats(order).print_stats(limit)
     os.unlink(raw)
 
 
