@@ -15,7 +15,10 @@ output, and one capture (a few ms: the resolution of the figure).
   table's header) and until it is populated (the name of the job's first frame in the frames
   table); `escape` back to the jobs screen. 20 of each.
 
-The p50 (median) is the figure, the p90 and the worst are in the note, with the load average.
+The p50 (median) is the figure, the p90 and the worst are in the note, with the load average and the
+CPU cuetui's process used from the key to the screen (user + system from /proc, 10 ms ticks, so the
+mean of the samples): on a machine shared with other work the wall time is mostly waiting for a core,
+the CPU says what cuetui itself spent.
 
 Usage: python -m bench.bench_keys [--quick]     (--quick: 5 samples each)
 """
@@ -34,6 +37,7 @@ from pathlib import Path
 import httpx
 
 from bench.bench_idle import Pane, wait_for
+from bench.bench_startup import process_cpu
 from bench.common import Result, start_gateway, stop_gateway, token
 
 SAMPLES = 20
@@ -65,8 +69,10 @@ def _first_line(screen: str) -> str:
 def timed_key(
     pane: Pane, key: str, done: Callable[[str], bool], marks: dict[str, Callable[[str], bool]] | None = None
 ) -> dict[str, float]:
-    """Send `key`; seconds until `done(screen)` holds (as "done"), and until each of `marks` first held."""
+    """Send `key`; seconds until `done(screen)` holds (as "done"), and until each of `marks` first held;
+    and the CPU seconds cuetui used until then ("cpu", "<mark>_cpu")."""
     seen: dict[str, float] = {}
+    cpu = process_cpu(pane.pane_pid)
     start = time.perf_counter()
     pane.send(key)
     while True:
@@ -75,10 +81,13 @@ def timed_key(
         for name, test in (marks or {}).items():
             if name not in seen and test(screen):
                 seen[name] = now
+                seen[name + "_cpu"] = process_cpu(pane.pane_pid) - cpu
         if done(screen):
             seen["done"] = now
+            seen["cpu"] = process_cpu(pane.pane_pid) - cpu
             for name in marks or {}:
                 seen.setdefault(name, now)
+                seen.setdefault(name + "_cpu", seen["cpu"])
             return seen
         if now > TIMEOUT:
             raise RuntimeError(f"key {key!r}: the screen did not change in {TIMEOUT:.0f} s:\n{screen}")
@@ -99,6 +108,7 @@ def measure(samples: int) -> dict[str, list[float]]:
         "job_rows": [],
         "job_back": [],
     }
+    cpu: dict[str, list[float]] = {key: [] for key in out}
     try:
         job_name, frame_name = first_job_and_frame(url)
         pane = Pane(url, workdir)
@@ -117,25 +127,33 @@ def measure(samples: int) -> dict[str, list[float]]:
         def job_rows(screen: str) -> bool:
             return job_shown(screen) and f" {frame_name} " in screen
 
-        out["first_hosts"].append(timed_key(pane, "3", on_hosts)["done"])
-        out["to_jobs"].append(timed_key(pane, "2", on_jobs)["done"])
+        def sample(kind: str, key: str, test: Callable[[str], bool]) -> None:
+            seen = timed_key(pane, key, test)
+            out[kind].append(seen["done"])
+            cpu[kind].append(seen["cpu"])
+
+        sample("first_hosts", "3", on_hosts)
+        sample("to_jobs", "2", on_jobs)
         for _ in range(samples):
             time.sleep(0.3)
-            out["to_hosts"].append(timed_key(pane, "3", on_hosts)["done"])
+            sample("to_hosts", "3", on_hosts)
             time.sleep(0.3)
-            out["to_jobs"].append(timed_key(pane, "2", on_jobs)["done"])
+            sample("to_jobs", "2", on_jobs)
         for _ in range(samples):
             time.sleep(0.3)
             seen = timed_key(pane, "Enter", job_rows, {"shown": job_shown})
             out["job_shown"].append(seen["shown"])
             out["job_rows"].append(seen["done"])
+            cpu["job_rows"].append(seen["cpu"])
+            cpu["job_shown"].append(seen["shown_cpu"])
             time.sleep(0.3)
-            out["job_back"].append(timed_key(pane, "Escape", on_jobs)["done"])
+            sample("job_back", "Escape", on_jobs)
     finally:
         if pane is not None:
             pane.kill()
         stop_gateway(proc)
         shutil.rmtree(workdir, ignore_errors=True)
+    out.update({f"{key}_cpu": values for key, values in cpu.items()})
     return out
 
 
@@ -163,6 +181,9 @@ def run(quick: bool = False) -> list[Result]:
         note = (
             f"p50 of {len(values)}; p90 {_p(values, 0.9):.0f} ms, worst {max(values):.0f} ms; load average {load:.1f}"
         )
+        cpu = t.get(f"{key}_cpu")
+        if cpu:
+            note += f"; cuetui's CPU meanwhile {statistics.mean(cpu) * 1000:.0f} ms (mean)"
         if key == "to_hosts":
             note += f"; the first 3 of all (building the hosts screen) {t['first_hosts'][0] * 1000:.0f} ms"
         results.append(

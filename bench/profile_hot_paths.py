@@ -9,7 +9,9 @@ written as text to bench/profiles/ (not part of `python -m bench`).
 * table_refresh_scale.txt (`--scale`, only that one): the same at 20 000 jobs (`scale`), and the poll
   in which the minute changes.
 * screen_switch.txt (`--switch`, only that one): `3` then `2` (jobs → hosts → jobs screen) on the
-  `studio` farm, headless at 160×48, four times each (bench_keys' keys, without the terminal).
+  `studio` farm, headless at 160×48, four times each (bench_keys' keys, without the terminal); then
+  `enter` on the first job until its layers are on screen, and `escape` back, four times each, in a
+  profile of their own. The collector is frozen after the first table, as `cuetui` does.
 
 Usage: python -m bench.profile_hot_paths [--scale | --switch]     (a few minutes: two `huge` gateways start)
 """
@@ -101,6 +103,8 @@ def table_refresh_scale() -> str:
 
 
 def screen_switch() -> str:
+    import gc
+
     from cuetui.gateway.auth import GatewayAuth
     from cuetui.gateway.client import GatewayClient
     from cuetui.ui.app import CueTuiApp
@@ -108,6 +112,7 @@ def screen_switch() -> str:
     from cuetui.ui.screens.jobs import JobsScreen
 
     profile = cProfile.Profile()
+    job_profile = cProfile.Profile()
     timings: list[str] = []
 
     async def switch(url: str) -> None:
@@ -116,6 +121,7 @@ def screen_switch() -> str:
         async with app.run_test(size=(160, 48)) as pilot:
             while not (isinstance(app.screen, JobsScreen) and app.screen.table.loaded):
                 await pilot.pause(0.05)
+            gc.freeze()  # what `cuetui` does once its first table is on screen
             for key in ("3", "2"):  # each screen built once, not profiled
                 await pilot.press(key)
                 await pilot.pause(0.5)
@@ -131,6 +137,36 @@ def screen_switch() -> str:
                         f"{(time.process_time() - cpu) * 1000:.0f} ms CPU (under the profiler)"
                     )
                     await pilot.pause(0.5)
+            for _ in range(5):  # the first one not profiled
+                wall, cpu = time.perf_counter(), time.process_time()
+                if _:
+                    job_profile.enable()
+                await pilot.press("enter")
+                while not (
+                    type(app.screen).__name__ == "JobScreen" and app.screen.query_one("#layers").row_count  # type: ignore[attr-defined]
+                ):
+                    await pilot.pause(0.005)
+                await pilot.pause()
+                job_profile.disable()
+                if _:
+                    timings.append(
+                        f"enter -> JobScreen with its layers: {(time.perf_counter() - wall) * 1000:.0f} ms wall, "
+                        f"{(time.process_time() - cpu) * 1000:.0f} ms CPU (under the profiler)"
+                    )
+                await pilot.pause(1.0)
+                wall, cpu = time.perf_counter(), time.process_time()
+                if _:
+                    job_profile.enable()
+                await pilot.press("escape")
+                await pilot.pause()
+                job_profile.disable()
+                if _:
+                    timings.append(
+                        f"escape -> {type(app.screen).__name__}: {(time.perf_counter() - wall) * 1000:.0f} ms wall, "
+                        f"{(time.process_time() - cpu) * 1000:.0f} ms CPU (under the profiler)"
+                    )
+                await pilot.pause(0.5)
+        gc.unfreeze()
         await client.aclose()
 
     proc, url = start_gateway("studio")
@@ -139,12 +175,18 @@ def screen_switch() -> str:
     finally:
         stop_gateway(proc)
     return (
-        _header("switching screens (3 then 2, four times), studio, headless 160x48")
+        _header(
+            "switching screens (3 then 2, four times); opening a job and back (four times), studio, headless 160x48"
+        )
         + "\n".join(timings)
-        + "\n\n## by cumulative time\n"
+        + "\n\n## 3 and 2, by cumulative time\n"
         + _top(profile, "cumulative", 45)
-        + "\n## by own time\n"
+        + "\n## 3 and 2, by own time\n"
         + _top(profile, "tottime", 20)
+        + "\n## enter (until the layers are on screen) and escape, by cumulative time\n"
+        + _top(job_profile, "cumulative", 70)
+        + "\n## enter and escape, by own time\n"
+        + _top(job_profile, "tottime", 25)
     )
 
 

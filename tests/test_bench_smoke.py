@@ -54,3 +54,12 @@ def test_keys_bench_runs_quick(tmp_path: object) -> None:
     results = json.loads(out.read_text())["results"]
     assert {r["bench"] for r in results} == {"keys"} and len(results) == 5
     assert all(r["figure"] > 0 for r in results)
+
+
+def test_startup_bench_runs_quick(tmp_path: object) -> None:
+    """Start-up in a pseudo-terminal (quick: the small farm, two runs each): wall and CPU figures."""
+    out = tmp_path / "results.json"  # type: ignore[operator]
+    assert main(["--quick", "--only", "startup", "--out", str(out)]) == 0
+    results = json.loads(out.read_text())["results"]
+    assert [r["bench"] for r in results] == ["startup"] * 3
+    assert all(r["baseline"] for r in results[:2]) and all(r["figure"] > 0 for r in results)

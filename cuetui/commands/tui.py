@@ -8,8 +8,12 @@ starts and says "unreachable at URL, retrying in N s".
 from __future__ import annotations
 
 import argparse
+import functools
+import gc
 import sys
-from typing import TYPE_CHECKING
+import types
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ParamSpec
 
 from cuetui.commands.exits import EXIT_USAGE
 
@@ -17,6 +21,8 @@ if TYPE_CHECKING:
     from cuetui.config import Settings
     from cuetui.gateway.client import GatewayClient
     from cuetui.ui.options import UiOptions
+
+P = ParamSpec("P")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -44,8 +50,38 @@ def options_from_settings(settings: Settings, url: str) -> UiOptions:
     return options_from_settings(settings, url)
 
 
+def _collector_paused(run: Callable[P, int]) -> Callable[P, int]:
+    """`run` with no cyclic garbage collection while the monitor starts: importing Textual, httpx and
+    cuetui makes some 50 000 long-lived objects, and the collections their allocation set off scanned
+    them again and again (a tenth of the start-up's CPU). The app starts the collector again once its
+    first table is on screen and freezes what exists then (`CueTuiApp.resume_collector`); here it is
+    started again in any case when `run` returns or raises."""
+
+    @functools.wraps(run)
+    def paused(*args: P.args, **kwargs: P.kwargs) -> int:
+        gc.disable()
+        try:
+            return run(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    return paused
+
+
+def without_httpx_command_line() -> None:
+    """httpx imports its own command-line client (`httpx._main`: click, pygments' lexers, rich's
+    console) whenever click happens to be installed; the monitor never runs it (~25 ms of start-up
+    CPU). A placeholder module keeps it out: httpx then makes its `main` the message it gives when its
+    command-line extras are not installed. Only before httpx is first imported, in the monitor's
+    process."""
+    if "httpx" not in sys.modules:
+        sys.modules.setdefault("httpx._main", types.ModuleType("httpx._main"))
+
+
+@_collector_paused
 def run_tui(args: argparse.Namespace) -> int:
     """Open the interactive monitor against the configured farm."""
+    without_httpx_command_line()
     from cuetui.config import ConfigError, load_settings
     from cuetui.farm.connect import client_from_settings
 
@@ -91,9 +127,11 @@ def demo_options(settings: Settings | None, url: str, read_only: bool) -> UiOpti
     )
 
 
+@_collector_paused
 def run_demo_tui(url: str, secret: str, read_only: bool, settings: Settings | None = None) -> int:
     """The monitor on the simulated gateway at `url`, minting tokens from `secret` (`cuetui demo`),
     with the preferences of `settings` (see `demo_options`)."""
+    without_httpx_command_line()
     from cuetui.gateway.auth import GatewayAuth
     from cuetui.gateway.client import GatewayClient
 
@@ -105,7 +143,7 @@ def run_demo_tui(url: str, secret: str, read_only: bool, settings: Settings | No
 def _run(client: GatewayClient, options: UiOptions, warnings: list[str]) -> int:
     from cuetui.ui.app import CueTuiApp
 
-    app = CueTuiApp(client, options)
+    app = CueTuiApp(client, options, collector_paused=True)
     app.startup_messages.extend(warnings)
     result = app.run()
     return int(result or 0)

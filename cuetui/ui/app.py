@@ -9,6 +9,7 @@ ConnectionTracker; the clock); and `app.open_job(job)`, `app.open_frame_log(job,
 
 from __future__ import annotations
 
+import gc
 import importlib
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -22,6 +23,7 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.notifications import Notification, Notify, SeverityLevel
 from textual.screen import Screen
+from textual.timer import Timer
 
 from cuetui.farm.text import clipboard_text, safe
 from cuetui.farm.views import FarmClient
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
 
 
 KNOWN_JOBS_CAP = 20_000
+COLLECTOR_PAUSE_MAX = 5.0  # seconds: the collector runs again by then, whatever the first screen shows
 
 
 class CueTuiCommands(Provider):
@@ -122,8 +125,20 @@ class CueTuiApp(App[int]):
     COMMANDS = App.COMMANDS | {CueTuiCommands}
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, client: FarmClient, options: UiOptions, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        client: FarmClient,
+        options: UiOptions,
+        *,
+        clock: Callable[[], float] = time.time,
+        collector_paused: bool = False,
+    ) -> None:
+        """`collector_paused`: the caller disabled the cyclic garbage collector for the start-up; the
+        app enables it again once the first table is on screen (`resume_collector`)."""
         super().__init__()
+        self._collector_paused = collector_paused
+        self._collector_watch: Timer | None = None
+        self._mounted_at = 0.0
         from cuetui.ui.themes import register_themes  # here, not above: keeps the theme hook one block
 
         register_themes(self)  # before on_mount sets options.theme; they also appear in the theme picker
@@ -186,7 +201,28 @@ class CueTuiApp(App[int]):
         self._first_jobs = None
         return view
 
+    def resume_collector(self) -> None:
+        """Start the garbage collector the start-up paused, and freeze what the start-up made (modules,
+        the stylesheet, the first screen): it lives as long as the app, and later collections, which
+        ran during screen switches, no longer scan it (a full collection of it took ~50 ms)."""
+        if self._collector_paused:
+            self._collector_paused = False
+            gc.freeze()
+            gc.enable()
+
+    def _resume_collector_once_shown(self) -> None:
+        table = getattr(self.screen, "table", None)
+        shown = table is not None and getattr(table, "loaded", False)
+        if shown or time.monotonic() - self._mounted_at > COLLECTOR_PAUSE_MAX:
+            if self._collector_watch is not None:
+                self._collector_watch.stop()
+                self._collector_watch = None
+            self.call_after_refresh(self.resume_collector)  # after the table's first paint
+
     def on_mount(self) -> None:
+        if self._collector_paused:
+            self._mounted_at = time.monotonic()
+            self._collector_watch = self.set_interval(0.02, self._resume_collector_once_shown)
         # An SSH drop (SIGHUP) ends the app cleanly instead of killing it mid-frame (or hanging at exit).
         exit_on_hangup(self, 0)
         # After ctrl+z and `fg` Textual re-enters the alternate screen, which the terminal shows blank, but
@@ -204,6 +240,7 @@ class CueTuiApp(App[int]):
         self.refresh(layout=True)
 
     def on_unmount(self) -> None:
+        self.resume_collector()
         # Last thing before Textual restores the terminal: never wait on an output thread that died.
         release_dead_writer(self)
 

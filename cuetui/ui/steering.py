@@ -24,7 +24,6 @@ from textual.screen import ModalScreen, Screen
 
 from cuetui.farm.actions import ActionResult, FarmActions
 from cuetui.farm.alerts import NEW_DEAD, AlertTracker, burst
-from cuetui.farm.dead import new_dead_causes
 from cuetui.farm.text import safe
 from cuetui.farm.views.lookups import FarmLookups
 from cuetui.gateway.errors import GatewayError, RefusedRequest
@@ -468,6 +467,10 @@ async def watch_jobs(app: App[Any], jobs: Sequence[Job], *, source: str | None =
     causes: list[tuple[str, int]] = []
     client = services.client
     if notifications != "off" and any(a.kind == NEW_DEAD for a in alerts):
+        # Here, not at the top: the dead-frame logs' readers (farm.dead, farm.logs) are needed only
+        # once a frame has died, never for the first screen (start-up time).
+        from cuetui.farm.dead import new_dead_causes
+
         try:
             causes = await new_dead_causes(client, alerts, services.signatures)
         except GatewayError:

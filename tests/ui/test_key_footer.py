@@ -152,3 +152,25 @@ async def test_a_screen_switch_keeps_the_footer_keys_when_they_are_the_same(smal
         words, _ = footer_words(app)
         assert "help" in words and "quit" in words
         assert len(words) < len(before)
+
+
+async def test_a_new_screen_builds_its_footer_keys_once(small_gateway: DemoGatewayThread) -> None:
+    """A job screen's tables take focus one after the other while it mounts, and each focus change
+    told the footer its bindings may have changed: the keys were built four times (~120 ms each).
+    They are built once, with the keys of the table that has focus, and again only when those differ."""
+    app = make_app(small_gateway.url)
+    async with app.run_test(size=(160, 24)) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen), what="the job screen")
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.sync is not None and screen.sync.loaded, what="frames")
+        footer = screen.query_one(KeyFooter)
+        await wait_for(pilot, lambda: footer.query(FooterKey), what="the footer's keys")
+        await pilot.pause()
+        assert footer.builds == 1
+        keys = list(footer.query(FooterKey))
+        words = [k.description for k in keys]
+        assert "help" in words and "quit" in words
+        # `compact` is set without its watcher before mount; the mount's watcher call sets the class
+        assert all(not k.compact and not k.has_class("-compact") for k in keys)

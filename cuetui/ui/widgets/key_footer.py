@@ -70,6 +70,8 @@ class KeyFooter(Footer):
         # The screen's bindings have been announced (Footer keeps the same flag privately): before that
         # the footer has no keys to show.
         self._keys_ready = False
+        self._recompose_pending = False
+        self.builds = 0  # how many times its keys were made (one a new screen, then only on changes)
 
     @staticmethod
     def _plan_key(width: int, shown: Sequence[FooterEntry]) -> tuple[tuple[object, ...], ...]:
@@ -82,15 +84,30 @@ class KeyFooter(Footer):
         )
 
     def bindings_changed(self, screen: Screen[object]) -> None:
-        """Textual recomposes the footer whenever the screen's bindings may have changed, which is at
-        every screen switch and focus change: rebuilding its keys was a fifth of a switch's time. Here
-        it recomposes only when the keys it would show differ from those it shows."""
+        """Textual recomposes the footer whenever the screen's bindings may have changed: at every
+        screen switch and focus change, and once for each of those a new screen's mount brings (a job
+        screen's tables took focus three times, so its footer was built four times, ~120 ms each).
+        Here one recompose at most is pending, and it runs only when the keys it would show differ
+        from those shown."""
         self._keys_ready = True
-        if self._planned is not None and self.is_attached and screen is self.screen:
-            width = self.size.width or self.app.size.width
-            if self._plan_key(width, plan_footer(self.entries(), width)[0]) == self._planned:
-                return
-        super().bindings_changed(screen)
+        if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
+            return
+        if self._planned is None or self._keys_changed():
+            self._schedule_recompose()
+
+    def _schedule_recompose(self) -> None:
+        if not self._recompose_pending:
+            self._recompose_pending = True
+            self.call_after_refresh(self._recompose_if_changed)
+
+    def _keys_changed(self) -> bool:
+        width = self.size.width or self.app.size.width
+        return self._plan_key(width, plan_footer(self.entries(), width)[0]) != self._planned
+
+    async def _recompose_if_changed(self) -> None:
+        self._recompose_pending = False
+        if self._planned is None or self._keys_changed():
+            await self.recompose()
 
     def entries(self) -> list[FooterEntry]:
         """Every key the footer could show, one per action, in the screen's order."""
@@ -110,6 +127,7 @@ class KeyFooter(Footer):
             return
         width = self.size.width or self.app.size.width
         self._planned_width = width
+        self.builds += 1
         shown, compact = plan_footer(self.entries(), width)
         self._planned = self._plan_key(width, shown)
         self.compact = compact
@@ -126,10 +144,14 @@ class KeyFooter(Footer):
             # Set, not `data_bind(compact=Footer.compact)`: a binding leaves a watcher on this footer
             # that holds the key after a recompose removes it, until `compact` changes (a Textual bug,
             # upstream issue 6666), and the footer recomposes at every screen switch, so the removed keys piled up
-            # (~0.5 MiB per switch). `compact` is only ever set here, right before the keys are made.
-            key.compact = compact
+            # (~0.5 MiB per switch). `compact` is only ever set here, right before the keys are made,
+            # and without its watcher: assigning it ran the watcher for the default and then for the
+            # value, each toggling a class and so styling the key again (two style passes a key, 17
+            # keys, a third of opening a job screen). The watcher still runs once at mount, with this
+            # value, and sets the class the value calls for.
+            key.set_reactive(FooterKey.compact, compact)
             yield key
 
     def on_resize(self, event: events.Resize) -> None:
         if self._keys_ready and event.size.width != self._planned_width:
-            self.call_after_refresh(self.recompose)
+            self._schedule_recompose()
