@@ -69,6 +69,14 @@ async def test_lists_quiet_running_frames_longest_silence_first(
         assert top is not None and top.stuck.percent_of_layer_average == pytest.approx(910.0)
 
 
+async def test_one_poll_loop(small: DemoGatewayThread) -> None:
+    app = make_app(small, **EVERYTHING)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_stuck(pilot)
+        polls = [w for w in pilot.app.workers if w.node is screen and w.group == "poll" and not w.is_finished]
+        assert len(polls) == 1, [w.name for w in polls]
+
+
 async def test_thresholds_come_from_the_options(make_gateway: Callable[..., DemoGatewayThread], tmp_path: Path) -> None:
     gw = scenario_gateway(make_gateway, tmp_path)
     app = make_app(

@@ -129,8 +129,9 @@ class StuckScreen(AcrossJobsScreen[StuckRow]):
         self.rules = StuckRules()
 
     def on_mount(self) -> None:
+        # Textual runs every class's on_mount, this one first: FarmScreen's own then starts the poll
+        # (calling it from here too started two poll loops).
         self.rules = rules_from_options(self.services.options)
-        super().on_mount()
 
     def poll_interval(self) -> float:
         # Stuck means minutes of silence: polling faster than this only costs the gateway.
