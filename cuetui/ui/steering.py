@@ -457,7 +457,7 @@ async def watch_jobs(app: App[Any], jobs: Sequence[Job], *, source: str | None =
                 seen.append(await FarmLookups(client).job(job_id))
             except GatewayError:
                 continue
-    alerts = watcher.tracker.update(seen)
+    alerts = await watcher.tracker.update_sliced(seen)
     if not alerts:
         return []
     # One notification per poll for the dead frames (with what their logs say) and one for the jobs
