@@ -20,6 +20,7 @@ tables used to be, so screenshots stay the same.
 from __future__ import annotations
 
 import asyncio
+import time
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -45,8 +46,10 @@ T = TypeVar("T")
 MARK_COLUMN = "_mark"
 CELL_PADDING = 1  # blanks on each side of a cell (none in a compact table, which has one before it)
 HEADER_HEIGHT = 1
-# Rows not yet rendered are rendered WARM_CHUNK at a time (a few ms), WARM_DELAY seconds apart.
+# Rows not yet rendered are rendered WARM_CHUNK at a time, for at most WARM_BUDGET seconds (one callback
+# well within a frame), WARM_DELAY seconds apart.
 WARM_CHUNK = 100
+WARM_BUDGET = 0.004
 WARM_DELAY = 0.02
 
 
@@ -658,24 +661,29 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
             self.refresh()
         self._post_refreshed()
 
-    def _schedule_warm(self) -> None:
+    def _schedule_warm(self, delay: float = WARM_DELAY) -> None:
         """Render the rows not rendered yet a few at a time while the app is idle, so that the first
         key of a filter (which searches every row's text) finds them ready, as it did when every row was
         rendered in the poll."""
         if self._dirty and not self._warming and self.is_attached:
             self._warming = True
-            self.set_timer(WARM_DELAY, self._warm)
+            self.set_timer(delay, self._warm)
 
     def _warm(self) -> None:
         self._warming = False
         dirty = self._dirty
+        models = self._models
+        deadline = time.perf_counter() + WARM_BUDGET
         for _ in range(min(WARM_CHUNK, len(dirty))):
-            key = next(iter(dirty))
-            if key in self._models:
-                self._cells(key)
-            else:
-                dirty.discard(key)
-        self._schedule_warm()
+            # (set.pop is O(1): next(iter(set)) walks past every slot emptied before it, 0.3 ms at 20 000)
+            key = dirty.pop()
+            model = models.get(key)
+            if model is not None:
+                self._render_row(key, model, self._context_now())
+            if time.perf_counter() > deadline:
+                break
+        # Rows left: on again soon, the loop free in between (a key, a repaint).
+        self._schedule_warm(WARM_DELAY / 4 if dirty else WARM_DELAY)
 
     def _update(self, added: list[str], changed: list[str], removed: list[str]) -> None:
         """Apply a poll's changes to the shown rows: rows that leave, enter or move are taken out and
