@@ -51,6 +51,10 @@ HEADER_HEIGHT = 1
 WARM_CHUNK = 100
 WARM_BUDGET = 0.004
 WARM_DELAY = 0.02
+# Drawing the changed rows in view ahead of a poll's update: models looked at, and milliseconds spent
+# drawing, between two turns of the event loop.
+PREDRAW_SCAN = 5000
+PREDRAW_BUDGET = 0.004
 
 
 class CellContext:
@@ -193,6 +197,17 @@ class HeaderColumn:
     def get_render_width(self, table: FarmTable[Any]) -> int:
         """The cells the column takes on screen, padding included."""
         return self.width + 2 * table.cell_padding
+
+
+@dataclass(frozen=True)
+class _Predrawn(Generic[T]):
+    """A changed row drawn ahead of its update: for `model`, marked or not."""
+
+    model: T
+    cells: tuple[Text, ...]
+    haystack: str
+    line: Strip
+    marked: bool
 
 
 @dataclass
@@ -353,6 +368,10 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         self._warming = False
         self._cell_ctx: CellContext | None = None
         self._prerendered: dict[str, T] = {}  # rows rendered ahead by prerender(), by key
+        # Changed rows in view drawn ahead by prerender() (cells, search text and line), by key, put in
+        # place by the next set_data when still true then: the poll's repaint is then copying lines.
+        self._predrawn: dict[str, _Predrawn[T]] = {}
+        self._predrawn_state: tuple[Any, ...] = ()
         self._unmarked_cell = Text(" ", end="")
         self._loaded = False
         # Says why no row is shown ("no jobs for jdoe", "no hosts match …"): drawn where the first row
@@ -479,9 +498,11 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
             self._scroll_to_row(row)
 
     async def prerender(self, models: Sequence[T], now: float, *, chunk: int = 100) -> None:
-        """While a filter is on, render the changed rows `set_data` will have to search, yielding to the
-        event loop every `chunk` rows. Without a filter there is nothing to do ahead: rows are rendered
-        when they are drawn. Optional; small snapshots go straight to `set_data`."""
+        """Draw the changed rows in view ahead (`_predraw`), and while a filter is on, render the changed
+        rows `set_data` will have to search, yielding to the event loop every `chunk` rows. Without a
+        filter the other rows are rendered when they are drawn. Optional; small snapshots go straight
+        to `set_data`."""
+        await self._predraw(models, now)
         if not self._visible or not self.filter_text or len(models) < 2 * chunk:
             return
         ctx = CellContext(self, now)
@@ -500,6 +521,59 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
                     if generation != self._style_generation:
                         return  # restyled meanwhile: these rows have the old colours; set_data renders them
 
+    def _predraw_state(self) -> tuple[Any, ...]:
+        """What a line drawn ahead depends on besides its row: layout, styles, width, scroll."""
+        return (self._layout, self._style_generation, self.rich_style, self.size.width, int(self.scroll_x))
+
+    async def _predraw(self, models: Sequence[T], now: float) -> None:
+        """Render and draw the changed rows in view ahead of `set_data`, a few milliseconds at a time,
+        without touching what is shown (their cells and lines are set aside, not put in place): a poll
+        whose changed rows fill the view then repaints them all at once by copying lines instead of
+        drawing a screenful in one callback (~1 ms a row), and never shows half of it."""
+        self._predrawn = {}
+        if not self._loaded or not self._layout.keys or not self._shown:
+            return
+        top, bottom = self._view_rows()
+        in_view = {k for k in map(self._key_at, range(top, min(bottom, self.row_count))) if k is not None}
+        old = self._models
+        found: list[tuple[str, T]] = []
+        for n, model in enumerate(models, 1):
+            if n % PREDRAW_SCAN == 0:
+                await asyncio.sleep(0)
+            key = self.key_of(model)
+            if key in in_view:
+                before = old.get(key)
+                if before is not None and before is not model and before != model:
+                    found.append((key, model))
+        if not found:
+            return
+        state = self._predraw_state()
+        ctx = CellContext(self, now)
+        predrawn: dict[str, _Predrawn[T]] = {}
+        deadline = time.perf_counter() + PREDRAW_BUDGET
+        for key, model in found:
+            if time.perf_counter() > deadline:
+                await asyncio.sleep(0)
+                if self._predraw_state() != state:
+                    return  # resized, scrolled sideways or restyled meanwhile: set_data draws them
+                deadline = time.perf_counter() + PREDRAW_BUDGET
+            cells, haystack = self._row_cells(model, ctx)
+            line = self._draw(key, state[2], state[3], state[4], row_cells=cells)
+            predrawn[key] = _Predrawn(model, cells, haystack, line, key in self.marked)
+        self._predrawn, self._predrawn_state = predrawn, state
+
+    def _put_predrawn(self, key: str, model: T) -> bool:
+        """Put row `key`'s cells and line drawn ahead in place if they are of `model` and still true."""
+        pre = self._predrawn.pop(key, None)
+        if pre is None or pre.model is not model or pre.marked != (key in self.marked):
+            return False
+        self._dirty.discard(key)
+        self._live_stale.discard(key)
+        self._rendered[key] = pre.cells
+        self._haystack[key] = pre.haystack
+        self._lines[key] = pre.line
+        return True
+
     def set_data(self, models: Iterable[T], now: float) -> None:
         """A new snapshot: note the rows that changed, then put them in place. A snapshot equal to the
         last one costs one comparison per row and touches nothing on screen; in one in which a few rows
@@ -515,6 +589,10 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         minute = False
         prerendered, self._prerendered = self._prerendered, {}
         dirty = self._dirty
+        if self._predrawn and self._predrawn_state != self._predraw_state():
+            self._predrawn = {}
+        predrawn = bool(self._predrawn)
+        drawn: set[str] = set()  # changed rows whose line was drawn ahead (and is in place)
         for key, model in new.items():
             before = old.get(key)
             if before is None:
@@ -522,9 +600,12 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
                     dirty.add(key)
                 added.append(key)
             elif before is not model and before != model:
-                if prerendered.get(key) is not model:
+                if predrawn and self._put_predrawn(key, model):
+                    drawn.add(key)
+                elif prerendered.get(key) is not model:
                     dirty.add(key)
                 changed.append(key)
+        self._predrawn = {}
         if self._visible:
             bucket = int(now // 60)
             if not self._loaded:
@@ -554,7 +635,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
             if first or (spec is None and (added or removed or list(new) != list(old))):
                 self._sync()
             else:
-                self._update(added, changed, removed)
+                self._update(added, changed, removed, drawn)
             if minute:
                 self._refresh_live_in_view()
         for key in removed:  # after the update, which finds the rows that left by their old sort value
@@ -685,7 +766,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         # Rows left: on again soon, the loop free in between (a key, a repaint).
         self._schedule_warm(WARM_DELAY / 4 if dirty else WARM_DELAY)
 
-    def _update(self, added: list[str], changed: list[str], removed: list[str]) -> None:
+    def _update(self, added: list[str], changed: list[str], removed: list[str], drawn: set[str] | None = None) -> None:
         """Apply a poll's changes to the shown rows: rows that leave, enter or move are taken out and
         bisected back in; rows that stay in place and are in view are rendered and repainted."""
         if len(added) + len(changed) + len(removed) > 64 + len(self._order) // 8:
@@ -702,7 +783,8 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
                     self._take_out(key)
                     moved = True
             for key in changed:
-                self._lines.pop(key, None)
+                if drawn is None or key not in drawn:
+                    self._lines.pop(key, None)
                 match = not needle or needle in self._haystack_of(key)
                 value = spec.sort(self._models[key]) if spec is not None else None
                 shown = key in self._shown
@@ -912,6 +994,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         self._rendered.clear()
         self._haystack.clear()
         self._prerendered.clear()
+        self._predrawn = {}
         self._lines.clear()
         self._dirty = set(self._models)  # every row rendered again, each when it is first needed
         self._sync()
@@ -974,11 +1057,14 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
     def _render_row(self, key: str, model: T, ctx: CellContext) -> None:
         self._live_stale.discard(key)
         self._dirty.discard(key)
+        self._rendered[key], self._haystack[key] = self._row_cells(model, ctx)
+
+    def _row_cells(self, model: T, ctx: CellContext) -> tuple[tuple[Text, ...], str]:
+        """`model`'s cells, and the text the filter searches in them."""
         pairs = [self._cell(i, model, ctx) for i in range(len(self._visible))]
         cells = tuple(_gapped(cell) if self.compact else cell for _full, cell in pairs)
-        self._rendered[key] = cells
         # The filter searches the whole text, also of a cell shown cut in the middle.
-        self._haystack[key] = "\x00".join((" " if self.compact else "") + full for full, _cell in pairs).lower()
+        return cells, "\x00".join((" " if self.compact else "") + full for full, _cell in pairs).lower()
 
     def _cell(self, index: int, model: T, ctx: CellContext) -> tuple[str, Text]:
         """Column `index`'s cell for `model`: its whole plain text, and the Text to show."""
@@ -1202,16 +1288,26 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         return style
 
     def _draw(
-        self, key: str | None, base: Style, width: int, scroll_x: int, *, cursor: bool = False, hover: bool = False
+        self,
+        key: str | None,
+        base: Style,
+        width: int,
+        scroll_x: int,
+        *,
+        cursor: bool = False,
+        hover: bool = False,
+        row_cells: Sequence[Text] | None = None,
     ) -> Strip:
-        """One line: the header (`key` None) or a row, cropped to the view."""
+        """One line: the header (`key` None) or a row (with `row_cells` when given, else its cells as
+        drawn now), cropped to the view."""
         header = key is None
         if header:
             row_style = self.get_component_styles("farm-table--header").rich_style
             cells: Sequence[Text] = [c.label for c in self._header_columns]
         else:
             row_style = base
-            cells = [self._mark_cell(key), *self._drawn_cells(key)]  # type: ignore[arg-type]
+            drawn = self._drawn_cells(key) if row_cells is None else row_cells  # type: ignore[arg-type]
+            cells = [self._mark_cell(key), *drawn]  # type: ignore[arg-type]
         component = self._component(header, cursor, hover)
         post = Style.from_color(color=component.color) + Style.from_color(bgcolor=component.bgcolor)
         console = self.app.console
