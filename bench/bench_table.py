@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import io
 import os
 import pstats
@@ -57,6 +58,19 @@ class CallbackMeter:
         self.explain = explain
         self.worst_profile: cProfile.Profile | None = None
         self._saved: Any = None
+        # The longest run of the cyclic garbage collector (it runs inside whichever callback allocates),
+        # and its generation.
+        self.worst_gc = 0.0
+        self.worst_gc_generation = -1
+        self._gc_start = 0.0
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._gc_start = time.thread_time()
+        else:
+            took = time.thread_time() - self._gc_start
+            if took > self.worst_gc:
+                self.worst_gc, self.worst_gc_generation = took, info.get("generation", -1)
 
     def install(self) -> None:
         meter = self
@@ -78,8 +92,11 @@ class CallbackMeter:
             meter.worst = max(meter.worst, time.perf_counter() - wall)
 
         asyncio.events.Handle._run = timed  # type: ignore[method-assign]
+        gc.callbacks.append(self._on_gc)
 
     def uninstall(self) -> None:
+        if self._on_gc in gc.callbacks:
+            gc.callbacks.remove(self._on_gc)
         if self._saved is not None:
             asyncio.events.Handle._run = self._saved  # type: ignore[method-assign]
             self._saved = None
@@ -89,6 +106,8 @@ class CallbackMeter:
         self.worst_cpu = 0.0
         self.worst_what = ""
         self.worst_profile = None
+        self.worst_gc = 0.0
+        self.worst_gc_generation = -1
 
 
 def _callback_name(handle: asyncio.Handle) -> str:
@@ -175,11 +194,14 @@ class Poll:
     callback: float
     callback_cpu: float
     callback_what: str
+    gc: float = 0.0
+    gc_generation: int = -1
 
     def __str__(self) -> str:
         return (
             f"tick {self.stall * 1000:.1f} ms ({self.stall_cpu * 1000:.1f} CPU); longest callback "
-            f"{self.callback * 1000:.1f} ms ({self.callback_cpu * 1000:.1f} CPU): {self.callback_what}"
+            f"{self.callback * 1000:.1f} ms ({self.callback_cpu * 1000:.1f} CPU): {self.callback_what}; "
+            f"longest collection {self.gc * 1000:.1f} ms (generation {self.gc_generation})"
         )
 
 
@@ -256,7 +278,15 @@ async def measure(
                 profile.disable()
             if not done(batch):
                 raise RuntimeError("the poll did not show the changed jobs")
-            poll = Poll(meter.worst, meter.worst_cpu, callbacks.worst, callbacks.worst_cpu, callbacks.worst_what)
+            poll = Poll(
+                meter.worst,
+                meter.worst_cpu,
+                callbacks.worst,
+                callbacks.worst_cpu,
+                callbacks.worst_what,
+                callbacks.worst_gc,
+                callbacks.worst_gc_generation,
+            )
             if verbose:
                 print(f"  {poll}", flush=True)
             if explain and callbacks.worst_profile is not None:
