@@ -31,6 +31,7 @@ import gc
 import io
 import os
 import pstats
+import resource
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ class CallbackMeter:
         # (`worst_profile`): what that one callback did, at the profiler's cost (about twice the time).
         self.explain = explain
         self.worst_profile: cProfile.Profile | None = None
+        self.worst_faults = 0  # the page faults (minor) of the longest callback: fresh memory touched
         self._saved: Any = None
         # The longest run of the cyclic garbage collector (it runs inside whichever callback allocates),
         # and its generation.
@@ -78,6 +80,7 @@ class CallbackMeter:
 
         def timed(handle: asyncio.Handle) -> None:
             profile = cProfile.Profile() if meter.explain else None
+            faults = resource.getrusage(resource.RUSAGE_THREAD).ru_minflt
             wall, cpu = time.perf_counter(), time.thread_time()
             if profile is not None:
                 profile.enable()
@@ -89,6 +92,7 @@ class CallbackMeter:
                 meter.worst_cpu = cpu
                 meter.worst_what = _callback_name(handle)
                 meter.worst_profile = profile
+                meter.worst_faults = resource.getrusage(resource.RUSAGE_THREAD).ru_minflt - faults
             meter.worst = max(meter.worst, time.perf_counter() - wall)
 
         asyncio.events.Handle._run = timed  # type: ignore[method-assign]
@@ -106,6 +110,7 @@ class CallbackMeter:
         self.worst_cpu = 0.0
         self.worst_what = ""
         self.worst_profile = None
+        self.worst_faults = 0
         self.worst_gc = 0.0
         self.worst_gc_generation = -1
 
@@ -196,12 +201,13 @@ class Poll:
     callback_what: str
     gc: float = 0.0
     gc_generation: int = -1
+    faults: int = 0
 
     def __str__(self) -> str:
         return (
             f"tick {self.stall * 1000:.1f} ms ({self.stall_cpu * 1000:.1f} CPU); longest callback "
-            f"{self.callback * 1000:.1f} ms ({self.callback_cpu * 1000:.1f} CPU): {self.callback_what}; "
-            f"longest collection {self.gc * 1000:.1f} ms (generation {self.gc_generation})"
+            f"{self.callback * 1000:.1f} ms ({self.callback_cpu * 1000:.1f} CPU): {self.callback_what}, "
+            f"{self.faults} page faults; longest collection {self.gc * 1000:.1f} ms (generation {self.gc_generation})"
         )
 
 
@@ -286,6 +292,7 @@ async def measure(
                 callbacks.worst_what,
                 callbacks.worst_gc,
                 callbacks.worst_gc_generation,
+                callbacks.worst_faults,
             )
             if verbose:
                 print(f"  {poll}", flush=True)

@@ -547,6 +547,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
                     found.append((key, model))
         if not found:
             return
+        await asyncio.sleep(0)  # (the scan's last slice and the drawing: two callbacks, not one)
         state = self._predraw_state()
         ctx = CellContext(self, now)
         predrawn: dict[str, _Predrawn[T]] = {}
@@ -560,7 +561,9 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
             cells, haystack = self._row_cells(model, ctx)
             line = self._draw(key, state[2], state[3], state[4], row_cells=cells)
             predrawn[key] = _Predrawn(model, cells, haystack, line, key in self.marked)
-        self._predrawn, self._predrawn_state = predrawn, state
+        await asyncio.sleep(0)  # set_data next, in a callback of its own
+        if self._predraw_state() == state:
+            self._predrawn, self._predrawn_state = predrawn, state
 
     def _put_predrawn(self, key: str, model: T) -> bool:
         """Put row `key`'s cells and line drawn ahead in place if they are of `model` and still true."""
