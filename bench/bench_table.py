@@ -243,9 +243,10 @@ async def measure(
         assert isinstance(screen, JobsScreen) and screen.poll is not None
         table = screen.table
         # every job of the farm, finished ones too (the `f` key); a poll in flight has the old search
-        polls = screen.poll.polls
+        # (`done`, not `polls`: that is how many polls to measure)
+        done = screen.poll.polls
         screen.action_toggle_finished()
-        await _wait(pilot, lambda: screen.poll is not None and screen.poll.polls >= polls + 2, 300, "all jobs")
+        await _wait(pilot, lambda: screen.poll is not None and screen.poll.polls >= done + 2, 300, "all jobs")
         # The toggle's toast would leave during a measured poll, and its leaving repaints what it covered.
         app.clear_notifications()
         jobs = table.models()
@@ -253,9 +254,9 @@ async def measure(
         changed = max(1, round(len(jobs) * CHANGED_SHARE))
         # Only the polls asked for below: one now, to be sure none is in flight, then no timer.
         screen.poll.interval = 3600
-        polls = screen.poll.polls
+        done = screen.poll.polls
         screen.poll.poke()
-        await _wait(pilot, lambda: screen.poll is not None and screen.poll.polls > polls, 120, "a quiet poll")
+        await _wait(pilot, lambda: screen.poll is not None and screen.poll.polls > done, 120, "a quiet poll")
         meter = StallMeter()
         meter.start()
         callbacks = CallbackMeter(explain=explain)
