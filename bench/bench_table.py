@@ -33,6 +33,7 @@ import os
 import pstats
 import resource
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -326,6 +327,11 @@ async def measure(
         figures["in_place_callback_cpu_ms"] = max(p.callback_cpu for p in ours) * 1000
         figures["changed"] = float(changed)
         callbacks.uninstall()
+        if explain:
+            # What a full collection walks: every object the collector tracks, by type.
+            tracked = Counter(type(o).__name__ for o in gc.get_objects())
+            print(f"objects the collector tracks: {sum(tracked.values()):,}; most: {tracked.most_common(8)}")
+            print(f"collections so far by generation: {[g['collections'] for g in gc.get_stats()]}")
         if not baseline:
             await meter.stop()
             await client.aclose()
