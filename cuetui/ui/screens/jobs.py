@@ -172,7 +172,6 @@ class JobsScreen(SteersFarm, ConfiguresFarm, FarmScreen[Job]):
         # `_counted` is the last poll's, worked out in the fetch and made current with its table update.
         self._tallies = JobTallies()
         self._counted: CountedJobs | None = None
-        self._changed: tuple[Job, ...] | None = None  # the jobs the poll shown last changed
 
     def columns(self) -> list[Column[Job]]:
         return job_columns()
@@ -237,10 +236,8 @@ class JobsScreen(SteersFarm, ConfiguresFarm, FarmScreen[Job]):
 
     def _on_result(self, models: Sequence[Job]) -> None:
         counted, self._counted = self._counted, None
-        self._changed = None
         if counted is not None:
             self._tallies.commit(counted)  # with the table's update, in the same callback
-            self._changed = counted.changed
         super()._on_result(models)
 
     async def _read_waits(self, models: Sequence[Job]) -> None:
@@ -257,8 +254,9 @@ class JobsScreen(SteersFarm, ConfiguresFarm, FarmScreen[Job]):
 
     def data_arrived(self, models: Sequence[Job]) -> None:
         self.run_worker(self._read_waits(models), group="job-waits", exclusive=True, exit_on_error=False)
-        # Only the jobs new or changed since the last poll: the others are remembered already.
-        self.cue_app.remember_jobs(self._changed if self._changed is not None else models)
+        # Every job (the app forgets them all past its cap, so not only the changed ones), in a callback
+        # of its own: a dict update of 20 000 jobs is milliseconds the table's update need not wait for.
+        self.call_later(self.cue_app.remember_jobs, models)
         # New dead frames and finished jobs among these: a toast (and the bell), never repeated.
         source = f"jobs:{self.search()!r}"
         self.run_worker(watch_jobs(self.app, models, source=source), group="alerts", exit_on_error=False)
