@@ -45,3 +45,20 @@ async def test_rows_drawn_ahead_are_the_rows_drawn_afresh() -> None:
         table._dirty = set(table._models)
         assert ahead == _lines(table, 10)
         assert [table.get_row(k)[size_cell].plain for k in shown] == [str(int(k[2:]) % 10 + 1) for k in shown]
+
+
+async def test_with_a_filter_the_rows_rendered_ahead_are_searched_as_set_data_would() -> None:
+    app = TableApp()
+    async with app.run_test(size=(100, 16)) as pilot:
+        table = app.query_one(FarmTable)
+        items = [Item(f"id{i}", f"item-{i:03d}", i % 10) for i in range(400)]
+        table.set_data(items, 0)
+        await pilot.pause()
+        table.set_filter("-1")
+        # Half the rows are renamed: some now match the filter, some no longer do.
+        changed = [item._replace(name=f"row-1{i:03d}") if i % 2 else item for i, item in enumerate(items)]
+        await table.prerender(changed, 0)
+        table.set_data(changed, 0)
+        await pilot.pause()
+        expected = sorted((item.name, item.id) for item in changed if "-1" in item.name)
+        assert table.shown_keys() == [key for _name, key in expected]

@@ -509,6 +509,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         old = self._models
         done = 0
         generation = self._style_generation
+        deadline = time.perf_counter() + PREDRAW_BUDGET
         for model in models:
             key = self.key_of(model)
             before = old.get(key)
@@ -516,10 +517,14 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
                 self._render_row(key, model, ctx)
                 self._prerendered[key] = model
                 done += 1
-                if done % chunk == 0:
+                # (every `chunk` rows, or sooner: 100 job rows are 30 ms)
+                if done % chunk == 0 or time.perf_counter() > deadline:
                     await asyncio.sleep(0)
+                    deadline = time.perf_counter() + PREDRAW_BUDGET
                     if generation != self._style_generation:
                         return  # restyled meanwhile: these rows have the old colours; set_data renders them
+        if done:
+            await asyncio.sleep(0)  # set_data next, in a callback of its own
 
     def _predraw_state(self) -> tuple[Any, ...]:
         """What a line drawn ahead depends on besides its row: layout, styles, width, scroll."""
