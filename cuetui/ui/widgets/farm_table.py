@@ -750,13 +750,13 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
             self.refresh()
         self._post_refreshed()
 
-    def _schedule_warm(self, delay: float = WARM_DELAY) -> None:
+    def _schedule_warm(self) -> None:
         """Render the rows not rendered yet a few at a time while the app is idle, so that the first
         key of a filter (which searches every row's text) finds them ready, as it did when every row was
         rendered in the poll."""
         if self._dirty and not self._warming and self.is_attached:
             self._warming = True
-            self.set_timer(delay, self._warm)
+            self.set_timer(WARM_DELAY, self._warm)
 
     def _warm(self) -> None:
         self._warming = False
@@ -771,8 +771,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
                 self._render_row(key, model, self._context_now())
             if time.perf_counter() > deadline:
                 break
-        # Rows left: on again soon, the loop free in between (a key, a repaint).
-        self._schedule_warm(WARM_DELAY / 4 if dirty else WARM_DELAY)
+        self._schedule_warm()
 
     def _update(self, added: list[str], changed: list[str], removed: list[str], drawn: set[str] | None = None) -> None:
         """Apply a poll's changes to the shown rows: rows that leave, enter or move are taken out and
