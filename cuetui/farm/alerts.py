@@ -97,6 +97,12 @@ class AlertTracker:
                 self._finished.add(job.id)
         return alerts
 
+    def release(self, job_ids: Iterable[str]) -> None:
+        """Stop holding the last models of these jobs (gone from a list): what was recorded of them is
+        kept, so the next sight of one is compared as before; only the shortcut is dropped."""
+        for job_id in job_ids:
+            self._models.pop(job_id, None)
+
     async def update_sliced(self, jobs: Sequence[Job], size: int = ALERT_SLICE) -> list[Alert]:
         """`update(jobs)` `size` jobs at a time, the event loop running between two slices."""
         alerts: list[Alert] = []

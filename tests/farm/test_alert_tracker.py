@@ -65,3 +65,13 @@ def test_alerts_equal_those_of_a_tracker_that_looks_at_every_job(polls: list[dic
         expected = reference.update(jobs)
         assert _shape(tracker.update(jobs)) == expected
         assert _shape(asyncio.run(sliced.update_sliced(jobs, size))) == expected
+
+
+def test_released_jobs_are_no_longer_held_and_still_alert() -> None:
+    tracker = AlertTracker()
+    job = _job(1, 0, False, 0)
+    tracker.update([job, _job(2, 0, False, 0)])
+    tracker.release(["job-1"])
+    assert set(tracker._models) == {"job-2"}  # the model of the job that left is let go
+    assert _shape(tracker.update([job])) == []  # the same counters as recorded: nothing new
+    assert _shape(tracker.update([_job(1, 2, False, 0)])) == [(NEW_DEAD, "job-1", 2)]
