@@ -234,11 +234,6 @@ class JobsScreen(SteersFarm, ConfiguresFarm, FarmScreen[Job]):
         await asyncio.sleep(0)
         return marked
 
-    def _on_result(self, models: Sequence[Job]) -> None:
-        counted, self._counted = self._counted, None
-        if counted is not None:
-            self._tallies.commit(counted)  # with the table's update, in the same callback
-        super()._on_result(models)
 
     async def _read_waits(self, models: Sequence[Job]) -> None:
         waits = self._waits
@@ -253,6 +248,11 @@ class JobsScreen(SteersFarm, ConfiguresFarm, FarmScreen[Job]):
             self.table.set_data(marked, self.services.clock())
 
     def data_arrived(self, models: Sequence[Job]) -> None:
+        counted, self._counted = self._counted, None
+        if counted is not None:
+            # The counts of the list just shown, in the callback that showed it (nothing is drawn between).
+            self._tallies.commit(counted)
+            self.status_bar.set_counts(self.counts(self.table))
         self.run_worker(self._read_waits(models), group="job-waits", exclusive=True, exit_on_error=False)
         # Every job (the app forgets them all past its cap, so not only the changed ones), in a callback
         # of its own: a dict update of 20 000 jobs is milliseconds the table's update need not wait for.
