@@ -234,7 +234,6 @@ class JobsScreen(SteersFarm, ConfiguresFarm, FarmScreen[Job]):
         await asyncio.sleep(0)
         return marked
 
-
     async def _read_waits(self, models: Sequence[Job]) -> None:
         waits = self._waits
         if waits is None:
