@@ -2,10 +2,13 @@
 repeated, and coalesced: one poll gives at most one line about dead frames and one about ended jobs.
 
 `AlertTracker.update(jobs)` compares each job's counters with what it saw before and returns the new
-alerts. The first sight of a job only records it (opening cuetui on a farm with old dead frames must not
-ring); after that, an alert fires when `deadFrames` grows or the job becomes FINISHED. A FINISHED job
-with frames neither succeeded nor eaten was killed (dead frames keep a job PENDING otherwise), and is
-announced as killed.
+alerts; a job handed in the very model it was last looked at in (the GetJobs reuse hands back the same
+object for a job whose bytes did not change) is skipped, so a poll costs a look-up per job and the
+comparisons only for the jobs that changed. `update_sliced` does the same a slice at a time, letting
+the event loop run in between (20 000 jobs). The first sight of a job only records it (opening cuetui
+on a farm with old dead frames must not ring); after that, an alert fires when `deadFrames` grows or
+the job becomes FINISHED. A FINISHED job with frames neither succeeded nor eaten was killed (dead frames
+keep a job PENDING otherwise), and is announced as killed.
 
 `burst(alerts, causes, notifications=...)` turns one poll's alerts into those lines ("7 new dead frames
 in 3 jobs: 5 × failed to open texture …, 2 × …"); `causes` are the error signatures of the new dead
@@ -15,6 +18,7 @@ frames when they were read (`cuetui.farm.dead.new_dead_causes`). `notifications`
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -31,6 +35,8 @@ MAX_CAUSES = 2
 CAUSE_WIDTH = 48
 # Job names named in one line when no cause is known.
 MAX_JOBS = 3
+# Jobs looked at between two turns of the event loop by `AlertTracker.update_sliced`.
+ALERT_SLICE = 2000
 
 
 def was_killed(job: Job) -> bool:
@@ -67,11 +73,18 @@ class AlertTracker:
     def __init__(self) -> None:
         self._dead: dict[str, int] = {}
         self._finished: set[str] = set()
+        # The model each job was last looked at in: the same object again cannot bring an alert (its
+        # counters are what was recorded). Models, not their id(): an address is reused once freed.
+        self._models: dict[str, Job] = {}
 
     def update(self, jobs: Iterable[Job]) -> list[Alert]:
         """New alerts for this snapshot of jobs."""
         alerts: list[Alert] = []
+        models = self._models
         for job in jobs:
+            if models.get(job.id) is job:
+                continue
+            models[job.id] = job
             dead = job.stats.dead_frames
             seen = self._dead.get(job.id)
             if seen is not None and dead > seen:
@@ -82,6 +95,21 @@ class AlertTracker:
                 if seen is not None and job.id not in self._finished:
                     alerts.append(Alert(KILLED if was_killed(job) else FINISHED, job))
                 self._finished.add(job.id)
+        return alerts
+
+    def release(self, job_ids: Iterable[str]) -> None:
+        """Stop holding the last models of these jobs (gone from a list): what was recorded of them is
+        kept, so the next sight of one is compared as before; only the shortcut is dropped."""
+        for job_id in job_ids:
+            self._models.pop(job_id, None)
+
+    async def update_sliced(self, jobs: Sequence[Job], size: int = ALERT_SLICE) -> list[Alert]:
+        """`update(jobs)` `size` jobs at a time, the event loop running between two slices."""
+        alerts: list[Alert] = []
+        for start in range(0, len(jobs), size):
+            if start:
+                await asyncio.sleep(0)
+            alerts += self.update(jobs[start : start + size])
         return alerts
 
 

@@ -449,14 +449,17 @@ async def watch_jobs(app: App[Any], jobs: Sequence[Job], *, source: str | None =
     drops out of an active-only list. Returns the messages shown (for tests)."""
     watcher = job_watcher(app)
     seen = list(jobs)
+    gone: list[str] = []
     if source is not None:
         client = services_of(app).client
-        for job_id in watcher.vanished(source, jobs)[:VANISHED_LOOKUPS]:
+        gone = watcher.vanished(source, jobs)
+        for job_id in gone[:VANISHED_LOOKUPS]:
             try:
                 seen.append(await FarmLookups(client).job(job_id))
             except GatewayError:
                 continue
-    alerts = watcher.tracker.update(seen)
+    alerts = await watcher.tracker.update_sliced(seen)
+    watcher.tracker.release(gone)  # their models, a kilobyte each, need not outlive the list
     if not alerts:
         return []
     # One notification per poll for the dead frames (with what their logs say) and one for the jobs

@@ -6,8 +6,11 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cuetui.demo.server import DemoGatewayThread
+from cuetui.gateway import reuse as reuse_module
 from cuetui.gateway.auth import GatewayAuth
 from cuetui.gateway.client import GatewayClient
 from cuetui.gateway.models import Job, decode_list, unwrap_seq
@@ -99,3 +102,35 @@ async def test_a_job_parsed_again_shares_its_strings_with_the_reused_ones(
         same_show = next(job for job in again if job.id != changed.id and job.show == new.show)
         assert new is not changed and new.priority == changed.priority + 3
         assert new.show is same_show.show  # one string for the show, not a copy per parse
+
+
+_names = st.text(alphabet=st.sampled_from('ab},{"id:\\ é'), max_size=12)
+_jobs = st.lists(
+    st.builds(
+        lambda i, name, priority: _job(i, name=name, priority=priority), st.integers(0, 40), _names, st.integers(0, 3)
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(polls=st.lists(_jobs, min_size=1, max_size=4), spaced=st.booleans())
+async def test_any_sequence_of_answers_decodes_as_a_whole_parse(
+    polls: list[list[dict[str, Any]]], spaced: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tiny slices: the scan stops for the event loop between almost every two elements.
+    monkeypatch.setattr(reuse_module, "SCAN_SLICE_BYTES", 7)
+    reuse = ListReuse("jobs", Job.from_json)
+    before: dict[bytes, Job] = {}
+    for jobs in polls:
+        content = _body(jobs, spaced=spaced)
+        models = await reuse.decode(content)
+        assert models == _whole(content)
+        assert models is not None
+        assert len(reuse.fresh) == reuse.parsed <= len(models)
+        for job, model in zip(jobs, models, strict=True):
+            # an element whose bytes were in the last answer is its very model
+            key = orjson.dumps(job)
+            if key in before:
+                assert model is before[key]
+        before = {orjson.dumps(job): model for job, model in zip(jobs, models, strict=True)}

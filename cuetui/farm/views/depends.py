@@ -149,7 +149,13 @@ class ExternalWaits:
     def known(self, jobs: Sequence[Job]) -> list[Job]:
         """`jobs` with the last answers applied (no request): a job no longer in DEPEND loses its marker."""
         known = self._known
-        return [with_waits(j, known[j.id][2] if j.id in known and j.stats.depend_frames > 0 else ()) for j in jobs]
+        # (a plain job without an answer is itself: no call for the thousands of jobs that wait on nothing)
+        return [
+            j
+            if type(j) is Job and j.id not in known
+            else with_waits(j, known[j.id][2] if j.id in known and j.stats.depend_frames > 0 else ())
+            for j in jobs
+        ]
 
     async def poll(self, jobs: Sequence[Job]) -> Mapping[str, tuple[str, ...]]:
         """The other jobs each of `jobs` waits on, by job id."""

@@ -4,8 +4,8 @@ dead-frame triage and stuck frames look across, and `cuetui jobs`."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from cuetui.gateway.client import GatewayClient
 from cuetui.gateway.models import Job
@@ -108,3 +108,86 @@ class AcrossJobsView:
         if self.on_jobs is not None:
             await self.on_jobs(jobs)
         return jobs
+
+
+# Jobs looked at between two turns of the event loop by `JobTallies.count`.
+TALLY_SLICE = 2000
+
+
+@dataclass(frozen=True)
+class JobTally:
+    """How many jobs of a list (by id: a later element with the same id replaces an earlier one) have
+    dead frames, and how many are paused."""
+
+    with_dead: int = 0
+    paused: int = 0
+
+
+@dataclass(frozen=True)
+class CountedJobs:
+    """One list's tally and what changed against the list counted before it (`JobTallies.count`):
+    `changed` the jobs new or in another model, `removed` the ids that left."""
+
+    tally: JobTally
+    changed: tuple[Job, ...]
+    removed: tuple[str, ...]
+    models: Mapping[str, Job] = field(repr=False)
+
+
+def _marks(job: Job) -> tuple[int, int]:
+    return (1 if job.stats.dead_frames else 0), (1 if job.is_paused else 0)
+
+
+class JobTallies:
+    """The jobs screen's counts kept from one poll to the next by looking only at the jobs whose model
+    changed: the GetJobs reuse hands back the very model of a job whose bytes did not change, so a poll
+    costs a look-up per job and the counting only for the others. `count(jobs)` works it out in slices
+    (the event loop runs between them) without changing what is counted; `commit` makes it the one
+    counted, when the screen shows that list, so a status line never shows half a poll."""
+
+    def __init__(self) -> None:
+        self.tally = JobTally()
+        self._models: Mapping[str, Job] = {}
+
+    async def count(self, jobs: Sequence[Job], size: int = TALLY_SLICE) -> CountedJobs:
+        """The tally of `jobs` and what changed against the list last committed."""
+        last = self._models
+        models: dict[str, Job] = {}
+        touched: list[str] = []  # ids whose model differs from the one counted before it
+        dead, paused = self.tally.with_dead, self.tally.paused
+        kept = 0  # ids of the last list seen again
+        for n, job in enumerate(jobs, 1):
+            if n % size == 0:
+                await asyncio.sleep(0)
+            key = job.id
+            before = models.get(key)
+            if before is None:
+                before = last.get(key)
+                if before is not None:
+                    kept += 1
+            models[key] = job
+            if before is job:
+                continue
+            touched.append(key)
+            if before is not None:
+                d, p = _marks(before)
+                dead, paused = dead - d, paused - p
+            d, p = _marks(job)
+            dead, paused = dead + d, paused + p
+        removed: list[str] = []
+        if kept != len(last):
+            for n, (key, job) in enumerate(last.items(), 1):
+                if n % size == 0:
+                    await asyncio.sleep(0)
+                if key not in models:
+                    removed.append(key)
+                    d, p = _marks(job)
+                    dead, paused = dead - d, paused - p
+        # (an id twice in one answer may end where it began: it did not change)
+        changed = tuple(models[k] for k in dict.fromkeys(touched) if last.get(k) is not models[k])
+        return CountedJobs(JobTally(dead, paused), changed, tuple(removed), models)
+
+    def commit(self, counted: CountedJobs) -> None:
+        """Count `counted`'s list from now on (the next `count` is against it)."""
+        self.tally = counted.tally
+        self._models = counted.models

@@ -3,6 +3,7 @@ frame counts by state, cores, memory, times and ETA. Dead frames stand out; paus
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import ClassVar
@@ -12,7 +13,7 @@ from rich.text import Text
 from cuetui.farm import format as fmt
 from cuetui.farm.text import safe
 from cuetui.farm.views.depends import ExternalWaits, WaitsOnJobs
-from cuetui.farm.views.jobs import JobScope, JobsView
+from cuetui.farm.views.jobs import CountedJobs, JobScope, JobsView, JobTallies
 from cuetui.gateway.models import Job
 from cuetui.ui.catalogue import ActionSpec, bindings
 from cuetui.ui.options import UiOptions
@@ -167,6 +168,10 @@ class JobsScreen(SteersFarm, ConfiguresFarm, FarmScreen[Job]):
         self._view: JobsView | None = None
         self._waits: ExternalWaits | None = None  # which jobs wait on another job (the Waits on column)
         self.waits_rounds = 0  # rounds of those reads finished (tests wait on it)
+        # The status line's counts, kept from poll to poll (only the jobs that changed are counted);
+        # `_counted` is the last poll's, worked out in the fetch and made current with its table update.
+        self._tallies = JobTallies()
+        self._counted: CountedJobs | None = None
 
     def columns(self) -> list[Column[Job]]:
         return job_columns()
@@ -222,7 +227,12 @@ class JobsScreen(SteersFarm, ConfiguresFarm, FarmScreen[Job]):
         jobs = (await view.poll()).jobs
         if self._waits is None:
             self._waits = ExternalWaits(self.services.client)
-        return self._waits.known(jobs)  # the last answers; data_arrived asks again, after the table is shown
+        marked = self._waits.known(jobs)  # the last answers; data_arrived asks again, after the table is shown
+        # What the poll changed and the counts, in slices here, so that the callback that shows the poll
+        # (the table's update) is left with the table's own work.
+        self._counted = await self._tallies.count(marked)
+        await asyncio.sleep(0)
+        return marked
 
     async def _read_waits(self, models: Sequence[Job]) -> None:
         waits = self._waits
@@ -237,17 +247,23 @@ class JobsScreen(SteersFarm, ConfiguresFarm, FarmScreen[Job]):
             self.table.set_data(marked, self.services.clock())
 
     def data_arrived(self, models: Sequence[Job]) -> None:
+        counted, self._counted = self._counted, None
+        if counted is not None:
+            # The counts of the list just shown, in the callback that showed it (nothing is drawn between).
+            self._tallies.commit(counted)
+            self.status_bar.set_counts(self.counts(self.table))
         self.run_worker(self._read_waits(models), group="job-waits", exclusive=True, exit_on_error=False)
-        self.cue_app.remember_jobs(models)
+        # Every job (the app forgets them all past its cap, so not only the changed ones), in a callback
+        # of its own: a dict update of 20 000 jobs is milliseconds the table's update need not wait for.
+        self.call_later(self.cue_app.remember_jobs, models)
         # New dead frames and finished jobs among these: a toast (and the bell), never repeated.
         source = f"jobs:{self.search()!r}"
         self.run_worker(watch_jobs(self.app, models, source=source), group="alerts", exit_on_error=False)
 
     def counts(self, table: object) -> str:
         table_ = self.table
-        jobs = table_.models()
-        dead = sum(1 for j in jobs if j.stats.dead_frames)
-        paused = sum(1 for j in jobs if j.is_paused)
+        tally = self._tallies.tally
+        dead, paused = tally.with_dead, tally.paused
         text = f"{table_.shown_count}/{table_.total_count} jobs"
         # Marked first: what the next action will act on (parts that do not fit are left out).
         if table_.marked:
