@@ -18,13 +18,15 @@ Cuebot's query of a page, where fetching pages concurrently pays as it does agai
 
 A third row measures the client alone: client CPU per frame (user + system time of the client's own
 process) fetching and decoding the same job from `bench/page_server.py`, which holds every page
-pre-rendered in memory and so is never the bottleneck. Six clients, each in a fresh process
-(`bench/fetch_clients.py`), in one run on the same bytes: cuetui, the tutorial-style client, "aiohttp
+pre-rendered in memory and so is never the bottleneck. Seven clients, each in a fresh process
+(`bench/fetch_clients.py`), in one run on the same bytes: cuetui's pages as the job screen reads them
+(and its get_all_frames, which drops duplicates, in the note), the tutorial-style client, "aiohttp
 bytes only" (cuetui's transport, nothing decoded), "aiohttp + msgspec into plain structs" (the floor of
 a typed client on that transport), and the same two on httpx's own transport. Two rows: cuetui against
 aiohttp + msgspec (goal: within 1.3×, and at most 2 µs a frame) and against the tutorial-style client
 (goal: 3× faster). `--before PATH` adds cuetui from another source tree (e.g. `git archive` of an
-older commit) as one more client, for a before/after figure in the same run.
+older commit) as one more client, for a before/after figure in the same run. Each client's clock stops
+when it hands back what it decoded, every frame still held (freeing them afterwards is not counted).
 
 Usage: python -m bench.bench_fetch [--quick] [--before PATH]     (prints the figures)
 """
@@ -166,7 +168,7 @@ def client_cpu(quick: bool = False, before: str | None = None) -> dict[str, dict
         job_id, total = ready[1], ready[2]
         url = f"http://127.0.0.1:{port}"
         _wait_listening(url)
-        names = ("cuetui", "tutorial", "aiohttp-bytes", "aiohttp-msgspec", "httpx-bytes", "httpx-msgspec")
+        names = ("cuetui", "cuetui-all", "tutorial", "aiohttp-bytes", "aiohttp-msgspec", "httpx-bytes", "httpx-msgspec")
         clients = {name: None for name in names}
         if before:
             clients["before"] = before  # type: ignore[assignment]
@@ -226,7 +228,8 @@ def client_results(quick: bool = False, before: str | None = None) -> list[Resul
     floor = per["cuetui"] / per["aiohttp-msgspec"]
     speedup = per["tutorial"] / per["cuetui"]
     note = (
-        f"µs/frame: aiohttp bytes only {per['aiohttp-bytes']:.2f}, aiohttp + msgspec {per['aiohttp-msgspec']:.2f}, "
+        f"µs/frame: get_all_frames (drops frames seen twice) {per['cuetui-all']:.2f}, "
+        f"aiohttp bytes only {per['aiohttp-bytes']:.2f}, aiohttp + msgspec {per['aiohttp-msgspec']:.2f}, "
         f"httpx bytes only {per['httpx-bytes']:.2f}, httpx + msgspec {per['httpx-msgspec']:.2f}, "
         f"tutorial {per['tutorial']:.2f}; wall ms: cuetui {best['cuetui']['wall'] * 1000:.0f}, "
         f"aiohttp + msgspec {best['aiohttp-msgspec']['wall'] * 1000:.0f}, "

@@ -22,6 +22,7 @@ from typing import Any
 
 import aiohttp
 import httpx
+import yarl
 
 # How long an idle connection is kept for the next request (httpx's default keep-alive expiry).
 KEEPALIVE_SECONDS = 5.0
@@ -110,6 +111,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._timeouts: dict[tuple[Any, ...], aiohttp.ClientTimeout] = {}
+        self._urls: dict[str, yarl.URL] = {}
 
     def _session_now(self) -> aiohttp.ClientSession:
         # An aiohttp session belongs to the event loop it was made in; a client used again from another
@@ -129,6 +131,16 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             )
             self._loop = loop
         return session
+
+    def _url_of(self, url: httpx.URL) -> yarl.URL:
+        """aiohttp's URL for httpx's, parsed once per distinct URL (httpx has already encoded it)."""
+        text = str(url)
+        parsed = self._urls.get(text)
+        if parsed is None:
+            parsed = yarl.URL(text, encoded=True)
+            if len(self._urls) < 512:
+                self._urls[text] = parsed
+        return parsed
 
     def _timeout(self, request: httpx.Request) -> aiohttp.ClientTimeout:
         given = request.extensions.get("timeout") or {}
@@ -150,7 +162,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         try:
             response = await self._session_now().request(
                 request.method,
-                str(request.url),
+                self._url_of(request.url),
                 headers=request.headers.multi_items(),
                 data=data,
                 allow_redirects=False,
