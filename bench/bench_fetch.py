@@ -28,7 +28,8 @@ aiohttp + msgspec (goal: within 1.3×, and at most 2 µs a frame) and against th
 older commit) as one more client, for a before/after figure in the same run. Each client's clock stops
 when it hands back what it decoded, every frame still held (freeing them afterwards is not counted).
 
-Usage: python -m bench.bench_fetch [--quick] [--before PATH]     (prints the figures)
+Usage: python -m bench.bench_fetch [--quick] [--before PATH] [--client-only]     (prints the figures)
+       python -m bench.bench_fetch --profile     (writes bench/profiles/fetch_decode.txt)
 """
 
 from __future__ import annotations
@@ -198,6 +199,50 @@ def client_cpu(quick: bool = False, before: str | None = None) -> dict[str, dict
         server.wait(timeout=30)
 
 
+def write_profile(out: Path) -> None:
+    """bench/profiles/fetch_decode.txt: cProfile of cuetui's fetch + decode against the page server, with
+    each client's figures of the same run beside it."""
+    import datetime
+    import platform
+
+    root = Path(__file__).resolve().parent.parent
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bench.page_server", str(port), "huge"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=root,
+    )
+    try:
+        assert server.stdout is not None
+        ready = server.stdout.readline().split()
+        job_id, total = ready[1], ready[2]
+        url = f"http://127.0.0.1:{port}"
+        _wait_listening(url)
+        argv = ["cuetui", url, job_id, total, "1", "--cprofile"]
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.fetch_clients", *argv],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=_EMPTY_DIR,
+            env=_child_env(root, None),
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    header = (
+        f"# fetch + decode {int(total):,} frames: GatewayClient.iter_frame_pages from bench/page_server.py\n"
+        f"# {when}, Python {platform.python_version()}, {_load()}\n"
+        "# `python -m bench.bench_fetch --profile` (runs `python -m bench.fetch_clients cuetui URL JOB FRAMES 1 "
+        "--cprofile`\n# against `python -m bench.page_server PORT huge`: one fetch after a warm-up, cProfile on "
+        "the CPU clock)\n\n"
+    )
+    out.write_text(header + done.stdout)
+
+
 def _child_env(root: Path, tree: str | None) -> dict[str, str]:
     """The environment of a client process: `bench` from this repository, `cuetui` from `tree` if given."""
     env = dict(os.environ)
@@ -305,7 +350,13 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--before", metavar="PATH", help="also run cuetui from this source tree")
     parser.add_argument("--client-only", action="store_true", help="only the client-CPU row")
+    parser.add_argument("--profile", action="store_true", help="write bench/profiles/fetch_decode.txt")
     args = parser.parse_args()
+    if args.profile:
+        target = Path(__file__).with_name("profiles") / "fetch_decode.txt"
+        write_profile(target)
+        print(f"wrote {target}")
+        sys.exit(0)
     rows = client_results(args.quick, args.before) if args.client_only else run(args.quick, args.before)
     for r in rows:
         print(r)

@@ -85,10 +85,13 @@ class _AnswerStream(httpx.AsyncByteStream):
         content = self._response.content
         try:
             while True:
-                chunk = await content.readany()
-                if not chunk:
+                # One chunk as the socket gave it, not joined with the others buffered behind it: the
+                # client's reader joins the whole answer once.
+                chunk, end_of_http_chunk = await content.readchunk()
+                if chunk:
+                    yield chunk
+                elif not end_of_http_chunk:  # (b"", True) only marks where a chunked answer's chunk ended
                     return
-                yield chunk
         except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
             raise _read_error(exc) from exc
 

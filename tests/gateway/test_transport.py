@@ -135,6 +135,56 @@ async def test_an_answer_refused_half_read_does_not_leave_its_connection_for_reu
     assert len(peers) == 2, "the connection of the refused answer was closed, the next call opened another"
 
 
+async def test_a_chunked_answer_in_many_pieces_is_read_whole(
+    serve: Callable[[Handler], asyncio.Future[tuple[str, set[int]]]],
+) -> None:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "application/json"})
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        for i in range(0, len(SHOWS), 7):  # HTTP chunks of 7 bytes, some flushed apart
+            await response.write(SHOWS[i : i + 7])
+            if i % 21 == 0:
+                await asyncio.sleep(0)
+        await response.write_eof()
+        return response
+
+    url, _ = await serve(handler)
+    async with GatewayClient(url, requester=ME) as client:
+        assert [s.name for s in await client.get_shows()] == ["testing"]
+        assert [s.name for s in await client.get_shows()] == ["testing"]
+
+
+async def test_a_chunked_answer_whose_chunk_ends_arrive_apart_is_read_whole() -> None:
+    """Each chunk's data, then (in a later segment) the line ending it: the reader sees the end of an HTTP
+    chunk with no data, which is not the end of the answer."""
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while (await reader.readline()) not in (b"\r\n", b""):
+            pass
+        await reader.readexactly(2)  # the body: b"{}"
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+        for i in range(0, len(SHOWS), 9):
+            piece = SHOWS[i : i + 9]
+            writer.write(b"%x\r\n%s" % (len(piece), piece))
+            await writer.drain()
+            await asyncio.sleep(0.01)  # shapes the segments: the chunk's end comes apart from its data
+            writer.write(b"\r\n")
+            await writer.drain()
+        writer.write(b"0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with GatewayClient(f"http://127.0.0.1:{port}", requester=ME) as client:
+            assert [s.name for s in await client.get_shows()] == ["testing"]
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
 async def test_an_answer_cut_short_is_a_dropped_connection(
     serve: Callable[[Handler], asyncio.Future[tuple[str, set[int]]]],
 ) -> None:
