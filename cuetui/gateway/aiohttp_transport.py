@@ -112,6 +112,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._ssl = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify=verify)
         self._max_connections = max_connections
         self._session: aiohttp.ClientSession | None = None
+        self._closer: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._timeouts: dict[tuple[Any, ...], aiohttp.ClientTimeout] = {}
         self._urls: dict[str, yarl.URL] = {}
@@ -133,6 +134,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 skip_auto_headers=("Accept", "Accept-Encoding", "User-Agent", "Content-Type"),
             )
             self._loop = loop
+            # A session left open when its loop ends (the TUI never closes its client; asyncio.run and
+            # Textual end the loop by cancelling what still runs) is closed then, instead of aiohttp
+            # printing "Unclosed client session" on the terminal after cuetui has quit.
+            self._closer = loop.create_task(_close_with_loop(session), name="cuetui-close-aiohttp-session")
         return session
 
     def _url_of(self, url: httpx.URL) -> yarl.URL:
@@ -184,5 +189,17 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         session, self._session = self._session, None
+        closer, self._closer = self._closer, None
         if session is not None and not session.closed:
+            await session.close()
+        if closer is not None:
+            closer.cancel()
+
+
+async def _close_with_loop(session: aiohttp.ClientSession) -> None:
+    """Wait until cancelled (by aclose, or by the end of the event loop), then close `session`."""
+    try:
+        await asyncio.get_running_loop().create_future()
+    finally:
+        if not session.closed:
             await session.close()

@@ -13,6 +13,8 @@ import importlib
 import ssl
 import sys
 import threading
+from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 
@@ -65,6 +67,8 @@ class GatewayTransport(httpx.AsyncBaseTransport):
             limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_keepalive),
         )
         self._fast: httpx.AsyncBaseTransport | None = None
+        self._plain_open = 0  # answers from httpx's transport not closed yet
+        self._plain_retired = False
         self._pick()
 
     def _pick(self) -> httpx.AsyncBaseTransport:
@@ -80,12 +84,54 @@ class GatewayTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         transport = self._pick()
-        response = await transport.handle_async_request(request)
-        if transport is self._plain:
-            import_in_background()
+        if transport is not self._plain:
+            if not self._plain_retired and self._plain_open == 0:
+                await self._retire_plain()
+            return await transport.handle_async_request(request)
+        self._plain_open += 1
+        try:
+            response = await transport.handle_async_request(request)
+        except BaseException:
+            self._plain_open -= 1
+            raise
+        response.stream = _Counted(response.stream, self)
+        import_in_background()
         return response
+
+    async def _retire_plain(self) -> None:
+        # Every request now goes through aiohttp: httpx's pool would keep its idle keep-alive
+        # connections open for the rest of the session, so they are closed once nothing reads on them.
+        self._plain_retired = True
+        await self._plain.aclose()
+
+    async def _plain_closed(self) -> None:
+        self._plain_open -= 1
+        if self._fast is not None and self._plain_open == 0 and not self._plain_retired:
+            await self._retire_plain()
 
     async def aclose(self) -> None:
         await self._plain.aclose()
         if self._fast is not None:
             await self._fast.aclose()
+
+
+class _Counted(httpx.AsyncByteStream):
+    """An answer's stream from httpx's transport that tells GatewayTransport when it is closed."""
+
+    def __init__(self, stream: Any, owner: GatewayTransport) -> None:
+        self._stream = stream
+        self._owner = owner
+        self._closed = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            await self._stream.aclose()
+        finally:
+            await self._owner._plain_closed()

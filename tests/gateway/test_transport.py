@@ -19,6 +19,7 @@ from cuetui.gateway.client import GatewayClient
 from cuetui.gateway.errors import AnswerTooLarge, RequestDeadline, Unreachable
 from cuetui.gateway.requests import Requester
 from cuetui.gateway.transport import GatewayTransport
+from tests.waiting import wait_for_loop
 
 ME = Requester("jdoe", 1, "ws")
 SHOWS = b'{"shows":{"shows":[{"id":"s1","name":"testing","active":true}]}}'
@@ -76,6 +77,35 @@ async def test_a_proxy_in_the_environment_keeps_httpx_own_transport(monkeypatch:
         assert not isinstance(client._http._transport, GatewayTransport)
 
 
+async def test_once_aiohttp_takes_over_httpx_idle_connections_are_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cuetui.gateway import transport as transport_module
+
+    app = web.Application()
+    app.router.add_post("/{tail:.*}", shows)
+    server = web.Server(app._handle)
+    runner = web.ServerRunner(server, shutdown_timeout=0.1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    ready = False
+    monkeypatch.setattr(transport_module, "fast_ready", lambda: ready)
+    monkeypatch.setattr(transport_module, "import_in_background", lambda delay=0.0: None)
+    try:
+        async with GatewayClient(url, requester=ME) as client:
+            transport = client._http._transport
+            assert isinstance(transport, GatewayTransport) and transport.active == "httpx"
+            assert await client.get_shows()
+            assert len(server.connections) == 1  # httpx's keep-alive connection, idle now
+            ready = True
+            assert transport.active == "aiohttp"
+            assert await client.get_shows()
+            assert await client.get_shows()
+            await wait_for_loop(lambda: len(server.connections) == 1, what="httpx's idle connection closed")
+    finally:
+        await runner.cleanup()
+
+
 STARTUP_CHECK = """
 import sys, time
 from cuetui.gateway import transport
@@ -88,6 +118,36 @@ assert transport._imported.wait(120), "aiohttp was not imported in the backgroun
 assert client._http._transport.active == "aiohttp"
 print("ok")
 """
+
+
+LEFT_OPEN = """
+import asyncio
+from aiohttp import web
+import cuetui.gateway.aiohttp_transport
+from cuetui.gateway.client import GatewayClient
+
+async def main():
+    app = web.Application()
+    async def shows(request):
+        return web.json_response({"shows": {"shows": []}})
+    app.router.add_post("/{tail:.*}", shows)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    client = GatewayClient(f"http://127.0.0.1:{runner.addresses[0][1]}", None)
+    assert client._http._transport.active == "aiohttp"
+    assert await client.get_shows() == []
+    return client  # never closed, as the TUI leaves its client
+
+kept = asyncio.run(main())
+print("ok")
+"""
+
+
+def test_a_client_left_open_when_its_loop_ends_says_nothing_on_the_terminal() -> None:
+    done = subprocess.run([sys.executable, "-c", LEFT_OPEN], capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+    assert "Unclosed" not in done.stderr and done.stderr.strip() == "", done.stderr
 
 
 def test_start_up_does_not_wait_for_aiohttp_which_arrives_in_the_background() -> None:
