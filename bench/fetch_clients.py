@@ -4,13 +4,29 @@
 times (after one warm-up) and prints one JSON line: the best round's client CPU seconds (this process:
 user + system, `time.process_time`) and wall seconds, and the frames it got. Clients:
 
-* `cuetui`: GatewayClient.get_all_frames, as the job screen asks (pages of 1000, 4 in flight, models);
+* `cuetui`: GatewayClient.iter_frame_pages, as the job screen asks (pages of 1000, 4 in flight,
+  models; the job screen's FrameSync keys the frames by id itself);
+* `cuetui-all`: GatewayClient.get_all_frames, which also drops a frame seen twice (pages that shifted
+  while frames changed), as the dead-frames and stuck-frames reads ask;
 * `tutorial`: like the OpenCue REST tutorial's Python client: requests.Session, one page of 500 after
   another, json.loads, plain dicts;
-* `httpx-bytes`: httpx.AsyncClient fetching cuetui's pages the same way (1000, 4 in flight), bytes
-  only: the transport's own cost, the floor of any client on it;
-* `httpx-msgspec`: the same, then msgspec decoding each page into plain Structs (field names and
-  types only: no bounds, enum checks or fallbacks): what a minimal typed client on this stack costs.
+* `aiohttp-bytes`: an aiohttp session fetching cuetui's pages the same way (1000, 4 in flight), bytes
+  only: the transport's own cost (cuetui's client sends through aiohttp), the floor of any client on it;
+* `aiohttp-msgspec`: the same, then msgspec decoding each page into plain Structs (field names and
+  types only: no bounds, enum checks or fallbacks): what a minimal typed client on this stack costs;
+* `httpx-bytes`, `httpx-msgspec`: the same two on httpx.AsyncClient with httpx's own transport (what
+  cuetui's client sent through before), for comparison.
+
+The bytes-only clients count a page's frames as the page size asked for, once the answer is whole
+(a 200 ending the way a GetFrames answer ends): counting `"id":` keys in the bytes costs more than the
+transport reads them (0.4 µs a frame).
+
+Every client hands back what it decoded (the bytes-only ones the bytes), as a client does for its
+caller, and the clock stops then: the figures include building and holding 50 000 frames' objects (in
+fresh memory: a client that dropped each page as it decoded it would re-use warm memory, ~0.6 µs a
+frame less) but not freeing them afterwards, for every client alike.
+
+`--cprofile` after the arguments prints a cProfile of one fetch instead (CPU clock).
 
 With PYTHONPATH pointing at another source tree first, `cuetui` is that tree's (a before/after run).
 """
@@ -18,6 +34,7 @@ With PYTHONPATH pointing at another source tree first, `cuetui` is that tree's (
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sys
 import time
@@ -31,18 +48,44 @@ CONCURRENCY = 4
 TUTORIAL_PAGE = 500
 TOKEN = "bench"  # the page server does not check it; sent as a real client would
 
+# What a client gives back: how many frames it got, and what it decoded (kept until the clock stops).
+Fetched = tuple[int, Any]
+Decode = Callable[[bytes, int], Fetched]
 
-def cuetui_client(url: str, job_id: str, total: int) -> int:
+
+def cuetui_client(url: str, job_id: str, total: int) -> Fetched:
     from cuetui.gateway.client import GatewayClient
 
-    async def fetch() -> int:
+    # Imported up front, as a running cuetui has done by the time a job is opened (a --before tree may
+    # predate it: the client then sent through httpx's own transport).
+    with contextlib.suppress(ImportError):
+        import cuetui.gateway.aiohttp_transport  # noqa: F401
+
+    async def fetch() -> Fetched:
+        frames: list[Any] = []
         async with GatewayClient(url, None) as client:
-            return len(await client.get_all_frames(job_id, expected=total))
+            async for page in client.iter_frame_pages(job_id, expected=total):
+                frames.extend(page)
+        return len(frames), frames
 
     return asyncio.run(fetch())
 
 
-def tutorial_client(url: str, job_id: str, total: int) -> int:
+def cuetui_all_client(url: str, job_id: str, total: int) -> Fetched:
+    from cuetui.gateway.client import GatewayClient
+
+    with contextlib.suppress(ImportError):
+        import cuetui.gateway.aiohttp_transport  # noqa: F401
+
+    async def fetch() -> Fetched:
+        async with GatewayClient(url, None) as client:
+            frames = await client.get_all_frames(job_id, expected=total)
+        return len(frames), frames
+
+    return asyncio.run(fetch())
+
+
+def tutorial_client(url: str, job_id: str, total: int) -> Fetched:
     import requests
 
     session = requests.Session()
@@ -59,18 +102,18 @@ def tutorial_client(url: str, job_id: str, total: int) -> int:
             batch = json.loads(response.content)["frames"]["frames"]
             frames.extend(batch)
             if len(batch) < TUTORIAL_PAGE:
-                return len(frames)
+                return len(frames), frames
             page += 1
 
 
-def _httpx_pages(url: str, job_id: str, total: int, decode: Callable[[bytes], int]) -> int:
+def _httpx_pages(url: str, job_id: str, total: int, decode: Decode) -> Fetched:
     import ssl
 
     import httpx
 
     pages = -(-total // PAGE)
 
-    async def fetch() -> int:
+    async def fetch() -> Fetched:
         async with httpx.AsyncClient(
             base_url=url,
             headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
@@ -80,20 +123,57 @@ def _httpx_pages(url: str, job_id: str, total: int, decode: Callable[[bytes], in
         ) as client:
             semaphore = asyncio.Semaphore(CONCURRENCY)
 
-            async def one(page: int) -> int:
+            async def one(page: int) -> Fetched:
                 async with semaphore:
                     body = json.dumps({"job": {"id": job_id}, "req": {"page": page, "limit": PAGE}})
                     response = await client.post("/job.JobInterface/GetFrames", content=body)
-                    return decode(response.content)
+                    return decode(response.content, min(PAGE, total - (page - 1) * PAGE))
 
-            return sum(await asyncio.gather(*(one(p) for p in range(1, pages + 1))))
+            return _pages(await asyncio.gather(*(one(p) for p in range(1, pages + 1))))
 
     return asyncio.run(fetch())
 
 
-def httpx_bytes_client(url: str, job_id: str, total: int) -> int:
-    # The frame count without decoding: one page's frames are its number of `"id":` keys.
-    return _httpx_pages(url, job_id, total, lambda content: content.count(b'{"id":'))
+def _aiohttp_pages(url: str, job_id: str, total: int, decode: Decode) -> Fetched:
+    import aiohttp
+
+    pages = -(-total // PAGE)
+
+    async def fetch() -> Fetched:
+        async with aiohttp.ClientSession(
+            base_url=url,
+            headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+            connector=aiohttp.TCPConnector(limit=CONCURRENCY * 2),
+        ) as session:
+            semaphore = asyncio.Semaphore(CONCURRENCY)
+
+            async def one(page: int) -> Fetched:
+                async with semaphore:
+                    body = json.dumps({"job": {"id": job_id}, "req": {"page": page, "limit": PAGE}})
+                    async with session.post("/job.JobInterface/GetFrames", data=body) as response:
+                        return decode(await response.read(), min(PAGE, total - (page - 1) * PAGE))
+
+            return _pages(await asyncio.gather(*(one(p) for p in range(1, pages + 1))))
+
+    return asyncio.run(fetch())
+
+
+def _pages(pages: list[Fetched]) -> Fetched:
+    return sum(count for count, _ in pages), [kept for _, kept in pages]
+
+
+def _whole(content: bytes, asked: int) -> Fetched:
+    """A bytes-only client's frame count: the frames asked for, once the answer is whole; it keeps the
+    bytes, as a client keeps what it fetched."""
+    return (asked if content.endswith(b"]}}") else 0), content
+
+
+def httpx_bytes_client(url: str, job_id: str, total: int) -> Fetched:
+    return _httpx_pages(url, job_id, total, _whole)
+
+
+def aiohttp_bytes_client(url: str, job_id: str, total: int) -> Fetched:
+    return _aiohttp_pages(url, job_id, total, _whole)
 
 
 class _PlainOverride(msgspec.Struct, rename="camel"):
@@ -142,33 +222,63 @@ class _PlainAnswer(msgspec.Struct):
 _PLAIN = msgspec.json.Decoder(_PlainAnswer, strict=False)  # strict=False: int64 values are strings
 
 
-def httpx_msgspec_client(url: str, job_id: str, total: int) -> int:
-    def decode(content: bytes) -> int:
-        answer = _PLAIN.decode(content)
-        return len(answer.frames.frames) if answer.frames else 0
-
-    return _httpx_pages(url, job_id, total, decode)
+def _plain_count(content: bytes, asked: int) -> Fetched:
+    answer = _PLAIN.decode(content)
+    return (len(answer.frames.frames) if answer.frames else 0), answer
 
 
-CLIENTS: dict[str, Callable[[str, str, int], int]] = {
+def httpx_msgspec_client(url: str, job_id: str, total: int) -> Fetched:
+    return _httpx_pages(url, job_id, total, _plain_count)
+
+
+def aiohttp_msgspec_client(url: str, job_id: str, total: int) -> Fetched:
+    return _aiohttp_pages(url, job_id, total, _plain_count)
+
+
+CLIENTS: dict[str, Callable[[str, str, int], Fetched]] = {
     "cuetui": cuetui_client,
+    "cuetui-all": cuetui_all_client,
     "tutorial": tutorial_client,
     "httpx-bytes": httpx_bytes_client,
     "httpx-msgspec": httpx_msgspec_client,
+    "aiohttp-bytes": aiohttp_bytes_client,
+    "aiohttp-msgspec": aiohttp_msgspec_client,
 }
+
+
+def profile(client: Callable[[str, str, int], Fetched], url: str, job_id: str, total: int) -> str:
+    """cProfile of one fetch after the warm-up, on the process's CPU clock, by own and cumulative time."""
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile(time.process_time)
+    profiler.enable()
+    count, kept = client(url, job_id, total)
+    profiler.disable()
+    del kept
+    out = io.StringIO()
+    for sort in ("tottime", "cumulative"):
+        out.write(f"## by {'own' if sort == 'tottime' else 'cumulative'} CPU time ({count:,} frames)\n")
+        pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(sort).print_stats(30)
+    return out.getvalue()
 
 
 def main(argv: list[str]) -> None:
     name, url, job_id, total, rounds = argv[0], argv[1], argv[2], int(argv[3]), int(argv[4])
     client = CLIENTS[name]
     client(url, job_id, total)  # warm-up: imports, connections, the server's page cache
+    if "--cprofile" in argv:
+        print(profile(client, url, job_id, total))
+        return
     best_cpu = best_wall = float("inf")
     count = 0
     for _ in range(rounds):
         cpu, wall = time.process_time(), time.perf_counter()
-        count = client(url, job_id, total)
+        count, kept = client(url, job_id, total)
         best_cpu = min(best_cpu, time.process_time() - cpu)
         best_wall = min(best_wall, time.perf_counter() - wall)
+        del kept  # released after the clock stopped: freeing what was fetched is not fetching it
     print(json.dumps({"client": name, "cpu": best_cpu, "wall": best_wall, "frames": count}))
 
 

@@ -22,7 +22,7 @@ def test_fetch_bench_runs_quick(tmp_path: object) -> None:
     out = tmp_path / "results.json"  # type: ignore[operator]
     assert main(["--quick", "--only", "fetch", "--out", str(out)]) == 0
     results = json.loads(out.read_text())["results"]
-    assert [r["bench"] for r in results] == ["fetch"] * 3 and all(r["baseline"] for r in results)
+    assert [r["bench"] for r in results] == ["fetch"] * 4 and all(r["baseline"] for r in results)
 
 
 def test_memory_bench_runs_quick(tmp_path: object) -> None:
