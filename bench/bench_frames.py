@@ -22,6 +22,8 @@ Without `--profile` both run, `huge` then `scale`.
 Usage: python -m bench.bench_frames [--quick] [--profile huge|scale]     (prints the figures)
        python -m bench.bench_frames --measure URL --cprofile   (one open under cProfile, against a running
        demo gateway that has served the job once: bench/profiles/frames_load_scale.txt)
+       python -m bench.bench_frames --measure URL --ticks      (the same open, without the profiler: every
+       event-loop callback over 16 ms while the job loads, by task, with the CPU it used)
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import os
 import subprocess
 import sys
 import time
+from typing import Any
 
 import jwt
 
@@ -59,6 +62,52 @@ async def warm_up(url: str, pid: int) -> float:
         return time.perf_counter() - start
 
 
+class _LongTicks:
+    """Every event-loop callback over 16 ms, by the task (or callback) it ran, with its wall time and
+    the CPU this thread used in it: which part of the app holds the loop, on a machine where the wall
+    time mostly says how busy the other processes were. Wraps asyncio's `Handle._run` (a private
+    method: a benchmark's instrument only)."""
+
+    def __init__(self) -> None:
+        from asyncio import events
+
+        self.handle = events.Handle
+        self.original = events.Handle._run
+        self.ticks: list[tuple[str, float, float]] = []
+        self.on = False
+        original, ticks, owner = self.original, self.ticks, self
+
+        def timed(handle: Any) -> None:
+            if not owner.on:
+                original(handle)
+                return
+            start, start_cpu = time.perf_counter(), time.thread_time()
+            original(handle)
+            took = time.perf_counter() - start
+            if took > 0.016:
+                callback = handle._callback
+                what = getattr(callback, "__self__", callback)
+                name = what.get_name() if isinstance(what, asyncio.Task) else getattr(what, "__qualname__", "")
+                ticks.append((name or repr(what)[:60], took, time.thread_time() - start_cpu))
+
+        self.handle._run = timed  # type: ignore[method-assign,assignment]
+
+    def report(self) -> str:
+        by: dict[str, list[float]] = {}
+        for name, took, cpu in self.ticks:
+            # Textual names a widget's task "message pump Widget(id='x')"; plain tasks "Task-123".
+            key = "Task-N" if name.startswith("Task-") else name
+            entry = by.setdefault(key, [0, 0.0, 0.0, 0.0])
+            entry[0] += 1
+            entry[1] += took
+            entry[2] += cpu
+            entry[3] = max(entry[3], cpu)
+        lines = [f"{'ticks':>6} {'wall s':>7} {'CPU s':>6} {'max CPU ms':>10}  task or callback"]
+        for key, (n, took, cpu, most) in sorted(by.items(), key=lambda kv: -kv[1][2]):
+            lines.append(f"{int(n):>6} {took:>7.2f} {cpu:>6.2f} {most * 1000:>10.1f}  {key}")
+        return "\n".join(lines)
+
+
 class _CollectorPauses:
     """A `gc.callbacks` entry: the longest and total time the cycle collector ran, and how many full
     (generation 2) collections it made."""
@@ -82,9 +131,9 @@ class _CollectorPauses:
         self.full += info.get("generation") == 2
 
 
-async def measure(url: str, gateway_pid: int = 0) -> dict[str, float]:
+async def measure(url: str, gateway_pid: int = 0, ticks: _LongTicks | None = None) -> dict[str, float]:
     """Open cuetui headless on the jobs screen (every job of the farm), then the biggest job's screen
-    from it, and time that."""
+    from it, and time that (`ticks`: record the long callbacks while the job opens and loads)."""
     from cuetui.gateway.auth import GatewayAuth
     from cuetui.gateway.client import GatewayClient
     from cuetui.ui.app import CueTuiApp
@@ -136,6 +185,8 @@ async def measure(url: str, gateway_pid: int = 0) -> dict[str, float]:
         gc.callbacks.append(collections)
         start, start_cpu = time.perf_counter(), time.process_time()
         gateway_cpu = cpu_seconds(gateway_pid) if gateway_pid else 0.0
+        if ticks is not None:
+            ticks.on = True
         app.open_job(job)
         await pilot.pause()
         screen = app.screen
@@ -153,6 +204,8 @@ async def measure(url: str, gateway_pid: int = 0) -> dict[str, float]:
             if time.perf_counter() - start > 300:
                 raise RuntimeError("the job did not load in 5 minutes")
             await pilot.pause(0.01)
+        if ticks is not None:
+            ticks.on = False
         figures["first_rows_s"] = first_rows or 0.0
         figures["loaded_s"] = time.perf_counter() - start
         figures["loaded_cpu_s"] = time.process_time() - start_cpu
@@ -308,6 +361,9 @@ if __name__ == "__main__":
     parser.add_argument(
         "--cprofile", action="store_true", help="with --measure URL: print a cProfile of it (bench/profiles/)"
     )
+    parser.add_argument(
+        "--ticks", action="store_true", help="with --measure URL: print the loop's callbacks over 16 ms while loading"
+    )
     args = parser.parse_args()
     os.environ.setdefault("TEXTUAL", "")
     if args.measure and args.cprofile:
@@ -324,6 +380,13 @@ if __name__ == "__main__":
             pstats.Stats(profiler, stream=text).strip_dirs().sort_stats(sort).print_stats(35)
             print(f"## by {sort}\n{text.getvalue()}")
         print(f"figures under the profiler: {figures}")
+        sys.exit(0)
+    if args.measure and args.ticks:
+        long_ticks = _LongTicks()
+        figures = asyncio.run(measure(args.measure, args.gateway_pid, long_ticks))
+        print("callbacks over 16 ms from opening the job to all frames loaded, by task (most CPU first):")
+        print(long_ticks.report())
+        print(f"figures: {figures}")
         sys.exit(0)
     if args.measure:
         import json
