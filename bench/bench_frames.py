@@ -24,6 +24,8 @@ Usage: python -m bench.bench_frames [--quick] [--profile huge|scale]     (prints
        demo gateway that has served the job once: bench/profiles/frames_load_scale.txt)
        python -m bench.bench_frames --measure URL --ticks      (the same open, without the profiler: every
        event-loop callback over 16 ms while the job loads, by task, with the CPU it used)
+       python -m bench.bench_frames --measure URL --tracemalloc   (the same open under tracemalloc: what the
+       jobs screen holds, then what the open job adds, by file and by line: bench/profiles/memory_scale.txt)
 """
 
 from __future__ import annotations
@@ -131,9 +133,25 @@ class _CollectorPauses:
         self.full += info.get("generation") == 2
 
 
-async def measure(url: str, gateway_pid: int = 0, ticks: _LongTicks | None = None) -> dict[str, float]:
+def _traced(title: str, snapshot: Any, since: Any = None, limit: int = 25) -> None:
+    """Print where the memory a tracemalloc snapshot holds (or added `since` another) was allocated."""
+    for key in ("filename", "lineno"):
+        stats = snapshot.compare_to(since, key) if since is not None else snapshot.statistics(key)
+        sizes = [(s.size_diff, s.count_diff) if since is not None else (s.size, s.count) for s in stats]
+        print(f"## {title}, by {key}: {sum(size for size, _n in sizes) / 1e6:.1f} MB in all")
+        for stat, (size, count) in list(zip(stats, sizes, strict=True))[:limit]:
+            frame = stat.traceback[0]
+            where = frame.filename.split("site-packages/")[-1].split("/cuetui/")[-1]
+            line = f":{frame.lineno}" if key == "lineno" else ""
+            print(f"{size / 1e6:9.1f} MB {count:>10,} blocks  {where}{line}")
+
+
+async def measure(
+    url: str, gateway_pid: int = 0, ticks: _LongTicks | None = None, trace: bool = False
+) -> dict[str, float]:
     """Open cuetui headless on the jobs screen (every job of the farm), then the biggest job's screen
-    from it, and time that (`ticks`: record the long callbacks while the job opens and loads)."""
+    from it, and time that (`ticks`: record the long callbacks while the job opens and loads; `trace`:
+    print what the jobs screen, then the open job, hold by tracemalloc)."""
     from cuetui.gateway.auth import GatewayAuth
     from cuetui.gateway.client import GatewayClient
     from cuetui.ui.app import CueTuiApp
@@ -145,6 +163,10 @@ async def measure(url: str, gateway_pid: int = 0, ticks: _LongTicks | None = Non
     client = GatewayClient(url, GatewayAuth(token=token))
     app = CueTuiApp(client, UiOptions(url=url, farm_name="bench", user="bench", frame_refresh=2.0))
     rss_before = rss_mb()
+    if trace:
+        import tracemalloc
+
+        tracemalloc.start()
     async with app.run_test(size=(160, 48)) as pilot:
         deadline = time.perf_counter() + 300
         while not (isinstance(app.screen, JobsScreen) and app.screen.table.loaded):
@@ -166,6 +188,11 @@ async def measure(url: str, gateway_pid: int = 0, ticks: _LongTicks | None = Non
             "jobs": float(len(jobs_screen.table.models())),
         }
         figures["rss_jobs_mb"] = rss_mb()
+        jobs_held = None
+        if trace:
+            gc.collect()
+            jobs_held = tracemalloc.take_snapshot()
+            _traced(f"the jobs screen ({len(jobs_screen.table.models()):,} jobs)", jobs_held)
         loop = asyncio.get_running_loop()
         worst = [0.0]
         worst_cpu = [0.0]  # the CPU this thread used in its longest tick: steadier than wall time on a busy machine
@@ -237,6 +264,12 @@ async def measure(url: str, gateway_pid: int = 0, ticks: _LongTicks | None = Non
         figures["dead_only_stall_ms"] = worst[0] * 1000
         figures["rss_mb"] = rss_mb()
         figures["rss_delta_mb"] = figures["rss_mb"] - rss_before
+        if jobs_held is not None:
+            gc.collect()
+            _traced(
+                f"what opening the {len(screen.sync.frames):,}-frame job added", tracemalloc.take_snapshot(), jobs_held
+            )
+            tracemalloc.stop()
         running[0] = False
         await watcher
     await client.aclose()
@@ -364,6 +397,9 @@ if __name__ == "__main__":
     parser.add_argument(
         "--ticks", action="store_true", help="with --measure URL: print the loop's callbacks over 16 ms while loading"
     )
+    parser.add_argument(
+        "--tracemalloc", action="store_true", help="with --measure URL: print what the screens hold, by tracemalloc"
+    )
     args = parser.parse_args()
     os.environ.setdefault("TEXTUAL", "")
     if args.measure and args.cprofile:
@@ -380,6 +416,10 @@ if __name__ == "__main__":
             pstats.Stats(profiler, stream=text).strip_dirs().sort_stats(sort).print_stats(35)
             print(f"## by {sort}\n{text.getvalue()}")
         print(f"figures under the profiler: {figures}")
+        sys.exit(0)
+    if args.measure and args.tracemalloc:
+        figures = asyncio.run(measure(args.measure, args.gateway_pid, trace=True))
+        print(f"figures under tracemalloc: {figures}")
         sys.exit(0)
     if args.measure and args.ticks:
         long_ticks = _LongTicks()
