@@ -17,7 +17,8 @@ and the cycle collector's pauses (longest, total, how many full collections) fro
 `--profile scale` opens the 200 000-frame job of the 20 000-job `scale` farm instead (RSS of both screens
 in a fresh process: the goal of 250 MB is for that one).
 
-Without `--profile` both run, `huge` then `scale`.
+Without `--profile` both run, `huge` then `scale`. `--no-warm` is an experiment: the table engine's idle
+warm-up of every row (`FarmTable._schedule_warm`) turned off in the measured process, to show its cost.
 
 Usage: python -m bench.bench_frames [--quick] [--profile huge|scale]     (prints the figures)
        python -m bench.bench_frames --measure URL --cprofile   (one open under cProfile, against a running
@@ -276,12 +277,21 @@ async def measure(
     return figures
 
 
-def measure_in_fresh_process(url: str, gateway_pid: int = 0) -> dict[str, float]:
+def without_table_warm_up() -> None:
+    """An experiment, never the default: the table engine's idle warm-up (rendering every row's cells
+    ahead, `FarmTable._schedule_warm`) turned off in this process, to measure what it costs."""
+    from cuetui.ui.widgets.farm_table import FarmTable
+
+    FarmTable._schedule_warm = lambda self: None  # type: ignore[method-assign]
+
+
+def measure_in_fresh_process(url: str, gateway_pid: int = 0, no_warm: bool = False) -> dict[str, float]:
     """`measure` in a child process, so its RSS is cuetui's alone (this one has fetched every frame)."""
     import json
 
     out = subprocess.run(
-        [sys.executable, "-m", "bench.bench_frames", "--measure", url, "--gateway-pid", str(gateway_pid)],
+        [sys.executable, "-m", "bench.bench_frames", "--measure", url, "--gateway-pid", str(gateway_pid)]
+        + (["--no-warm"] if no_warm else []),
         check=True,
         capture_output=True,
         env={**os.environ, "TEXTUAL": ""},
@@ -291,16 +301,16 @@ def measure_in_fresh_process(url: str, gateway_pid: int = 0) -> dict[str, float]
     return figures
 
 
-def run(quick: bool = False, profile: str | None = None) -> list[Result]:
+def run(quick: bool = False, profile: str | None = None, no_warm: bool = False) -> list[Result]:
     """The figures as bench Results (`quick` uses the 20 000-frame studio farm's biggest job; `profile`
     "scale" is the 20 000-job farm with its 200 000-frame job; None runs `huge` then `scale`)."""
     if profile is None and not quick:
-        return run(profile="huge") + run(profile="scale")
+        return run(profile="huge", no_warm=no_warm) + run(profile="scale", no_warm=no_warm)
     load = os.getloadavg()[0]
     proc, url = start_gateway("studio" if quick else profile or "huge")
     try:
         raw = asyncio.run(warm_up(url, proc.pid))
-        f = measure_in_fresh_process(url, proc.pid)
+        f = measure_in_fresh_process(url, proc.pid, no_warm)
     finally:
         stop_gateway(proc)
     load = max(load, os.getloadavg()[0])
@@ -400,7 +410,14 @@ if __name__ == "__main__":
     parser.add_argument(
         "--tracemalloc", action="store_true", help="with --measure URL: print what the screens hold, by tracemalloc"
     )
+    parser.add_argument(
+        "--no-warm",
+        action="store_true",
+        help="an experiment: the table engine's idle warm-up of every row off in the measured process",
+    )
     args = parser.parse_args()
+    if args.no_warm:
+        without_table_warm_up()
     os.environ.setdefault("TEXTUAL", "")
     if args.measure and args.cprofile:
         import cProfile
@@ -433,7 +450,7 @@ if __name__ == "__main__":
 
         print(json.dumps(asyncio.run(measure(args.measure, args.gateway_pid))))
         sys.exit(0)
-    for r in run(quick=args.quick, profile=args.profile):
+    for r in run(quick=args.quick, profile=args.profile, no_warm=args.no_warm):
         met = "" if r.met is None else (" ✓" if r.met else " ✗")
         base = f"  (bare client {r.baseline:,.2f} s, ratio {r.ratio:.2f})" if r.baseline and r.ratio else ""
         print(f"{r.name:<52} {r.figure:>10,.2f} {r.unit:<3} {r.goal}{met} {r.note}{base}")
