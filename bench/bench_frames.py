@@ -17,11 +17,16 @@ and the cycle collector's pauses (longest, total, how many full collections) fro
 `--profile scale` opens the 200 000-frame job of the 20 000-job `scale` farm instead (RSS of both screens
 in a fresh process: the goal of 250 MB is for that one).
 
-Without `--profile` both run, `huge` then `scale`.
+Without `--profile` both run, `huge` then `scale`. `--no-warm` is an experiment: the table engine's idle
+warm-up of every row (`FarmTable._schedule_warm`) turned off in the measured process, to show its cost.
 
 Usage: python -m bench.bench_frames [--quick] [--profile huge|scale]     (prints the figures)
        python -m bench.bench_frames --measure URL --cprofile   (one open under cProfile, against a running
        demo gateway that has served the job once: bench/profiles/frames_load_scale.txt)
+       python -m bench.bench_frames --measure URL --ticks      (the same open, without the profiler: every
+       event-loop callback over 16 ms while the job loads, by task, with the CPU it used)
+       python -m bench.bench_frames --measure URL --tracemalloc   (the same open under tracemalloc: what the
+       jobs screen holds, then what the open job adds, by file and by line: bench/profiles/memory_scale.txt)
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ import os
 import subprocess
 import sys
 import time
+from typing import Any
 
 import jwt
 
@@ -59,6 +65,52 @@ async def warm_up(url: str, pid: int) -> float:
         return time.perf_counter() - start
 
 
+class _LongTicks:
+    """Every event-loop callback over 16 ms, by the task (or callback) it ran, with its wall time and
+    the CPU this thread used in it: which part of the app holds the loop, on a machine where the wall
+    time mostly says how busy the other processes were. Wraps asyncio's `Handle._run` (a private
+    method: a benchmark's instrument only)."""
+
+    def __init__(self) -> None:
+        from asyncio import events
+
+        self.handle = events.Handle
+        self.original = events.Handle._run
+        self.ticks: list[tuple[str, float, float]] = []
+        self.on = False
+        original, ticks, owner = self.original, self.ticks, self
+
+        def timed(handle: Any) -> None:
+            if not owner.on:
+                original(handle)
+                return
+            start, start_cpu = time.perf_counter(), time.thread_time()
+            original(handle)
+            took = time.perf_counter() - start
+            if took > 0.016:
+                callback = handle._callback
+                what = getattr(callback, "__self__", callback)
+                name = what.get_name() if isinstance(what, asyncio.Task) else getattr(what, "__qualname__", "")
+                ticks.append((name or repr(what)[:60], took, time.thread_time() - start_cpu))
+
+        self.handle._run = timed  # type: ignore[method-assign,assignment]
+
+    def report(self) -> str:
+        by: dict[str, list[float]] = {}
+        for name, took, cpu in self.ticks:
+            # Textual names a widget's task "message pump Widget(id='x')"; plain tasks "Task-123".
+            key = "Task-N" if name.startswith("Task-") else name
+            entry = by.setdefault(key, [0, 0.0, 0.0, 0.0])
+            entry[0] += 1
+            entry[1] += took
+            entry[2] += cpu
+            entry[3] = max(entry[3], cpu)
+        lines = [f"{'ticks':>6} {'wall s':>7} {'CPU s':>6} {'max CPU ms':>10}  task or callback"]
+        for key, (n, took, cpu, most) in sorted(by.items(), key=lambda kv: -kv[1][2]):
+            lines.append(f"{int(n):>6} {took:>7.2f} {cpu:>6.2f} {most * 1000:>10.1f}  {key}")
+        return "\n".join(lines)
+
+
 class _CollectorPauses:
     """A `gc.callbacks` entry: the longest and total time the cycle collector ran, and how many full
     (generation 2) collections it made."""
@@ -82,9 +134,25 @@ class _CollectorPauses:
         self.full += info.get("generation") == 2
 
 
-async def measure(url: str, gateway_pid: int = 0) -> dict[str, float]:
+def _traced(title: str, snapshot: Any, since: Any = None, limit: int = 25) -> None:
+    """Print where the memory a tracemalloc snapshot holds (or added `since` another) was allocated."""
+    for key in ("filename", "lineno"):
+        stats = snapshot.compare_to(since, key) if since is not None else snapshot.statistics(key)
+        sizes = [(s.size_diff, s.count_diff) if since is not None else (s.size, s.count) for s in stats]
+        print(f"## {title}, by {key}: {sum(size for size, _n in sizes) / 1e6:.1f} MB in all")
+        for stat, (size, count) in list(zip(stats, sizes, strict=True))[:limit]:
+            frame = stat.traceback[0]
+            where = frame.filename.split("site-packages/")[-1].split("/cuetui/")[-1]
+            line = f":{frame.lineno}" if key == "lineno" else ""
+            print(f"{size / 1e6:9.1f} MB {count:>10,} blocks  {where}{line}")
+
+
+async def measure(
+    url: str, gateway_pid: int = 0, ticks: _LongTicks | None = None, trace: bool = False
+) -> dict[str, float]:
     """Open cuetui headless on the jobs screen (every job of the farm), then the biggest job's screen
-    from it, and time that."""
+    from it, and time that (`ticks`: record the long callbacks while the job opens and loads; `trace`:
+    print what the jobs screen, then the open job, hold by tracemalloc)."""
     from cuetui.gateway.auth import GatewayAuth
     from cuetui.gateway.client import GatewayClient
     from cuetui.ui.app import CueTuiApp
@@ -96,6 +164,10 @@ async def measure(url: str, gateway_pid: int = 0) -> dict[str, float]:
     client = GatewayClient(url, GatewayAuth(token=token))
     app = CueTuiApp(client, UiOptions(url=url, farm_name="bench", user="bench", frame_refresh=2.0))
     rss_before = rss_mb()
+    if trace:
+        import tracemalloc
+
+        tracemalloc.start()
     async with app.run_test(size=(160, 48)) as pilot:
         deadline = time.perf_counter() + 300
         while not (isinstance(app.screen, JobsScreen) and app.screen.table.loaded):
@@ -117,6 +189,11 @@ async def measure(url: str, gateway_pid: int = 0) -> dict[str, float]:
             "jobs": float(len(jobs_screen.table.models())),
         }
         figures["rss_jobs_mb"] = rss_mb()
+        jobs_held = None
+        if trace:
+            gc.collect()
+            jobs_held = tracemalloc.take_snapshot()
+            _traced(f"the jobs screen ({len(jobs_screen.table.models()):,} jobs)", jobs_held)
         loop = asyncio.get_running_loop()
         worst = [0.0]
         worst_cpu = [0.0]  # the CPU this thread used in its longest tick: steadier than wall time on a busy machine
@@ -136,6 +213,8 @@ async def measure(url: str, gateway_pid: int = 0) -> dict[str, float]:
         gc.callbacks.append(collections)
         start, start_cpu = time.perf_counter(), time.process_time()
         gateway_cpu = cpu_seconds(gateway_pid) if gateway_pid else 0.0
+        if ticks is not None:
+            ticks.on = True
         app.open_job(job)
         await pilot.pause()
         screen = app.screen
@@ -153,6 +232,8 @@ async def measure(url: str, gateway_pid: int = 0) -> dict[str, float]:
             if time.perf_counter() - start > 300:
                 raise RuntimeError("the job did not load in 5 minutes")
             await pilot.pause(0.01)
+        if ticks is not None:
+            ticks.on = False
         figures["first_rows_s"] = first_rows or 0.0
         figures["loaded_s"] = time.perf_counter() - start
         figures["loaded_cpu_s"] = time.process_time() - start_cpu
@@ -184,18 +265,33 @@ async def measure(url: str, gateway_pid: int = 0) -> dict[str, float]:
         figures["dead_only_stall_ms"] = worst[0] * 1000
         figures["rss_mb"] = rss_mb()
         figures["rss_delta_mb"] = figures["rss_mb"] - rss_before
+        if jobs_held is not None:
+            gc.collect()
+            _traced(
+                f"what opening the {len(screen.sync.frames):,}-frame job added", tracemalloc.take_snapshot(), jobs_held
+            )
+            tracemalloc.stop()
         running[0] = False
         await watcher
     await client.aclose()
     return figures
 
 
-def measure_in_fresh_process(url: str, gateway_pid: int = 0) -> dict[str, float]:
+def without_table_warm_up() -> None:
+    """An experiment, never the default: the table engine's idle warm-up (rendering every row's cells
+    ahead, `FarmTable._schedule_warm`) turned off in this process, to measure what it costs."""
+    from cuetui.ui.widgets.farm_table import FarmTable
+
+    FarmTable._schedule_warm = lambda self: None  # type: ignore[method-assign]
+
+
+def measure_in_fresh_process(url: str, gateway_pid: int = 0, no_warm: bool = False) -> dict[str, float]:
     """`measure` in a child process, so its RSS is cuetui's alone (this one has fetched every frame)."""
     import json
 
     out = subprocess.run(
-        [sys.executable, "-m", "bench.bench_frames", "--measure", url, "--gateway-pid", str(gateway_pid)],
+        [sys.executable, "-m", "bench.bench_frames", "--measure", url, "--gateway-pid", str(gateway_pid)]
+        + (["--no-warm"] if no_warm else []),
         check=True,
         capture_output=True,
         env={**os.environ, "TEXTUAL": ""},
@@ -205,16 +301,16 @@ def measure_in_fresh_process(url: str, gateway_pid: int = 0) -> dict[str, float]
     return figures
 
 
-def run(quick: bool = False, profile: str | None = None) -> list[Result]:
+def run(quick: bool = False, profile: str | None = None, no_warm: bool = False) -> list[Result]:
     """The figures as bench Results (`quick` uses the 20 000-frame studio farm's biggest job; `profile`
     "scale" is the 20 000-job farm with its 200 000-frame job; None runs `huge` then `scale`)."""
     if profile is None and not quick:
-        return run(profile="huge") + run(profile="scale")
+        return run(profile="huge", no_warm=no_warm) + run(profile="scale", no_warm=no_warm)
     load = os.getloadavg()[0]
     proc, url = start_gateway("studio" if quick else profile or "huge")
     try:
         raw = asyncio.run(warm_up(url, proc.pid))
-        f = measure_in_fresh_process(url, proc.pid)
+        f = measure_in_fresh_process(url, proc.pid, no_warm)
     finally:
         stop_gateway(proc)
     load = max(load, os.getloadavg()[0])
@@ -308,7 +404,20 @@ if __name__ == "__main__":
     parser.add_argument(
         "--cprofile", action="store_true", help="with --measure URL: print a cProfile of it (bench/profiles/)"
     )
+    parser.add_argument(
+        "--ticks", action="store_true", help="with --measure URL: print the loop's callbacks over 16 ms while loading"
+    )
+    parser.add_argument(
+        "--tracemalloc", action="store_true", help="with --measure URL: print what the screens hold, by tracemalloc"
+    )
+    parser.add_argument(
+        "--no-warm",
+        action="store_true",
+        help="an experiment: the table engine's idle warm-up of every row off in the measured process",
+    )
     args = parser.parse_args()
+    if args.no_warm:
+        without_table_warm_up()
     os.environ.setdefault("TEXTUAL", "")
     if args.measure and args.cprofile:
         import cProfile
@@ -325,12 +434,23 @@ if __name__ == "__main__":
             print(f"## by {sort}\n{text.getvalue()}")
         print(f"figures under the profiler: {figures}")
         sys.exit(0)
+    if args.measure and args.tracemalloc:
+        figures = asyncio.run(measure(args.measure, args.gateway_pid, trace=True))
+        print(f"figures under tracemalloc: {figures}")
+        sys.exit(0)
+    if args.measure and args.ticks:
+        long_ticks = _LongTicks()
+        figures = asyncio.run(measure(args.measure, args.gateway_pid, long_ticks))
+        print("callbacks over 16 ms from opening the job to all frames loaded, by task (most CPU first):")
+        print(long_ticks.report())
+        print(f"figures: {figures}")
+        sys.exit(0)
     if args.measure:
         import json
 
         print(json.dumps(asyncio.run(measure(args.measure, args.gateway_pid))))
         sys.exit(0)
-    for r in run(quick=args.quick, profile=args.profile):
+    for r in run(quick=args.quick, profile=args.profile, no_warm=args.no_warm):
         met = "" if r.met is None else (" ✓" if r.met else " ✗")
         base = f"  (bare client {r.baseline:,.2f} s, ratio {r.ratio:.2f})" if r.baseline and r.ratio else ""
         print(f"{r.name:<52} {r.figure:>10,.2f} {r.unit:<3} {r.goal}{met} {r.note}{base}")

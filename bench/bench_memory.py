@@ -4,8 +4,10 @@ One process renders `huge`'s GetJobs answer (its pending jobs) and the GetFrames
 50 000-frame job into files, as the demo gateway would. Then, in a fresh process each, a GatewayClient
 fetches and decodes them through an in-process transport that reads the files (the client's whole
 decode path, nothing on the network); the RSS kept after the answers are dropped, less the RSS before,
-over the count is what one job or frame costs, allocator overhead included. `--before PATH` measures
-cuetui from another source tree the same way, for a before/after figure in the same run.
+over the count is what one job or frame costs, allocator overhead included. The frames are measured
+twice: as the client returns them (`get_all_frames`) and as the job screen keeps them (`FrameSync`: its
+dict by id, its order, and the repeated values shared). `--before PATH` measures cuetui from another
+source tree the same way, for a before/after figure in the same run.
 
 Usage: python -m bench.bench_memory [--quick] [--before PATH]
 """
@@ -83,6 +85,12 @@ def child(kind: str, directory: str) -> None:
                 return [*await client.get_frames(job["id"], page=1, limit=1000), *await client.get_jobs()]
             if kind == "frames":
                 return await client.get_all_frames(job["id"], expected=job["frames"])
+            if kind == "sync":
+                from cuetui.farm.frames import FrameSync
+
+                sync = FrameSync(client, job["id"])
+                await sync.poll(None)
+                return [sync]  # the frames as the job screen holds them (counted below)
             return await client.get_jobs()
 
     asyncio.run(fetch(warm_up=True))
@@ -92,7 +100,7 @@ def child(kind: str, directory: str) -> None:
     models = asyncio.run(fetch(warm_up=False))
     gc.collect()
     after = rss_mb()
-    count = max(1, len(models))
+    count = max(1, _count(models))
     # The same fetch again under tracemalloc: the bytes the models really keep, without the memory the
     # allocator holds on to after the answers are freed (which RSS counts until something reuses it).
     del models
@@ -102,8 +110,13 @@ def child(kind: str, directory: str) -> None:
     gc.collect()
     traced, _peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    figures = {"count": len(kept), "bytes_each": (after - before) * 1024 * 1024 / count, "kept_each": traced / count}
+    figures = {"count": _count(kept), "bytes_each": (after - before) * 1024 * 1024 / count, "kept_each": traced / count}
     print(json.dumps(figures))
+
+
+def _count(models: list[Any]) -> int:
+    """How many models a fetch kept (a FrameSync counts its frames)."""
+    return sum(len(m.frames) if hasattr(m, "frames") else 1 for m in models)
 
 
 def measure(kind: str, directory: str, tree: str | None = None) -> dict[str, float]:
@@ -129,10 +142,11 @@ def run(quick: bool = False, before: str | None = None) -> list[Result]:
     subprocess.run([sys.executable, "-m", "bench.bench_memory", "--render", directory, profile], check=True, cwd=root)
     rounds = 1 if quick else 3
     results = []
-    for kind, what in (("jobs", "job"), ("frames", "frame")):
+    for kind, what in (("jobs", "job"), ("frames", "frame"), ("sync", "frame held by the job screen")):
         now = min((measure(kind, directory) for _ in range(rounds)), key=lambda f: f["bytes_each"])
+        models = "frames" if kind == "sync" else kind
         note = (
-            f"{int(now['count']):,} {kind} decoded from `{profile}`, fresh process, RSS delta (best of {rounds}); "
+            f"{int(now['count']):,} {models} decoded from `{profile}`, fresh process, RSS delta (best of {rounds}); "
             f"kept by Python objects (tracemalloc) {now['kept_each']:.0f} B"
         )
         baseline = ratio = None
@@ -143,7 +157,7 @@ def run(quick: bool = False, before: str | None = None) -> list[Result]:
         results.append(
             Result(
                 "memory",
-                f"RSS per {what} the client keeps (models)",
+                f"RSS per {what} the client keeps (models)" if kind != "sync" else f"RSS per {what} (FrameSync)",
                 now["bytes_each"],
                 "B",
                 baseline=baseline,

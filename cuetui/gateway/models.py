@@ -430,9 +430,9 @@ def _model(message: str, omit: tuple[str, ...] = ()) -> Callable[[type[S]], type
 
 
 # String fields whose values repeat across a list of jobs (the show, the user, the group...): decoded,
-# each model holds its own copy; `share` points them at one string each. Frames repeat theirs too (the
-# layer name, the host's resource string: 120 bytes a frame), but sharing them costs a quarter of the
-# whole fetch + decode of a frame, the path the job screen waits on, so they keep their copies.
+# each model holds its own copy; `share` points them at one string each. Frames repeat theirs too, but
+# sharing them costs a quarter of the whole fetch + decode of a frame: the client leaves them, and
+# `FrameSharer` shares them where frames are kept for long.
 _SHARED_STRINGS: dict[str, tuple[str, ...]] = {"Job": ("shot", "show", "user", "group", "facility", "os")}
 
 
@@ -449,6 +449,44 @@ def share(items: list[S]) -> list[S]:
         for item in items:
             setattr_(item, attr, intern(getattr(item, attr)))
     return items
+
+
+class FrameSharer:
+    """Points the values that repeat across a job's frames at one object each, for a list of frames
+    held for long (the job screen keeps every frame of the open job).
+
+    Each decoded frame holds its own copies: the layer name and the host's resource string (120 bytes
+    a frame), and the big ints that most frames of a job share (submission and eligible times, the
+    layer's reserved memory: 32 bytes each), and a finished frame's `llu_time` equal to its
+    `stop_time`: sharing them keeps ~170 B a frame less (637 -> 464 B measured on `scale`'s
+    200 000-frame job) for ~0.4 µs a frame. It is done where frames are kept (`FrameSync`), not in
+    the client's decode, whose callers often drop the frames at once. One sharer serves the pages of
+    one load; its tables hold one entry per distinct value."""
+
+    __slots__ = ("_ints", "_strings")
+
+    def __init__(self) -> None:
+        self._strings: dict[str, str] = {}
+        self._ints: dict[int, int] = {}
+
+    def __call__(self, frames: Iterable["Frame"]) -> None:
+        """Share the repeated values of `frames` (freshly decoded, held by no one else yet)."""
+        # The models are frozen for their users; this runs before anyone else holds them, and only
+        # ever swaps a value for an equal one.
+        setattr_ = msgspec.structs.force_setattr
+        string = self._strings.setdefault
+        number = self._ints.setdefault
+        for frame in frames:
+            setattr_(frame, "layer_name", string(frame.layer_name, frame.layer_name))
+            resource = frame.last_resource
+            if resource:
+                setattr_(frame, "last_resource", string(resource, resource))
+            setattr_(frame, "submission_time", number(frame.submission_time, frame.submission_time))
+            setattr_(frame, "eligible_time", number(frame.eligible_time, frame.eligible_time))
+            setattr_(frame, "reserved_memory", number(frame.reserved_memory, frame.reserved_memory))
+            stop = frame.stop_time
+            if stop and frame.llu_time == stop:
+                setattr_(frame, "llu_time", stop)
 
 
 def decode_list(items: Any, model: Callable[[Any], M]) -> list[M]:

@@ -106,6 +106,20 @@ async def test_first_poll_loads_everything_with_progress() -> None:
     assert sync.order[0] == "f-render-1" and sync.order[-1] == "f-render-2500"
 
 
+async def test_frames_held_share_their_repeated_values() -> None:
+    clock = Clock()
+    frames = [
+        frame._replace(layer_name="".join(["ren", "der"]), last_resource="".join(["host", "1/1.00/0"]))
+        for frame in make_frames(1500)
+    ]
+    assert frames[0].layer_name is not frames[1].layer_name
+    sync = FrameSync(FakeClient(frames, clock), "j", clock=clock)  # type: ignore[arg-type]
+    await sync.poll(job(1500))
+    held = sync.ordered()
+    assert held[0].layer_name is held[1499].layer_name  # across pages too
+    assert held[0].last_resource is held[1499].last_resource
+
+
 async def test_incremental_poll_uses_client_clock_then_server_time() -> None:
     clock = Clock()
     client = FakeClient(make_frames(10), clock)

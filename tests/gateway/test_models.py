@@ -242,6 +242,37 @@ def test_share_points_repeated_values_at_one_object_and_changes_nothing_else() -
     assert m.share(frames) == frames  # a class without shared fields is left as it is
 
 
+def test_frame_sharer_points_repeated_frame_values_at_one_object_and_changes_nothing_else() -> None:
+    def frame(n: int, host: str) -> dict[str, object]:
+        return dict(
+            FRAME,
+            id=f"f{n}",
+            layerName="render_beauty",
+            lastResource=f"{host}/1.00/0",
+            submissionTime=1_796_078_048,
+            eligibleTime=1_796_078_049,
+            reservedMemory="2097152",
+            stopTime=1_796_079_000 + n,
+            lluTime=1_796_079_000 + n,
+        )
+
+    def decoded() -> list[m.Frame]:
+        return [m.Frame.from_bytes(orjson.dumps(frame(n, "render0042" if n % 2 else "render0007"))) for n in range(4)]
+
+    frames, expected = decoded(), decoded()
+    assert frames[0].layer_name is not frames[1].layer_name  # each decode makes its own copy
+    share = m.FrameSharer()
+    share(frames[:2])
+    share(frames[2:])  # one sharer across the pages of a load
+    assert frames == expected
+    assert frames[0].layer_name is frames[3].layer_name
+    assert frames[1].last_resource is frames[3].last_resource and frames[0].last_resource is frames[2].last_resource
+    assert frames[0].last_resource is not frames[1].last_resource
+    for attr in ("submission_time", "eligible_time", "reserved_memory"):
+        assert getattr(frames[0], attr) is getattr(frames[3], attr)
+    assert frames[2].llu_time is frames[2].stop_time
+
+
 def test_every_rpc_answer_has_a_fast_decoder_or_leaves_it_to_the_tolerant_path() -> None:
     """New RPCs need no hand-written decoder: the answer types are built from the schema table."""
     from cuetui import schema

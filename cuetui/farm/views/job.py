@@ -1,7 +1,7 @@
 """One job in detail (the job screen): its header (GetJob), its layers and every frame, kept live.
 
-The first poll asks for the header and layers (GetJob, GetLayers) before the frames, so a big job shows
-its header and layers (`on_header`) while its frames load (GetFrames, paged).
+The first poll asks for the header and layers (GetJob and GetLayers, both at once) before the frames, so
+a big job shows its header and layers (`on_header`) while its frames load (GetFrames, paged).
 
 After that a poll is GetUpdatedFrames alone: it brings the job's state and Cuebot's clock with the frames
 that changed, and the job's and each layer's frame counts (by state, total, pending, largest max RSS) are
@@ -24,6 +24,7 @@ frames over as a fresh tuple each poll would cost more than the poll.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -139,8 +140,17 @@ class JobDetailView:
         self._refresh_due = True
 
     async def _fetch_header(self) -> None:
-        self.job = await self.client.get_job(self.job_id)
-        self.layers = in_dispatch_order(await self.client.get_layers(self.job_id))
+        # Both in flight at once: on a busy gateway each waits its turn, and the first rows of a big job
+        # wait for both (one answer's time less than asking one after the other).
+        job, layers = await asyncio.gather(
+            self.client.get_job(self.job_id), self.client.get_layers(self.job_id), return_exceptions=True
+        )
+        for answer in (job, layers):
+            if isinstance(answer, BaseException):
+                raise answer
+        assert not isinstance(job, BaseException) and not isinstance(layers, BaseException)
+        self.job = job
+        self.layers = in_dispatch_order(layers)
         self.sync.set_layers(layer.name for layer in self.layers)
         self._refresh_due = False
 

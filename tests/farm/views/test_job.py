@@ -5,7 +5,8 @@ when the job's state changes and on refresh_all()."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import pytest
 
@@ -15,10 +16,17 @@ from cuetui.farm.views.job import LIVE_EVERY, QUIET_EVERY, JobDetailView
 from cuetui.gateway.models import Job, Layer
 from tests.farm.views.support import EPOCH, calls, client_of
 
+T = TypeVar("T")
+
 
 @pytest.fixture
 def studio(make_gateway: Callable[..., DemoGatewayThread]) -> DemoGatewayThread:
     return make_gateway(profile="studio", epoch=EPOCH, record=True)
+
+
+def header_calls(sent: list[str]) -> bool:
+    """GetUpdatedFrames, then GetJob and GetLayers (asked at once: in either order)."""
+    return sent[:1] == ["GetUpdatedFrames"] and sorted(sent[1:]) == ["GetJob", "GetLayers"]
 
 
 def a_pending_job(gw: DemoGatewayThread) -> tuple[str, int]:
@@ -45,7 +53,7 @@ async def test_first_poll_header_first_then_quiet_polls_are_cheap(
         view = JobDetailView(client, job_id, clock=clock, on_header=on_header)
         first = await view.poll()
         sent = calls(studio)
-        assert sent[:2] == ["GetJob", "GetLayers"] and set(sent[2:]) == {"GetFrames"}
+        assert sorted(sent[:2]) == ["GetJob", "GetLayers"] and set(sent[2:]) == {"GetFrames"}
         assert len(headers) == 1 and not headers[0][2]  # the header came before the frames
         assert first.job.id == job_id and first.frames.first_load and len(view.sync.frames) == total
         assert first.layers is not None
@@ -63,7 +71,7 @@ async def test_first_poll_header_first_then_quiet_polls_are_cheap(
         assert all(job == first.job for _sent, _layers, job in polls)  # the same figures as GetJob's
         before = len(studio.recorded)
         due = await view.poll()
-        assert calls(studio, before) == ["GetUpdatedFrames", "GetJob", "GetLayers"] and due.layers is not None
+        assert header_calls(calls(studio, before)) and due.layers is not None
         assert due.fetched and due.job == first.job
         assert len(headers) == 1  # the early header is for the first poll only
 
@@ -71,7 +79,7 @@ async def test_first_poll_header_first_then_quiet_polls_are_cheap(
         view.refresh_all()
         before = len(studio.recorded)
         await view.poll()
-        assert calls(studio, before) == ["GetUpdatedFrames", "GetJob", "GetLayers"]
+        assert header_calls(calls(studio, before))
         before = len(studio.recorded)
         await view.poll()
         assert calls(studio, before) == ["GetUpdatedFrames"]
@@ -118,7 +126,7 @@ async def test_a_changed_frame_updates_the_counters_from_the_frames(
             await view.poll()
             sent.append(calls(studio, before))
         headers = [s for s in sent if "GetJob" in s]
-        assert len(headers) == 1 and headers[0] == ["GetUpdatedFrames", "GetJob", "GetLayers"]
+        assert len(headers) == 1 and header_calls(headers[0])
         assert sum(len(s) for s in sent) == LIVE_EVERY + 2
 
 
@@ -142,3 +150,28 @@ async def test_the_job_state_changing_brings_the_header(studio: DemoGatewayThrea
         assert calls(studio, before)[0] == "GetUpdatedFrames" and "GetJob" in calls(studio, before)
         assert detail.fetched and detail.finished and detail.job.state == "FINISHED"
         assert detail.job.stats == (await client.get_job(job_id)).stats
+
+
+async def test_the_header_and_layers_are_asked_at_once(studio: DemoGatewayThread, gateway_token: str) -> None:
+    job_id, _total = a_pending_job(studio)
+    clock = studio.farm.now  # type: ignore[union-attr]
+    async with client_of(studio, gateway_token) as client:
+        in_flight = [0, 0]  # now, most
+
+        def counted(call: Callable[[str], Awaitable[T]]) -> Callable[[str], Awaitable[T]]:
+            async def wrapped(job: str) -> T:
+                in_flight[0] += 1
+                in_flight[1] = max(in_flight)
+                try:
+                    return await call(job)
+                finally:
+                    in_flight[0] -= 1
+
+            return wrapped
+
+        client.get_job = counted(client.get_job)  # type: ignore[method-assign]
+        client.get_layers = counted(client.get_layers)  # type: ignore[method-assign]
+        view = JobDetailView(client, job_id, clock=clock)
+        first = await view.poll()
+        assert in_flight[1] == 2  # GetLayers was sent before GetJob's answer came back
+        assert first.job.id == job_id and first.layers
