@@ -146,6 +146,7 @@ class JobScreen(SteersFarm, ConfiguresFarm, FarmScreen[Frame], inherit_bindings=
     the mark key on the layers table when it has focus; its poll is the job-detail view's."""
 
     CSS_PATH = "../styles/job.tcss"
+    AUTO_FOCUS = "#frames"  # the frames table, the one on_mount focuses (not the layers table above it)
     COMPONENT_CLASSES: ClassVar[set[str]] = set(STATE_CLASSES)
     ACTIONS: ClassVar[tuple[ActionSpec, ...]] = JOB_ACTIONS + STEER_ACTIONS + REMEDY_ACTIONS
     # Not the table screens' keys (their own `?` would move the footer's): a Screen's and this catalogue's.
