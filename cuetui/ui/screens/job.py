@@ -42,7 +42,7 @@ from cuetui.ui.widgets.frame_strip import FrameStrip
 from cuetui.ui.widgets.frame_table import FRAME_COLUMNS, FrameTable
 from cuetui.ui.widgets.key_footer import KeyFooter
 from cuetui.ui.widgets.layer_table import LayerTable
-from cuetui.ui.widgets.states import STATE_CLASSES, on_background, state_style
+from cuetui.ui.widgets.states import on_background, state_style
 from cuetui.ui.widgets.status_bar import StatusBar
 from cuetui.ui.widgets.steady import SteadyStatic
 
@@ -147,7 +147,6 @@ class JobScreen(SteersFarm, ConfiguresFarm, FarmScreen[Frame], inherit_bindings=
 
     CSS_PATH = "../styles/job.tcss"
     AUTO_FOCUS = "#frames"  # the frames table, the one on_mount focuses (not the layers table above it)
-    COMPONENT_CLASSES: ClassVar[set[str]] = set(STATE_CLASSES)
     ACTIONS: ClassVar[tuple[ActionSpec, ...]] = JOB_ACTIONS + STEER_ACTIONS + REMEDY_ACTIONS
     # Not the table screens' keys (their own `?` would move the footer's): a Screen's and this catalogue's.
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -390,9 +389,11 @@ class JobScreen(SteersFarm, ConfiguresFarm, FarmScreen[Frame], inherit_bindings=
         self.query_one("#job-header", Static).update(job_summary(job, self._clock(), self.state_style))
 
     def state_style(self, name: str) -> Style:
-        """A state's look from states.tcss (this screen lists the state component classes), readable
-        on the header's background."""
-        return on_background(state_style(self, name), self.query_one("#job-header", Static))
+        """A state's look from states.tcss, readable on the header's background. Resolved on the frame
+        strip, which lists the state component classes and draws on the screen's own background (no
+        background of its own): the screen listing them too would restyle 13 more component classes
+        at every style pass of the job screen."""
+        return on_background(state_style(self.strip, name), self.query_one("#job-header", Static))
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
