@@ -326,7 +326,7 @@ class CueTuiApp(App[int]):
         except ImportError:
             self.notify("the job screen is not part of this build", severity="error")
             return
-        self.push_screen(JobScreen(job_id=job.id, job_name=job.name))
+        self.push_screen(JobScreen(job_id=job.id, job_name=job.name, layer_count=job.stats.total_layers))
 
     def open_frame_log(self, job: Job, frame: Frame, proc_log_path: str = "") -> None:
         """Push the frame-log screen for one frame of `job`."""

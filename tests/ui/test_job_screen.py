@@ -67,6 +67,38 @@ async def test_opens_with_header_layers_strip_and_every_frame(
         assert not isinstance(app.screen, JobScreen) or len(app.screen_stack) == 1
 
 
+async def test_the_layers_table_has_its_height_before_the_layers_arrive(
+    make_gateway: Callable[..., DemoGatewayThread], gateway_token: str
+) -> None:
+    # Opened from the jobs table, the screen knows the job's layer count: the layers table is laid out
+    # at its final height at once (one layout, no jump when the layers come).
+    gw = make_gateway(epoch=EPOCH)
+    job_id, job_name = biggest_pending_job(gw)
+    layer_count = gw.run(lambda farm: len(farm.find_job(job_id).layers))
+    assert layer_count > 1
+    heights: list[object] = []
+
+    def screen() -> JobScreen:
+        job_screen = JobScreen(job_id, job_name, layer_count=layer_count)
+
+        def first_refresh() -> None:
+            styles = job_screen.layers_table.styles
+            # The screen's own height (not the stylesheet's), set before any answer came.
+            heights.append(styles.height if styles.inline.has_rule("height") and not job_screen.job_layers else None)
+
+        job_screen.call_after_refresh(first_refresh)
+        return job_screen
+
+    app = make_app(gw, gateway_token, screen)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: loaded(app), what="frames loaded")
+        shown: JobScreen = app.screen  # type: ignore[assignment]
+        await wait_for(pilot, lambda: shown.layers_table.row_count == layer_count + 1, what="layers")
+        assert heights and heights[0] is not None
+        assert heights[0] == shown.layers_table.styles.height
+        assert shown.layers_table.styles.height.value == min(layer_count + 1, 10) + 1  # type: ignore[union-attr]
+
+
 async def test_layer_selection_and_dead_only_filter_frames(
     make_gateway: Callable[..., DemoGatewayThread], gateway_token: str
 ) -> None:

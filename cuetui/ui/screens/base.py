@@ -68,6 +68,10 @@ class FarmScreen(Screen[None], Generic[T]):
     BINDINGS = bindings(TABLE_ACTIONS)
     TITLE_TEXT = ""
     NOUN = "rows"
+    # What Textual focuses when the screen is first shown: the table (as on_mount asks). Left to its
+    # default (`*`), the first focusable widget, the hidden filter line, would take focus first and the
+    # table only after it: two focus changes, each restyling and rebuilding the footer's keys.
+    AUTO_FOCUS = "#table"
 
     def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)

@@ -42,7 +42,7 @@ from cuetui.ui.widgets.frame_strip import FrameStrip
 from cuetui.ui.widgets.frame_table import FRAME_COLUMNS, FrameTable
 from cuetui.ui.widgets.key_footer import KeyFooter
 from cuetui.ui.widgets.layer_table import LayerTable
-from cuetui.ui.widgets.states import STATE_CLASSES, on_background, state_style
+from cuetui.ui.widgets.states import on_background, state_style
 from cuetui.ui.widgets.status_bar import StatusBar
 from cuetui.ui.widgets.steady import SteadyStatic
 
@@ -146,7 +146,7 @@ class JobScreen(SteersFarm, ConfiguresFarm, FarmScreen[Frame], inherit_bindings=
     the mark key on the layers table when it has focus; its poll is the job-detail view's."""
 
     CSS_PATH = "../styles/job.tcss"
-    COMPONENT_CLASSES: ClassVar[set[str]] = set(STATE_CLASSES)
+    AUTO_FOCUS = "#frames"  # the frames table, the one on_mount focuses (not the layers table above it)
     ACTIONS: ClassVar[tuple[ActionSpec, ...]] = JOB_ACTIONS + STEER_ACTIONS + REMEDY_ACTIONS
     # Not the table screens' keys (their own `?` would move the footer's): a Screen's and this catalogue's.
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -154,10 +154,14 @@ class JobScreen(SteersFarm, ConfiguresFarm, FarmScreen[Frame], inherit_bindings=
         *bindings(JOB_ACTIONS + STEER_ACTIONS + REMEDY_ACTIONS),
     ]
 
-    def __init__(self, job_id: str, job_name: str = "") -> None:
+    def __init__(self, job_id: str, job_name: str = "", layer_count: int = 0) -> None:
+        """`layer_count`: the job's layers as the jobs table knows them (JobStats.total_layers; 0: not
+        known), so the layers table has its height before the first answer and the screen is laid out
+        once, not again when the layers arrive."""
         super().__init__()
         self.job_id = job_id
         self.job_name = job_name
+        self.layer_count = layer_count
         self.job: Job | None = None
         self.job_layers: list[Layer] = []
         self.layer_filter: str | None = None  # layer name
@@ -172,6 +176,7 @@ class JobScreen(SteersFarm, ConfiguresFarm, FarmScreen[Frame], inherit_bindings=
         self._loading_shown = 0  # frames of a first load already handed to the table and strip
         self._shown_at = 0.0  # time.monotonic() when pages were last handed over
         self.warnings_shown: list[str] = []  # what FrameSync warned about (once each)
+        self._status_width = 0  # the cells of the text #job-status shows
 
     # --- the app's contract ----------------------------------------------------------------------
 
@@ -187,7 +192,10 @@ class JobScreen(SteersFarm, ConfiguresFarm, FarmScreen[Frame], inherit_bindings=
 
     def compose(self) -> ComposeResult:
         yield SteadyStatic(Text(safe(self.job_name or self.job_id, 200), style="bold"), id="job-header")
-        yield LayerTable(id="layers")
+        layers = LayerTable(id="layers")
+        if self.layer_count:
+            layers.styles.height = self._layers_height(self.layer_count + 1)  # the whole-job row too
+        yield layers
         with Horizontal(id="strip-bar"):
             yield SteadyStatic("", id="frames-title")
             yield SteadyStatic("", id="job-status")
@@ -386,12 +394,16 @@ class JobScreen(SteersFarm, ConfiguresFarm, FarmScreen[Frame], inherit_bindings=
     def _show_job(self, job: Job) -> None:
         self.job = job
         self.job_name = job.name
-        self.query_one("#job-header", Static).update(job_summary(job, self._clock(), self.state_style))
+        # Two lines in a header of fixed height and the screen's width: a new summary (at each poll, its
+        # elapsed time) never changes its size, so no layout of the screen.
+        self.query_one("#job-header", Static).update(job_summary(job, self._clock(), self.state_style), layout=False)
 
     def state_style(self, name: str) -> Style:
-        """A state's look from states.tcss (this screen lists the state component classes), readable
-        on the header's background."""
-        return on_background(state_style(self, name), self.query_one("#job-header", Static))
+        """A state's look from states.tcss, readable on the header's background. Resolved on the frame
+        strip, which lists the state component classes and draws on the screen's own background (no
+        background of its own): the screen listing them too would restyle 13 more component classes
+        at every style pass of the job screen."""
+        return on_background(state_style(self.strip, name), self.query_one("#job-header", Static))
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -408,7 +420,11 @@ class JobScreen(SteersFarm, ConfiguresFarm, FarmScreen[Frame], inherit_bindings=
         self.job_layers = sorted(layers, key=lambda layer: layer.dispatch_order)
         table = self.layers_table
         table.set_layers(self.job_layers, self.job, self._clock())
-        table.styles.height = min(table.total_count, 6 if self.app.size.height < 40 else 10) + 1
+        table.styles.height = self._layers_height(table.total_count)
+
+    def _layers_height(self, rows: int) -> int:
+        """The layers table's height for `rows` rows: up to 6 (10 on a tall terminal), and its header."""
+        return min(rows, 6 if self.app.size.height < 40 else 10) + 1
 
     def _apply(self, result: SyncResult) -> None:
         sync = self.sync
@@ -506,7 +522,10 @@ class JobScreen(SteersFarm, ConfiguresFarm, FarmScreen[Frame], inherit_bindings=
             else:
                 parts.append(f"live every {self.poll.interval if self.poll else 0:g} s")
         text = Text("  ·  ".join(parts), end="", no_wrap=True)
-        self.query_one("#job-status", Static).update(text)
+        status = self.query_one("#job-status", Static)
+        # Its width is its text's (`width: auto`): the screen is laid out again only when that changes.
+        status.update(text, layout=text.cell_len != self._status_width)
+        self._status_width = text.cell_len
         bar = self._status_bar()
         if bar is not None:
             bar.set_refreshed(self._clock())
