@@ -50,6 +50,8 @@ async def test_the_top_reason_is_fixed_from_the_tui(make_gateway: Callable[..., 
         assert "[drop-depends] v" in str(app.screen.query_one("#why-reasons").render())
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, JobScreen), what="back on the job")
+        # (back on the job screen its frames table has focus again: v would list the cursor frame's)
+        app.screen.set_focus(None)
         await pilot.press("v")
         await wait_for(pilot, lambda: isinstance(app.screen, DepsPanel) and app.screen.loads >= 1, what="panel")
         await pilot.press("A")
