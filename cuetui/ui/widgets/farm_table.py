@@ -6,9 +6,10 @@ only the rows whose model changed (its `Column` plan turns a model into cells), 
 in sort order incrementally: a changed row whose sort value or filter match changed is taken out and
 put back where it belongs by bisection, the others stay put. Nothing is ever cleared and rebuilt on a
 poll. The widget is a `ScrollView` that draws only the lines in view (`render_line`), each row's line
-rendered once into a `Strip` and kept until that row, the width or the theme changes; a poll in which
-a few rows changed repaints only those lines. The cursor follows its row key across updates, filters
-and re-sorts.
+rendered once into a `Strip` and kept until that row, the width or the theme changes (the cells and
+lines of the rows last drawn only, a few screenfuls: the filter searches one plain str a row); a poll
+in which a few rows changed repaints only those lines. The cursor follows its row key across updates,
+filters and re-sorts.
 
 Columns carry a priority: when the terminal is narrow the highest-numbered ones are dropped first.
 A `compact` table separates columns by one blank cell instead of two (many narrow columns then fit),
@@ -352,7 +353,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         # frame order). None: ties go by row key, and a reversed sort reads backwards.
         self.tie = tie
         # What the filter text is matched against: `match(model, text)`, or (None) the text of the
-        # row's cells, which then are rendered for every row and kept.
+        # row's cells, which then is made for every row (ahead, while idle) and kept as one str.
         self.match = match
         # Rows the screen wants shown besides the filter text (`set_where`); None: every row.
         self.where: Callable[[T], bool] | None = None
