@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from cuetui.ui.widgets import farm_table
-from cuetui.ui.widgets.farm_table import FarmTable
+from cuetui.ui.widgets.farm_table import Column, FarmTable
 from tests.ui.test_farm_table import Item, columns
 from tests.waiting import wait_for_app
 
@@ -91,3 +91,35 @@ async def test_the_warm_up_waits_while_another_screen_is_shown(monkeypatch: pyte
         await wait_for_app(pilot, lambda: not table._dirty, 60, "every row's search text made once shown")
         assert not table._warm_waits
         assert len(table._haystack) == 600
+
+
+class LiveCompactApp(App[None]):
+    """A compact table with a name cut in the middle when long and a clock-dependent column."""
+
+    def compose(self) -> ComposeResult:
+        cols = [
+            Column("name", "Name", lambda m, c: c.text(m.name), lambda m: m.name, width=8, cut_middle=True),
+            Column(
+                "age", "Age", lambda m, c: c.text(f"{int(c.now // 60) - m.size}m"), lambda m: m.size, width=5, live=True
+            ),
+        ]
+        yield FarmTable(cols, lambda m: m.id, sort_column="name", compact=True, id="t")
+
+
+async def test_the_filter_matches_each_rows_whole_text_as_shown_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(farm_table, "WARM_DELAY", 0.001)
+    app = LiveCompactApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(FarmTable)
+        items = [Item(f"id{i:03d}", f"a-long-name-{i:03d}-end", i % 7) for i in range(500)]
+        table.set_data(items, 0)
+        await wait_for_app(pilot, lambda: not table._dirty, 60, "every row's search text made")
+        table.set_data(items, 3 * 60)  # three minutes on: every age moves, on screen or not
+
+        def expected(needle: str, minute: int) -> set[str]:
+            return {m.id for m in items if needle in m.name or needle in f"{minute - m.size}m"}
+
+        for needle in ("name-04", "-end", "3m", "0m", "1-end"):
+            table.set_filter(needle)
+            assert set(table.shown_keys()) == expected(needle, 3), needle
+        assert len(table._rendered) <= table._cache_rows() < len(items)
