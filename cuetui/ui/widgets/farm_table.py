@@ -6,9 +6,10 @@ only the rows whose model changed (its `Column` plan turns a model into cells), 
 in sort order incrementally: a changed row whose sort value or filter match changed is taken out and
 put back where it belongs by bisection, the others stay put. Nothing is ever cleared and rebuilt on a
 poll. The widget is a `ScrollView` that draws only the lines in view (`render_line`), each row's line
-rendered once into a `Strip` and kept until that row, the width or the theme changes; a poll in which
-a few rows changed repaints only those lines. The cursor follows its row key across updates, filters
-and re-sorts.
+rendered once into a `Strip` and kept until that row, the width or the theme changes (the cells and
+lines of the rows last drawn only, a few screenfuls: the filter searches one plain str a row); a poll
+in which a few rows changed repaints only those lines. The cursor follows its row key across updates,
+filters and re-sorts.
 
 Columns carry a priority: when the terminal is narrow the highest-numbered ones are dropped first.
 A `compact` table separates columns by one blank cell instead of two (many narrow columns then fit),
@@ -22,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import time
 from bisect import bisect_left
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
@@ -31,7 +33,9 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.app import ScreenStackError
 from textual.binding import Binding, BindingType
+from textual.dom import NoScreen
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -46,8 +50,9 @@ T = TypeVar("T")
 MARK_COLUMN = "_mark"
 CELL_PADDING = 1  # blanks on each side of a cell (none in a compact table, which has one before it)
 HEADER_HEIGHT = 1
-# Rows not yet rendered are rendered WARM_CHUNK at a time, for at most WARM_BUDGET seconds (one callback
-# well within a frame), WARM_DELAY seconds apart.
+# The text the filter searches (one plain str a row) is made ahead for the rows that have none yet,
+# WARM_CHUNK rows at a time, for at most WARM_BUDGET seconds (one callback well within a frame),
+# WARM_DELAY seconds apart, while the table's screen is the one shown.
 WARM_CHUNK = 100
 WARM_BUDGET = 0.004
 WARM_DELAY = 0.02
@@ -55,6 +60,11 @@ WARM_DELAY = 0.02
 # drawing, between two turns of the event loop.
 PREDRAW_SCAN = 5000
 PREDRAW_BUDGET = 0.004
+# Rendered cells and drawn lines are kept for the rows last drawn only: CACHE_SCREENS screenfuls of
+# rows (at least CACHE_MIN rows). A rich Text cell is ~300 B and tracked by the garbage collector, whose
+# full collections walk every one: 20 000 rows' worth were ~88 MB and 366 ms a collection.
+CACHE_SCREENS = 4
+CACHE_MIN = 100
 
 
 class CellContext:
@@ -221,9 +231,10 @@ class _Layout:
 class FarmTable(ScrollView, Generic[T], can_focus=True):
     """A live table of farm models keyed by id (see the module docstring)."""
 
-    # Each row's cells are rendered once and kept (with the text the filter searches) until its model
-    # changes. A table that draws its lines straight from the models (`render_line` of its own, for
-    # 200 000 rows) sets this False: then nothing is kept per row but its key and model.
+    # Each drawn row's cells are rendered once and kept (in a cache of the rows last drawn) until its
+    # model changes; the text the filter searches is kept for every row, as one plain str. A table
+    # that draws its lines straight from the models (`render_line` of its own, for 200 000 rows) sets
+    # this False: then nothing is kept per row but its key and model.
     KEEPS_CELLS: ClassVar[bool] = True
 
     DEFAULT_CSS = """
@@ -342,7 +353,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         # frame order). None: ties go by row key, and a reversed sort reads backwards.
         self.tie = tie
         # What the filter text is matched against: `match(model, text)`, or (None) the text of the
-        # row's cells, which then are rendered for every row and kept.
+        # row's cells, which then is made for every row (ahead, while idle) and kept as one str.
         self.match = match
         # Rows the screen wants shown besides the filter text (`set_where`); None: every row.
         self.where: Callable[[T], bool] | None = None
@@ -357,7 +368,9 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         self.marked: set[str] = set()
         self.now = 0.0
         self._models: dict[str, T] = {}
-        self._rendered: dict[str, tuple[Text, ...]] = {}
+        # The cells of the rows last drawn, least recently used first (at most `_cache_rows()`), and
+        # the text the filter searches in each row's cells (every row, once made).
+        self._rendered: OrderedDict[str, tuple[Text, ...]] = OrderedDict()
         self._haystack: dict[str, str] = {}
         # The rows shown: the pinned ones first (`_top`), then `_order`, ascending by `_order_key`
         # (read backwards when the sort is reversed); `_shown` is both as a set, or None when nothing
@@ -375,8 +388,8 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         self._hover = -2
         self._show_hover = False
         # Each row's line as drawn (not under the cursor or the mouse), kept until the row, the width,
-        # the horizontal scroll or the widget's style changes.
-        self._lines: dict[str, Strip] = {}
+        # the horizontal scroll or the widget's style changes, for the rows last drawn (as `_rendered`).
+        self._lines: OrderedDict[str, Strip] = OrderedDict()
         self._lines_for: tuple[Style, int, int] | None = None
         self._header_line: Strip | None = None
         self._layout = _Layout()
@@ -384,9 +397,11 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         self._header_columns: list[HeaderColumn] = []
         self._live_bucket: int | None = None
         self._marked_cell: Text | None = None
-        # Rows whose model changed since their cells were rendered: rendered when drawn, searched or read.
+        # Rows whose model changed since their cells and search text were made (or that have none yet):
+        # rendered when drawn, searched or read, their search text made ahead while idle.
         self._dirty: set[str] = set()
         self._warming = False
+        self._warm_waits = False  # the warm-up waits for the table's screen to be shown again
         self._cell_ctx: CellContext | None = None
         self._prerendered: dict[str, T] = {}  # rows rendered ahead by prerender(), by key
         # Changed rows in view drawn ahead by prerender() (cells, search text and line), by key, put in
@@ -536,7 +551,7 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
             key = self.key_of(model)
             before = old.get(key)
             if before is None or (before is not model and before != model):
-                self._render_row(key, model, ctx)
+                self._render_row(key, model, ctx, keep=key in self._rendered)
                 self._prerendered[key] = model
                 done += 1
                 # (every `chunk` rows, or sooner: 100 job rows are 30 ms)
@@ -599,9 +614,9 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
             return False
         self._dirty.discard(key)
         self._live_stale.discard(key)
-        self._rendered[key] = pre.cells
+        self._keep_cells(key, pre.cells)
         self._haystack[key] = pre.haystack
-        self._lines[key] = pre.line
+        self._keep_line(key, pre.line)
         return True
 
     def set_data(self, models: Iterable[T], now: float) -> None:
@@ -774,27 +789,58 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         self._post_refreshed()
 
     def _schedule_warm(self) -> None:
-        """Render the rows not rendered yet a few at a time while the app is idle, so that the first
-        key of a filter (which searches every row's text) finds them ready, as it did when every row was
-        rendered in the poll."""
-        if self._dirty and not self._warming and self.is_attached and self.KEEPS_CELLS:
+        """Make the search text of the rows that have none (or an old one) a few rows at a time while
+        the app is idle, so that the first key of a filter (which searches every row's text) finds it
+        ready. Only the text is kept, not the cells (those are kept for the rows drawn), and only while
+        the table's screen is shown: a jobs table under a job screen leaves the CPU to that screen."""
+        if self._dirty and not self._warming and self.is_attached and self._searches_cells():
             self._warming = True
             self.set_timer(WARM_DELAY, self._warm)
 
     def _warm(self) -> None:
         self._warming = False
+        if not self.is_attached:
+            return
+        if not self._screen_shown():
+            if not self._warm_waits:
+                self._warm_waits = True
+                self.app.screen_change_signal.subscribe(self, self._screen_changed)
+            return
         dirty = self._dirty
         models = self._models
+        rendered = self._rendered
         deadline = time.perf_counter() + WARM_BUDGET
         for _ in range(min(WARM_CHUNK, len(dirty))):
             # (set.pop is O(1): next(iter(set)) walks past every slot emptied before it, 0.3 ms at 20 000)
             key = dirty.pop()
             model = models.get(key)
             if model is not None:
-                self._render_row(key, model, self._context_now())
+                self._render_row(key, model, self._context_now(), keep=key in rendered)
             if time.perf_counter() > deadline:
                 break
         self._schedule_warm()
+
+    def _screen_changed(self, screen: Any) -> None:
+        """Another screen is shown: the warm-up goes on if it is this table's."""
+        if self._warm_waits and self.is_attached and self._screen_shown():
+            self._stop_waiting()
+            self._schedule_warm()
+
+    def _screen_shown(self) -> bool:
+        """True when the table's screen is the app's top screen (`Screen.is_current` is also true of
+        the screen under it)."""
+        try:
+            return self.app.screen is self.screen
+        except (ScreenStackError, NoScreen):  # (the app or the table is going away)
+            return False
+
+    def _stop_waiting(self) -> None:
+        if self._warm_waits:
+            self._warm_waits = False
+            self.app.screen_change_signal.unsubscribe(self)
+
+    def on_unmount(self) -> None:
+        self._stop_waiting()
 
     def _update(self, added: list[str], changed: list[str], removed: list[str], drawn: set[str] | None = None) -> None:
         """Apply a poll's changes to the shown rows: rows that leave, enter or move are taken out and
@@ -885,10 +931,20 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         return self._cell_ctx
 
     def _cells(self, key: str) -> tuple[Text, ...]:
-        """Row `key`'s cells, rendered now when its model changed since they were."""
-        if key in self._dirty or key not in self._rendered:
-            self._render_row(key, self._models[key], self._context_now())
-        return self._rendered[key]
+        """Row `key`'s cells, rendered now when its model changed since they were (or they were let go)."""
+        rendered = self._rendered
+        cells = rendered.get(key)
+        if cells is None or key in self._dirty:
+            return self._render_row(key, self._models[key], self._context_now(), keep=True)
+        rendered.move_to_end(key)
+        return cells
+
+    def _keep_cells(self, key: str, cells: tuple[Text, ...]) -> None:
+        rendered = self._rendered
+        rendered[key] = cells
+        rendered.move_to_end(key)
+        if len(rendered) > self._cache_rows():
+            rendered.popitem(last=False)
 
     def _drawn_cells(self, key: str) -> tuple[Text, ...]:
         """Row `key`'s cells as they must be drawn now: rendered, the clock's cells of this minute."""
@@ -898,10 +954,13 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         return self._rendered[key]
 
     def _haystack_of(self, key: str) -> str:
-        """What the filter searches in row `key` (its cells up to date, the clock's too)."""
-        self._cells(key)
-        if key in self._live_stale:
-            self._rerender_live([key])
+        """What the filter searches in row `key` (of its cells as they are now, the clock's too); its
+        cells are kept only when they already were (a row drawn lately)."""
+        haystack = self._haystack.get(key)
+        if haystack is None or key in self._dirty:
+            self._render_row(key, self._models[key], self._context_now(), keep=key in self._rendered)
+        elif key in self._live_stale:
+            self._rerender_live([key], cells=False)
         return self._haystack[key]
 
     def set_filter(self, text: str) -> None:
@@ -1108,10 +1167,17 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
     def _cell_context(self) -> CellContext:
         return CellContext(self, self.now)
 
-    def _render_row(self, key: str, model: T, ctx: CellContext) -> None:
+    def _render_row(self, key: str, model: T, ctx: CellContext, *, keep: bool) -> tuple[Text, ...]:
+        """Render row `key`'s cells and search text; the cells are kept (in the cache of the rows
+        drawn) when `keep`, else let go with any older ones."""
         self._live_stale.discard(key)
         self._dirty.discard(key)
-        self._rendered[key], self._haystack[key] = self._row_cells(model, ctx)
+        cells, self._haystack[key] = self._row_cells(model, ctx)
+        if keep:
+            self._keep_cells(key, cells)
+        else:
+            self._rendered.pop(key, None)
+        return cells
 
     def _row_cells(self, model: T, ctx: CellContext) -> tuple[tuple[Text, ...], str]:
         """`model`'s cells, and the text the filter searches in them."""
@@ -1139,8 +1205,9 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
 
     # --- the minute's redraw ---------------------------------------------------------------------
 
-    def _rerender_live(self, keys: Iterable[str]) -> list[str]:
-        """Render the clock-dependent cells of rows `keys` again; the keys whose cells changed."""
+    def _rerender_live(self, keys: Iterable[str], *, cells: bool = True) -> list[str]:
+        """Render the clock-dependent cells of rows `keys` again; the keys whose cells changed. A row
+        whose cells are not kept is rendered and kept, or (not `cells`) only its search text made anew."""
         live = [i for i, c in enumerate(self._visible) if c.live]
         stale = self._live_stale
         if not live:
@@ -1155,22 +1222,26 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
             model = self._models.get(key)
             if model is None:
                 continue
-            if key in self._dirty or key not in self._rendered:
-                before = self._rendered.get(key)
-                if self._cells(key) != before:
-                    changed.append(key)
+            kept = self._rendered.get(key)
+            haystack = self._haystack.get(key)
+            if key in self._dirty or haystack is None or (kept is None and cells):
+                if cells:
+                    if self._cells(key) != kept:
+                        changed.append(key)
+                else:
+                    self._render_row(key, model, ctx, keep=kept is not None)
                 continue
-            cells = self._rendered[key]
-            updated = list(cells)
-            words = self._haystack.get(key, "").split("\x00")
+            words = haystack.split("\x00")
+            updated = None if kept is None else list(kept)
             for i in live:
                 full, cell = self._cell(i, model, ctx)
-                updated[i] = _gapped(cell) if self.compact else cell
+                if updated is not None:
+                    updated[i] = _gapped(cell) if self.compact else cell
                 if i < len(words):
                     words[i] = ((" " if self.compact else "") + full).lower()
-            if updated != list(cells):
+            self._haystack[key] = "\x00".join(words)
+            if kept is not None and updated is not None and updated != list(kept):
                 self._rendered[key] = tuple(updated)
-                self._haystack[key] = "\x00".join(words)
                 changed.append(key)
         return changed
 
@@ -1389,10 +1460,25 @@ class FarmTable(ScrollView, Generic[T], can_focus=True):
         hover = self._show_hover and row == self._hover
         if cursor or hover:
             return self._draw(key, base, width, scroll_x, cursor=cursor, hover=hover)
-        line = self._lines.get(key)
+        lines = self._lines
+        line = lines.get(key)
         if line is None:
-            line = self._lines[key] = self._draw(key, base, width, scroll_x)
+            line = self._draw(key, base, width, scroll_x)
+            self._keep_line(key, line)
+        else:
+            lines.move_to_end(key)
         return line
+
+    def _cache_rows(self) -> int:
+        """How many rows' cells and lines are kept: a few screenfuls."""
+        return max(CACHE_MIN, CACHE_SCREENS * self.size.height)
+
+    def _keep_line(self, key: str, line: Strip) -> None:
+        lines = self._lines
+        lines[key] = line
+        lines.move_to_end(key)
+        if len(lines) > self._cache_rows():
+            lines.popitem(last=False)
 
     def _component(self, header: bool, cursor: bool, hover: bool) -> Style:
         """The cursor's and the mouse's styles over a cell (as the DataTable these tables were)."""
