@@ -41,6 +41,11 @@ class LogTail(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.shown: TailRead | None = None  # what is on screen (tests and the highlighted line)
+        # Its parts are made here and kept, not looked up: a log read that ends while the panel is being
+        # composed or torn down (the app quitting) then updates widgets off screen instead of raising.
+        self._title = Static("", id="log-tail-title", markup=False)
+        self._text = Static("", id="log-tail-text", markup=False)
+        self._scroll = VerticalScroll(id="log-tail-scroll")
 
     @property
     def error_line(self) -> str | None:
@@ -51,18 +56,18 @@ class LogTail(Vertical):
         return tail.lines[tail.error_index]
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="log-tail-title", markup=False)
-        with VerticalScroll(id="log-tail-scroll"):
-            yield Static("", id="log-tail-text", markup=False)
+        yield self._title
+        with self._scroll:
+            yield self._text
 
     def show_message(self, title: str, message: str) -> None:
         """A title and a dim message instead of lines (nothing selected, loading, unreadable)."""
         self.shown = None
-        self.query_one("#log-tail-title", Static).update(Text(safe(title)))
-        self.query_one("#log-tail-text", Static).update(
+        self._title.update(Text(safe(title)))
+        self._text.update(
             Text("\n".join(safe(m) for m in message.split("\n")), style=self.get_component_rich_style("log-tail--dim"))
         )
-        self.query_one("#log-tail-scroll", VerticalScroll).scroll_home(animate=False)
+        self._scroll.scroll_home(animate=False)
 
     def show_tail(self, title: str, tail: TailRead) -> None:
         """The tail's lines, the first error line highlighted and scrolled into view."""
@@ -82,9 +87,9 @@ class LogTail(Vertical):
             if _RULE.match(line):
                 line = line[:RULE_WIDTH]  # RQD's `=====` bars are decoration: never worth a wrapped stub
             text.append(line, style=error_style if i == tail.error_index else "")
-        self.query_one("#log-tail-title", Static).update(Text(safe(title)))
-        self.query_one("#log-tail-text", Static).update(text)
-        scroll = self.query_one("#log-tail-scroll", VerticalScroll)
+        self._title.update(Text(safe(title)))
+        self._text.update(text)
+        scroll = self._scroll
         if tail.error_index is not None:
             # A few lines of context above the error, then the error and what follows it. Lines wrap,
             # so where the error starts is known only once the panel's width is.
@@ -95,7 +100,7 @@ class LogTail(Vertical):
     def wrapped_row(self, index: int) -> int:
         """The screen row (from the top of the text) where log line `index` starts, lines wrapped."""
         tail = self.shown
-        width = self.query_one("#log-tail-text", Static).content_size.width
+        width = self._text.content_size.width
         if tail is None or width <= 0:
             return index
         console = self.app.console
@@ -103,4 +108,4 @@ class LogTail(Vertical):
         return sum(len(Text(line, overflow="fold").wrap(console, width)) for line in lines)
 
     def _scroll_to_line(self, index: int) -> None:
-        self.query_one("#log-tail-scroll", VerticalScroll).scroll_to(y=self.wrapped_row(index), animate=False)
+        self._scroll.scroll_to(y=self.wrapped_row(index), animate=False)
