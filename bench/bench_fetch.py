@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -43,6 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -150,25 +152,35 @@ def _load() -> str:
     return f"load average {one:.1f} (5 min {five:.1f}) on {os.cpu_count()} CPUs"
 
 
-def client_cpu(quick: bool = False, before: str | None = None) -> dict[str, dict[str, float]]:
-    """Each client's best client CPU and wall seconds (and frames) against the in-memory page server."""
-    root = Path(__file__).resolve().parent.parent
+@contextlib.contextmanager
+def page_server(profile: str) -> Iterator[tuple[str, str, str]]:
+    """`python -m bench.page_server` for `profile` in a child process, listening; yields its URL, the
+    job's id and its frame count, and stops it on leaving."""
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "bench.page_server", str(port), "small" if quick else "huge"],
+        [sys.executable, "-m", "bench.page_server", str(port), profile],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
-        cwd=root,
+        cwd=Path(__file__).resolve().parent.parent,
     )
     try:
         assert server.stdout is not None
         ready = server.stdout.readline().split()
         if not ready or ready[0] != "READY":
             raise RuntimeError("the page server did not start")
-        job_id, total = ready[1], ready[2]
         url = f"http://127.0.0.1:{port}"
         _wait_listening(url)
+        yield url, ready[1], ready[2]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def client_cpu(quick: bool = False, before: str | None = None) -> dict[str, dict[str, float]]:
+    """Each client's best client CPU and wall seconds (and frames) against the in-memory page server."""
+    root = Path(__file__).resolve().parent.parent
+    with page_server("small" if quick else "huge") as (url, job_id, total):
         names = ("cuetui", "cuetui-all", "tutorial", "aiohttp-bytes", "aiohttp-msgspec", "httpx-bytes", "httpx-msgspec")
         clients = {name: None for name in names}
         if before:
@@ -194,9 +206,6 @@ def client_cpu(quick: bool = False, before: str | None = None) -> dict[str, dict
                 if old is None or figures["cpu"] < old["cpu"]:
                     best[name] = {"cpu": figures["cpu"], "wall": figures["wall"], "frames": float(total)}
         return best
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def write_profile(out: Path) -> None:
@@ -206,20 +215,7 @@ def write_profile(out: Path) -> None:
     import platform
 
     root = Path(__file__).resolve().parent.parent
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "bench.page_server", str(port), "huge"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        cwd=root,
-    )
-    try:
-        assert server.stdout is not None
-        ready = server.stdout.readline().split()
-        job_id, total = ready[1], ready[2]
-        url = f"http://127.0.0.1:{port}"
-        _wait_listening(url)
+    with page_server("huge") as (url, job_id, total):
         argv = ["cuetui", url, job_id, total, "1", "--cprofile"]
         done = subprocess.run(
             [sys.executable, "-m", "bench.fetch_clients", *argv],
@@ -229,9 +225,6 @@ def write_profile(out: Path) -> None:
             cwd=_EMPTY_DIR,
             env=_child_env(root, None),
         )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     header = (
         f"# fetch + decode {int(total):,} frames: GatewayClient.iter_frame_pages from bench/page_server.py\n"
